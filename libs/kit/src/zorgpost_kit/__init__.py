@@ -1,0 +1,1 @@
+"""The Zorgpost service kit: what every service uses, written once."""

@@ -1,0 +1,138 @@
+"""The gRPC server every service uses: health, reflection, request ids, error translation.
+
+:func:`create_server` follows grpc's own examples: it binds (port 0 in tests picks a free
+port) and returns the server and the bound port. The one place where domain errors become
+gRPC statuses is :class:`DomainErrorInterceptor`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from zorgpost_kit.errors import Category, DomainError
+from zorgpost_kit.logging import REQUEST_ID_METADATA_KEY, bind_request_id, get_logger
+
+log = get_logger(__name__)
+
+#: The error domain named in google.rpc.ErrorInfo.
+ERROR_DOMAIN = "zorgpost"
+#: Metadata key holding the serialized google.rpc.Status with details.
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+
+CATEGORY_TO_GRPC: dict[Category, grpc.StatusCode] = {
+    Category.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
+    Category.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED,
+    Category.PERMISSION_DENIED: grpc.StatusCode.PERMISSION_DENIED,
+    Category.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    Category.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    Category.FAILED_PRECONDITION: grpc.StatusCode.FAILED_PRECONDITION,
+    Category.RESOURCE_EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Category.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+}
+
+Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+
+
+def status_for(error: DomainError) -> status_pb2.Status:
+    """The rich google.rpc.Status of a domain error: ErrorInfo, BadRequest, RetryInfo."""
+    grpc_code = CATEGORY_TO_GRPC[error.category]
+    details: list[any_pb2.Any] = []
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.code, domain=ERROR_DOMAIN))
+    details.append(info)
+    if error.fields:
+        bad_request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=name, description=problem)
+                for name, problem in error.fields.items()
+            ]
+        )
+        packed = any_pb2.Any()
+        packed.Pack(bad_request)
+        details.append(packed)
+    if error.retry_after_seconds is not None:
+        retry = any_pb2.Any()
+        retry.Pack(error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=error.retry_after_seconds)))
+        details.append(retry)
+    return status_pb2.Status(code=grpc_code.value[0], message=error.message, details=details)
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Binds the caller's request id and turns :class:`DomainError` into a rich status.
+
+    Any other exception is left to grpc, which answers INTERNAL without details: an
+    unexpected error is a bug, and its text is never sent to a client.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+        inner: Handler = handler.unary_unary
+
+        async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            metadata = dict(context.invocation_metadata() or ())
+            with bind_request_id(metadata.get(REQUEST_ID_METADATA_KEY)):
+                try:
+                    return await inner(request, context)
+                except DomainError as error:
+                    status = status_for(error)
+                    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
+                    await context.abort(
+                        CATEGORY_TO_GRPC[error.category],
+                        error.message,
+                        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
+                    )
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:
+                    log.exception("rpc_failed", method=method)
+                    raise
+
+        return grpc.unary_unary_rpc_method_handler(
+            unary_unary,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def create_server(
+    address: str,
+    *,
+    service_names: Sequence[str] = (),
+    health_servicer: health.aio.HealthServicer | None = None,
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+) -> tuple[grpc.aio.Server, int]:
+    """Builds a server bound to ``address`` ("host:0" picks a free port).
+
+    Adds the stock health service (pass ``health_servicer`` to control it; every name in
+    ``service_names`` and the server as a whole "" start SERVING once the caller sets them)
+    and server reflection for ``service_names``. Register the service's servicers before
+    ``await server.start()``.
+    """
+    server = grpc.aio.server(
+        interceptors=[DomainErrorInterceptor(), *interceptors],
+        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 32 * 1024 * 1024)],
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer or health.aio.HealthServicer(), server)
+    reflection.enable_server_reflection(
+        [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        server,
+    )
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"could not bind gRPC server to {address}")
+    return server, port
+

@@ -1,0 +1,71 @@
+"""Typed settings shared by every service.
+
+Each service subclasses :class:`ServiceSettings` with its own env prefix
+(``ZORGPOST_IDENTITY_``, ``ZORGPOST_MESSAGING_`` …). Defaults work on a developer's machine;
+outside development, settings that still hold a development secret are refused at start.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Marks a default that is only acceptable on a developer's machine.
+DEV_SECRET_PREFIX = "dev-only-"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    """A development secret is configured outside development."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every service process needs: where its database, NATS and gRPC are."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    #: The service's own name, used for the NATS stream, durable names and logs.
+    service_name: ClassVar[str]
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = Field(description="SQLAlchemy async URL of the service's own database")
+    nats_url: str = "nats://127.0.0.1:4222"
+    grpc_address: str = Field(description="host:port the gRPC server binds")
+    log_level: str = "INFO"
+    log_json: bool = False
+    #: Where identity serves the JWKS that verifies access tokens.
+    identity_address: str = "127.0.0.1:50051"
+    token_issuer: str = "zorgpost-identity"
+    token_audience: str = "zorgpost"
+    #: Deadline for calls this service makes to other services.
+    rpc_timeout_seconds: float = 5.0
+    #: JetStream stream replicas: 1 on one machine, 3 on a NATS cluster.
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        insecure = [name for name, value in self._secret_values().items() if value.startswith(DEV_SECRET_PREFIX)]
+        if insecure:
+            prefix = str(self.model_config.get("env_prefix", ""))
+            names = ", ".join(prefix.upper() + name.upper() for name in insecure)
+            raise InsecureSettingsError(f"set a real secret for {names} (environment is {self.environment})")
+        return self
+
+    def _secret_values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value: Any = getattr(self, name)
+            secret = getattr(value, "get_secret_value", None)
+            if secret is not None:
+                values[name] = str(secret())
+        return values

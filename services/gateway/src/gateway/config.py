@@ -1,0 +1,28 @@
+"""Settings of the gateway (env prefix ``ZORGPOST_GATEWAY_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from zorgpost_kit.settings import Environment
+
+
+class Settings(BaseSettings):
+    """The gateway owns no database and publishes no events: it needs addresses only."""
+
+    model_config = SettingsConfigDict(env_prefix="ZORGPOST_GATEWAY_", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.DEVELOPMENT
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    log_level: str = "INFO"
+    log_json: bool = False
+    identity_address: str = "127.0.0.1:50051"
+    messaging_address: str = "127.0.0.1:50052"
+    contacts_address: str = "127.0.0.1:50053"
+    notifications_address: str = "127.0.0.1:50054"
+    portal_address: str = "127.0.0.1:50055"
+    token_issuer: str = "zorgpost-identity"
+    token_audience: str = "zorgpost"
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -1,0 +1,139 @@
+"""The keys that sign access tokens: Ed25519, encrypted at rest, published as a JWKS."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from identity.adapters.orm import signing_keys
+from zorgpost_kit.auth import ALGORITHM
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+    public_jwk: dict[str, Any]
+
+
+class KeyEncryption:
+    """AES-256-GCM with a key derived from the configured secret."""
+
+    def __init__(self, secret: str) -> None:
+        self._aead = AESGCM(hashlib.sha256(("zorgpost-signing-keys:" + secret).encode()).digest())
+
+    def encrypt(self, plaintext: bytes, kid: str) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, plaintext, kid.encode())
+
+    def decrypt(self, blob: bytes, kid: str) -> bytes:
+        return self._aead.decrypt(blob[:12], blob[12:], kid.encode())
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class SigningKeyStore:
+    """Loads the active signing key, creating the first one on first start."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], encryption: KeyEncryption) -> None:
+        self._session_factory = session_factory
+        self._encryption = encryption
+        self._active: SigningKey | None = None
+        self._jwks: str | None = None
+
+    async def load(self) -> None:
+        async with self._session_factory() as session, session.begin():
+            # Replicas starting together must not each create a "first" key.
+            await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))"))
+            rows = (
+                await session.execute(
+                    select(signing_keys).where(signing_keys.c.retired_at.is_(None)).order_by(signing_keys.c.created_at)
+                )
+            ).all()
+            if not rows:
+                await self._create(session)
+                rows = (await session.execute(select(signing_keys).where(signing_keys.c.retired_at.is_(None)))).all()
+        newest = rows[-1]
+        private = serialization.load_der_private_key(
+            self._encryption.decrypt(newest.private_key_encrypted, newest.kid), password=None
+        )
+        assert isinstance(private, Ed25519PrivateKey)
+        self._active = SigningKey(newest.kid, private, newest.public_jwk)
+        self._jwks = json.dumps({"keys": [row.public_jwk for row in rows]})
+
+    async def _create(self, session: AsyncSession) -> None:
+        private = Ed25519PrivateKey.generate()
+        kid = uuid.uuid4().hex
+        public_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        der = private.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public_raw), "kid": kid, "alg": ALGORITHM, "use": "sig"}
+        await session.execute(
+            insert(signing_keys).values(
+                kid=kid, private_key_encrypted=self._encryption.encrypt(der, kid), public_jwk=jwk
+            )
+        )
+
+    @property
+    def jwks_json(self) -> str:
+        assert self._jwks is not None, "load() first"
+        return self._jwks
+
+    @property
+    def active(self) -> SigningKey:
+        assert self._active is not None, "load() first"
+        return self._active
+
+
+class AccessTokenIssuer:
+    """Signs short-lived access tokens for a session."""
+
+    def __init__(self, keys: SigningKeyStore, *, issuer: str, audience: str, ttl: timedelta) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self.ttl = ttl
+
+    def issue(
+        self,
+        *,
+        subject_id: str,
+        session_id: str,
+        roles: frozenset[str],
+        organisation: tuple[str, str] | None,
+        actor_id: str | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        issued = now or datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": subject_id,
+            "sid": session_id,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + self.ttl).timestamp()),
+            "jti": uuid.uuid4().hex,
+            "roles": sorted(roles),
+        }
+        if organisation is not None:
+            claims["org"] = {"id": organisation[0], "name": organisation[1]}
+        if actor_id is not None and actor_id != subject_id:
+            claims["act"] = {"sub": actor_id}
+        key = self._keys.active
+        return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})

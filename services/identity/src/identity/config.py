@@ -1,0 +1,24 @@
+"""Settings of the identity service (env prefix ``ZORGPOST_IDENTITY_``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from zorgpost_kit.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ZORGPOST_IDENTITY_", extra="ignore", frozen=True)
+    service_name: ClassVar[str] = "identity"
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/zorgpost_identity"
+    grpc_address: str = "127.0.0.1:50051"
+    #: Encrypts the private signing keys at rest (any string; a key is derived from it).
+    signing_key_encryption_key: SecretStr = SecretStr("dev-only-identity-signing-key-encryption")
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    #: A session unused this long ends; a session never lives longer than the absolute limit.
+    session_idle_ttl_seconds: int = Field(default=60 * 60 * 24 * 7, ge=300)
+    session_absolute_ttl_seconds: int = Field(default=60 * 60 * 24 * 30, ge=3600)

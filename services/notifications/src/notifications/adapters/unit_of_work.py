@@ -1,0 +1,15 @@
+"""Notifications' unit of work."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.adapters.repositories import DeliveryRepository
+from zorgpost_kit.db import UnitOfWork
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    deliveries: DeliveryRepository
+
+    def _open_repositories(self, session: AsyncSession) -> None:
+        self.deliveries = DeliveryRepository(session)

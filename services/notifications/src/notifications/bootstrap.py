@@ -1,0 +1,52 @@
+"""Notifications' composition root."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+from notifications.adapters.mail import SmtpMailer
+from notifications.adapters.templates import TemplateCatalogue
+from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.config import Settings
+from notifications.domain.model import RetryPolicy
+from notifications.entrypoints.consumers import SecureMailNoticeConsumer
+from notifications.entrypoints.grpc_api import SERVICE_NAME, NotificationsServicer
+from notifications.service.deliveries import DeliveryWorker
+from zorgpost.notifications.v1 import notifications_pb2_grpc
+from zorgpost_kit.events import EventCodec
+from zorgpost_kit.runtime import Infrastructure, ServiceParts
+
+
+async def bootstrap(infra: Infrastructure) -> ServiceParts:
+    settings = infra.settings
+    assert isinstance(settings, Settings)
+    codec = EventCodec()
+    worker = DeliveryWorker(
+        uow=lambda: NotificationsUnitOfWork(infra.session_factory, codec),
+        templates=TemplateCatalogue(settings.public_url),
+        mailer=SmtpMailer(settings),
+        policy=RetryPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            base=timedelta(seconds=settings.delivery_retry_base_seconds),
+            cap=timedelta(seconds=settings.delivery_retry_max_seconds),
+        ),
+        mail_from=settings.mail_from,
+    )
+
+    def on_commit() -> None:
+        infra.relay.wake()
+        worker.wake()
+
+    def uow() -> NotificationsUnitOfWork:
+        return NotificationsUnitOfWork(infra.session_factory, codec, on_commit=on_commit)
+
+    servicer = NotificationsServicer(uow, infra.remote_token_verifier())
+    return ServiceParts(
+        servicers=[
+            (SERVICE_NAME, partial(notifications_pb2_grpc.add_NotificationsServiceServicer_to_server, servicer))
+        ],
+        uow_factory=uow,
+        consumers=[SecureMailNoticeConsumer()],
+        workers=[worker],
+    )

@@ -1,0 +1,26 @@
+"""The portal's first page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from portal.adapters.unit_of_work import PortalUnitOfWork
+from portal.domain.model import Dashboard
+from zorgpost_kit.auth import Principal
+
+
+async def get_dashboard(uow_factory: Callable[[], PortalUnitOfWork], principal: Principal) -> Dashboard:
+    """The dashboard of the person the token is about (the child, when a parent acts for it),
+    and the time of that person's previous visit, so the page can show what is new."""
+    now = datetime.now(UTC)
+    person_id = principal.subject_id
+    async with uow_factory() as uow:
+        dashboard = Dashboard(
+            person_id=person_id,
+            upcoming_appointments=await uow.dashboard.upcoming_appointments(person_id, now),
+            active_trajectories=await uow.dashboard.count_active_trajectories(person_id),
+            last_visit_at=await uow.dashboard.swap_last_visit(person_id, now),
+        )
+        await uow.commit()
+    return dashboard
