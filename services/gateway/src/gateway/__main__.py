@@ -1,0 +1,43 @@
+"""``zorgpost-gateway serve|healthcheck``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import urllib.request
+from collections.abc import Sequence
+
+import uvicorn
+
+from gateway.app import create_app
+from gateway.config import Settings
+from zorgpost_kit.logging import configure_logging
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="zorgpost-gateway")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the public HTTP API until SIGTERM/SIGINT")
+    commands.add_parser("healthcheck", help="exit 0 when GET /healthz answers 200")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_logging("gateway", level=settings.log_level, json=settings.log_json)
+    if args.command == "healthcheck":
+        host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
+        try:
+            with urllib.request.urlopen(f"http://{host}:{settings.http_port}/healthz", timeout=3) as response:  # noqa: S310 - fixed local URL
+                sys.exit(0 if response.status == 200 else 1)
+        except OSError:
+            sys.exit(1)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

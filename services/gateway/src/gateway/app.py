@@ -1,0 +1,68 @@
+"""The gateway's FastAPI application: the only public HTTP surface of Zorgpost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from gateway.clients import ServiceClients
+from gateway.config import Settings
+from gateway.problems import install_problem_handlers
+from gateway.routes import auth, organisation, portal, secure_mail
+from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Builds the app; the gRPC channels open when it starts and close when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.clients = ServiceClients.connect(settings)
+        try:
+            yield
+        finally:
+            await app.state.clients.close()
+
+    app = FastAPI(
+        title="Zorgpost API",
+        version="1.0.0",
+        description="Secure communication for Dutch and Belgian care. Errors are application/problem+json.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        incoming = request.headers.get(REQUEST_ID_HEADER)
+        # Only a sane id is carried on: it ends up in every service's logs.
+        if incoming is not None and (len(incoming) > 64 or not incoming.replace("-", "").isalnum()):
+            incoming = None
+        with bind_request_id(incoming) as rid:
+            response = await call_next(request)
+        response.headers[REQUEST_ID_HEADER] = rid
+        return response
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The gateway process is up (says nothing about the services)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz(request: Request) -> JSONResponse:
+        """200 only when every service reports SERVING."""
+        clients: ServiceClients = request.app.state.clients
+        services = await clients.health()
+        ready = all(status == "SERVING" for status in services.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "services": services}, status_code=200 if ready else 503
+        )
+
+    for router in (auth.router, secure_mail.router, organisation.router, portal.router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,113 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), in one place.
+
+gRPC statuses from the services map here to HTTP exactly once; the field violations they
+carry become ``errors: [{"field", "message"}]``. Request bodies FastAPI itself refuses get
+the same shape. Anything else is a bug: a plain 500 without internals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zorgpost_kit.grpc_client import read_failure
+from zorgpost_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.INVALID_ARGUMENT: 422,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
+}
+
+TITLES = {
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    409: "Conflict",
+    422: "Ongeldige invoer",
+    429: "Te veel pogingen",
+    500: "Interne fout",
+    503: "Dienst tijdelijk niet beschikbaar",
+}
+
+
+def problem(
+    status: int,
+    *,
+    code: str,
+    detail: str,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:zorgpost:problem:{code}",
+        "title": TITLES.get(status, "Fout"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = [{"field": field, "message": message} for field, message in errors.items()]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _from_rpc_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, grpc.aio.AioRpcError)
+    failure = read_failure(error)
+    status = GRPC_TO_HTTP.get(failure.code)
+    if status is None:
+        # INTERNAL, UNKNOWN …: the service had a bug; its text is not for the client.
+        log.error("service_call_failed", grpc_code=failure.code.name)
+        return problem(500, code="internal_error", detail="Er ging iets mis. Probeer het later opnieuw.")
+    headers = {"Retry-After": str(failure.retry_after_seconds)} if failure.retry_after_seconds is not None else None
+    if failure.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and failure.reason is None:
+        return problem(503, code="service_unavailable", detail="Probeer het over enkele ogenblikken opnieuw.")
+    return problem(
+        status,
+        code=failure.reason or failure.code.name.lower(),
+        detail=failure.message,
+        errors=failure.fields,
+        headers=headers,
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    # ("body", "recipient_email") → "recipient_email"; ("query", "to") → "to"
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _from_validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        errors.setdefault(_field_name(tuple(item.get("loc", ()))), str(item.get("msg", "is invalid")))
+    return problem(422, code="invalid_argument", detail=f"Invalid fields: {', '.join(errors)}.", errors=errors)
+
+
+def _from_http_exception(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "error")
+    headers = dict(error.headers) if error.headers else None
+    return problem(error.status_code, code=code, detail=str(error.detail), headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(grpc.aio.AioRpcError, _from_rpc_error)
+    app.add_exception_handler(RequestValidationError, _from_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _from_http_exception)

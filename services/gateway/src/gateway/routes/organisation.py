@@ -1,0 +1,60 @@
+"""/api/v1/organisation/profile: the caller's organisation's contact data (seed 3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gateway.deps import Clients, CurrentCaller
+from gateway.timestamps import to_datetime
+from zorgpost.contacts.v1 import contacts_pb2
+
+router = APIRouter(tags=["organisation"])
+
+
+class ProfileIn(BaseModel):
+    email: str = Field(default="", max_length=320)
+    phone: str = Field(default="", max_length=40)
+    website: str = Field(default="", max_length=500)
+    visiting_address: str = Field(default="", max_length=1000)
+    postal_address: str = Field(default="", max_length=1000)
+
+
+class ProfileOut(ProfileIn):
+    organisation_id: str
+    updated_at: datetime | None
+
+
+def _profile(message: contacts_pb2.OrganisationProfile) -> ProfileOut:
+    return ProfileOut(
+        organisation_id=message.organisation_id,
+        email=message.email,
+        phone=message.phone,
+        website=message.website,
+        visiting_address=message.visiting_address,
+        postal_address=message.postal_address,
+        updated_at=to_datetime(message.updated_at) if message.HasField("updated_at") else None,
+    )
+
+
+@router.get("/organisation/profile", response_model=ProfileOut)
+async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
+    return _profile(
+        await clients.contacts.GetOrganisationProfile(
+            contacts_pb2.GetOrganisationProfileRequest(), metadata=caller.metadata(), timeout=clients.timeout
+        )
+    )
+
+
+@router.put("/organisation/profile", response_model=ProfileOut)
+async def update_profile(body: ProfileIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
+    """Replaces the profile. Every invalid field is named; nothing is saved then."""
+    return _profile(
+        await clients.contacts.UpdateOrganisationProfile(
+            contacts_pb2.UpdateOrganisationProfileRequest(**body.model_dump()),
+            metadata=caller.metadata(),
+            timeout=clients.timeout,
+        )
+    )

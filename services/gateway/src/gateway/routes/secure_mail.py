@@ -1,0 +1,94 @@
+"""/api/v1/secure-mails: staff send secure e-mail and see whether the notice went out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gateway.deps import Clients, CurrentCaller
+from gateway.timestamps import to_datetime
+from zorgpost.messaging.v1 import messaging_pb2
+from zorgpost.notifications.v1 import notifications_pb2
+
+router = APIRouter(tags=["secure mail"])
+
+
+class SecureMailIn(BaseModel):
+    recipient_email: str = Field(max_length=320)
+    recipient_mobile: str | None = Field(default=None, max_length=40)
+    subject: str = Field(max_length=1000)
+    body: str = Field(max_length=200_000)
+
+
+class SecureMailOut(BaseModel):
+    id: str
+    thread_id: str
+    recipient_email: str
+    recipient_mobile: str | None
+    subject: str
+    sender_account_id: str
+    organisation_id: str
+    sent_at: datetime
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    template: str
+    channel: str
+    recipient: str
+    status: str
+    failure_reason: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@router.post("/secure-mails", status_code=201, response_model=SecureMailOut)
+async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: Clients) -> SecureMailOut:
+    """Stores the mail and notifies the recipient (without the content). Staff only."""
+    mail = await clients.messaging.SendSecureMail(
+        messaging_pb2.SendSecureMailRequest(
+            recipient_email=body.recipient_email,
+            recipient_mobile=body.recipient_mobile or "",
+            subject=body.subject,
+            body=body.body,
+        ),
+        metadata=caller.metadata(),
+        timeout=clients.timeout,
+    )
+    return SecureMailOut(
+        id=mail.id,
+        thread_id=mail.thread_id,
+        recipient_email=mail.recipient_email,
+        recipient_mobile=mail.recipient_mobile or None,
+        subject=mail.subject,
+        sender_account_id=mail.sender_account_id,
+        organisation_id=mail.organisation_id,
+        sent_at=to_datetime(mail.sent_at),
+    )
+
+
+@router.get("/secure-mails/{secure_mail_id}/deliveries", response_model=list[DeliveryOut])
+async def list_secure_mail_deliveries(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> list[DeliveryOut]:
+    """Whether the notice of a secure e-mail was delivered: queued, sent or failed."""
+    response = await clients.notifications.ListDeliveries(
+        notifications_pb2.ListDeliveriesRequest(source_id=secure_mail_id),
+        metadata=caller.metadata(),
+        timeout=clients.timeout,
+    )
+    return [
+        DeliveryOut(
+            id=d.id,
+            template=d.template,
+            channel=d.channel,
+            recipient=d.recipient,
+            status=d.status,
+            failure_reason=d.failure_reason,
+            attempts=d.attempts,
+            created_at=to_datetime(d.created_at),
+            sent_at=to_datetime(d.sent_at) if d.HasField("sent_at") else None,
+        )
+        for d in response.deliveries
+    ]
