@@ -95,6 +95,7 @@ class ConsumerRunner(Generic[U]):
         self._replicas = stream_replicas
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._subscriptions: list[JetStreamContext.PullSubscription] = []
 
     async def start(self) -> None:
         await ensure_deadletter_stream(self._js, replicas=self._replicas)
@@ -113,6 +114,7 @@ class ConsumerRunner(Generic[U]):
                     ack_wait=self._ack_wait,
                 ),
             )
+            self._subscriptions.append(subscription)
             self._tasks.append(
                 asyncio.create_task(self._pull_loop(consumer, subscription), name=f"consumer:{consumer.durable}")
             )
@@ -122,6 +124,10 @@ class ConsumerRunner(Generic[U]):
         self._stopping.set()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Unsubscribed here rather than drained with the connection: draining a pull
+        # subscription with no fetch in flight never completes. The durable consumer stays.
+        for subscription in self._subscriptions:
+            await subscription.unsubscribe()
 
     async def _pull_loop(self, consumer: EventConsumer[Message, U], subscription: JetStreamContext.PullSubscription) -> None:
         while not self._stopping.is_set():

@@ -45,6 +45,7 @@ async def connect(url: str, *, name: str) -> NatsClient:
         reconnect_time_wait=0.5,
         connect_timeout=5,
         allow_reconnect=True,
+        drain_timeout=10,
     )
 
 

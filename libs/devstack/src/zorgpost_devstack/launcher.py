@@ -1,0 +1,114 @@
+"""``make run``: the whole of Zorgpost on this machine, with no Docker.
+
+Starts a real PostgreSQL (one database per service) and NATS with JetStream, the
+development outbox, the five services and the gateway; applies migrations; loads the demo
+data (idempotent); prints where everything is. Ctrl-C (or SIGTERM) stops the gateway, then
+the services (each drains its consumers and outbox), then the outbox, NATS and PostgreSQL.
+Data stays under ``.data/`` between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from zorgpost_devstack.infra import EmbeddedInfrastructure
+from zorgpost_devstack.stack import Stack, StackConfig
+
+DEMO_LOGINS = [
+    ("Gemeente Vlaardingen (medewerker)", "medewerker@vlaardingen.example", "ZorgpostDemo!2026"),
+]
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(_signum: int, _frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def load_config(path: Path) -> tuple[StackConfig, int, int]:
+    with path.open("rb") as file:
+        raw = tomllib.load(file)
+    ports = raw.get("ports", {})
+    config = StackConfig(
+        data_dir=Path(raw.get("data_dir", ".data")).resolve(),
+        gateway_port=ports.get("gateway", 8080),
+        outbox_http_port=ports.get("outbox_http", 8025),
+        outbox_smtp_port=ports.get("outbox_smtp", 1025),
+        grpc_ports=dict(raw.get("grpc_ports", {})),
+    )
+    return config, int(ports.get("postgres", 55432)), int(ports.get("nats", 4222))
+
+
+def run(config_path: Path) -> int:
+    started = time.monotonic()
+    config, postgres_port, nats_port = load_config(config_path)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    infra = EmbeddedInfrastructure(config.data_dir, postgres_port=postgres_port, nats_port=nats_port)
+    stack: Stack | None = None
+    try:
+        print("Zorgpost start: PostgreSQL en NATS …", flush=True)
+        infra.start()
+        stack = Stack(infra, config)
+        print("Migraties en demogegevens …", flush=True)
+        stack.migrate()
+        stack.run_command("identity", "seed-demo")
+        print("Diensten starten …", flush=True)
+        stack.start_all()
+        stack.wait_ready()
+        _print_welcome(stack, time.monotonic() - started)
+        while True:
+            for name, process in stack.processes.items():
+                if process.poll() is not None:
+                    print(f"{name} is gestopt (exit {process.returncode}); zie {stack.log_dir / (name + '.log')}")
+                    return 1
+            time.sleep(0.5)
+    except (KeyboardInterrupt, _Stop):
+        print("\nZorgpost stopt …", flush=True)
+        return 0
+    finally:
+        # Ctrl-C again must not cut the orderly stop short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if stack is not None:
+            stack.stop_all()
+        infra.stop()
+        print("Gestopt.", flush=True)
+
+
+def _print_welcome(stack: Stack, seconds: float) -> None:
+    lines = [
+        "",
+        f"Zorgpost draait (klaar in {seconds:.1f} s). Stoppen: Ctrl-C.",
+        "",
+        f"  API (gateway)         {stack.gateway_url}/api/v1   (OpenAPI: {stack.gateway_url}/openapi.json)",
+        f"  Gereed?               {stack.gateway_url}/readyz",
+        f"  Ontwikkel-outbox      {stack.outbox_url}   (alle mail en sms; SMTP op poort {stack.config.outbox_smtp_port})",
+        f"  Logboeken             {stack.log_dir}",
+        "",
+        "  Demo-accounts:",
+        *[f"    {who:<36} {user:<34} {password}" for who, user, password in DEMO_LOGINS],
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="zorgpost-dev", description=__doc__.splitlines()[0] if __doc__ else None)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="start everything until Ctrl-C")
+    run_parser.add_argument("--config", type=Path, default=Path("deploy/launcher.toml"))
+    args = parser.parse_args(argv)
+    sys.exit(run(args.config))
+
+
+if __name__ == "__main__":
+    main()

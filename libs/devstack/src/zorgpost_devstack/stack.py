@@ -1,0 +1,233 @@
+"""Runs the Zorgpost processes (outbox, five services, gateway) on given infrastructure.
+
+The same supervisor serves ``make run`` and the tests: the tests start, kill and restart
+single processes through it, exactly as an operator's crash would.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from zorgpost_devstack.infra import SERVICES_WITH_DATABASE, Infrastructure
+from zorgpost_devstack.postgres import free_port
+
+GATEWAY = "gateway"
+OUTBOX = "outbox"
+
+
+@dataclass
+class StackConfig:
+    """Ports and places. ``None`` ports are picked free at start (tests)."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    gateway_port: int | None = None
+    outbox_smtp_port: int | None = None
+    outbox_http_port: int | None = None
+    grpc_ports: dict[str, int | None] = field(default_factory=dict)
+    #: Database name per service; the default is ``zorgpost_<service>``.
+    database_prefix: str = "zorgpost_"
+    environment: str = "development"
+    log_level: str = "INFO"
+    #: Extra settings per service, e.g. {"notifications": {"SMTP_PORT": "2525"}}.
+    extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def resolve_ports(self) -> None:
+        self.gateway_port = self.gateway_port or free_port()
+        self.outbox_smtp_port = self.outbox_smtp_port or free_port()
+        self.outbox_http_port = self.outbox_http_port or free_port()
+        for service in SERVICES_WITH_DATABASE:
+            self.grpc_ports[service] = self.grpc_ports.get(service) or free_port()
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: on Linux, ask for SIGTERM when the launcher dies, so a
+    killed launcher leaves no orphans. Elsewhere this is a no-op."""
+    os.setsid()
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class Stack:
+    def __init__(self, infra: Infrastructure, config: StackConfig) -> None:
+        config.resolve_ports()
+        self.infra = infra
+        self.config = config
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.log_dir = config.data_dir / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.database_urls = {
+            service: infra.create_database(f"{config.database_prefix}{service}") for service in SERVICES_WITH_DATABASE
+        }
+
+    # ------------------------------------------------------------------ addresses
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.gateway_port}"
+
+    @property
+    def outbox_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.outbox_http_port}"
+
+    def grpc_address(self, service: str) -> str:
+        return f"{self.config.host}:{self.config.grpc_ports[service]}"
+
+    # ------------------------------------------------------------------ environment
+    def env_for(self, service: str) -> dict[str, str]:
+        """The settings of one process, as its environment variables."""
+        prefix = f"ZORGPOST_{service.upper()}_"
+        values: dict[str, str] = {"ENVIRONMENT": self.config.environment, "LOG_LEVEL": self.config.log_level}
+        if service == GATEWAY:
+            values.update(HTTP_HOST=self.config.host, HTTP_PORT=str(self.config.gateway_port))
+            for other in SERVICES_WITH_DATABASE:
+                values[f"{other.upper()}_ADDRESS"] = self.grpc_address(other)
+        else:
+            values.update(
+                DATABASE_URL=self.database_urls[service],
+                NATS_URL=self.infra.nats_url,
+                GRPC_ADDRESS=self.grpc_address(service),
+                IDENTITY_ADDRESS=self.grpc_address("identity"),
+            )
+        if service == "notifications":
+            values.update(
+                SMTP_HOST=self.config.host,
+                SMTP_PORT=str(self.config.outbox_smtp_port),
+                SMS_OUTBOX_URL=f"{self.outbox_url}/api/sms",
+                PUBLIC_URL=self.gateway_url,
+            )
+        values.update(self.config.extra_env.get(service, {}))
+        env = {key: value for key, value in os.environ.items() if not key.startswith("ZORGPOST_")}
+        env.update({prefix + key: value for key, value in values.items()})
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, service: str, *args: str) -> list[str]:
+        return [sys.executable, "-m", service, *args]
+
+    def run_command(self, service: str, *args: str, timeout: float = 120.0) -> None:
+        """Runs a one-off command of a service (migrate, seed-demo) and waits for it."""
+        log = self.log_dir / f"{service}-{args[0]}.log"
+        with log.open("ab") as out:
+            result = subprocess.run(
+                self._command(service, *args), env=self.env_for(service), stdout=out, stderr=subprocess.STDOUT,
+                timeout=timeout, check=False,
+            )
+        if result.returncode != 0:
+            raise RuntimeError(f"{service} {' '.join(args)} failed (exit {result.returncode}); see {log}")
+
+    def migrate(self, services: Iterable[str] = SERVICES_WITH_DATABASE) -> None:
+        """Applies every service's migrations, in parallel (they are separate databases)."""
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            for future in [pool.submit(self.run_command, service, "migrate") for service in services]:
+                future.result()
+
+    def start(self, name: str) -> subprocess.Popen[bytes]:
+        """Starts one long-running process: a service, the gateway or the outbox."""
+        if name in self.processes and self.processes[name].poll() is None:
+            raise RuntimeError(f"{name} is already running")
+        if name == OUTBOX:
+            command = [
+                sys.executable, "-m", "zorgpost_devstack.outbox",
+                "--smtp-host", self.config.host, "--smtp-port", str(self.config.outbox_smtp_port),
+                "--http-host", self.config.host, "--http-port", str(self.config.outbox_http_port),
+                "--data-dir", str(self.config.data_dir / "outbox"),
+            ]
+            env = dict(os.environ)
+        else:
+            command = self._command(name, "serve")
+            env = self.env_for(name)
+        out = (self.log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent  # noqa: PLW1509
+        )
+        out.close()
+        self.processes[name] = process
+        return process
+
+    def stop(self, name: str, *, timeout: float = 20.0) -> int | None:
+        """SIGTERM and wait: the process drains (in-flight calls, consumers, outbox)."""
+        process = self.processes.get(name)
+        if process is None or process.poll() is not None:
+            return process.returncode if process else None
+        process.terminate()
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: a crash, with no chance to clean up."""
+        process = self.processes.get(name)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+    def start_all(self) -> None:
+        self.start(OUTBOX)
+        for service in SERVICES_WITH_DATABASE:
+            self.start(service)
+        self.start(GATEWAY)
+
+    def stop_all(self) -> None:
+        """Gateway first (no new requests), then the services together, then the outbox."""
+        self.stop(GATEWAY)
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            list(pool.map(self.stop, [s for s in SERVICES_WITH_DATABASE if s in self.processes]))
+        self.stop(OUTBOX)
+
+    # ------------------------------------------------------------------ readiness
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        """Until the gateway's /readyz is 200 (every service SERVING) and the outbox answers."""
+        deadline = time.monotonic() + timeout
+        last = ""
+        with httpx.Client(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                self._raise_if_exited()
+                try:
+                    ready = client.get(f"{self.gateway_url}/readyz")
+                    outbox = client.get(f"{self.outbox_url}/healthz") if OUTBOX in self.processes else None
+                    if ready.status_code == 200 and (outbox is None or outbox.status_code == 200):
+                        return
+                    last = ready.text
+                except httpx.HTTPError as error:
+                    last = type(error).__name__
+                time.sleep(0.2)
+        raise TimeoutError(f"the stack was not ready within {timeout:.0f} s (last: {last}); logs in {self.log_dir}")
+
+    def wait_serving(self, service: str, timeout: float = 60.0) -> None:
+        """Until one service's gRPC health check says SERVING."""
+        deadline = time.monotonic() + timeout
+        with grpc.insecure_channel(self.grpc_address(service)) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while time.monotonic() < deadline:
+                self._raise_if_exited()
+                try:
+                    response = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
+                    if response.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.RpcError:
+                    pass
+                time.sleep(0.2)
+        raise TimeoutError(f"{service} was not SERVING within {timeout:.0f} s; see {self.log_dir / (service + '.log')}")
+
+    def _raise_if_exited(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None and process.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir / (name + '.log')}")
