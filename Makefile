@@ -25,7 +25,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python -m zorgpost_devstack.bench
+	$(BIN)/python tests/bench/run_bench.py
 
 lint: install
 	$(BIN)/ruff check libs/kit libs/devstack services tests

@@ -130,10 +130,15 @@ class ConsumerRunner(Generic[U]):
             await subscription.unsubscribe()
 
     async def _pull_loop(self, consumer: EventConsumer[Message, U], subscription: JetStreamContext.PullSubscription) -> None:
+        # Idle, ask for one message: a waiting fetch of N returns only when N arrived or the
+        # timeout ran out, which would hold a lone event back for the whole timeout. After
+        # a full batch there is probably a backlog, and a fetch of N returns at once.
+        batch = 1
         while not self._stopping.is_set():
             try:
-                messages = await subscription.fetch(self._batch_size, timeout=1.0)
+                messages = await subscription.fetch(batch, timeout=1.0)
             except NatsTimeoutError:
+                batch = 1
                 continue
             except Exception as error:  # noqa: BLE001 - keep pulling through NATS restarts
                 log.warning("consumer_fetch_failed", consumer=consumer.durable, error=type(error).__name__)
@@ -141,6 +146,7 @@ class ConsumerRunner(Generic[U]):
                 continue
             for message in messages:
                 await self.handle(consumer, message)
+            batch = self._batch_size if len(messages) == batch else 1
 
     async def handle(self, consumer: EventConsumer[Message, U], message: Msg) -> None:
         """Handles one delivery and settles it (ack, nak or term) exactly once."""

@@ -120,7 +120,9 @@ class UnitOfWork:
                 )
             await self.session.execute(insert(outbox_events), rows)
         await self.session.commit()
-        if events and self._on_commit is not None:
+        # After every commit, not only those with events: a service's workers (e.g. the
+        # delivery worker) are woken by rows a commit wrote, not only by events.
+        if self._on_commit is not None:
             self._on_commit()
 
     async def rollback(self) -> None:

@@ -1,0 +1,263 @@
+"""Helpers the contract tests share: starting a few real service processes, logging in over
+gRPC, accounts of other kinds, reading refusals, reading JetStream and counting rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+import asyncpg
+import grpc
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from google.protobuf import descriptor_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from identity.adapters.passwords import PasswordHasher
+from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.bootstrap import event_codec
+from identity.domain.model import Role
+from identity.service.accounts import do_create_account
+from support import PASSWORD, StaffMember
+from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
+from zorgpost_devstack.stack import OUTBOX, Stack
+from zorgpost_kit.db import create_engine, create_session_factory
+from zorgpost_kit.grpc_client import RpcFailure, read_failure
+
+#: Deadline of every call a contract test makes.
+RPC_TIMEOUT = 10.0
+
+
+# --------------------------------------------------------------------------- processes
+def start_services(stack: Stack, services: Iterable[str], *, outbox: bool = False, timeout: float = 60.0) -> Stack:
+    """Migrates and starts only ``services`` (and the development outbox), then waits until
+    each answers SERVING. The processes start together; only the waiting is sequential."""
+    names = list(services)
+    stack.migrate(names)
+    if outbox:
+        stack.start(OUTBOX)
+    for name in names:
+        stack.start(name)
+    for name in names:
+        stack.wait_serving(name, timeout=timeout)
+    if outbox:
+        _wait_http_ok(f"{stack.outbox_url}/healthz", timeout)
+    return stack
+
+
+def _wait_http_ok(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2.0) as client:
+        while True:
+            try:
+                if client.get(url).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f} s")
+            time.sleep(0.1)
+
+
+# --------------------------------------------------------------------------- accounts and tokens
+@dataclass(frozen=True)
+class Person:
+    account_id: str
+    email: str
+    password: str = PASSWORD
+
+
+async def create_person(stack: Stack) -> Person:
+    """A citizen account (role person, no organisation), through identity's own use case."""
+    engine = create_engine(stack.database_urls["identity"], pool_size=1)
+    try:
+        session_factory = create_session_factory(engine)
+        codec = event_codec()
+
+        def uow() -> IdentityUnitOfWork:
+            return IdentityUnitOfWork(session_factory, codec)
+
+        email = f"burger-{uuid.uuid4().hex[:8]}@test.example"
+        account = await do_create_account(
+            uow,
+            PasswordHasher(time_cost=1, memory_cost_kib=8 * 1024),
+            email=email,
+            display_name="Test Burger",
+            password=PASSWORD,
+            organisation_id=None,
+            roles=frozenset({Role.PERSON}),
+        )
+    finally:
+        await engine.dispose()
+    return Person(account.id, email)
+
+
+async def login(stack: Stack, username: str, password: str = PASSWORD) -> identity_pb2.TokenPair:
+    """Identity's Login over gRPC; the account has no second factor, so this is a token pair."""
+    async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel:
+        stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        response = await stub.Login(
+            identity_pb2.LoginRequest(username=username, password=password), timeout=RPC_TIMEOUT
+        )
+    assert response.WhichOneof("result") == "tokens", response
+    return response.tokens
+
+
+async def access_token(stack: Stack, account: StaffMember | Person) -> str:
+    return (await login(stack, account.email, account.password)).access_token
+
+
+def resign_with_foreign_key(token: str, *, kid: str | None = None) -> str:
+    """The same claims and key id, signed with an Ed25519 key identity never published."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    header = jwt.get_unverified_header(token)
+    return jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid or header["kid"]})
+
+
+# --------------------------------------------------------------------------- refusals
+async def refused(call: Awaitable[object]) -> grpc.aio.AioRpcError:
+    """The error a call failed with (the test fails when it succeeds)."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    return caught.value
+
+
+async def refusal(call: Awaitable[object]) -> RpcFailure:
+    """The decoded rich status (code, reason, field violations) of a refused call."""
+    return read_failure(await refused(call))
+
+
+def status_details(error: grpc.aio.AioRpcError) -> bytes | None:
+    """The serialized google.rpc.Status a refusal carried, byte for byte."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            return bytes(value)
+    return None
+
+
+# --------------------------------------------------------------------------- standard services
+async def health_status(channel: grpc.aio.Channel, service: str) -> int:
+    stub = health_pb2_grpc.HealthStub(channel)
+    response = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=RPC_TIMEOUT)
+    return int(response.status)
+
+
+async def reflected_services(channel: grpc.aio.Channel) -> set[str]:
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    names: set[str] = set()
+    async for response in stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=RPC_TIMEOUT
+    ):
+        names.update(service.name for service in response.list_services_response.service)
+    return names
+
+
+async def reflected_file_names(channel: grpc.aio.Channel, symbol: str) -> set[str]:
+    """Names of the .proto files reflection sends for ``symbol`` (what grpcurl needs)."""
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    names: set[str] = set()
+    async for response in stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol)]), timeout=RPC_TIMEOUT
+    ):
+        for raw in response.file_descriptor_response.file_descriptor_proto:
+            names.add(descriptor_pb2.FileDescriptorProto.FromString(raw).name)
+    return names
+
+
+# --------------------------------------------------------------------------- JetStream
+async def stream_messages(
+    js: JetStreamContext,
+    stream: str,
+    subject: str,
+    match: Callable[[Msg], bool],
+    *,
+    count: int = 1,
+    timeout: float = 10.0,
+    settle: float = 0.0,
+) -> list[Msg]:
+    """Messages of ``stream`` on ``subject`` (read from its start with an ephemeral pull
+    consumer) that satisfy ``match``, once there are at least ``count``.
+
+    ``settle`` keeps reading that long after, so a late duplicate is seen too.
+    """
+    subscription = await js.pull_subscribe(
+        subject,
+        stream=stream,
+        config=ConsumerConfig(
+            deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT, inactive_threshold=10.0
+        ),
+    )
+    found: list[Msg] = []
+    deadline = time.monotonic() + timeout
+    settle_until: float | None = None
+    try:
+        while True:
+            try:
+                batch = await subscription.fetch(100, timeout=0.3)
+            except NatsTimeoutError:
+                batch = []
+            for message in batch:
+                await message.ack()
+                if match(message):
+                    found.append(message)
+            now = time.monotonic()
+            if len(found) >= count:
+                if settle_until is None:
+                    settle_until = now + settle
+                if now >= settle_until:
+                    return found
+            elif now > deadline:
+                raise AssertionError(f"{len(found)} of {count} matching message(s) on {subject} after {timeout} s")
+    finally:
+        await subscription.unsubscribe()
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition"
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        await asyncio.sleep(interval)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+def plain_dsn(database_url: str) -> str:
+    """asyncpg's DSN for a SQLAlchemy ``postgresql+asyncpg://`` URL."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def count_rows(database_url: str, tables: Iterable[str]) -> dict[str, int]:
+    connection = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        return {
+            table: int(await connection.fetchval(f"SELECT count(*) FROM {table}"))  # fixed table names
+            for table in tables
+        }
+    finally:
+        await connection.close()
+
+
+async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    connection = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        return list(await connection.fetch(query, *args))
+    finally:
+        await connection.close()
+
+
+def jwks_keys(jwks_json: str) -> list[dict[str, str]]:
+    keys: list[dict[str, str]] = json.loads(jwks_json)["keys"]
+    return keys
