@@ -28,9 +28,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from support import create_staff_member  # noqa: E402
-from zorgpost_devstack.infra import EmbeddedInfrastructure  # noqa: E402
-from zorgpost_devstack.stack import Stack, StackConfig  # noqa: E402
+from support import create_staff_member
+
+from zorgpost_devstack.infra import EmbeddedInfrastructure
+from zorgpost_devstack.stack import Stack, StackConfig
 
 LOGINS = 20
 SEQUENTIAL_MAILS = 50

@@ -20,16 +20,15 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from support import PASSWORD, StaffMember
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.bootstrap import event_codec
 from identity.domain.model import Role
 from identity.service.accounts import do_create_account
-from support import PASSWORD, StaffMember
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import OUTBOX, Stack
 from zorgpost_kit.db import create_engine, create_session_factory
@@ -183,7 +182,7 @@ async def stream_messages(
     match: Callable[[Msg], bool],
     *,
     count: int = 1,
-    timeout: float = 10.0,
+    within: float = 10.0,
     settle: float = 0.0,
 ) -> list[Msg]:
     """Messages of ``stream`` on ``subject`` (read from its start with an ephemeral pull
@@ -199,13 +198,13 @@ async def stream_messages(
         ),
     )
     found: list[Msg] = []
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     settle_until: float | None = None
     try:
         while True:
             try:
                 batch = await subscription.fetch(100, timeout=0.3)
-            except NatsTimeoutError:
+            except TimeoutError:  # nats' own TimeoutError, or asyncio's when the deadline ran out
                 batch = []
             for message in batch:
                 await message.ack()
@@ -218,18 +217,18 @@ async def stream_messages(
                 if now >= settle_until:
                     return found
             elif now > deadline:
-                raise AssertionError(f"{len(found)} of {count} matching message(s) on {subject} after {timeout} s")
+                raise AssertionError(f"{len(found)} of {count} matching message(s) on {subject} after {within} s")
     finally:
         await subscription.unsubscribe()
 
 
 async def wait_until(
-    check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition"
+    check: Callable[[], Awaitable[bool]], *, within: float = 10.0, interval: float = 0.1, what: str = "condition"
 ) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout} s")
+            raise AssertionError(f"{what} not reached within {within} s")
         await asyncio.sleep(interval)
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-
 from support import StaffMember, create_staff_member, login, wait_for_messages
+
 from zorgpost_devstack.infra import ContainerInfrastructure, EmbeddedInfrastructure
 from zorgpost_devstack.nats_server import NatsServer
 from zorgpost_devstack.postgres import free_port

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-
 from support import StaffMember, create_staff_member, login, wait_for_messages
+
 from zorgpost_devstack.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -38,7 +38,7 @@ async def _count_rows(stack: Stack, table: str) -> int:
     url = stack.database_urls["messaging"].replace("postgresql+asyncpg", "postgresql")
     connection = await asyncpg.connect(url)
     try:
-        return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608 - fixed table names
+        return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))
     finally:
         await connection.close()
 

@@ -53,10 +53,10 @@ def test_field_errors_raise_the_error_class_a_use_case_asks_for() -> None:
     assert raised.value.code == "invalid_profile"
 
 
-def test_check_email_trims_and_lower_cases_the_domain() -> None:
+def test_check_email_trims_and_lower_cases_the_domain_only() -> None:
     errors = FieldErrors()
 
-    assert check_email("  anna.de.vries@Example.NL ", "email", errors) == "anna.de.vries@example.nl"
+    assert check_email("  Anna.de.Vries@Example.NL ", "email", errors) == "Anna.de.Vries@example.nl"
     assert not errors
 
 

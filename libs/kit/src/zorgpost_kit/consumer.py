@@ -129,7 +129,9 @@ class ConsumerRunner(Generic[U]):
         for subscription in self._subscriptions:
             await subscription.unsubscribe()
 
-    async def _pull_loop(self, consumer: EventConsumer[Message, U], subscription: JetStreamContext.PullSubscription) -> None:
+    async def _pull_loop(
+        self, consumer: EventConsumer[Message, U], subscription: JetStreamContext.PullSubscription
+    ) -> None:
         # Idle, ask for one message: a waiting fetch of N returns only when N arrived or the
         # timeout ran out, which would hold a lone event back for the whole timeout. After
         # a full batch there is probably a backlog, and a fetch of N returns at once.
@@ -160,7 +162,9 @@ class ConsumerRunner(Generic[U]):
             try:
                 event = consumer.message_type.FromString(message.data)
             except DecodeError:
-                await self._dead_letter(consumer, message, f"payload is not a {consumer.message_type.DESCRIPTOR.full_name}")
+                await self._dead_letter(
+                    consumer, message, f"payload is not a {consumer.message_type.DESCRIPTOR.full_name}"
+                )
                 return
             envelope = EventEnvelope(
                 event_id=event_id,
@@ -189,7 +193,9 @@ class ConsumerRunner(Generic[U]):
                     await message.nak(delay=redelivery_delay(attempt))
                 return
             await message.ack()
-            log.info("event_consumed" if handled else "event_already_consumed", consumer=consumer.durable, event_id=event_id)
+            log.info(
+                "event_consumed" if handled else "event_already_consumed", consumer=consumer.durable, event_id=event_id
+            )
 
     async def _consume_once(self, consumer: EventConsumer[Message, U], event: Message, envelope: EventEnvelope) -> bool:
         async with self._uow_factory() as uow:
@@ -214,9 +220,7 @@ class ConsumerRunner(Generic[U]):
         headers["Zorgpost-Original-Subject"] = message.subject
         headers["Zorgpost-Consumer"] = consumer.durable
         headers["Zorgpost-Failure"] = reason[:500]
-        await self._js.publish(
-            f"{DEADLETTER_SUBJECT_PREFIX}.{consumer.durable}", message.data, headers=headers
-        )
+        await self._js.publish(f"{DEADLETTER_SUBJECT_PREFIX}.{consumer.durable}", message.data, headers=headers)
         await message.term()
         log.error(
             "event_dead_lettered",

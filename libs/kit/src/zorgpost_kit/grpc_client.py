@@ -4,7 +4,9 @@ the rich error details a :class:`zorgpost_kit.grpc_server.DomainErrorInterceptor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2, status_pb2
@@ -15,15 +17,38 @@ from zorgpost_kit.logging import REQUEST_ID_METADATA_KEY, current_request_id
 AUTHORIZATION_METADATA_KEY = "authorization"
 
 
-def create_channel(address: str) -> grpc.aio.Channel:
-    """An insecure channel for the private service network (TLS terminates at the edge)."""
+class DefaultDeadline(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Gives every call without a timeout the default one: no call waits forever."""
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Any],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Any,
+    ) -> Any:
+        if client_call_details.timeout is None:
+            client_call_details = client_call_details._replace(timeout=self._seconds)
+        return await continuation(client_call_details, request)
+
+
+def create_channel(address: str, *, default_timeout: float = 10.0) -> grpc.aio.Channel:
+    """A channel for the private service network (TLS terminates at the edge).
+
+    Calls are spread over every address the name resolves to (``--scale`` in Compose) and
+    get ``default_timeout`` when the caller set no deadline.
+    """
     return grpc.aio.insecure_channel(
         address,
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.enable_retries", 1),
+            ("grpc.lb_policy_name", "round_robin"),
             ("grpc.max_receive_message_length", 32 * 1024 * 1024),
         ],
+        interceptors=[DefaultDeadline(default_timeout)],
     )
 
 

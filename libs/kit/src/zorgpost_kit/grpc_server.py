@@ -64,7 +64,7 @@ def status_for(error: DomainError) -> status_pb2.Status:
     return status_pb2.Status(code=grpc_code.value[0], message=error.message, details=details)
 
 
-class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Binds the caller's request id and turns :class:`DomainError` into a rich status.
 
     Any other exception is left to grpc, which answers INTERNAL without details: an
@@ -135,4 +135,3 @@ def create_server(
     if port == 0:
         raise OSError(f"could not bind gRPC server to {address}")
     return server, port
-

@@ -42,12 +42,12 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = False) 
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Libraries (grpc, nats, sqlalchemy, uvicorn) log through the standard library.
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format=f"%(asctime)s {service} %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=level.upper(), stream=sys.stderr, format=f"%(asctime)s {service} %(name)s %(levelname)s %(message)s"
+    )
 
 
-def _add_request_id(
-    _logger: object, _method: str, event: structlog.typing.EventDict
-) -> structlog.typing.EventDict:
+def _add_request_id(_logger: object, _method: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
     request_id = _request_id.get()
     if request_id is not None:
         event.setdefault("request_id", request_id)

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -72,11 +72,9 @@ class Infrastructure:
 
         async def fetch() -> str:
             response = await stub.GetJwks(identity_pb2.GetJwksRequest(), timeout=timeout)
-            return response.jwks_json
+            return str(response.jwks_json)
 
-        return TokenVerifier(
-            JwksCache(fetch), issuer=self.settings.token_issuer, audience=self.settings.token_audience
-        )
+        return TokenVerifier(JwksCache(fetch), issuer=self.settings.token_issuer, audience=self.settings.token_audience)
 
 
 @dataclass
@@ -170,7 +168,7 @@ async def check_health(address: str, *, timeout: float = 3.0) -> bool:
         return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
 
 
-SeedDemo = Callable[[ServiceSettings], Awaitable[None]]
+SeedDemo = Callable[[ServiceSettings], Coroutine[Any, Any, None]]
 
 
 def service_main(

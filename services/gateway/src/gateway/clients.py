@@ -42,7 +42,7 @@ class ServiceClients:
         timeout = settings.rpc_timeout_seconds
 
         async def fetch_jwks() -> str:
-            return (await identity.GetJwks(identity_pb2.GetJwksRequest(), timeout=timeout)).jwks_json
+            return str((await identity.GetJwks(identity_pb2.GetJwksRequest(), timeout=timeout)).jwks_json)
 
         return cls(
             identity=identity,

@@ -56,4 +56,3 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         servicers=[(SERVICE_NAME, partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, servicer))],
         uow_factory=uow,
     )
-

@@ -129,7 +129,7 @@ class OutboxStore:
         )
         with self._lock:
             self._conn.execute(
-                f"INSERT INTO messages ({_COLUMNS}, recipient_key)"
+                f"INSERT INTO messages ({_COLUMNS}, recipient_key)"  # noqa: S608 - constant column list
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     message.id,
@@ -150,7 +150,7 @@ class OutboxStore:
         """All messages, newest first; with `to`, only those for that address (any case)."""
         # Insertion order (seq) rather than received_at: newest-first stays right even
         # if the wall clock jumps backwards or two messages share a timestamp.
-        query = f"SELECT {_COLUMNS} FROM messages"
+        query = f"SELECT {_COLUMNS} FROM messages"  # noqa: S608 - constant column list
         params: tuple[str, ...] = ()
         if to is not None:
             query += " WHERE recipient_key = ?"
@@ -163,7 +163,8 @@ class OutboxStore:
         """The message with this id, or None if there is none."""
         with self._lock:
             row = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+                f"SELECT {_COLUMNS} FROM messages WHERE id = ?",  # noqa: S608 - constant column list
+                (message_id,),
             ).fetchone()
         return None if row is None else _from_row(row)
 

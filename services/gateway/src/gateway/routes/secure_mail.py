@@ -71,7 +71,9 @@ async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: C
 
 
 @router.get("/secure-mails/{secure_mail_id}/deliveries", response_model=list[DeliveryOut])
-async def list_secure_mail_deliveries(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> list[DeliveryOut]:
+async def list_secure_mail_deliveries(
+    secure_mail_id: str, caller: CurrentCaller, clients: Clients
+) -> list[DeliveryOut]:
     """Whether the notice of a secure e-mail was delivered: queued, sent or failed."""
     response = await clients.notifications.ListDeliveries(
         notifications_pb2.ListDeliveriesRequest(source_id=secure_mail_id),

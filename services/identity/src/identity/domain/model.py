@@ -62,11 +62,7 @@ class Session:
     revoked_at: datetime | None = None
 
     def is_active(self, now: datetime) -> bool:
-        return (
-            self.revoked_at is None
-            and now < self.last_seen_at + self.idle_ttl
-            and now < self.expires_at
-        )
+        return self.revoked_at is None and now < self.last_seen_at + self.idle_ttl and now < self.expires_at
 
     def revoke(self, now: datetime) -> None:
         if self.revoked_at is None:

@@ -40,7 +40,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self._verifier = verifier
         self._jwks = jwks
 
-    async def Login(self, request: identity_pb2.LoginRequest, context: grpc.aio.ServicerContext) -> identity_pb2.LoginResponse:
+    async def Login(
+        self, request: identity_pb2.LoginRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.LoginResponse:
         errors = FieldErrors()
         if not request.username.strip():
             errors.add("username", "is required")
@@ -59,11 +61,15 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             errors.raise_if_any()
         return _token_pair(await self._auth.refresh(request.refresh_token, _client(request.client)))
 
-    async def Logout(self, request: identity_pb2.LogoutRequest, context: grpc.aio.ServicerContext) -> identity_pb2.LogoutResponse:
+    async def Logout(
+        self, request: identity_pb2.LogoutRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.LogoutResponse:
         await self._auth.logout(await self._verifier.verify_metadata(context))
         return identity_pb2.LogoutResponse()
 
-    async def GetMe(self, request: identity_pb2.GetMeRequest, context: grpc.aio.ServicerContext) -> identity_pb2.Account:
+    async def GetMe(
+        self, request: identity_pb2.GetMeRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.Account:
         me = await self._auth.me(await self._verifier.verify_metadata(context))
         account = identity_pb2.Account(
             id=me.account.id,
@@ -76,6 +82,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             account.organisation.CopyFrom(identity_pb2.Organisation(id=me.organisation.id, name=me.organisation.name))
         return account
 
-    async def GetJwks(self, request: identity_pb2.GetJwksRequest, context: grpc.aio.ServicerContext) -> identity_pb2.GetJwksResponse:
+    async def GetJwks(
+        self, request: identity_pb2.GetJwksRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.GetJwksResponse:
         return identity_pb2.GetJwksResponse(jwks_json=self._jwks.jwks_json)
-

@@ -119,9 +119,7 @@ class Authentication:
             account = await uow.accounts.get(principal.subject_id)
             if account is None:
                 raise AccountNotFound()
-            organisation = (
-                await uow.organisations.get(account.organisation_id) if account.organisation_id else None
-            )
+            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
         return Me(account=account, organisation=organisation, roles=account.roles)
 
     async def _open_session(self, uow: IdentityUnitOfWork, account: Account, client: ClientInfo) -> Tokens:

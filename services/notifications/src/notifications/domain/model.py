@@ -65,7 +65,8 @@ class RetryPolicy:
 
     def delay_after(self, attempts: int) -> timedelta:
         """Exponential: base, 2·base, 4·base … never more than ``cap``."""
-        return min(self.base * (2 ** (attempts - 1)), self.cap)
+        delay: timedelta = self.base * (2 ** (attempts - 1))
+        return min(delay, self.cap)
 
 
 def mask_recipient(recipient: str) -> str:

@@ -23,9 +23,7 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
         self, request: portal_pb2.GetDashboardRequest, context: grpc.aio.ServicerContext
     ) -> portal_pb2.Dashboard:
         dashboard = await get_dashboard(self._uow, await self._verifier.verify_metadata(context))
-        message = portal_pb2.Dashboard(
-            person_id=dashboard.person_id, active_trajectories=dashboard.active_trajectories
-        )
+        message = portal_pb2.Dashboard(person_id=dashboard.person_id, active_trajectories=dashboard.active_trajectories)
         for appointment in dashboard.upcoming_appointments:
             item = message.upcoming_appointments.add(
                 id=appointment.id, with_name=appointment.with_name, location=appointment.location
