@@ -13,7 +13,7 @@ import httpx
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.bootstrap import event_codec
+from identity.adapters.events import event_codec
 from identity.domain.model import Role
 from identity.service.accounts import do_create_account, do_create_organisation
 from zorgpost_devstack.stack import Stack

@@ -245,6 +245,7 @@ def _dead_letter_with(request_id: str):  # type: ignore[no-untyped-def]
         ("garbage-payload", "payload is not a zorgpost.events.v1.SecureMailSent"),
         ("no-event-id", "missing Nats-Msg-Id header"),
     ],
+    ids=["garbage-payload", "no-event-id"],
 )
 async def test_an_event_that_can_never_be_handled_is_dead_lettered_and_sends_nothing(
     js: JetStreamContext, stack: Stack, staff: StaffMember, kind: str, failure: str

@@ -30,7 +30,7 @@ from zorgpost_kit.grpc_server import CATEGORY_TO_GRPC, STATUS_DETAILS_KEY, statu
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns about its httpx backend on import; not our concern here.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 PROBLEM_JSON = "application/problem+json"
@@ -157,7 +157,9 @@ def test_a_rate_limit_becomes_429_with_retry_after(client: TestClient) -> None:
         (Unavailable(), 503, "unavailable"),
     ],
 )
-def test_each_error_category_has_its_http_status(client: TestClient, error: DomainError, status: int, code: str) -> None:
+def test_each_error_category_has_its_http_status(
+    client: TestClient, error: DomainError, status: int, code: str
+) -> None:
     answered, body, _ = answer_to(client, failed_call(error))
 
     assert (answered, body["status"], body["code"]) == (status, status, code)
@@ -271,7 +273,9 @@ def test_a_json_field_called_path_is_named_too(client: TestClient) -> None:
     strict=True,
 )
 def test_a_body_that_is_not_json_names_no_made_up_field(client: TestClient) -> None:
-    response = client.post("/secure-mails", content=b"{recipient_email: anna", headers={"content-type": "application/json"})
+    response = client.post(
+        "/secure-mails", content=b"{recipient_email: anna", headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["errors"]] == ["body"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
+from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKeyStore
 from identity.adapters.unit_of_work import IdentityUnitOfWork
@@ -13,13 +14,7 @@ from identity.entrypoints.grpc_api import SERVICE_NAME, IdentityServicer
 from identity.service.authentication import Authentication
 from zorgpost.identity.v1 import identity_pb2_grpc
 from zorgpost_kit.auth import JwksCache, TokenVerifier
-from zorgpost_kit.events import EventCodec
 from zorgpost_kit.runtime import Infrastructure, ServiceParts
-
-
-def event_codec() -> EventCodec:
-    """Identity's events and their subjects (identity.<aggregate>.<verb>)."""
-    return EventCodec()
 
 
 async def bootstrap(infra: Infrastructure) -> ServiceParts:
