@@ -19,6 +19,7 @@ import aiosmtplib
 import httpx
 import pytest
 import pytest_asyncio
+
 from zorgpost_devstack.outbox import DevOutbox, OutboxStore, parse_mail
 
 SUBJECT = "Zorgpost Secure e-mail – Nieuw bericht van Gemeente Vlaardingen"

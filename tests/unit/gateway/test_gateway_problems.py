@@ -250,28 +250,12 @@ def test_an_invalid_query_parameter_is_named(client: TestClient) -> None:
     assert [error["field"] for error in response.json()["errors"]] == ["limit"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug: gateway.problems._field_name drops every location part equal to body/query/path/header, not "
-        "only the leading one, so a JSON field named 'path' (or 'query', 'header') at any depth vanishes: "
-        "('body', 'recipient', 'path') is reported as 'recipient'"
-    ),
-    strict=True,
-)
 def test_a_json_field_called_path_is_named_too(client: TestClient) -> None:
     response = client.post("/forwards", json={"recipient": {"email": "anna@example.nl", "path": ""}})
 
     assert [error["field"] for error in response.json()["errors"]] == ["recipient.path"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug: for a body that is not JSON FastAPI reports loc ('body', <character offset>) and "
-        "gateway.problems._field_name turns the offset into a field name, e.g. errors [{'field': '1', "
-        "'message': 'JSON decode error'}]"
-    ),
-    strict=True,
-)
 def test_a_body_that_is_not_json_names_no_made_up_field(client: TestClient) -> None:
     response = client.post(
         "/secure-mails", content=b"{recipient_email: anna", headers={"content-type": "application/json"}

@@ -260,14 +260,6 @@ async def test_a_rotated_key_is_picked_up_after_the_refresh_interval() -> None:
     assert (await verifier.verify(KEY.sign(claims()))).session_id == "session-1"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug: JwksCache starts with _fetched_at=0.0 and compares against time.monotonic(), so when the "
-        "monotonic clock is below min_refresh_seconds (a process verifying a token within 10 s of host "
-        "boot) the first JWKS fetch is skipped and every token is refused"
-    ),
-    strict=True,
-)
 async def test_the_first_token_is_verified_even_right_after_the_machine_booted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

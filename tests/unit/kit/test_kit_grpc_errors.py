@@ -115,14 +115,6 @@ async def test_an_unexpected_error_is_a_server_failure_without_details(identity:
     assert failure.fields == {}
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug: DomainErrorInterceptor re-raises non-domain exceptions and grpc.aio then answers UNKNOWN with "
-        "details \"Unexpected <class 'RuntimeError'>: <exception text>\", so the text reaches the caller, "
-        "contrary to the interceptor's docstring (INTERNAL without details)"
-    ),
-    strict=True,
-)
 async def test_an_unexpected_error_does_not_reveal_its_text(identity: RunningIdentity) -> None:
     failure = await login_failure(identity, "crash@example.nl")
 

@@ -74,7 +74,7 @@ class JwksCache:
     def __init__(self, fetch: JwksFetcher, *, min_refresh_seconds: float = 10.0) -> None:
         self._fetch = fetch
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
+        self._fetched_at: float | None = None
         self._min_refresh = min_refresh_seconds
         self._lock = asyncio.Lock()
 
@@ -82,7 +82,8 @@ class JwksCache:
         if kid in self._keys:
             return self._keys[kid]
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at >= self._min_refresh:
+            due = self._fetched_at is None or time.monotonic() - self._fetched_at >= self._min_refresh
+            if kid not in self._keys and due:
                 self._keys = parse_jwks(await self._fetch())
                 self._fetched_at = time.monotonic()
         try:

@@ -98,8 +98,10 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 except grpc.aio.AbortError:
                     raise
                 except Exception:
+                    # A bug. Its text may hold anything (a connection string, a person's
+                    # data): it goes to our log, and the caller learns only that it failed.
                     log.exception("rpc_failed", method=method)
-                    raise
+                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
         return grpc.unary_unary_rpc_method_handler(
             unary_unary,

@@ -30,7 +30,9 @@ class InsecureSettingsError(ValueError):
 class ServiceSettings(BaseSettings):
     """What every service process needs: where its database, NATS and gRPC are."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused setting must not print the others (a database URL
+    # holds a password) into the operator's terminal or logs.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     #: The service's own name, used for the NATS stream, durable names and logs.
     service_name: ClassVar[str]

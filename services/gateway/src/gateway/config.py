@@ -11,7 +11,9 @@ from zorgpost_kit.settings import Environment
 class Settings(BaseSettings):
     """The gateway owns no database and publishes no events: it needs addresses only."""
 
-    model_config = SettingsConfigDict(env_prefix="ZORGPOST_GATEWAY_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="ZORGPOST_GATEWAY_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     environment: Environment = Environment.DEVELOPMENT
     http_host: str = "127.0.0.1"

@@ -86,17 +86,22 @@ def _from_rpc_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def _field_name(location: tuple[Any, ...]) -> str:
-    # ("body", "recipient_email") → "recipient_email"; ("query", "to") → "to"
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+def _field_name(item: dict[str, Any]) -> str:
+    """("body", "recipient_email") → "recipient_email"; ("query", "to") → "to"; a body that
+    is not JSON at all → "body" (its location ends in a character offset, not a field)."""
+    location = tuple(item.get("loc", ()))
+    if item.get("type") == "json_invalid":
+        return "body"
+    if location and location[0] in ("body", "query", "path", "header", "cookie"):
+        location = location[1:]
+    return ".".join(str(part) for part in location) or "body"
 
 
 def _from_validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors: dict[str, str] = {}
     for item in error.errors():
-        errors.setdefault(_field_name(tuple(item.get("loc", ()))), str(item.get("msg", "is invalid")))
+        errors.setdefault(_field_name(item), str(item.get("msg", "is invalid")))
     return problem(422, code="invalid_argument", detail=f"Invalid fields: {', '.join(errors)}.", errors=errors)
 
 
