@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
+from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.adapters.events import event_codec
 from identity.domain.model import Role
 from identity.service.accounts import do_create_account, do_create_organisation
 from zorgpost_devstack.stack import Stack

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 
+from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.adapters.events import event_codec
 from identity.domain.model import Account, AccountStatus, Organisation, Role
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import get_logger
