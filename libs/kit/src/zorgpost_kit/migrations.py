@@ -30,7 +30,9 @@ def alembic_config(package: str, database_url: str) -> Config:
 
 
 def upgrade_to_head(package: str, database_url: str) -> None:
-    command.upgrade(alembic_config(package, database_url), "head")
+    # "heads": independent branches of one service (two features migrating in parallel)
+    # are all applied; a merge revision can join them later.
+    command.upgrade(alembic_config(package, database_url), "heads")
 
 
 def create_kit_tables(connection: Connection) -> None:

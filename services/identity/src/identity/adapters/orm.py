@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -37,7 +40,15 @@ accounts = Table(
     Column("email", Text, nullable=False, unique=True),
     Column("username", Text, nullable=True, unique=True),
     Column("display_name", Text, nullable=False),
+    Column("first_name", Text, nullable=False, server_default=""),
+    Column("last_name", Text, nullable=False, server_default=""),
+    # E.164; the number SMS codes go to.
+    Column("mobile", Text, nullable=True),
+    Column("birth_date", Date, nullable=True),
+    Column("country", String(2), nullable=False, server_default="NL"),
     Column("password_hash", Text, nullable=True),
+    # Set for a temporary password: the next login must choose a new one first.
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
     Column("roles", ARRAY(Text), nullable=False),
     Column("status", String(32), nullable=False),
     Column("language", String(8), nullable=False, server_default="nl"),

@@ -38,6 +38,12 @@ def _account(row: Row[tuple[object, ...]]) -> Account:
         status=AccountStatus(row.status),
         username=row.username,
         language=row.language,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        mobile=row.mobile,
+        birth_date=row.birth_date,
+        country=row.country,
+        must_change_password=row.must_change_password,
     )
 
 
@@ -57,6 +63,12 @@ class AccountRepository:
                 roles=sorted(account.roles),
                 status=account.status,
                 language=account.language,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                mobile=account.mobile,
+                birth_date=account.birth_date,
+                country=account.country,
+                must_change_password=account.must_change_password,
             )
         )
 

@@ -6,7 +6,7 @@ No SQLAlchemy, no protobuf: plain objects and the rules that hold for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -41,6 +41,19 @@ class Account:
     status: AccountStatus = AccountStatus.ACTIVE
     username: str | None = None
     language: str = "nl"
+    first_name: str = ""
+    last_name: str = ""
+    mobile: str | None = None
+    birth_date: date | None = None
+    country: str = "NL"
+    must_change_password: bool = False
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day`` (None when the birth date is unknown)."""
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     @property
     def can_log_in(self) -> bool:
