@@ -51,9 +51,7 @@ class StackFactory:
 
 
 @pytest.fixture
-def make_stack(
-    infra: EmbeddedInfrastructure | ContainerInfrastructure, tmp_path: Path
-) -> Iterator[StackFactory]:
+def make_stack(infra: EmbeddedInfrastructure | ContainerInfrastructure, tmp_path: Path) -> Iterator[StackFactory]:
     factory = StackFactory(infra, tmp_path)
     try:
         yield factory

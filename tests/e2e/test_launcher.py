@@ -35,7 +35,10 @@ def _start(config: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZORGPOST_")}
     return subprocess.Popen(
         [sys.executable, "-m", "zorgpost_devstack.launcher", "run", "--config", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
 
 

@@ -78,13 +78,9 @@ async def test_login_and_me(api: httpx.AsyncClient, staff: StaffMember) -> None:
     assert body["organisation"] == {"id": staff.organisation_id, "name": staff.organisation_name}
 
 
-async def test_wrong_password_and_unknown_account_get_identical_401(
-    api: httpx.AsyncClient, staff: StaffMember
-) -> None:
+async def test_wrong_password_and_unknown_account_get_identical_401(api: httpx.AsyncClient, staff: StaffMember) -> None:
     wrong = await api.post("/api/v1/auth/login", json={"username": staff.email, "password": "niet-goed"})
-    unknown = await api.post(
-        "/api/v1/auth/login", json={"username": "niemand@test.example", "password": "niet-goed"}
-    )
+    unknown = await api.post("/api/v1/auth/login", json={"username": "niemand@test.example", "password": "niet-goed"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.headers["content-type"] == unknown.headers["content-type"] == "application/problem+json"
     assert wrong.content == unknown.content
@@ -129,7 +125,12 @@ async def test_secure_mail_reaches_the_outbox_once_without_its_content(
     started = time.monotonic()
     response = await api.post(
         "/api/v1/secure-mails",
-        json={"recipient_email": recipient, "recipient_mobile": "06-12345678", "subject": secret_subject, "body": secret_body},
+        json={
+            "recipient_email": recipient,
+            "recipient_mobile": "06-12345678",
+            "subject": secret_subject,
+            "body": secret_body,
+        },
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 201, response.text
@@ -173,7 +174,10 @@ async def test_secure_mail_reaches_the_outbox_once_without_its_content(
     ("payload", "field"),
     [
         ({"recipient_email": "geen-adres", "subject": "Onderwerp", "body": "Tekst"}, "recipient_email"),
-        ({"recipient_email": "a@example.org", "recipient_mobile": "12", "subject": "Onderwerp", "body": "Tekst"}, "recipient_mobile"),
+        (
+            {"recipient_email": "a@example.org", "recipient_mobile": "12", "subject": "Onderwerp", "body": "Tekst"},
+            "recipient_mobile",
+        ),
         ({"recipient_email": "a@example.org", "subject": "  ", "body": "Tekst"}, "subject"),
         ({"recipient_email": "a@example.org", "subject": "Onderwerp"}, "body"),
         ({"recipient_email": 12, "subject": "Onderwerp", "body": "Tekst"}, "recipient_email"),
@@ -224,7 +228,9 @@ async def test_organisation_profile_and_portal_dashboard(api: httpx.AsyncClient,
     )
     assert saved.status_code == 200
     assert saved.json()["phone"] == "+31102484000"
-    assert (await api.get("/api/v1/organisation/profile", headers=headers)).json()["email"] == "info@vlaardingen.example"
+    assert (await api.get("/api/v1/organisation/profile", headers=headers)).json()[
+        "email"
+    ] == "info@vlaardingen.example"
 
     dashboard = await api.get("/api/v1/portal/dashboard", headers=headers)
     assert dashboard.status_code == 200

@@ -3,6 +3,7 @@ read_failure on the client side, over a real server on 127.0.0.1 and a real chan
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -139,3 +140,26 @@ async def test_the_health_service_reports_a_service_that_stopped_serving(identit
 
     assert answer.status == health_pb2.HealthCheckResponse.NOT_SERVING
 
+
+
+class SlowAuthentication:
+    async def login(self, username: str, password: str, client: ClientInfo) -> Tokens:
+        await asyncio.sleep(5)
+        return Tokens(access_token="late", refresh_token="late", expires_in=900)
+
+
+async def test_a_call_without_deadline_is_cut_off_at_the_servers_default() -> None:
+    server, port = create_server("127.0.0.1:0", service_names=[SERVICE_NAME], default_deadline_seconds=0.3)
+    servicer = IdentityServicer(SlowAuthentication(), verifier=None, jwks=None)  # type: ignore[arg-type]
+    identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, server)
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = identity_pb2_grpc.IdentityServiceStub(channel)
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await stub.Login(identity_pb2.LoginRequest(username="anna@example.nl", password="juist"))
+            assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            assert asyncio.get_running_loop().time() - started < 3
+    finally:
+        await server.stop(None)

@@ -7,6 +7,7 @@ gRPC statuses is :class:`DomainErrorInterceptor`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -65,11 +66,16 @@ def status_for(error: DomainError) -> status_pb2.Status:
 
 
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Binds the caller's request id and turns :class:`DomainError` into a rich status.
+    """Binds the caller's request id, bounds the call by its deadline, and turns
+    :class:`DomainError` into a rich status.
 
-    Any other exception is left to grpc, which answers INTERNAL without details: an
-    unexpected error is a bug, and its text is never sent to a client.
+    A call without a deadline gets ``default_deadline_seconds``: no handler runs unbounded.
+    Any other exception answers INTERNAL without details: an unexpected error is a bug,
+    and its text is never sent to a client.
     """
+
+    def __init__(self, *, default_deadline_seconds: float = 30.0) -> None:
+        self._default_deadline = default_deadline_seconds
 
     async def intercept_service(
         self,
@@ -84,9 +90,14 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
         async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
+            remaining = context.time_remaining()
+            budget = self._default_deadline if remaining is None else min(remaining, self._default_deadline)
             with bind_request_id(metadata.get(REQUEST_ID_METADATA_KEY)):
                 try:
-                    return await inner(request, context)
+                    return await asyncio.wait_for(inner(request, context), timeout=max(budget, 0.0))
+                except TimeoutError:
+                    log.warning("rpc_deadline_exceeded", method=method)
+                    await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
                 except DomainError as error:
                     status = status_for(error)
                     log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
@@ -116,6 +127,7 @@ def create_server(
     service_names: Sequence[str] = (),
     health_servicer: health.aio.HealthServicer | None = None,
     interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    default_deadline_seconds: float = 30.0,
 ) -> tuple[grpc.aio.Server, int]:
     """Builds a server bound to ``address`` ("host:0" picks a free port).
 
@@ -125,7 +137,7 @@ def create_server(
     ``await server.start()``.
     """
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor(), *interceptors],
+        interceptors=[DomainErrorInterceptor(default_deadline_seconds=default_deadline_seconds), *interceptors],
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 32 * 1024 * 1024)],
     )
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer or health.aio.HealthServicer(), server)

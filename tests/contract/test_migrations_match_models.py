@@ -1,0 +1,61 @@
+"""Every service's migrations build exactly the tables its code declares, and undo cleanly."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from zorgpost_devstack.infra import SERVICES_WITH_DATABASE
+from zorgpost_kit.db import kit_metadata
+from zorgpost_kit.migrations import _not_a_kit_table, alembic_config, upgrade_to_head
+
+
+def _in_thread(function: Any, *args: Any) -> Any:
+    # Alembic's env runs its own event loop; keep it off the test's loop.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args).result()
+
+
+async def _inspect(url: str, check: Any) -> Any:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(check)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("service", SERVICES_WITH_DATABASE)
+async def test_migrations_match_the_models_and_downgrade_to_nothing(infra, service: str) -> None:  # type: ignore[no-untyped-def]
+    url = infra.create_database(f"m{uuid.uuid4().hex[:10]}_{service}")
+    metadata: MetaData = importlib.import_module(f"{service}.adapters.orm").metadata
+
+    _in_thread(upgrade_to_head, service, url)
+
+    def differences(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection, opts={"include_object": _not_a_kit_table, "compare_type": True}
+        )
+        return list(compare_metadata(context, metadata))
+
+    assert await _inspect(url, differences) == []
+
+    def tables(connection: Connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    assert set(kit_metadata.tables) <= await _inspect(url, tables)
+
+    _in_thread(command.downgrade, alembic_config(service, url), "base")
+    assert await _inspect(url, tables) == {"alembic_version"}
+    _in_thread(upgrade_to_head, service, url)
+    assert set(metadata.tables) <= await _inspect(url, tables)
