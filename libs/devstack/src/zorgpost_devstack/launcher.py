@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import sys
 import time
 import tomllib
@@ -48,9 +49,38 @@ def load_config(path: Path) -> tuple[StackConfig, int, int]:
     return config, int(ports.get("postgres", 55432)), int(ports.get("nats", 4222))
 
 
+def _ports_in_use(config: StackConfig, postgres_port: int, nats_port: int) -> list[int]:
+    ports = [
+        postgres_port,
+        nats_port,
+        config.gateway_port,
+        config.outbox_http_port,
+        config.outbox_smtp_port,
+        *config.grpc_ports.values(),
+    ]
+    taken = []
+    for port in ports:
+        if port is None:
+            continue
+        with socket.socket() as probe:
+            if probe.connect_ex((config.host, port)) == 0:
+                taken.append(port)
+    return taken
+
+
 def run(config_path: Path) -> int:
     started = time.monotonic()
     config, postgres_port, nats_port = load_config(config_path)
+    taken = _ports_in_use(config, postgres_port, nats_port)
+    if taken:
+        print(
+            f"Poort(en) {', '.join(map(str, taken))} al in gebruik: draait Zorgpost al? "
+            f"Stop het eerst, of kies andere poorten in {config_path}.",
+            file=sys.stderr,
+        )
+        return 2
+    # Both set explicitly: a launcher started in the background inherits an ignored SIGINT.
+    signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     infra = EmbeddedInfrastructure(config.data_dir, postgres_port=postgres_port, nats_port=nats_port)
     stack: Stack | None = None
@@ -71,7 +101,7 @@ def run(config_path: Path) -> int:
                     print(f"{name} is gestopt (exit {process.returncode}); zie {stack.log_dir / (name + '.log')}")
                     return 1
             time.sleep(0.5)
-    except (KeyboardInterrupt, _Stop):
+    except _Stop:
         print("\nZorgpost stopt …", flush=True)
         return 0
     finally:
