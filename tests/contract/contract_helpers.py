@@ -22,16 +22,13 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from support import PASSWORD, StaffMember
+from support import PASSWORD, StaffMember, identity_uow
 
 from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.bootstrap import event_codec
 from identity.domain.model import Role
 from identity.service.accounts import do_create_account
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import OUTBOX, Stack
-from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.grpc_client import RpcFailure, read_failure
 
 #: Deadline of every call a contract test makes.
@@ -79,17 +76,12 @@ class Person:
 
 async def create_person(stack: Stack) -> Person:
     """A citizen account (role person, no organisation), through identity's own use case."""
-    engine = create_engine(stack.database_urls["identity"], pool_size=1)
+    engine, uow = identity_uow(stack)
+    email = f"burger-{uuid.uuid4().hex[:8]}@test.example"
     try:
-        session_factory = create_session_factory(engine)
-        codec = event_codec()
-
-        def uow() -> IdentityUnitOfWork:
-            return IdentityUnitOfWork(session_factory, codec)
-
-        email = f"burger-{uuid.uuid4().hex[:8]}@test.example"
         account = await do_create_account(
             uow,
+            # A cheap hash keeps tests fast, as in support.create_staff_member.
             PasswordHasher(time_cost=1, memory_cost_kib=8 * 1024),
             email=email,
             display_name="Test Burger",

@@ -157,6 +157,23 @@ async def test_invalid_fields_are_all_named_and_nothing_is_saved(
     assert await count_rows(stack.database_urls["contacts"], ["organisation_profiles"]) == rows_before
 
 
+@pytest.mark.parametrize("field", ["visiting_address", "postal_address", "website"])
+async def test_a_nul_character_is_refused_naming_the_field(
+    contacts: contacts_pb2_grpc.ContactsServiceStub, token: str, field: str
+) -> None:
+    value = "https://www.vlaar\x00dingen.nl" if field == "website" else "Westnieuwland\x00 6"
+    failure = await refusal(
+        contacts.UpdateOrganisationProfile(
+            contacts_pb2.UpdateOrganisationProfileRequest(**{field: value}),
+            metadata=call_metadata(token),
+            timeout=RPC_TIMEOUT,
+        )
+    )
+    assert not (await _get(contacts, token)).HasField("updated_at")
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(failure.fields) == {field}
+
+
 async def test_a_refused_update_keeps_the_saved_profile(
     contacts: contacts_pb2_grpc.ContactsServiceStub, token: str
 ) -> None:

@@ -138,6 +138,19 @@ async def test_wrong_password_and_unknown_account_are_refused_identically(
     assert read_failure(wrong).fields == {}
 
 
+async def test_a_username_with_a_nul_character_is_just_an_unknown_account(
+    identity: identity_pb2_grpc.IdentityServiceStub,
+) -> None:
+    failure = await refusal(
+        identity.Login(
+            identity_pb2.LoginRequest(username="medewerker\x00@test.example", password="niet-goed"),
+            timeout=RPC_TIMEOUT,
+        )
+    )
+    assert failure.code == grpc.StatusCode.UNAUTHENTICATED
+    assert failure.reason == "invalid_credentials"
+
+
 @pytest.mark.parametrize(
     ("username", "password", "fields"),
     [
@@ -365,6 +378,29 @@ async def test_logout_without_a_token_is_unauthenticated(identity: identity_pb2_
     failure = await refusal(identity.Logout(identity_pb2.LogoutRequest(), timeout=RPC_TIMEOUT))
     assert failure.code == grpc.StatusCode.UNAUTHENTICATED
     assert failure.reason == "invalid_token"
+
+
+async def test_no_password_or_token_reaches_the_log(
+    identity: identity_pb2_grpc.IdentityServiceStub, stack: Stack, staff: StaffMember
+) -> None:
+    wrong_password = f"Fout-{uuid.uuid4().hex}"
+    await refused(
+        identity.Login(identity_pb2.LoginRequest(username=staff.email, password=wrong_password), timeout=RPC_TIMEOUT)
+    )
+    tokens = await _tokens(identity, staff)
+    rotated = await identity.RefreshSession(
+        identity_pb2.RefreshSessionRequest(refresh_token=tokens.refresh_token), timeout=RPC_TIMEOUT
+    )
+    await identity.Logout(
+        identity_pb2.LogoutRequest(), metadata=call_metadata(rotated.access_token), timeout=RPC_TIMEOUT
+    )
+    log = (stack.log_dir / "identity.log").read_text()
+    assert "login_succeeded" in log  # the log is the one this process writes
+    secrets = [staff.password, wrong_password, tokens.refresh_token, rotated.refresh_token]
+    # A JWT's signature part is what makes it usable.
+    secrets += [token.split(".")[2] for token in (tokens.access_token, rotated.access_token)]
+    for secret in secrets:
+        assert secret not in log
 
 
 # --------------------------------------------------------------------------- health and reflection

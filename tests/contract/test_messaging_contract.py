@@ -5,7 +5,7 @@ relies on) without the content; refusals store nothing."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -99,7 +99,7 @@ def _event(message: Msg) -> messaging_events_pb2.SecureMailSent:
     return messaging_events_pb2.SecureMailSent.FromString(message.data)
 
 
-def _is_event_of(mail_id: str):  # type: ignore[no-untyped-def]
+def _is_event_of(mail_id: str) -> Callable[[Msg], bool]:
     def match(message: Msg) -> bool:
         try:
             return _event(message).secure_mail_id == mail_id
@@ -190,6 +190,21 @@ async def test_secure_mail_sent_event_is_published_without_the_content(
     await wait_until(published, within=5.0, what="outbox row marked published")
 
 
+async def test_neither_content_nor_read_token_reaches_the_log(
+    messaging: messaging_pb2_grpc.MessagingServiceStub, js: JetStreamContext, stack: Stack, staff_token: str
+) -> None:
+    secret_subject = f"Uitslag onderzoek {uuid.uuid4().hex[:8]}"
+    secret_body = f"Uw uitslag is bekend, kenmerk {uuid.uuid4().hex}"
+    mail = await messaging.SendSecureMail(
+        _request(subject=secret_subject, body=secret_body), metadata=call_metadata(staff_token), timeout=RPC_TIMEOUT
+    )
+    [message] = await stream_messages(js, "MESSAGING", SUBJECT, _is_event_of(mail.id), within=10.0)
+    log = (stack.log_dir / "messaging.log").read_text()
+    assert "service_started" in log
+    for secret in (secret_subject, secret_body, _event(message).read_token):
+        assert secret not in log
+
+
 @pytest.mark.parametrize(
     ("overrides", "fields"),
     [
@@ -223,6 +238,21 @@ async def test_invalid_input_names_every_bad_field_and_stores_nothing(
     assert set(failure.fields) == fields
     assert all(failure.fields.values())
     assert await count_rows(stack.database_urls["messaging"], TABLES) == before
+
+
+@pytest.mark.parametrize("field", ["subject", "body"])
+async def test_a_nul_character_is_refused_naming_the_field(
+    messaging: messaging_pb2_grpc.MessagingServiceStub, stack: Stack, staff_token: str, field: str
+) -> None:
+    before = await count_rows(stack.database_urls["messaging"], TABLES)
+    failure = await refusal(
+        messaging.SendSecureMail(
+            _request(**{field: "Uw dossier\x00 schuldhulp"}), metadata=call_metadata(staff_token), timeout=RPC_TIMEOUT
+        )
+    )
+    assert await count_rows(stack.database_urls["messaging"], TABLES) == before
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(failure.fields) == {field}
 
 
 async def test_a_person_may_not_send_secure_mail(

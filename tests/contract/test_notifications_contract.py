@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import grpc
 import nats
@@ -29,6 +29,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 from support import StaffMember, create_staff_member, wait_for_messages
 
 from zorgpost.events.v1 import messaging_events_pb2
@@ -112,7 +113,7 @@ def _secure_mail_sent(staff: StaffMember, *, language: str = "nl") -> messaging_
     )
 
 
-async def _publish(js: JetStreamContext, data: bytes, *, event_id: str | None, **extra_headers: str):  # type: ignore[no-untyped-def]
+async def _publish(js: JetStreamContext, data: bytes, *, event_id: str | None, **extra_headers: str) -> PubAck:
     headers = {"Zorgpost-Event-Type": "zorgpost.events.v1.SecureMailSent", **extra_headers}
     if event_id is not None:
         headers["Nats-Msg-Id"] = event_id
@@ -143,6 +144,8 @@ async def test_secure_mail_sent_gives_exactly_one_dutch_notice(
     assert mail["subject"] == f"Zorgpost Secure e-mail – Nieuw bericht van {staff.organisation_name}"
     assert f"{stack.gateway_url}/secure-mail/{event.read_token}" in mail["text"]
     assert "Bericht lezen" in mail["text"]
+    # The link's token is a secret: it is in the mail, never in the log.
+    assert event.read_token not in (stack.log_dir / "notifications.log").read_text()
 
 
 async def test_an_english_event_gives_an_english_notice(js: JetStreamContext, stack: Stack, staff: StaffMember) -> None:
@@ -232,7 +235,7 @@ async def test_list_deliveries_is_for_staff_with_a_source_id(
     assert await _deliveries(notifications, staff_token, source_id) == []
 
 
-def _dead_letter_with(request_id: str):  # type: ignore[no-untyped-def]
+def _dead_letter_with(request_id: str) -> Callable[[Msg], bool]:
     def match(message: Msg) -> bool:
         return (message.headers or {}).get("X-Request-Id") == request_id
 
@@ -281,3 +284,36 @@ async def test_an_event_that_can_never_be_handled_is_dead_lettered_and_sends_not
 @pytest.mark.parametrize("service", ["", SERVICE])
 async def test_health_reports_serving(channel: grpc.aio.Channel, service: str) -> None:
     assert await health_status(channel, service) == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_an_event_without_a_recipient_does_not_stop_other_notices(
+    js: JetStreamContext, stack: Stack, staff: StaffMember
+) -> None:
+    broken = _secure_mail_sent(staff)
+    broken.recipient_email = ""
+    good = _secure_mail_sent(staff)
+    await _publish(js, broken.SerializeToString(), event_id=str(uuid.uuid4()))
+    await _publish(js, good.SerializeToString(), event_id=str(uuid.uuid4()))
+    [mail] = await wait_for_messages(stack, good.recipient_email, timeout=NOTICE_TIMEOUT)
+    assert mail["subject"] == f"Zorgpost Secure e-mail – Nieuw bericht van {staff.organisation_name}"
+
+
+# --------------------------------------------------------------------------- known bugs
+async def test_a_failing_event_does_not_write_its_read_token_to_the_log(
+    js: JetStreamContext, stack: Stack, staff: StaffMember
+) -> None:
+    event = _secure_mail_sent(staff)
+    # Longer than deliveries.organisation_id allows: the consumer's insert fails.
+    event.organisation_id = "x" * 40
+    event_id = str(uuid.uuid4())
+    ack = await _publish(js, event.SerializeToString(), event_id=event_id)
+    log = stack.log_dir / "notifications.log"
+    try:
+
+        async def failed_once() -> bool:
+            return event_id in log.read_text() and "event_failed_will_retry" in log.read_text()
+
+        await wait_until(failed_once, within=10.0, what="first failed attempt logged")
+        assert event.read_token not in log.read_text()
+    finally:
+        await js.delete_msg("MESSAGING", ack.seq)

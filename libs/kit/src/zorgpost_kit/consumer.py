@@ -139,7 +139,8 @@ class ConsumerRunner(Generic[U]):
         while not self._stopping.is_set():
             try:
                 messages = await subscription.fetch(batch, timeout=1.0)
-            except NatsTimeoutError:
+            except (NatsTimeoutError, TimeoutError):
+                # nats-py raises either, depending on where in the fetch the time ran out.
                 batch = 1
                 continue
             except Exception as error:  # noqa: BLE001 - keep pulling through NATS restarts

@@ -44,7 +44,11 @@ inbox_events = Table(
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     """One engine per process, built by the service's bootstrap (never at import time)."""
-    return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: a database error's text must never carry the values of the statement
+    # (a read token, an address, a message body) into a log line.
+    return create_async_engine(
+        database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

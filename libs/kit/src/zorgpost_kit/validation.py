@@ -61,6 +61,15 @@ def check_phone(value: str, field: str, errors: FieldErrors) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+#: Control characters a person never types (line breaks and tabs are allowed). PostgreSQL
+#: refuses NUL in text outright, so letting it through would fail the whole request late.
+_CONTROL_CHARACTERS = frozenset(chr(code) for code in (*range(0, 32), 127)) - {"\n", "\r", "\t"}
+
+
+def has_control_characters(value: str) -> bool:
+    return any(character in _CONTROL_CHARACTERS for character in value)
+
+
 def check_text(value: str, field: str, errors: FieldErrors, *, max_length: int, required: bool = True) -> str:
     text = value.strip()
     if not text:
@@ -68,6 +77,8 @@ def check_text(value: str, field: str, errors: FieldErrors, *, max_length: int, 
             errors.add(field, "is required")
     elif len(text) > max_length:
         errors.add(field, f"is longer than {max_length} characters")
+    elif has_control_characters(text):
+        errors.add(field, "contains characters that are not allowed")
     return text
 
 
@@ -77,6 +88,6 @@ def check_url(value: str, field: str, errors: FieldErrors) -> str:
     if not text:
         return ""
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text or has_control_characters(text):
         errors.add(field, "is not a web address (https://…)")
     return text
