@@ -86,3 +86,15 @@ async def wait_for_messages(
             await asyncio.sleep(settle)
             messages = (await client.get("/api/messages", params={"to": to})).json()
     return messages
+
+
+def identity_uow(stack: Stack) -> tuple[Any, Any]:
+    """(engine, unit-of-work factory) on the stack's identity database; dispose the engine."""
+    engine = create_engine(stack.database_urls["identity"], pool_size=20)
+    session_factory = create_session_factory(engine)
+    codec = event_codec()
+
+    def uow() -> IdentityUnitOfWork:
+        return IdentityUnitOfWork(session_factory, codec)
+
+    return engine, uow
