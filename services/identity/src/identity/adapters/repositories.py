@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.orm import accounts, organisations, refresh_tokens, sessions
 from identity.domain.model import Account, AccountStatus, Organisation, RefreshToken, Role, Session
+from zorgpost_kit.validation import has_control_characters
 
 
 class OrganisationRepository:
@@ -79,6 +80,8 @@ class AccountRepository:
     async def find_for_login(self, login_name: str) -> Account | None:
         """By username or e-mail address, case-insensitively."""
         name = login_name.strip().lower()
+        if has_control_characters(name):
+            return None  # no account can have such a name (and PostgreSQL refuses NUL)
         row = (
             await self._session.execute(
                 select(accounts).where(or_(accounts.c.email == name, accounts.c.username == name))
