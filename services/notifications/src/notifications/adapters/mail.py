@@ -64,5 +64,9 @@ class SmtpMailer:
             ) from None
         except aiosmtplib.SMTPResponseException as error:
             raise DeliveryFailed(f"SMTP {error.code}: {error.message[:200]}", permanent=error.code >= 500) from None
+        except ValueError as error:
+            # aiosmtplib refuses a message it cannot address (no or malformed recipient):
+            # no retry will change that, and it must not hold up the other notices.
+            raise DeliveryFailed(f"unaddressable message: {error}"[:200], permanent=True) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise DeliveryFailed(f"SMTP unavailable: {type(error).__name__}", permanent=False) from None
