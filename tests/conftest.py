@@ -37,6 +37,11 @@ class StackFactory:
         self._stacks: list[Stack] = []
 
     def __call__(self, **overrides: object) -> Stack:
+        """A new stack. Its gateway's per-IP login limit is lifted (every test logs in from
+        127.0.0.1); a test of that limit passes its own ``extra_env["gateway"]``."""
+        extra_env = dict(overrides.pop("extra_env", {}) or {})  # type: ignore[call-overload]
+        extra_env.setdefault("gateway", {"AUTH_RATE_BURST": "100000", "AUTH_RATE_PER_MINUTE": "100000"})
+        overrides["extra_env"] = extra_env
         name = uuid.uuid4().hex[:10]
         config = StackConfig(data_dir=self._base / name, database_prefix=f"t{name}_", **overrides)  # type: ignore[arg-type]
         stack = Stack(self._infra, config)

@@ -4,9 +4,11 @@ own use cases, and reading the development outbox."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -14,8 +16,11 @@ import httpx
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.model import Role
+from identity.domain.client_accounts import SecretQuestion, normalise_secret_answer
+from identity.domain.model import Account, AccountStatus, Role
+from identity.domain.policy import SecurityPolicy
 from identity.service.accounts import do_create_account, do_create_organisation
+from identity.service.security_policy import do_set_security_policy
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.db import create_engine, create_session_factory
 
@@ -88,6 +93,9 @@ async def wait_for_messages(
     return messages
 
 
+# --- security (issue 3 part A): policies, accounts of any kind, codes and links ----------
+
+
 def identity_uow(stack: Stack) -> tuple[Any, Any]:
     """(engine, unit-of-work factory) on the stack's identity database; dispose the engine."""
     engine = create_engine(stack.database_urls["identity"], pool_size=20)
@@ -98,3 +106,98 @@ def identity_uow(stack: Stack) -> tuple[Any, Any]:
         return IdentityUnitOfWork(session_factory, codec)
 
     return engine, uow
+
+
+async def set_security_policy(stack: Stack, organisation_id: str, policy: SecurityPolicy) -> None:
+    """Replaces an organisation's security policy through identity's own use case."""
+    engine, uow = identity_uow(stack)
+    try:
+        await do_set_security_policy(uow, organisation_id, policy)
+    finally:
+        await engine.dispose()
+
+
+@dataclass(frozen=True)
+class Member:
+    """An account of an organisation (staff or person), as a test logs in with it."""
+
+    account_id: str
+    organisation_id: str
+    email: str
+    mobile: str | None
+    password: str = PASSWORD
+
+
+async def create_member(
+    stack: Stack,
+    organisation_id: str,
+    *,
+    mobile: str | None = None,
+    must_change_password: bool = False,
+    role: Role = Role.PERSON,
+    password: str = PASSWORD,
+    birth_date: date | None = None,
+) -> Member:
+    """An active account of ``organisation_id`` (with a mobile number, a birth date, or a
+    temporary password that must be changed), stored through identity's own repository."""
+    engine, uow = identity_uow(stack)
+    email = f"persoon-{uuid.uuid4().hex[:8]}@test.example"
+    try:
+        async with uow() as unit:
+            account = Account(
+                id=str(uuid.uuid4()),
+                email=email,
+                display_name="Test Persoon",
+                first_name="Test",
+                last_name="Persoon",
+                password_hash=PasswordHasher(time_cost=1, memory_cost_kib=8 * 1024).hash(password),
+                organisation_id=organisation_id,
+                roles=frozenset({role}),
+                status=AccountStatus.ACTIVE,
+                mobile=mobile,
+                must_change_password=must_change_password,
+                birth_date=birth_date,
+            )
+            await unit.accounts.add(account)
+            await unit.commit()
+    finally:
+        await engine.dispose()
+    return Member(account.id, organisation_id, email, mobile, password)
+
+
+def unique_mobile() -> str:
+    """A Dutch mobile number (E.164) no other test uses."""
+    # +3161…: every number in that block is a valid Dutch mobile (+3160…, +3167… are not).
+    return f"+3161{uuid.uuid4().int % 10**7:07d}"
+
+
+def code_in(message: dict[str, Any]) -> str:
+    """The 6-digit code a mail or SMS carries."""
+    found = re.search(r"\b(\d{6})\b", message["text"])
+    assert found, message["text"]
+    return found.group(1)
+
+
+def reset_token_in(message: dict[str, Any]) -> str:
+    """The token of the /password-reset/{token} link a mail carries."""
+    found = re.search(r"/password-reset/([A-Za-z0-9_\-]+)", message["text"])
+    assert found, message["text"]
+    return found.group(1)
+
+
+async def newest_code(stack: Stack, to: str, *, count: int, timeout: float = 15.0) -> str:
+    """The code of the ``count``-th message to ``to`` (waits for it)."""
+    messages = await wait_for_messages(stack, to, count=count, timeout=timeout)
+    return code_in(messages[0])
+
+
+async def set_secret_question(stack: Stack, account_id: str, question: str, answer: str) -> None:
+    """Stores a secret question as the owner would set it (answer hashed, normalised)."""
+    engine, uow = identity_uow(stack)
+    try:
+        async with uow() as unit:
+            answer_hash = PasswordHasher(time_cost=1, memory_cost_kib=8 * 1024).hash(normalise_secret_answer(answer))
+            await unit.secret_questions.put(SecretQuestion(account_id, question, answer_hash, datetime.now(UTC)))
+            await unit.commit()
+    finally:
+        await engine.dispose()

@@ -80,3 +80,25 @@ def test_launcher_runs_the_demo_and_ctrl_c_stops_every_child(tmp_path: Path) -> 
         time.sleep(0.5)
         alive = [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
         assert alive == []
+
+
+def test_services_end_themselves_when_the_launcher_is_killed(tmp_path: Path) -> None:
+    launcher = _start(_config(tmp_path))
+    try:
+        _wait_for_line(launcher, "Stoppen: Ctrl-C")
+        children = psutil.Process(launcher.pid).children(recursive=True)
+        # Zorgpost's own processes (not the PostgreSQL and NATS binaries: see the README).
+        ours = [child for child in children if "python" in child.name()]
+        assert len(ours) >= 7  # outbox, 5 services, gateway
+    finally:
+        launcher.kill()
+        launcher.wait(10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+        child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in ours
+    ):
+        time.sleep(0.2)
+    assert [child.pid for child in ours if child.is_running() and child.status() != psutil.STATUS_ZOMBIE] == []
+    for child in children:  # leave nothing behind for the next test
+        if child.is_running():
+            child.terminate()

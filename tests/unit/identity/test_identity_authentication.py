@@ -21,8 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import AccessTokenIssuer, SigningKey
-from identity.domain.errors import InvalidCredentials, InvalidRefreshToken, SessionEnded
+from identity.domain.errors import InvalidCredentials, InvalidRefreshToken, SessionEnded, TooManyAttempts
 from identity.domain.model import Account, AccountStatus, Organisation, RefreshToken, Role, Session
+from identity.domain.policy import SecurityPolicy
+from identity.domain.throttle import LoginThrottle
 from identity.service.authentication import Authentication, ClientInfo, Tokens, hash_refresh_token
 from zorgpost_kit.auth import JwksCache, Principal, TokenVerifier
 
@@ -42,6 +44,7 @@ class Tables:
     accounts: dict[str, Account] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    throttles: dict[str, LoginThrottle] = field(default_factory=dict)
 
 
 class FakeOrganisations:
@@ -102,6 +105,31 @@ class FakeRefreshTokens:
         self._tables.refresh_tokens[token_id] = dataclasses.replace(self._tables.refresh_tokens[token_id], used_at=now)
 
 
+class FakeThrottles:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def lock(self, login_name: str, now: datetime) -> LoginThrottle:
+        return copy.deepcopy(self._tables.throttles.setdefault(login_name, LoginThrottle(login_name, now)))
+
+    async def save(self, throttle: LoginThrottle) -> None:
+        self._tables.throttles[throttle.login_name] = copy.deepcopy(throttle)
+
+
+class FakePolicies:
+    """Every organisation has the default policy, but a lockout from the 3rd failure."""
+
+    async def get(self, organisation_id: str | None) -> SecurityPolicy:
+        return SecurityPolicy(lockout_threshold=3, lockout_step=timedelta(seconds=30))
+
+
+class NoSecondFactors:
+    """No account here has a second factor (the step-up is tested over real PostgreSQL)."""
+
+    async def method_for(self, uow: object, account: Account) -> None:
+        return None
+
+
 class Database:
     """Committed state; each unit of work works on a copy and writes it back on commit."""
 
@@ -123,7 +151,13 @@ class FakeUnitOfWork:
         self.accounts = FakeAccounts(self._working)
         self.sessions = FakeSessions(self._working)
         self.refresh_tokens = FakeRefreshTokens(self._working)
+        self.login_throttles = FakeThrottles(self._working)
+        self.security_policies = FakePolicies()
+        self.events: list[object] = []
         return self
+
+    def emit(self, event: object) -> None:
+        self.events.append(event)
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._working = Tables()  # whatever was not committed is gone
@@ -222,6 +256,7 @@ def world() -> World:
         ),
         session_idle_ttl=IDLE_TTL,
         session_absolute_ttl=ABSOLUTE_TTL,
+        factors=NoSecondFactors(),  # type: ignore[arg-type]
         clock=clock,
     )
 
@@ -299,7 +334,9 @@ async def test_every_refused_login_gives_the_same_answer_and_opens_no_session(
         {},
     )
     assert world.sessions == []
-    assert world.database.commits == 0
+    assert world.database.tables.refresh_tokens == {}
+    # Only the failure was recorded, under the name as typed (known account or not).
+    assert world.database.tables.throttles[login_name].consecutive_failures == 1
 
 
 async def test_an_unknown_account_costs_a_password_check_like_a_known_one(world: World) -> None:
@@ -459,3 +496,55 @@ async def test_me_refuses_a_session_that_went_idle(world: World) -> None:
 
     with pytest.raises(SessionEnded):
         await world.auth.me(principal)
+
+
+# --- brute force --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("login_name", ["anna@example.nl", "nobody@example.nl"], ids=["known", "unknown"])
+async def test_repeated_failures_make_the_name_wait_and_the_wait_ends(world: World, login_name: str) -> None:
+    world.add_account("anna@example.nl")
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await world.auth.login(login_name, "wrong password", LAPTOP)
+
+    # Even the right password is not heard while the wait runs: guessing gains nothing.
+    with pytest.raises(TooManyAttempts) as waiting:
+        await world.auth.login(login_name, PASSWORD, LAPTOP)
+    assert waiting.value.retry_after_seconds == 30
+    assert world.hasher.verifications == 3
+
+    world.clock.advance(timedelta(seconds=30))
+    if login_name == "anna@example.nl":
+        await world.auth.login(login_name, PASSWORD, LAPTOP)
+        assert world.database.tables.throttles[login_name].consecutive_failures == 0
+    else:
+        with pytest.raises(InvalidCredentials):
+            await world.auth.login(login_name, PASSWORD, LAPTOP)
+
+
+async def test_a_lock_is_told_to_the_owner_once_when_it_starts(world: World) -> None:
+    world.add_account("anna@example.nl")
+    recorded: list[object] = []
+    original = world.database.unit_of_work
+
+    def recording() -> FakeUnitOfWork:
+        uow = original()
+        real_commit = uow.commit
+
+        async def commit() -> None:
+            recorded.extend(uow.events)
+            await real_commit()
+
+        uow.commit = commit  # type: ignore[method-assign]
+        return uow
+
+    world.auth.uow = recording  # type: ignore[assignment]
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await world.auth.login("anna@example.nl", "wrong password", LAPTOP)
+
+    assert [type(event).__name__ for event in recorded] == ["AccountLocked"]
+    with pytest.raises(TooManyAttempts):
+        await world.auth.login("anna@example.nl", "wrong password", LAPTOP)
+    assert len(recorded) == 1

@@ -40,6 +40,19 @@ class ScriptedAuthentication:
         raise InvalidCredentials()
 
 
+def login_only_servicer(authentication: object) -> IdentityServicer:
+    """The real servicer around a scripted Login; no other collaborator is reached."""
+    return IdentityServicer(
+        authentication,  # type: ignore[arg-type]
+        callers=None,  # type: ignore[arg-type]
+        jwks=None,  # type: ignore[arg-type]
+        factors=None,  # type: ignore[arg-type]
+        resets=None,  # type: ignore[arg-type]
+        sessions=None,  # type: ignore[arg-type]
+        uow=None,  # type: ignore[arg-type]
+    )
+
+
 @dataclass
 class RunningIdentity:
     stub: identity_pb2_grpc.IdentityServiceStub
@@ -51,7 +64,7 @@ class RunningIdentity:
 async def identity() -> AsyncIterator[RunningIdentity]:
     health_servicer = health.aio.HealthServicer()
     server, port = create_server("127.0.0.1:0", service_names=[SERVICE_NAME], health_servicer=health_servicer)
-    servicer = IdentityServicer(ScriptedAuthentication(), verifier=None, jwks=None)  # type: ignore[arg-type]
+    servicer = login_only_servicer(ScriptedAuthentication())
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, server)
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
@@ -150,7 +163,7 @@ class SlowAuthentication:
 
 async def test_a_call_without_deadline_is_cut_off_at_the_servers_default() -> None:
     server, port = create_server("127.0.0.1:0", service_names=[SERVICE_NAME], default_deadline_seconds=0.3)
-    servicer = IdentityServicer(SlowAuthentication(), verifier=None, jwks=None)  # type: ignore[arg-type]
+    servicer = login_only_servicer(SlowAuthentication())
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, server)
     await server.start()
     try:

@@ -46,6 +46,8 @@ def test_a_development_secret_set_through_the_environment_is_refused_too(monkeyp
 def test_production_with_a_real_secret_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZORGPOST_IDENTITY_ENVIRONMENT", "production")
     monkeypatch.setenv(SECRET_ENV_VAR, "k7Qy2-a-real-secret-from-the-vault")
+    monkeypatch.setenv("ZORGPOST_IDENTITY_CODE_HASH_KEY", "Vb91-another-real-secret-from-the-vault")
+    monkeypatch.setenv("ZORGPOST_IDENTITY_SECOND_FACTOR_ENCRYPTION_KEY", "Qp3z-a-third-real-secret-from-the-vault")
 
     settings = IdentitySettings()
 

@@ -24,6 +24,11 @@ from zorgpost_devstack.stack import Stack, StackConfig
 
 DEMO_LOGINS = [
     ("Gemeente Vlaardingen (medewerker)", "medewerker@vlaardingen.example", "ZorgpostDemo!2026"),
+    ("Huisartsenpraktijk De Linde (medewerker)", "medewerker@delinde.example", "ZorgpostDemo!2026"),
+    ("Patiënt De Linde (sms-code)", "patient@delinde.example", "ZorgpostDemo!2026"),
+    ("Kind & meer (medewerker)", "medewerker@kindenmeer.example", "ZorgpostDemo!2026"),
+    ("Ouder bij Kind & meer", "ouder@kindenmeer.example", "ZorgpostDemo!2026"),
+    ("Jongere (13) bij Kind & meer", "jongere@kindenmeer.example", "ZorgpostDemo!2026"),
 ]
 
 

@@ -6,7 +6,6 @@ single processes through it, exactly as an operator's crash would.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -52,15 +51,8 @@ class StackConfig:
         for service in SERVICES_WITH_DATABASE:
             self.grpc_ports[service] = self.grpc_ports.get(service) or free_port()
 
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: on Linux, ask for SIGTERM when the launcher dies, so a
-    killed launcher leaves no orphans. Elsewhere this is a no-op."""
-    os.setsid()
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+#: Tells a child to end itself when the supervisor dies (see zorgpost_kit.process).
+DIE_WITH_PARENT_ENV = "ZORGPOST_DIE_WITH_PARENT"
 
 
 class Stack:
@@ -166,7 +158,11 @@ class Stack:
             command = self._command(name, "serve")
             env = self.env_for(name)
         out = (self.log_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        # No preexec_fn: Python code between fork and exec can deadlock or abort in a parent
+        # that runs gRPC threads (the tests). A new session keeps Ctrl-C for the launcher,
+        # which stops the children in order; the children end themselves if it dies.
+        env[DIE_WITH_PARENT_ENV] = str(os.getpid())
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         out.close()
         self.processes[name] = process
         return process

@@ -100,12 +100,28 @@ def parse_jwks(document: str) -> dict[str, Any]:
     return keys
 
 
+ActingConfirmer = Callable[[str], Awaitable[None]]
+
+
 class TokenVerifier:
-    def __init__(self, jwks: JwksCache, *, issuer: str, audience: str, leeway_seconds: int = 5) -> None:
+    """Verifies signature, algorithm, issuer, audience and expiry. With ``confirm_acting``,
+    a token used on someone's behalf is also confirmed on every use (it raises when the
+    delegation behind it has ended): see :mod:`zorgpost_kit.identity_client`."""
+
+    def __init__(
+        self,
+        jwks: JwksCache,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int = 5,
+        confirm_acting: ActingConfirmer | None = None,
+    ) -> None:
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._confirm_acting = confirm_acting
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -129,7 +145,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError:
             raise InvalidToken() from None
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        if principal.acts_on_behalf and self._confirm_acting is not None:
+            await self._confirm_acting(token)
+        return principal
 
     async def verify_metadata(self, context: grpc.aio.ServicerContext) -> Principal:
         """The principal of an incoming call, from its ``authorization: Bearer`` metadata."""

@@ -23,14 +23,16 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zorgpost_kit.auth import JwksCache, TokenVerifier
+from zorgpost_kit.auth import TokenVerifier
 from zorgpost_kit.consumer import ConsumerRunner, EventConsumer
 from zorgpost_kit.db import UnitOfWork, create_engine, create_session_factory
 from zorgpost_kit.grpc_client import create_channel
 from zorgpost_kit.grpc_server import create_server
+from zorgpost_kit.identity_client import remote_token_verifier
 from zorgpost_kit.logging import configure_logging, get_logger
 from zorgpost_kit.messaging_bus import OutboxRelay, connect, ensure_stream
 from zorgpost_kit.migrations import upgrade_to_head
+from zorgpost_kit.process import die_with_parent
 from zorgpost_kit.settings import Environment, ServiceSettings
 
 log = get_logger(__name__)
@@ -63,18 +65,14 @@ class Infrastructure:
         return channel
 
     def remote_token_verifier(self) -> TokenVerifier:
-        """Verifies access tokens with the keys identity publishes (GetJwks over gRPC)."""
-        # Imported here: identity's own process verifies with its local keys instead.
-        from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
-
-        stub = identity_pb2_grpc.IdentityServiceStub(self.channel(self.settings.identity_address))
-        timeout = self.settings.rpc_timeout_seconds
-
-        async def fetch() -> str:
-            response = await stub.GetJwks(identity_pb2.GetJwksRequest(), timeout=timeout)
-            return str(response.jwks_json)
-
-        return TokenVerifier(JwksCache(fetch), issuer=self.settings.token_issuer, audience=self.settings.token_audience)
+        """Verifies access tokens with the keys identity publishes (GetJwks over gRPC) and
+        confirms act-as tokens with identity on every use."""
+        return remote_token_verifier(
+            self.channel(self.settings.identity_address),
+            issuer=self.settings.token_issuer,
+            audience=self.settings.token_audience,
+            timeout=self.settings.rpc_timeout_seconds,
+        )
 
 
 @dataclass
@@ -191,6 +189,7 @@ def service_main(
         commands.add_parser("seed-demo", help="load demo data (development only, idempotent)")
     args = parser.parse_args(argv)
 
+    die_with_parent()
     settings = settings_type()  # type: ignore[call-arg]  # values come from the environment
     configure_logging(package, level=settings.log_level, json=settings.log_json)
     if args.command == "healthcheck":

@@ -12,9 +12,11 @@ import uvicorn
 from gateway.app import create_app
 from gateway.config import Settings
 from zorgpost_kit.logging import configure_logging
+from zorgpost_kit.process import die_with_parent
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    die_with_parent()
     parser = argparse.ArgumentParser(prog="zorgpost-gateway")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the public HTTP API until SIGTERM/SIGINT")

@@ -11,7 +11,21 @@ from fastapi.responses import JSONResponse
 from gateway.clients import ServiceClients
 from gateway.config import Settings
 from gateway.problems import install_problem_handlers
-from gateway.routes import auth, organisation, portal, secure_mail
+from gateway.rate_limit import install_auth_rate_limit
+from gateway.routes import (
+    auth,
+    client_accounts,
+    delegations,
+    invitations,
+    notifications,
+    organisation,
+    portal,
+    profile,
+    registrations,
+    secure_mail,
+    security,
+    sessions,
+)
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id
 
 API_PREFIX = "/api/v1"
@@ -36,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
     )
     install_problem_handlers(app)
+    install_auth_rate_limit(app, settings)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -63,6 +78,20 @@ def create_app(settings: Settings) -> FastAPI:
             {"status": "ready" if ready else "not_ready", "services": services}, status_code=200 if ready else 503
         )
 
-    for router in (auth.router, secure_mail.router, organisation.router, portal.router):
+    for router in (
+        auth.router,
+        secure_mail.router,
+        organisation.router,
+        portal.router,
+        sessions.router,
+        security.router,
+        notifications.router,
+        # journeys (issue 3 part B)
+        invitations.router,
+        client_accounts.router,
+        registrations.router,
+        profile.router,
+        delegations.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -9,12 +9,18 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import Settings
 from zorgpost.contacts.v1 import contacts_pb2_grpc
-from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
+from zorgpost.identity.v1 import (
+    accounts_pb2_grpc,
+    delegations_pb2_grpc,
+    identity_pb2_grpc,
+    invitations_pb2_grpc,
+)
 from zorgpost.messaging.v1 import messaging_pb2_grpc
 from zorgpost.notifications.v1 import notifications_pb2_grpc
 from zorgpost.portal.v1 import portal_pb2_grpc
-from zorgpost_kit.auth import JwksCache, TokenVerifier
+from zorgpost_kit.auth import TokenVerifier
 from zorgpost_kit.grpc_client import create_channel
+from zorgpost_kit.identity_client import remote_jwks, remote_token_verifier
 
 
 @dataclass
@@ -27,6 +33,15 @@ class ServiceClients:
     channels: dict[str, grpc.aio.Channel]
     verifier: TokenVerifier
     timeout: float
+    #: Verifies the tokens that only allow changing the password (their own audience).
+    password_change_verifier: TokenVerifier
+    # journeys (issue 3 part B): identity's invitation, client-account, registration,
+    # profile and delegation services (same channel as identity)
+    invitations: invitations_pb2_grpc.InvitationServiceStub
+    client_accounts: accounts_pb2_grpc.ClientAccountServiceStub
+    registrations: accounts_pb2_grpc.RegistrationServiceStub
+    profiles: accounts_pb2_grpc.ProfileServiceStub
+    delegations: delegations_pb2_grpc.DelegationServiceStub
 
     @classmethod
     def connect(cls, settings: Settings) -> ServiceClients:
@@ -40,10 +55,7 @@ class ServiceClients:
         channels = {name: create_channel(address) for name, address in addresses.items()}
         identity = identity_pb2_grpc.IdentityServiceStub(channels["identity"])
         timeout = settings.rpc_timeout_seconds
-
-        async def fetch_jwks() -> str:
-            return str((await identity.GetJwks(identity_pb2.GetJwksRequest(), timeout=timeout)).jwks_json)
-
+        jwks = remote_jwks(channels["identity"], timeout=timeout)
         return cls(
             identity=identity,
             messaging=messaging_pb2_grpc.MessagingServiceStub(channels["messaging"]),
@@ -51,10 +63,22 @@ class ServiceClients:
             notifications=notifications_pb2_grpc.NotificationsServiceStub(channels["notifications"]),
             portal=portal_pb2_grpc.PortalServiceStub(channels["portal"]),
             channels=channels,
-            verifier=TokenVerifier(
-                JwksCache(fetch_jwks), issuer=settings.token_issuer, audience=settings.token_audience
+            verifier=remote_token_verifier(
+                channels["identity"],
+                issuer=settings.token_issuer,
+                audience=settings.token_audience,
+                timeout=timeout,
+                jwks=jwks,
             ),
             timeout=timeout,
+            password_change_verifier=TokenVerifier(
+                jwks, issuer=settings.token_issuer, audience=settings.password_change_token_audience
+            ),
+            invitations=invitations_pb2_grpc.InvitationServiceStub(channels["identity"]),
+            client_accounts=accounts_pb2_grpc.ClientAccountServiceStub(channels["identity"]),
+            registrations=accounts_pb2_grpc.RegistrationServiceStub(channels["identity"]),
+            profiles=accounts_pb2_grpc.ProfileServiceStub(channels["identity"]),
+            delegations=delegations_pb2_grpc.DelegationServiceStub(channels["identity"]),
         )
 
     async def health(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.clients import ServiceClients
+from gateway.problems import ProblemException
 from zorgpost.identity.v1 import identity_pb2
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import Unauthenticated
@@ -31,6 +32,8 @@ class Caller:
 
     principal: Principal
     access_token: str
+    #: The token allows nothing but changing the (temporary) password.
+    password_change_required: bool = False
 
     def metadata(self) -> tuple[tuple[str, str], ...]:
         return call_metadata(self.access_token)
@@ -41,19 +44,38 @@ _UNAUTHENTICATED = HTTPException(
 )
 
 
-async def get_caller(
+_PASSWORD_CHANGE_REQUIRED = ProblemException(
+    403, code="password_change_required", detail="Kies eerst een nieuw wachtwoord (POST /api/v1/me/password)."
+)
+
+
+async def get_caller_during_password_change(
     clients: Clients, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Caller:
+    """The caller, also when their token only allows changing the password."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _UNAUTHENTICATED
+    token = credentials.credentials
     try:
-        principal = await clients.verifier.verify(credentials.credentials)
+        return Caller(await clients.verifier.verify(token), token)
+    except Unauthenticated:
+        pass
+    try:
+        return Caller(await clients.password_change_verifier.verify(token), token, password_change_required=True)
     except Unauthenticated:
         raise _UNAUTHENTICATED from None
-    return Caller(principal, credentials.credentials)
+
+
+async def get_caller(caller: Annotated[Caller, Depends(get_caller_during_password_change)]) -> Caller:
+    """The caller; a token that only allows changing the password is refused (403
+    ``password_change_required``) on every route but GET /me, POST /me/password and logout."""
+    if caller.password_change_required:
+        raise _PASSWORD_CHANGE_REQUIRED
+    return caller
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
+CallerDuringPasswordChange = Annotated[Caller, Depends(get_caller_during_password_change)]
 
 
 def get_client_info(request: Request) -> identity_pb2.ClientInfo:

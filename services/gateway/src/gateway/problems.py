@@ -15,7 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from zorgpost_kit.errors import DomainError
 from zorgpost_kit.grpc_client import read_failure
+from zorgpost_kit.grpc_server import CATEGORY_TO_GRPC
 from zorgpost_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -105,14 +107,33 @@ def _from_validation_error(_request: Request, error: Exception) -> JSONResponse:
     return problem(422, code="invalid_argument", detail=f"Invalid fields: {', '.join(errors)}.", errors=errors)
 
 
+class ProblemException(StarletteHTTPException):
+    """A refusal the gateway itself decides, with its machine-readable problem code."""
+
+    def __init__(self, status_code: int, *, code: str, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status_code, detail=detail, headers=headers)
+        self.code = code
+
+
 def _from_http_exception(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "error")
+    code = error.code if isinstance(error, ProblemException) else None
+    code = code or {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "error")
     headers = dict(error.headers) if error.headers else None
     return problem(error.status_code, code=code, detail=str(error.detail), headers=headers)
+
+
+def _from_domain_error(_request: Request, error: Exception) -> JSONResponse:
+    """A refusal raised in the gateway's own process (the kit's token checks): the same
+    category → status mapping as for the services' answers."""
+    assert isinstance(error, DomainError)
+    status = GRPC_TO_HTTP[CATEGORY_TO_GRPC[error.category]]
+    headers = {"Retry-After": str(error.retry_after_seconds)} if error.retry_after_seconds is not None else None
+    return problem(status, code=error.code, detail=error.message, errors=error.fields, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(grpc.aio.AioRpcError, _from_rpc_error)
     app.add_exception_handler(RequestValidationError, _from_validation_error)
     app.add_exception_handler(StarletteHTTPException, _from_http_exception)
+    app.add_exception_handler(DomainError, _from_domain_error)

@@ -22,3 +22,15 @@ class Settings(ServiceSettings):
     #: A session unused this long ends; a session never lives longer than the absolute limit.
     session_idle_ttl_seconds: int = Field(default=60 * 60 * 24 * 7, ge=300)
     session_absolute_ttl_seconds: int = Field(default=60 * 60 * 24 * 30, ge=3600)
+    # security (issue 3 part A)
+    #: Keys the hashes of one-time codes (HMAC-SHA256): a 6-digit code needs a keyed hash.
+    code_hash_key: SecretStr = SecretStr("dev-only-identity-one-time-code-hash-key")
+    #: Encrypts TOTP secrets at rest (any string; a key is derived from it).
+    second_factor_encryption_key: SecretStr = SecretStr("dev-only-identity-second-factor-encryption")
+    #: How long a mailed password reset link works.
+    password_reset_ttl_seconds: int = Field(default=60 * 60, ge=300, le=60 * 60 * 24)
+    #: The issuer name an authenticator app shows next to a TOTP code.
+    totp_issuer: str = "Zorgpost"
+    #: Audience of the tokens of an account that must change its password first: no other
+    #: service accepts it, so such a token opens nothing but the password change.
+    password_change_token_audience: str = "zorgpost-password-change"

@@ -11,6 +11,7 @@ import uuid
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.demo_journeys import seed_journeys
 from identity.domain.model import Account, AccountStatus, Organisation, Role
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import get_logger
@@ -55,6 +56,8 @@ async def seed_demo(settings: ServiceSettings) -> None:
                             status=AccountStatus.ACTIVE,
                         )
                     )
+            # journeys (issue 3 part B): a GP practice and a youth mental-health practice
+            await seed_journeys(uow, hasher, DEMO_PASSWORD, demo_id)
             await uow.commit()
         log.info("demo_data_loaded", organisations=len(DEMO_ORGANISATIONS), staff=len(DEMO_STAFF))
     finally:

@@ -1,16 +1,25 @@
-"""``zorgpost-notifications serve|migrate|healthcheck``."""
+"""``zorgpost-notifications serve|migrate|healthcheck`` and ``deliveries list-failed|redrive``."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from notifications.bootstrap import bootstrap
 from notifications.config import Settings
+from notifications.entrypoints import cli
+from zorgpost_kit.logging import configure_logging
 from zorgpost_kit.runtime import service_main
 
 
-def main() -> None:
-    sys.exit(service_main(Settings, bootstrap, package="notifications"))
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    # The kit's command line has a fixed set of commands; the operator's own is ours.
+    if args[:1] == [cli.COMMAND]:
+        settings = Settings()
+        configure_logging("notifications", level=settings.log_level, json=settings.log_json)
+        sys.exit(cli.main(args[1:], settings, sys.stdout, sys.stderr))
+    sys.exit(service_main(Settings, bootstrap, package="notifications", argv=args))
 
 
 if __name__ == "__main__":

@@ -6,16 +6,28 @@ from datetime import timedelta
 from functools import partial
 
 from notifications.adapters.mail import SmtpMailer
+from notifications.adapters.sms import sms_sender
 from notifications.adapters.templates import TemplateCatalogue
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.config import Settings
 from notifications.domain.model import RetryPolicy
-from notifications.entrypoints.consumers import SecureMailNoticeConsumer
+from notifications.domain.notices import CATALOGUE
+from notifications.entrypoints.consumers import notice_consumers
 from notifications.entrypoints.grpc_api import SERVICE_NAME, NotificationsServicer
 from notifications.service.deliveries import DeliveryWorker
+from notifications.service.notices import NoticeQueue
 from zorgpost.notifications.v1 import notifications_pb2_grpc
 from zorgpost_kit.events import EventCodec
 from zorgpost_kit.runtime import Infrastructure, ServiceParts
+
+
+def template_catalogue(settings: Settings) -> TemplateCatalogue:
+    """The catalogue, refused at start when a notice lacks a template in some language."""
+    templates = TemplateCatalogue(settings.public_url)
+    missing = templates.missing(CATALOGUE)
+    if missing:
+        raise RuntimeError(f"notice templates missing: {', '.join(missing)}")
+    return templates
 
 
 async def bootstrap(infra: Infrastructure) -> ServiceParts:
@@ -24,8 +36,9 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     codec = EventCodec()
     worker = DeliveryWorker(
         uow=lambda: NotificationsUnitOfWork(infra.session_factory, codec),
-        templates=TemplateCatalogue(settings.public_url),
+        templates=template_catalogue(settings),
         mailer=SmtpMailer(settings),
+        sms=sms_sender(settings),
         policy=RetryPolicy(
             max_attempts=settings.delivery_max_attempts,
             base=timedelta(seconds=settings.delivery_retry_base_seconds),
@@ -47,6 +60,6 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             (SERVICE_NAME, partial(notifications_pb2_grpc.add_NotificationsServiceServicer_to_server, servicer))
         ],
         uow_factory=uow,
-        consumers=[SecureMailNoticeConsumer()],
+        consumers=notice_consumers(NoticeQueue()),
         workers=[worker],
     )

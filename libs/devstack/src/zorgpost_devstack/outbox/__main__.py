@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from zorgpost_kit.process import die_with_parent
+
 from .server import (
     DEFAULT_DATA_DIR,
     DEFAULT_HOST,
@@ -52,6 +54,7 @@ async def _run(outbox: DevOutbox) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the outbox until SIGINT/SIGTERM; returns the process exit status."""
+    die_with_parent()
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Keep the console to the start line and one line per stored message.

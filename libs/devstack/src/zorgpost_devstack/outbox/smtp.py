@@ -106,7 +106,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         headers.setdefault(name, str(value))
     sender = message.get("From")
     return ParsedMail(
-        subject=str(message.get("Subject", "")),
+        subject=str(message.get("Subject", "")).strip(),
         text=text,
         html=html,
         sender=None if sender is None else str(sender),

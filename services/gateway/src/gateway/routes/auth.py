@@ -1,13 +1,15 @@
-"""/api/v1/auth and /api/v1/me: login (with the second-factor step), refresh, logout."""
+"""/api/v1/auth and /api/v1/me: login (with the second-factor step), refresh, logout, the
+password change (forced after a temporary password) and the password reset by e-mail link."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from gateway.deps import ClientInfo, Clients, CurrentCaller
+from gateway.deps import CallerDuringPasswordChange, ClientInfo, Clients
 from zorgpost.identity.v1 import identity_pb2
 
 router = APIRouter(tags=["auth"])
@@ -51,6 +53,8 @@ class MeOut(BaseModel):
     organisation: OrganisationOut | None
     roles: list[str]
     language: str
+    #: A temporary password: only POST /me/password (and logout) work until it is changed.
+    password_change_required: bool
 
 
 def _tokens(pair: identity_pb2.TokenPair) -> TokensOut:
@@ -92,12 +96,12 @@ async def refresh(body: RefreshBody, clients: Clients, client: ClientInfo) -> To
 
 
 @router.post("/auth/logout", status_code=204)
-async def logout(caller: CurrentCaller, clients: Clients) -> None:
+async def logout(caller: CallerDuringPasswordChange, clients: Clients) -> None:
     await clients.identity.Logout(identity_pb2.LogoutRequest(), metadata=caller.metadata(), timeout=clients.timeout)
 
 
 @router.get("/me", response_model=MeOut)
-async def me(caller: CurrentCaller, clients: Clients) -> MeOut:
+async def me(caller: CallerDuringPasswordChange, clients: Clients) -> MeOut:
     account = await clients.identity.GetMe(
         identity_pb2.GetMeRequest(), metadata=caller.metadata(), timeout=clients.timeout
     )
@@ -113,4 +117,119 @@ async def me(caller: CurrentCaller, clients: Clients) -> MeOut:
         organisation=organisation,
         roles=list(account.roles),
         language=account.language,
+        password_change_required=account.password_change_required,
     )
+
+
+# --- security (issue 3 part A) -----------------------------------------------------------
+
+
+class ResendBody(BaseModel):
+    challenge_id: str = Field(min_length=1, max_length=100)
+
+
+class PasswordChangeBody(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordResetBody(BaseModel):
+    email: str = Field(min_length=1, max_length=320)
+
+
+class PasswordResetTokenBody(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class PasswordResetConfirmBody(PasswordResetTokenBody):
+    new_password: str = Field(min_length=1, max_length=1024)
+    code: str = Field(default="", max_length=20)
+    secret_answer: str = Field(default="", max_length=500)
+
+
+class AcceptedOut(BaseModel):
+    detail: str
+
+
+class PasswordRuleOut(BaseModel):
+    code: str
+    nl: str
+    en: str
+
+
+class PasswordResetRequirementsOut(BaseModel):
+    #: The factor whose code the confirmation needs (its SMS or e-mail was just sent).
+    second_factor: Literal["sms", "totp", "email"] | None
+    secret_question: str | None
+    password_rules: list[PasswordRuleOut]
+
+
+def password_rules(rules: Iterable[identity_pb2.PasswordRule]) -> list[PasswordRuleOut]:
+    return [PasswordRuleOut(code=rule.code, nl=rule.nl, en=rule.en) for rule in rules]
+
+
+@router.post("/auth/login/resend", response_model=ChallengeOut)
+async def resend_login_code(body: ResendBody, clients: Clients) -> ChallengeOut:
+    """A new SMS or e-mail code for an open login challenge; the earlier code stops working."""
+    challenge = await clients.identity.ResendLoginCode(
+        identity_pb2.ResendLoginCodeRequest(challenge_id=body.challenge_id), timeout=clients.timeout
+    )
+    return ChallengeOut(challenge_id=challenge.challenge_id, method=challenge.method)
+
+
+@router.post("/me/password", response_model=TokensOut)
+async def change_password(
+    body: PasswordChangeBody, caller: CallerDuringPasswordChange, clients: Clients, client: ClientInfo
+) -> TokensOut:
+    """Changes the password (also the forced change after a temporary one). A password
+    that breaks the organisation's rules gets 422 naming every broken rule
+    (``new_password.<rule>``). Other sessions end; fresh tokens for this one."""
+    pair = await clients.identity.ChangePassword(
+        identity_pb2.ChangePasswordRequest(
+            current_password=body.current_password, new_password=body.new_password, client=client
+        ),
+        metadata=caller.metadata(),
+        timeout=clients.timeout,
+    )
+    return _tokens(pair)
+
+
+_RESET_ACCEPTED = AcceptedOut(detail="Als dit adres bij een account hoort, is er een e-mail met een link verstuurd.")
+
+
+@router.post("/auth/password-reset", status_code=202, response_model=AcceptedOut)
+async def request_password_reset(body: PasswordResetBody, clients: Clients) -> AcceptedOut:
+    """Always 202 with the same body: whether the address has an account stays unknown."""
+    await clients.identity.RequestPasswordReset(
+        identity_pb2.RequestPasswordResetRequest(email=body.email), timeout=clients.timeout
+    )
+    return _RESET_ACCEPTED
+
+
+@router.post("/auth/password-reset/open", response_model=PasswordResetRequirementsOut)
+async def open_password_reset(body: PasswordResetTokenBody, clients: Clients) -> PasswordResetRequirementsOut:
+    """What the reset form at /password-reset/{token} must ask; sends the SMS or e-mail code."""
+    requirements = await clients.identity.OpenPasswordReset(
+        identity_pb2.OpenPasswordResetRequest(token=body.token), timeout=clients.timeout
+    )
+    return PasswordResetRequirementsOut(
+        second_factor=requirements.second_factor or None,
+        secret_question=requirements.secret_question or None,
+        password_rules=password_rules(requirements.password_rules),
+    )
+
+
+@router.post("/auth/password-reset/confirm", status_code=204)
+async def confirm_password_reset(body: PasswordResetConfirmBody, clients: Clients) -> None:
+    """Sets the new password; every session of the account ends."""
+    await clients.identity.ConfirmPasswordReset(
+        identity_pb2.ConfirmPasswordResetRequest(
+            token=body.token, new_password=body.new_password, code=body.code, secret_answer=body.secret_answer
+        ),
+        timeout=clients.timeout,
+    )
+
+
+#: Tokens or a challenge from a LoginResponse, for the routes that log a person in right
+#: after making their account (invitations, registrations).
+login_result = _login_result

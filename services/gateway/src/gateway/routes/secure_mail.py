@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.routes.notifications import DeliveryOut, fetch_deliveries
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
-from zorgpost.notifications.v1 import notifications_pb2
 
 router = APIRouter(tags=["secure mail"])
 
@@ -31,18 +31,6 @@ class SecureMailOut(BaseModel):
     sender_account_id: str
     organisation_id: str
     sent_at: datetime
-
-
-class DeliveryOut(BaseModel):
-    id: str
-    template: str
-    channel: str
-    recipient: str
-    status: str
-    failure_reason: str
-    attempts: int
-    created_at: datetime
-    sent_at: datetime | None
 
 
 @router.post("/secure-mails", status_code=201, response_model=SecureMailOut)
@@ -75,22 +63,4 @@ async def list_secure_mail_deliveries(
     secure_mail_id: str, caller: CurrentCaller, clients: Clients
 ) -> list[DeliveryOut]:
     """Whether the notice of a secure e-mail was delivered: queued, sent or failed."""
-    response = await clients.notifications.ListDeliveries(
-        notifications_pb2.ListDeliveriesRequest(source_id=secure_mail_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
-    )
-    return [
-        DeliveryOut(
-            id=d.id,
-            template=d.template,
-            channel=d.channel,
-            recipient=d.recipient,
-            status=d.status,
-            failure_reason=d.failure_reason,
-            attempts=d.attempts,
-            created_at=to_datetime(d.created_at),
-            sent_at=to_datetime(d.sent_at) if d.HasField("sent_at") else None,
-        )
-        for d in response.deliveries
-    ]
+    return list(await fetch_deliveries(caller, clients, secure_mail_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     func,
 )
@@ -91,3 +93,102 @@ signing_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("retired_at", DateTime(timezone=True), nullable=True),
 )
+
+
+# --- security (issue 3 part A): organisation policy, one-time codes, login throttling, ---
+# --- second factors, login challenges, password resets (migration 0003) ---------------
+
+# The organisation's SecurityPolicy (domain/policy.py), one column per setting.
+for _policy_column in (
+    Column("password_preset", String(32), nullable=False, server_default="asvs"),
+    Column("second_factor", String(16), nullable=False, server_default="none"),
+    Column("code_lifetime_seconds", Integer, nullable=False, server_default="600"),
+    Column("lockout_threshold", Integer, nullable=False, server_default="5"),
+    Column("lockout_step_seconds", Integer, nullable=False, server_default="60"),
+    Column("lockout_max_seconds", Integer, nullable=False, server_default="900"),
+    Column("max_failures_per_hour", Integer, nullable=False, server_default="100"),
+    Column("secret_question", Boolean, nullable=False, server_default=false()),
+):
+    organisations.append_column(_policy_column)
+
+one_time_codes = Table(
+    "one_time_codes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    # What the code unlocks: a challenge id, a registration id, an account id …
+    Column("subject", Text, nullable=False),
+    # HMAC-SHA256 under the server key; the code itself is never stored.
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("max_attempts", Integer, nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    # One live code per purpose and subject: a resend replaces the row.
+    UniqueConstraint("purpose", "subject", name="uq_one_time_codes_purpose_subject"),
+)
+
+login_throttles = Table(
+    "login_throttles",
+    metadata,
+    # Normalised as typed, known account or not: the throttle must not reveal which exist.
+    Column("login_name", Text, primary_key=True),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("failures_in_window", Integer, nullable=False, server_default="0"),
+)
+
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("account_id", String(36), ForeignKey("accounts.id"), primary_key=True),
+    Column("method", String(16), primary_key=True),
+    # AES-GCM (nonce + ciphertext), bound to the account id; TOTP only.
+    Column("totp_secret_encrypted", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("last_totp_step", BigInteger, nullable=True),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    Index("ix_recovery_codes_account", "account_id"),
+)
+
+login_challenges = Table(
+    "login_challenges",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+)
+
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    # SHA-256 of the link token (256 random bits: nothing to guess, no key needed).
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# The journeys' tables (issue 3 part B) join this metadata when their module is imported;
+# importing it here makes every table known to whoever loads this module (migrations too).
+from identity.adapters import orm_journeys  # noqa: E402, F401

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.orm import accounts, organisations, refresh_tokens, sessions
 from identity.domain.model import Account, AccountStatus, Organisation, RefreshToken, Role, Session
-from zorgpost_kit.validation import has_control_characters
 
 
 class OrganisationRepository:
@@ -80,8 +79,6 @@ class AccountRepository:
     async def find_for_login(self, login_name: str) -> Account | None:
         """By username or e-mail address, case-insensitively."""
         name = login_name.strip().lower()
-        if has_control_characters(name):
-            return None  # no account can have such a name (and PostgreSQL refuses NUL)
         row = (
             await self._session.execute(
                 select(accounts).where(or_(accounts.c.email == name, accounts.c.username == name))
@@ -93,6 +90,20 @@ class AccountRepository:
         await self._session.execute(
             update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash)
         )
+
+
+def session_from_row(row: Row[tuple[object, ...]]) -> Session:
+    return Session(
+        id=row.id,
+        account_id=row.account_id,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        idle_ttl=timedelta(seconds=row.idle_ttl_seconds),
+        user_agent=row.user_agent,
+        ip_address=row.ip_address,
+        revoked_at=row.revoked_at,
+    )
 
 
 class SessionRepository:
@@ -117,19 +128,7 @@ class SessionRepository:
         row = (
             await self._session.execute(select(sessions).where(sessions.c.id == session_id).with_for_update())
         ).first()
-        if row is None:
-            return None
-        return Session(
-            id=row.id,
-            account_id=row.account_id,
-            created_at=row.created_at,
-            last_seen_at=row.last_seen_at,
-            expires_at=row.expires_at,
-            idle_ttl=timedelta(seconds=row.idle_ttl_seconds),
-            user_agent=row.user_agent,
-            ip_address=row.ip_address,
-            revoked_at=row.revoked_at,
-        )
+        return session_from_row(row) if row else None
 
     async def save(self, device_session: Session) -> None:
         await self._session.execute(
@@ -181,3 +180,7 @@ class RefreshTokenRepository:
 
     async def mark_used(self, token_id: str, now: datetime) -> None:
         await self._session.execute(update(refresh_tokens).where(refresh_tokens.c.id == token_id).values(used_at=now))
+
+
+#: Rows of ``accounts`` as domain objects, for the other repositories that read the table.
+account_from_row = _account

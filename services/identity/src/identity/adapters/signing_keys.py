@@ -102,12 +102,26 @@ class SigningKeyStore:
 
 
 class AccessTokenIssuer:
-    """Signs short-lived access tokens for a session."""
+    """Signs short-lived access tokens for a session.
 
-    def __init__(self, keys: SigningKeyStore, *, issuer: str, audience: str, ttl: timedelta) -> None:
+    A token of an account that must change its password is issued for
+    ``password_change_audience`` instead of the audience every service accepts, so no
+    service honours it for anything but the password change (no service needs to know).
+    """
+
+    def __init__(
+        self,
+        keys: SigningKeyStore,
+        *,
+        issuer: str,
+        audience: str,
+        ttl: timedelta,
+        password_change_audience: str | None = None,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._password_change_audience = password_change_audience or f"{audience}-password-change"
         self.ttl = ttl
 
     def issue(
@@ -119,11 +133,12 @@ class AccessTokenIssuer:
         organisation: tuple[str, str] | None,
         actor_id: str | None = None,
         now: datetime | None = None,
+        password_change_required: bool = False,
     ) -> str:
         issued = now or datetime.now(UTC)
         claims: dict[str, Any] = {
             "iss": self._issuer,
-            "aud": self._audience,
+            "aud": self._password_change_audience if password_change_required else self._audience,
             "sub": subject_id,
             "sid": session_id,
             "iat": int(issued.timestamp()),
@@ -135,5 +150,7 @@ class AccessTokenIssuer:
             claims["org"] = {"id": organisation[0], "name": organisation[1]}
         if actor_id is not None and actor_id != subject_id:
             claims["act"] = {"sub": actor_id}
+        if password_change_required:
+            claims["pwd_change"] = True
         key = self._keys.active
         return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})

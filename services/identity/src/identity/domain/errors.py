@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from zorgpost_kit.errors import NotFound, Unauthenticated
+from zorgpost_kit.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+)
 
 
 class InvalidCredentials(Unauthenticated):
@@ -25,3 +33,259 @@ class SessionEnded(Unauthenticated):
 class AccountNotFound(NotFound):
     code = "account_not_found"
     default_message = "Account not found."
+
+
+# --- security (issue 3 part A): codes, second factors, lockout, passwords ----------------
+
+
+class IncorrectCode(InvalidArgument):
+    """A one-time, TOTP or recovery code that does not match; the person may try again."""
+
+    code = "incorrect_code"
+    default_message = "The code is not correct."
+
+
+class CodeNoLongerValid(FailedPrecondition):
+    """No live code: used, expired, replaced or out of attempts. Ask for a new one."""
+
+    code = "code_no_longer_valid"
+    default_message = "This code is no longer valid; ask for a new one."
+
+
+class LoginChallengeEnded(Unauthenticated):
+    """The second step of a login expired, was completed or ran out of attempts."""
+
+    code = "login_challenge_ended"
+    default_message = "This login attempt has ended; log in again."
+
+
+class TooManyAttempts(ResourceExhausted):
+    """Repeated failures: wait ``retry_after_seconds``. Said alike for known and unknown
+    login names, so it reveals nothing about which accounts exist."""
+
+    code = "too_many_attempts"
+    default_message = "Too many attempts; try again later."
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The account has a temporary password: only changing it is allowed until then."""
+
+    code = "password_change_required"
+    default_message = "Choose a new password first."
+
+
+class PasswordRejected(InvalidArgument):
+    """A new password breaks the organisation's policy; ``fields`` names every broken rule
+    as ``<field>.<rule code>`` with the text a person reads."""
+
+    code = "password_rejected"
+    default_message = "The new password does not meet the password rules."
+
+
+class WrongPassword(InvalidArgument):
+    """The current password given to confirm a change is wrong."""
+
+    code = "wrong_password"
+    default_message = "The current password is not correct."
+
+
+class SecondFactorUnavailable(FailedPrecondition):
+    """The factor cannot be used for this account (no mobile number, nothing enrolled)."""
+
+    code = "second_factor_unavailable"
+    default_message = "This second factor is not available for your account."
+
+
+class SecondFactorNotPending(FailedPrecondition):
+    """There is no enrolment of this factor waiting for its first code."""
+
+    code = "second_factor_not_pending"
+    default_message = "Start enrolling this second factor first."
+
+
+class PasswordResetInvalid(FailedPrecondition):
+    """The reset link is unknown, used, expired or out of attempts."""
+
+    code = "password_reset_invalid"
+    default_message = "This password reset link is no longer valid; ask for a new one."
+
+
+class IncorrectSecretAnswer(InvalidArgument):
+    code = "incorrect_secret_answer"
+    default_message = "The answer to the secret question is not correct."
+
+
+class SessionNotFound(NotFound):
+    """Not the caller's session (or no session at all): the same answer either way."""
+
+    code = "session_not_found"
+    default_message = "Session not found."
+
+
+
+# --- journeys (issue 3 part B): invitations, practice-made accounts, registration,
+# profile, delegations ----------------------------------------------------------------
+
+
+class InvitationNotFound(NotFound):
+    """Unknown link, or an invitation of another organisation: the same answer either way."""
+
+    code = "invitation_not_found"
+    default_message = "This invitation does not exist."
+
+
+class InvitationExpired(FailedPrecondition):
+    code = "invitation_expired"
+    default_message = "This invitation has expired; ask the sender for a new one."
+
+
+class InvitationUsed(FailedPrecondition):
+    """Accepted or declined already: an invitation is used once."""
+
+    code = "invitation_used"
+    default_message = "This invitation has already been used."
+
+
+class InvitationRevoked(FailedPrecondition):
+    code = "invitation_revoked"
+    default_message = "This invitation was withdrawn."
+
+
+class EmailInUse(AlreadyExists):
+    code = "email_in_use"
+    default_message = "An account with this e-mail address exists."
+
+
+class UsernameInUse(AlreadyExists):
+    code = "username_in_use"
+    default_message = "This username is taken."
+
+
+class MobileInUse(AlreadyExists):
+    """Every person needs a mobile number of their own (seed 5)."""
+
+    code = "mobile_in_use"
+    default_message = "Another account uses this mobile number."
+
+
+class TooYoungForOwnAccount(InvalidArgument):
+    """Under 12 a child has no login of its own: the parent acts for it (a delegation)."""
+
+    code = "too_young_for_own_account"
+    default_message = "A child under 12 gets no account of its own; grant the parent a delegation."
+
+
+class ActivationNotFound(NotFound):
+    code = "activation_not_found"
+    default_message = "This activation link does not exist."
+
+
+class ActivationExpired(FailedPrecondition):
+    code = "activation_expired"
+    default_message = "This activation link has expired; ask the practice for a new one."
+
+
+class ActivationUsed(FailedPrecondition):
+    code = "activation_used"
+    default_message = "This account is already activated; log in."
+
+
+class ActivationBlocked(FailedPrecondition):
+    """Too many wrong birth dates: the link is dead, the practice must send a new one."""
+
+    code = "activation_blocked"
+    default_message = "Too many wrong attempts; ask the practice for a new activation link."
+
+
+class WrongBirthDate(InvalidArgument):
+    code = "wrong_birth_date"
+    default_message = "The birth date does not match."
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+    default_message = "This organisation does not exist."
+
+
+class RegistrationNotFound(NotFound):
+    """Unknown request or link, or one of another organisation: the same answer."""
+
+    code = "registration_not_found"
+    default_message = "This registration does not exist."
+
+
+class RegistrationDecided(FailedPrecondition):
+    code = "registration_decided"
+    default_message = "This registration was already approved or rejected."
+
+
+class RegistrationLinkUsed(FailedPrecondition):
+    code = "registration_link_used"
+    default_message = "This registration link has already been used; log in."
+
+
+class RegistrationLinkExpired(FailedPrecondition):
+    code = "registration_link_expired"
+    default_message = "This registration link has expired; ask the practice for a new one."
+
+
+class ContactChangeNotFound(NotFound):
+    code = "contact_change_not_found"
+    default_message = "There is no such change waiting for confirmation."
+
+
+class ContactChangeExpired(FailedPrecondition):
+    code = "contact_change_expired"
+    default_message = "This confirmation has expired; ask for the change again."
+
+
+class PersonNotFound(NotFound):
+    """No such client of the caller's organisation (existence elsewhere is private)."""
+
+    code = "person_not_found"
+    default_message = "Person not found."
+
+
+class DelegationNotFound(NotFound):
+    """Unknown, or not one the caller is party to or manages: the same answer."""
+
+    code = "delegation_not_found"
+    default_message = "Delegation not found."
+
+
+class DelegationExists(AlreadyExists):
+    code = "delegation_exists"
+    default_message = "This person already has an active or requested delegation for this delegate."
+
+
+class DelegationNotAllowed(FailedPrecondition):
+    """The Dutch age rules do not allow this delegation (or this way of granting it)."""
+
+    code = "delegation_not_allowed"
+    default_message = "This delegation is not allowed."
+
+
+class DelegationNotAwaitingConsent(FailedPrecondition):
+    code = "delegation_not_awaiting_consent"
+    default_message = "This delegation is not waiting for consent."
+
+
+class DelegationNotActive(FailedPrecondition):
+    """Ended, declined or not yet consented to: nobody may act on it."""
+
+    code = "delegation_not_active"
+    default_message = "This delegation is not active."
+
+
+class ActingOnBehalfNotAllowed(PermissionDenied):
+    """An act-as token may not start another act-as or change the represented account."""
+
+    code = "acting_on_behalf_not_allowed"
+    default_message = "Switch back to your own account first."
+
+
+class SecondFactorAlreadyEnrolled(AlreadyExists):
+    """The factor is confirmed already; a running session cannot silently replace it."""
+
+    code = "second_factor_already_enrolled"
+    default_message = "This second factor is already set up."

@@ -14,6 +14,8 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
+from identity.domain.errors import PasswordRejected
+
 
 class PasswordPreset(StrEnum):
     #: OWASP ASVS 5: 12 to 128 characters, no composition rules, no common passwords.
@@ -204,3 +206,30 @@ class SecurityPolicy:
         steps = consecutive_failures - self.lockout_threshold + 1
         wait: timedelta = self.lockout_step * steps
         return min(wait, self.lockout_max)
+
+
+def check_new_password(
+    policy: PasswordPolicy,
+    password: str,
+    *,
+    field: str,
+    personal: tuple[str, ...] = (),
+    language: str = "nl",
+    previous: str | None = None,
+) -> None:
+    """Raises :class:`PasswordRejected` naming every broken rule, one entry per rule as
+    ``<field>.<rule code>`` with the rule's text in ``language`` (a form shows them all as
+    the seeds' checklist); returns when the password is acceptable. ``previous`` is the
+    password being replaced, which the new one may not repeat."""
+    broken = check_password(policy, password, personal=personal)
+    if previous is not None and password == previous:
+        broken.append(NOT_PREVIOUS)
+    if broken:
+        raise PasswordRejected(
+            fields={f"{field}.{rule.code}": (rule.en if language == "en" else rule.nl) for rule in broken}
+        )
+
+
+NOT_PREVIOUS = PasswordRule(
+    "not_previous", "Kies een ander wachtwoord dan het huidige", "Choose a password other than the current one"
+)

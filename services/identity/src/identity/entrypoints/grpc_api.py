@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import grpc
 
-from identity.service.authentication import Authentication, ClientInfo, Tokens
+from identity.adapters.events import timestamp
+from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.policy import PasswordRule
+from identity.domain.second_factors import FactorMethod
+from identity.entrypoints.callers import Callers
+from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens
+from identity.service.password_reset import PasswordResets
+from identity.service.second_factors import SecondFactors
+from identity.service.security_policy import get_security_policy
+from identity.service.sessions import Sessions
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
-from zorgpost_kit.auth import TokenVerifier
 from zorgpost_kit.errors import FieldErrors
 
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
@@ -27,6 +36,31 @@ def _token_pair(tokens: Tokens) -> identity_pb2.TokenPair:
     )
 
 
+def _challenge(challenge: Challenge) -> identity_pb2.LoginChallenge:
+    return identity_pb2.LoginChallenge(challenge_id=challenge.challenge_id, method=challenge.method.value)
+
+
+def _rules(rules: list[PasswordRule]) -> list[identity_pb2.PasswordRule]:
+    return [identity_pb2.PasswordRule(code=rule.code, nl=rule.nl, en=rule.en) for rule in rules]
+
+
+def _required(**values: str) -> None:
+    """Names every empty field of a request at once."""
+    errors = FieldErrors()
+    for name, value in values.items():
+        if not value.strip():
+            errors.add(name, "is required")
+    errors.raise_if_any()
+
+
+def _method(value: str) -> FactorMethod:
+    if value not in {method.value for method in FactorMethod}:
+        errors = FieldErrors()
+        errors.add("method", "must be one of: sms, email, totp")
+        errors.raise_if_any()
+    return FactorMethod(value)
+
+
 class JwksSource(Protocol):
     """Whatever holds the current JWKS document (the signing key store)."""
 
@@ -35,10 +69,24 @@ class JwksSource(Protocol):
 
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
-    def __init__(self, authentication: Authentication, verifier: TokenVerifier, jwks: JwksSource) -> None:
+    def __init__(
+        self,
+        authentication: Authentication,
+        callers: Callers,
+        jwks: JwksSource,
+        *,
+        factors: SecondFactors,
+        resets: PasswordResets,
+        sessions: Sessions,
+        uow: Callable[[], IdentityUnitOfWork],
+    ) -> None:
         self._auth = authentication
-        self._verifier = verifier
+        self._callers = callers
         self._jwks = jwks
+        self._factors = factors
+        self._resets = resets
+        self._sessions = sessions
+        self._uow = uow
 
     async def Login(
         self, request: identity_pb2.LoginRequest, context: grpc.aio.ServicerContext
@@ -49,34 +97,47 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         if not request.password:
             errors.add("password", "is required")
         errors.raise_if_any()
-        tokens = await self._auth.login(request.username, request.password, _client(request.client))
+        result = await self._auth.login(request.username, request.password, _client(request.client))
+        if isinstance(result, Challenge):
+            return identity_pb2.LoginResponse(challenge=_challenge(result))
+        return identity_pb2.LoginResponse(tokens=_token_pair(result))
+
+    async def VerifyLoginChallenge(
+        self, request: identity_pb2.VerifyLoginChallengeRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.LoginResponse:
+        _required(challenge_id=request.challenge_id, code=request.code)
+        tokens = await self._auth.verify_challenge(request.challenge_id, request.code, _client(request.client))
         return identity_pb2.LoginResponse(tokens=_token_pair(tokens))
+
+    async def ResendLoginCode(
+        self, request: identity_pb2.ResendLoginCodeRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.LoginChallenge:
+        _required(challenge_id=request.challenge_id)
+        return _challenge(await self._auth.resend_code(request.challenge_id))
 
     async def RefreshSession(
         self, request: identity_pb2.RefreshSessionRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.TokenPair:
-        if not request.refresh_token:
-            errors = FieldErrors()
-            errors.add("refresh_token", "is required")
-            errors.raise_if_any()
+        _required(refresh_token=request.refresh_token)
         return _token_pair(await self._auth.refresh(request.refresh_token, _client(request.client)))
 
     async def Logout(
         self, request: identity_pb2.LogoutRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.LogoutResponse:
-        await self._auth.logout(await self._verifier.verify_metadata(context))
+        await self._auth.logout(await self._callers.principal_during_password_change(context))
         return identity_pb2.LogoutResponse()
 
     async def GetMe(
         self, request: identity_pb2.GetMeRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.Account:
-        me = await self._auth.me(await self._verifier.verify_metadata(context))
+        me = await self._auth.me(await self._callers.principal_during_password_change(context))
         account = identity_pb2.Account(
             id=me.account.id,
             display_name=me.account.display_name,
             email=me.account.email,
             roles=sorted(me.roles),
             language=me.account.language,
+            password_change_required=me.account.must_change_password,
         )
         if me.organisation is not None:
             account.organisation.CopyFrom(identity_pb2.Organisation(id=me.organisation.id, name=me.organisation.name))
@@ -86,3 +147,125 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: identity_pb2.GetJwksRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.GetJwksResponse:
         return identity_pb2.GetJwksResponse(jwks_json=self._jwks.jwks_json)
+
+    async def ChangePassword(
+        self, request: identity_pb2.ChangePasswordRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.TokenPair:
+        principal = await self._callers.own_principal_during_password_change(context)
+        _required(current_password=request.current_password, new_password=request.new_password)
+        tokens = await self._auth.change_password(
+            principal, request.current_password, request.new_password, _client(request.client)
+        )
+        return _token_pair(tokens)
+
+    async def GetSecurityPolicy(
+        self, request: identity_pb2.GetSecurityPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.SecurityPolicy:
+        organisation_id, policy = await get_security_policy(self._uow, await self._callers.principal(context))
+        return identity_pb2.SecurityPolicy(
+            organisation_id=organisation_id,
+            password_preset=policy.password.preset.value,
+            password_rules=_rules(policy.password.rules()),
+            second_factor=policy.second_factor.value,
+            code_lifetime_seconds=int(policy.code_lifetime.total_seconds()),
+            lockout_threshold=policy.lockout_threshold,
+            lockout_step_seconds=int(policy.lockout_step.total_seconds()),
+            lockout_max_seconds=int(policy.lockout_max.total_seconds()),
+            max_failures_per_hour=policy.max_failures_per_hour,
+            secret_question=policy.secret_question,
+        )
+
+    async def ListSecondFactors(
+        self, request: identity_pb2.ListSecondFactorsRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.ListSecondFactorsResponse:
+        overview = await self._factors.overview(await self._callers.principal(context))
+        return identity_pb2.ListSecondFactorsResponse(
+            factors=[
+                identity_pb2.SecondFactorInfo(method=factor.method.value, confirmed=factor.confirmed)
+                for factor in overview.factors
+            ],
+            recovery_codes_left=overview.recovery_codes_left,
+        )
+
+    async def StartSecondFactorEnrolment(
+        self, request: identity_pb2.StartSecondFactorEnrolmentRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.SecondFactorEnrolment:
+        principal = await self._callers.principal(context)
+        enrolment = await self._factors.do_start_enrolment(principal, _method(request.method))
+        return identity_pb2.SecondFactorEnrolment(
+            method=enrolment.method.value,
+            totp_secret=enrolment.totp_secret,
+            provisioning_uri=enrolment.provisioning_uri,
+            qr_png_base64=enrolment.qr_png_base64,
+        )
+
+    async def ConfirmSecondFactor(
+        self, request: identity_pb2.ConfirmSecondFactorRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.ConfirmSecondFactorResponse:
+        principal = await self._callers.principal(context)
+        method = _method(request.method)
+        _required(code=request.code)
+        recovery = await self._factors.do_confirm(principal, method, request.code)
+        return identity_pb2.ConfirmSecondFactorResponse(recovery_codes=recovery)
+
+    async def RequestPasswordReset(
+        self, request: identity_pb2.RequestPasswordResetRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.RequestPasswordResetResponse:
+        _required(email=request.email)
+        await self._resets.do_request(request.email)
+        return identity_pb2.RequestPasswordResetResponse()
+
+    async def OpenPasswordReset(
+        self, request: identity_pb2.OpenPasswordResetRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.PasswordResetRequirements:
+        _required(token=request.token)
+        requirements = await self._resets.do_open(request.token)
+        return identity_pb2.PasswordResetRequirements(
+            second_factor=requirements.second_factor.value if requirements.second_factor else "",
+            secret_question=requirements.secret_question or "",
+            password_rules=_rules(requirements.password_rules),
+        )
+
+    async def ConfirmPasswordReset(
+        self, request: identity_pb2.ConfirmPasswordResetRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.ConfirmPasswordResetResponse:
+        _required(token=request.token, new_password=request.new_password)
+        await self._resets.do_confirm(
+            request.token, request.new_password, code=request.code, secret_answer=request.secret_answer
+        )
+        return identity_pb2.ConfirmPasswordResetResponse()
+
+    async def ListSessions(
+        self, request: identity_pb2.ListSessionsRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.ListSessionsResponse:
+        devices = await self._sessions.list_devices(await self._callers.principal(context))
+        return identity_pb2.ListSessionsResponse(
+            sessions=[
+                identity_pb2.DeviceSession(
+                    id=device.session_id,
+                    device=device.device,
+                    browser=device.browser,
+                    operating_system=device.operating_system,
+                    mobile=device.mobile,
+                    ip_address=device.ip_address,
+                    signed_in_at=timestamp(device.signed_in_at),
+                    last_seen_at=timestamp(device.last_seen_at),
+                    current=device.current,
+                )
+                for device in devices
+            ]
+        )
+
+    async def RevokeSession(
+        self, request: identity_pb2.RevokeSessionRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.RevokeSessionResponse:
+        principal = await self._callers.principal(context)
+        _required(session_id=request.session_id)
+        await self._sessions.do_revoke(principal, request.session_id)
+        return identity_pb2.RevokeSessionResponse()
+
+    async def RevokeOtherSessions(
+        self, request: identity_pb2.RevokeOtherSessionsRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.RevokeOtherSessionsResponse:
+        revoked = await self._sessions.do_revoke_others(await self._callers.principal(context))
+        return identity_pb2.RevokeOtherSessionsResponse(revoked=revoked)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.errors import EmailInUse
 from identity.domain.model import Account, AccountStatus, Organisation, Role
 from zorgpost_kit.errors import AlreadyExists, FieldErrors
 from zorgpost_kit.validation import check_email
@@ -15,11 +16,6 @@ from zorgpost_kit.validation import check_email
 class OrganisationExists(AlreadyExists):
     code = "organisation_exists"
     default_message = "An organisation with this name exists."
-
-
-class EmailInUse(AlreadyExists):
-    code = "email_in_use"
-    default_message = "An account with this e-mail address exists."
 
 
 async def do_create_organisation(uow_factory: Callable[[], IdentityUnitOfWork], name: str) -> Organisation:

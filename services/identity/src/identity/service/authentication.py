@@ -1,4 +1,5 @@
-"""Use cases of logging in and out: password check, sessions, token rotation."""
+"""Use cases of logging in and out: password check with brute-force throttling, the
+second-factor step, sessions, token rotation, and the forced password change."""
 
 from __future__ import annotations
 
@@ -7,13 +8,32 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import AccessTokenIssuer
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.errors import AccountNotFound, InvalidCredentials, InvalidRefreshToken, SessionEnded
-from identity.domain.model import Account, Me, RefreshToken, Session
+from identity.domain.challenges import LoginChallenge
+from identity.domain.codes import CodePurpose
+from identity.domain.errors import (
+    AccountNotFound,
+    CodeNoLongerValid,
+    IncorrectCode,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    LoginChallengeEnded,
+    SessionEnded,
+    TooManyAttempts,
+    WrongPassword,
+)
+from identity.domain.events import AccountLocked, OrganisationNotice, PasswordChanged, Recipient
+from identity.domain.model import Account, Me, Organisation, RefreshToken, Session
+from identity.domain.policy import check_new_password
+from identity.domain.second_factors import FactorMethod
+from identity.domain.throttle import can_be_login_name, normalise_login_name, retry_after_seconds
+from identity.service.callers import check_delegation_behind
+from identity.service.one_time_codes import utcnow
+from identity.service.second_factors import SecondFactors, active_account
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.logging import get_logger
 
@@ -34,13 +54,26 @@ class Tokens:
     token_type: str = "Bearer"
 
 
+@dataclass(frozen=True)
+class Challenge:
+    """The password was right; the login continues with ``method``'s code."""
+
+    challenge_id: str
+    method: FactorMethod
+
+
 def hash_refresh_token(token: str) -> str:
     # A refresh token is 256 random bits: a fast hash is enough, there is nothing to guess.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+def personal_words(account: Account) -> tuple[str, ...]:
+    """What a new password of ``account`` must not contain."""
+    return tuple(
+        word
+        for word in (account.first_name, account.last_name, account.display_name, account.email, account.username)
+        if word
+    )
 
 
 @dataclass
@@ -50,27 +83,92 @@ class Authentication:
     access_tokens: AccessTokenIssuer
     session_idle_ttl: timedelta
     session_absolute_ttl: timedelta
-    clock: Callable[[], datetime] = _utcnow
+    factors: SecondFactors
+    clock: Callable[[], datetime] = utcnow
 
-    async def login(self, username: str, password: str, client: ClientInfo) -> Tokens:
-        """Checks the password and opens a session on this device.
+    async def login(self, username: str, password: str, client: ClientInfo) -> Tokens | Challenge:
+        """Checks the password; answers tokens, or a challenge when a second factor is
+        required (its SMS or e-mail code is then sent).
 
         Raises :class:`InvalidCredentials` for a wrong password, an unknown account and an
-        account that may not log in alike, so the answer reveals nothing about accounts.
+        account that may not log in alike, and :class:`TooManyAttempts` while the login
+        name must wait after repeated failures (known name or not), so the answers reveal
+        nothing about which accounts exist. Attempts on one name are judged one at a time
+        on every instance (a row lock), so parallel guesses cannot outrun the count.
         """
+        now = self.clock()
         async with self.uow() as uow:
-            account = await uow.accounts.find_for_login(username)
+            throttle = await uow.login_throttles.lock(normalise_login_name(username), now)
+            wait = throttle.wait(now)
+            if wait > timedelta(0):
+                raise TooManyAttempts(retry_after_seconds=retry_after_seconds(wait))
+            account = await uow.accounts.find_for_login(username) if can_be_login_name(username) else None
             password_ok = self.hasher.verify(account.password_hash if account else None, password)
             if account is None or not password_ok or not account.can_log_in:
+                # An unknown name is throttled by the default policy, a known one by its own.
+                policy = await uow.security_policies.get(account.organisation_id if account else None)
+                if throttle.do_record_failure(policy, now) and account is not None:
+                    organisation = await self._organisation(uow, account)
+                    assert throttle.locked_until is not None
+                    uow.emit(
+                        AccountLocked(
+                            **OrganisationNotice.sender(organisation),
+                            recipient=Recipient.of(account),
+                            locked_until=throttle.locked_until,
+                        )
+                    )
+                await uow.login_throttles.save(throttle)
+                await uow.commit()
                 log.info("login_refused", account_known=account is not None)
                 raise InvalidCredentials()
+            throttle.do_record_success()
+            await uow.login_throttles.save(throttle)
             assert account.password_hash is not None
             if self.hasher.needs_rehash(account.password_hash):
                 await uow.accounts.set_password_hash(account.id, self.hasher.hash(password))
+            method = await self.factors.method_for(uow, account)
+            if method is not None:
+                challenge = await self._start_challenge(uow, account, method)
+                await uow.commit()
+                log.info("login_challenged", account_id=account.id, method=method.value)
+                return challenge
             tokens = await self._open_session(uow, account, client)
             await uow.commit()
         log.info("login_succeeded", account_id=account.id)
         return tokens
+
+    async def verify_challenge(self, challenge_id: str, code: str, client: ClientInfo) -> Tokens:
+        """Completes a login with the second factor's code (or a recovery code) and opens
+        the session. A challenge is completed once: of concurrent correct answers exactly
+        one gets tokens. Wrong codes count; after five the login must start again."""
+        now = self.clock()
+        async with self.uow() as uow:
+            challenge, account = await self._live_challenge(uow, challenge_id, now)
+            try:
+                await self.factors.check_code(
+                    uow, account, challenge.method, purpose=CodePurpose.LOGIN, subject=challenge.id, code=code
+                )
+            except (IncorrectCode, CodeNoLongerValid):
+                challenge.attempts += 1
+                await uow.login_challenges.save(challenge)
+                await uow.commit()
+                raise
+            challenge.completed_at = now
+            await uow.login_challenges.save(challenge)
+            tokens = await self._open_session(uow, account, client)
+            await uow.commit()
+        log.info("login_succeeded", account_id=account.id, method=challenge.method.value)
+        return tokens
+
+    async def resend_code(self, challenge_id: str) -> Challenge:
+        """Sends a new code for an open SMS or e-mail challenge; the earlier one stops working."""
+        async with self.uow() as uow:
+            challenge, account = await self._live_challenge(uow, challenge_id, self.clock())
+            await self.factors.do_send_code(
+                uow, account, challenge.method, purpose=CodePurpose.LOGIN, subject=challenge.id
+            )
+            await uow.commit()
+        return Challenge(challenge.id, challenge.method)
 
     async def refresh(self, refresh_token: str, client: ClientInfo) -> Tokens:
         """Rotates a refresh token. Reusing an already rotated token revokes its session:
@@ -112,15 +210,95 @@ class Authentication:
             await uow.commit()
 
     async def me(self, principal: Principal) -> Me:
-        """The caller's account; refused once the session behind the token has ended."""
+        """The caller's account; refused once the session behind the token has ended, and
+        for an act-as token (part B) once the delegation behind it is no longer active."""
         async with self.uow() as uow:
             if not await uow.sessions.is_active(principal.session_id, self.clock()):
                 raise SessionEnded()
+            await check_delegation_behind(uow, principal)
             account = await uow.accounts.get(principal.subject_id)
             if account is None:
                 raise AccountNotFound()
             organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
         return Me(account=account, organisation=organisation, roles=account.roles)
+
+    async def change_password(
+        self, principal: Principal, current_password: str, new_password: str, client: ClientInfo
+    ) -> Tokens:
+        """Replaces the caller's password after checking the current one and the
+        organisation's rules (:class:`PasswordRejected` names every broken rule). Clears a
+        forced change, ends every other session of the account, tells the owner
+        (PasswordChanged) and answers fresh tokens for this session. Wrong current
+        passwords count towards the login throttle of the account's address."""
+        now = self.clock()
+        async with self.uow() as uow:
+            account = await active_account(uow, principal, now)
+            throttle = await uow.login_throttles.lock(normalise_login_name(account.email), now)
+            wait = throttle.wait(now)
+            if wait > timedelta(0):
+                raise TooManyAttempts(retry_after_seconds=retry_after_seconds(wait))
+            policy = await uow.security_policies.get(account.organisation_id)
+            if not self.hasher.verify(account.password_hash, current_password):
+                throttle.do_record_failure(policy, now)
+                await uow.login_throttles.save(throttle)
+                await uow.commit()
+                raise WrongPassword(fields={"current_password": "is not correct"})
+            check_new_password(
+                policy.password,
+                new_password,
+                field="new_password",
+                personal=personal_words(account),
+                language=account.language,
+                previous=current_password,
+            )
+            await uow.credentials.set_password(account.id, self.hasher.hash(new_password), must_change=False)
+            account.must_change_password = False
+            await uow.devices.revoke_all_except(account.id, principal.session_id, now)
+            organisation = await self._organisation(uow, account)
+            uow.emit(
+                PasswordChanged(
+                    **OrganisationNotice.sender(organisation), recipient=Recipient.of(account), changed_at=now
+                )
+            )
+            device = await uow.sessions.get_for_update(principal.session_id)
+            assert device is not None
+            device.last_seen_at = now
+            device.user_agent = client.user_agent or device.user_agent
+            device.ip_address = client.ip_address or device.ip_address
+            await uow.sessions.save(device)
+            tokens = await self._issue(uow, account, device)
+            await uow.commit()
+        log.info("password_changed", account_id=account.id)
+        return tokens
+
+    async def _organisation(self, uow: IdentityUnitOfWork, account: Account) -> Organisation | None:
+        return await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+
+    async def _live_challenge(
+        self, uow: IdentityUnitOfWork, challenge_id: str, now: datetime
+    ) -> tuple[LoginChallenge, Account]:
+        """The open challenge (locked for this transaction) and its account, which may still log in."""
+        challenge = await uow.login_challenges.get_for_update(challenge_id)
+        if challenge is None or not challenge.is_open(now):
+            raise LoginChallengeEnded()
+        account = await uow.accounts.get(challenge.account_id)
+        if account is None or not account.can_log_in:
+            raise LoginChallengeEnded()
+        return challenge, account
+
+    async def _start_challenge(self, uow: IdentityUnitOfWork, account: Account, method: FactorMethod) -> Challenge:
+        now = self.clock()
+        policy = await uow.security_policies.get(account.organisation_id)
+        challenge = LoginChallenge(
+            id=str(uuid.uuid4()),
+            account_id=account.id,
+            method=method,
+            created_at=now,
+            expires_at=now + policy.code_lifetime,
+        )
+        await uow.login_challenges.add(challenge)
+        await self.factors.do_send_code(uow, account, method, purpose=CodePurpose.LOGIN, subject=challenge.id)
+        return Challenge(challenge.id, method)
 
     async def _open_session(self, uow: IdentityUnitOfWork, account: Account, client: ClientInfo) -> Tokens:
         now = self.clock()
@@ -143,12 +321,14 @@ class Authentication:
         await uow.refresh_tokens.add(
             RefreshToken(str(uuid.uuid4()), device.id, hash_refresh_token(refresh), created_at=now)
         )
-        organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+        organisation = await self._organisation(uow, account)
         access = self.access_tokens.issue(
             subject_id=account.id,
             session_id=device.id,
             roles=frozenset(account.roles),
             organisation=(organisation.id, organisation.name) if organisation else None,
             now=now,
+            # A temporary password's tokens open nothing but the password change.
+            password_change_required=account.must_change_password,
         )
         return Tokens(access, refresh, int(self.access_tokens.ttl.total_seconds()))

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
 import aiosmtplib
 
+from notifications.adapters.channels import DeliveryFailed
 from notifications.adapters.templates import RenderedMail
 from notifications.config import Settings, SmtpSecurity
 
-
-class DeliveryFailed(Exception):
-    """A channel refused or could not take a notice. ``permanent`` means: do not retry."""
-
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+__all__ = ["DeliveryFailed", "SmtpMailer", "build_message", "tls_context"]
 
 
 def build_message(
@@ -40,9 +35,21 @@ def build_message(
     return message
 
 
+def tls_context(ca_file: str) -> ssl.SSLContext:
+    """Verifies the server's certificate and host name, against ``ca_file`` when given."""
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
 class SmtpMailer:
+    """Hands mail to the configured SMTP server.
+
+    With ``starttls`` or ``tls`` the connection is encrypted and the server's certificate
+    checked, or nothing is sent: there is no fallback to plain text.
+    """
+
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._tls = tls_context(settings.smtp_ca_file) if settings.smtp_security is not SmtpSecurity.NONE else None
 
     async def send(self, message: EmailMessage) -> None:
         settings = self._settings
@@ -54,7 +61,10 @@ class SmtpMailer:
                 username=settings.smtp_username or None,
                 password=settings.smtp_password.get_secret_value() or None,
                 use_tls=settings.smtp_security is SmtpSecurity.TLS,
-                start_tls=True if settings.smtp_security is SmtpSecurity.STARTTLS else False,
+                # Explicit False: left to None, aiosmtplib upgrades only when offered, which
+                # would let a server that hides STARTTLS downgrade us silently.
+                start_tls=settings.smtp_security is SmtpSecurity.STARTTLS,
+                tls_context=self._tls,
                 timeout=settings.smtp_timeout_seconds,
             )
         except aiosmtplib.SMTPRecipientsRefused as error:
@@ -62,11 +72,13 @@ class SmtpMailer:
             raise DeliveryFailed(
                 f"recipient refused ({', '.join(map(str, codes))})", permanent=all(code >= 500 for code in codes)
             ) from None
-        except aiosmtplib.SMTPResponseException as error:
+        except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as error:
+            # About this recipient or this message: a 5xx will not change on a retry.
             raise DeliveryFailed(f"SMTP {error.code}: {error.message[:200]}", permanent=error.code >= 500) from None
-        except ValueError as error:
-            # aiosmtplib refuses a message it cannot address (no or malformed recipient):
-            # no retry will change that, and it must not hold up the other notices.
-            raise DeliveryFailed(f"unaddressable message: {error}"[:200], permanent=True) from None
+        except aiosmtplib.SMTPResponseException as error:
+            # HELO, AUTH, MAIL FROM: our side (credentials, sender address) is refused. That
+            # holds for every mail until an operator fixes it, so the deliveries wait for
+            # that rather than fail for good; redrive picks up what ran out of attempts.
+            raise DeliveryFailed(f"SMTP {error.code}: {error.message[:200]}", permanent=False) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise DeliveryFailed(f"SMTP unavailable: {type(error).__name__}", permanent=False) from None

@@ -1,14 +1,17 @@
-"""Notifications' repositories."""
+"""Notifications' repositories: they take and return domain objects, never rows."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.adapters.orm import deliveries
-from notifications.domain.model import Channel, Delivery, DeliveryStatus
+from notifications.adapters.orm import deliveries, notification_preferences
+from notifications.domain.model import Category, Channel, Delivery, DeliveryStatus
+from notifications.domain.preferences import ChannelChoice, Preferences
 
 
 def _delivery(row: Row[tuple[object, ...]]) -> Delivery:
@@ -23,12 +26,29 @@ def _delivery(row: Row[tuple[object, ...]]) -> Delivery:
         params=dict(row.params),
         created_at=row.created_at,
         next_attempt_at=row.next_attempt_at,
+        category=Category(row.category),
+        account_id=row.account_id,
         status=DeliveryStatus(row.status),
         attempts=row.attempts,
         failure_reason=row.failure_reason,
         sent_at=row.sent_at,
         message_id=row.message_id,
+        digest_key=row.digest_key,
+        expires_at=row.expires_at,
     )
+
+
+def _changing_values(delivery: Delivery) -> dict[str, Any]:
+    """The columns a delivery's life changes (the rest is fixed when it is queued)."""
+    return {
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "failure_reason": delivery.failure_reason,
+        "next_attempt_at": delivery.next_attempt_at,
+        "sent_at": delivery.sent_at,
+        # Rewritten because a sent or undeliverable delivery forgets its secrets.
+        "params": delivery.params,
+    }
 
 
 class DeliveryRepository:
@@ -42,16 +62,16 @@ class DeliveryRepository:
                 source_id=delivery.source_id,
                 organisation_id=delivery.organisation_id,
                 template=delivery.template,
+                category=delivery.category,
                 channel=delivery.channel,
                 recipient=delivery.recipient,
+                account_id=delivery.account_id,
                 language=delivery.language,
-                params=delivery.params,
-                status=delivery.status,
-                attempts=delivery.attempts,
-                failure_reason=delivery.failure_reason,
                 message_id=delivery.message_id,
                 created_at=delivery.created_at,
-                next_attempt_at=delivery.next_attempt_at,
+                expires_at=delivery.expires_at,
+                digest_key=delivery.digest_key,
+                **_changing_values(delivery),
             )
         )
 
@@ -61,32 +81,119 @@ class DeliveryRepository:
             await self._session.execute(
                 select(deliveries)
                 .where(deliveries.c.status == DeliveryStatus.QUEUED, deliveries.c.next_attempt_at <= now)
-                .order_by(deliveries.c.next_attempt_at)
+                .order_by(deliveries.c.next_attempt_at, deliveries.c.created_at)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
         ).all()
         return [_delivery(row) for row in rows]
 
+    async def claim_digest(self, digest_key: str, exclude: set[str]) -> list[Delivery]:
+        """Locks the other queued deliveries of a digest, so the digest goes out whole even
+        when a batch limit cut it in two."""
+        rows = (
+            await self._session.execute(
+                select(deliveries)
+                .where(
+                    deliveries.c.status == DeliveryStatus.QUEUED,
+                    deliveries.c.digest_key == digest_key,
+                    deliveries.c.id.not_in(exclude),
+                )
+                .order_by(deliveries.c.created_at)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        return [_delivery(row) for row in rows]
+
+    async def open_digest_send_time(self, digest_key: str) -> datetime | None:
+        """When the queued digest for ``digest_key`` goes out, or None when none is open."""
+        send_time: datetime | None = (
+            await self._session.execute(
+                select(func.min(deliveries.c.next_attempt_at)).where(
+                    deliveries.c.status == DeliveryStatus.QUEUED, deliveries.c.digest_key == digest_key
+                )
+            )
+        ).scalar_one()
+        return send_time
+
     async def save(self, delivery: Delivery) -> None:
         await self._session.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery.id)
-            .values(
-                status=delivery.status,
-                attempts=delivery.attempts,
-                failure_reason=delivery.failure_reason,
-                next_attempt_at=delivery.next_attempt_at,
-                sent_at=delivery.sent_at,
-            )
+            update(deliveries).where(deliveries.c.id == delivery.id).values(**_changing_values(delivery))
         )
+
+    async def get_for_update(self, delivery_id: str) -> Delivery | None:
+        row = (
+            await self._session.execute(select(deliveries).where(deliveries.c.id == delivery_id).with_for_update())
+        ).first()
+        return _delivery(row) if row is not None else None
 
     async def list_for_source(self, organisation_id: str, source_id: str) -> list[Delivery]:
         rows = (
             await self._session.execute(
                 select(deliveries)
                 .where(deliveries.c.organisation_id == organisation_id, deliveries.c.source_id == source_id)
-                .order_by(deliveries.c.created_at.desc())
+                .order_by(deliveries.c.created_at.desc(), deliveries.c.channel)
             )
         ).all()
         return [_delivery(row) for row in rows]
+
+    async def list_failed(self, *, limit: int, for_update: bool = False) -> list[Delivery]:
+        """Dead letters, oldest first."""
+        query = (
+            select(deliveries)
+            .where(deliveries.c.status == DeliveryStatus.FAILED)
+            .order_by(deliveries.c.created_at)
+            .limit(limit)
+        )
+        if for_update:
+            query = query.with_for_update(skip_locked=True)
+        return [_delivery(row) for row in (await self._session.execute(query)).all()]
+
+
+_CATEGORY_NAMES = frozenset(category.value for category in Category)
+
+
+def _preferences(row: Row[tuple[object, ...]]) -> Preferences:
+    categories: dict[str, dict[str, bool]] = row.categories
+    return Preferences(
+        account_id=row.account_id,
+        language=row.language,
+        digest_window_minutes=row.digest_window_minutes,
+        categories={
+            Category(name): ChannelChoice(email=bool(choice.get("email")), sms=bool(choice.get("sms")))
+            for name, choice in categories.items()
+            # A category a later release removed is ignored rather than breaking the read.
+            if name in _CATEGORY_NAMES
+        },
+        updated_at=row.updated_at,
+    )
+
+
+class PreferencesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, account_id: str) -> Preferences | None:
+        row = (
+            await self._session.execute(
+                select(notification_preferences).where(notification_preferences.c.account_id == account_id)
+            )
+        ).first()
+        return _preferences(row) if row is not None else None
+
+    async def save(self, preferences: Preferences) -> None:
+        """Inserts or replaces the account's preferences."""
+        assert preferences.updated_at is not None, "saved preferences carry their time"
+        values = {
+            "language": preferences.language,
+            "digest_window_minutes": preferences.digest_window_minutes,
+            "categories": {
+                category.value: {"email": choice.email, "sms": choice.sms}
+                for category, choice in preferences.categories.items()
+            },
+            "updated_at": preferences.updated_at,
+        }
+        statement = pg_insert(notification_preferences).values(account_id=preferences.account_id, **values)
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=[notification_preferences.c.account_id], set_=values)
+        )

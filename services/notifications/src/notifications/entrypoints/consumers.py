@@ -1,35 +1,319 @@
-"""Notifications' event consumers: each turns one event into queued deliveries."""
+"""Notifications' event consumers, as one table: which event tells whom what.
+
+Every event that reaches a person has one :class:`NoticeRule`: its subject, its protobuf
+message and a function naming the notices it causes (kind, addressee, the parameters the
+templates show). :func:`notice_consumers` makes one durable consumer per rule; each queues
+the notices' deliveries in the runner's unit of work, so an event queues them exactly once.
+
+Only what a template shows is taken from an event: the content of a message is never in
+an event, and codes and tokens go to the delivery's parameters only.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
-from notifications.service.deliveries import queue_email
-from zorgpost.events.v1 import messaging_events_pb2
+from notifications.domain import notices as kinds
+from notifications.domain.model import Channel, mask_recipient
+from notifications.domain.notices import Addressee, Notice, NoticeKind
+from notifications.service.notices import NoticeQueue
+from zorgpost.events.v1 import identity_events_pb2 as identity
+from zorgpost.events.v1 import messaging_events_pb2 as messaging
 from zorgpost_kit.consumer import EventConsumer, EventEnvelope
 
+E = TypeVar("E", bound=Message)
 
-class SecureMailNoticeConsumer(EventConsumer[messaging_events_pb2.SecureMailSent, NotificationsUnitOfWork]):
-    """``messaging.secure_mail.sent`` → "Nieuw bericht van <organisatie>" to the recipient.
 
-    The notice names the organisation and links to the message; the message's subject and
-    body are not in the event and so can never reach the mail.
-    """
+@dataclass(frozen=True)
+class NoticeRule(Generic[E]):
+    subject: str
+    message_type: type[E]
+    notices: Callable[[E], list[Notice]]
 
-    producer = "messaging"
-    subject = "messaging.secure_mail.sent"
-    durable = "notifications-secure-mail-sent"
-    message_type = messaging_events_pb2.SecureMailSent
+    @property
+    def producer(self) -> str:
+        return self.subject.split(".", 1)[0]
 
-    async def consume(
-        self, event: messaging_events_pb2.SecureMailSent, envelope: EventEnvelope, uow: NotificationsUnitOfWork
-    ) -> None:
-        delivery = queue_email(
-            uow,
+    @property
+    def durable(self) -> str:
+        """``identity.one_time_code.issued`` → ``notifications-one-time-code-issued``."""
+        _, rest = self.subject.split(".", 1)
+        return "notifications-" + rest.replace(".", "-").replace("_", "-")
+
+
+# --------------------------------------------------------------------------- from protobuf
+def _addressee(recipient: identity.Recipient) -> Addressee:
+    return Addressee(
+        account_id=recipient.account_id,
+        email=recipient.email,
+        mobile=recipient.mobile,
+        language=recipient.language,
+        display_name=recipient.display_name,
+    )
+
+
+def _time(message: Message, field: str) -> datetime | None:
+    """An optional timestamp field; unset is None rather than 1970."""
+    if not message.HasField(field):
+        return None
+    stamp: Timestamp = getattr(message, field)
+    return stamp.ToDatetime(tzinfo=UTC)
+
+
+def _iso(moment: datetime | None) -> str:
+    """Times travel in the delivery's JSON parameters as ISO 8601 ("" when unknown)."""
+    return moment.isoformat() if moment is not None else ""
+
+
+def _to_recipient(
+    # Identity's events to one person share organisation_id, organisation_name and
+    # recipient by convention, not through a common protobuf type.
+    event: Any,
+    kind: NoticeKind,
+    *,
+    source_id: str | None = None,
+    params: dict[str, Any] | None = None,
+    channel: Channel | None = None,
+    expires: str | None = None,
+) -> Notice:
+    """A notice of ``kind`` to the event's ``recipient``. Without a source object of its own,
+    the notice is about the recipient's account: that is what a sender looks it up by.
+    ``expires`` names the event's expiry field: the notice is not sent after it."""
+    shown = dict(params or {})
+    expires_at = _time(event, expires) if expires else None
+    if expires:
+        shown["expires_at"] = _iso(expires_at)
+    return Notice(
+        kind=kind,
+        addressee=_addressee(event.recipient),
+        source_id=source_id or event.recipient.account_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        params=shown,
+        channel=channel,
+        expires_at=expires_at,
+    )
+
+
+# --------------------------------------------------------------------------- events a lambda cannot say
+def _secure_mail_sent(event: messaging.SecureMailSent) -> list[Notice]:
+    # The event names an address, not an account: the defaults apply (by e-mail).
+    return [
+        Notice(
+            kind=kinds.SECURE_MAIL_NOTICE,
+            addressee=Addressee(account_id="", email=event.recipient_email, language=event.language),
             source_id=event.secure_mail_id,
             organisation_id=event.organisation_id,
-            template="secure_mail_notice",
-            recipient=event.recipient_email,
-            language=event.language or "nl",
-            params={"organisation_name": event.organisation_name, "read_token": event.read_token},
+            organisation_name=event.organisation_name,
+            params={"read_token": event.read_token},
         )
-        await uow.deliveries.add(delivery)
+    ]
+
+
+def _invitation_declined(event: identity.InvitationDeclined) -> list[Notice]:
+    return [
+        Notice(
+            kind=kinds.INVITATION_DECLINED,
+            addressee=_addressee(event.inviter),
+            source_id=event.invitation_id,
+            organisation_id=event.organisation_id,
+            organisation_name=event.organisation_name,
+            params={"invitee_email": event.invitee_email},
+        )
+    ]
+
+
+def _one_time_code(event: identity.OneTimeCodeIssued) -> list[Notice]:
+    # Anything but "sms" goes by mail: the person is waiting for the code somewhere.
+    channel = Channel.SMS if event.channel == Channel.SMS else Channel.EMAIL
+    return [
+        _to_recipient(
+            event,
+            kinds.ONE_TIME_CODE,
+            params={"code": event.code, "purpose": event.purpose},
+            channel=channel,
+            expires="expires_at",
+        )
+    ]
+
+
+def _email_change(event: identity.EmailChangeRequested) -> list[Notice]:
+    """The link to the new address; to the old one only that a change was asked."""
+    new_address = Addressee(
+        account_id=event.recipient.account_id,
+        email=event.new_email,
+        language=event.recipient.language,
+        display_name=event.recipient.display_name,
+    )
+    confirmation = _to_recipient(
+        event,
+        kinds.EMAIL_CHANGE_CONFIRMATION,
+        params={"token": event.token},
+        channel=Channel.EMAIL,
+        expires="expires_at",
+    )
+    return [
+        replace(confirmation, addressee=new_address),
+        _to_recipient(
+            event,
+            kinds.EMAIL_CHANGE_NOTICE,
+            params={"new_email_masked": mask_recipient(event.new_email)},
+            channel=Channel.EMAIL,
+        ),
+    ]
+
+
+_DelegationEvent = identity.DelegationConsentRequested | identity.DelegationGranted | identity.DelegationEnded
+
+
+def _delegation_notice(event: _DelegationEvent, kind: NoticeKind, to: identity.Recipient, delegate_name: str) -> Notice:
+    return Notice(
+        kind=kind,
+        addressee=_addressee(to),
+        source_id=event.delegation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        params={
+            "delegation_id": event.delegation_id,
+            "delegate_name": delegate_name,
+            "person_name": event.person.display_name,
+            "reason": event.reason if isinstance(event, identity.DelegationEnded) else "",
+        },
+    )
+
+
+def _consent_requested(event: identity.DelegationConsentRequested) -> list[Notice]:
+    return [_delegation_notice(event, kinds.DELEGATION_CONSENT_REQUEST, event.person, event.delegate_name)]
+
+
+def _to_both(to_person: NoticeKind, to_delegate: NoticeKind) -> Callable[[Any], list[Notice]]:
+    """A delegation that started or ended: the person and the delegate are both told."""
+
+    def notices(event: identity.DelegationGranted | identity.DelegationEnded) -> list[Notice]:
+        name = event.delegate.display_name
+        return [
+            _delegation_notice(event, to_person, event.person, name),
+            _delegation_notice(event, to_delegate, event.delegate, name),
+        ]
+
+    return notices
+
+
+# --------------------------------------------------------------------------- the table
+RULES: tuple[NoticeRule[Any], ...] = (
+    NoticeRule("messaging.secure_mail.sent", messaging.SecureMailSent, _secure_mail_sent),
+    NoticeRule(
+        "identity.invitation.sent",
+        identity.InvitationSent,
+        lambda e: [
+            _to_recipient(
+                e,
+                kinds.INVITATION,
+                source_id=e.invitation_id,
+                params={"token": e.token, "inviter_name": e.inviter_name},
+                expires="expires_at",
+            )
+        ],
+    ),
+    NoticeRule("identity.invitation.declined", identity.InvitationDeclined, _invitation_declined),
+    NoticeRule(
+        "identity.client_account.created",
+        identity.ClientAccountCreated,
+        lambda e: [_to_recipient(e, kinds.CLIENT_ACCOUNT_ACTIVATION, params={"token": e.token}, expires="expires_at")],
+    ),
+    NoticeRule(
+        "identity.temporary_password.issued",
+        identity.TemporaryPasswordIssued,
+        lambda e: [
+            _to_recipient(
+                e,
+                kinds.TEMPORARY_PASSWORD,
+                params={"login_name": e.login_name, "temporary_password": e.temporary_password},
+                channel=Channel.EMAIL,
+            )
+        ],
+    ),
+    NoticeRule(
+        "identity.registration.requested",
+        identity.RegistrationRequested,
+        lambda e: [_to_recipient(e, kinds.REGISTRATION_RECEIVED, source_id=e.registration_id)],
+    ),
+    NoticeRule(
+        "identity.registration.approved",
+        identity.RegistrationApproved,
+        lambda e: [
+            _to_recipient(
+                e,
+                kinds.REGISTRATION_APPROVED,
+                source_id=e.registration_id,
+                params={"token": e.token},
+                expires="expires_at",
+            )
+        ],
+    ),
+    NoticeRule("identity.one_time_code.issued", identity.OneTimeCodeIssued, _one_time_code),
+    NoticeRule(
+        "identity.password_reset.requested",
+        identity.PasswordResetRequested,
+        lambda e: [
+            _to_recipient(
+                e, kinds.PASSWORD_RESET, params={"token": e.token}, channel=Channel.EMAIL, expires="expires_at"
+            )
+        ],
+    ),
+    NoticeRule(
+        "identity.password.changed",
+        identity.PasswordChanged,
+        lambda e: [_to_recipient(e, kinds.PASSWORD_CHANGED, params={"changed_at": _iso(_time(e, "changed_at"))})],
+    ),
+    NoticeRule("identity.email_change.requested", identity.EmailChangeRequested, _email_change),
+    NoticeRule(
+        "identity.delegation.consent_requested",
+        identity.DelegationConsentRequested,
+        _consent_requested,
+    ),
+    NoticeRule(
+        "identity.delegation.granted",
+        identity.DelegationGranted,
+        _to_both(kinds.DELEGATION_GRANTED_PERSON, kinds.DELEGATION_GRANTED_DELEGATE),
+    ),
+    NoticeRule(
+        "identity.delegation.ended",
+        identity.DelegationEnded,
+        _to_both(kinds.DELEGATION_ENDED_PERSON, kinds.DELEGATION_ENDED_DELEGATE),
+    ),
+    NoticeRule(
+        "identity.account.locked",
+        identity.AccountLocked,
+        lambda e: [_to_recipient(e, kinds.ACCOUNT_LOCKED, params={"locked_until": _iso(_time(e, "locked_until"))})],
+    ),
+)
+
+
+def notice_consumer(rule: NoticeRule[Any], queue: NoticeQueue) -> EventConsumer[Message, NotificationsUnitOfWork]:
+    """The durable consumer of one rule's subject."""
+
+    class NoticeConsumer(EventConsumer[Message, NotificationsUnitOfWork]):
+        producer = rule.producer
+        subject = rule.subject
+        durable = rule.durable
+        message_type = rule.message_type
+
+        async def consume(self, event: Message, envelope: EventEnvelope, uow: NotificationsUnitOfWork) -> None:
+            await queue.do_queue(uow, rule.notices(event))
+
+    NoticeConsumer.__qualname__ = NoticeConsumer.__name__ = f"NoticeConsumer[{rule.subject}]"
+    return NoticeConsumer()
+
+
+def notice_consumers(
+    queue: NoticeQueue, rules: Sequence[NoticeRule[Any]] = RULES
+) -> list[EventConsumer[Message, NotificationsUnitOfWork]]:
+    return [notice_consumer(rule, queue) for rule in rules]

@@ -1,18 +1,23 @@
-"""Use cases of delivery: queue a notice, send what is due, show what happened."""
+"""Use cases of delivery: send what is due, show what happened, re-drive dead letters."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
-from notifications.adapters.mail import DeliveryFailed, SmtpMailer, build_message
+from jinja2 import TemplateError
+
+from notifications.adapters.channels import DeliveryFailed, Mailer, SmsSender
+from notifications.adapters.mail import build_message
 from notifications.adapters.templates import TemplateCatalogue
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.domain.errors import DeliveryNotFound
 from notifications.domain.model import Channel, Delivery, RetryPolicy
+from notifications.domain.notices import MESSAGES_DIGEST
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.logging import get_logger
 
@@ -23,42 +28,25 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def queue_email(
-    uow: NotificationsUnitOfWork,
-    *,
-    source_id: str,
-    organisation_id: str,
-    template: str,
-    recipient: str,
-    language: str,
-    params: dict[str, Any],
-    now: datetime | None = None,
-) -> Delivery:
-    """Creates a queued e-mail delivery in the caller's unit of work (not committed here)."""
-    created = now or _utcnow()
-    return Delivery(
-        id=str(uuid.uuid4()),
-        source_id=source_id,
-        organisation_id=organisation_id,
-        template=template,
-        channel=Channel.EMAIL,
-        recipient=recipient,
-        language=language,
-        params=params,
-        created_at=created,
-        next_attempt_at=created,
-    )
+class _Unrenderable(Exception):
+    """A delivery whose template cannot be rendered: a bug no retry will fix."""
 
 
 @dataclass
 class DeliveryWorker:
-    """Sends due deliveries. Each is sent inside the transaction that holds its row lock and
-    then marked: a crash before the mark leaves it queued, so it is retried (at least once);
-    the stable Message-ID lets receivers spot the rare duplicate of that window."""
+    """Sends due deliveries, one send per transaction.
+
+    Each send happens inside the transaction that holds its rows' locks, and the outcome is
+    committed right after it: a crash before that commit leaves the delivery queued, so it
+    is retried (at least once); the stable Message-ID lets receivers spot the rare duplicate
+    of that window. Several instances share the queue (locked rows are skipped).
+    Deliveries of one digest go out as one mail; an expired notice is not sent at all.
+    """
 
     uow: Callable[[], NotificationsUnitOfWork]
     templates: TemplateCatalogue
-    mailer: SmtpMailer
+    mailer: Mailer
+    sms: SmsSender
     policy: RetryPolicy
     mail_from: str
     batch_size: int = 10
@@ -82,7 +70,9 @@ class DeliveryWorker:
             try:
                 sent = await self.send_due()
             except Exception as error:  # noqa: BLE001 - the worker outlives database outages
-                log.warning("delivery_worker_failed", error=type(error).__name__, detail=str(error))
+                # The type only: a database error's text holds the bound parameters, and a
+                # delivery's parameters hold codes and tokens.
+                log.warning("delivery_worker_failed", error=type(error).__name__)
                 sent = 0
             if sent:
                 continue
@@ -92,46 +82,150 @@ class DeliveryWorker:
                 pass
 
     async def send_due(self) -> int:
-        """Attempts one batch of due deliveries; returns how many were attempted."""
-        async with self.uow() as uow:
-            due = await uow.deliveries.claim_due(self.clock(), self.batch_size)
-            for delivery in due:
-                await self._attempt(delivery)
-                await uow.deliveries.save(delivery)
-            await uow.commit()
-        return len(due)
+        """Attempts up to ``batch_size`` due sends; returns how many were attempted."""
+        attempted = 0
+        while attempted < self.batch_size and not self._stopping:
+            async with self.uow() as uow:
+                due = await uow.deliveries.claim_due(self.clock(), 1)
+                if not due:
+                    break
+                first = due[0]
+                group = [first]
+                if first.digest_key is not None:
+                    group += await uow.deliveries.claim_digest(first.digest_key, exclude={first.id})
+                await self._attempt(group)
+                for delivery in group:
+                    await uow.deliveries.save(delivery)
+                await uow.commit()
+            attempted += 1
+        return attempted
 
-    async def _attempt(self, delivery: Delivery) -> None:
-        rendered = self.templates.render_mail(delivery.template, delivery.language, delivery.params)
-        message = build_message(
-            sender=self.mail_from,
-            to=delivery.recipient,
-            mail=rendered,
-            message_id=delivery.message_id,
-            unsubscribe_url=None,
-        )
+    async def _attempt(self, group: list[Delivery]) -> None:
+        """One send for ``group`` (one delivery, or the deliveries of one digest)."""
+        now = self.clock()
+        live = []
+        for delivery in group:
+            if delivery.is_expired(now):
+                delivery.mark_undeliverable("expired before it could be sent")
+                log.warning("delivery_expired", delivery_id=delivery.id, template=delivery.template)
+            else:
+                live.append(delivery)
+        if not live:
+            return
         try:
-            await self.mailer.send(message)
+            await self._send(live)
+        except _Unrenderable as error:
+            for delivery in live:
+                delivery.mark_undeliverable(f"cannot be rendered: {error}")
+            log.error("delivery_unrenderable", delivery_ids=[d.id for d in live], error=str(error))
+            return
         except DeliveryFailed as failure:
-            delivery.mark_failed_attempt(self.clock(), failure.reason, permanent=failure.permanent, policy=self.policy)
+            for delivery in live:
+                delivery.mark_failed_attempt(
+                    self.clock(), failure.reason, permanent=failure.permanent, policy=self.policy
+                )
             log.warning(
                 "delivery_attempt_failed",
-                delivery_id=delivery.id,
-                attempt=delivery.attempts,
+                delivery_ids=[d.id for d in live],
+                channel=live[0].channel,
+                attempt=live[0].attempts,
                 permanent=failure.permanent,
-                status=delivery.status,
+                status=live[0].status,
                 reason=failure.reason,
             )
             return
-        delivery.mark_sent(self.clock())
-        log.info("delivery_sent", delivery_id=delivery.id, template=delivery.template, attempt=delivery.attempts)
+        sent_at = self.clock()
+        for delivery in live:
+            delivery.mark_sent(sent_at)
+        log.info(
+            "delivery_sent",
+            delivery_ids=[d.id for d in live],
+            template=live[0].template if len(live) == 1 else MESSAGES_DIGEST.template,
+            channel=live[0].channel,
+            attempt=live[0].attempts,
+        )
+
+    async def _send(self, group: list[Delivery]) -> None:
+        lead = group[0]
+        if lead.channel is Channel.SMS:
+            try:
+                text = self.templates.render_sms(lead.template, lead.language, lead.params)
+            except (TemplateError, ValueError) as error:
+                raise _Unrenderable(type(error).__name__) from None
+            await self.sms.send(lead.recipient, text, reference=lead.id)
+        else:
+            await self.mailer.send(self._mail(group))
+
+    def _mail(self, group: list[Delivery]) -> EmailMessage:
+        lead = group[0]
+        if len(group) > 1:
+            template = MESSAGES_DIGEST.template
+            names = dict.fromkeys(str(d.params.get("organisation_name", "")) for d in group)
+            params: dict[str, Any] = {"organisation_name": ", ".join(names), "items": [d.params for d in group]}
+        else:
+            template, params = lead.template, lead.params
+        try:
+            rendered = self.templates.render_mail(template, lead.language, params, optional=lead.is_optional)
+        except (TemplateError, ValueError) as error:
+            raise _Unrenderable(type(error).__name__) from None
+        return build_message(
+            sender=self.mail_from,
+            to=lead.recipient,
+            mail=rendered,
+            message_id=lead.message_id,
+            unsubscribe_url=self.templates.preferences_url if lead.is_optional else None,
+        )
 
 
 async def list_deliveries(
     uow_factory: Callable[[], NotificationsUnitOfWork], principal: Principal, source_id: str
 ) -> list[Delivery]:
-    """Staff see the deliveries of their own organisation's objects only."""
+    """Staff see the deliveries of their own organisation's objects only, newest first;
+    another organisation's are indistinguishable from none."""
     principal.require_staff()
     assert principal.organisation_id is not None
     async with uow_factory() as uow:
         return await uow.deliveries.list_for_source(principal.organisation_id, source_id)
+
+
+async def list_failed(uow_factory: Callable[[], NotificationsUnitOfWork], *, limit: int = 100) -> list[Delivery]:
+    """Dead letters (failed deliveries), oldest first: for an operator."""
+    async with uow_factory() as uow:
+        return await uow.deliveries.list_failed(limit=limit)
+
+
+async def do_redrive(
+    uow_factory: Callable[[], NotificationsUnitOfWork], delivery_id: str, *, now: datetime | None = None
+) -> Delivery:
+    """Queues one failed delivery again with a fresh set of attempts.
+
+    Raises :class:`DeliveryNotFound`, or :class:`CannotRedrive` when it did not fail or
+    could not be sent anyway (no address, expired).
+    """
+    async with uow_factory() as uow:
+        delivery = await uow.deliveries.get_for_update(delivery_id)
+        if delivery is None:
+            raise DeliveryNotFound()
+        delivery.redrive(now or _utcnow())
+        await uow.deliveries.save(delivery)
+        await uow.commit()
+    return delivery
+
+
+async def do_redrive_all(
+    uow_factory: Callable[[], NotificationsUnitOfWork], *, now: datetime | None = None, limit: int = 1000
+) -> tuple[list[Delivery], list[Delivery]]:
+    """Queues every failed delivery that can still be sent; returns (re-driven, left as failed)."""
+    moment = now or _utcnow()
+    redriven: list[Delivery] = []
+    left: list[Delivery] = []
+    async with uow_factory() as uow:
+        for delivery in await uow.deliveries.list_failed(limit=limit, for_update=True):
+            if delivery.can_redrive(moment):
+                delivery.redrive(moment)
+                await uow.deliveries.save(delivery)
+                redriven.append(delivery)
+            else:
+                left.append(delivery)
+        await uow.commit()
+    return redriven, left

@@ -1,0 +1,38 @@
+"""What the journey routes share: the details of a person, and logging a person in right after their account was made
+or an invitation accepted, the way POST /auth/login does (tokens, or a second-factor
+challenge when the organisation requires one)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gateway.clients import ServiceClients
+from gateway.routes.auth import ChallengeOut, TokensOut, login_result
+from zorgpost.identity.v1 import identity_pb2
+
+LoginOut = TokensOut | ChallengeOut
+
+
+class PersonIn(BaseModel):
+    """A person's details for an account of their own (12 or older). Every person needs an
+    e-mail address of their own (a plus-alias is one) and, where SMS codes are sent, a
+    mobile number of their own. Missing fields are refused by identity, all at once."""
+
+    first_name: str = Field(default="", max_length=200)
+    last_name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=320)
+    mobile: str = Field(default="", max_length=40)
+    #: YYYY-MM-DD.
+    birth_date: str = Field(default="", max_length=20)
+    language: Literal["nl", "en"] = "nl"
+
+
+async def login_after(
+    clients: ServiceClients, username: str, password: str, client: identity_pb2.ClientInfo
+) -> LoginOut:
+    response = await clients.identity.Login(
+        identity_pb2.LoginRequest(username=username, password=password, client=client), timeout=clients.timeout
+    )
+    return login_result(response)

@@ -1,0 +1,102 @@
+"""/api/v1/me/profile: one's names, language, country, e-mail address and mobile number.
+A new address is confirmed by the link mailed to it, a new number by an SMS code."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gateway.deps import Clients, CurrentCaller
+from zorgpost.identity.v1 import accounts_pb2
+
+router = APIRouter(tags=["profile"])
+
+
+class ProfileOut(BaseModel):
+    account_id: str
+    first_name: str
+    last_name: str
+    display_name: str
+    email: str
+    mobile: str | None
+    language: str
+    country: str
+    birth_date: str | None
+    #: Waiting for confirmation at the new address / on the new number.
+    pending_email: str | None
+    pending_mobile: str | None
+
+
+class ProfilePatch(BaseModel):
+    """Fields left out stay as they are."""
+
+    first_name: str | None = Field(default=None, max_length=200)
+    last_name: str | None = Field(default=None, max_length=200)
+    language: Literal["nl", "en"] | None = None
+    country: str | None = Field(default=None, max_length=10)
+    email: str | None = Field(default=None, max_length=320)
+    mobile: str | None = Field(default=None, max_length=40)
+
+
+class EmailConfirmIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class MobileConfirmIn(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+
+
+def _profile(message: accounts_pb2.Profile) -> ProfileOut:
+    return ProfileOut(
+        account_id=message.account_id,
+        first_name=message.first_name,
+        last_name=message.last_name,
+        display_name=message.display_name,
+        email=message.email,
+        mobile=message.mobile or None,
+        language=message.language,
+        country=message.country,
+        birth_date=message.birth_date or None,
+        pending_email=message.pending_email or None,
+        pending_mobile=message.pending_mobile or None,
+    )
+
+
+@router.get("/me/profile", response_model=ProfileOut)
+async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
+    message = await clients.profiles.GetProfile(
+        accounts_pb2.GetProfileRequest(), metadata=caller.metadata(), timeout=clients.timeout
+    )
+    return _profile(message)
+
+
+@router.patch("/me/profile", response_model=ProfileOut)
+async def update_profile(body: ProfilePatch, caller: CurrentCaller, clients: Clients) -> ProfileOut:
+    """Names, language and country change at once; a new e-mail address or mobile number
+    is pending until confirmed. 422 names every bad field and then nothing changes."""
+    message = await clients.profiles.UpdateProfile(
+        accounts_pb2.UpdateProfileRequest(**body.model_dump(exclude_none=True)),
+        metadata=caller.metadata(),
+        timeout=clients.timeout,
+    )
+    return _profile(message)
+
+
+@router.post("/me/profile/email/confirm", response_model=ProfileOut)
+async def confirm_email(body: EmailConfirmIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
+    """The token from the link mailed to the new address."""
+    message = await clients.profiles.ConfirmEmailChange(
+        accounts_pb2.ConfirmEmailChangeRequest(token=body.token), metadata=caller.metadata(), timeout=clients.timeout
+    )
+    return _profile(message)
+
+
+@router.post("/me/profile/mobile/confirm", response_model=ProfileOut)
+async def confirm_mobile(body: MobileConfirmIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
+    """The code sent by SMS to the new number."""
+    message = await clients.profiles.ConfirmMobileChange(
+        accounts_pb2.ConfirmMobileChangeRequest(code=body.code), metadata=caller.metadata(), timeout=clients.timeout
+    )
+    return _profile(message)

@@ -1,0 +1,122 @@
+"""/api/v1/organisation/security-policy and /api/v1/me/second-factors: the organisation's
+rules for signing in, and the caller's second factors (SMS, e-mail code, authenticator app)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gateway.deps import Clients, CurrentCaller
+from gateway.routes.auth import PasswordRuleOut, password_rules
+from zorgpost.identity.v1 import identity_pb2
+
+router = APIRouter(tags=["security"])
+
+Method = Literal["sms", "email", "totp"]
+
+
+class SecurityPolicyOut(BaseModel):
+    organisation_id: str
+    password_preset: Literal["asvs", "messenger", "client-portal", "gp-portal"]
+    password_rules: list[PasswordRuleOut]
+    second_factor: Literal["none", "sms", "totp", "email", "any"]
+    code_lifetime_seconds: int
+    lockout_threshold: int
+    lockout_step_seconds: int
+    lockout_max_seconds: int
+    max_failures_per_hour: int
+    secret_question: bool
+
+
+class SecondFactorOut(BaseModel):
+    method: Method
+    confirmed: bool
+
+
+class SecondFactorsOut(BaseModel):
+    factors: list[SecondFactorOut]
+    recovery_codes_left: int
+
+
+class EnrolBody(BaseModel):
+    method: Method
+
+
+class EnrolmentOut(BaseModel):
+    method: Method
+    #: TOTP only: the secret to type in, the otpauth:// URI and its QR code (PNG, base64).
+    totp_secret: str | None
+    provisioning_uri: str | None
+    qr_png_base64: str | None
+
+
+class ConfirmBody(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+
+
+class RecoveryCodesOut(BaseModel):
+    #: Shown this once; each works once when the second factor is lost.
+    recovery_codes: list[str]
+
+
+@router.get("/organisation/security-policy", response_model=SecurityPolicyOut)
+async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
+    """The caller's organisation's rules for passwords, second factors and lockout (staff)."""
+    policy = await clients.identity.GetSecurityPolicy(
+        identity_pb2.GetSecurityPolicyRequest(), metadata=caller.metadata(), timeout=clients.timeout
+    )
+    return SecurityPolicyOut(
+        organisation_id=policy.organisation_id,
+        password_preset=policy.password_preset,
+        password_rules=password_rules(policy.password_rules),
+        second_factor=policy.second_factor,
+        code_lifetime_seconds=policy.code_lifetime_seconds,
+        lockout_threshold=policy.lockout_threshold,
+        lockout_step_seconds=policy.lockout_step_seconds,
+        lockout_max_seconds=policy.lockout_max_seconds,
+        max_failures_per_hour=policy.max_failures_per_hour,
+        secret_question=policy.secret_question,
+    )
+
+
+@router.get("/me/second-factors", response_model=SecondFactorsOut)
+async def second_factors(caller: CurrentCaller, clients: Clients) -> SecondFactorsOut:
+    response = await clients.identity.ListSecondFactors(
+        identity_pb2.ListSecondFactorsRequest(), metadata=caller.metadata(), timeout=clients.timeout
+    )
+    return SecondFactorsOut(
+        factors=[SecondFactorOut(method=f.method, confirmed=f.confirmed) for f in response.factors],
+        recovery_codes_left=response.recovery_codes_left,
+    )
+
+
+@router.post("/me/second-factors", response_model=EnrolmentOut, status_code=201)
+async def start_enrolment(body: EnrolBody, caller: CurrentCaller, clients: Clients) -> EnrolmentOut:
+    """Starts enrolling a factor: TOTP answers the QR code to scan; SMS and e-mail send a
+    code. Confirm with POST /me/second-factors/{method}/confirm."""
+    enrolment = await clients.identity.StartSecondFactorEnrolment(
+        identity_pb2.StartSecondFactorEnrolmentRequest(method=body.method),
+        metadata=caller.metadata(),
+        timeout=clients.timeout,
+    )
+    return EnrolmentOut(
+        method=body.method,
+        totp_secret=enrolment.totp_secret or None,
+        provisioning_uri=enrolment.provisioning_uri or None,
+        qr_png_base64=enrolment.qr_png_base64 or None,
+    )
+
+
+@router.post("/me/second-factors/{method}/confirm", response_model=RecoveryCodesOut)
+async def confirm_enrolment(
+    method: Method, body: ConfirmBody, caller: CurrentCaller, clients: Clients
+) -> RecoveryCodesOut:
+    """Confirms the factor with its first code; from now on logins ask for it."""
+    response = await clients.identity.ConfirmSecondFactor(
+        identity_pb2.ConfirmSecondFactorRequest(method=method, code=body.code),
+        metadata=caller.metadata(),
+        timeout=clients.timeout,
+    )
+    return RecoveryCodesOut(recovery_codes=list(response.recovery_codes))

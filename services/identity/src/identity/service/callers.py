@@ -1,0 +1,47 @@
+"""Who is calling, checked against the database on every call of the journeys: the token
+says who it was issued to; these checks make a revoked session, a role taken away or an
+ended delegation count on the very next request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.errors import ActingOnBehalfNotAllowed, DelegationNotActive, OrganisationNotFound
+from identity.domain.model import Account, Organisation, Role
+from identity.service.second_factors import active_account
+from zorgpost_kit.auth import Principal, StaffOnly
+
+
+async def check_delegation_behind(uow: IdentityUnitOfWork, principal: Principal) -> None:
+    """For an act-as token (``act.sub`` set): raises unless the delegation from the
+    person to the actor is active right now."""
+    if principal.acts_on_behalf and not await uow.delegations.is_active(principal.subject_id, principal.actor_id):
+        raise DelegationNotActive()
+
+
+async def own_account(uow: IdentityUnitOfWork, principal: Principal, now: datetime) -> Account:
+    """The caller's own account, its session still active. An act-as token is refused:
+    a delegate changes nothing about the account of the person they act for here."""
+    if principal.acts_on_behalf:
+        raise ActingOnBehalfNotAllowed()
+    return await active_account(uow, principal, now)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    account: Account
+    organisation: Organisation
+
+
+async def staff_member(uow: IdentityUnitOfWork, principal: Principal, now: datetime) -> StaffMember:
+    """The calling staff member and their organisation, as the database says now."""
+    principal.require_staff()
+    account = await own_account(uow, principal, now)
+    if Role.STAFF not in account.roles or account.organisation_id is None:
+        raise StaffOnly()
+    organisation = await uow.organisations.get(account.organisation_id)
+    if organisation is None:
+        raise OrganisationNotFound()
+    return StaffMember(account, organisation)

@@ -1,0 +1,397 @@
+"""Delegations (proxy access, seeds 4 and 5): granted by a practice's staff under the
+Dutch age rules, consented to by the person from 12, revoked by either party or the
+practice, ended by themselves on the 16th birthday (parental ones) and when the person's
+portal access ends. A delegate acts for the person with a short-lived access token whose
+``sub`` is the person and whose ``act.sub`` is the delegate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from identity.adapters.signing_keys import AccessTokenIssuer
+from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.delegations import (
+    PARENTAL_END_AGE,
+    ConsentRule,
+    Delegation,
+    DelegationConsentRequested,
+    DelegationEnded,
+    DelegationGranted,
+    EndReason,
+    consent_rule,
+)
+from identity.domain.errors import (
+    DelegationExists,
+    DelegationNotAllowed,
+    DelegationNotFound,
+    OrganisationNotFound,
+    PersonNotFound,
+)
+from identity.domain.model import Account, AccountStatus, Organisation, Role
+from identity.domain.notices import no_login_email, recipient_of
+from identity.domain.people import age_on, check_birth_date, check_name, display_name
+from identity.service.callers import own_account, staff_member
+from identity.service.one_time_codes import utcnow
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+#: Birthdays, and so the 16th, are Dutch calendar days.
+CALENDAR = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """A child under 12 without an account: the practice records it without a login."""
+
+    first_name: str
+    last_name: str
+    birth_date: str
+
+
+@dataclass(frozen=True)
+class DelegationListing:
+    delegation: Delegation
+    person: Account
+    delegate: Account
+
+
+@dataclass(frozen=True)
+class MyDelegations:
+    #: Who may act for me (and who asked to).
+    for_me: list[DelegationListing]
+    #: For whom I may act (and who was asked).
+    by_me: list[DelegationListing]
+    #: The portal opened after login: the caller's own id or a represented person's.
+    preferred_person_id: str
+
+
+@dataclass(frozen=True)
+class ActingToken:
+    access_token: str
+    expires_in: int
+    person: Account
+
+
+async def do_end_delegations(
+    uow: IdentityUnitOfWork, delegations: Iterable[Delegation], reason: EndReason, now: datetime
+) -> int:
+    """Ends each open delegation, emits :class:`DelegationEnded` (both parties are told)
+    and resets a delegate's preferred portal that pointed at the person. Returns how many."""
+    open_ones = [delegation for delegation in delegations if delegation.is_open]
+    parties = await uow.account_changes.get_many(
+        {d.person_account_id for d in open_ones} | {d.delegate_account_id for d in open_ones}
+    )
+    organisations: dict[str, Organisation | None] = {}
+    for delegation in open_ones:
+        delegation.end(reason, now)
+        await uow.delegations.save(delegation)
+        await uow.portal_preferences.forget(delegation.delegate_account_id, delegation.person_account_id)
+        if delegation.organisation_id not in organisations:
+            organisations[delegation.organisation_id] = await uow.organisations.get(delegation.organisation_id)
+        organisation = organisations[delegation.organisation_id]
+        uow.emit(
+            DelegationEnded(
+                delegation_id=delegation.id,
+                organisation_id=delegation.organisation_id,
+                organisation_name=organisation.name if organisation else "",
+                person=recipient_of(parties[delegation.person_account_id]),
+                delegate=recipient_of(parties[delegation.delegate_account_id]),
+                reason=reason,
+            )
+        )
+    return len(open_ones)
+
+
+async def do_end_parental_delegations_at_sixteen(
+    uow_factory: Callable[[], IdentityUnitOfWork], today: date, now: datetime
+) -> int:
+    """Ends every open parental delegation whose person is 16 on ``today`` (reason
+    "turned_16"). Idempotent: a second run finds nothing left to end. Returns how many."""
+    async with uow_factory() as uow:
+        candidates = await uow.delegations.list_open_parental_for_update(sixteen_years_before(today))
+        people = await uow.account_changes.get_many({d.person_account_id for d in candidates})
+        due = [d for d in candidates if d.ends_by_age_on(people[d.person_account_id].birth_date, today)]
+        ended = await do_end_delegations(uow, due, EndReason.TURNED_16, now)
+        await uow.commit()
+    if ended:
+        log.info("delegations_ended_at_sixteen", count=ended)
+    return ended
+
+
+def sixteen_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - PARENTAL_END_AGE)
+    except ValueError:  # 29 February in a year 16 years back without one
+        return date(day.year - PARENTAL_END_AGE, 2, 28)
+
+
+@dataclass
+class Delegations:
+    uow: Callable[[], IdentityUnitOfWork]
+    access_tokens: AccessTokenIssuer
+    clock: Callable[[], datetime] = utcnow
+
+    def today(self) -> date:
+        return self.clock().astimezone(CALENDAR).date()
+
+    # --- staff --------------------------------------------------------------------------
+
+    async def do_grant(
+        self,
+        principal: Principal,
+        *,
+        delegate_account_id: str,
+        person_account_id: str,
+        child: ChildRecord | None,
+    ) -> DelegationListing:
+        """A practice's staff give ``delegate_account_id`` (a parent or proxy, a person of
+        the practice) access for a person of the practice, or for a new child record
+        without login (``child``, under 12 only). Under 12 the delegation is active at once
+        (staff have checked the parent's authority); from 12 it waits for the person's
+        consent and :class:`DelegationConsentRequested` asks for it."""
+        now = self.clock()
+        today = self.today()
+        errors = FieldErrors()
+        record: tuple[str, str, date] | None = None
+        if child is not None:
+            first = check_name(child.first_name, "child.first_name", errors)
+            last = check_name(child.last_name, "child.last_name", errors)
+            born = check_birth_date(child.birth_date, errors, today=today, field="child.birth_date")
+            if born is not None:
+                record = (first, last, born)
+        elif not person_account_id:
+            errors.add("person_account_id", "is required (or describe a child under 12)")
+        errors.raise_if_any()
+        async with self.uow() as uow:
+            staff = await staff_member(uow, principal, now)
+            delegate = await self._client(uow, delegate_account_id, staff.organisation.id, "delegate_account_id")
+            if record is not None:
+                person = await self._add_child_record(uow, record, staff.organisation.id, today)
+            else:
+                person = await self._client(uow, person_account_id, staff.organisation.id, "person_account_id")
+            if person.id == delegate.id:
+                raise DelegationNotAllowed("A person does not need a delegation for themselves.")
+            age = person.age_on(today)
+            if age is None:
+                raise DelegationNotAllowed("The person's birth date is unknown; the age rules cannot be applied.")
+            if consent_rule(age) is not ConsentRule.NONE_NEEDED and not person.can_log_in and (
+                person.status is not AccountStatus.PENDING_ACTIVATION
+            ):
+                raise DelegationNotAllowed("From 12 the person consents from their own account; create it first.")
+            if await uow.delegations.find_open(person.id, delegate.id) is not None:
+                raise DelegationExists()
+            delegation = Delegation.request(
+                id=str(uuid.uuid4()),
+                organisation_id=staff.organisation.id,
+                person_account_id=person.id,
+                delegate_account_id=delegate.id,
+                person_age=age,
+                created_by=staff.account.id,
+                now=now,
+            )
+            await uow.delegations.add(delegation)
+            if delegation.is_active:
+                uow.emit(self._granted(delegation, staff.organisation, person, delegate))
+            else:
+                uow.emit(
+                    DelegationConsentRequested(
+                        delegation_id=delegation.id,
+                        organisation_id=staff.organisation.id,
+                        organisation_name=staff.organisation.name,
+                        person=recipient_of(person),
+                        delegate_name=delegate.display_name,
+                    )
+                )
+            await uow.commit()
+        return DelegationListing(delegation, person, delegate)
+
+    # --- the parties ----------------------------------------------------------------------
+
+    async def do_answer_consent(self, principal: Principal, delegation_id: str, *, accept: bool) -> DelegationListing:
+        """The person (12 or older) accepts or declines a delegation asked for them."""
+        now = self.clock()
+        async with self.uow() as uow:
+            me = await own_account(uow, principal, now)
+            delegation = await uow.delegations.get_for_update(delegation_id)
+            if delegation is None or delegation.person_account_id != me.id:
+                raise DelegationNotFound()
+            delegation.consent(accept, now)
+            await uow.delegations.save(delegation)
+            delegate = await self._account(uow, delegation.delegate_account_id)
+            if delegation.is_active:
+                organisation = await uow.organisations.get(delegation.organisation_id)
+                if organisation is None:
+                    raise OrganisationNotFound()
+                uow.emit(self._granted(delegation, organisation, me, delegate))
+            await uow.commit()
+        return DelegationListing(delegation, me, delegate)
+
+    async def do_revoke(self, principal: Principal, delegation_id: str) -> DelegationListing:
+        """Ends an open delegation, asked by the person, the delegate or staff of the
+        practice; an act-as token on it is refused from the next request on."""
+        now = self.clock()
+        async with self.uow() as uow:
+            me = await own_account(uow, principal, now)
+            delegation = await uow.delegations.get_for_update(delegation_id)
+            if delegation is None or not self._may_manage(me, delegation):
+                raise DelegationNotFound()
+            await do_end_delegations(uow, [delegation], EndReason.REVOKED, now)
+            person = await self._account(uow, delegation.person_account_id)
+            delegate = await self._account(uow, delegation.delegate_account_id)
+            await uow.commit()
+        return DelegationListing(delegation, person, delegate)
+
+    async def list_mine(self, principal: Principal) -> MyDelegations:
+        """Who may act for the caller, and for whom the caller may act (ended ones too)."""
+        now = self.clock()
+        async with self.uow() as uow:
+            me = await own_account(uow, principal, now)
+            found = await uow.delegations.list_involving(me.id)
+            parties = await uow.account_changes.get_many(
+                {d.person_account_id for d in found} | {d.delegate_account_id for d in found}
+            )
+            preferred = await uow.portal_preferences.get(me.id)
+        listings = [DelegationListing(d, parties[d.person_account_id], parties[d.delegate_account_id]) for d in found]
+        return MyDelegations(
+            for_me=[entry for entry in listings if entry.person.id == me.id],
+            by_me=[entry for entry in listings if entry.delegate.id == me.id],
+            preferred_person_id=preferred or me.id,
+        )
+
+    async def do_act_as(self, principal: Principal, person_account_id: str) -> ActingToken:
+        """An access token to act for the person, issued only while the delegation is
+        active: ``sub`` is the person, ``act.sub`` the caller, and the caller's session is
+        its session (logging out ends it). It has no refresh token: when it expires, the
+        front end asks again, and the delegation is checked again."""
+        now = self.clock()
+        async with self.uow() as uow:
+            me = await own_account(uow, principal, now)
+            if not await uow.delegations.is_active(person_account_id, me.id):
+                raise DelegationNotFound()
+            person = await self._account(uow, person_account_id)
+            organisation = await uow.organisations.get(person.organisation_id) if person.organisation_id else None
+        token = self.access_tokens.issue(
+            subject_id=person.id,
+            session_id=principal.session_id,
+            roles=frozenset(person.roles),
+            organisation=(organisation.id, organisation.name) if organisation else None,
+            actor_id=me.id,
+            now=now,
+        )
+        return ActingToken(token, int(self.access_tokens.ttl.total_seconds()), person)
+
+    async def do_set_preferred_portal(self, principal: Principal, person_account_id: str) -> str:
+        """The portal opened after login (seed 4: "hoofdportaal"): the caller's own or that
+        of a person the caller actively acts for."""
+        now = self.clock()
+        async with self.uow() as uow:
+            me = await own_account(uow, principal, now)
+            if person_account_id != me.id and not await uow.delegations.is_active(person_account_id, me.id):
+                raise DelegationNotFound()
+            await uow.portal_preferences.put(me.id, person_account_id)
+            await uow.commit()
+        return person_account_id
+
+    # --- by themselves --------------------------------------------------------------------
+
+    async def do_end_at_sixteen(self, today: date | None = None) -> int:
+        """:func:`do_end_parental_delegations_at_sixteen` for ``today`` (default: today in
+        the Netherlands)."""
+        return await do_end_parental_delegations_at_sixteen(self.uow, today or self.today(), self.clock())
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _may_manage(me: Account, delegation: Delegation) -> bool:
+        if me.id in (delegation.person_account_id, delegation.delegate_account_id):
+            return True
+        return Role.STAFF in me.roles and me.organisation_id == delegation.organisation_id
+
+    @staticmethod
+    def _granted(
+        delegation: Delegation, organisation: Organisation, person: Account, delegate: Account
+    ) -> DelegationGranted:
+        return DelegationGranted(
+            delegation_id=delegation.id,
+            organisation_id=organisation.id,
+            organisation_name=organisation.name,
+            person=recipient_of(person),
+            delegate=recipient_of(delegate),
+        )
+
+    @staticmethod
+    async def _account(uow: IdentityUnitOfWork, account_id: str) -> Account:
+        account = await uow.accounts.get(account_id)
+        if account is None:
+            raise PersonNotFound()
+        return account
+
+    @staticmethod
+    async def _client(uow: IdentityUnitOfWork, account_id: str, organisation_id: str, field: str) -> Account:
+        """A person (not staff) of the organisation; 404 for anyone else, existing or not."""
+        account = await uow.accounts.get(account_id) if account_id else None
+        if (
+            account is None
+            or account.organisation_id != organisation_id
+            or Role.STAFF in account.roles
+            or account.status is AccountStatus.DISABLED
+        ):
+            raise PersonNotFound(fields={field: "is not a client of your organisation"})
+        return account
+
+    @staticmethod
+    async def _add_child_record(
+        uow: IdentityUnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date
+    ) -> Account:
+        first, last, born = record
+        if consent_rule(age_on(born, today)) is not ConsentRule.NONE_NEEDED:
+            raise DelegationNotAllowed("Only a child under 12 is recorded without an account of its own.")
+        account_id = str(uuid.uuid4())
+        child = Account(
+            id=account_id,
+            email=no_login_email(account_id),
+            display_name=display_name(first, last),
+            password_hash=None,
+            organisation_id=organisation_id,
+            roles=frozenset({Role.PERSON}),
+            status=AccountStatus.ACTIVE,
+            first_name=first,
+            last_name=last,
+            birth_date=born,
+        )
+        await uow.accounts.add(child)
+        return child
+
+
+class DelegationExpiryWorker:
+    """Runs :meth:`Delegations.do_end_at_sixteen` at start and then every ``interval``
+    seconds (hourly by default). A failed run is logged and retried at the next tick:
+    nothing is lost, the job looks at every open delegation each time."""
+
+    def __init__(self, delegations: Delegations, *, interval_seconds: float = 3600.0) -> None:
+        self._delegations = delegations
+        self._interval = interval_seconds
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._delegations.do_end_at_sixteen()
+            except Exception:
+                log.exception("delegation_expiry_failed")
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+            except TimeoutError:
+                continue
+
+    def stop(self) -> None:
+        self._stopping.set()

@@ -1,0 +1,285 @@
+"""Invitations into a secure conversation (seed 1): staff send, list, revoke and re-send
+them; the invitee looks at one, makes an account with it, attaches it to an account they
+have, or declines it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from identity.adapters.passwords import PasswordHasher
+from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.errors import InvitationNotFound, OrganisationNotFound
+from identity.domain.events import OrganisationNotice, Recipient
+from identity.domain.invitations import INVITATION_LIFETIME, Invitation, InvitationDeclined, InvitationSent
+from identity.domain.links import hash_link_token, new_link_token
+from identity.domain.model import Account, AccountStatus, Organisation, Role
+from identity.domain.people import (
+    check_chosen_password,
+    check_language,
+    check_name,
+    check_username,
+    display_name,
+)
+from identity.domain.policy import PasswordRule
+from identity.domain.terms import CURRENT_VERSIONS, Document, acceptances, check_accepted_current_versions
+from identity.service.callers import own_account, staff_member
+from identity.service.new_accounts import check_contact_details_free
+from identity.service.one_time_codes import utcnow
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.validation import check_email, check_text
+
+THREAD_ID_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What the invitee sees before answering (no thread: that is for after accepting)."""
+
+    invitation_id: str
+    organisation_name: str
+    inviter_name: str
+    email: str
+    #: "open", "expired", "accepted", "declined" or "revoked".
+    state: str
+    expires_at: datetime
+    password_rules: list[PasswordRule]
+    terms_version: str
+    privacy_version: str
+
+
+@dataclass(frozen=True)
+class InvitationListing:
+    invitation: Invitation
+    state: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The invitation is attached to ``account_id``; the person lands in ``thread_id``.
+    ``account_id`` is empty after a dry run (nothing was saved)."""
+
+    account_id: str
+    login_name: str
+    thread_id: str
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    first_name: str
+    last_name: str
+    username: str
+    password: str
+    password_confirmation: str
+    terms_version: str
+    privacy_version: str
+
+
+@dataclass
+class Invitations:
+    uow: Callable[[], IdentityUnitOfWork]
+    hasher: PasswordHasher
+    clock: Callable[[], datetime] = utcnow
+
+    # --- staff --------------------------------------------------------------------------
+
+    async def do_send(self, principal: Principal, *, email: str, thread_id: str, language: str) -> Invitation:
+        """Invites ``email`` into the conversation ``thread_id`` for the caller's
+        organisation (staff only) and emits :class:`InvitationSent` with a fresh link."""
+        errors = FieldErrors()
+        address = check_email(email, "email", errors).lower()
+        thread = check_text(thread_id, "thread_id", errors, max_length=THREAD_ID_MAX_LENGTH)
+        chosen_language = check_language(language, errors)
+        errors.raise_if_any()
+        now = self.clock()
+        token = new_link_token()
+        async with self.uow() as uow:
+            staff = await staff_member(uow, principal, now)
+            invitation = Invitation(
+                id=str(uuid.uuid4()),
+                organisation_id=staff.organisation.id,
+                inviter_account_id=staff.account.id,
+                email=address,
+                thread_id=thread,
+                language=chosen_language,
+                token_hash=hash_link_token(token),
+                created_at=now,
+                expires_at=now + INVITATION_LIFETIME,
+            )
+            await uow.invitations.add(invitation)
+            uow.emit(self._sent(invitation, staff.organisation, staff.account, token))
+            await uow.commit()
+        return invitation
+
+    async def list_for_staff(self, principal: Principal) -> list[InvitationListing]:
+        """The invitations of the caller's organisation, newest first (staff only)."""
+        now = self.clock()
+        async with self.uow() as uow:
+            staff = await staff_member(uow, principal, now)
+            found = await uow.invitations.list_for_organisation(staff.organisation.id)
+        return [InvitationListing(invitation, invitation.state_on(now)) for invitation in found]
+
+    async def do_revoke(self, principal: Principal, invitation_id: str) -> InvitationListing:
+        """Withdraws a pending invitation of the caller's organisation: its link stops working."""
+        now = self.clock()
+        async with self.uow() as uow:
+            staff = await staff_member(uow, principal, now)
+            invitation = await self._of_organisation(uow, invitation_id, staff.organisation.id)
+            invitation.revoke(now)
+            await uow.invitations.save(invitation)
+            await uow.commit()
+        return InvitationListing(invitation, invitation.state_on(now))
+
+    async def do_resend(self, principal: Principal, invitation_id: str) -> InvitationListing:
+        """Mails a new link (the old one stops working) valid for another 14 days."""
+        now = self.clock()
+        token = new_link_token()
+        async with self.uow() as uow:
+            staff = await staff_member(uow, principal, now)
+            invitation = await self._of_organisation(uow, invitation_id, staff.organisation.id)
+            invitation.renew(hash_link_token(token), now)
+            await uow.invitations.save(invitation)
+            inviter = await uow.accounts.get(invitation.inviter_account_id) or staff.account
+            uow.emit(self._sent(invitation, staff.organisation, inviter, token))
+            await uow.commit()
+        return InvitationListing(invitation, invitation.state_on(now))
+
+    # --- the invitee ----------------------------------------------------------------------
+
+    async def view(self, token: str) -> InvitationView:
+        """The invitation behind a link, whatever its state (the page says "expired" etc.)."""
+        now = self.clock()
+        async with self.uow() as uow:
+            invitation = await self._by_token(uow, token)
+            organisation = await self._organisation(uow, invitation.organisation_id)
+            inviter = await uow.accounts.get(invitation.inviter_account_id)
+            policy = await uow.security_policies.get(invitation.organisation_id)
+        return InvitationView(
+            invitation_id=invitation.id,
+            organisation_name=organisation.name,
+            inviter_name=inviter.display_name if inviter else organisation.name,
+            email=invitation.email,
+            state=invitation.state_on(now),
+            expires_at=invitation.expires_at,
+            password_rules=policy.password.rules(),
+            terms_version=CURRENT_VERSIONS[Document.TERMS],
+            privacy_version=CURRENT_VERSIONS[Document.PRIVACY],
+        )
+
+    async def do_accept_with_new_account(self, token: str, details: NewAccount, *, dry_run: bool) -> Accepted:
+        """Makes an account for the invited address (fixed: the one invited), checked
+        against the inviting organisation's password policy, records the accepted terms
+        and privacy versions, and attaches the invitation. Every bad field is named at
+        once; with ``dry_run`` everything is checked and nothing saved (the summary step)."""
+        errors = FieldErrors()
+        first = check_name(details.first_name, "first_name", errors)
+        last = check_name(details.last_name, "last_name", errors)
+        username = check_username(details.username, errors)
+        check_accepted_current_versions(details.terms_version, details.privacy_version, errors)
+        now = self.clock()
+        async with self.uow() as uow:
+            invitation = await self._by_token(uow, token)
+            invitation.check_open(now)
+            policy = await uow.security_policies.get(invitation.organisation_id)
+            check_chosen_password(
+                policy.password,
+                details.password,
+                details.password_confirmation,
+                errors,
+                personal=(first, last, invitation.email, username or ""),
+                language=invitation.language,
+            )
+            errors.raise_if_any()
+            await check_contact_details_free(uow, email=invitation.email, username=username)
+            if dry_run:
+                return Accepted("", username or invitation.email, invitation.thread_id)
+            account = Account(
+                id=str(uuid.uuid4()),
+                email=invitation.email,
+                display_name=display_name(first, last),
+                password_hash=self.hasher.hash(details.password),
+                organisation_id=None,
+                roles=frozenset({Role.PERSON}),
+                status=AccountStatus.ACTIVE,
+                username=username,
+                language=invitation.language,
+                first_name=first,
+                last_name=last,
+            )
+            await uow.accounts.add(account)
+            await uow.terms_acceptances.add_all(acceptances(account.id, now))
+            invitation.accept(account.id, now)
+            await uow.invitations.save(invitation)
+            await uow.commit()
+        return Accepted(account.id, username or account.email, invitation.thread_id)
+
+    async def do_accept_with_account(self, token: str, principal: Principal) -> Accepted:
+        """Attaches the invitation to the caller's existing account ("I already have an
+        account"); any address may accept a link it received."""
+        now = self.clock()
+        async with self.uow() as uow:
+            account = await own_account(uow, principal, now)
+            invitation = await self._by_token(uow, token)
+            invitation.accept(account.id, now)
+            await uow.invitations.save(invitation)
+            await uow.commit()
+        return Accepted(account.id, account.username or account.email, invitation.thread_id)
+
+    async def do_decline(self, token: str) -> None:
+        """Declines the invitation; :class:`InvitationDeclined` tells the inviter."""
+        now = self.clock()
+        async with self.uow() as uow:
+            invitation = await self._by_token(uow, token)
+            invitation.decline(now)
+            await uow.invitations.save(invitation)
+            organisation = await self._organisation(uow, invitation.organisation_id)
+            inviter = await uow.accounts.get(invitation.inviter_account_id)
+            if inviter is not None:
+                uow.emit(
+                    InvitationDeclined(
+                        invitation_id=invitation.id,
+                        organisation_id=organisation.id,
+                        organisation_name=organisation.name,
+                        inviter=Recipient.of(inviter),
+                        invitee_email=invitation.email,
+                    )
+                )
+            await uow.commit()
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _sent(invitation: Invitation, organisation: Organisation, inviter: Account, token: str) -> InvitationSent:
+        return InvitationSent(
+            **OrganisationNotice.sender(organisation),
+            recipient=Recipient("", invitation.email, "", "", invitation.language),
+            invitation_id=invitation.id,
+            inviter_name=inviter.display_name,
+            token=token,
+            expires_at=invitation.expires_at,
+        )
+
+    @staticmethod
+    async def _by_token(uow: IdentityUnitOfWork, token: str) -> Invitation:
+        # Locked: two answers to one link (a double click, two tabs) are judged in turn.
+        invitation = await uow.invitations.get_by_token_hash_for_update(hash_link_token(token))
+        if invitation is None:
+            raise InvitationNotFound()
+        return invitation
+
+    @staticmethod
+    async def _of_organisation(uow: IdentityUnitOfWork, invitation_id: str, organisation_id: str) -> Invitation:
+        invitation = await uow.invitations.get_in_organisation_for_update(invitation_id, organisation_id)
+        if invitation is None:
+            raise InvitationNotFound()
+        return invitation
+
+    @staticmethod
+    async def _organisation(uow: IdentityUnitOfWork, organisation_id: str) -> Organisation:
+        organisation = await uow.organisations.get(organisation_id)
+        if organisation is None:
+            raise OrganisationNotFound()
+        return organisation

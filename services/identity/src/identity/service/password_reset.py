@@ -1,0 +1,173 @@
+"""Password reset by e-mail link, with the second factor when one applies and the secret
+question where the organisation asks it (seed 4).
+
+The request answers the same whether or not the address has an account; only an existing
+account gets the mail. Opening the link sends the SMS or e-mail code; confirming sets the
+new password (policy-checked) and ends every session of the account.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from identity.adapters.passwords import PasswordHasher
+from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.challenges import PasswordReset
+from identity.domain.client_accounts import normalise_secret_answer
+from identity.domain.codes import CodePurpose
+from identity.domain.errors import (
+    CodeNoLongerValid,
+    IncorrectCode,
+    IncorrectSecretAnswer,
+    PasswordResetInvalid,
+)
+from identity.domain.events import OrganisationNotice, PasswordChanged, PasswordResetRequested, Recipient
+from identity.domain.links import hash_link_token, new_link_token
+from identity.domain.model import Account
+from identity.domain.policy import PasswordRule, check_new_password
+from identity.domain.second_factors import FactorMethod
+from identity.domain.throttle import can_be_login_name
+from identity.service.authentication import personal_words
+from identity.service.one_time_codes import utcnow
+from identity.service.second_factors import SecondFactors
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ResetRequirements:
+    """What the reset form must ask besides the new password."""
+
+    second_factor: FactorMethod | None
+    secret_question: str | None
+    password_rules: list[PasswordRule]
+
+
+@dataclass
+class PasswordResets:
+    uow: Callable[[], IdentityUnitOfWork]
+    hasher: PasswordHasher
+    factors: SecondFactors
+    link_lifetime: timedelta
+    clock: Callable[[], datetime] = utcnow
+
+    async def do_request(self, email: str) -> None:
+        """Mails a reset link (PasswordResetRequested) when ``email`` belongs to an account
+        that can log in; does nothing otherwise. The caller answers the same either way."""
+        now = self.clock()
+        async with self.uow() as uow:
+            account = await uow.accounts.find_for_login(email) if can_be_login_name(email) else None
+            if account is None or not account.can_log_in:
+                log.info("password_reset_requested", account_known=False)
+                return
+            token = new_link_token()
+            expires_at = now + self.link_lifetime
+            await uow.password_resets.add(
+                PasswordReset(str(uuid.uuid4()), account.id, hash_link_token(token), now, expires_at)
+            )
+            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+            uow.emit(
+                PasswordResetRequested(
+                    **OrganisationNotice.sender(organisation),
+                    recipient=Recipient.of(account),
+                    token=token,
+                    expires_at=expires_at,
+                )
+            )
+            await uow.commit()
+        log.info("password_reset_requested", account_known=True)
+
+    async def do_open(self, token: str) -> ResetRequirements:
+        """What the reset needs; sends the SMS or e-mail code of the account's second
+        factor (a second opening sends a new code, replacing the first)."""
+        async with self.uow() as uow:
+            reset, account = await self._open_reset(uow, token)
+            requirements = await self._requirements(uow, account)
+            if requirements.second_factor is not None:
+                await self.factors.do_send_code(
+                    uow, account, requirements.second_factor, purpose=CodePurpose.PASSWORD_RESET, subject=reset.id
+                )
+            await uow.commit()
+        return requirements
+
+    async def do_confirm(self, token: str, new_password: str, *, code: str, secret_answer: str) -> None:
+        """Sets the new password once the link, the second factor's code and the secret
+        answer (where asked) are right and the password meets the policy (every broken
+        rule is named). Then: the link and every other open link are used up, every
+        session of the account ends, a forced change is cleared, the owner is told
+        (PasswordChanged). Wrong codes or answers count; after five the link is dead."""
+        now = self.clock()
+        async with self.uow() as uow:
+            reset, account = await self._open_reset(uow, token)
+            requirements = await self._requirements(uow, account)
+            errors = FieldErrors()
+            if requirements.second_factor is not None and not code.strip():
+                errors.add("code", "is required")
+            if requirements.secret_question is not None and not secret_answer.strip():
+                errors.add("secret_answer", "is required")
+            errors.raise_if_any()
+            policy = await uow.security_policies.get(account.organisation_id)
+            check_new_password(
+                policy.password,
+                new_password,
+                field="new_password",
+                personal=personal_words(account),
+                language=account.language,
+            )
+            try:
+                # The answer first: checking it changes nothing, while a passed code is used up.
+                if requirements.secret_question is not None:
+                    await self._check_secret_answer(uow, account, secret_answer)
+                if requirements.second_factor is not None:
+                    await self.factors.check_code(
+                        uow,
+                        account,
+                        requirements.second_factor,
+                        purpose=CodePurpose.PASSWORD_RESET,
+                        subject=reset.id,
+                        code=code,
+                    )
+            except (IncorrectCode, CodeNoLongerValid, IncorrectSecretAnswer):
+                reset.attempts += 1
+                await uow.password_resets.save(reset)
+                await uow.commit()
+                raise
+            await uow.credentials.set_password(account.id, self.hasher.hash(new_password), must_change=False)
+            await uow.password_resets.end_all_for_account(account.id, now)
+            await uow.devices.revoke_all_except(account.id, None, now)
+            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+            uow.emit(
+                PasswordChanged(
+                    **OrganisationNotice.sender(organisation), recipient=Recipient.of(account), changed_at=now
+                )
+            )
+            await uow.commit()
+        log.info("password_reset", account_id=account.id)
+
+    async def _open_reset(self, uow: IdentityUnitOfWork, token: str) -> tuple[PasswordReset, Account]:
+        reset = await uow.password_resets.get_by_token_hash_for_update(hash_link_token(token))
+        if reset is None or not reset.is_open(self.clock()):
+            raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
+        account = await uow.accounts.get(reset.account_id)
+        if account is None or not account.can_log_in:
+            raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
+        return reset, account
+
+    async def _requirements(self, uow: IdentityUnitOfWork, account: Account) -> ResetRequirements:
+        policy = await uow.security_policies.get(account.organisation_id)
+        question = None
+        if policy.secret_question:
+            # Asked only when the person has set one (seed 4 asks for it after the first login).
+            stored = await uow.secret_questions.get(account.id)
+            question = stored.question if stored else None
+        return ResetRequirements(await self.factors.method_for(uow, account), question, policy.password.rules())
+
+    async def _check_secret_answer(self, uow: IdentityUnitOfWork, account: Account, answer: str) -> None:
+        stored = await uow.secret_questions.get(account.id)
+        if stored is None or not self.hasher.verify(stored.answer_hash, normalise_secret_answer(answer)):
+            raise IncorrectSecretAnswer(fields={"secret_answer": "is not correct"})

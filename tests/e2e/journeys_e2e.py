@@ -1,0 +1,36 @@
+"""What the journey end-to-end tests share: an HTTP client on the gateway, bearer headers,
+a practice with a password preset, and logging in through the gateway."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from support import StaffMember, create_staff_member, set_security_policy
+
+from identity.domain.policy import PasswordPolicy, PasswordPreset, SecurityPolicy
+from zorgpost_devstack.stack import Stack
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def practice(stack: Stack, name: str, preset: PasswordPreset) -> StaffMember:
+    staff = await create_staff_member(stack, organisation_name=f"{name} {uuid.uuid4().hex[:6]}")
+    await set_security_policy(stack, staff.organisation_id, SecurityPolicy(password=PasswordPolicy.for_preset(preset)))
+    return staff
+
+
+async def tokens(api: httpx.AsyncClient, username: str, password: str) -> dict[str, Any]:
+    response = await api.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "access_token" in body, body
+    return body
+
+
+def fields(response: httpx.Response) -> set[str]:
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    return {error["field"] for error in response.json().get("errors", [])}
