@@ -221,3 +221,42 @@ async def test_staff_read_their_organisations_security_policy(api: httpx.AsyncCl
     person = await create_member(stack, staff.organisation_id)
     refused = await api.get("/api/v1/organisation/security-policy", headers=_bearer(await login(api, person.email)))
     assert refused.status_code == 403
+
+
+async def test_staff_change_their_organisations_security_policy(api: httpx.AsyncClient, stack: Stack) -> None:
+    staff = await create_staff_member(stack)
+    headers = _bearer(await login(api, staff.email))
+    current = (await api.get("/api/v1/organisation/security-policy", headers=headers)).json()
+    changes = {key: current[key] for key in current if key not in ("organisation_id", "password_rules")}
+    person = await create_member(stack, staff.organisation_id)
+    person_headers = _bearer(await login(api, person.email))  # before the policy asks for a code
+
+    refused = await api.put(
+        "/api/v1/organisation/security-policy",
+        headers=headers,
+        json={**changes, "password_preset": "weak", "second_factor": "carrier-pigeon", "code_lifetime_seconds": 5},
+    )
+    assert refused.status_code == 422
+    assert {error["field"] for error in refused.json()["errors"]} == {
+        "password_preset",
+        "second_factor",
+        "code_lifetime_seconds",
+    }
+    assert (await api.get("/api/v1/organisation/security-policy", headers=headers)).json() == current
+
+    saved = await api.put(
+        "/api/v1/organisation/security-policy",
+        headers=headers,
+        json={**changes, "password_preset": "gp-portal", "second_factor": "email", "secret_question": True},
+    )
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["password_preset"], saved.json()["second_factor"]) == ("gp-portal", "email")
+    assert "Gebruik tenminste 2 cijfers" in [rule["nl"] for rule in saved.json()["password_rules"]]
+
+    # The next login follows the new policy: an e-mail code is asked for.
+    again = await api.post("/api/v1/auth/login", json={"username": staff.email, "password": staff.password})
+    assert again.status_code == 200
+    assert again.json()["method"] == "email"
+
+    forbidden = await api.put("/api/v1/organisation/security-policy", headers=person_headers, json=changes)
+    assert forbidden.status_code == 403

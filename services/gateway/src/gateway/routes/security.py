@@ -3,7 +3,7 @@ rules for signing in, and the caller's second factors (SMS, e-mail code, authent
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -17,11 +17,15 @@ router = APIRouter(tags=["security"])
 Method = Literal["sms", "email", "totp"]
 
 
+Preset = Literal["asvs", "messenger", "client-portal", "gp-portal"]
+RequiredFactor = Literal["none", "sms", "totp", "email", "any"]
+
+
 class SecurityPolicyOut(BaseModel):
     organisation_id: str
-    password_preset: Literal["asvs", "messenger", "client-portal", "gp-portal"]
+    password_preset: Preset
     password_rules: list[PasswordRuleOut]
-    second_factor: Literal["none", "sms", "totp", "email", "any"]
+    second_factor: RequiredFactor
     code_lifetime_seconds: int
     lockout_threshold: int
     lockout_step_seconds: int
@@ -61,23 +65,52 @@ class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str]
 
 
-@router.get("/organisation/security-policy", response_model=SecurityPolicyOut)
-async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
-    """The caller's organisation's rules for passwords, second factors and lockout (staff)."""
-    policy = await clients.identity.GetSecurityPolicy(
-        identity_pb2.GetSecurityPolicyRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+class SecurityPolicyIn(BaseModel):
+    password_preset: str = Field(max_length=40)
+    second_factor: str = Field(max_length=40)
+    code_lifetime_seconds: int
+    lockout_threshold: int
+    lockout_step_seconds: int
+    lockout_max_seconds: int
+    max_failures_per_hour: int
+    secret_question: bool
+
+
+def _security_policy(policy: identity_pb2.SecurityPolicy) -> SecurityPolicyOut:
     return SecurityPolicyOut(
         organisation_id=policy.organisation_id,
-        password_preset=policy.password_preset,
+        password_preset=cast(Preset, policy.password_preset),
         password_rules=password_rules(policy.password_rules),
-        second_factor=policy.second_factor,
+        second_factor=cast(RequiredFactor, policy.second_factor),
         code_lifetime_seconds=policy.code_lifetime_seconds,
         lockout_threshold=policy.lockout_threshold,
         lockout_step_seconds=policy.lockout_step_seconds,
         lockout_max_seconds=policy.lockout_max_seconds,
         max_failures_per_hour=policy.max_failures_per_hour,
         secret_question=policy.secret_question,
+    )
+
+
+@router.get("/organisation/security-policy", response_model=SecurityPolicyOut)
+async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
+    """The caller's organisation's rules for passwords, second factors and lockout (staff)."""
+    return _security_policy(
+        await clients.identity.GetSecurityPolicy(
+            identity_pb2.GetSecurityPolicyRequest(), metadata=caller.metadata(), timeout=clients.timeout
+        )
+    )
+
+
+@router.put("/organisation/security-policy", response_model=SecurityPolicyOut)
+async def update_security_policy(body: SecurityPolicyIn, caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
+    """Replaces the organisation's rules (staff). Every invalid field is named; nothing is
+    saved then. New passwords and logins follow the new rules from now on."""
+    return _security_policy(
+        await clients.identity.UpdateSecurityPolicy(
+            identity_pb2.UpdateSecurityPolicyRequest(**body.model_dump()),
+            metadata=caller.metadata(),
+            timeout=clients.timeout,
+        )
     )
 
 

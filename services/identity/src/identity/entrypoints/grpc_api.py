@@ -9,13 +9,18 @@ import grpc
 
 from identity.adapters.events import timestamp
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.policy import PasswordRule
+from identity.domain.policy import PasswordRule, SecurityPolicy
 from identity.domain.second_factors import FactorMethod
 from identity.entrypoints.callers import Callers
 from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens
 from identity.service.password_reset import PasswordResets
 from identity.service.second_factors import SecondFactors
-from identity.service.security_policy import get_security_policy
+from identity.service.security_policy import (
+    SecurityPolicyDraft,
+    check_security_policy,
+    do_set_security_policy,
+    get_security_policy,
+)
 from identity.service.sessions import Sessions
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_kit.errors import FieldErrors
@@ -161,19 +166,26 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def GetSecurityPolicy(
         self, request: identity_pb2.GetSecurityPolicyRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.SecurityPolicy:
-        organisation_id, policy = await get_security_policy(self._uow, await self._callers.principal(context))
-        return identity_pb2.SecurityPolicy(
-            organisation_id=organisation_id,
-            password_preset=policy.password.preset.value,
-            password_rules=_rules(policy.password.rules()),
-            second_factor=policy.second_factor.value,
-            code_lifetime_seconds=int(policy.code_lifetime.total_seconds()),
-            lockout_threshold=policy.lockout_threshold,
-            lockout_step_seconds=int(policy.lockout_step.total_seconds()),
-            lockout_max_seconds=int(policy.lockout_max.total_seconds()),
-            max_failures_per_hour=policy.max_failures_per_hour,
-            secret_question=policy.secret_question,
+        return _security_policy(*await get_security_policy(self._uow, await self._callers.principal(context)))
+
+    async def UpdateSecurityPolicy(
+        self, request: identity_pb2.UpdateSecurityPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.SecurityPolicy:
+        organisation_id, policy = check_security_policy(
+            await self._callers.principal(context),
+            SecurityPolicyDraft(
+                password_preset=request.password_preset,
+                second_factor=request.second_factor,
+                code_lifetime_seconds=request.code_lifetime_seconds,
+                lockout_threshold=request.lockout_threshold,
+                lockout_step_seconds=request.lockout_step_seconds,
+                lockout_max_seconds=request.lockout_max_seconds,
+                max_failures_per_hour=request.max_failures_per_hour,
+                secret_question=request.secret_question,
+            ),
         )
+        await do_set_security_policy(self._uow, organisation_id, policy)
+        return _security_policy(organisation_id, policy)
 
     async def ListSecondFactors(
         self, request: identity_pb2.ListSecondFactorsRequest, context: grpc.aio.ServicerContext
@@ -269,3 +281,18 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     ) -> identity_pb2.RevokeOtherSessionsResponse:
         revoked = await self._sessions.do_revoke_others(await self._callers.principal(context))
         return identity_pb2.RevokeOtherSessionsResponse(revoked=revoked)
+
+
+def _security_policy(organisation_id: str, policy: SecurityPolicy) -> identity_pb2.SecurityPolicy:
+    return identity_pb2.SecurityPolicy(
+        organisation_id=organisation_id,
+        password_preset=policy.password.preset.value,
+        password_rules=_rules(policy.password.rules()),
+        second_factor=policy.second_factor.value,
+        code_lifetime_seconds=int(policy.code_lifetime.total_seconds()),
+        lockout_threshold=policy.lockout_threshold,
+        lockout_step_seconds=int(policy.lockout_step.total_seconds()),
+        lockout_max_seconds=int(policy.lockout_max.total_seconds()),
+        max_failures_per_hour=policy.max_failures_per_hour,
+        secret_question=policy.secret_question,
+    )
