@@ -457,8 +457,14 @@ async def test_profile_names_change_at_once_and_contact_details_only_when_confir
     assert set(bad.fields) == {"first_name", "language", "country", "email", "mobile"}
     new_email = f"nieuw-{uuid.uuid4().hex[:6]}@example.org"
     new_mobile = valid_mobile()
+    without_password = await refusal(
+        rpc.profiles.UpdateProfile(accounts_pb2.UpdateProfileRequest(email=new_email), metadata=auth)
+    )
+    assert (without_password.reason, set(without_password.fields)) == ("wrong_password", {"current_password"})
     profile = await rpc.profiles.UpdateProfile(
-        accounts_pb2.UpdateProfileRequest(first_name="Anna", language="en", email=new_email, mobile=new_mobile),
+        accounts_pb2.UpdateProfileRequest(
+            first_name="Anna", language="en", email=new_email, mobile=new_mobile, current_password=person.password
+        ),
         metadata=auth,
     )
     assert (profile.first_name, profile.language, profile.email) == ("Anna", "en", person.email)

@@ -62,9 +62,7 @@ async def _issued_code(stack: Stack, *, purpose: str, email: str) -> str:
     raise AssertionError(f"no {purpose} code for {email}")
 
 
-async def _issue(
-    stack: Stack, codes: OneTimeCodes, purpose: CodePurpose, subject: str, staff: StaffMember
-) -> str:
+async def _issue(stack: Stack, codes: OneTimeCodes, purpose: CodePurpose, subject: str, staff: StaffMember) -> str:
     """Issues a code through the component, and reads it where notifications would."""
     async with codes.uow() as unit:
         await codes.do_issue(
@@ -203,7 +201,9 @@ async def test_a_totp_code_is_never_accepted_twice(
     tokens = (await identity.Login(identity_pb2.LoginRequest(username=staff.email, password=staff.password))).tokens
     metadata = call_metadata(tokens.access_token)
     enrolment = await identity.StartSecondFactorEnrolment(
-        identity_pb2.StartSecondFactorEnrolmentRequest(method="totp"), metadata=metadata, timeout=RPC_TIMEOUT
+        identity_pb2.StartSecondFactorEnrolmentRequest(method="totp", password=staff.password),
+        metadata=metadata,
+        timeout=RPC_TIMEOUT,
     )
     assert enrolment.provisioning_uri.startswith("otpauth://totp/")
     totp = pyotp.TOTP(enrolment.totp_secret)

@@ -5,16 +5,20 @@ question and logs in again."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
+import asyncpg
 import httpx
+import nats
 import pytest
 from journeys_e2e import bearer, fields, practice, tokens
 from journeys_support import line_after, token_after, valid_mobile, years_ago
 from support import wait_for_messages
 
 from identity.domain.policy import PasswordPreset
+from zorgpost.events.v1 import portal_events_pb2
 from zorgpost_devstack.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -132,3 +136,46 @@ async def test_under_twelve_no_account_and_a_wrong_birth_date_three_times_kills_
     fresh = token_after("/activate/", (await wait_for_messages(stack, email, count=2))[0]["text"])
     assert fresh != token
     assert (await api.post(f"/api/v1/activations/{fresh}", json={"birth_date": born.isoformat()})).status_code == 200
+
+
+async def test_an_old_activation_link_cannot_bring_back_an_account_whose_access_ended(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    staff = await practice(stack, "Kind & meer", PasswordPreset.CLIENT_PORTAL)
+    staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
+    email = f"gestopt-{uuid.uuid4().hex[:6]}@example.org"
+    born = years_ago(14)
+    created = await _create(api, staff_token, email, born)
+    assert created.status_code == 201, created.text
+    token = token_after("/activate/", (await wait_for_messages(stack, email))[0]["text"])
+
+    # The care trajectory ends before the client ever activated the account.
+    connection = await nats.connect(stack.infra.nats_url)
+    try:
+        event = portal_events_pb2.TrajectoryEnded(
+            trajectory_id=str(uuid.uuid4()),
+            person_account_id=created.json()["id"],
+            organisation_id=staff.organisation_id,
+        )
+        await connection.jetstream().publish(
+            "portal.trajectory.ended", event.SerializeToString(), headers={"Nats-Msg-Id": str(uuid.uuid4())}
+        )
+    finally:
+        await connection.close()
+
+    # Wait until identity has ended the access (the account is disabled), then try the link.
+    url = stack.database_urls["identity"].replace("postgresql+asyncpg", "postgresql")
+    deadline = asyncio.get_running_loop().time() + 15
+    while True:
+        connection = await asyncpg.connect(url)
+        try:
+            status = await connection.fetchval("SELECT status FROM accounts WHERE id = $1", created.json()["id"])
+        finally:
+            await connection.close()
+        if status == "disabled" or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert status == "disabled"
+    attempt = await api.post(f"/api/v1/activations/{token}", json={"birth_date": born.isoformat()})
+    assert attempt.status_code == 404
+    assert len(await wait_for_messages(stack, email, settle=1.0)) == 1  # no temporary password was sent

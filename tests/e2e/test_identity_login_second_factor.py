@@ -136,7 +136,14 @@ async def test_staff_enrol_an_authenticator_app_and_log_in_with_it(api: httpx.As
         "recovery_codes_left": 0,
     }
 
-    started = await api.post("/api/v1/me/second-factors", json={"method": "totp"}, headers=headers)
+    # A session alone may not add a factor: the password is asked for.
+    without = await api.post(
+        "/api/v1/me/second-factors", json={"method": "totp", "password": "niet-het-wachtwoord"}, headers=headers
+    )
+    assert (without.status_code, without.json()["code"]) == (422, "wrong_password")
+    started = await api.post(
+        "/api/v1/me/second-factors", json={"method": "totp", "password": staff.password}, headers=headers
+    )
     assert started.status_code == 201, started.text
     enrolment = started.json()
     assert enrolment["provisioning_uri"].startswith("otpauth://totp/")
@@ -159,7 +166,9 @@ async def test_staff_enrol_an_authenticator_app_and_log_in_with_it(api: httpx.As
     listed = (await api.get("/api/v1/me/second-factors", headers=headers)).json()
     assert listed == {"factors": [{"method": "totp", "confirmed": True}], "recovery_codes_left": 10}
     # A running session cannot swap the app that now protects the account.
-    again = await api.post("/api/v1/me/second-factors", json={"method": "totp"}, headers=headers)
+    again = await api.post(
+        "/api/v1/me/second-factors", json={"method": "totp", "password": staff.password}, headers=headers
+    )
     assert (again.status_code, again.json()["code"]) == (409, "second_factor_already_enrolled")
 
     challenge = await _challenge(api, staff.email, staff.password)
@@ -198,7 +207,9 @@ async def test_a_person_confirms_sms_as_their_own_second_factor(api: httpx.Async
     assert person.mobile is not None
     headers = _bearer(await login(api, person.email))
 
-    started = await api.post("/api/v1/me/second-factors", json={"method": "sms"}, headers=headers)
+    started = await api.post(
+        "/api/v1/me/second-factors", json={"method": "sms", "password": person.password}, headers=headers
+    )
     assert started.status_code == 201
     assert started.json()["qr_png_base64"] is None
     code = await newest_code(stack, person.mobile, count=1)

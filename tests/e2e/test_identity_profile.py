@@ -33,7 +33,14 @@ async def test_profile_changes_and_confirmed_contact_details(stack: Stack, api: 
     new_mobile = valid_mobile()
     changed = await api.patch(
         "/api/v1/me/profile",
-        json={"first_name": "Persoon", "last_name": "X", "country": "be", "email": new_email, "mobile": new_mobile},
+        json={
+            "first_name": "Persoon",
+            "last_name": "X",
+            "country": "be",
+            "email": new_email,
+            "mobile": new_mobile,
+            "current_password": person.password,
+        },
         headers=bearer(token),
     )
     assert changed.status_code == 200, changed.text

@@ -54,6 +54,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         codes,
         KeyEncryption(settings.second_factor_encryption_key.get_secret_value()),
         totp_issuer=settings.totp_issuer,
+        hasher=hasher,
     )
     authentication = Authentication(
         uow=uow,

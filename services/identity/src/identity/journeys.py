@@ -48,7 +48,7 @@ def build_journeys(
     invitations = grpc_invitations.InvitationServicer(Invitations(uow, hasher), callers)
     client_accounts = grpc_accounts.ClientAccountServicer(ClientAccounts(uow, hasher), callers)
     registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
-    profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes), callers)
+    profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
     delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
     return JourneyParts(
         servicers=[

@@ -38,6 +38,8 @@ class ProfilePatch(BaseModel):
     country: str | None = Field(default=None, max_length=10)
     email: str | None = Field(default=None, max_length=320)
     mobile: str | None = Field(default=None, max_length=40)
+    #: Required when ``email`` or ``mobile`` changes.
+    current_password: str | None = Field(default=None, max_length=1024)
 
 
 class EmailConfirmIn(BaseModel):
@@ -75,7 +77,8 @@ async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
 @router.patch("/me/profile", response_model=ProfileOut)
 async def update_profile(body: ProfilePatch, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """Names, language and country change at once; a new e-mail address or mobile number
-    is pending until confirmed. 422 names every bad field and then nothing changes."""
+    is pending until confirmed and needs ``current_password``. 422 names every bad field
+    and then nothing changes."""
     message = await clients.profiles.UpdateProfile(
         accounts_pb2.UpdateProfileRequest(**body.model_dump(exclude_none=True)),
         metadata=caller.metadata(),

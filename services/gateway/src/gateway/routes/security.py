@@ -46,6 +46,8 @@ class SecondFactorsOut(BaseModel):
 
 class EnrolBody(BaseModel):
     method: Method
+    #: The account's current password: a session alone may not add a second factor.
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class EnrolmentOut(BaseModel):
@@ -130,7 +132,7 @@ async def start_enrolment(body: EnrolBody, caller: CurrentCaller, clients: Clien
     """Starts enrolling a factor: TOTP answers the QR code to scan; SMS and e-mail send a
     code. Confirm with POST /me/second-factors/{method}/confirm."""
     enrolment = await clients.identity.StartSecondFactorEnrolment(
-        identity_pb2.StartSecondFactorEnrolmentRequest(method=body.method),
+        identity_pb2.StartSecondFactorEnrolmentRequest(method=body.method, password=body.password),
         metadata=caller.metadata(),
         timeout=clients.timeout,
     )

@@ -206,6 +206,7 @@ class ProfileServicer(accounts_pb2_grpc.ProfileServiceServicer):
             country=given("country"),
             email=given("email"),
             mobile=given("mobile"),
+            current_password=given("current_password"),
         )
         return _profile(await self._profiles.do_update(await self._callers.principal(context), changes))
 

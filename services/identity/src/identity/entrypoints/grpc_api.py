@@ -203,7 +203,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: identity_pb2.StartSecondFactorEnrolmentRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.SecondFactorEnrolment:
         principal = await self._callers.principal(context)
-        enrolment = await self._factors.do_start_enrolment(principal, _method(request.method))
+        _required(password=request.password)
+        enrolment = await self._factors.do_start_enrolment(principal, _method(request.method), request.password)
         return identity_pb2.SecondFactorEnrolment(
             method=enrolment.method.value,
             totp_secret=enrolment.totp_secret,

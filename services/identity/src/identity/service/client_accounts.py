@@ -133,6 +133,11 @@ class ClientAccounts:
             account = await uow.account_changes.get_for_update(link.account_id)
             if account is None or account.birth_date is None:
                 raise ActivationNotFound()
+            # Only an account still waiting for it: an old link must never bring back an
+            # account whose portal access the practice has ended.
+            if account.status is not AccountStatus.PENDING_ACTIVATION:
+                link.check_usable(now)  # a used, blocked or expired link says so
+                raise ActivationNotFound()
             try:
                 link.confirm(given, account.birth_date, now)
             except (WrongBirthDate, ActivationBlocked):

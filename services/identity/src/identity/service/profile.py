@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.domain.codes import CodeChannel, CodePurpose
-from identity.domain.errors import ContactChangeNotFound
+from identity.domain.errors import ContactChangeNotFound, WrongPassword
 from identity.domain.events import OrganisationNotice, Recipient
 from identity.domain.links import hash_link_token, new_link_token
 from identity.domain.model import Account
@@ -42,12 +43,15 @@ class ProfileChanges:
     country: str | None = None
     email: str | None = None
     mobile: str | None = None
+    #: Needed only when the e-mail address or mobile number changes.
+    current_password: str | None = None
 
 
 @dataclass
 class Profiles:
     uow: Callable[[], IdentityUnitOfWork]
     codes: OneTimeCodes
+    hasher: PasswordHasher
     clock: Callable[[], datetime] = utcnow
 
     async def get(self, principal: Principal) -> Profile:
@@ -58,7 +62,8 @@ class Profiles:
 
     async def do_update(self, principal: Principal, changes: ProfileChanges) -> Profile:
         """Applies names, language and country at once; a different e-mail address or
-        mobile number becomes a pending change confirmed at the new address or number.
+        mobile number becomes a pending change confirmed at the new address or number, and
+        needs the current password.
         Every bad field is named at once and then nothing changes."""
         errors = FieldErrors()
         first = check_name(changes.first_name, "first_name", errors) if changes.first_name is not None else None
@@ -75,6 +80,12 @@ class Profiles:
             account = await own_account(uow, principal, now)
             new_email = email if email and email != account.email else None
             new_mobile = mobile if mobile and mobile != account.mobile else None
+            # Codes and reset links go to these: moving them takes the password, not only
+            # a session (which may be stolen).
+            if (new_email or new_mobile) and not self.hasher.verify(
+                account.password_hash, changes.current_password or ""
+            ):
+                raise WrongPassword(fields={"current_password": "is not correct"})
             await check_contact_details_free(uow, email=new_email, mobile=new_mobile, except_account_id=account.id)
             updated = replace(
                 account,

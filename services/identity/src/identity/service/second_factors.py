@@ -13,6 +13,7 @@ from datetime import datetime
 import qrcode
 from qrcode.image.pure import PyPNGImage
 
+from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import KeyEncryption
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.domain.codes import CodeChannel, CodePurpose, IssuedCode
@@ -23,6 +24,7 @@ from identity.domain.errors import (
     SecondFactorNotPending,
     SecondFactorUnavailable,
     SessionEnded,
+    WrongPassword,
 )
 from identity.domain.events import Recipient
 from identity.domain.model import Account
@@ -84,6 +86,7 @@ class SecondFactors:
     #: Seals TOTP secrets at rest (associated data: the account id).
     sealing: KeyEncryption
     totp_issuer: str
+    hasher: PasswordHasher
     clock: Callable[[], datetime] = utcnow
 
     # --- during a login or reset --------------------------------------------------------
@@ -155,15 +158,18 @@ class SecondFactors:
             left = await uow.recovery_codes.count_unused(account.id)
         return FactorOverview(factors, left)
 
-    async def do_start_enrolment(self, principal: Principal, method: FactorMethod) -> Enrolment:
+    async def do_start_enrolment(self, principal: Principal, method: FactorMethod, password: str) -> Enrolment:
         """Registers ``method`` as waiting for confirmation (replacing an unconfirmed
         earlier start) and answers what the person needs to confirm it: for TOTP the
         secret, URI and QR code; for SMS and e-mail a code is sent to the account's number
         or address. A confirmed factor is never replaced here (a stolen session must not
-        be able to swap the factor that protects the account)."""
+        be able to swap the factor that protects the account), and none is added without
+        the account's current password."""
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
+            if not self.hasher.verify(account.password_hash, password):
+                raise WrongPassword(fields={"password": "is not correct"})
             existing = await uow.second_factors.get(account.id, method)
             if existing is not None and existing.confirmed:
                 raise SecondFactorAlreadyEnrolled(fields={"method": "is already set up"})
