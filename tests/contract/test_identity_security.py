@@ -27,7 +27,7 @@ from support import (
 from identity.config import Settings
 from identity.domain.codes import CodeChannel, CodeHasher, CodePurpose
 from identity.domain.errors import CodeNoLongerValid, IncorrectCode
-from identity.domain.events import Recipient
+from identity.domain.notices import Recipient
 from identity.domain.policy import SecondFactor, SecurityPolicy
 from identity.service.one_time_codes import OneTimeCodes
 from zorgpost.events.v1 import identity_events_pb2
