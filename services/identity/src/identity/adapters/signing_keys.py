@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from identity.adapters.tables import signing_keys
+from identity.adapters.orm import signing_keys
 from zorgpost_kit.auth import ALGORITHM
 from zorgpost_kit.calendar import utcnow
 

@@ -1,4 +1,4 @@
-from identity.adapters.tables import metadata
+from identity.adapters.orm import metadata
 from zorgpost_kit.migrations import run_env
 
 run_env(metadata)

@@ -7,7 +7,7 @@ from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import (
+from identity.adapters.orm import (
     accounts,
     contact_changes,
     organisations,

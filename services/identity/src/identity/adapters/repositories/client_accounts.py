@@ -6,7 +6,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import activation_links
+from identity.adapters.orm import activation_links
 from identity.domain.client_accounts import ActivationLink
 
 

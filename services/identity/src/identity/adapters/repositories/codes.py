@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Row, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import one_time_codes, rate_counters, recovery_codes, second_factors
+from identity.adapters.orm import one_time_codes, rate_counters, recovery_codes, second_factors
 from identity.domain.codes import CodePurpose, OneTimeCode, Redemption
 from identity.domain.rate_limits import RateCounter
 from identity.domain.second_factors import EnrolledFactor, FactorMethod

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Row, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import accounts, delegations, portal_preferences
+from identity.adapters.orm import accounts, delegations, portal_preferences
 from identity.domain.delegations import Delegation, DelegationKind, DelegationStatus, EndReason
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import invitations
+from identity.adapters.orm import invitations
 from identity.domain.invitations import Invitation, InvitationStatus
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import registrations
+from identity.adapters.orm import registrations
 from identity.domain.registrations import Registration, RegistrationStatus
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import organisations
+from identity.adapters.orm import organisations
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import login_challenges, login_throttles, password_resets, refresh_tokens, sessions
+from identity.adapters.orm import login_challenges, login_throttles, password_resets, refresh_tokens, sessions
 from identity.domain.authentication import LoginChallenge, PasswordReset
 from identity.domain.second_factors import FactorMethod
 from identity.domain.sessions import RefreshToken, Session
