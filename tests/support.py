@@ -93,7 +93,7 @@ async def wait_for_messages(
     return messages
 
 
-# --- security (issue 3 part A): policies, accounts of any kind, codes and links ----------
+# --- security policies, accounts of any kind, codes and links ------------------------------
 
 
 def identity_uow(stack: Stack) -> tuple[Any, Any]:

@@ -127,7 +127,9 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://|\b(?:mailto|tel|sms|callto|javascrip
 _WWW = re.compile(r"\bwww\d{0,3}\.")
 _EMAIL_LIKE = re.compile(r"[^\s@]@[^\s@]+\.[^\s@]")
 _IP_ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
-_DOMAIN = re.compile(r"\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.([a-z]{2,63})\b")
+#: Labels of any script (``zörg.nl`` links too), then the top-level domain.
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_DOMAIN = re.compile(rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL})*\.([a-z]{{2,63}})\b")
 
 
 def looks_like_link(value: str) -> bool:
