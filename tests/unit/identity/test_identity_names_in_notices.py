@@ -12,8 +12,7 @@ from identity.domain.accounts import Role
 from identity.domain.client_accounts import PersonForm
 from identity.service.accounts import check_new_account, check_new_organisation
 from identity.service.delegations import ChildRecord
-from identity.service.invitations import NewAccount
-from identity.service.invitations import check_new_account as check_invitee
+from identity.service.invitations import NewAccount, check_invitee_account
 from identity.service.profile import ProfileChanges
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 
@@ -95,7 +94,7 @@ async def test_a_child_record_refuses_such_names(world: World) -> None:
 
 def test_an_invitee_refuses_such_names_and_a_domain_as_username() -> None:
     errors = FieldErrors()
-    check_invitee(
+    check_invitee_account(
         NewAccount("Keten\nPartner", "www.partner.nl", "evil.com", PASSWORD, PASSWORD, "2026-01", "2026-01"), errors
     )
     with pytest.raises(InvalidArgument) as refused:
@@ -105,7 +104,7 @@ def test_an_invitee_refuses_such_names_and_a_domain_as_username() -> None:
 
 def test_an_invitee_may_have_a_dotted_username() -> None:
     errors = FieldErrors()
-    checked = check_invitee(
+    checked = check_invitee_account(
         NewAccount("Keten", "Partner", "jan.jansen", PASSWORD, PASSWORD, "2026-01", "2026-01"), errors
     )
     assert not errors

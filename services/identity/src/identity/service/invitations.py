@@ -112,7 +112,7 @@ class CheckedNewAccount:
     password_confirmation: str
 
 
-def check_new_account(details: NewAccount, errors: FieldErrors) -> CheckedNewAccount:
+def check_invitee_account(details: NewAccount, errors: FieldErrors) -> CheckedNewAccount:
     """Records every bad field in ``errors`` (raised with the password's, in one answer)."""
     first = check_name(details.first_name, "first_name", errors)
     last = check_name(details.last_name, "last_name", errors)
@@ -219,7 +219,7 @@ class Invitations:
         and privacy versions, and attaches the invitation. Every bad field is named at
         once; with ``dry_run`` everything is checked and nothing saved (the summary step)."""
         errors = FieldErrors()
-        checked = check_new_account(details, errors)
+        checked = check_invitee_account(details, errors)
         first, last, username = checked.first_name, checked.last_name, checked.username
         now = self.clock()
         async with self.uow() as uow:
