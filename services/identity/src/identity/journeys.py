@@ -18,21 +18,21 @@ from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_invitatio
 from identity.entrypoints.callers import Callers
 from identity.entrypoints.consumers import TrajectoryEndedConsumer
 from identity.service.client_accounts import ClientAccounts
-from identity.service.delegations import DelegationExpiryWorker, Delegations
+from identity.service.delegations import Delegations, delegation_expiry_loop
 from identity.service.invitations import Invitations
 from identity.service.one_time_codes import OneTimeCodes
 from identity.service.profile import Profiles
 from identity.service.registration import Registrations
 from zorgpost.identity.v1 import accounts_pb2_grpc, delegations_pb2_grpc, invitations_pb2_grpc
+from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.consumer import EventConsumer
-from zorgpost_kit.runtime import BackgroundWorker
 
 
 @dataclass(frozen=True)
 class JourneyParts:
     servicers: Sequence[tuple[str, Callable[[grpc.aio.Server], None]]]
     consumers: Sequence[EventConsumer[Any, Any]]
-    workers: Sequence[BackgroundWorker]
+    workers: Sequence[BackgroundLoop]
 
 
 def build_journeys(
@@ -71,5 +71,5 @@ def build_journeys(
             ),
         ],
         consumers=[TrajectoryEndedConsumer()],
-        workers=[DelegationExpiryWorker(delegations, interval_seconds=delegation_check_interval_seconds)],
+        workers=[delegation_expiry_loop(delegations, interval_seconds=delegation_check_interval_seconds)],
     )

@@ -7,7 +7,6 @@ portal access ends. A delegate acts for the person with a short-lived access tok
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from identity.domain.people import age_on, check_birth_date, check_name, display
 from identity.service.callers import own_account, staff_member
 from identity.service.one_time_codes import utcnow
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.logging import get_logger
 
@@ -372,26 +372,13 @@ class Delegations:
         return child
 
 
-class DelegationExpiryWorker:
+def delegation_expiry_loop(delegations: Delegations, *, interval_seconds: float = 3600.0) -> BackgroundLoop:
     """Runs :meth:`Delegations.do_end_at_sixteen` at start and then every ``interval``
-    seconds (hourly by default). A failed run is logged and retried at the next tick:
-    nothing is lost, the job looks at every open delegation each time."""
+    seconds (hourly by default). A failed run is retried with backoff: nothing is lost, the
+    job looks at every open delegation each time."""
 
-    def __init__(self, delegations: Delegations, *, interval_seconds: float = 3600.0) -> None:
-        self._delegations = delegations
-        self._interval = interval_seconds
-        self._stopping = asyncio.Event()
+    async def step() -> bool:
+        await delegations.do_end_at_sixteen()
+        return False
 
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self._delegations.do_end_at_sixteen()
-            except Exception:
-                log.exception("delegation_expiry_failed")
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
-            except TimeoutError:
-                continue
-
-    def stop(self) -> None:
-        self._stopping.set()
+    return BackgroundLoop("delegation_expiry", step, idle_seconds=interval_seconds)
