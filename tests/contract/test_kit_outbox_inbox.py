@@ -32,8 +32,8 @@ from zorgpost_kit.consumer import ConsumerRunner, EventConsumer, EventEnvelope
 from zorgpost_kit.db import UnitOfWork, create_engine, create_session_factory, inbox_events, kit_metadata, outbox_events
 from zorgpost_kit.errors import FailedPrecondition
 from zorgpost_kit.events import DomainEvent, EventCodec, UnknownEventError
+from zorgpost_kit.jetstream import DEADLETTER_STREAM, OutboxRelay, ensure_stream, stream_name
 from zorgpost_kit.logging import bind_request_id
-from zorgpost_kit.messaging_bus import DEADLETTER_STREAM, OutboxRelay, ensure_stream, stream_name
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -263,10 +263,14 @@ async def test_publishing_a_row_again_is_deduplicated_by_jetstream(db: Database,
 
 
 async def test_the_running_relay_publishes_a_commit_promptly_when_woken(db: Database, bus: Bus) -> None:
-    relay = OutboxRelay(db.session_factory, bus.js, idle_seconds=30.0)
+    relay = OutboxRelay(db.session_factory, bus.js).background_loop(idle_seconds=30.0)
     task = asyncio.create_task(relay.run())
     try:
-        await asyncio.sleep(0.2)  # the first, empty pass is done; the relay now idles 30 s
+        # After its first, empty pass the relay idles 30 s: only the wake can publish sooner.
+        async def first_pass_done() -> bool:
+            return relay.rounds >= 1
+
+        await wait_until(first_pass_done, within=10.0, what="the relay's first pass")
         event = _note_event()
         async with UnitOfWork(db.session_factory, _codec(bus.subject), on_commit=relay.wake) as uow:
             await uow.session.execute(insert(notes).values(id=event.note_id, text=event.text))

@@ -36,7 +36,7 @@ from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
-from zorgpost_kit.messaging_bus import ensure_stream
+from zorgpost_kit.jetstream import ensure_stream
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -17,7 +17,7 @@ from support import StaffMember, create_staff_member, login, wait_for_messages
 
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost_devstack.stack import Stack
-from zorgpost_kit.messaging_bus import ensure_stream
+from zorgpost_kit.jetstream import ensure_stream
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -29,8 +29,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from zorgpost_kit.db import UnitOfWork, inbox_events
 from zorgpost_kit.errors import DomainError
 from zorgpost_kit.events import EVENT_TYPE_HEADER, MSG_ID_HEADER, OCCURRED_AT_HEADER
+from zorgpost_kit.jetstream import DEADLETTER_SUBJECT_PREFIX, ensure_deadletter_stream, ensure_stream, stream_name
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
-from zorgpost_kit.messaging_bus import DEADLETTER_SUBJECT_PREFIX, ensure_deadletter_stream, ensure_stream, stream_name
 
 log = get_logger(__name__)
 

@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -24,26 +24,19 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zorgpost_kit.auth import TokenVerifier
+from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.consumer import ConsumerRunner, EventConsumer
 from zorgpost_kit.db import UnitOfWork, create_engine, create_session_factory
 from zorgpost_kit.grpc_client import create_channel
 from zorgpost_kit.grpc_server import create_server
 from zorgpost_kit.identity_client import remote_token_verifier
+from zorgpost_kit.jetstream import OutboxRelay, connect, ensure_stream
 from zorgpost_kit.logging import configure_logging, get_logger
-from zorgpost_kit.messaging_bus import OutboxRelay, connect, ensure_stream
 from zorgpost_kit.migrations import upgrade_to_head
 from zorgpost_kit.process import die_with_parent
 from zorgpost_kit.settings import Environment, ServiceSettings
 
 log = get_logger(__name__)
-
-
-class BackgroundWorker(Protocol):
-    """A long-running loop of a service (the outbox relay, a delivery worker …)."""
-
-    async def run(self) -> None: ...
-
-    def stop(self) -> None: ...
 
 
 @dataclass
@@ -55,7 +48,8 @@ class Infrastructure:
     session_factory: async_sessionmaker[AsyncSession]
     nats: NatsClient
     js: JetStreamContext
-    relay: OutboxRelay
+    #: The outbox relay's loop; a unit of work wakes it after each commit (``on_commit=infra.relay.wake``).
+    relay: BackgroundLoop
     #: Channels to other services, closed by the runtime on shutdown.
     channels: list[grpc.aio.Channel] = field(default_factory=list)
 
@@ -83,7 +77,7 @@ class ServiceParts:
     servicers: Sequence[tuple[str, Callable[[grpc.aio.Server], None]]]
     uow_factory: Callable[[], UnitOfWork] | None = None
     consumers: Sequence[EventConsumer[Any, Any]] = ()
-    workers: Sequence[BackgroundWorker] = ()
+    workers: Sequence[BackgroundLoop] = ()
     #: Does this service publish events (and so own a stream)?
     publishes_events: bool = True
 
@@ -99,7 +93,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, stop: asynci
     session_factory = create_session_factory(engine)
     nats_client = await connect(settings.nats_url, name=name)
     js = nats_client.jetstream()
-    relay = OutboxRelay(session_factory, js)
+    relay = OutboxRelay(session_factory, js).background_loop()
     infra = Infrastructure(settings, engine, session_factory, nats_client, js, relay)
     parts = await bootstrap(infra)
     if parts.publishes_events:
@@ -115,8 +109,8 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, stop: asynci
         register(server)
     await server.start()
 
-    workers: list[BackgroundWorker] = [relay, *parts.workers]
-    worker_tasks = [asyncio.create_task(worker.run(), name=type(worker).__name__) for worker in workers]
+    workers = [relay, *parts.workers]
+    worker_tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
     runner: ConsumerRunner[Any] | None = None
     if parts.consumers:
         assert parts.uow_factory is not None, "consumers need a unit of work"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -19,8 +21,17 @@ from zorgpost.messaging.v1 import messaging_pb2_grpc
 from zorgpost.notifications.v1 import notifications_pb2_grpc
 from zorgpost.portal.v1 import portal_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
-from zorgpost_kit.grpc_client import create_channel
+from zorgpost_kit.grpc_client import call_metadata, create_channel
 from zorgpost_kit.identity_client import remote_jwks, remote_token_verifier
+
+ResponseT = TypeVar("ResponseT")
+
+
+class Credentials(Protocol):
+    """Whoever a call is made for: their access token travels with it."""
+
+    @property
+    def access_token(self) -> str: ...
 
 
 @dataclass
@@ -80,6 +91,18 @@ class ServiceClients:
             profiles=accounts_pb2_grpc.ProfileServiceStub(channels["identity"]),
             delegations=delegations_pb2_grpc.DelegationServiceStub(channels["identity"]),
         )
+
+    async def call(
+        self,
+        method: Callable[..., Awaitable[ResponseT]],
+        request: Any,
+        caller: Credentials | None = None,
+    ) -> ResponseT:
+        """Calls one RPC the way every route does: with the caller's token (``None`` on public
+        routes), the request id and the default deadline. A failure raises the RPC error,
+        which the problem handlers turn into problem+json."""
+        token = caller.access_token if caller is not None else None
+        return await method(request, metadata=call_metadata(token), timeout=self.timeout)
 
     async def health(self) -> dict[str, str]:
         """Each service's health status name ("SERVING", "NOT_SERVING", "UNREACHABLE")."""

@@ -13,7 +13,6 @@ from gateway.problems import ProblemException
 from zorgpost.identity.v1 import identity_pb2
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import Unauthenticated
-from zorgpost_kit.grpc_client import call_metadata
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
 
@@ -34,9 +33,6 @@ class Caller:
     access_token: str
     #: The token allows nothing but changing the (temporary) password.
     password_change_required: bool = False
-
-    def metadata(self) -> tuple[tuple[str, str], ...]:
-        return call_metadata(self.access_token)
 
 
 _UNAUTHENTICATED = HTTPException(

@@ -15,7 +15,7 @@ from identity.domain.codes import CodeHasher
 from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_identity, grpc_invitations
 from identity.entrypoints.callers import Callers
 from identity.entrypoints.consumers import TrajectoryEndedConsumer
-from identity.entrypoints.workers import DelegationExpiryWorker
+from identity.entrypoints.workers import delegation_expiry_loop
 from identity.service.authentication import Authentication
 from identity.service.client_accounts import ClientAccounts
 from identity.service.delegations import Delegations
@@ -119,5 +119,5 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         ],
         uow_factory=uow,
         consumers=[TrajectoryEndedConsumer()],
-        workers=[DelegationExpiryWorker(delegations, interval_seconds=settings.delegation_check_interval_seconds)],
+        workers=[delegation_expiry_loop(delegations, interval_seconds=settings.delegation_check_interval_seconds)],
     )

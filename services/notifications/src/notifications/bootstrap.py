@@ -34,7 +34,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     settings = infra.settings
     assert isinstance(settings, Settings)
     codec = EventCodec()
-    worker = DeliveryWorker(
+    delivery_loop = DeliveryWorker(
         uow=lambda: NotificationsUnitOfWork(infra.session_factory, codec),
         templates=template_catalogue(settings),
         mailer=SmtpMailer(settings),
@@ -45,11 +45,11 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             cap=timedelta(seconds=settings.delivery_retry_max_seconds),
         ),
         mail_from=settings.mail_from,
-    )
+    ).background_loop()
 
     def on_commit() -> None:
         infra.relay.wake()
-        worker.wake()
+        delivery_loop.wake()
 
     def uow() -> NotificationsUnitOfWork:
         return NotificationsUnitOfWork(infra.session_factory, codec, on_commit=on_commit)
@@ -61,5 +61,5 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         ],
         uow_factory=uow,
         consumers=notice_consumers(NoticeQueue()),
-        workers=[worker],
+        workers=[delivery_loop],
     )

@@ -71,40 +71,38 @@ def _login_result(response: identity_pb2.LoginResponse) -> TokensOut | Challenge
 async def login(body: LoginBody, clients: Clients, client: ClientInfo) -> TokensOut | ChallengeOut:
     """Tokens, or a challenge when the account needs a second factor. Wrong credentials
     and unknown accounts get the same 401."""
-    response = await clients.identity.Login(
-        identity_pb2.LoginRequest(username=body.username, password=body.password, client=client),
-        timeout=clients.timeout,
+    response = await clients.call(
+        clients.identity.Login, identity_pb2.LoginRequest(username=body.username, password=body.password, client=client)
     )
     return _login_result(response)
 
 
 @router.post("/auth/login/verify", response_model=TokensOut | ChallengeOut)
 async def verify_login(body: VerifyBody, clients: Clients, client: ClientInfo) -> TokensOut | ChallengeOut:
-    response = await clients.identity.VerifyLoginChallenge(
+    response = await clients.call(
+        clients.identity.VerifyLoginChallenge,
         identity_pb2.VerifyLoginChallengeRequest(challenge_id=body.challenge_id, code=body.code, client=client),
-        timeout=clients.timeout,
     )
     return _login_result(response)
 
 
 @router.post("/auth/refresh", response_model=TokensOut)
 async def refresh(body: RefreshBody, clients: Clients, client: ClientInfo) -> TokensOut:
-    pair = await clients.identity.RefreshSession(
-        identity_pb2.RefreshSessionRequest(refresh_token=body.refresh_token, client=client), timeout=clients.timeout
+    pair = await clients.call(
+        clients.identity.RefreshSession,
+        identity_pb2.RefreshSessionRequest(refresh_token=body.refresh_token, client=client),
     )
     return _tokens(pair)
 
 
 @router.post("/auth/logout", status_code=204)
 async def logout(caller: CallerDuringPasswordChange, clients: Clients) -> None:
-    await clients.identity.Logout(identity_pb2.LogoutRequest(), metadata=caller.metadata(), timeout=clients.timeout)
+    await clients.call(clients.identity.Logout, identity_pb2.LogoutRequest(), caller)
 
 
 @router.get("/me", response_model=MeOut)
 async def me(caller: CallerDuringPasswordChange, clients: Clients) -> MeOut:
-    account = await clients.identity.GetMe(
-        identity_pb2.GetMeRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    account = await clients.call(clients.identity.GetMe, identity_pb2.GetMeRequest(), caller)
     organisation = (
         OrganisationOut(id=account.organisation.id, name=account.organisation.name)
         if account.HasField("organisation")
@@ -171,8 +169,8 @@ def password_rules(rules: Iterable[identity_pb2.PasswordRule]) -> list[PasswordR
 @router.post("/auth/login/resend", response_model=ChallengeOut)
 async def resend_login_code(body: ResendBody, clients: Clients) -> ChallengeOut:
     """A new SMS or e-mail code for an open login challenge; the earlier code stops working."""
-    challenge = await clients.identity.ResendLoginCode(
-        identity_pb2.ResendLoginCodeRequest(challenge_id=body.challenge_id), timeout=clients.timeout
+    challenge = await clients.call(
+        clients.identity.ResendLoginCode, identity_pb2.ResendLoginCodeRequest(challenge_id=body.challenge_id)
     )
     return ChallengeOut(challenge_id=challenge.challenge_id, method=challenge.method)
 
@@ -184,12 +182,12 @@ async def change_password(
     """Changes the password (also the forced change after a temporary one). A password
     that breaks the organisation's rules gets 422 naming every broken rule
     (``new_password.<rule>``). Other sessions end; fresh tokens for this one."""
-    pair = await clients.identity.ChangePassword(
+    pair = await clients.call(
+        clients.identity.ChangePassword,
         identity_pb2.ChangePasswordRequest(
             current_password=body.current_password, new_password=body.new_password, client=client
         ),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return _tokens(pair)
 
@@ -200,8 +198,8 @@ _RESET_ACCEPTED = AcceptedOut(detail="Als dit adres bij een account hoort, is er
 @router.post("/auth/password-reset", status_code=202, response_model=AcceptedOut)
 async def request_password_reset(body: PasswordResetBody, clients: Clients) -> AcceptedOut:
     """Always 202 with the same body: whether the address has an account stays unknown."""
-    await clients.identity.RequestPasswordReset(
-        identity_pb2.RequestPasswordResetRequest(email=body.email), timeout=clients.timeout
+    await clients.call(
+        clients.identity.RequestPasswordReset, identity_pb2.RequestPasswordResetRequest(email=body.email)
     )
     return _RESET_ACCEPTED
 
@@ -209,8 +207,8 @@ async def request_password_reset(body: PasswordResetBody, clients: Clients) -> A
 @router.post("/auth/password-reset/open", response_model=PasswordResetRequirementsOut)
 async def open_password_reset(body: PasswordResetTokenBody, clients: Clients) -> PasswordResetRequirementsOut:
     """What the reset form at /password-reset/{token} must ask; sends the SMS or e-mail code."""
-    requirements = await clients.identity.OpenPasswordReset(
-        identity_pb2.OpenPasswordResetRequest(token=body.token), timeout=clients.timeout
+    requirements = await clients.call(
+        clients.identity.OpenPasswordReset, identity_pb2.OpenPasswordResetRequest(token=body.token)
     )
     return PasswordResetRequirementsOut(
         second_factor=requirements.second_factor or None,
@@ -222,11 +220,11 @@ async def open_password_reset(body: PasswordResetTokenBody, clients: Clients) ->
 @router.post("/auth/password-reset/confirm", status_code=204)
 async def confirm_password_reset(body: PasswordResetConfirmBody, clients: Clients) -> None:
     """Sets the new password; every session of the account ends."""
-    await clients.identity.ConfirmPasswordReset(
+    await clients.call(
+        clients.identity.ConfirmPasswordReset,
         identity_pb2.ConfirmPasswordResetRequest(
             token=body.token, new_password=body.new_password, code=body.code, secret_answer=body.secret_answer
         ),
-        timeout=clients.timeout,
     )
 
 

@@ -53,10 +53,10 @@ class SecretQuestionOut(BaseModel):
 @router.post("/client-accounts", status_code=201, response_model=ClientAccountOut)
 async def create_client_account(body: PersonIn, caller: CurrentCaller, clients: Clients) -> ClientAccountOut:
     """Staff only: the client (12 or older) gets an activation link by mail."""
-    account = await clients.client_accounts.CreateClientAccount(
+    account = await clients.call(
+        clients.client_accounts.CreateClientAccount,
         accounts_pb2.CreateClientAccountRequest(**body.model_dump()),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return ClientAccountOut(
         id=account.id,
@@ -72,17 +72,15 @@ async def create_client_account(body: PersonIn, caller: CurrentCaller, clients: 
 async def resend_activation(account_id: str, caller: CurrentCaller, clients: Clients) -> dict[str, str]:
     """Staff only: a new activation link (the old one stops working), e.g. after too many
     wrong birth dates."""
-    await clients.client_accounts.ResendActivation(
-        accounts_pb2.ResendActivationRequest(account_id=account_id), metadata=caller.metadata(), timeout=clients.timeout
+    await clients.call(
+        clients.client_accounts.ResendActivation, accounts_pb2.ResendActivationRequest(account_id=account_id), caller
     )
     return {"detail": "Er is een nieuwe activatielink verstuurd."}
 
 
 @router.get("/activations/{token}", response_model=ActivationViewOut)
 async def view_activation(token: str, clients: Clients) -> ActivationViewOut:
-    view = await clients.client_accounts.GetActivation(
-        accounts_pb2.ActivationTokenRequest(token=token), timeout=clients.timeout
-    )
+    view = await clients.call(clients.client_accounts.GetActivation, accounts_pb2.ActivationTokenRequest(token=token))
     return ActivationViewOut(
         organisation_name=view.organisation_name,
         state=view.state,
@@ -94,8 +92,9 @@ async def view_activation(token: str, clients: Clients) -> ActivationViewOut:
 async def activate(token: str, body: ActivationIn, clients: Clients) -> ActivatedOut:
     """Confirms the link with the birth date; the login name and a temporary password go
     by mail. A wrong date counts: after 3 the link is dead (409 ``activation_blocked``)."""
-    activated = await clients.client_accounts.ActivateClientAccount(
-        accounts_pb2.ActivateClientAccountRequest(token=token, birth_date=body.birth_date), timeout=clients.timeout
+    activated = await clients.call(
+        clients.client_accounts.ActivateClientAccount,
+        accounts_pb2.ActivateClientAccountRequest(token=token, birth_date=body.birth_date),
     )
     return ActivatedOut(login_name=activated.login_name)
 
@@ -103,15 +102,15 @@ async def activate(token: str, body: ActivationIn, clients: Clients) -> Activate
 @router.put("/me/secret-question", response_model=SecretQuestionOut)
 async def set_secret_question(body: SecretQuestionIn, caller: CurrentCaller, clients: Clients) -> SecretQuestionOut:
     """Sets the secret question asked as an extra check in a password reset."""
-    response = await clients.client_accounts.SetSecretQuestion(
-        accounts_pb2.SetSecretQuestionRequest(**body.model_dump()), metadata=caller.metadata(), timeout=clients.timeout
+    response = await clients.call(
+        clients.client_accounts.SetSecretQuestion, accounts_pb2.SetSecretQuestionRequest(**body.model_dump()), caller
     )
     return SecretQuestionOut(question=response.question or None)
 
 
 @router.get("/me/secret-question", response_model=SecretQuestionOut)
 async def get_secret_question(caller: CurrentCaller, clients: Clients) -> SecretQuestionOut:
-    response = await clients.client_accounts.GetSecretQuestion(
-        accounts_pb2.GetSecretQuestionRequest(), metadata=caller.metadata(), timeout=clients.timeout
+    response = await clients.call(
+        clients.client_accounts.GetSecretQuestion, accounts_pb2.GetSecretQuestionRequest(), caller
     )
     return SecretQuestionOut(question=response.question or None)

@@ -120,17 +120,17 @@ async def grant_delegation(body: DelegationIn, caller: CurrentCaller, clients: C
     )
     if body.child is not None:
         request.child.CopyFrom(delegations_pb2.ChildRecord(**body.child.model_dump()))
-    message = await clients.delegations.GrantDelegation(request, metadata=caller.metadata(), timeout=clients.timeout)
+    message = await clients.call(clients.delegations.GrantDelegation, request, caller)
     return _delegation(message)
 
 
 @router.post("/delegations/{delegation_id}/consent", response_model=DelegationOut)
 async def answer_consent(delegation_id: str, body: ConsentIn, caller: CurrentCaller, clients: Clients) -> DelegationOut:
     """The person accepts or declines a delegation asked for them."""
-    message = await clients.delegations.AnswerDelegationConsent(
+    message = await clients.call(
+        clients.delegations.AnswerDelegationConsent,
         delegations_pb2.AnswerDelegationConsentRequest(delegation_id=delegation_id, accept=body.accept),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return _delegation(message)
 
@@ -139,18 +139,16 @@ async def answer_consent(delegation_id: str, body: ConsentIn, caller: CurrentCal
 async def revoke_delegation(delegation_id: str, caller: CurrentCaller, clients: Clients) -> DelegationOut:
     """The person, the delegate or the practice's staff end it; an act-as token on it is
     refused by identity from the next request on."""
-    message = await clients.delegations.RevokeDelegation(
-        delegations_pb2.DelegationIdRequest(delegation_id=delegation_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+    message = await clients.call(
+        clients.delegations.RevokeDelegation, delegations_pb2.DelegationIdRequest(delegation_id=delegation_id), caller
     )
     return _delegation(message)
 
 
 @router.get("/me/delegations", response_model=MyDelegationsOut)
 async def my_delegations(caller: CurrentCaller, clients: Clients) -> MyDelegationsOut:
-    message = await clients.delegations.ListMyDelegations(
-        delegations_pb2.ListMyDelegationsRequest(), metadata=caller.metadata(), timeout=clients.timeout
+    message = await clients.call(
+        clients.delegations.ListMyDelegations, delegations_pb2.ListMyDelegationsRequest(), caller
     )
     return _mine(message)
 
@@ -158,8 +156,8 @@ async def my_delegations(caller: CurrentCaller, clients: Clients) -> MyDelegatio
 @router.post("/me/act-as", response_model=ActingTokenOut)
 async def act_as(body: PersonIn, caller: CurrentCaller, clients: Clients) -> ActingTokenOut:
     """Switch to the portal of a person you act for (seed 4, "portaal wisselen")."""
-    acting = await clients.delegations.ActAs(
-        delegations_pb2.ActAsRequest(person_id=body.person_id), metadata=caller.metadata(), timeout=clients.timeout
+    acting = await clients.call(
+        clients.delegations.ActAs, delegations_pb2.ActAsRequest(person_id=body.person_id), caller
     )
     return ActingTokenOut(
         access_token=acting.access_token,
@@ -172,9 +170,9 @@ async def act_as(body: PersonIn, caller: CurrentCaller, clients: Clients) -> Act
 @router.put("/me/preferred-portal", response_model=MyDelegationsOut)
 async def set_preferred_portal(body: PersonIn, caller: CurrentCaller, clients: Clients) -> MyDelegationsOut:
     """The portal opened after login: your own id, or a person you act for."""
-    message = await clients.delegations.SetPreferredPortal(
+    message = await clients.call(
+        clients.delegations.SetPreferredPortal,
         delegations_pb2.SetPreferredPortalRequest(person_id=body.person_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return _mine(message)

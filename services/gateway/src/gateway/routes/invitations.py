@@ -99,10 +99,10 @@ def _accepted(message: invitations_pb2.InvitationAccepted, login: LoginOut | Non
 @router.post("/invitations", status_code=201, response_model=InvitationOut)
 async def send_invitation(body: InvitationIn, caller: CurrentCaller, clients: Clients) -> InvitationOut:
     """Staff only: mails the invitee a link valid for 14 days."""
-    message = await clients.invitations.SendInvitation(
+    message = await clients.call(
+        clients.invitations.SendInvitation,
         invitations_pb2.SendInvitationRequest(email=body.email, thread_id=body.thread_id, language=body.language),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return _invitation(message)
 
@@ -110,19 +110,15 @@ async def send_invitation(body: InvitationIn, caller: CurrentCaller, clients: Cl
 @router.get("/invitations", response_model=list[InvitationOut])
 async def list_invitations(caller: CurrentCaller, clients: Clients) -> list[InvitationOut]:
     """Staff only: the invitations of the caller's organisation, newest first."""
-    response = await clients.invitations.ListInvitations(
-        invitations_pb2.ListInvitationsRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    response = await clients.call(clients.invitations.ListInvitations, invitations_pb2.ListInvitationsRequest(), caller)
     return [_invitation(message) for message in response.invitations]
 
 
 @router.post("/invitations/{invitation_id}/revoke", response_model=InvitationOut)
 async def revoke_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> InvitationOut:
     """Staff only: the link stops working."""
-    message = await clients.invitations.RevokeInvitation(
-        invitations_pb2.InvitationIdRequest(invitation_id=invitation_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+    message = await clients.call(
+        clients.invitations.RevokeInvitation, invitations_pb2.InvitationIdRequest(invitation_id=invitation_id), caller
     )
     return _invitation(message)
 
@@ -130,10 +126,8 @@ async def revoke_invitation(invitation_id: str, caller: CurrentCaller, clients: 
 @router.post("/invitations/{invitation_id}/resend", response_model=InvitationOut)
 async def resend_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> InvitationOut:
     """Staff only: a new link is mailed; the old one stops working."""
-    message = await clients.invitations.ResendInvitation(
-        invitations_pb2.InvitationIdRequest(invitation_id=invitation_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+    message = await clients.call(
+        clients.invitations.ResendInvitation, invitations_pb2.InvitationIdRequest(invitation_id=invitation_id), caller
     )
     return _invitation(message)
 
@@ -142,9 +136,7 @@ async def resend_invitation(invitation_id: str, caller: CurrentCaller, clients: 
 async def view_invitation(token: str, clients: Clients) -> InvitationViewOut:
     """Public, by the link's token: who invites, the address, whether it is still open,
     the password rules and the versions of the terms and privacy statement."""
-    view = await clients.invitations.GetInvitation(
-        invitations_pb2.InvitationTokenRequest(token=token), timeout=clients.timeout
-    )
+    view = await clients.call(clients.invitations.GetInvitation, invitations_pb2.InvitationTokenRequest(token=token))
     return InvitationViewOut(
         organisation_name=view.organisation_name,
         inviter_name=view.inviter_name,
@@ -163,8 +155,9 @@ async def accept_with_new_account(
 ) -> InvitationAcceptedOut:
     """Makes an account for the invited address and logs in (201); 422 names every bad
     field, each broken password rule as ``password.<rule>``. With ``dry_run`` only checks (200)."""
-    accepted = await clients.invitations.AcceptInvitationWithNewAccount(
-        invitations_pb2.AcceptWithNewAccountRequest(token=token, **body.model_dump()), timeout=clients.timeout
+    accepted = await clients.call(
+        clients.invitations.AcceptInvitationWithNewAccount,
+        invitations_pb2.AcceptWithNewAccountRequest(token=token, **body.model_dump()),
     )
     if body.dry_run:
         return _accepted(accepted, None)
@@ -174,9 +167,9 @@ async def accept_with_new_account(
 
 @router.post("/invitations/{token}/accept", response_model=InvitationAcceptedOut)
 async def accept_as_caller(token: str, caller: CurrentCaller, clients: Clients) -> InvitationAcceptedOut:
-    """"I already have an account", logged in: the invitation is attached to the caller."""
-    accepted = await clients.invitations.AcceptInvitationWithAccount(
-        invitations_pb2.InvitationTokenRequest(token=token), metadata=caller.metadata(), timeout=clients.timeout
+    """ "I already have an account", logged in: the invitation is attached to the caller."""
+    accepted = await clients.call(
+        clients.invitations.AcceptInvitationWithAccount, invitations_pb2.InvitationTokenRequest(token=token), caller
     )
     return _accepted(accepted, None)
 
@@ -185,15 +178,15 @@ async def accept_as_caller(token: str, caller: CurrentCaller, clients: Clients) 
 async def accept_with_login(
     token: str, body: LoginIn, clients: Clients, client: ClientInfo
 ) -> InvitationAcceptedOut | ChallengeOut:
-    """"I already have an account": logs in and attaches the invitation. The link is checked
+    """ "I already have an account": logs in and attaches the invitation. The link is checked
     before the password (an unknown or dead link is 404 or 409 and no password is tried).
     When the account needs a second factor the answer is the challenge: complete it at
     POST /auth/login/verify, then call POST /invitations/{token}/accept with the token."""
-    response = await clients.invitations.AcceptInvitationWithLogin(
+    response = await clients.call(
+        clients.invitations.AcceptInvitationWithLogin,
         invitations_pb2.AcceptWithLoginRequest(
             token=token, username=body.username, password=body.password, client=client
         ),
-        timeout=clients.timeout,
     )
     login = login_result(response.login)
     if not isinstance(login, TokensOut):
@@ -204,6 +197,4 @@ async def accept_with_login(
 @router.post("/invitations/{token}/decline", status_code=204)
 async def decline_invitation(token: str, clients: Clients) -> None:
     """The inviter is told; the link stops working."""
-    await clients.invitations.DeclineInvitation(
-        invitations_pb2.InvitationTokenRequest(token=token), timeout=clients.timeout
-    )
+    await clients.call(clients.invitations.DeclineInvitation, invitations_pb2.InvitationTokenRequest(token=token))

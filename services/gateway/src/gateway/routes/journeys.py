@@ -32,7 +32,7 @@ class PersonIn(BaseModel):
 async def login_after(
     clients: ServiceClients, username: str, password: str, client: identity_pb2.ClientInfo
 ) -> LoginOut:
-    response = await clients.identity.Login(
-        identity_pb2.LoginRequest(username=username, password=password, client=client), timeout=clients.timeout
+    response = await clients.call(
+        clients.identity.Login, identity_pb2.LoginRequest(username=username, password=password, client=client)
     )
     return login_result(response)

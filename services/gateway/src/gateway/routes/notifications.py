@@ -80,9 +80,7 @@ def _preferences(message: notifications_pb2.NotificationPreferences) -> Preferen
 async def get_notification_preferences(caller: CurrentCaller, clients: Clients) -> PreferencesOut:
     """Which notices the caller receives, by which channel and in which language."""
     return _preferences(
-        await clients.notifications.GetPreferences(
-            notifications_pb2.GetPreferencesRequest(), metadata=caller.metadata(), timeout=clients.timeout
-        )
+        await clients.call(clients.notifications.GetPreferences, notifications_pb2.GetPreferencesRequest(), caller)
     )
 
 
@@ -93,7 +91,8 @@ async def update_notification_preferences(
     """Changes the caller's own preferences. Refused with 422 naming every bad field (e.g.
     ``categories.security.email`` when a mandatory category loses e-mail); nothing is saved then."""
     return _preferences(
-        await clients.notifications.UpdatePreferences(
+        await clients.call(
+            clients.notifications.UpdatePreferences,
             notifications_pb2.UpdatePreferencesRequest(
                 language=body.language or "",
                 digest_window_minutes=body.digest_window_minutes,
@@ -102,8 +101,7 @@ async def update_notification_preferences(
                     for name, choice in body.categories.items()
                 },
             ),
-            metadata=caller.metadata(),
-            timeout=clients.timeout,
+            caller,
         )
     )
 
@@ -123,10 +121,8 @@ async def list_deliveries(
 async def fetch_deliveries(caller: Caller, clients: ServiceClients, source_id: str) -> list[DeliveryStatusOut]:
     """The deliveries of ``source_id`` as the caller may see them (one conversion for every
     route that shows delivery status)."""
-    response = await clients.notifications.ListDeliveries(
-        notifications_pb2.ListDeliveriesRequest(source_id=source_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+    response = await clients.call(
+        clients.notifications.ListDeliveries, notifications_pb2.ListDeliveriesRequest(source_id=source_id), caller
     )
     return [
         DeliveryStatusOut(

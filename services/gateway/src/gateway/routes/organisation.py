@@ -42,8 +42,8 @@ def _profile(message: contacts_pb2.OrganisationProfile) -> ProfileOut:
 @router.get("/organisation/profile", response_model=ProfileOut)
 async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
     return _profile(
-        await clients.contacts.GetOrganisationProfile(
-            contacts_pb2.GetOrganisationProfileRequest(), metadata=caller.metadata(), timeout=clients.timeout
+        await clients.call(
+            clients.contacts.GetOrganisationProfile, contacts_pb2.GetOrganisationProfileRequest(), caller
         )
     )
 
@@ -52,9 +52,9 @@ async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
 async def update_profile(body: ProfileIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """Replaces the profile. Every invalid field is named; nothing is saved then."""
     return _profile(
-        await clients.contacts.UpdateOrganisationProfile(
+        await clients.call(
+            clients.contacts.UpdateOrganisationProfile,
             contacts_pb2.UpdateOrganisationProfileRequest(**body.model_dump()),
-            metadata=caller.metadata(),
-            timeout=clients.timeout,
+            caller,
         )
     )

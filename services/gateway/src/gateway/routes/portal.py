@@ -31,9 +31,7 @@ class DashboardOut(BaseModel):
 
 @router.get("/portal/dashboard", response_model=DashboardOut)
 async def dashboard(caller: CurrentCaller, clients: Clients) -> DashboardOut:
-    message = await clients.portal.GetDashboard(
-        portal_pb2.GetDashboardRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    message = await clients.call(clients.portal.GetDashboard, portal_pb2.GetDashboardRequest(), caller)
     return DashboardOut(
         person_id=message.person_id,
         upcoming_appointments=[

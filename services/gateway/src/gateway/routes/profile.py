@@ -68,9 +68,7 @@ def _profile(message: accounts_pb2.Profile) -> ProfileOut:
 
 @router.get("/me/profile", response_model=ProfileOut)
 async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
-    message = await clients.profiles.GetProfile(
-        accounts_pb2.GetProfileRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    message = await clients.call(clients.profiles.GetProfile, accounts_pb2.GetProfileRequest(), caller)
     return _profile(message)
 
 
@@ -79,10 +77,8 @@ async def update_profile(body: ProfilePatch, caller: CurrentCaller, clients: Cli
     """Names, language and country change at once; a new e-mail address or mobile number
     is pending until confirmed and needs ``current_password``. 422 names every bad field
     and then nothing changes."""
-    message = await clients.profiles.UpdateProfile(
-        accounts_pb2.UpdateProfileRequest(**body.model_dump(exclude_none=True)),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+    message = await clients.call(
+        clients.profiles.UpdateProfile, accounts_pb2.UpdateProfileRequest(**body.model_dump(exclude_none=True)), caller
     )
     return _profile(message)
 
@@ -90,8 +86,8 @@ async def update_profile(body: ProfilePatch, caller: CurrentCaller, clients: Cli
 @router.post("/me/profile/email/confirm", response_model=ProfileOut)
 async def confirm_email(body: EmailConfirmIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """The token from the link mailed to the new address."""
-    message = await clients.profiles.ConfirmEmailChange(
-        accounts_pb2.ConfirmEmailChangeRequest(token=body.token), metadata=caller.metadata(), timeout=clients.timeout
+    message = await clients.call(
+        clients.profiles.ConfirmEmailChange, accounts_pb2.ConfirmEmailChangeRequest(token=body.token), caller
     )
     return _profile(message)
 
@@ -99,7 +95,7 @@ async def confirm_email(body: EmailConfirmIn, caller: CurrentCaller, clients: Cl
 @router.post("/me/profile/mobile/confirm", response_model=ProfileOut)
 async def confirm_mobile(body: MobileConfirmIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """The code sent by SMS to the new number."""
-    message = await clients.profiles.ConfirmMobileChange(
-        accounts_pb2.ConfirmMobileChangeRequest(code=body.code), metadata=caller.metadata(), timeout=clients.timeout
+    message = await clients.call(
+        clients.profiles.ConfirmMobileChange, accounts_pb2.ConfirmMobileChangeRequest(code=body.code), caller
     )
     return _profile(message)

@@ -78,8 +78,8 @@ def _registration(message: accounts_pb2.Registration) -> RegistrationOut:
 @router.post("/registrations", status_code=201, response_model=RegistrationReceiptOut)
 async def request_registration(body: RegistrationIn, clients: Clients) -> RegistrationReceiptOut:
     """Public: asks the practice for portal access; a receipt goes by mail."""
-    registration = await clients.registrations.RequestRegistration(
-        accounts_pb2.RequestRegistrationRequest(**body.model_dump()), timeout=clients.timeout
+    registration = await clients.call(
+        clients.registrations.RequestRegistration, accounts_pb2.RequestRegistrationRequest(**body.model_dump())
     )
     return RegistrationReceiptOut(id=registration.id, status=registration.status)
 
@@ -89,8 +89,8 @@ async def list_registrations(
     caller: CurrentCaller, clients: Clients, status: Status | None = None
 ) -> list[RegistrationOut]:
     """Staff only: the requests of the caller's practice, oldest first."""
-    response = await clients.registrations.ListRegistrations(
-        accounts_pb2.ListRegistrationsRequest(status=status or ""), metadata=caller.metadata(), timeout=clients.timeout
+    response = await clients.call(
+        clients.registrations.ListRegistrations, accounts_pb2.ListRegistrationsRequest(status=status or ""), caller
     )
     return [_registration(message) for message in response.registrations]
 
@@ -98,20 +98,20 @@ async def list_registrations(
 @router.post("/registrations/{registration_id}/approve", response_model=RegistrationOut)
 async def approve_registration(registration_id: str, caller: CurrentCaller, clients: Clients) -> RegistrationOut:
     """Staff only: the person gets the link that continues the registration."""
-    message = await clients.registrations.ApproveRegistration(
+    message = await clients.call(
+        clients.registrations.ApproveRegistration,
         accounts_pb2.RegistrationIdRequest(registration_id=registration_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return _registration(message)
 
 
 @router.post("/registrations/{registration_id}/reject", response_model=RegistrationOut)
 async def reject_registration(registration_id: str, caller: CurrentCaller, clients: Clients) -> RegistrationOut:
-    message = await clients.registrations.RejectRegistration(
+    message = await clients.call(
+        clients.registrations.RejectRegistration,
         accounts_pb2.RegistrationIdRequest(registration_id=registration_id),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return _registration(message)
 
@@ -120,8 +120,8 @@ async def reject_registration(registration_id: str, caller: CurrentCaller, clien
 async def send_registration_code(token: str, clients: Clients) -> CodeSentOut:
     """Opening the mailed link: an SMS code goes to the number of the request (again on
     every call; the newest code is the one that works)."""
-    sent = await clients.registrations.SendRegistrationCode(
-        accounts_pb2.RegistrationTokenRequest(token=token), timeout=clients.timeout
+    sent = await clients.call(
+        clients.registrations.SendRegistrationCode, accounts_pb2.RegistrationTokenRequest(token=token)
     )
     return CodeSentOut(
         organisation_name=sent.organisation_name,
@@ -134,8 +134,9 @@ async def send_registration_code(token: str, clients: Clients) -> CodeSentOut:
 async def complete_registration(token: str, body: CompleteIn, clients: Clients, client: ClientInfo) -> CompletedOut:
     """The SMS code and a password meeting the practice's rules make the account, and the
     person is logged in (or gets the practice's second-factor challenge)."""
-    completed = await clients.registrations.CompleteRegistration(
-        accounts_pb2.CompleteRegistrationRequest(token=token, **body.model_dump()), timeout=clients.timeout
+    completed = await clients.call(
+        clients.registrations.CompleteRegistration,
+        accounts_pb2.CompleteRegistrationRequest(token=token, **body.model_dump()),
     )
     login = await login_after(clients, completed.login_name, body.password, client)
     return CompletedOut(account_id=completed.account_id, login_name=completed.login_name, login=login)

@@ -36,15 +36,15 @@ class SecureMailOut(BaseModel):
 @router.post("/secure-mails", status_code=201, response_model=SecureMailOut)
 async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: Clients) -> SecureMailOut:
     """Stores the mail and notifies the recipient (without the content). Staff only."""
-    mail = await clients.messaging.SendSecureMail(
+    mail = await clients.call(
+        clients.messaging.SendSecureMail,
         messaging_pb2.SendSecureMailRequest(
             recipient_email=body.recipient_email,
             recipient_mobile=body.recipient_mobile or "",
             subject=body.subject,
             body=body.body,
         ),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return SecureMailOut(
         id=mail.id,

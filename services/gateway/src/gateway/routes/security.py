@@ -97,9 +97,7 @@ def _security_policy(policy: identity_pb2.SecurityPolicy) -> SecurityPolicyOut:
 async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
     """The caller's organisation's rules for passwords, second factors and lockout (staff)."""
     return _security_policy(
-        await clients.identity.GetSecurityPolicy(
-            identity_pb2.GetSecurityPolicyRequest(), metadata=caller.metadata(), timeout=clients.timeout
-        )
+        await clients.call(clients.identity.GetSecurityPolicy, identity_pb2.GetSecurityPolicyRequest(), caller)
     )
 
 
@@ -108,19 +106,15 @@ async def update_security_policy(body: SecurityPolicyIn, caller: CurrentCaller, 
     """Replaces the organisation's rules (staff). Every invalid field is named; nothing is
     saved then. New passwords and logins follow the new rules from now on."""
     return _security_policy(
-        await clients.identity.UpdateSecurityPolicy(
-            identity_pb2.UpdateSecurityPolicyRequest(**body.model_dump()),
-            metadata=caller.metadata(),
-            timeout=clients.timeout,
+        await clients.call(
+            clients.identity.UpdateSecurityPolicy, identity_pb2.UpdateSecurityPolicyRequest(**body.model_dump()), caller
         )
     )
 
 
 @router.get("/me/second-factors", response_model=SecondFactorsOut)
 async def second_factors(caller: CurrentCaller, clients: Clients) -> SecondFactorsOut:
-    response = await clients.identity.ListSecondFactors(
-        identity_pb2.ListSecondFactorsRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    response = await clients.call(clients.identity.ListSecondFactors, identity_pb2.ListSecondFactorsRequest(), caller)
     return SecondFactorsOut(
         factors=[SecondFactorOut(method=f.method, confirmed=f.confirmed) for f in response.factors],
         recovery_codes_left=response.recovery_codes_left,
@@ -131,10 +125,10 @@ async def second_factors(caller: CurrentCaller, clients: Clients) -> SecondFacto
 async def start_enrolment(body: EnrolBody, caller: CurrentCaller, clients: Clients) -> EnrolmentOut:
     """Starts enrolling a factor: TOTP answers the QR code to scan; SMS and e-mail send a
     code. Confirm with POST /me/second-factors/{method}/confirm."""
-    enrolment = await clients.identity.StartSecondFactorEnrolment(
+    enrolment = await clients.call(
+        clients.identity.StartSecondFactorEnrolment,
         identity_pb2.StartSecondFactorEnrolmentRequest(method=body.method, password=body.password),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return EnrolmentOut(
         method=body.method,
@@ -149,9 +143,9 @@ async def confirm_enrolment(
     method: Method, body: ConfirmBody, caller: CurrentCaller, clients: Clients
 ) -> RecoveryCodesOut:
     """Confirms the factor with its first code; from now on logins ask for it."""
-    response = await clients.identity.ConfirmSecondFactor(
+    response = await clients.call(
+        clients.identity.ConfirmSecondFactor,
         identity_pb2.ConfirmSecondFactorRequest(method=method, code=body.code),
-        metadata=caller.metadata(),
-        timeout=clients.timeout,
+        caller,
     )
     return RecoveryCodesOut(recovery_codes=list(response.recovery_codes))

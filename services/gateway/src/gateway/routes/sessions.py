@@ -35,9 +35,7 @@ class RevokedOut(BaseModel):
 @router.get("/me/sessions", response_model=list[SessionOut])
 async def list_sessions(caller: CurrentCaller, clients: Clients) -> list[SessionOut]:
     """The caller's active sessions, most recently used first."""
-    response = await clients.identity.ListSessions(
-        identity_pb2.ListSessionsRequest(), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    response = await clients.call(clients.identity.ListSessions, identity_pb2.ListSessionsRequest(), caller)
     return [
         SessionOut(
             id=session.id,
@@ -57,15 +55,13 @@ async def list_sessions(caller: CurrentCaller, clients: Clients) -> list[Session
 @router.delete("/me/sessions/{session_id}", status_code=204)
 async def revoke_session(session_id: str, caller: CurrentCaller, clients: Clients) -> None:
     """Ends one of the caller's sessions at once (404 when it is not theirs)."""
-    await clients.identity.RevokeSession(
-        identity_pb2.RevokeSessionRequest(session_id=session_id), metadata=caller.metadata(), timeout=clients.timeout
-    )
+    await clients.call(clients.identity.RevokeSession, identity_pb2.RevokeSessionRequest(session_id=session_id), caller)
 
 
 @router.post("/me/sessions/revoke-others", response_model=RevokedOut)
 async def revoke_other_sessions(caller: CurrentCaller, clients: Clients) -> RevokedOut:
     """Ends every session of the caller but this one."""
-    response = await clients.identity.RevokeOtherSessions(
-        identity_pb2.RevokeOtherSessionsRequest(), metadata=caller.metadata(), timeout=clients.timeout
+    response = await clients.call(
+        clients.identity.RevokeOtherSessions, identity_pb2.RevokeOtherSessionsRequest(), caller
     )
     return RevokedOut(revoked=response.revoked)

@@ -381,4 +381,3 @@ class Delegations:
         )
         await uow.accounts.add(child)
         return child
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from notifications.domain.errors import DeliveryNotFound
 from notifications.domain.model import Channel, Delivery, RetryPolicy
 from notifications.domain.notices import MESSAGES_DIGEST
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -50,41 +50,21 @@ class DeliveryWorker:
     policy: RetryPolicy
     mail_from: str
     batch_size: int = 10
-    idle_seconds: float = 1.0
     clock: Callable[[], datetime] = _utcnow
 
-    def __post_init__(self) -> None:
-        self._wake = asyncio.Event()
-        self._stopping = False
+    def background_loop(self, *, idle_seconds: float = 1.0) -> BackgroundLoop:
+        """The worker as a service's background loop, woken after every commit (a commit may
+        have queued deliveries) and polling every ``idle_seconds`` for retries that fell due."""
 
-    def wake(self) -> None:
-        self._wake.set()
+        async def step() -> bool:
+            return await self.send_due() > 0
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                sent = await self.send_due()
-            except Exception as error:  # noqa: BLE001 - the worker outlives database outages
-                # The type only: a database error's text holds the bound parameters, and a
-                # delivery's parameters hold codes and tokens.
-                log.warning("delivery_worker_failed", error=type(error).__name__)
-                sent = 0
-            if sent:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.idle_seconds)
-            except TimeoutError:
-                pass
+        return BackgroundLoop("delivery_worker", step, idle_seconds=idle_seconds)
 
     async def send_due(self) -> int:
         """Attempts up to ``batch_size`` due sends; returns how many were attempted."""
         attempted = 0
-        while attempted < self.batch_size and not self._stopping:
+        while attempted < self.batch_size:
             async with self.uow() as uow:
                 due = await uow.deliveries.claim_due(self.clock(), 1)
                 if not due:

@@ -8,7 +8,6 @@ both call it at start, in any order.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import nats
@@ -19,6 +18,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.db import outbox_events
 from zorgpost_kit.events import EVENT_TYPE_HEADER, MSG_ID_HEADER, OCCURRED_AT_HEADER
 from zorgpost_kit.logging import get_logger
@@ -95,7 +95,7 @@ class OutboxRelay:
     Rows are claimed with ``FOR UPDATE SKIP LOCKED``, so several instances of a service share
     the work. A row is marked published only after JetStream acknowledged it; a crash in
     between publishes it again, which ``Nats-Msg-Id`` (= event id) de-duplicates. While NATS
-    is unreachable, rows simply wait.
+    is unreachable, rows simply wait. :meth:`background_loop` runs it in a service.
     """
 
     def __init__(
@@ -104,48 +104,22 @@ class OutboxRelay:
         js: JetStreamContext,
         *,
         batch_size: int = 100,
-        idle_seconds: float = 1.0,
         publish_timeout: float = 5.0,
     ) -> None:
         self._session_factory = session_factory
         self._js = js
         self._batch_size = batch_size
-        self._idle_seconds = idle_seconds
         self._publish_timeout = publish_timeout
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    def wake(self) -> None:
-        """Called after a commit that wrote events: publish now rather than at the next poll."""
-        self._wake.set()
+    def background_loop(self, *, idle_seconds: float = 1.0) -> BackgroundLoop:
+        """The relay as a service's background loop: woken after every commit, polling every
+        ``idle_seconds`` otherwise, and publishing once more on the way out so events
+        committed during shutdown leave with this process."""
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        async def step() -> bool:
+            return await self.publish_pending() == self._batch_size
 
-    async def run(self) -> None:
-        failures = 0
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                published = await self.publish_pending()
-                failures = 0
-            except Exception as error:  # noqa: BLE001 - the relay must outlive NATS and database outages
-                failures += 1
-                published = 0
-                log.warning("outbox_relay_failed", error=type(error).__name__, detail=str(error), attempt=failures)
-            if published == self._batch_size:
-                continue
-            wait = self._idle_seconds if failures == 0 else min(0.25 * 2**failures, 10.0)
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            except TimeoutError:
-                pass
-        # A last pass so events committed during shutdown leave with this process.
-        try:
-            await self.publish_pending()
-        except Exception as error:  # noqa: BLE001 - they stay in the outbox for the next start
-            log.warning("outbox_relay_final_pass_failed", error=type(error).__name__)
+        return BackgroundLoop("outbox_relay", step, idle_seconds=idle_seconds, final_step=step)
 
     async def publish_pending(self) -> int:
         """Publishes one batch; returns how many rows it published.
