@@ -1,4 +1,4 @@
-"""Helpers the journey tests (issue 3 part B) share: clients of a practice with a birth
+"""Helpers the tests of the ways into an account share: clients of a practice with a birth
 date, the secrets identity put in its outbox for a person (what notifications sends), and
 reading the secrets back out of the development outbox's mail and SMS text."""
 
@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 from support import Member, create_member
 
 from zorgpost_devstack.stack import Stack
+from zorgpost_kit import calendar
 
 M = TypeVar("M", bound=Message)
 
@@ -27,12 +28,9 @@ def valid_mobile() -> str:
 
 
 def years_ago(years: int, *, days: int = 0) -> date:
-    """The birth date of someone who is ``years`` old today (``days`` later: younger)."""
-    today = date.today()
-    born = today.replace(year=today.year - years) if (today.month, today.day) != (2, 29) else date(
-        today.year - years, 2, 28
-    )
-    return date.fromordinal(born.toordinal() + days)
+    """The birth date of someone who turned ``years`` today (``days`` later: younger), by
+    the calendar the services count ages with: today in Amsterdam, not the machine's date."""
+    return calendar.birth_date_for_age(years, calendar.today(), days_younger=days)
 
 
 async def create_client(stack: Stack, organisation_id: str, birth_date: date) -> Member:

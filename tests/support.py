@@ -16,8 +16,8 @@ import httpx
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account, AccountStatus, Role
 from identity.domain.client_accounts import SecretQuestion, normalise_secret_answer
-from identity.domain.model import Account, AccountStatus, Role
 from identity.domain.policy import SecurityPolicy
 from identity.service.accounts import do_create_account, do_create_organisation
 from identity.service.security_policy import do_set_security_policy
@@ -93,7 +93,7 @@ async def wait_for_messages(
     return messages
 
 
-# --- security (issue 3 part A): policies, accounts of any kind, codes and links ----------
+# --- security policies, accounts of any kind, codes and links ------------------------------
 
 
 def identity_uow(stack: Stack) -> tuple[Any, Any]:

@@ -25,7 +25,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from support import PASSWORD, StaffMember, identity_uow
 
 from identity.adapters.passwords import PasswordHasher
-from identity.domain.model import Role
+from identity.domain.accounts import Role
 from identity.service.accounts import do_create_account
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import OUTBOX, Stack

@@ -1,4 +1,4 @@
-"""Identity's journeys into an account (issue 3 part B) over gRPC against the real process,
+"""Identity's ways into an account over gRPC against the real process,
 PostgreSQL and NATS: invitations, practice-made accounts, self-registration, profile,
 delegations and the end of portal access. Secrets are read from identity's outbox, as
 notifications receives them."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import grpc
 import jwt
@@ -34,6 +34,7 @@ from zorgpost.identity.v1 import (
     invitations_pb2_grpc,
 )
 from zorgpost_devstack.stack import Stack
+from zorgpost_kit import calendar
 from zorgpost_kit.grpc_client import call_metadata
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -302,7 +303,7 @@ async def test_a_practice_makes_accounts_from_twelve_and_the_birth_date_activate
         if e.recipient.account_id == account.id
     )
     assert issued.login_name == account.email and len(issued.temporary_password) == 16
-    # The temporary password opens nothing but the password change (part A's forced change).
+    # The temporary password opens nothing but the password change (the forced password change).
     first = await rpc.identity.Login(
         identity_pb2.LoginRequest(username=account.email, password=issued.temporary_password)
     )
@@ -607,8 +608,9 @@ async def test_from_twelve_the_child_consents_and_parental_access_ends_at_sixtee
 
     engine, uow = identity_uow(stack)
     try:
-        now = datetime.now(UTC)
-        today = date.today()
+        # The calendar the service counts ages by (Amsterdam's day, not the machine's UTC date).
+        now = calendar.utcnow()
+        today = calendar.today()
         # Today the youth is 15: nothing of theirs ends; tomorrow they are 16.
         await do_end_parental_delegations_at_sixteen(uow, today, now)
         assert (await _status(stack, delegation.id)) == "active"

@@ -13,7 +13,7 @@ import grpc
 import pyotp
 import pytest
 import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, fetch, refusal, start_services
+from contract_helpers import RPC_TIMEOUT, fetch, refusal, start_services, wait_until
 from support import (
     Member,
     StaffMember,
@@ -27,8 +27,9 @@ from support import (
 from identity.config import Settings
 from identity.domain.codes import CodeChannel, CodeHasher, CodePurpose
 from identity.domain.errors import CodeNoLongerValid, IncorrectCode
-from identity.domain.events import Recipient
+from identity.domain.notices import Recipient
 from identity.domain.policy import SecondFactor, SecurityPolicy
+from identity.domain.rate_limits import CODES_PER_ACCOUNT
 from identity.service.one_time_codes import OneTimeCodes
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
@@ -193,6 +194,37 @@ async def test_a_wrong_sms_code_is_refused_and_a_resend_replaces_the_code(
     assert verified.WhichOneof("result") == "tokens"
 
 
+async def test_codes_are_sent_a_limited_number_of_times_per_account_and_then_429_with_a_wait(
+    stack: Stack, identity: identity_pb2_grpc.IdentityServiceStub
+) -> None:
+    staff = await _organisation(stack, SecurityPolicy(second_factor=SecondFactor.SMS))
+    member = await create_member(stack, staff.organisation_id, mobile=unique_mobile())
+    challenge = (await _login(identity, member)).challenge  # the first code
+    for _ in range(CODES_PER_ACCOUNT.max_count - 1):
+        await identity.ResendLoginCode(
+            identity_pb2.ResendLoginCodeRequest(challenge_id=challenge.challenge_id), timeout=RPC_TIMEOUT
+        )
+
+    limited = await refusal(
+        identity.ResendLoginCode(
+            identity_pb2.ResendLoginCodeRequest(challenge_id=challenge.challenge_id), timeout=RPC_TIMEOUT
+        )
+    )
+
+    assert (limited.code, limited.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "too_many_requests")
+    assert limited.retry_after_seconds is not None
+    assert 0 < limited.retry_after_seconds <= CODES_PER_ACCOUNT.window.total_seconds()
+    rows = await fetch(
+        stack.database_urls["identity"],
+        "SELECT payload FROM outbox_events WHERE subject = 'identity.one_time_code.issued'",
+    )
+    sent = [identity_events_pb2.OneTimeCodeIssued.FromString(row["payload"]) for row in rows]
+    assert sum(1 for event in sent if event.recipient.account_id == member.account_id) == CODES_PER_ACCOUNT.max_count
+    # The limit is the account's (and its number's): another account is not held up.
+    other = await create_member(stack, staff.organisation_id, mobile=unique_mobile())
+    assert (await _login(identity, other)).WhichOneof("result") == "challenge"
+
+
 # --------------------------------------------------------------------------- TOTP
 async def test_a_totp_code_is_never_accepted_twice(
     stack: Stack, identity: identity_pb2_grpc.IdentityServiceStub
@@ -270,11 +302,24 @@ async def test_lockout_starts_after_the_threshold_and_ends_after_the_wait(
     )
     assert rows[0]["n"] >= 1
 
-    await asyncio.sleep(2.1)
-    released = await identity.Login(
-        identity_pb2.LoginRequest(username=staff.email, password=staff.password), timeout=RPC_TIMEOUT
-    )
-    assert released.WhichOneof("result") == "tokens"
+    # Attempts during the wait are not heard (they neither count nor extend it), so the
+    # right password is simply tried until the wait is over.
+    released: list[identity_pb2.LoginResponse] = []
+
+    async def wait_is_over() -> bool:
+        try:
+            released.append(
+                await identity.Login(
+                    identity_pb2.LoginRequest(username=staff.email, password=staff.password), timeout=RPC_TIMEOUT
+                )
+            )
+        except grpc.aio.AioRpcError as refused:
+            assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            return False
+        return True
+
+    await wait_until(wait_is_over, within=15.0, what="the end of the lockout")
+    assert released[-1].WhichOneof("result") == "tokens"
     # The success forgave the failures: one new failure does not lock again.
     await refusal(identity.Login(identity_pb2.LoginRequest(username=staff.email, password="niet-goed")))
     assert (await identity.Login(identity_pb2.LoginRequest(username=staff.email, password=staff.password))).WhichOneof(

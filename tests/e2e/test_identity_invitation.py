@@ -11,7 +11,7 @@ import httpx
 import pytest
 from journeys_e2e import bearer, fields, practice, tokens
 from journeys_support import token_after
-from support import StaffMember, wait_for_messages
+from support import StaffMember, create_member, wait_for_messages
 
 from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
@@ -143,3 +143,27 @@ async def test_a_resent_invitation_mails_a_new_link_and_the_old_one_stops_workin
     revoked = await api.post(f"/api/v1/invitations/{invitation['id']}/revoke", headers=bearer(staff_token))
     assert revoked.json()["state"] == "revoked"
     assert (await api.post(f"/api/v1/invitations/{new}/decline")).json()["code"] == "invitation_revoked"
+
+
+async def test_an_unknown_or_withdrawn_link_never_reaches_the_password_check(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    staff = await practice(stack, "Gemeente Vlaardingen", PasswordPreset.ASVS)
+    member = await create_member(stack, staff.organisation_id)
+    unknown = "x" * 43
+    # Far more wrong passwords than the lockout allows (5 by default): none is even tried.
+    for _ in range(8):
+        guess = await api.post(
+            f"/api/v1/invitations/{unknown}/login", json={"username": member.email, "password": "geraden"}
+        )
+        assert (guess.status_code, guess.json()["code"]) == (404, "invitation_not_found")
+    invitation, token = await _invite(api, stack, staff, f"ingetrokken-{uuid.uuid4().hex[:6]}@example.org")
+    staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
+    await api.post(f"/api/v1/invitations/{invitation['id']}/revoke", headers=bearer(staff_token))
+    withdrawn = await api.post(
+        f"/api/v1/invitations/{token}/login", json={"username": member.email, "password": "geraden"}
+    )
+    assert (withdrawn.status_code, withdrawn.json()["code"]) == (409, "invitation_revoked")
+
+    # No failed login was counted against the account: it is not locked, and logs in.
+    assert (await tokens(api, member.email, member.password))["access_token"]

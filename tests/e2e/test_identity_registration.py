@@ -15,6 +15,7 @@ from journeys_support import token_after, valid_mobile
 from support import StaffMember, code_in, wait_for_messages
 
 from identity.domain.policy import PasswordPreset
+from identity.domain.rate_limits import REGISTRATIONS_PER_EMAIL
 from zorgpost_devstack.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -132,3 +133,49 @@ async def test_bad_requests_name_every_field_and_staff_see_only_their_own_practi
     staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
     rejected = await api.post(f"/api/v1/registrations/{requested.json()['id']}/reject", headers=bearer(staff_token))
     assert rejected.json()["status"] == "rejected"
+
+
+async def test_names_with_a_link_or_a_line_break_are_refused_before_anything_is_mailed(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    # The receipt prints the name under the practice's name: it must not carry a message.
+    staff = await practice(stack, "Huisartsenpraktijk De Linde", PasswordPreset.GP_PORTAL)
+    email = f"slachtoffer-{uuid.uuid4().hex[:6]}@example.org"
+    refused = await api.post(
+        "/api/v1/registrations",
+        json={
+            "organisation_id": staff.organisation_id,
+            "first_name": "Uw pakket staat klaar op www.pakket-ophalen.nl",
+            "last_name": "Jansen\n\nKlik hier: https://phish.example/inloggen",
+            "email": email,
+            "mobile": valid_mobile(),
+            "birth_date": "1979-02-28",
+        },
+    )
+
+    assert refused.status_code == 422
+    assert fields(refused) == {"first_name", "last_name"}
+    staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
+    listed = (await api.get("/api/v1/registrations", headers=bearer(staff_token))).json()
+    assert email not in {registration["email"] for registration in listed}
+
+
+async def test_one_address_may_ask_a_few_times_an_hour_then_429_with_retry_after(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    staff = await practice(stack, "Huisartsenpraktijk De Linde", PasswordPreset.GP_PORTAL)
+    email = f"herhaling-{uuid.uuid4().hex[:6]}@example.org"
+    for _ in range(REGISTRATIONS_PER_EMAIL.max_count):
+        assert (await _request(api, staff, email, valid_mobile())).status_code == 201
+
+    limited = await _request(api, staff, email, valid_mobile())
+
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert limited.json()["code"] == "too_many_requests"
+    assert 0 < int(limited.headers["Retry-After"]) <= REGISTRATIONS_PER_EMAIL.window.total_seconds()
+    # Only the allowed requests were mailed a receipt.
+    receipts = await wait_for_messages(stack, email, count=REGISTRATIONS_PER_EMAIL.max_count, settle=1.0)
+    assert len(receipts) == REGISTRATIONS_PER_EMAIL.max_count
+    # Another address is not held up by it.
+    assert (await _request(api, staff, f"ander-{uuid.uuid4().hex[:6]}@example.org", valid_mobile())).status_code == 201

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from identity.domain.accounts import Account
 from identity.domain.client_accounts import OWN_ACCOUNT_MIN_AGE
 from identity.domain.delegations import (
     ConsentRule,
@@ -16,12 +17,11 @@ from identity.domain.delegations import (
     DelegationStatus,
     EndReason,
     consent_rule,
+    sixteen_years_before,
     sixteenth_birthday,
 )
 from identity.domain.errors import DelegationNotActive, DelegationNotAwaitingConsent
-from identity.domain.model import Account
-from identity.domain.people import age_on
-from identity.service.delegations import sixteen_years_before
+from zorgpost_kit.calendar import age_on
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ from identity.domain.invitations import Invitation, InvitationStatus
 from identity.domain.links import hash_link_token, new_link_token
 from identity.domain.people import check_chosen_password, check_person_details
 from identity.domain.policy import PasswordPolicy, PasswordPreset, check_password
-from identity.domain.registration import Registration, RegistrationStatus, mask_mobile
+from identity.domain.registrations import Registration, RegistrationStatus, mask_mobile
 from identity.domain.terms import CURRENT_VERSIONS, Document, check_accepted_current_versions
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 

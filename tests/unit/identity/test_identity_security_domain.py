@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pyotp
 import pytest
 
+from identity.domain.accounts import Account, Role
 from identity.domain.codes import CodeHasher, CodePurpose, generate_code, normalise_code
 from identity.domain.errors import PasswordRejected
-from identity.domain.model import Account, Role
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy, check_new_password
+from identity.domain.rate_limits import retry_after_seconds
 from identity.domain.second_factors import (
     FactorMethod,
     choose_method,
@@ -20,7 +21,7 @@ from identity.domain.second_factors import (
     matching_totp_step,
     new_recovery_codes,
 )
-from identity.domain.throttle import LoginThrottle, normalise_login_name, retry_after_seconds
+from identity.domain.throttle import LoginThrottle, normalise_login_name
 from identity.service.sessions import describe_user_agent
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from identity.domain.model import Session
+from identity.domain.sessions import Session
 
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 IDLE = timedelta(days=7)

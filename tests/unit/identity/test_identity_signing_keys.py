@@ -12,9 +12,14 @@ import jwt
 import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKey, SigningKeyStore
+from identity.adapters.signing_keys import (
+    AccessTokenIssuer,
+    KeyEncryption,
+    SigningKey,
+    load_signing_key,
+    new_signing_key_row,
+)
 from zorgpost_kit.auth import InvalidToken, JwksCache, TokenVerifier, parse_jwks
 
 SECRET = "a-real-secret-from-the-vault"
@@ -22,30 +27,14 @@ ISSUER = "zorgpost-identity"
 AUDIENCE = "zorgpost"
 
 
-class RecordingSession:
-    """Captures the row SigningKeyStore writes for a new key (no database needed)."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-
-    async def execute(self, statement: Any) -> None:
-        self.rows.append(dict(statement.compile().params))
-
-
 async def new_key_row(encryption: KeyEncryption) -> dict[str, Any]:
-    session = RecordingSession()
-    await SigningKeyStore(session_factory=None, encryption=encryption)._create(session)  # type: ignore[arg-type]
-    [row] = session.rows
-    return row
+    """The row SigningKeyStore stores for a new key (no database needed)."""
+    return new_signing_key_row(encryption)
 
 
 def signing_key_from(row: dict[str, Any], encryption: KeyEncryption) -> SigningKey:
     # As SigningKeyStore.load does with a stored row.
-    private = serialization.load_der_private_key(
-        encryption.decrypt(row["private_key_encrypted"], row["kid"]), password=None
-    )
-    assert isinstance(private, Ed25519PrivateKey)
-    return SigningKey(row["kid"], private, row["public_jwk"])
+    return load_signing_key(row, encryption)
 
 
 @dataclass
@@ -64,7 +53,7 @@ async def key_store() -> FakeKeyStore:
 
 
 def issuer_for(keys: FakeKeyStore, *, ttl: timedelta = timedelta(minutes=15)) -> AccessTokenIssuer:
-    return AccessTokenIssuer(keys, issuer=ISSUER, audience=AUDIENCE, ttl=ttl)  # type: ignore[arg-type]
+    return AccessTokenIssuer(keys, issuer=ISSUER, audience=AUDIENCE, ttl=ttl)
 
 
 def verifier_for(keys: FakeKeyStore, *, issuer: str = ISSUER, audience: str = AUDIENCE) -> TokenVerifier:

@@ -11,7 +11,6 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import jwt
@@ -19,7 +18,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import zorgpost_kit.auth as auth_module
 from zorgpost_kit.auth import InvalidToken, JwksCache, Principal, StaffOnly, TokenVerifier, parse_jwks
 
 ISSUER = "zorgpost-identity"
@@ -77,10 +75,21 @@ class JwksEndpoint:
         return self.document
 
 
-def verifier_for(endpoint: JwksEndpoint, *, min_refresh_seconds: float = 10.0) -> TokenVerifier:
-    return TokenVerifier(
-        JwksCache(endpoint, min_refresh_seconds=min_refresh_seconds), issuer=ISSUER, audience=AUDIENCE
-    )
+class Stopwatch:
+    """A monotonic clock the test moves (no waiting for real seconds to pass)."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def verifier_for(
+    endpoint: JwksEndpoint, *, min_refresh_seconds: float = 10.0, stopwatch: Stopwatch | None = None
+) -> TokenVerifier:
+    cache = JwksCache(endpoint, min_refresh_seconds=min_refresh_seconds, monotonic=stopwatch or Stopwatch())
+    return TokenVerifier(cache, issuer=ISSUER, audience=AUDIENCE)
 
 
 def unsigned_token(header: dict[str, Any], payload: dict[str, Any], signature: bytes = b"") -> str:
@@ -220,7 +229,8 @@ async def test_keys_are_fetched_once_and_then_served_from_the_cache() -> None:
 
 async def test_unknown_kids_refresh_the_jwks_at_most_once_per_interval() -> None:
     endpoint = JwksEndpoint(KEY)
-    verifier = verifier_for(endpoint, min_refresh_seconds=0.3)
+    stopwatch = Stopwatch()
+    verifier = verifier_for(endpoint, min_refresh_seconds=10, stopwatch=stopwatch)
     await verifier.verify(KEY.sign(claims()))
     stranger = Key("never-published")
 
@@ -231,7 +241,7 @@ async def test_unknown_kids_refresh_the_jwks_at_most_once_per_interval() -> None
     assert all(isinstance(result, InvalidToken) for result in results)
     assert endpoint.fetches == 1
 
-    await asyncio.sleep(0.35)
+    stopwatch.seconds += 10
     results = await asyncio.gather(
         *(verifier.verify(stranger.sign(claims())) for _ in range(5)), return_exceptions=True
     )
@@ -242,7 +252,8 @@ async def test_unknown_kids_refresh_the_jwks_at_most_once_per_interval() -> None
 
 async def test_a_rotated_key_is_picked_up_after_the_refresh_interval() -> None:
     endpoint = JwksEndpoint(KEY)
-    verifier = verifier_for(endpoint, min_refresh_seconds=0.3)
+    stopwatch = Stopwatch()
+    verifier = verifier_for(endpoint, min_refresh_seconds=10, stopwatch=stopwatch)
     await verifier.verify(KEY.sign(claims()))
     rotated = Key("key-2026-02")
     endpoint.document = jwks(KEY, rotated)
@@ -250,7 +261,10 @@ async def test_a_rotated_key_is_picked_up_after_the_refresh_interval() -> None:
     # Right after the first fetch a refresh is not yet allowed.
     with pytest.raises(InvalidToken):
         await verifier.verify(rotated.sign(claims()))
-    await asyncio.sleep(0.35)
+    stopwatch.seconds += 9.9
+    with pytest.raises(InvalidToken):
+        await verifier.verify(rotated.sign(claims()))
+    stopwatch.seconds += 0.1
 
     principal = await verifier.verify(rotated.sign(claims()))
 
@@ -260,13 +274,14 @@ async def test_a_rotated_key_is_picked_up_after_the_refresh_interval() -> None:
     assert (await verifier.verify(KEY.sign(claims()))).session_id == "session-1"
 
 
-async def test_the_first_token_is_verified_even_right_after_the_machine_booted(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(auth_module, "time", SimpleNamespace(monotonic=lambda: 3.0))
+async def test_the_first_token_is_verified_even_right_after_the_machine_booted() -> None:
+    just_booted = Stopwatch()
+    just_booted.seconds = 3.0  # the monotonic clock starts near zero at boot
     endpoint = JwksEndpoint(KEY)
 
-    principal = await verifier_for(endpoint, min_refresh_seconds=10.0).verify(KEY.sign(claims()))
+    principal = await verifier_for(endpoint, min_refresh_seconds=10.0, stopwatch=just_booted).verify(
+        KEY.sign(claims())
+    )
 
     assert principal.subject_id == "account-anna"
 

@@ -13,8 +13,8 @@ import pytest_asyncio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from identity.domain.errors import InvalidCredentials
-from identity.entrypoints.grpc_api import SERVICE_NAME, IdentityServicer
-from identity.service.authentication import ClientInfo, Tokens
+from identity.entrypoints.grpc_identity import SERVICE_NAME, IdentityServicer
+from identity.service.authentication import ClientInfo, Tokens, check_credentials
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_kit.errors import ResourceExhausted
 from zorgpost_kit.grpc_client import RpcFailure, read_failure
@@ -30,7 +30,8 @@ class TooManyLoginAttempts(ResourceExhausted):
 class ScriptedAuthentication:
     """Answers Login by username, so each test picks the outcome it needs."""
 
-    async def login(self, username: str, password: str, client: ClientInfo) -> Tokens:
+    async def do_login(self, username: str, password: str, client: ClientInfo) -> Tokens:
+        check_credentials(username, password)  # as the real use case starts
         if username == "locked@example.nl":
             raise TooManyLoginAttempts(fields={"username": "is temporarily locked"}, retry_after_seconds=90)
         if username == "anna@example.nl" and password == "juist":
@@ -156,7 +157,7 @@ async def test_the_health_service_reports_a_service_that_stopped_serving(identit
 
 
 class SlowAuthentication:
-    async def login(self, username: str, password: str, client: ClientInfo) -> Tokens:
+    async def do_login(self, username: str, password: str, client: ClientInfo) -> Tokens:
         await asyncio.sleep(5)
         return Tokens(access_token="late", refresh_token="late", expires_in=900)
 

@@ -1,4 +1,5 @@
-"""Identity's composition root: builds every collaborator from settings and infrastructure."""
+"""Identity's composition root: builds every collaborator from settings and infrastructure.
+Nothing is built at import time."""
 
 from __future__ import annotations
 
@@ -11,15 +12,26 @@ from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, Sig
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.config import Settings
 from identity.domain.codes import CodeHasher
+from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_identity, grpc_invitations
 from identity.entrypoints.callers import Callers
-from identity.entrypoints.grpc_api import SERVICE_NAME, IdentityServicer
-from identity.journeys import build_journeys
+from identity.entrypoints.consumers import TrajectoryEndedConsumer
+from identity.entrypoints.workers import delegation_expiry_loop
 from identity.service.authentication import Authentication
+from identity.service.client_accounts import ClientAccounts
+from identity.service.delegations import Delegations
+from identity.service.invitations import Invitations
 from identity.service.one_time_codes import OneTimeCodes
 from identity.service.password_reset import PasswordResets
+from identity.service.profile import Profiles
+from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
 from identity.service.sessions import Sessions
-from zorgpost.identity.v1 import identity_pb2_grpc
+from zorgpost.identity.v1 import (
+    accounts_pb2_grpc,
+    delegations_pb2_grpc,
+    identity_pb2_grpc,
+    invitations_pb2_grpc,
+)
 from zorgpost_kit.auth import JwksCache, TokenVerifier
 from zorgpost_kit.runtime import Infrastructure, ServiceParts
 
@@ -41,13 +53,20 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     # Identity verifies tokens with its own keys, exactly as every other service does with
     # the JWKS it publishes.
     jwks = JwksCache(local_jwks)
-    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
     callers = Callers(
-        verifier,
+        TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience),
         TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.password_change_token_audience),
     )
+    access_tokens = AccessTokenIssuer(
+        keys,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        password_change_audience=settings.password_change_token_audience,
+    )
     hasher = PasswordHasher()
-    # security (issue 3 part A): one-time codes, second factors, password reset, devices
+
+    # one-time codes and second factors
     codes = OneTimeCodes(uow, CodeHasher(settings.code_hash_key.get_secret_value().encode()))
     factors = SecondFactors(
         uow,
@@ -56,34 +75,49 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         totp_issuer=settings.totp_issuer,
         hasher=hasher,
     )
+    # authentication and sessions
     authentication = Authentication(
         uow=uow,
         hasher=hasher,
-        access_tokens=AccessTokenIssuer(
-            keys,
-            issuer=settings.token_issuer,
-            audience=settings.token_audience,
-            ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-            password_change_audience=settings.password_change_token_audience,
-        ),
+        access_tokens=access_tokens,
         session_idle_ttl=timedelta(seconds=settings.session_idle_ttl_seconds),
         session_absolute_ttl=timedelta(seconds=settings.session_absolute_ttl_seconds),
         factors=factors,
     )
-    resets = PasswordResets(
-        uow, hasher, factors, link_lifetime=timedelta(seconds=settings.password_reset_ttl_seconds)
-    )
-    servicer = IdentityServicer(
+    resets = PasswordResets(uow, hasher, factors, link_lifetime=timedelta(seconds=settings.password_reset_ttl_seconds))
+    # delegations
+    delegations = Delegations(uow, access_tokens)
+
+    identity = grpc_identity.IdentityServicer(
         authentication, callers, keys, factors=factors, resets=resets, sessions=Sessions(uow), uow=uow
     )
-    # journeys (issue 3 part B): invitations, client accounts, registration, profile, delegations
-    journeys = build_journeys(uow, hasher, codes, authentication.access_tokens, callers)
+    invitations = grpc_invitations.InvitationServicer(Invitations(uow, hasher, authentication), callers)
+    client_accounts = grpc_accounts.ClientAccountServicer(ClientAccounts(uow, hasher), callers)
+    registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
+    profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
+    delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
     return ServiceParts(
         servicers=[
-            (SERVICE_NAME, partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, servicer)),
-            *journeys.servicers,
+            (grpc_identity.SERVICE_NAME, partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, identity)),
+            (
+                grpc_invitations.SERVICE_NAME,
+                partial(invitations_pb2_grpc.add_InvitationServiceServicer_to_server, invitations),
+            ),
+            (
+                grpc_accounts.CLIENT_ACCOUNT_SERVICE,
+                partial(accounts_pb2_grpc.add_ClientAccountServiceServicer_to_server, client_accounts),
+            ),
+            (
+                grpc_accounts.REGISTRATION_SERVICE,
+                partial(accounts_pb2_grpc.add_RegistrationServiceServicer_to_server, registrations),
+            ),
+            (grpc_accounts.PROFILE_SERVICE, partial(accounts_pb2_grpc.add_ProfileServiceServicer_to_server, profiles)),
+            (
+                grpc_delegations.SERVICE_NAME,
+                partial(delegations_pb2_grpc.add_DelegationServiceServicer_to_server, delegation_servicer),
+            ),
         ],
         uow_factory=uow,
-        consumers=journeys.consumers,
-        workers=journeys.workers,
+        consumers=[TrajectoryEndedConsumer()],
+        workers=[delegation_expiry_loop(delegations, interval_seconds=settings.delegation_check_interval_seconds)],
     )

@@ -22,7 +22,6 @@ class Settings(ServiceSettings):
     #: A session unused this long ends; a session never lives longer than the absolute limit.
     session_idle_ttl_seconds: int = Field(default=60 * 60 * 24 * 7, ge=300)
     session_absolute_ttl_seconds: int = Field(default=60 * 60 * 24 * 30, ge=3600)
-    # security (issue 3 part A)
     #: Keys the hashes of one-time codes (HMAC-SHA256): a 6-digit code needs a keyed hash.
     code_hash_key: SecretStr = SecretStr("dev-only-identity-one-time-code-hash-key")
     #: Encrypts TOTP secrets at rest (any string; a key is derived from it).
@@ -34,3 +33,5 @@ class Settings(ServiceSettings):
     #: Audience of the tokens of an account that must change its password first: no other
     #: service accepts it, so such a token opens nothing but the password change.
     password_change_token_audience: str = "zorgpost-password-change"
+    #: How often parental delegations are checked for a 16th birthday (and at every start).
+    delegation_check_interval_seconds: float = Field(default=3600.0, gt=0)

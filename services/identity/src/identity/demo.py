@@ -1,5 +1,10 @@
 """Demo data for `make run` (development only, idempotent). Documented in the README.
 
+A municipality with one member of staff; a GP practice with a patient who signs in with an
+SMS code; and a youth mental-health practice with a parent who acts for a child of 10 (no
+account of its own) and, with consent, for a youth of 13 who has an own account. Birth
+dates are set relative to the day the data is first loaded, so the ages hold then.
+
 Demo ids are fixed (uuid5), so other services' demo data can refer to the same
 organisations and people.
 """
@@ -7,12 +12,20 @@ organisations and people.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.demo_journeys import seed_journeys
-from identity.domain.model import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.delegations import Delegation
+from identity.domain.notices import no_login_email
+from identity.domain.people import display_name
+from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
+from identity.domain.second_factors import EnrolledFactor, FactorMethod
+from identity.domain.terms import acceptances
+from zorgpost_kit import calendar
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import get_logger
 from zorgpost_kit.settings import ServiceSettings
@@ -33,13 +46,124 @@ DEMO_STAFF = [
 log = get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    first_name: str
+    last_name: str
+    #: None: a record without login (a child under 12).
+    email: str | None
+    organisation_key: str
+    role: Role
+    age: int | None = None
+    mobile: str | None = None
+
+
+DEMO_PRACTICES = {
+    "org:huisartsenpraktijk-de-linde": (
+        "Huisartsenpraktijk De Linde",
+        SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.GP_PORTAL), second_factor=SecondFactor.SMS),
+    ),
+    "org:kind-en-meer": (
+        "Kind & meer",
+        SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.CLIENT_PORTAL), secret_question=True),
+    ),
+}
+
+DEMO_PEOPLE = [
+    DemoPerson(
+        "delinde-staff", "Dokter", "Linde", "medewerker@delinde.example", "org:huisartsenpraktijk-de-linde", Role.STAFF
+    ),
+    DemoPerson(
+        "delinde-patient",
+        "Petra",
+        "Patiënt",
+        "patient@delinde.example",
+        "org:huisartsenpraktijk-de-linde",
+        Role.PERSON,
+        age=52,
+        mobile="+31612345678",
+    ),
+    DemoPerson(
+        "kindenmeer-staff", "Kim", "Behandelaar", "medewerker@kindenmeer.example", "org:kind-en-meer", Role.STAFF
+    ),
+    DemoPerson(
+        "kindenmeer-parent", "Olga", "Ouder", "ouder@kindenmeer.example", "org:kind-en-meer", Role.PERSON, age=41
+    ),
+    DemoPerson("kindenmeer-child", "Sam", "Ouder", None, "org:kind-en-meer", Role.PERSON, age=10),
+    DemoPerson(
+        "kindenmeer-youth", "Jip", "Ouder", "jongere@kindenmeer.example", "org:kind-en-meer", Role.PERSON, age=13
+    ),
+]
+
+#: (person, delegate): the parent acts for the child of 10 (granted by the practice) and
+#: for the youth of 13 (who consented).
+DEMO_DELEGATIONS = [("kindenmeer-child", "kindenmeer-parent"), ("kindenmeer-youth", "kindenmeer-parent")]
+
+
+def _born(age: int, today: date) -> date:
+    # Half a year past the birthday: the age holds for a while after loading.
+    return calendar.birth_date_for_age(age, today, days_younger=-182)
+
+
+async def _seed_practices(uow: IdentityUnitOfWork, hasher: PasswordHasher, password: str) -> None:
+    """The practices, their people and delegations; adds what is missing, changes nothing
+    that exists."""
+    now = calendar.utcnow()
+    for key, (name, policy) in DEMO_PRACTICES.items():
+        if await uow.organisations.get(demo_id(key)) is None:
+            await uow.organisations.add(Organisation(demo_id(key), name))
+            await uow.security_policies.save(demo_id(key), policy)
+    for person in DEMO_PEOPLE:
+        account_id = demo_id(f"account:{person.key}")
+        if await uow.accounts.get(account_id) is not None:
+            continue
+        await uow.accounts.add(
+            Account(
+                id=account_id,
+                email=person.email or no_login_email(account_id),
+                display_name=display_name(person.first_name, person.last_name),
+                password_hash=hasher.hash(password) if person.email else None,
+                organisation_id=demo_id(person.organisation_key),
+                roles=frozenset({person.role}),
+                status=AccountStatus.ACTIVE,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                mobile=person.mobile,
+                birth_date=_born(person.age, calendar.local_date(now)) if person.age is not None else None,
+            )
+        )
+        if person.email and person.role is Role.PERSON:
+            await uow.terms_acceptances.add_all(acceptances(account_id, now))
+        if person.mobile:
+            await uow.second_factors.put(EnrolledFactor(account_id, FactorMethod.SMS, created_at=now, confirmed_at=now))
+    for person_key, delegate_key in DEMO_DELEGATIONS:
+        person_id, delegate_id = demo_id(f"account:{person_key}"), demo_id(f"account:{delegate_key}")
+        if await uow.delegations.find_open(person_id, delegate_id) is not None:
+            continue
+        person = next(p for p in DEMO_PEOPLE if p.key == person_key)
+        assert person.age is not None
+        delegation = Delegation.request(
+            id=demo_id(f"delegation:{person_key}:{delegate_key}"),
+            organisation_id=demo_id(person.organisation_key),
+            person_account_id=person_id,
+            delegate_account_id=delegate_id,
+            person_age=person.age,
+            created_by=demo_id("account:kindenmeer-staff"),
+            now=now,
+        )
+        if not delegation.is_active:
+            delegation.consent(True, now)  # the youth consented from their own account
+        if await uow.delegations.get_for_update(delegation.id) is None:
+            await uow.delegations.add(delegation)
+
+
 async def seed_demo(settings: ServiceSettings) -> None:
     engine = create_engine(settings.database_url, pool_size=2)
     session_factory = create_session_factory(engine)
-    codec = event_codec()
     hasher = PasswordHasher()
     try:
-        async with IdentityUnitOfWork(session_factory, codec) as uow:
+        async with IdentityUnitOfWork(session_factory, event_codec()) as uow:
             for organisation in DEMO_ORGANISATIONS:
                 if await uow.organisations.get(organisation.id) is None:
                     await uow.organisations.add(organisation)
@@ -56,9 +180,8 @@ async def seed_demo(settings: ServiceSettings) -> None:
                             status=AccountStatus.ACTIVE,
                         )
                     )
-            # journeys (issue 3 part B): a GP practice and a youth mental-health practice
-            await seed_journeys(uow, hasher, DEMO_PASSWORD, demo_id)
+            await _seed_practices(uow, hasher, DEMO_PASSWORD)
             await uow.commit()
-        log.info("demo_data_loaded", organisations=len(DEMO_ORGANISATIONS), staff=len(DEMO_STAFF))
+        log.info("demo_data_loaded", organisations=len(DEMO_ORGANISATIONS) + len(DEMO_PRACTICES))
     finally:
         await engine.dispose()

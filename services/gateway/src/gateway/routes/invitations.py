@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from gateway.deps import ClientInfo, Clients, CurrentCaller
-from gateway.routes.auth import ChallengeOut, PasswordRuleOut, TokensOut, password_rules
+from gateway.routes.auth import ChallengeOut, PasswordRuleOut, TokensOut, login_result, password_rules
 from gateway.routes.journeys import LoginOut, login_after
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import invitations_pb2
@@ -178,16 +178,20 @@ async def accept_as_caller(token: str, caller: CurrentCaller, clients: Clients) 
 async def accept_with_login(
     token: str, body: LoginIn, clients: Clients, client: ClientInfo
 ) -> InvitationAcceptedOut | ChallengeOut:
-    """ "I already have an account": logs in and attaches the invitation. When the account
-    needs a second factor the answer is the challenge: complete it at
+    """ "I already have an account": logs in and attaches the invitation. The link is checked
+    before the password (an unknown or dead link is 404 or 409 and no password is tried).
+    When the account needs a second factor the answer is the challenge: complete it at
     POST /auth/login/verify, then call POST /invitations/{token}/accept with the token."""
-    login = await login_after(clients, body.username, body.password, client)
+    response = await clients.call(
+        clients.invitations.AcceptInvitationWithLogin,
+        invitations_pb2.AcceptWithLoginRequest(
+            token=token, username=body.username, password=body.password, client=client
+        ),
+    )
+    login = login_result(response.login)
     if not isinstance(login, TokensOut):
         return login
-    accepted = await clients.call(
-        clients.invitations.AcceptInvitationWithAccount, invitations_pb2.InvitationTokenRequest(token=token), login
-    )
-    return _accepted(accepted, login)
+    return _accepted(response.accepted, login)
 
 
 @router.post("/invitations/{token}/decline", status_code=204)

@@ -6,22 +6,14 @@ Subjects read ``identity.<aggregate>.<past-tense-verb>``; payloads are the messa
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
-
-from identity.domain import events
+from identity.adapters.protobuf import timestamp
+from identity.domain import authentication, client_accounts, codes, delegations, invitations, profile, registrations
+from identity.domain.notices import Recipient
 from zorgpost.events.v1 import identity_events_pb2 as pb
 from zorgpost_kit.events import EventCodec
 
 
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
-def recipient_proto(recipient: events.Recipient) -> pb.Recipient:
+def _recipient(recipient: Recipient) -> pb.Recipient:
     return pb.Recipient(
         account_id=recipient.account_id,
         email=recipient.email,
@@ -31,11 +23,11 @@ def recipient_proto(recipient: events.Recipient) -> pb.Recipient:
     )
 
 
-def _one_time_code_issued(event: events.OneTimeCodeIssued) -> pb.OneTimeCodeIssued:
+def _one_time_code_issued(event: codes.OneTimeCodeIssued) -> pb.OneTimeCodeIssued:
     return pb.OneTimeCodeIssued(
         organisation_id=event.organisation_id,
         organisation_name=event.organisation_name,
-        recipient=recipient_proto(event.recipient),
+        recipient=_recipient(event.recipient),
         purpose=event.purpose,
         channel=event.channel,
         code=event.code,
@@ -43,44 +35,170 @@ def _one_time_code_issued(event: events.OneTimeCodeIssued) -> pb.OneTimeCodeIssu
     )
 
 
-def _password_reset_requested(event: events.PasswordResetRequested) -> pb.PasswordResetRequested:
+def _password_reset_requested(event: authentication.PasswordResetRequested) -> pb.PasswordResetRequested:
     return pb.PasswordResetRequested(
         organisation_id=event.organisation_id,
         organisation_name=event.organisation_name,
-        recipient=recipient_proto(event.recipient),
+        recipient=_recipient(event.recipient),
         token=event.token,
         expires_at=timestamp(event.expires_at),
     )
 
 
-def _password_changed(event: events.PasswordChanged) -> pb.PasswordChanged:
+def _password_changed(event: authentication.PasswordChanged) -> pb.PasswordChanged:
     return pb.PasswordChanged(
         organisation_id=event.organisation_id,
         organisation_name=event.organisation_name,
-        recipient=recipient_proto(event.recipient),
+        recipient=_recipient(event.recipient),
         changed_at=timestamp(event.changed_at),
     )
 
 
-def _account_locked(event: events.AccountLocked) -> pb.AccountLocked:
+def _account_locked(event: authentication.AccountLocked) -> pb.AccountLocked:
     return pb.AccountLocked(
         organisation_id=event.organisation_id,
         organisation_name=event.organisation_name,
-        recipient=recipient_proto(event.recipient),
+        recipient=_recipient(event.recipient),
         locked_until=timestamp(event.locked_until),
+    )
+
+
+def _invitation_sent(event: invitations.InvitationSent) -> pb.InvitationSent:
+    return pb.InvitationSent(
+        invitation_id=event.invitation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        inviter_name=event.inviter_name,
+        recipient=_recipient(event.recipient),
+        token=event.token,
+        expires_at=timestamp(event.expires_at),
+    )
+
+
+def _invitation_declined(event: invitations.InvitationDeclined) -> pb.InvitationDeclined:
+    return pb.InvitationDeclined(
+        invitation_id=event.invitation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        inviter=_recipient(event.inviter),
+        invitee_email=event.invitee_email,
+    )
+
+
+def _client_account_created(event: client_accounts.ClientAccountCreated) -> pb.ClientAccountCreated:
+    return pb.ClientAccountCreated(
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        token=event.token,
+        expires_at=timestamp(event.expires_at),
+    )
+
+
+def _temporary_password_issued(event: client_accounts.TemporaryPasswordIssued) -> pb.TemporaryPasswordIssued:
+    return pb.TemporaryPasswordIssued(
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        login_name=event.login_name,
+        temporary_password=event.temporary_password,
+    )
+
+
+def _registration_requested(event: registrations.RegistrationRequested) -> pb.RegistrationRequested:
+    return pb.RegistrationRequested(
+        registration_id=event.registration_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+    )
+
+
+def _registration_approved(event: registrations.RegistrationApproved) -> pb.RegistrationApproved:
+    return pb.RegistrationApproved(
+        registration_id=event.registration_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        token=event.token,
+        expires_at=timestamp(event.expires_at),
+    )
+
+
+def _email_change_requested(event: profile.EmailChangeRequested) -> pb.EmailChangeRequested:
+    return pb.EmailChangeRequested(
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        new_email=event.new_email,
+        token=event.token,
+        expires_at=timestamp(event.expires_at),
+    )
+
+
+def _delegation_consent_requested(event: delegations.DelegationConsentRequested) -> pb.DelegationConsentRequested:
+    return pb.DelegationConsentRequested(
+        delegation_id=event.delegation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        person=_recipient(event.person),
+        delegate_name=event.delegate_name,
+    )
+
+
+def _delegation_granted(event: delegations.DelegationGranted) -> pb.DelegationGranted:
+    return pb.DelegationGranted(
+        delegation_id=event.delegation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        person=_recipient(event.person),
+        delegate=_recipient(event.delegate),
+    )
+
+
+def _delegation_ended(event: delegations.DelegationEnded) -> pb.DelegationEnded:
+    return pb.DelegationEnded(
+        delegation_id=event.delegation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        person=_recipient(event.person),
+        delegate=_recipient(event.delegate),
+        reason=event.reason.value,
     )
 
 
 def event_codec() -> EventCodec:
     codec = EventCodec()
-    # Each domain event is registered here: codec.register(EventType, "identity.x.y", to_proto)
-    # security (issue 3 part A)
-    codec.register(events.OneTimeCodeIssued, "identity.one_time_code.issued", _one_time_code_issued)
-    codec.register(events.PasswordResetRequested, "identity.password_reset.requested", _password_reset_requested)
-    codec.register(events.PasswordChanged, "identity.password.changed", _password_changed)
-    codec.register(events.AccountLocked, "identity.account.locked", _account_locked)
-    # journeys (issue 3 part B); imported here because that module builds on this one's helpers
-    from identity.adapters.journey_events import register_journey_events
-
-    register_journey_events(codec)
+    # accounts and profile
+    codec.register(profile.EmailChangeRequested, "identity.email_change.requested", _email_change_requested)
+    # authentication and sessions
+    codec.register(
+        authentication.PasswordResetRequested, "identity.password_reset.requested", _password_reset_requested
+    )
+    codec.register(authentication.PasswordChanged, "identity.password.changed", _password_changed)
+    codec.register(authentication.AccountLocked, "identity.account.locked", _account_locked)
+    # one-time codes
+    codec.register(codes.OneTimeCodeIssued, "identity.one_time_code.issued", _one_time_code_issued)
+    # invitations
+    codec.register(invitations.InvitationSent, "identity.invitation.sent", _invitation_sent)
+    codec.register(invitations.InvitationDeclined, "identity.invitation.declined", _invitation_declined)
+    # practice-made accounts and self-registrations
+    codec.register(
+        client_accounts.ClientAccountCreated, "identity.client_account.created", _client_account_created
+    )
+    codec.register(
+        client_accounts.TemporaryPasswordIssued, "identity.temporary_password.issued", _temporary_password_issued
+    )
+    codec.register(
+        registrations.RegistrationRequested, "identity.registration.requested", _registration_requested
+    )
+    codec.register(registrations.RegistrationApproved, "identity.registration.approved", _registration_approved)
+    # delegations
+    codec.register(
+        delegations.DelegationConsentRequested,
+        "identity.delegation.consent_requested",
+        _delegation_consent_requested,
+    )
+    codec.register(delegations.DelegationGranted, "identity.delegation.granted", _delegation_granted)
+    codec.register(delegations.DelegationEnded, "identity.delegation.ended", _delegation_ended)
     return codec

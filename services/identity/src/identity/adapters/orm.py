@@ -1,4 +1,5 @@
-"""Identity's tables (SQLAlchemy Core). Repositories turn rows into domain objects."""
+"""Identity's tables (SQLAlchemy Core), grouped by what they hold. Repositories turn rows
+into domain objects; the migrations build exactly these tables (a test compares them)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,17 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
+
+_ACCOUNT = "accounts.id"
+_ORGANISATION = "organisations.id"
+
+
+# --- organisations, accounts and their profile ---------------------------------------------
 
 organisations = Table(
     "organisations",
@@ -31,13 +39,22 @@ organisations = Table(
     Column("id", String(36), primary_key=True),
     Column("name", Text, nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The organisation's SecurityPolicy (domain/policy.py), one column per setting.
+    Column("password_preset", String(32), nullable=False, server_default="asvs"),
+    Column("second_factor", String(16), nullable=False, server_default="none"),
+    Column("code_lifetime_seconds", Integer, nullable=False, server_default="600"),
+    Column("lockout_threshold", Integer, nullable=False, server_default="5"),
+    Column("lockout_step_seconds", Integer, nullable=False, server_default="60"),
+    Column("lockout_max_seconds", Integer, nullable=False, server_default="900"),
+    Column("max_failures_per_hour", Integer, nullable=False, server_default="100"),
+    Column("secret_question", Boolean, nullable=False, server_default=false()),
 )
 
 accounts = Table(
     "accounts",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("organisation_id", String(36), ForeignKey("organisations.id"), nullable=True),
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=True),
     # Stored lower-cased: one account per address, however it is typed.
     Column("email", Text, nullable=False, unique=True),
     Column("username", Text, nullable=True, unique=True),
@@ -57,11 +74,45 @@ accounts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+contact_changes = Table(
+    "contact_changes",
+    metadata,
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    # "email" or "mobile": one pending change of each kind; a new request replaces it.
+    Column("kind", String(8), primary_key=True),
+    Column("new_value", Text, nullable=False),
+    Column("token_hash", String(64), nullable=True, unique=True),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+secret_questions = Table(
+    "secret_questions",
+    metadata,
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("question", Text, nullable=False),
+    # argon2id of the normalised answer.
+    Column("answer_hash", Text, nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+
+terms_acceptances = Table(
+    "terms_acceptances",
+    metadata,
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("document", String(16), primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("accepted_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# --- authentication and sessions -----------------------------------------------------------
+
 sessions = Table(
     "sessions",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     # The absolute end; the idle end moves with last_seen_at.
@@ -94,22 +145,44 @@ signing_keys = Table(
     Column("retired_at", DateTime(timezone=True), nullable=True),
 )
 
+login_throttles = Table(
+    "login_throttles",
+    metadata,
+    # Normalised as typed, known account or not: the throttle must not reveal which exist.
+    Column("login_name", Text, primary_key=True),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("failures_in_window", Integer, nullable=False, server_default="0"),
+)
 
-# --- security (issue 3 part A): organisation policy, one-time codes, login throttling, ---
-# --- second factors, login challenges, password resets (migration 0003) ---------------
+login_challenges = Table(
+    "login_challenges",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+)
 
-# The organisation's SecurityPolicy (domain/policy.py), one column per setting.
-for _policy_column in (
-    Column("password_preset", String(32), nullable=False, server_default="asvs"),
-    Column("second_factor", String(16), nullable=False, server_default="none"),
-    Column("code_lifetime_seconds", Integer, nullable=False, server_default="600"),
-    Column("lockout_threshold", Integer, nullable=False, server_default="5"),
-    Column("lockout_step_seconds", Integer, nullable=False, server_default="60"),
-    Column("lockout_max_seconds", Integer, nullable=False, server_default="900"),
-    Column("max_failures_per_hour", Integer, nullable=False, server_default="100"),
-    Column("secret_question", Boolean, nullable=False, server_default=false()),
-):
-    organisations.append_column(_policy_column)
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    # SHA-256 of the link token (256 random bits: nothing to guess, no key needed).
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# --- one-time codes, second factors and sending limits -------------------------------------
 
 one_time_codes = Table(
     "one_time_codes",
@@ -129,21 +202,10 @@ one_time_codes = Table(
     UniqueConstraint("purpose", "subject", name="uq_one_time_codes_purpose_subject"),
 )
 
-login_throttles = Table(
-    "login_throttles",
-    metadata,
-    # Normalised as typed, known account or not: the throttle must not reveal which exist.
-    Column("login_name", Text, primary_key=True),
-    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
-    Column("locked_until", DateTime(timezone=True), nullable=True),
-    Column("window_started_at", DateTime(timezone=True), nullable=False),
-    Column("failures_in_window", Integer, nullable=False, server_default="0"),
-)
-
 second_factors = Table(
     "second_factors",
     metadata,
-    Column("account_id", String(36), ForeignKey("accounts.id"), primary_key=True),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
     Column("method", String(16), primary_key=True),
     # AES-GCM (nonce + ciphertext), bound to the account id; TOTP only.
     Column("totp_secret_encrypted", LargeBinary, nullable=True),
@@ -156,39 +218,116 @@ recovery_codes = Table(
     "recovery_codes",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
     Column("code_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
     Index("ix_recovery_codes_account", "account_id"),
 )
 
-login_challenges = Table(
-    "login_challenges",
+rate_counters = Table(
+    "rate_counters",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
-    Column("method", String(16), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("completed_at", DateTime(timezone=True), nullable=True),
+    # The limit's name (domain/rate_limits.py) and a hash of what it counts per: an address,
+    # a number or an account; no address is kept in clear.
+    Column("limit_name", String(64), primary_key=True),
+    Column("key_hash", String(64), primary_key=True),
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("requests", Integer, nullable=False, server_default="0"),
 )
 
-password_resets = Table(
-    "password_resets",
+
+# --- invitations ---------------------------------------------------------------------------
+
+invitations = Table(
+    "invitations",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
-    # SHA-256 of the link token (256 random bits: nothing to guess, no key needed).
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=False),
+    Column("inviter_account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    Column("email", Text, nullable=False),
+    # Messaging's thread: an opaque reference identity only hands back.
+    Column("thread_id", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    # SHA-256 of the link token; replaced on re-send, so only the newest link works.
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("used_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=True),
+    Index("ix_invitations_organisation", "organisation_id", "created_at"),
 )
 
 
-# The journeys' tables (issue 3 part B) join this metadata when their module is imported;
-# importing it here makes every table known to whoever loads this module (migrations too).
-from identity.adapters import orm_journeys  # noqa: E402, F401
+# --- practice-made accounts and self-registrations -----------------------------------------
+
+activation_links = Table(
+    "activation_links",
+    metadata,
+    # One live link per account: a re-send replaces it.
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("mobile", Text, nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(36), ForeignKey(_ACCOUNT), nullable=True),
+    Column("token_hash", String(64), nullable=True, unique=True),
+    Column("link_expires_at", DateTime(timezone=True), nullable=True),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=True),
+    Index("ix_registrations_organisation", "organisation_id", "status", "requested_at"),
+)
+
+
+# --- delegations ---------------------------------------------------------------------------
+
+delegations = Table(
+    "delegations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=False),
+    Column("person_account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    Column("delegate_account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("end_reason", String(16), nullable=True),
+    Index("ix_delegations_person", "person_account_id"),
+    Index("ix_delegations_delegate", "delegate_account_id"),
+    # At most one open (active or awaiting consent) delegation per pair, also under races.
+    Index(
+        "uq_delegations_open_pair",
+        "person_account_id",
+        "delegate_account_id",
+        unique=True,
+        postgresql_where=text("status IN ('active', 'awaiting_consent')"),
+    ),
+)
+
+portal_preferences = Table(
+    "portal_preferences",
+    metadata,
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    # The portal opened after login: the account's own (its own id) or a represented person's.
+    Column("person_account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+)

@@ -8,8 +8,8 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from identity.adapters.orm import signing_keys
 from zorgpost_kit.auth import ALGORITHM
+from zorgpost_kit.calendar import utcnow
 
 
 @dataclass(frozen=True)
@@ -30,21 +31,51 @@ class SigningKey:
 
 
 class KeyEncryption:
-    """AES-256-GCM with a key derived from the configured secret."""
+    """AES-256-GCM with a key derived from the configured secret (signing keys, TOTP secrets)."""
 
     def __init__(self, secret: str) -> None:
         self._aead = AESGCM(hashlib.sha256(("zorgpost-signing-keys:" + secret).encode()).digest())
 
-    def encrypt(self, plaintext: bytes, kid: str) -> bytes:
+    def encrypt(self, plaintext: bytes, associated: str) -> bytes:
+        """Nonce (12 bytes) + ciphertext, bound to ``associated`` (a key id, an account id)."""
         nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, plaintext, kid.encode())
+        return nonce + self._aead.encrypt(nonce, plaintext, associated.encode())
 
-    def decrypt(self, blob: bytes, kid: str) -> bytes:
-        return self._aead.decrypt(blob[:12], blob[12:], kid.encode())
+    def decrypt(self, blob: bytes, associated: str) -> bytes:
+        return self._aead.decrypt(blob[:12], blob[12:], associated.encode())
 
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def new_signing_key_row(encryption: KeyEncryption) -> dict[str, Any]:
+    """A fresh Ed25519 key as its ``signing_keys`` row: the private key encrypted (bound to
+    its kid), the public key as the JWK every service will verify with."""
+    private = Ed25519PrivateKey.generate()
+    kid = uuid.uuid4().hex
+    public_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    der = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public_raw), "kid": kid, "alg": ALGORITHM, "use": "sig"}
+    return {"kid": kid, "private_key_encrypted": encryption.encrypt(der, kid), "public_jwk": jwk}
+
+
+def load_signing_key(row: dict[str, Any], encryption: KeyEncryption) -> SigningKey:
+    """The signing key of a stored row (decrypted with the key it was encrypted under)."""
+    private = serialization.load_der_private_key(
+        encryption.decrypt(row["private_key_encrypted"], row["kid"]), password=None
+    )
+    assert isinstance(private, Ed25519PrivateKey)
+    return SigningKey(row["kid"], private, row["public_jwk"])
+
+
+class ActiveKey(Protocol):
+    """Whatever holds the key new tokens are signed with (the store, or a test's key)."""
+
+    @property
+    def active(self) -> SigningKey: ...
 
 
 class SigningKeyStore:
@@ -68,27 +99,11 @@ class SigningKeyStore:
             if not rows:
                 await self._create(session)
                 rows = (await session.execute(select(signing_keys).where(signing_keys.c.retired_at.is_(None)))).all()
-        newest = rows[-1]
-        private = serialization.load_der_private_key(
-            self._encryption.decrypt(newest.private_key_encrypted, newest.kid), password=None
-        )
-        assert isinstance(private, Ed25519PrivateKey)
-        self._active = SigningKey(newest.kid, private, newest.public_jwk)
+        self._active = load_signing_key(dict(rows[-1]._mapping), self._encryption)
         self._jwks = json.dumps({"keys": [row.public_jwk for row in rows]})
 
     async def _create(self, session: AsyncSession) -> None:
-        private = Ed25519PrivateKey.generate()
-        kid = uuid.uuid4().hex
-        public_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        der = private.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public_raw), "kid": kid, "alg": ALGORITHM, "use": "sig"}
-        await session.execute(
-            insert(signing_keys).values(
-                kid=kid, private_key_encrypted=self._encryption.encrypt(der, kid), public_jwk=jwk
-            )
-        )
+        await session.execute(insert(signing_keys).values(**new_signing_key_row(self._encryption)))
 
     @property
     def jwks_json(self) -> str:
@@ -111,7 +126,7 @@ class AccessTokenIssuer:
 
     def __init__(
         self,
-        keys: SigningKeyStore,
+        keys: ActiveKey,
         *,
         issuer: str,
         audience: str,
@@ -135,7 +150,7 @@ class AccessTokenIssuer:
         now: datetime | None = None,
         password_change_required: bool = False,
     ) -> str:
-        issued = now or datetime.now(UTC)
+        issued = now or utcnow()
         claims: dict[str, Any] = {
             "iss": self._issuer,
             "aud": self._password_change_audience if password_change_required else self._audience,

@@ -1,88 +1,85 @@
-"""Identity's unit of work: the kit's transaction + outbox, with identity's repositories."""
+"""Identity's unit of work: the kit's transaction + outbox, with identity's repositories
+(implements :class:`identity.service.ports.UnitOfWork`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.journey_repositories import (
-    AccountChangeRepository,
-    ActivationLinkRepository,
-    ContactChangeRepository,
-    DelegationRepository,
-    InvitationRepository,
-    PortalPreferenceRepository,
-    RegistrationRepository,
-    SecretQuestionRepository,
-    TermsAcceptanceRepository,
+from identity.adapters.repositories.accounts import (
+    SqlAccountRepository,
+    SqlContactChangeRepository,
+    SqlOrganisationRepository,
+    SqlSecretQuestionRepository,
+    SqlTermsAcceptanceRepository,
 )
-from identity.adapters.repositories import (
-    AccountRepository,
-    OrganisationRepository,
-    RefreshTokenRepository,
-    SessionRepository,
+from identity.adapters.repositories.client_accounts import SqlActivationLinkRepository
+from identity.adapters.repositories.codes import (
+    SqlOneTimeCodeRepository,
+    SqlRateCounterRepository,
+    SqlRecoveryCodeRepository,
+    SqlSecondFactorRepository,
 )
-from identity.adapters.security_repositories import (
-    CredentialRepository,
-    DeviceRepository,
-    LoginChallengeRepository,
-    LoginThrottleRepository,
-    OneTimeCodeRepository,
-    PasswordResetRepository,
-    RecoveryCodeRepository,
-    SecondFactorRepository,
-    SecurityPolicyRepository,
+from identity.adapters.repositories.delegations import SqlDelegationRepository, SqlPortalPreferenceRepository
+from identity.adapters.repositories.invitations import SqlInvitationRepository
+from identity.adapters.repositories.registrations import SqlRegistrationRepository
+from identity.adapters.repositories.security_policies import SqlSecurityPolicyRepository
+from identity.adapters.repositories.sessions import (
+    SqlLoginChallengeRepository,
+    SqlLoginThrottleRepository,
+    SqlPasswordResetRepository,
+    SqlRefreshTokenRepository,
+    SqlSessionRepository,
 )
 from zorgpost_kit.db import UnitOfWork
 
 
 class IdentityUnitOfWork(UnitOfWork):
-    organisations: OrganisationRepository
-    accounts: AccountRepository
-    sessions: SessionRepository
-    refresh_tokens: RefreshTokenRepository
-    # security (issue 3 part A)
-    security_policies: SecurityPolicyRepository
-    one_time_codes: OneTimeCodeRepository
-    login_throttles: LoginThrottleRepository
-    second_factors: SecondFactorRepository
-    recovery_codes: RecoveryCodeRepository
-    login_challenges: LoginChallengeRepository
-    password_resets: PasswordResetRepository
-    credentials: CredentialRepository
-    devices: DeviceRepository
-    # journeys (issue 3 part B)
-    account_changes: AccountChangeRepository
-    invitations: InvitationRepository
-    activation_links: ActivationLinkRepository
-    secret_questions: SecretQuestionRepository
-    terms_acceptances: TermsAcceptanceRepository
-    registrations: RegistrationRepository
-    contact_changes: ContactChangeRepository
-    delegations: DelegationRepository
-    portal_preferences: PortalPreferenceRepository
+    # accounts and profile
+    organisations: SqlOrganisationRepository
+    accounts: SqlAccountRepository
+    contact_changes: SqlContactChangeRepository
+    secret_questions: SqlSecretQuestionRepository
+    terms_acceptances: SqlTermsAcceptanceRepository
+    # authentication and sessions
+    sessions: SqlSessionRepository
+    refresh_tokens: SqlRefreshTokenRepository
+    login_throttles: SqlLoginThrottleRepository
+    login_challenges: SqlLoginChallengeRepository
+    password_resets: SqlPasswordResetRepository
+    # one-time codes, second factors and sending limits
+    one_time_codes: SqlOneTimeCodeRepository
+    second_factors: SqlSecondFactorRepository
+    recovery_codes: SqlRecoveryCodeRepository
+    rate_counters: SqlRateCounterRepository
+    # invitations
+    invitations: SqlInvitationRepository
+    # practice-made accounts and self-registrations
+    activation_links: SqlActivationLinkRepository
+    registrations: SqlRegistrationRepository
+    # delegations
+    delegations: SqlDelegationRepository
+    portal_preferences: SqlPortalPreferenceRepository
+    # security policy
+    security_policies: SqlSecurityPolicyRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.organisations = OrganisationRepository(session)
-        self.accounts = AccountRepository(session)
-        self.sessions = SessionRepository(session)
-        self.refresh_tokens = RefreshTokenRepository(session)
-        # security (issue 3 part A)
-        self.security_policies = SecurityPolicyRepository(session)
-        self.one_time_codes = OneTimeCodeRepository(session)
-        self.login_throttles = LoginThrottleRepository(session)
-        self.second_factors = SecondFactorRepository(session)
-        self.recovery_codes = RecoveryCodeRepository(session)
-        self.login_challenges = LoginChallengeRepository(session)
-        self.password_resets = PasswordResetRepository(session)
-        self.credentials = CredentialRepository(session)
-        self.devices = DeviceRepository(session)
-        # journeys (issue 3 part B)
-        self.account_changes = AccountChangeRepository(session)
-        self.invitations = InvitationRepository(session)
-        self.activation_links = ActivationLinkRepository(session)
-        self.secret_questions = SecretQuestionRepository(session)
-        self.terms_acceptances = TermsAcceptanceRepository(session)
-        self.registrations = RegistrationRepository(session)
-        self.contact_changes = ContactChangeRepository(session)
-        self.delegations = DelegationRepository(session)
-        self.portal_preferences = PortalPreferenceRepository(session)
+        self.organisations = SqlOrganisationRepository(session)
+        self.accounts = SqlAccountRepository(session)
+        self.contact_changes = SqlContactChangeRepository(session)
+        self.secret_questions = SqlSecretQuestionRepository(session)
+        self.terms_acceptances = SqlTermsAcceptanceRepository(session)
+        self.sessions = SqlSessionRepository(session)
+        self.refresh_tokens = SqlRefreshTokenRepository(session)
+        self.login_throttles = SqlLoginThrottleRepository(session)
+        self.login_challenges = SqlLoginChallengeRepository(session)
+        self.password_resets = SqlPasswordResetRepository(session)
+        self.one_time_codes = SqlOneTimeCodeRepository(session)
+        self.second_factors = SqlSecondFactorRepository(session)
+        self.recovery_codes = SqlRecoveryCodeRepository(session)
+        self.rate_counters = SqlRateCounterRepository(session)
+        self.invitations = SqlInvitationRepository(session)
+        self.activation_links = SqlActivationLinkRepository(session)
+        self.registrations = SqlRegistrationRepository(session)
+        self.delegations = SqlDelegationRepository(session)
+        self.portal_preferences = SqlPortalPreferenceRepository(session)
+        self.security_policies = SqlSecurityPolicyRepository(session)

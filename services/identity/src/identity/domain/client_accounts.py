@@ -22,9 +22,10 @@ from identity.domain.errors import (
     TooYoungForOwnAccount,
     WrongBirthDate,
 )
-from identity.domain.events import OrganisationNotice
-from identity.domain.people import PersonDetails, age_on, check_language, check_person_details
+from identity.domain.notices import OrganisationNotice
+from identity.domain.people import PersonDetails, check_language, check_person_details
 from identity.domain.policy import CLIENT_PORTAL_SPECIALS
+from zorgpost_kit.calendar import age_on
 from zorgpost_kit.errors import FieldErrors
 
 OWN_ACCOUNT_MIN_AGE = 12

@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from identity.domain.notices import OrganisationNotice
 
 #: Digits of a code: what an SMS reader types comfortably.
 CODE_DIGITS = 6
@@ -100,4 +102,14 @@ class IssuedCode:
     purpose: CodePurpose
     subject: str
     channel: CodeChannel
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class OneTimeCodeIssued(OrganisationNotice):
+    """A code to type in was made; notifications sends it by ``channel`` ("sms", "email")."""
+
+    purpose: str
+    channel: str
+    code: str = field(repr=False)
     expires_at: datetime

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from identity.domain.errors import DelegationNotActive, DelegationNotAwaitingConsent
-from identity.domain.events import Recipient
-from identity.domain.people import age_on
+from identity.domain.notices import Recipient
+from zorgpost_kit.calendar import age_on, birthday, latest_birth_date_for_age
 from zorgpost_kit.events import DomainEvent
 
 CONSENT_AGE = 12
@@ -46,10 +46,13 @@ def consent_rule(age: int) -> ConsentRule:
 def sixteenth_birthday(born: date) -> date:
     """The first day on which the person is 16 (1 March for someone born on 29 February
     when that year has none), the day parental delegations end."""
-    try:
-        return born.replace(year=born.year + PARENTAL_END_AGE)
-    except ValueError:
-        return date(born.year + PARENTAL_END_AGE, 3, 1)
+    return birthday(born, PARENTAL_END_AGE)
+
+
+def sixteen_years_before(day: date) -> date:
+    """Everyone born on or before this day is 16 or older on ``day``: the candidates whose
+    parental delegations end."""
+    return latest_birth_date_for_age(PARENTAL_END_AGE, day)
 
 
 class DelegationKind(StrEnum):

@@ -12,6 +12,74 @@ from zorgpost_kit.errors import (
     Unauthenticated,
 )
 
+# --- accounts and profile ------------------------------------------------------------------
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+    default_message = "Account not found."
+
+
+class OrganisationExists(AlreadyExists):
+    code = "organisation_exists"
+    default_message = "An organisation with this name exists."
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+    default_message = "This organisation does not exist."
+
+
+class PersonNotFound(NotFound):
+    """No such client of the caller's organisation (existence elsewhere is private)."""
+
+    code = "person_not_found"
+    default_message = "Person not found."
+
+
+class EmailInUse(AlreadyExists):
+    code = "email_in_use"
+    default_message = "An account with this e-mail address exists."
+
+
+class UsernameInUse(AlreadyExists):
+    code = "username_in_use"
+    default_message = "This username is taken."
+
+
+class MobileInUse(AlreadyExists):
+    """Every person needs a mobile number of their own (seed 5)."""
+
+    code = "mobile_in_use"
+    default_message = "Another account uses this mobile number."
+
+
+class TooYoungForOwnAccount(InvalidArgument):
+    """Under 12 a child has no login of its own: the parent acts for it (a delegation)."""
+
+    code = "too_young_for_own_account"
+    default_message = "A child under 12 gets no account of its own; grant the parent a delegation."
+
+
+class ContactChangeNotFound(NotFound):
+    code = "contact_change_not_found"
+    default_message = "There is no such change waiting for confirmation."
+
+
+class ContactChangeExpired(FailedPrecondition):
+    code = "contact_change_expired"
+    default_message = "This confirmation has expired; ask for the change again."
+
+
+class ActingOnBehalfNotAllowed(PermissionDenied):
+    """An act-as token may not start another act-as or change the represented account."""
+
+    code = "acting_on_behalf_not_allowed"
+    default_message = "Switch back to your own account first."
+
+
+# --- authentication and sessions -----------------------------------------------------------
+
 
 class InvalidCredentials(Unauthenticated):
     """Wrong password and unknown account are deliberately indistinguishable."""
@@ -30,26 +98,11 @@ class SessionEnded(Unauthenticated):
     default_message = "The session has ended; log in again."
 
 
-class AccountNotFound(NotFound):
-    code = "account_not_found"
-    default_message = "Account not found."
+class SessionNotFound(NotFound):
+    """Not the caller's session (or no session at all): the same answer either way."""
 
-
-# --- security (issue 3 part A): codes, second factors, lockout, passwords ----------------
-
-
-class IncorrectCode(InvalidArgument):
-    """A one-time, TOTP or recovery code that does not match; the person may try again."""
-
-    code = "incorrect_code"
-    default_message = "The code is not correct."
-
-
-class CodeNoLongerValid(FailedPrecondition):
-    """No live code: used, expired, replaced or out of attempts. Ask for a new one."""
-
-    code = "code_no_longer_valid"
-    default_message = "This code is no longer valid; ask for a new one."
+    code = "session_not_found"
+    default_message = "Session not found."
 
 
 class LoginChallengeEnded(Unauthenticated):
@@ -89,6 +142,43 @@ class WrongPassword(InvalidArgument):
     default_message = "The current password is not correct."
 
 
+class PasswordResetInvalid(FailedPrecondition):
+    """The reset link is unknown, used, expired or out of attempts."""
+
+    code = "password_reset_invalid"
+    default_message = "This password reset link is no longer valid; ask for a new one."
+
+
+class IncorrectSecretAnswer(InvalidArgument):
+    code = "incorrect_secret_answer"
+    default_message = "The answer to the secret question is not correct."
+
+
+# --- one-time codes and second factors -----------------------------------------------------
+
+
+class IncorrectCode(InvalidArgument):
+    """A one-time, TOTP or recovery code that does not match; the person may try again."""
+
+    code = "incorrect_code"
+    default_message = "The code is not correct."
+
+
+class CodeNoLongerValid(FailedPrecondition):
+    """No live code: used, expired, replaced or out of attempts. Ask for a new one."""
+
+    code = "code_no_longer_valid"
+    default_message = "This code is no longer valid; ask for a new one."
+
+
+class TooManyRequests(ResourceExhausted):
+    """Too many requests that make Zorgpost send something (a code, a receipt) for one
+    address or account: wait ``retry_after_seconds``."""
+
+    code = "too_many_requests"
+    default_message = "Too many requests; try again later."
+
+
 class SecondFactorUnavailable(FailedPrecondition):
     """The factor cannot be used for this account (no mobile number, nothing enrolled)."""
 
@@ -103,28 +193,14 @@ class SecondFactorNotPending(FailedPrecondition):
     default_message = "Start enrolling this second factor first."
 
 
-class PasswordResetInvalid(FailedPrecondition):
-    """The reset link is unknown, used, expired or out of attempts."""
+class SecondFactorAlreadyEnrolled(AlreadyExists):
+    """The factor is confirmed already; a running session cannot silently replace it."""
 
-    code = "password_reset_invalid"
-    default_message = "This password reset link is no longer valid; ask for a new one."
-
-
-class IncorrectSecretAnswer(InvalidArgument):
-    code = "incorrect_secret_answer"
-    default_message = "The answer to the secret question is not correct."
+    code = "second_factor_already_enrolled"
+    default_message = "This second factor is already set up."
 
 
-class SessionNotFound(NotFound):
-    """Not the caller's session (or no session at all): the same answer either way."""
-
-    code = "session_not_found"
-    default_message = "Session not found."
-
-
-
-# --- journeys (issue 3 part B): invitations, practice-made accounts, registration,
-# profile, delegations ----------------------------------------------------------------
+# --- invitations ---------------------------------------------------------------------------
 
 
 class InvitationNotFound(NotFound):
@@ -151,28 +227,7 @@ class InvitationRevoked(FailedPrecondition):
     default_message = "This invitation was withdrawn."
 
 
-class EmailInUse(AlreadyExists):
-    code = "email_in_use"
-    default_message = "An account with this e-mail address exists."
-
-
-class UsernameInUse(AlreadyExists):
-    code = "username_in_use"
-    default_message = "This username is taken."
-
-
-class MobileInUse(AlreadyExists):
-    """Every person needs a mobile number of their own (seed 5)."""
-
-    code = "mobile_in_use"
-    default_message = "Another account uses this mobile number."
-
-
-class TooYoungForOwnAccount(InvalidArgument):
-    """Under 12 a child has no login of its own: the parent acts for it (a delegation)."""
-
-    code = "too_young_for_own_account"
-    default_message = "A child under 12 gets no account of its own; grant the parent a delegation."
+# --- practice-made accounts and self-registrations -----------------------------------------
 
 
 class ActivationNotFound(NotFound):
@@ -202,11 +257,6 @@ class WrongBirthDate(InvalidArgument):
     default_message = "The birth date does not match."
 
 
-class OrganisationNotFound(NotFound):
-    code = "organisation_not_found"
-    default_message = "This organisation does not exist."
-
-
 class RegistrationNotFound(NotFound):
     """Unknown request or link, or one of another organisation: the same answer."""
 
@@ -229,21 +279,7 @@ class RegistrationLinkExpired(FailedPrecondition):
     default_message = "This registration link has expired; ask the practice for a new one."
 
 
-class ContactChangeNotFound(NotFound):
-    code = "contact_change_not_found"
-    default_message = "There is no such change waiting for confirmation."
-
-
-class ContactChangeExpired(FailedPrecondition):
-    code = "contact_change_expired"
-    default_message = "This confirmation has expired; ask for the change again."
-
-
-class PersonNotFound(NotFound):
-    """No such client of the caller's organisation (existence elsewhere is private)."""
-
-    code = "person_not_found"
-    default_message = "Person not found."
+# --- delegations ---------------------------------------------------------------------------
 
 
 class DelegationNotFound(NotFound):
@@ -275,17 +311,3 @@ class DelegationNotActive(FailedPrecondition):
 
     code = "delegation_not_active"
     default_message = "This delegation is not active."
-
-
-class ActingOnBehalfNotAllowed(PermissionDenied):
-    """An act-as token may not start another act-as or change the represented account."""
-
-    code = "acting_on_behalf_not_allowed"
-    default_message = "Switch back to your own account first."
-
-
-class SecondFactorAlreadyEnrolled(AlreadyExists):
-    """The factor is confirmed already; a running session cannot silently replace it."""
-
-    code = "second_factor_already_enrolled"
-    default_message = "This second factor is already set up."

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from identity.domain.errors import InvitationExpired, InvitationRevoked, InvitationUsed
-from identity.domain.events import OrganisationNotice, Recipient
+from identity.domain.notices import OrganisationNotice, Recipient
 from zorgpost_kit.events import DomainEvent
 
 INVITATION_LIFETIME = timedelta(days=14)

@@ -1,6 +1,11 @@
 """The personal details a person gives when an account is made for or by them, checked
-the same way in every journey (invitation, practice-made account, self-registration,
-profile), and the password they choose, checked against their organisation's policy.
+the same way wherever an account is made (invitation, practice-made account,
+self-registration) or changed (profile), and the password they choose, checked against
+their organisation's policy.
+
+Names and usernames are printed in notices sent under an organisation's name, so they are
+single lines without anything a mail client would turn into a link
+(:func:`zorgpost_kit.validation.check_name`).
 """
 
 from __future__ import annotations
@@ -11,35 +16,27 @@ from datetime import date
 
 from identity.domain.policy import PasswordPolicy, check_password
 from zorgpost_kit.errors import FieldErrors
-from zorgpost_kit.validation import check_email, check_mobile, check_text
+from zorgpost_kit.validation import check_email, check_mobile, check_name, looks_like_link
 
-NAME_MAX_LENGTH = 100
 LANGUAGES = ("nl", "en")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-
-def age_on(born: date, day: date) -> int:
-    """Whole years from ``born`` to ``day``; someone born on 29 February gets a year older
-    on 1 March in a year without one (as :meth:`identity.domain.model.Account.age_on`)."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def display_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".strip()
 
 
-def check_name(value: str, field: str, errors: FieldErrors) -> str:
-    return check_text(value, field, errors, max_length=NAME_MAX_LENGTH)
-
-
 def check_username(value: str, errors: FieldErrors) -> str | None:
-    """Optional: lower-cased, 3–64 of a–z 0–9 . _ -, starting with a letter or digit."""
+    """Optional: lower-cased, 3–64 of a–z 0–9 . _ -, starting with a letter or digit, and
+    not a domain name (``zorg.nl``) a notice would show as a link."""
     username = value.strip().lower()
     if not username:
         return None
     if not _USERNAME.match(username) or "@" in username:
         errors.add("username", "use 3 to 64 characters: letters, digits, '.', '_' or '-'")
+    elif looks_like_link(username):
+        errors.add("username", "must not look like a web address")
     return username
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from identity.domain.errors import ContactChangeExpired
-from identity.domain.events import OrganisationNotice
+from identity.domain.notices import OrganisationNotice
 
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 

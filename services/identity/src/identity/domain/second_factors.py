@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import pyotp
 
-from identity.domain.model import Account
+from identity.domain.accounts import Account
 from identity.domain.policy import SecondFactor
 
 

@@ -7,7 +7,6 @@ accounts exist. The state lives in the database so every instance of identity se
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,8 +67,3 @@ class LoginThrottle:
         """A successful login forgives the consecutive failures (the hourly count stays)."""
         self.consecutive_failures = 0
         self.locked_until = None
-
-
-def retry_after_seconds(wait: timedelta) -> int:
-    """Whole seconds, rounded up: retrying at the advertised moment must succeed."""
-    return max(1, math.ceil(wait.total_seconds()))

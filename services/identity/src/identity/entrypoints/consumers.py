@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.service.one_time_codes import utcnow
 from identity.service.portal_access import do_end_portal_access
 from zorgpost.events.v1 import portal_events_pb2
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.consumer import EventConsumer, EventEnvelope
 
 
@@ -21,7 +18,7 @@ class TrajectoryEndedConsumer(EventConsumer[portal_events_pb2.TrajectoryEnded, I
     durable = "identity-trajectory-ended"
     message_type = portal_events_pb2.TrajectoryEnded
 
-    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, clock: Clock = utcnow) -> None:
         self._clock = clock
 
     async def consume(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import grpc
 
-from identity.adapters.events import timestamp
+from identity.adapters.protobuf import timestamp
+from identity.domain.accounts import Account
 from identity.domain.client_accounts import PersonForm
-from identity.domain.model import Account
-from identity.domain.registration import Registration, RegistrationStatus
+from identity.domain.registrations import Registration, RegistrationStatus
 from identity.entrypoints.callers import Callers
 from identity.service.client_accounts import ClientAccounts
 from identity.service.profile import Profile, ProfileChanges, Profiles
-from identity.service.registration import Registrations
+from identity.service.registrations import Registrations
 from zorgpost.identity.v1 import accounts_pb2, accounts_pb2_grpc
 from zorgpost_kit.errors import FieldErrors
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from identity.adapters.events import timestamp
-from identity.domain.model import Account
+from identity.adapters.protobuf import optional_timestamp, timestamp
+from identity.domain.accounts import Account
 from identity.domain.notices import has_real_email
 from identity.entrypoints.callers import Callers
 from identity.service.delegations import ChildRecord, DelegationListing, Delegations, MyDelegations
@@ -26,10 +23,6 @@ def _party(account: Account) -> delegations_pb2.Party:
     )
 
 
-def _optional_time(moment: datetime | None) -> Timestamp | None:
-    return timestamp(moment) if moment is not None else None
-
-
 def _delegation(listing: DelegationListing) -> delegations_pb2.Delegation:
     delegation = listing.delegation
     return delegations_pb2.Delegation(
@@ -40,8 +33,8 @@ def _delegation(listing: DelegationListing) -> delegations_pb2.Delegation:
         kind=delegation.kind.value,
         status=delegation.status.value,
         created_at=timestamp(delegation.created_at),
-        granted_at=_optional_time(delegation.granted_at),
-        ended_at=_optional_time(delegation.ended_at),
+        granted_at=optional_timestamp(delegation.granted_at),
+        ended_at=optional_timestamp(delegation.ended_at),
         end_reason=delegation.end_reason.value if delegation.end_reason else "",
     )
 

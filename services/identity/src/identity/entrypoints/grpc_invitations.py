@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import grpc
 
-from identity.adapters.events import timestamp
+from identity.adapters.protobuf import timestamp
 from identity.entrypoints.callers import Callers
-from identity.service.invitations import InvitationListing, Invitations, NewAccount
-from zorgpost.identity.v1 import identity_pb2, invitations_pb2, invitations_pb2_grpc
+from identity.entrypoints.grpc_identity import client_info, login_message, rules_message
+from identity.service.invitations import Accepted, InvitationListing, Invitations, NewAccount
+from zorgpost.identity.v1 import invitations_pb2, invitations_pb2_grpc
 
 SERVICE_NAME = invitations_pb2.DESCRIPTOR.services_by_name["InvitationService"].full_name
+
+
+def _accepted(accepted: Accepted) -> invitations_pb2.InvitationAccepted:
+    return invitations_pb2.InvitationAccepted(
+        account_id=accepted.account_id, login_name=accepted.login_name, thread_id=accepted.thread_id
+    )
 
 
 def _invitation(listing: InvitationListing) -> invitations_pb2.Invitation:
@@ -69,9 +76,7 @@ class InvitationServicer(invitations_pb2_grpc.InvitationServiceServicer):
             email=view.email,
             state=view.state,
             expires_at=timestamp(view.expires_at),
-            password_rules=[
-                identity_pb2.PasswordRule(code=rule.code, nl=rule.nl, en=rule.en) for rule in view.password_rules
-            ],
+            password_rules=rules_message(view.password_rules),
             terms_version=view.terms_version,
             privacy_version=view.privacy_version,
         )
@@ -92,18 +97,24 @@ class InvitationServicer(invitations_pb2_grpc.InvitationServiceServicer):
             ),
             dry_run=request.dry_run,
         )
-        return invitations_pb2.InvitationAccepted(
-            account_id=accepted.account_id, login_name=accepted.login_name, thread_id=accepted.thread_id
-        )
+        return _accepted(accepted)
 
     async def AcceptInvitationWithAccount(
         self, request: invitations_pb2.InvitationTokenRequest, context: grpc.aio.ServicerContext
     ) -> invitations_pb2.InvitationAccepted:
         principal = await self._callers.principal(context)
-        accepted = await self._invitations.do_accept_with_account(request.token, principal)
-        return invitations_pb2.InvitationAccepted(
-            account_id=accepted.account_id, login_name=accepted.login_name, thread_id=accepted.thread_id
+        return _accepted(await self._invitations.do_accept_with_account(request.token, principal))
+
+    async def AcceptInvitationWithLogin(
+        self, request: invitations_pb2.AcceptWithLoginRequest, context: grpc.aio.ServicerContext
+    ) -> invitations_pb2.AcceptWithLoginResponse:
+        result = await self._invitations.do_accept_with_login(
+            request.token, username=request.username, password=request.password, client=client_info(request.client)
         )
+        response = invitations_pb2.AcceptWithLoginResponse(login=login_message(result.login))
+        if result.accepted is not None:
+            response.accepted.CopyFrom(_accepted(result.accepted))
+        return response
 
     async def DeclineInvitation(
         self, request: invitations_pb2.InvitationTokenRequest, context: grpc.aio.ServicerContext

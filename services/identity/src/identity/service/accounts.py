@@ -1,39 +1,81 @@
-"""Use cases that create organisations and accounts."""
+"""Organisations and accounts: making them (staff and demo or test people; the other ways
+in are invitations, practice-made accounts and self-registrations), and the check every
+way in shares: an address, username or mobile number belongs to one account only (seed 5:
+``jansen+kind1@gmail.com`` is an address of its own)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.errors import EmailInUse
-from identity.domain.model import Account, AccountStatus, Organisation, Role
-from zorgpost_kit.errors import AlreadyExists, FieldErrors
-from zorgpost_kit.validation import check_email
+from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.errors import EmailInUse, MobileInUse, OrganisationExists, UsernameInUse
+from identity.service.ports import PasswordHasher, UnitOfWork
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.validation import check_email, check_name
 
-
-class OrganisationExists(AlreadyExists):
-    code = "organisation_exists"
-    default_message = "An organisation with this name exists."
+#: Longest organisation name (it heads every notice sent on the organisation's behalf).
+ORGANISATION_NAME_MAX_LENGTH = 200
 
 
-async def do_create_organisation(uow_factory: Callable[[], IdentityUnitOfWork], name: str) -> Organisation:
+async def check_contact_details_free(
+    uow: UnitOfWork,
+    *,
+    email: str | None = None,
+    username: str | None = None,
+    mobile: str | None = None,
+    except_account_id: str | None = None,
+) -> None:
+    """Raises the first of :class:`EmailInUse`, :class:`UsernameInUse`, :class:`MobileInUse`
+    that applies (an account's own details do not count against it)."""
+    if email:
+        holder = await uow.accounts.find_for_login(email)
+        if holder is not None and holder.id != except_account_id:
+            raise EmailInUse(fields={"email": "is already in use"})
+    if username:
+        holder = await uow.accounts.find_for_login(username)
+        if holder is not None and holder.id != except_account_id:
+            raise UsernameInUse(fields={"username": "is already taken"})
+    if mobile and await uow.accounts.mobile_in_use(mobile, except_account_id=except_account_id):
+        raise MobileInUse(fields={"mobile": "is used by another account"})
+
+
+def check_new_organisation(name: str) -> str:
+    """The organisation's name as it will be shown (one line, nothing link-like)."""
     errors = FieldErrors()
-    if not name.strip():
-        errors.add("name", "is required")
+    checked = check_name(name, "name", errors, max_length=ORGANISATION_NAME_MAX_LENGTH)
     errors.raise_if_any()
+    return checked
+
+
+async def do_create_organisation(uow_factory: Callable[[], UnitOfWork], name: str) -> Organisation:
+    checked = check_new_organisation(name)
     async with uow_factory() as uow:
-        if await uow.organisations.find_by_name(name.strip()):
+        if await uow.organisations.find_by_name(checked):
             raise OrganisationExists(fields={"name": "is already in use"})
-        organisation = Organisation(str(uuid.uuid4()), name.strip())
+        organisation = Organisation(str(uuid.uuid4()), checked)
         await uow.organisations.add(organisation)
         await uow.commit()
     return organisation
 
 
+@dataclass(frozen=True)
+class NewAccount:
+    email: str
+    display_name: str
+
+
+def check_new_account(email: str, display_name: str) -> NewAccount:
+    errors = FieldErrors()
+    address = check_email(email, "email", errors).lower()
+    name = check_name(display_name, "display_name", errors)
+    errors.raise_if_any()
+    return NewAccount(address, name)
+
+
 async def do_create_account(
-    uow_factory: Callable[[], IdentityUnitOfWork],
+    uow_factory: Callable[[], UnitOfWork],
     hasher: PasswordHasher,
     *,
     email: str,
@@ -43,18 +85,13 @@ async def do_create_account(
     roles: frozenset[Role],
 ) -> Account:
     """Creates an active account with a password (staff, or demo and test people)."""
-    errors = FieldErrors()
-    normalised = check_email(email, "email", errors).lower()
-    if not display_name.strip():
-        errors.add("display_name", "is required")
-    errors.raise_if_any()
+    checked = check_new_account(email, display_name)
     async with uow_factory() as uow:
-        if await uow.accounts.find_for_login(normalised):
-            raise EmailInUse(fields={"email": "is already in use"})
+        await check_contact_details_free(uow, email=checked.email)
         account = Account(
             id=str(uuid.uuid4()),
-            email=normalised,
-            display_name=display_name.strip(),
+            email=checked.email,
+            display_name=checked.display_name,
             password_hash=hasher.hash(password),
             organisation_id=organisation_id,
             roles=roles,

@@ -10,10 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.signing_keys import AccessTokenIssuer
-from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.challenges import LoginChallenge
+from identity.domain.accounts import Account, Me
+from identity.domain.authentication import AccountLocked, LoginChallenge, PasswordChanged
 from identity.domain.codes import CodePurpose
 from identity.domain.errors import (
     AccountNotFound,
@@ -26,16 +24,20 @@ from identity.domain.errors import (
     TooManyAttempts,
     WrongPassword,
 )
-from identity.domain.events import AccountLocked, OrganisationNotice, PasswordChanged, Recipient
-from identity.domain.model import Account, Me, Organisation, RefreshToken, Session
+from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.policy import check_new_password
+from identity.domain.rate_limits import retry_after_seconds
 from identity.domain.second_factors import FactorMethod
-from identity.domain.throttle import can_be_login_name, normalise_login_name, retry_after_seconds
-from identity.service.callers import check_delegation_behind
-from identity.service.one_time_codes import utcnow
-from identity.service.second_factors import SecondFactors, active_account
+from identity.domain.sessions import RefreshToken, Session
+from identity.domain.throttle import can_be_login_name, normalise_login_name
+from identity.service.callers import active_account, check_delegation_behind, organisation_of
+from identity.service.ports import AccessTokens, PasswordHasher, UnitOfWork
+from identity.service.second_factors import SecondFactors
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
+from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.logging import get_logger
+from zorgpost_kit.validation import check_required
 
 log = get_logger(__name__)
 
@@ -51,6 +53,8 @@ class Tokens:
     access_token: str
     refresh_token: str
     expires_in: int
+    #: The account the tokens were issued to.
+    account_id: str = ""
     token_type: str = "Bearer"
 
 
@@ -67,26 +71,74 @@ def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def personal_words(account: Account) -> tuple[str, ...]:
-    """What a new password of ``account`` must not contain."""
-    return tuple(
-        word
-        for word in (account.first_name, account.last_name, account.display_name, account.email, account.username)
-        if word
-    )
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+def check_credentials(username: str, password: str) -> Credentials:
+    errors = FieldErrors()
+    if not username.strip():
+        errors.add("username", "is required")
+    if not password:
+        errors.add("password", "is required")
+    errors.raise_if_any()
+    return Credentials(username, password)
+
+
+@dataclass(frozen=True)
+class ChallengeAnswer:
+    challenge_id: str
+    code: str
+
+
+def check_challenge_answer(challenge_id: str, code: str) -> ChallengeAnswer:
+    errors = FieldErrors()
+    check_required(errors, challenge_id=challenge_id, code=code)
+    errors.raise_if_any()
+    return ChallengeAnswer(challenge_id, code)
+
+
+def check_challenge_id(challenge_id: str) -> str:
+    errors = FieldErrors()
+    check_required(errors, challenge_id=challenge_id)
+    errors.raise_if_any()
+    return challenge_id
+
+
+def check_refresh_token(refresh_token: str) -> str:
+    errors = FieldErrors()
+    check_required(errors, refresh_token=refresh_token)
+    errors.raise_if_any()
+    return refresh_token
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    current_password: str
+    new_password: str
+
+
+def check_password_change(current_password: str, new_password: str) -> PasswordChange:
+    """Both passwords given (the new one's rules are the organisation's, checked later)."""
+    errors = FieldErrors()
+    check_required(errors, current_password=current_password, new_password=new_password)
+    errors.raise_if_any()
+    return PasswordChange(current_password, new_password)
 
 
 @dataclass
 class Authentication:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     hasher: PasswordHasher
-    access_tokens: AccessTokenIssuer
+    access_tokens: AccessTokens
     session_idle_ttl: timedelta
     session_absolute_ttl: timedelta
     factors: SecondFactors
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
-    async def login(self, username: str, password: str, client: ClientInfo) -> Tokens | Challenge:
+    async def do_login(self, username: str, password: str, client: ClientInfo) -> Tokens | Challenge:
         """Checks the password; answers tokens, or a challenge when a second factor is
         required (its SMS or e-mail code is then sent).
 
@@ -96,23 +148,27 @@ class Authentication:
         nothing about which accounts exist. Attempts on one name are judged one at a time
         on every instance (a row lock), so parallel guesses cannot outrun the count.
         """
+        credentials = check_credentials(username, password)
         now = self.clock()
         async with self.uow() as uow:
-            throttle = await uow.login_throttles.lock(normalise_login_name(username), now)
+            throttle = await uow.login_throttles.lock(normalise_login_name(credentials.username), now)
             wait = throttle.wait(now)
             if wait > timedelta(0):
                 raise TooManyAttempts(retry_after_seconds=retry_after_seconds(wait))
-            account = await uow.accounts.find_for_login(username) if can_be_login_name(username) else None
-            password_ok = self.hasher.verify(account.password_hash if account else None, password)
+            account = (
+                await uow.accounts.find_for_login(credentials.username)
+                if can_be_login_name(credentials.username)
+                else None
+            )
+            password_ok = self.hasher.verify(account.password_hash if account else None, credentials.password)
             if account is None or not password_ok or not account.can_log_in:
                 # An unknown name is throttled by the default policy, a known one by its own.
                 policy = await uow.security_policies.get(account.organisation_id if account else None)
                 if throttle.do_record_failure(policy, now) and account is not None:
-                    organisation = await self._organisation(uow, account)
                     assert throttle.locked_until is not None
                     uow.emit(
                         AccountLocked(
-                            **OrganisationNotice.sender(organisation),
+                            **OrganisationNotice.sender(await organisation_of(uow, account)),
                             recipient=Recipient.of(account),
                             locked_until=throttle.locked_until,
                         )
@@ -125,7 +181,9 @@ class Authentication:
             await uow.login_throttles.save(throttle)
             assert account.password_hash is not None
             if self.hasher.needs_rehash(account.password_hash):
-                await uow.accounts.set_password_hash(account.id, self.hasher.hash(password))
+                await uow.accounts.set_password(
+                    account.id, self.hasher.hash(credentials.password), must_change=account.must_change_password
+                )
             method = await self.factors.method_for(uow, account)
             if method is not None:
                 challenge = await self._start_challenge(uow, account, method)
@@ -137,16 +195,17 @@ class Authentication:
         log.info("login_succeeded", account_id=account.id)
         return tokens
 
-    async def verify_challenge(self, challenge_id: str, code: str, client: ClientInfo) -> Tokens:
+    async def do_verify_challenge(self, challenge_id: str, code: str, client: ClientInfo) -> Tokens:
         """Completes a login with the second factor's code (or a recovery code) and opens
         the session. A challenge is completed once: of concurrent correct answers exactly
         one gets tokens. Wrong codes count; after five the login must start again."""
+        answer = check_challenge_answer(challenge_id, code)
         now = self.clock()
         async with self.uow() as uow:
-            challenge, account = await self._live_challenge(uow, challenge_id, now)
+            challenge, account = await self._live_challenge(uow, answer.challenge_id, now)
             try:
                 await self.factors.check_code(
-                    uow, account, challenge.method, purpose=CodePurpose.LOGIN, subject=challenge.id, code=code
+                    uow, account, challenge.method, purpose=CodePurpose.LOGIN, subject=challenge.id, code=answer.code
                 )
             except (IncorrectCode, CodeNoLongerValid):
                 challenge.attempts += 1
@@ -160,22 +219,25 @@ class Authentication:
         log.info("login_succeeded", account_id=account.id, method=challenge.method.value)
         return tokens
 
-    async def resend_code(self, challenge_id: str) -> Challenge:
-        """Sends a new code for an open SMS or e-mail challenge; the earlier one stops working."""
+    async def do_resend_code(self, challenge_id: str) -> Challenge:
+        """Sends a new code for an open SMS or e-mail challenge; the earlier one stops
+        working. Counts against the account's and the address's sending limits."""
+        checked = check_challenge_id(challenge_id)
         async with self.uow() as uow:
-            challenge, account = await self._live_challenge(uow, challenge_id, self.clock())
+            challenge, account = await self._live_challenge(uow, checked, self.clock())
             await self.factors.do_send_code(
                 uow, account, challenge.method, purpose=CodePurpose.LOGIN, subject=challenge.id
             )
             await uow.commit()
         return Challenge(challenge.id, challenge.method)
 
-    async def refresh(self, refresh_token: str, client: ClientInfo) -> Tokens:
+    async def do_refresh(self, refresh_token: str, client: ClientInfo) -> Tokens:
         """Rotates a refresh token. Reusing an already rotated token revokes its session:
         either the owner or a thief holds a copy, and the session can no longer be trusted."""
+        checked = check_refresh_token(refresh_token)
         now = self.clock()
         async with self.uow() as uow:
-            stored = await uow.refresh_tokens.get_by_hash_for_update(hash_refresh_token(refresh_token))
+            stored = await uow.refresh_tokens.get_by_hash_for_update(hash_refresh_token(checked))
             if stored is None:
                 raise InvalidRefreshToken()
             device = await uow.sessions.get_for_update(stored.session_id)
@@ -192,15 +254,13 @@ class Authentication:
             if account is None or not account.can_log_in:
                 raise InvalidRefreshToken()
             await uow.refresh_tokens.mark_used(stored.id, now)
-            device.last_seen_at = now
-            device.user_agent = client.user_agent or device.user_agent
-            device.ip_address = client.ip_address or device.ip_address
+            self._seen(device, now, client)
             await uow.sessions.save(device)
             tokens = await self._issue(uow, account, device)
             await uow.commit()
         return tokens
 
-    async def logout(self, principal: Principal) -> None:
+    async def do_logout(self, principal: Principal) -> None:
         """Ends the caller's session: its refresh tokens stop working at once."""
         async with self.uow() as uow:
             device = await uow.sessions.get_for_update(principal.session_id)
@@ -211,7 +271,7 @@ class Authentication:
 
     async def me(self, principal: Principal) -> Me:
         """The caller's account; refused once the session behind the token has ended, and
-        for an act-as token (part B) once the delegation behind it is no longer active."""
+        for an act-as token once the delegation behind it is no longer active."""
         async with self.uow() as uow:
             if not await uow.sessions.is_active(principal.session_id, self.clock()):
                 raise SessionEnded()
@@ -219,10 +279,10 @@ class Authentication:
             account = await uow.accounts.get(principal.subject_id)
             if account is None:
                 raise AccountNotFound()
-            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+            organisation = await organisation_of(uow, account)
         return Me(account=account, organisation=organisation, roles=account.roles)
 
-    async def change_password(
+    async def do_change_password(
         self, principal: Principal, current_password: str, new_password: str, client: ClientInfo
     ) -> Tokens:
         """Replaces the caller's password after checking the current one and the
@@ -230,6 +290,7 @@ class Authentication:
         forced change, ends every other session of the account, tells the owner
         (PasswordChanged) and answers fresh tokens for this session. Wrong current
         passwords count towards the login throttle of the account's address."""
+        change = check_password_change(current_password, new_password)
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
@@ -238,44 +299,46 @@ class Authentication:
             if wait > timedelta(0):
                 raise TooManyAttempts(retry_after_seconds=retry_after_seconds(wait))
             policy = await uow.security_policies.get(account.organisation_id)
-            if not self.hasher.verify(account.password_hash, current_password):
+            if not self.hasher.verify(account.password_hash, change.current_password):
                 throttle.do_record_failure(policy, now)
                 await uow.login_throttles.save(throttle)
                 await uow.commit()
                 raise WrongPassword(fields={"current_password": "is not correct"})
             check_new_password(
                 policy.password,
-                new_password,
+                change.new_password,
                 field="new_password",
-                personal=personal_words(account),
+                personal=account.personal_words,
                 language=account.language,
-                previous=current_password,
+                previous=change.current_password,
             )
-            await uow.credentials.set_password(account.id, self.hasher.hash(new_password), must_change=False)
+            await uow.accounts.set_password(account.id, self.hasher.hash(change.new_password), must_change=False)
             account.must_change_password = False
-            await uow.devices.revoke_all_except(account.id, principal.session_id, now)
-            organisation = await self._organisation(uow, account)
+            await uow.sessions.revoke_all_except(account.id, principal.session_id, now)
             uow.emit(
                 PasswordChanged(
-                    **OrganisationNotice.sender(organisation), recipient=Recipient.of(account), changed_at=now
+                    **OrganisationNotice.sender(await organisation_of(uow, account)),
+                    recipient=Recipient.of(account),
+                    changed_at=now,
                 )
             )
             device = await uow.sessions.get_for_update(principal.session_id)
             assert device is not None
-            device.last_seen_at = now
-            device.user_agent = client.user_agent or device.user_agent
-            device.ip_address = client.ip_address or device.ip_address
+            self._seen(device, now, client)
             await uow.sessions.save(device)
             tokens = await self._issue(uow, account, device)
             await uow.commit()
         log.info("password_changed", account_id=account.id)
         return tokens
 
-    async def _organisation(self, uow: IdentityUnitOfWork, account: Account) -> Organisation | None:
-        return await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+    @staticmethod
+    def _seen(device: Session, now: datetime, client: ClientInfo) -> None:
+        device.last_seen_at = now
+        device.user_agent = client.user_agent or device.user_agent
+        device.ip_address = client.ip_address or device.ip_address
 
     async def _live_challenge(
-        self, uow: IdentityUnitOfWork, challenge_id: str, now: datetime
+        self, uow: UnitOfWork, challenge_id: str, now: datetime
     ) -> tuple[LoginChallenge, Account]:
         """The open challenge (locked for this transaction) and its account, which may still log in."""
         challenge = await uow.login_challenges.get_for_update(challenge_id)
@@ -286,7 +349,7 @@ class Authentication:
             raise LoginChallengeEnded()
         return challenge, account
 
-    async def _start_challenge(self, uow: IdentityUnitOfWork, account: Account, method: FactorMethod) -> Challenge:
+    async def _start_challenge(self, uow: UnitOfWork, account: Account, method: FactorMethod) -> Challenge:
         now = self.clock()
         policy = await uow.security_policies.get(account.organisation_id)
         challenge = LoginChallenge(
@@ -300,7 +363,7 @@ class Authentication:
         await self.factors.do_send_code(uow, account, method, purpose=CodePurpose.LOGIN, subject=challenge.id)
         return Challenge(challenge.id, method)
 
-    async def _open_session(self, uow: IdentityUnitOfWork, account: Account, client: ClientInfo) -> Tokens:
+    async def _open_session(self, uow: UnitOfWork, account: Account, client: ClientInfo) -> Tokens:
         now = self.clock()
         device = Session(
             id=str(uuid.uuid4()),
@@ -315,13 +378,13 @@ class Authentication:
         await uow.sessions.add(device)
         return await self._issue(uow, account, device)
 
-    async def _issue(self, uow: IdentityUnitOfWork, account: Account, device: Session) -> Tokens:
+    async def _issue(self, uow: UnitOfWork, account: Account, device: Session) -> Tokens:
         now = self.clock()
         refresh = secrets.token_urlsafe(32)
         await uow.refresh_tokens.add(
             RefreshToken(str(uuid.uuid4()), device.id, hash_refresh_token(refresh), created_at=now)
         )
-        organisation = await self._organisation(uow, account)
+        organisation = await organisation_of(uow, account)
         access = self.access_tokens.issue(
             subject_id=account.id,
             session_id=device.id,
@@ -331,4 +394,4 @@ class Authentication:
             # A temporary password's tokens open nothing but the password change.
             password_change_required=account.must_change_password,
         )
-        return Tokens(access, refresh, int(self.access_tokens.ttl.total_seconds()))
+        return Tokens(access, refresh, int(self.access_tokens.ttl.total_seconds()), account.id)

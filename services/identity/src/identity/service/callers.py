@@ -1,27 +1,35 @@
-"""Who is calling, checked against the database on every call of the journeys: the token
-says who it was issued to; these checks make a revoked session, a role taken away or an
-ended delegation count on the very next request."""
+"""Who is calling, checked against the database on every call: the token says who it was
+issued to; these checks make a revoked session, a role taken away or an ended delegation
+count on the very next request. Every use case about the caller's own account starts here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.errors import ActingOnBehalfNotAllowed, DelegationNotActive, OrganisationNotFound
-from identity.domain.model import Account, Organisation, Role
-from identity.service.second_factors import active_account
+from identity.domain.accounts import Account, Organisation, Role
+from identity.domain.errors import (
+    AccountNotFound,
+    ActingOnBehalfNotAllowed,
+    DelegationNotActive,
+    OrganisationNotFound,
+    SessionEnded,
+)
+from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal, StaffOnly
 
 
-async def check_delegation_behind(uow: IdentityUnitOfWork, principal: Principal) -> None:
-    """For an act-as token (``act.sub`` set): raises unless the delegation from the
-    person to the actor is active right now."""
-    if principal.acts_on_behalf and not await uow.delegations.is_active(principal.subject_id, principal.actor_id):
-        raise DelegationNotActive()
+async def active_account(uow: UnitOfWork, principal: Principal, now: datetime) -> Account:
+    """The account the token was issued to, once its session is confirmed still active."""
+    if not await uow.sessions.is_active(principal.session_id, now):
+        raise SessionEnded()
+    account = await uow.accounts.get(principal.subject_id)
+    if account is None:
+        raise AccountNotFound()
+    return account
 
 
-async def own_account(uow: IdentityUnitOfWork, principal: Principal, now: datetime) -> Account:
+async def own_account(uow: UnitOfWork, principal: Principal, now: datetime) -> Account:
     """The caller's own account, its session still active. An act-as token is refused:
     a delegate changes nothing about the account of the person they act for here."""
     if principal.acts_on_behalf:
@@ -35,7 +43,7 @@ class StaffMember:
     organisation: Organisation
 
 
-async def staff_member(uow: IdentityUnitOfWork, principal: Principal, now: datetime) -> StaffMember:
+async def staff_member(uow: UnitOfWork, principal: Principal, now: datetime) -> StaffMember:
     """The calling staff member and their organisation, as the database says now."""
     principal.require_staff()
     account = await own_account(uow, principal, now)
@@ -45,3 +53,15 @@ async def staff_member(uow: IdentityUnitOfWork, principal: Principal, now: datet
     if organisation is None:
         raise OrganisationNotFound()
     return StaffMember(account, organisation)
+
+
+async def check_delegation_behind(uow: UnitOfWork, principal: Principal) -> None:
+    """For an act-as token (``act.sub`` set): raises unless the delegation from the
+    person to the actor is active right now."""
+    if principal.acts_on_behalf and not await uow.delegations.is_active(principal.subject_id, principal.actor_id):
+        raise DelegationNotActive()
+
+
+async def organisation_of(uow: UnitOfWork, account: Account) -> Organisation | None:
+    """The organisation an account belongs to (None for a citizen without one)."""
+    return await uow.organisations.get(account.organisation_id) if account.organisation_id else None

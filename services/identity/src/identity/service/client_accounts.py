@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account, AccountStatus, Organisation, Role
 from identity.domain.client_accounts import (
     ACTIVATION_LIFETIME,
     ActivationLink,
@@ -29,14 +28,15 @@ from identity.domain.errors import (
     WrongBirthDate,
     WrongPassword,
 )
-from identity.domain.events import OrganisationNotice, Recipient
 from identity.domain.links import hash_link_token, new_link_token
-from identity.domain.model import Account, AccountStatus, Organisation, Role
-from identity.domain.people import check_birth_date
-from identity.service.callers import own_account, staff_member
-from identity.service.new_accounts import check_contact_details_free
-from identity.service.one_time_codes import utcnow
+from identity.domain.notices import OrganisationNotice, Recipient
+from identity.domain.people import PersonDetails, check_birth_date
+from identity.service.accounts import check_contact_details_free
+from identity.service.callers import organisation_of, own_account, staff_member
+from identity.service.ports import PasswordHasher, UnitOfWork
+from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.validation import check_text
 
@@ -52,18 +52,52 @@ class ActivationView:
     attempts_left: int
 
 
+@dataclass(frozen=True)
+class SecretQuestionChange:
+    password: str
+    question: str
+    normalised_answer: str
+
+
+def check_secret_question(*, password: str, question: str, answer: str) -> SecretQuestionChange:
+    errors = FieldErrors()
+    text = check_text(question, "question", errors, max_length=SECRET_QUESTION_MAX_LENGTH)
+    normalised = normalise_secret_answer(answer)
+    if len(normalised) < SECRET_ANSWER_MIN_LENGTH:
+        errors.add("answer", f"use at least {SECRET_ANSWER_MIN_LENGTH} characters")
+    if not password:
+        errors.add("password", "is required")
+    errors.raise_if_any()
+    return SecretQuestionChange(password, text, normalised)
+
+
+def check_activation(birth_date: str, today: date) -> date:
+    """The birth date the client typed (a real date, in the past)."""
+    errors = FieldErrors()
+    given = check_birth_date(birth_date, errors, today=today)
+    errors.raise_if_any()
+    assert given is not None
+    return given
+
+
+def check_client_account(form: PersonForm, today: date) -> tuple[PersonDetails, str]:
+    """The client's details (e-mail address required, mobile number optional) and language;
+    12 or older (``today`` in the Netherlands)."""
+    return check_own_account_form(form, today=today, mobile_required=False)
+
+
 @dataclass
 class ClientAccounts:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     hasher: PasswordHasher
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
     async def do_create(self, principal: Principal, form: PersonForm) -> Account:
         """Makes an account for a client of 12 or older in the caller's practice (staff
         only), waiting for activation, and emits :class:`ClientAccountCreated` with the
         activation link. Every bad field is named at once; nothing is saved then."""
         now = self.clock()
-        details, chosen_language = check_own_account_form(form, today=now.date(), mobile_required=False)
+        details, chosen_language = check_client_account(form, calendar.local_date(now))
         token = new_link_token()
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now)
@@ -122,15 +156,12 @@ class ClientAccounts:
         password that must be changed at the first login. A wrong date counts (stored even
         though the call fails); after the last attempt the link is dead."""
         now = self.clock()
-        errors = FieldErrors()
-        given = check_birth_date(birth_date, errors, today=now.date())
-        errors.raise_if_any()
-        assert given is not None
+        given = check_activation(birth_date, calendar.local_date(now))
         async with self.uow() as uow:
             link = await uow.activation_links.get_by_token_hash_for_update(hash_link_token(token))
             if link is None:
                 raise ActivationNotFound()
-            account = await uow.account_changes.get_for_update(link.account_id)
+            account = await uow.accounts.get_for_update(link.account_id)
             if account is None or account.birth_date is None:
                 raise ActivationNotFound()
             # Only an account still waiting for it: an old link must never bring back an
@@ -146,12 +177,11 @@ class ClientAccounts:
                 raise
             await uow.activation_links.save(link)
             temporary = generate_temporary_password()
-            await uow.credentials.set_password(account.id, self.hasher.hash(temporary), must_change=True)
-            await uow.account_changes.set_status(account.id, AccountStatus.ACTIVE)
-            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+            await uow.accounts.set_password(account.id, self.hasher.hash(temporary), must_change=True)
+            await uow.accounts.set_status(account.id, AccountStatus.ACTIVE)
             uow.emit(
                 TemporaryPasswordIssued(
-                    **OrganisationNotice.sender(organisation),
+                    **OrganisationNotice.sender(await organisation_of(uow, account)),
                     recipient=Recipient.of(account),
                     login_name=account.email,
                     temporary_password=temporary,
@@ -164,20 +194,15 @@ class ClientAccounts:
         """Sets (or replaces) the caller's secret question, confirmed with the current
         password. The answer is stored as an argon2id hash only; it is an extra check in a
         password reset and never a way in by itself."""
-        errors = FieldErrors()
-        text = check_text(question, "question", errors, max_length=SECRET_QUESTION_MAX_LENGTH)
-        normalised = normalise_secret_answer(answer)
-        if len(normalised) < SECRET_ANSWER_MIN_LENGTH:
-            errors.add("answer", f"use at least {SECRET_ANSWER_MIN_LENGTH} characters")
-        if not password:
-            errors.add("password", "is required")
-        errors.raise_if_any()
+        change = check_secret_question(password=password, question=question, answer=answer)
         now = self.clock()
         async with self.uow() as uow:
             account = await own_account(uow, principal, now)
-            if not self.hasher.verify(account.password_hash, password):
+            if not self.hasher.verify(account.password_hash, change.password):
                 raise WrongPassword(fields={"password": "is not correct"})
-            await uow.secret_questions.put(SecretQuestion(account.id, text, self.hasher.hash(normalised), now))
+            await uow.secret_questions.put(
+                SecretQuestion(account.id, change.question, self.hasher.hash(change.normalised_answer), now)
+            )
             await uow.commit()
 
     async def secret_question(self, principal: Principal) -> str | None:
@@ -189,7 +214,7 @@ class ClientAccounts:
         return stored.question if stored else None
 
     async def _new_link(
-        self, uow: IdentityUnitOfWork, account: Account, organisation: Organisation, token: str, now: datetime
+        self, uow: UnitOfWork, account: Account, organisation: Organisation, token: str, now: datetime
     ) -> None:
         link = ActivationLink(account.id, hash_link_token(token), now, now + ACTIVATION_LIFETIME)
         await uow.activation_links.replace(link)
@@ -203,8 +228,6 @@ class ClientAccounts:
         )
 
     @staticmethod
-    async def _organisation_of(uow: IdentityUnitOfWork, account_id: str) -> Organisation | None:
+    async def _organisation_of(uow: UnitOfWork, account_id: str) -> Organisation | None:
         account = await uow.accounts.get(account_id)
-        if account is None or account.organisation_id is None:
-            return None
-        return await uow.organisations.get(account.organisation_id)
+        return await organisation_of(uow, account) if account else None

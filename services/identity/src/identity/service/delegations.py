@@ -11,12 +11,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from identity.adapters.signing_keys import AccessTokenIssuer
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account, AccountStatus, Organisation, Role
 from identity.domain.delegations import (
-    PARENTAL_END_AGE,
     ConsentRule,
     Delegation,
     DelegationConsentRequested,
@@ -24,6 +21,7 @@ from identity.domain.delegations import (
     DelegationGranted,
     EndReason,
     consent_rule,
+    sixteen_years_before,
 )
 from identity.domain.errors import (
     DelegationExists,
@@ -32,20 +30,18 @@ from identity.domain.errors import (
     OrganisationNotFound,
     PersonNotFound,
 )
-from identity.domain.model import Account, AccountStatus, Organisation, Role
-from identity.domain.notices import no_login_email, recipient_of
-from identity.domain.people import age_on, check_birth_date, check_name, display_name
-from identity.service.callers import own_account, staff_member
-from identity.service.one_time_codes import utcnow
+from identity.domain.notices import Recipient, no_login_email
+from identity.domain.people import check_birth_date, display_name
+from identity.service.callers import organisation_of, own_account, staff_member
+from identity.service.ports import AccessTokens, UnitOfWork
+from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
-from zorgpost_kit.background import BackgroundLoop
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.logging import get_logger
+from zorgpost_kit.validation import check_name
 
 log = get_logger(__name__)
-
-#: Birthdays, and so the 16th, are Dutch calendar days.
-CALENDAR = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -82,12 +78,12 @@ class ActingToken:
 
 
 async def do_end_delegations(
-    uow: IdentityUnitOfWork, delegations: Iterable[Delegation], reason: EndReason, now: datetime
+    uow: UnitOfWork, delegations: Iterable[Delegation], reason: EndReason, now: datetime
 ) -> int:
     """Ends each open delegation, emits :class:`DelegationEnded` (both parties are told)
     and resets a delegate's preferred portal that pointed at the person. Returns how many."""
     open_ones = [delegation for delegation in delegations if delegation.is_open]
-    parties = await uow.account_changes.get_many(
+    parties = await uow.accounts.get_many(
         {d.person_account_id for d in open_ones} | {d.delegate_account_id for d in open_ones}
     )
     organisations: dict[str, Organisation | None] = {}
@@ -103,8 +99,8 @@ async def do_end_delegations(
                 delegation_id=delegation.id,
                 organisation_id=delegation.organisation_id,
                 organisation_name=organisation.name if organisation else "",
-                person=recipient_of(parties[delegation.person_account_id]),
-                delegate=recipient_of(parties[delegation.delegate_account_id]),
+                person=Recipient.of(parties[delegation.person_account_id]),
+                delegate=Recipient.of(parties[delegation.delegate_account_id]),
                 reason=reason,
             )
         )
@@ -112,13 +108,13 @@ async def do_end_delegations(
 
 
 async def do_end_parental_delegations_at_sixteen(
-    uow_factory: Callable[[], IdentityUnitOfWork], today: date, now: datetime
+    uow_factory: Callable[[], UnitOfWork], today: date, now: datetime
 ) -> int:
     """Ends every open parental delegation whose person is 16 on ``today`` (reason
     "turned_16"). Idempotent: a second run finds nothing left to end. Returns how many."""
     async with uow_factory() as uow:
         candidates = await uow.delegations.list_open_parental_for_update(sixteen_years_before(today))
-        people = await uow.account_changes.get_many({d.person_account_id for d in candidates})
+        people = await uow.accounts.get_many({d.person_account_id for d in candidates})
         due = [d for d in candidates if d.ends_by_age_on(people[d.person_account_id].birth_date, today)]
         ended = await do_end_delegations(uow, due, EndReason.TURNED_16, now)
         await uow.commit()
@@ -127,21 +123,42 @@ async def do_end_parental_delegations_at_sixteen(
     return ended
 
 
-def sixteen_years_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - PARENTAL_END_AGE)
-    except ValueError:  # 29 February in a year 16 years back without one
-        return date(day.year - PARENTAL_END_AGE, 2, 28)
+@dataclass(frozen=True)
+class GrantRequest:
+    delegate_account_id: str
+    person_account_id: str
+    #: (first name, last name, birth date) of a new child record without login.
+    child: tuple[str, str, date] | None
+
+
+def check_grant(
+    *, delegate_account_id: str, person_account_id: str, child: ChildRecord | None, today: date
+) -> GrantRequest:
+    """Either an existing person or a new child record (its names and birth date named
+    field by field), and the delegate."""
+    errors = FieldErrors()
+    record: tuple[str, str, date] | None = None
+    if child is not None:
+        first = check_name(child.first_name, "child.first_name", errors)
+        last = check_name(child.last_name, "child.last_name", errors)
+        born = check_birth_date(child.birth_date, errors, today=today, field="child.birth_date")
+        if born is not None:
+            record = (first, last, born)
+    elif not person_account_id:
+        errors.add("person_account_id", "is required (or describe a child under 12)")
+    errors.raise_if_any()
+    return GrantRequest(delegate_account_id, person_account_id, record)
 
 
 @dataclass
 class Delegations:
-    uow: Callable[[], IdentityUnitOfWork]
-    access_tokens: AccessTokenIssuer
-    clock: Callable[[], datetime] = utcnow
+    uow: Callable[[], UnitOfWork]
+    access_tokens: AccessTokens
+    clock: Clock = utcnow
 
     def today(self) -> date:
-        return self.clock().astimezone(CALENDAR).date()
+        """Today in the Netherlands: birthdays, and so the 16th, are Dutch calendar days."""
+        return calendar.today(self.clock)
 
     # --- staff --------------------------------------------------------------------------
 
@@ -160,24 +177,18 @@ class Delegations:
         consent and :class:`DelegationConsentRequested` asks for it."""
         now = self.clock()
         today = self.today()
-        errors = FieldErrors()
-        record: tuple[str, str, date] | None = None
-        if child is not None:
-            first = check_name(child.first_name, "child.first_name", errors)
-            last = check_name(child.last_name, "child.last_name", errors)
-            born = check_birth_date(child.birth_date, errors, today=today, field="child.birth_date")
-            if born is not None:
-                record = (first, last, born)
-        elif not person_account_id:
-            errors.add("person_account_id", "is required (or describe a child under 12)")
-        errors.raise_if_any()
+        request = check_grant(
+            delegate_account_id=delegate_account_id, person_account_id=person_account_id, child=child, today=today
+        )
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now)
-            delegate = await self._client(uow, delegate_account_id, staff.organisation.id, "delegate_account_id")
-            if record is not None:
-                person = await self._add_child_record(uow, record, staff.organisation.id, today)
+            delegate = await self._client(
+                uow, request.delegate_account_id, staff.organisation.id, "delegate_account_id"
+            )
+            if request.child is not None:
+                person = await self._add_child_record(uow, request.child, staff.organisation.id, today)
             else:
-                person = await self._client(uow, person_account_id, staff.organisation.id, "person_account_id")
+                person = await self._client(uow, request.person_account_id, staff.organisation.id, "person_account_id")
             if person.id == delegate.id:
                 raise DelegationNotAllowed("A person does not need a delegation for themselves.")
             age = person.age_on(today)
@@ -207,7 +218,7 @@ class Delegations:
                         delegation_id=delegation.id,
                         organisation_id=staff.organisation.id,
                         organisation_name=staff.organisation.name,
-                        person=recipient_of(person),
+                        person=Recipient.of(person),
                         delegate_name=delegate.display_name,
                     )
                 )
@@ -256,7 +267,7 @@ class Delegations:
         async with self.uow() as uow:
             me = await own_account(uow, principal, now)
             found = await uow.delegations.list_involving(me.id)
-            parties = await uow.account_changes.get_many(
+            parties = await uow.accounts.get_many(
                 {d.person_account_id for d in found} | {d.delegate_account_id for d in found}
             )
             preferred = await uow.portal_preferences.get(me.id)
@@ -278,7 +289,7 @@ class Delegations:
             if not await uow.delegations.is_active(person_account_id, me.id):
                 raise DelegationNotFound()
             person = await self._account(uow, person_account_id)
-            organisation = await uow.organisations.get(person.organisation_id) if person.organisation_id else None
+            organisation = await organisation_of(uow, person)
         token = self.access_tokens.issue(
             subject_id=person.id,
             session_id=principal.session_id,
@@ -324,19 +335,19 @@ class Delegations:
             delegation_id=delegation.id,
             organisation_id=organisation.id,
             organisation_name=organisation.name,
-            person=recipient_of(person),
-            delegate=recipient_of(delegate),
+            person=Recipient.of(person),
+            delegate=Recipient.of(delegate),
         )
 
     @staticmethod
-    async def _account(uow: IdentityUnitOfWork, account_id: str) -> Account:
+    async def _account(uow: UnitOfWork, account_id: str) -> Account:
         account = await uow.accounts.get(account_id)
         if account is None:
             raise PersonNotFound()
         return account
 
     @staticmethod
-    async def _client(uow: IdentityUnitOfWork, account_id: str, organisation_id: str, field: str) -> Account:
+    async def _client(uow: UnitOfWork, account_id: str, organisation_id: str, field: str) -> Account:
         """A person (not staff) of the organisation; 404 for anyone else, existing or not."""
         account = await uow.accounts.get(account_id) if account_id else None
         if (
@@ -350,10 +361,10 @@ class Delegations:
 
     @staticmethod
     async def _add_child_record(
-        uow: IdentityUnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date
+        uow: UnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date
     ) -> Account:
         first, last, born = record
-        if consent_rule(age_on(born, today)) is not ConsentRule.NONE_NEEDED:
+        if consent_rule(calendar.age_on(born, today)) is not ConsentRule.NONE_NEEDED:
             raise DelegationNotAllowed("Only a child under 12 is recorded without an account of its own.")
         account_id = str(uuid.uuid4())
         child = Account(
@@ -370,15 +381,3 @@ class Delegations:
         )
         await uow.accounts.add(child)
         return child
-
-
-def delegation_expiry_loop(delegations: Delegations, *, interval_seconds: float = 3600.0) -> BackgroundLoop:
-    """Runs :meth:`Delegations.do_end_at_sixteen` at start and then every ``interval``
-    seconds (hourly by default). A failed run is retried with backoff: nothing is lost, the
-    job looks at every open delegation each time."""
-
-    async def step() -> bool:
-        await delegations.do_end_at_sixteen()
-        return False
-
-    return BackgroundLoop("delegation_expiry", step, idle_seconds=interval_seconds)

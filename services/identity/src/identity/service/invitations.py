@@ -1,6 +1,9 @@
 """Invitations into a secure conversation (seed 1): staff send, list, revoke and re-send
 them; the invitee looks at one, makes an account with it, attaches it to an account they
-have, or declines it."""
+have (logged in already, or logging in with it), or declines it.
+
+A link token is checked before anything else of a request that carries it: above all
+before a password, so an unknown or dead link is never a way to try passwords."""
 
 from __future__ import annotations
 
@@ -9,28 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account, AccountStatus, Organisation, Role
 from identity.domain.errors import InvitationNotFound, OrganisationNotFound
-from identity.domain.events import OrganisationNotice, Recipient
 from identity.domain.invitations import INVITATION_LIFETIME, Invitation, InvitationDeclined, InvitationSent
 from identity.domain.links import hash_link_token, new_link_token
-from identity.domain.model import Account, AccountStatus, Organisation, Role
-from identity.domain.people import (
-    check_chosen_password,
-    check_language,
-    check_name,
-    check_username,
-    display_name,
-)
+from identity.domain.notices import OrganisationNotice, Recipient
+from identity.domain.people import check_chosen_password, check_language, check_username, display_name
 from identity.domain.policy import PasswordRule
 from identity.domain.terms import CURRENT_VERSIONS, Document, acceptances, check_accepted_current_versions
+from identity.service.accounts import check_contact_details_free
+from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens, check_credentials
 from identity.service.callers import own_account, staff_member
-from identity.service.new_accounts import check_contact_details_free
-from identity.service.one_time_codes import utcnow
+from identity.service.ports import PasswordHasher, UnitOfWork
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
-from zorgpost_kit.validation import check_email, check_text
+from zorgpost_kit.validation import check_email, check_name, check_text
 
 THREAD_ID_MAX_LENGTH = 200
 
@@ -78,22 +75,67 @@ class NewAccount:
     privacy_version: str
 
 
+@dataclass(frozen=True)
+class AcceptedWithLogin:
+    """The login's answer: tokens (and the invitation is attached, ``accepted``), or the
+    second-factor challenge (the invitation waits for POST /invitations/{token}/accept)."""
+
+    login: Tokens | Challenge
+    accepted: Accepted | None
+
+
+@dataclass(frozen=True)
+class InvitationRequest:
+    email: str
+    thread_id: str
+    language: str
+
+
+def check_invitation(email: str, thread_id: str, language: str) -> InvitationRequest:
+    errors = FieldErrors()
+    address = check_email(email, "email", errors).lower()
+    thread = check_text(thread_id, "thread_id", errors, max_length=THREAD_ID_MAX_LENGTH)
+    chosen_language = check_language(language, errors)
+    errors.raise_if_any()
+    return InvitationRequest(address, thread, chosen_language)
+
+
+@dataclass(frozen=True)
+class CheckedNewAccount:
+    """What the invitee typed, checked as far as it can be without the invitation (the
+    password is judged by the inviting organisation's policy once the link is known)."""
+
+    first_name: str
+    last_name: str
+    username: str | None
+    password: str
+    password_confirmation: str
+
+
+def check_invitee_account(details: NewAccount, errors: FieldErrors) -> CheckedNewAccount:
+    """Records every bad field in ``errors`` (raised with the password's, in one answer)."""
+    first = check_name(details.first_name, "first_name", errors)
+    last = check_name(details.last_name, "last_name", errors)
+    username = check_username(details.username, errors)
+    check_accepted_current_versions(details.terms_version, details.privacy_version, errors)
+    return CheckedNewAccount(first, last, username, details.password, details.password_confirmation)
+
+
 @dataclass
 class Invitations:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     hasher: PasswordHasher
-    clock: Callable[[], datetime] = utcnow
+    #: Logs the invitee in for "I already have an account".
+    authentication: Authentication
+    clock: Clock = utcnow
 
     # --- staff --------------------------------------------------------------------------
 
     async def do_send(self, principal: Principal, *, email: str, thread_id: str, language: str) -> Invitation:
         """Invites ``email`` into the conversation ``thread_id`` for the caller's
         organisation (staff only) and emits :class:`InvitationSent` with a fresh link."""
-        errors = FieldErrors()
-        address = check_email(email, "email", errors).lower()
-        thread = check_text(thread_id, "thread_id", errors, max_length=THREAD_ID_MAX_LENGTH)
-        chosen_language = check_language(language, errors)
-        errors.raise_if_any()
+        request = check_invitation(email, thread_id, language)
+        address, thread, chosen_language = request.email, request.thread_id, request.language
         now = self.clock()
         token = new_link_token()
         async with self.uow() as uow:
@@ -153,7 +195,9 @@ class Invitations:
         """The invitation behind a link, whatever its state (the page says "expired" etc.)."""
         now = self.clock()
         async with self.uow() as uow:
-            invitation = await self._by_token(uow, token)
+            invitation = await uow.invitations.get_by_token_hash(hash_link_token(token))
+            if invitation is None:
+                raise InvitationNotFound()
             organisation = await self._organisation(uow, invitation.organisation_id)
             inviter = await uow.accounts.get(invitation.inviter_account_id)
             policy = await uow.security_policies.get(invitation.organisation_id)
@@ -175,10 +219,8 @@ class Invitations:
         and privacy versions, and attaches the invitation. Every bad field is named at
         once; with ``dry_run`` everything is checked and nothing saved (the summary step)."""
         errors = FieldErrors()
-        first = check_name(details.first_name, "first_name", errors)
-        last = check_name(details.last_name, "last_name", errors)
-        username = check_username(details.username, errors)
-        check_accepted_current_versions(details.terms_version, details.privacy_version, errors)
+        checked = check_invitee_account(details, errors)
+        first, last, username = checked.first_name, checked.last_name, checked.username
         now = self.clock()
         async with self.uow() as uow:
             invitation = await self._by_token(uow, token)
@@ -228,6 +270,34 @@ class Invitations:
             await uow.commit()
         return Accepted(account.id, account.username or account.email, invitation.thread_id)
 
+    async def do_accept_with_login(
+        self, token: str, *, username: str, password: str, client: ClientInfo
+    ) -> AcceptedWithLogin:
+        """"I already have an account", logging in on the invitation page: the link is
+        checked first (unknown, expired, used or revoked answers so, and no password is
+        looked at, so no failed login is even counted), then the login runs as at
+        ``/auth/login``, with its throttle. With tokens the invitation is attached to the
+        account; when a second factor is asked, it is attached after that step through
+        :meth:`do_accept_with_account`."""
+        credentials = check_credentials(username, password)
+        async with self.uow() as uow:
+            invitation = await uow.invitations.get_by_token_hash(hash_link_token(token))
+            if invitation is None:
+                raise InvitationNotFound()
+            invitation.check_open(self.clock())
+        login = await self.authentication.do_login(credentials.username, credentials.password, client)
+        if isinstance(login, Challenge):
+            return AcceptedWithLogin(login, None)
+        now = self.clock()
+        async with self.uow() as uow:
+            account = await uow.accounts.get(login.account_id)
+            assert account is not None
+            invitation = await self._by_token(uow, token)
+            invitation.accept(account.id, now)
+            await uow.invitations.save(invitation)
+            await uow.commit()
+        return AcceptedWithLogin(login, Accepted(account.id, account.username or account.email, invitation.thread_id))
+
     async def do_decline(self, token: str) -> None:
         """Declines the invitation; :class:`InvitationDeclined` tells the inviter."""
         now = self.clock()
@@ -263,7 +333,7 @@ class Invitations:
         )
 
     @staticmethod
-    async def _by_token(uow: IdentityUnitOfWork, token: str) -> Invitation:
+    async def _by_token(uow: UnitOfWork, token: str) -> Invitation:
         # Locked: two answers to one link (a double click, two tabs) are judged in turn.
         invitation = await uow.invitations.get_by_token_hash_for_update(hash_link_token(token))
         if invitation is None:
@@ -271,14 +341,14 @@ class Invitations:
         return invitation
 
     @staticmethod
-    async def _of_organisation(uow: IdentityUnitOfWork, invitation_id: str, organisation_id: str) -> Invitation:
+    async def _of_organisation(uow: UnitOfWork, invitation_id: str, organisation_id: str) -> Invitation:
         invitation = await uow.invitations.get_in_organisation_for_update(invitation_id, organisation_id)
         if invitation is None:
             raise InvitationNotFound()
         return invitation
 
     @staticmethod
-    async def _organisation(uow: IdentityUnitOfWork, organisation_id: str) -> Organisation:
+    async def _organisation(uow: UnitOfWork, organisation_id: str) -> Organisation:
         organisation = await uow.organisations.get(organisation_id)
         if organisation is None:
             raise OrganisationNotFound()

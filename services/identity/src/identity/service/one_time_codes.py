@@ -1,15 +1,18 @@
-"""The reusable one-time code step of every flow that sends a code (login, password reset,
-enrolment of a second factor, and PART B's activation, registration and mobile change).
+"""The one-time code step of every flow that sends a code: the second factor at login, a
+password reset, enrolling a second factor, a self-registration, a mobile number change.
 
 Use inside the caller's unit of work, so the code and the flow's own change commit
 together::
 
     issued = await codes.do_issue(uow, purpose=CodePurpose.REGISTRATION, subject=registration.id,
-                                  channel=CodeChannel.SMS, recipient=Recipient.of(account),
+                                  channel=CodeChannel.SMS, recipient=recipient,
                                   organisation=organisation, lifetime=policy.code_lifetime)
     ...
     await codes.do_redeem(uow, purpose=CodePurpose.REGISTRATION, subject=registration.id, code=typed)
 
+Every code sent counts against the sending limits per account and per address or number
+(:data:`~identity.domain.rate_limits.CODES_PER_ACCOUNT`,
+:data:`~identity.domain.rate_limits.CODES_PER_DESTINATION`), whichever flow sends it.
 :meth:`OneTimeCodes.do_redeem` counts a refused code in a transaction of its own, so the
 wrong attempt counts although the caller's block then ends in an error and rolls back.
 """
@@ -19,36 +22,36 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Organisation
 from identity.domain.codes import (
     CodeChannel,
     CodeHasher,
     CodePurpose,
     IssuedCode,
     OneTimeCode,
+    OneTimeCodeIssued,
     Redemption,
     generate_code,
 )
 from identity.domain.errors import CodeNoLongerValid, IncorrectCode
-from identity.domain.events import OneTimeCodeIssued, OrganisationNotice, Recipient
-from identity.domain.model import Organisation
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from identity.domain.notices import OrganisationNotice, Recipient
+from identity.domain.rate_limits import CODES_PER_ACCOUNT, CODES_PER_DESTINATION
+from identity.service.ports import UnitOfWork
+from identity.service.rate_limits import do_count
+from zorgpost_kit.calendar import Clock, utcnow
 
 
 @dataclass
 class OneTimeCodes:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     hasher: CodeHasher
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
     async def do_issue(
         self,
-        uow: IdentityUnitOfWork,
+        uow: UnitOfWork,
         *,
         purpose: CodePurpose,
         subject: str,
@@ -59,8 +62,14 @@ class OneTimeCodes:
     ) -> IssuedCode:
         """Makes a new code for (purpose, subject), replacing any earlier one (a resend),
         and emits :class:`OneTimeCodeIssued` so notifications sends it by ``channel``.
-        Nothing is stored or sent unless the caller commits."""
+        Raises :class:`~identity.domain.errors.TooManyRequests` once the account or the
+        address has had its allowance of codes. Nothing is stored or sent unless the caller
+        commits."""
         now = self.clock()
+        if recipient.account_id:
+            await do_count(uow, CODES_PER_ACCOUNT, recipient.account_id, now)
+        destination = recipient.mobile if channel is CodeChannel.SMS else recipient.email
+        await do_count(uow, CODES_PER_DESTINATION, f"{channel.value}:{destination}", now)
         code = generate_code()
         expires_at = now + lifetime
         await uow.one_time_codes.replace(
@@ -85,7 +94,7 @@ class OneTimeCodes:
         )
         return IssuedCode(purpose, subject, channel, expires_at)
 
-    async def do_redeem(self, uow: IdentityUnitOfWork, *, purpose: CodePurpose, subject: str, code: str) -> None:
+    async def do_redeem(self, uow: UnitOfWork, *, purpose: CodePurpose, subject: str, code: str) -> None:
         """Returns when ``code`` is the live code of (purpose, subject), which is then used
         up in the caller's transaction (of concurrent redemptions exactly one gets here).
         Otherwise counts the wrong attempt (committed on its own) and raises

@@ -2,8 +2,9 @@
 question where the organisation asks it (seed 4).
 
 The request answers the same whether or not the address has an account; only an existing
-account gets the mail. Opening the link sends the SMS or e-mail code; confirming sets the
-new password (policy-checked) and ends every session of the account.
+account gets the mail, and at most a few an hour (beyond that nothing is sent, and the
+answer still says nothing). Opening the link sends the SMS or e-mail code; confirming sets
+the new password (policy-checked) and ends every session of the account.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.challenges import PasswordReset
+from identity.domain.accounts import Account
+from identity.domain.authentication import PasswordChanged, PasswordReset, PasswordResetRequested
 from identity.domain.client_accounts import normalise_secret_answer
 from identity.domain.codes import CodePurpose
 from identity.domain.errors import (
@@ -24,17 +24,20 @@ from identity.domain.errors import (
     IncorrectSecretAnswer,
     PasswordResetInvalid,
 )
-from identity.domain.events import OrganisationNotice, PasswordChanged, PasswordResetRequested, Recipient
 from identity.domain.links import hash_link_token, new_link_token
-from identity.domain.model import Account
+from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.policy import PasswordRule, check_new_password
+from identity.domain.rate_limits import RESET_LINKS_PER_ACCOUNT
 from identity.domain.second_factors import FactorMethod
 from identity.domain.throttle import can_be_login_name
-from identity.service.authentication import personal_words
-from identity.service.one_time_codes import utcnow
+from identity.service.callers import organisation_of
+from identity.service.ports import PasswordHasher, UnitOfWork
+from identity.service.rate_limits import is_within
 from identity.service.second_factors import SecondFactors
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.logging import get_logger
+from zorgpost_kit.validation import check_required
 
 log = get_logger(__name__)
 
@@ -48,32 +51,67 @@ class ResetRequirements:
     password_rules: list[PasswordRule]
 
 
+def check_reset_request(email: str) -> str:
+    errors = FieldErrors()
+    check_required(errors, email=email)
+    errors.raise_if_any()
+    return email
+
+
+def check_reset_token(token: str) -> str:
+    errors = FieldErrors()
+    check_required(errors, token=token)
+    errors.raise_if_any()
+    return token
+
+
+@dataclass(frozen=True)
+class ResetConfirmation:
+    token: str
+    new_password: str
+    code: str
+    secret_answer: str
+
+
+def check_reset_confirmation(token: str, new_password: str, *, code: str, secret_answer: str) -> ResetConfirmation:
+    """The link and the new password; whether a code or an answer is needed depends on the
+    account (checked once the link is known)."""
+    errors = FieldErrors()
+    check_required(errors, token=token, new_password=new_password)
+    errors.raise_if_any()
+    return ResetConfirmation(token, new_password, code, secret_answer)
+
+
 @dataclass
 class PasswordResets:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     hasher: PasswordHasher
     factors: SecondFactors
     link_lifetime: timedelta
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
     async def do_request(self, email: str) -> None:
         """Mails a reset link (PasswordResetRequested) when ``email`` belongs to an account
-        that can log in; does nothing otherwise. The caller answers the same either way."""
+        that can log in and has not had its allowance of links this hour; does nothing
+        otherwise. The caller answers the same either way."""
+        address = check_reset_request(email)
         now = self.clock()
         async with self.uow() as uow:
-            account = await uow.accounts.find_for_login(email) if can_be_login_name(email) else None
+            account = await uow.accounts.find_for_login(address) if can_be_login_name(address) else None
             if account is None or not account.can_log_in:
                 log.info("password_reset_requested", account_known=False)
+                return
+            if not await is_within(uow, RESET_LINKS_PER_ACCOUNT, account.id, now):
+                log.info("password_reset_limited", account_id=account.id)
                 return
             token = new_link_token()
             expires_at = now + self.link_lifetime
             await uow.password_resets.add(
                 PasswordReset(str(uuid.uuid4()), account.id, hash_link_token(token), now, expires_at)
             )
-            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
             uow.emit(
                 PasswordResetRequested(
-                    **OrganisationNotice.sender(organisation),
+                    **OrganisationNotice.sender(await organisation_of(uow, account)),
                     recipient=Recipient.of(account),
                     token=token,
                     expires_at=expires_at,
@@ -85,8 +123,9 @@ class PasswordResets:
     async def do_open(self, token: str) -> ResetRequirements:
         """What the reset needs; sends the SMS or e-mail code of the account's second
         factor (a second opening sends a new code, replacing the first)."""
+        checked = check_reset_token(token)
         async with self.uow() as uow:
-            reset, account = await self._open_reset(uow, token)
+            reset, account = await self._open_reset(uow, checked)
             requirements = await self._requirements(uow, account)
             if requirements.second_factor is not None:
                 await self.factors.do_send_code(
@@ -101,9 +140,11 @@ class PasswordResets:
         rule is named). Then: the link and every other open link are used up, every
         session of the account ends, a forced change is cleared, the owner is told
         (PasswordChanged). Wrong codes or answers count; after five the link is dead."""
+        confirmation = check_reset_confirmation(token, new_password, code=code, secret_answer=secret_answer)
+        code, secret_answer, new_password = confirmation.code, confirmation.secret_answer, confirmation.new_password
         now = self.clock()
         async with self.uow() as uow:
-            reset, account = await self._open_reset(uow, token)
+            reset, account = await self._open_reset(uow, confirmation.token)
             requirements = await self._requirements(uow, account)
             errors = FieldErrors()
             if requirements.second_factor is not None and not code.strip():
@@ -116,7 +157,7 @@ class PasswordResets:
                 policy.password,
                 new_password,
                 field="new_password",
-                personal=personal_words(account),
+                personal=account.personal_words,
                 language=account.language,
             )
             try:
@@ -137,19 +178,20 @@ class PasswordResets:
                 await uow.password_resets.save(reset)
                 await uow.commit()
                 raise
-            await uow.credentials.set_password(account.id, self.hasher.hash(new_password), must_change=False)
+            await uow.accounts.set_password(account.id, self.hasher.hash(new_password), must_change=False)
             await uow.password_resets.end_all_for_account(account.id, now)
-            await uow.devices.revoke_all_except(account.id, None, now)
-            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+            await uow.sessions.revoke_all_except(account.id, None, now)
             uow.emit(
                 PasswordChanged(
-                    **OrganisationNotice.sender(organisation), recipient=Recipient.of(account), changed_at=now
+                    **OrganisationNotice.sender(await organisation_of(uow, account)),
+                    recipient=Recipient.of(account),
+                    changed_at=now,
                 )
             )
             await uow.commit()
         log.info("password_reset", account_id=account.id)
 
-    async def _open_reset(self, uow: IdentityUnitOfWork, token: str) -> tuple[PasswordReset, Account]:
+    async def _open_reset(self, uow: UnitOfWork, token: str) -> tuple[PasswordReset, Account]:
         reset = await uow.password_resets.get_by_token_hash_for_update(hash_link_token(token))
         if reset is None or not reset.is_open(self.clock()):
             raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
@@ -158,7 +200,7 @@ class PasswordResets:
             raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
         return reset, account
 
-    async def _requirements(self, uow: IdentityUnitOfWork, account: Account) -> ResetRequirements:
+    async def _requirements(self, uow: UnitOfWork, account: Account) -> ResetRequirements:
         policy = await uow.security_policies.get(account.organisation_id)
         question = None
         if policy.secret_question:
@@ -167,7 +209,7 @@ class PasswordResets:
             question = stored.question if stored else None
         return ResetRequirements(await self.factors.method_for(uow, account), question, policy.password.rules())
 
-    async def _check_secret_answer(self, uow: IdentityUnitOfWork, account: Account, answer: str) -> None:
+    async def _check_secret_answer(self, uow: UnitOfWork, account: Account, answer: str) -> None:
         stored = await uow.secret_questions.get(account.id)
         if stored is None or not self.hasher.verify(stored.answer_hash, normalise_secret_answer(answer)):
             raise IncorrectSecretAnswer(fields={"secret_answer": "is not correct"})

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import AccountStatus, Role
 from identity.domain.delegations import EndReason
-from identity.domain.model import AccountStatus, Role
 from identity.service.delegations import do_end_delegations
+from identity.service.ports import UnitOfWork
 from zorgpost_kit.logging import get_logger
 
 log = get_logger(__name__)
 
 
-async def do_end_portal_access(uow: IdentityUnitOfWork, person_account_id: str, now: datetime) -> bool:
+async def do_end_portal_access(uow: UnitOfWork, person_account_id: str, now: datetime) -> bool:
     """Disables the person's login, revokes every session (refresh tokens stop at once)
     and ends every delegation to or from the person ("access_ended"), inside the caller's
     unit of work. Staff accounts and unknown ids are left alone (False). Repeating it
     changes nothing more."""
-    account = await uow.account_changes.get_for_update(person_account_id)
+    account = await uow.accounts.get_for_update(person_account_id)
     if account is None or Role.STAFF in account.roles:
         log.info("portal_access_not_ended", account_known=account is not None)
         return False
-    await uow.account_changes.set_status(account.id, AccountStatus.DISABLED)
-    await uow.devices.revoke_all_except(account.id, None, now)
+    await uow.accounts.set_status(account.id, AccountStatus.DISABLED)
+    await uow.sessions.revoke_all_except(account.id, None, now)
     open_delegations = await uow.delegations.list_open_involving_for_update(account.id)
     await do_end_delegations(uow, open_delegations, EndReason.ACCESS_ENDED, now)
     return True

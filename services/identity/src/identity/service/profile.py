@@ -8,21 +8,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account
 from identity.domain.codes import CodeChannel, CodePurpose
 from identity.domain.errors import ContactChangeNotFound, WrongPassword
-from identity.domain.events import OrganisationNotice, Recipient
 from identity.domain.links import hash_link_token, new_link_token
-from identity.domain.model import Account
-from identity.domain.people import check_country, check_language, check_name, display_name
+from identity.domain.notices import OrganisationNotice, Recipient
+from identity.domain.people import check_country, check_language, display_name
 from identity.domain.profile import EMAIL_CHANGE_LIFETIME, ContactChange, ContactKind, EmailChangeRequested
-from identity.service.callers import own_account
-from identity.service.new_accounts import check_contact_details_free
-from identity.service.one_time_codes import OneTimeCodes, utcnow
+from identity.service.accounts import check_contact_details_free
+from identity.service.callers import organisation_of, own_account
+from identity.service.one_time_codes import OneTimeCodes
+from identity.service.ports import PasswordHasher, UnitOfWork
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
-from zorgpost_kit.validation import check_email, check_mobile
+from zorgpost_kit.validation import check_email, check_mobile, check_name
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,40 @@ class ProfileChanges:
     current_password: str | None = None
 
 
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """Checked and normalised changes (None: unchanged)."""
+
+    first_name: str | None
+    last_name: str | None
+    language: str | None
+    country: str | None
+    email: str | None
+    mobile: str | None
+    current_password: str
+
+
+def check_profile_changes(changes: ProfileChanges) -> ProfileUpdate:
+    """Every bad field named at once; a mobile number can be changed, not removed."""
+    errors = FieldErrors()
+    first = check_name(changes.first_name, "first_name", errors) if changes.first_name is not None else None
+    last = check_name(changes.last_name, "last_name", errors) if changes.last_name is not None else None
+    language = check_language(changes.language, errors) if changes.language is not None else None
+    country = check_country(changes.country, errors) if changes.country is not None else None
+    email = check_email(changes.email, "email", errors).lower() if changes.email is not None else None
+    mobile = check_mobile(changes.mobile, "mobile", errors) if changes.mobile is not None else None
+    if changes.mobile is not None and not changes.mobile.strip():
+        errors.add("mobile", "is required (a number can be changed, not removed)")
+    errors.raise_if_any()
+    return ProfileUpdate(first, last, language, country, email, mobile, changes.current_password or "")
+
+
 @dataclass
 class Profiles:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     codes: OneTimeCodes
     hasher: PasswordHasher
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
     async def get(self, principal: Principal) -> Profile:
         now = self.clock()
@@ -65,16 +93,9 @@ class Profiles:
         mobile number becomes a pending change confirmed at the new address or number, and
         needs the current password.
         Every bad field is named at once and then nothing changes."""
-        errors = FieldErrors()
-        first = check_name(changes.first_name, "first_name", errors) if changes.first_name is not None else None
-        last = check_name(changes.last_name, "last_name", errors) if changes.last_name is not None else None
-        language = check_language(changes.language, errors) if changes.language is not None else None
-        country = check_country(changes.country, errors) if changes.country is not None else None
-        email = check_email(changes.email, "email", errors).lower() if changes.email is not None else None
-        mobile = check_mobile(changes.mobile, "mobile", errors) if changes.mobile is not None else None
-        if changes.mobile is not None and not changes.mobile.strip():
-            errors.add("mobile", "is required (a number can be changed, not removed)")
-        errors.raise_if_any()
+        update = check_profile_changes(changes)
+        first, last, language, country = update.first_name, update.last_name, update.language, update.country
+        email, mobile = update.email, update.mobile
         now = self.clock()
         async with self.uow() as uow:
             account = await own_account(uow, principal, now)
@@ -83,7 +104,7 @@ class Profiles:
             # Codes and reset links go to these: moving them takes the password, not only
             # a session (which may be stolen).
             if (new_email or new_mobile) and not self.hasher.verify(
-                account.password_hash, changes.current_password or ""
+                account.password_hash, update.current_password
             ):
                 raise WrongPassword(fields={"current_password": "is not correct"})
             await check_contact_details_free(uow, email=new_email, mobile=new_mobile, except_account_id=account.id)
@@ -96,8 +117,8 @@ class Profiles:
             )
             if first is not None or last is not None:
                 updated = replace(updated, display_name=display_name(updated.first_name, updated.last_name))
-            await uow.account_changes.save_profile(updated)
-            organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+            await uow.accounts.save_profile(updated)
+            organisation = await organisation_of(uow, account)
             if new_email is not None:
                 token = new_link_token()
                 change = ContactChange(
@@ -143,7 +164,7 @@ class Profiles:
             change.check_usable(now)
             await check_contact_details_free(uow, email=change.new_value, except_account_id=account.id)
             updated = replace(account, email=change.new_value)
-            await uow.account_changes.save_profile(updated)
+            await uow.accounts.save_profile(updated)
             profile = await self._profile(uow, updated, now)
             await uow.commit()
         return profile
@@ -159,13 +180,13 @@ class Profiles:
             await self.codes.do_redeem(uow, purpose=CodePurpose.MOBILE_CHANGE, subject=account.id, code=code)
             await check_contact_details_free(uow, mobile=change.new_value, except_account_id=account.id)
             updated = replace(account, mobile=change.new_value)
-            await uow.account_changes.save_profile(updated)
+            await uow.accounts.save_profile(updated)
             profile = await self._profile(uow, updated, now)
             await uow.commit()
         return profile
 
     @staticmethod
-    async def _profile(uow: IdentityUnitOfWork, account: Account, now: datetime) -> Profile:
+    async def _profile(uow: UnitOfWork, account: Account, now: datetime) -> Profile:
         pending = {
             change.kind: change.new_value
             for change in await uow.contact_changes.list_for_account(account.id)

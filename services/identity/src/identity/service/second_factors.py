@@ -8,26 +8,20 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.signing_keys import KeyEncryption
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account
 from identity.domain.codes import CodeChannel, CodePurpose, IssuedCode
 from identity.domain.errors import (
-    AccountNotFound,
     IncorrectCode,
     SecondFactorAlreadyEnrolled,
     SecondFactorNotPending,
     SecondFactorUnavailable,
-    SessionEnded,
     WrongPassword,
 )
-from identity.domain.events import Recipient
-from identity.domain.model import Account
+from identity.domain.notices import Recipient
 from identity.domain.second_factors import (
     EnrolledFactor,
     FactorMethod,
@@ -38,8 +32,13 @@ from identity.domain.second_factors import (
     new_totp_secret,
     provisioning_uri,
 )
-from identity.service.one_time_codes import OneTimeCodes, utcnow
+from identity.service.callers import active_account, organisation_of
+from identity.service.one_time_codes import OneTimeCodes
+from identity.service.ports import PasswordHasher, Sealing, UnitOfWork
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.validation import check_required
 
 
 @dataclass(frozen=True)
@@ -69,29 +68,59 @@ def channel_of(method: FactorMethod) -> CodeChannel:
     return CodeChannel.SMS if method is FactorMethod.SMS else CodeChannel.EMAIL
 
 
-async def active_account(uow: IdentityUnitOfWork, principal: Principal, now: datetime) -> Account:
-    """The caller's account, once its session is confirmed still active."""
-    if not await uow.sessions.is_active(principal.session_id, now):
-        raise SessionEnded()
-    account = await uow.accounts.get(principal.subject_id)
-    if account is None:
-        raise AccountNotFound()
-    return account
+def check_method(method: str, errors: FieldErrors) -> FactorMethod | None:
+    if method not in {choice.value for choice in FactorMethod}:
+        errors.add("method", "must be one of: sms, email, totp")
+        return None
+    return FactorMethod(method)
+
+
+@dataclass(frozen=True)
+class EnrolmentRequest:
+    method: FactorMethod
+    password: str
+
+
+def check_enrolment(method: str, password: str) -> EnrolmentRequest:
+    """The factor to enrol, confirmed with the account's current password."""
+    errors = FieldErrors()
+    check_required(errors, password=password)
+    errors.raise_if_any()
+    chosen = check_method(method, errors)
+    errors.raise_if_any()
+    assert chosen is not None
+    return EnrolmentRequest(chosen, password)
+
+
+@dataclass(frozen=True)
+class EnrolmentConfirmation:
+    method: FactorMethod
+    code: str
+
+
+def check_enrolment_confirmation(method: str, code: str) -> EnrolmentConfirmation:
+    errors = FieldErrors()
+    chosen = check_method(method, errors)
+    errors.raise_if_any()
+    check_required(errors, code=code)
+    errors.raise_if_any()
+    assert chosen is not None
+    return EnrolmentConfirmation(chosen, code)
 
 
 @dataclass
 class SecondFactors:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     codes: OneTimeCodes
     #: Seals TOTP secrets at rest (associated data: the account id).
-    sealing: KeyEncryption
+    sealing: Sealing
     totp_issuer: str
     hasher: PasswordHasher
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
     # --- during a login or reset --------------------------------------------------------
 
-    async def method_for(self, uow: IdentityUnitOfWork, account: Account) -> FactorMethod | None:
+    async def method_for(self, uow: UnitOfWork, account: Account) -> FactorMethod | None:
         """The factor a login or password reset of ``account`` must pass (None: none)."""
         policy = await uow.security_policies.get(account.organisation_id)
         factors = await uow.second_factors.list_for_account(account.id)
@@ -99,7 +128,7 @@ class SecondFactors:
         return choose_method(policy.second_factor, account, confirmed)
 
     async def do_send_code(
-        self, uow: IdentityUnitOfWork, account: Account, method: FactorMethod, *, purpose: CodePurpose, subject: str
+        self, uow: UnitOfWork, account: Account, method: FactorMethod, *, purpose: CodePurpose, subject: str
     ) -> IssuedCode | None:
         """Sends a code by SMS or e-mail for ``method`` (nothing for TOTP, which the person
         reads from their app). A resend replaces the earlier code."""
@@ -108,7 +137,7 @@ class SecondFactors:
         if method is FactorMethod.SMS and not account.mobile:
             raise SecondFactorUnavailable(fields={"method": "the account has no mobile number"})
         policy = await uow.security_policies.get(account.organisation_id)
-        organisation = await uow.organisations.get(account.organisation_id) if account.organisation_id else None
+        organisation = await organisation_of(uow, account)
         return await self.codes.do_issue(
             uow,
             purpose=purpose,
@@ -121,7 +150,7 @@ class SecondFactors:
 
     async def check_code(
         self,
-        uow: IdentityUnitOfWork,
+        uow: UnitOfWork,
         account: Account,
         method: FactorMethod,
         *,
@@ -158,52 +187,58 @@ class SecondFactors:
             left = await uow.recovery_codes.count_unused(account.id)
         return FactorOverview(factors, left)
 
-    async def do_start_enrolment(self, principal: Principal, method: FactorMethod, password: str) -> Enrolment:
+    async def do_start_enrolment(self, principal: Principal, method: str, password: str) -> Enrolment:
         """Registers ``method`` as waiting for confirmation (replacing an unconfirmed
         earlier start) and answers what the person needs to confirm it: for TOTP the
         secret, URI and QR code; for SMS and e-mail a code is sent to the account's number
         or address. A confirmed factor is never replaced here (a stolen session must not
         be able to swap the factor that protects the account), and none is added without
         the account's current password."""
+        request = check_enrolment(method, password)
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
-            if not self.hasher.verify(account.password_hash, password):
+            if not self.hasher.verify(account.password_hash, request.password):
                 raise WrongPassword(fields={"password": "is not correct"})
-            existing = await uow.second_factors.get(account.id, method)
+            existing = await uow.second_factors.get(account.id, request.method)
             if existing is not None and existing.confirmed:
                 raise SecondFactorAlreadyEnrolled(fields={"method": "is already set up"})
-            factor = EnrolledFactor(account.id, method, created_at=now)
-            enrolment = Enrolment(method)
-            if method is FactorMethod.TOTP:
+            factor = EnrolledFactor(account.id, request.method, created_at=now)
+            enrolment = Enrolment(request.method)
+            if request.method is FactorMethod.TOTP:
                 secret = new_totp_secret()
                 factor.totp_secret_sealed = self.sealing.encrypt(secret.encode(), account.id)
                 uri = provisioning_uri(secret, account_name=account.email, issuer=self.totp_issuer)
-                enrolment = Enrolment(method, secret, uri, qr_png_base64(uri))
+                enrolment = Enrolment(request.method, secret, uri, qr_png_base64(uri))
             else:
-                await self.do_send_code(uow, account, method, purpose=CodePurpose.FACTOR_ENROLMENT, subject=account.id)
+                await self.do_send_code(
+                    uow, account, request.method, purpose=CodePurpose.FACTOR_ENROLMENT, subject=account.id
+                )
             await uow.second_factors.put(factor)
             await uow.commit()
         return enrolment
 
-    async def do_confirm(self, principal: Principal, method: FactorMethod, code: str) -> list[str]:
+    async def do_confirm(self, principal: Principal, method: str, code: str) -> list[str]:
         """Confirms a pending enrolment with its first code. From now on logins ask for a
         second factor. Answers fresh recovery codes (earlier ones stop working); they are
         stored hashed and cannot be shown again."""
+        confirmation = check_enrolment_confirmation(method, code)
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
-            factor = await uow.second_factors.get(account.id, method)
+            factor = await uow.second_factors.get(account.id, confirmation.method)
             if factor is None or factor.confirmed:
                 raise SecondFactorNotPending(fields={"method": "has no enrolment waiting for its first code"})
-            if method is FactorMethod.TOTP:
+            if confirmation.method is FactorMethod.TOTP:
                 assert factor.totp_secret_sealed is not None
-                step = matching_totp_step(self._unseal(factor), code, now)
+                step = matching_totp_step(self._unseal(factor), confirmation.code, now)
                 if step is None:
                     raise IncorrectCode(fields={"code": "is not correct"})
                 factor.last_totp_step = step
             else:
-                await self.codes.do_redeem(uow, purpose=CodePurpose.FACTOR_ENROLMENT, subject=account.id, code=code)
+                await self.codes.do_redeem(
+                    uow, purpose=CodePurpose.FACTOR_ENROLMENT, subject=account.id, code=confirmation.code
+                )
             factor.confirmed_at = now
             await uow.second_factors.put(factor)
             recovery = new_recovery_codes()

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.domain.errors import OrganisationNotFound
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
+from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
 
 
 async def get_security_policy(
-    uow_factory: Callable[[], IdentityUnitOfWork], principal: Principal
+    uow_factory: Callable[[], UnitOfWork], principal: Principal
 ) -> tuple[str, SecurityPolicy]:
     """The policy of the caller's organisation (staff only: :class:`StaffOnly` otherwise)."""
     principal.require_staff()
@@ -80,7 +80,7 @@ def check_security_policy(principal: Principal, draft: SecurityPolicyDraft) -> t
 
 
 async def do_set_security_policy(
-    uow_factory: Callable[[], IdentityUnitOfWork], organisation_id: str, policy: SecurityPolicy
+    uow_factory: Callable[[], UnitOfWork], organisation_id: str, policy: SecurityPolicy
 ) -> None:
     """Replaces the organisation's policy; it holds for every login from now on."""
     async with uow_factory() as uow:

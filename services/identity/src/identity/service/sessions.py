@@ -11,11 +11,13 @@ from datetime import datetime
 
 from user_agents import parse as parse_user_agent
 
-from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.domain.errors import SessionNotFound
-from identity.service.one_time_codes import utcnow
-from identity.service.second_factors import active_account
+from identity.service.callers import active_account
+from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.validation import check_required
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,17 @@ def describe_user_agent(user_agent: str) -> tuple[str, str, str, bool]:
     return (f"{browser} on {system}", browser, system, bool(parsed.is_mobile or parsed.is_tablet))
 
 
+def check_session_id(session_id: str) -> str:
+    errors = FieldErrors()
+    check_required(errors, session_id=session_id)
+    errors.raise_if_any()
+    return session_id
+
+
 @dataclass
 class Sessions:
-    uow: Callable[[], IdentityUnitOfWork]
-    clock: Callable[[], datetime] = utcnow
+    uow: Callable[[], UnitOfWork]
+    clock: Clock = utcnow
 
     async def list_devices(self, principal: Principal) -> list[Device]:
         """The caller's active sessions, most recently used first; ``current`` marks the
@@ -55,8 +64,8 @@ class Sessions:
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
-            await uow.devices.touch(principal.session_id, now)
-            sessions = await uow.devices.list_active_for_account(account.id, now)
+            await uow.sessions.touch(principal.session_id, now)
+            sessions = await uow.sessions.list_active_for_account(account.id, now)
             await uow.commit()
         devices = []
         for session in sessions:
@@ -81,10 +90,11 @@ class Sessions:
     async def do_revoke(self, principal: Principal, session_id: str) -> None:
         """Ends one of the caller's sessions (also the current one: that is a logout).
         Someone else's session id gets :class:`SessionNotFound`, as an unknown one does."""
+        checked = check_session_id(session_id)
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
-            if not await uow.devices.revoke(account.id, session_id, now):
+            if not await uow.sessions.revoke(account.id, checked, now):
                 raise SessionNotFound()
             await uow.commit()
 
@@ -93,6 +103,6 @@ class Sessions:
         now = self.clock()
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
-            revoked = await uow.devices.revoke_all_except(account.id, principal.session_id, now)
+            revoked = await uow.sessions.revoke_all_except(account.id, principal.session_id, now)
             await uow.commit()
         return revoked

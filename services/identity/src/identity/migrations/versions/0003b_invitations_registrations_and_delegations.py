@@ -1,4 +1,4 @@
-"""journeys: invitations, activation links, secret questions, accepted terms,
+"""invitations, activation links, secret questions, accepted terms,
 registrations, contact changes, delegations, portal preferences
 
 Revision ID: 0003b

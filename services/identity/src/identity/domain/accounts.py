@@ -1,4 +1,4 @@
-"""Identity's domain: organisations, accounts and their sessions.
+"""Organisations and the accounts of the people in them (staff, clients, citizens).
 
 No SQLAlchemy, no protobuf: plain objects and the rules that hold for them.
 """
@@ -6,8 +6,10 @@ No SQLAlchemy, no protobuf: plain objects and the rules that hold for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from enum import StrEnum
+
+from zorgpost_kit import calendar
 
 
 class Role(StrEnum):
@@ -52,45 +54,20 @@ class Account:
         """Age in whole years on ``day`` (None when the birth date is unknown)."""
         if self.birth_date is None:
             return None
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return calendar.age_on(self.birth_date, day)
 
     @property
     def can_log_in(self) -> bool:
         return self.status is AccountStatus.ACTIVE and self.password_hash is not None
 
-
-@dataclass
-class Session:
-    """A signed-in device. Refresh tokens belong to it; revoking it ends them all."""
-
-    id: str
-    account_id: str
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    idle_ttl: timedelta
-    user_agent: str = ""
-    ip_address: str = ""
-    revoked_at: datetime | None = None
-
-    def is_active(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.last_seen_at + self.idle_ttl and now < self.expires_at
-
-    def revoke(self, now: datetime) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = now
-
-
-@dataclass(frozen=True)
-class RefreshToken:
-    """Stored by hash only. Each is used once; a second use means it was stolen."""
-
-    id: str
-    session_id: str
-    token_hash: str
-    created_at: datetime
-    used_at: datetime | None = None
+    @property
+    def personal_words(self) -> tuple[str, ...]:
+        """What a new password of this account must not contain."""
+        return tuple(
+            word
+            for word in (self.first_name, self.last_name, self.display_name, self.email, self.username)
+            if word
+        )
 
 
 @dataclass(frozen=True)

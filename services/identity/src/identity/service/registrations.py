@@ -1,23 +1,26 @@
 """Self-registration for a practice's portal (seed 5): request, the practice's decision,
-the SMS code, and the account with a password of the person's choosing."""
+the SMS code, and the account with a password of the person's choosing.
+
+Asking needs no account, and the receipt is mailed to the address given: each address and
+each mobile number may ask a few times an hour (:data:`REGISTRATIONS_PER_EMAIL`), so the
+form cannot be used to mail or text anyone over and over under a practice's name."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from identity.adapters.passwords import PasswordHasher
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.domain.accounts import Account, AccountStatus, Organisation, Role
 from identity.domain.client_accounts import PersonForm, check_own_account_form
 from identity.domain.codes import CodeChannel, CodePurpose
 from identity.domain.errors import OrganisationNotFound, RegistrationNotFound
-from identity.domain.events import OrganisationNotice
 from identity.domain.links import hash_link_token, new_link_token
-from identity.domain.model import Account, AccountStatus, Organisation, Role
-from identity.domain.people import check_chosen_password
-from identity.domain.registration import (
+from identity.domain.notices import OrganisationNotice
+from identity.domain.people import PersonDetails, check_chosen_password
+from identity.domain.rate_limits import REGISTRATIONS_PER_EMAIL, REGISTRATIONS_PER_MOBILE
+from identity.domain.registrations import (
     Registration,
     RegistrationApproved,
     RegistrationRequested,
@@ -25,10 +28,14 @@ from identity.domain.registration import (
     mask_mobile,
 )
 from identity.domain.terms import acceptances, check_accepted_current_versions
+from identity.service.accounts import check_contact_details_free
 from identity.service.callers import staff_member
-from identity.service.new_accounts import check_contact_details_free
-from identity.service.one_time_codes import OneTimeCodes, utcnow
+from identity.service.one_time_codes import OneTimeCodes
+from identity.service.ports import PasswordHasher, UnitOfWork
+from identity.service.rate_limits import do_count
+from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
 
 
@@ -47,26 +54,37 @@ class Completed:
     login_name: str
 
 
+def check_registration(form: PersonForm, today: date) -> tuple[PersonDetails, str]:
+    """Every field of the request (e-mail address and mobile number required) named at
+    once, and 12 or older (``today`` in the Netherlands)."""
+    details, language = check_own_account_form(form, today=today, mobile_required=True)
+    assert details.birth_date is not None and details.mobile is not None
+    return details, language
+
+
 @dataclass
 class Registrations:
-    uow: Callable[[], IdentityUnitOfWork]
+    uow: Callable[[], UnitOfWork]
     hasher: PasswordHasher
     codes: OneTimeCodes
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
 
     async def do_request(self, organisation_id: str, form: PersonForm) -> Registration:
         """Stores a request for portal access at the organisation and emits
         :class:`RegistrationRequested` (the receipt). E-mail address and mobile number are
         required and every bad field is named at once. Whether the address already has an
         account is not told here (that would let anyone probe addresses): staff see it
-        when they approve."""
+        when they approve. Raises :class:`~identity.domain.errors.TooManyRequests` once the
+        address or number has asked too often this hour."""
         now = self.clock()
-        details, chosen_language = check_own_account_form(form, today=now.date(), mobile_required=True)
+        details, chosen_language = check_registration(form, calendar.local_date(now))
         assert details.birth_date is not None and details.mobile is not None
         async with self.uow() as uow:
             organisation = await uow.organisations.get(organisation_id)
             if organisation is None:
                 raise OrganisationNotFound(fields={"organisation_id": "is not a known organisation"})
+            await do_count(uow, REGISTRATIONS_PER_EMAIL, details.email, now)
+            await do_count(uow, REGISTRATIONS_PER_MOBILE, details.mobile, now)
             registration = Registration(
                 id=str(uuid.uuid4()),
                 organisation_id=organisation.id,
@@ -203,7 +221,7 @@ class Registrations:
             await uow.commit()
         return Completed(account.id, account.email)
 
-    async def _by_token(self, uow: IdentityUnitOfWork, token: str) -> tuple[Registration, Organisation]:
+    async def _by_token(self, uow: UnitOfWork, token: str) -> tuple[Registration, Organisation]:
         registration = await uow.registrations.get_by_token_hash_for_update(hash_link_token(token))
         if registration is None:
             raise RegistrationNotFound()
@@ -214,7 +232,7 @@ class Registrations:
         return registration, organisation
 
     @staticmethod
-    async def _of_organisation(uow: IdentityUnitOfWork, registration_id: str, organisation_id: str) -> Registration:
+    async def _of_organisation(uow: UnitOfWork, registration_id: str, organisation_id: str) -> Registration:
         registration = await uow.registrations.get_in_organisation_for_update(registration_id, organisation_id)
         if registration is None:
             raise RegistrationNotFound()

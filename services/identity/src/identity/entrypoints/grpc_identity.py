@@ -7,13 +7,12 @@ from typing import Protocol
 
 import grpc
 
-from identity.adapters.events import timestamp
-from identity.adapters.unit_of_work import IdentityUnitOfWork
+from identity.adapters.protobuf import timestamp
 from identity.domain.policy import PasswordRule, SecurityPolicy
-from identity.domain.second_factors import FactorMethod
 from identity.entrypoints.callers import Callers
 from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens
 from identity.service.password_reset import PasswordResets
+from identity.service.ports import UnitOfWork
 from identity.service.second_factors import SecondFactors
 from identity.service.security_policy import (
     SecurityPolicyDraft,
@@ -23,12 +22,11 @@ from identity.service.security_policy import (
 )
 from identity.service.sessions import Sessions
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
-from zorgpost_kit.errors import FieldErrors
 
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
 
 
-def _client(message: identity_pb2.ClientInfo) -> ClientInfo:
+def client_info(message: identity_pb2.ClientInfo) -> ClientInfo:
     return ClientInfo(ip_address=message.ip_address, user_agent=message.user_agent)
 
 
@@ -45,25 +43,14 @@ def _challenge(challenge: Challenge) -> identity_pb2.LoginChallenge:
     return identity_pb2.LoginChallenge(challenge_id=challenge.challenge_id, method=challenge.method.value)
 
 
-def _rules(rules: list[PasswordRule]) -> list[identity_pb2.PasswordRule]:
+def rules_message(rules: list[PasswordRule]) -> list[identity_pb2.PasswordRule]:
     return [identity_pb2.PasswordRule(code=rule.code, nl=rule.nl, en=rule.en) for rule in rules]
 
 
-def _required(**values: str) -> None:
-    """Names every empty field of a request at once."""
-    errors = FieldErrors()
-    for name, value in values.items():
-        if not value.strip():
-            errors.add(name, "is required")
-    errors.raise_if_any()
-
-
-def _method(value: str) -> FactorMethod:
-    if value not in {method.value for method in FactorMethod}:
-        errors = FieldErrors()
-        errors.add("method", "must be one of: sms, email, totp")
-        errors.raise_if_any()
-    return FactorMethod(value)
+def login_message(result: Tokens | Challenge) -> identity_pb2.LoginResponse:
+    if isinstance(result, Challenge):
+        return identity_pb2.LoginResponse(challenge=_challenge(result))
+    return identity_pb2.LoginResponse(tokens=_token_pair(result))
 
 
 class JwksSource(Protocol):
@@ -83,7 +70,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         factors: SecondFactors,
         resets: PasswordResets,
         sessions: Sessions,
-        uow: Callable[[], IdentityUnitOfWork],
+        uow: Callable[[], UnitOfWork],
     ) -> None:
         self._auth = authentication
         self._callers = callers
@@ -96,40 +83,30 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def Login(
         self, request: identity_pb2.LoginRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.LoginResponse:
-        errors = FieldErrors()
-        if not request.username.strip():
-            errors.add("username", "is required")
-        if not request.password:
-            errors.add("password", "is required")
-        errors.raise_if_any()
-        result = await self._auth.login(request.username, request.password, _client(request.client))
-        if isinstance(result, Challenge):
-            return identity_pb2.LoginResponse(challenge=_challenge(result))
-        return identity_pb2.LoginResponse(tokens=_token_pair(result))
+        return login_message(
+            await self._auth.do_login(request.username, request.password, client_info(request.client))
+        )
 
     async def VerifyLoginChallenge(
         self, request: identity_pb2.VerifyLoginChallengeRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.LoginResponse:
-        _required(challenge_id=request.challenge_id, code=request.code)
-        tokens = await self._auth.verify_challenge(request.challenge_id, request.code, _client(request.client))
+        tokens = await self._auth.do_verify_challenge(request.challenge_id, request.code, client_info(request.client))
         return identity_pb2.LoginResponse(tokens=_token_pair(tokens))
 
     async def ResendLoginCode(
         self, request: identity_pb2.ResendLoginCodeRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.LoginChallenge:
-        _required(challenge_id=request.challenge_id)
-        return _challenge(await self._auth.resend_code(request.challenge_id))
+        return _challenge(await self._auth.do_resend_code(request.challenge_id))
 
     async def RefreshSession(
         self, request: identity_pb2.RefreshSessionRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.TokenPair:
-        _required(refresh_token=request.refresh_token)
-        return _token_pair(await self._auth.refresh(request.refresh_token, _client(request.client)))
+        return _token_pair(await self._auth.do_refresh(request.refresh_token, client_info(request.client)))
 
     async def Logout(
         self, request: identity_pb2.LogoutRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.LogoutResponse:
-        await self._auth.logout(await self._callers.principal_during_password_change(context))
+        await self._auth.do_logout(await self._callers.principal_during_password_change(context))
         return identity_pb2.LogoutResponse()
 
     async def GetMe(
@@ -157,9 +134,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: identity_pb2.ChangePasswordRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.TokenPair:
         principal = await self._callers.own_principal_during_password_change(context)
-        _required(current_password=request.current_password, new_password=request.new_password)
-        tokens = await self._auth.change_password(
-            principal, request.current_password, request.new_password, _client(request.client)
+        tokens = await self._auth.do_change_password(
+            principal, request.current_password, request.new_password, client_info(request.client)
         )
         return _token_pair(tokens)
 
@@ -203,8 +179,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: identity_pb2.StartSecondFactorEnrolmentRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.SecondFactorEnrolment:
         principal = await self._callers.principal(context)
-        _required(password=request.password)
-        enrolment = await self._factors.do_start_enrolment(principal, _method(request.method), request.password)
+        enrolment = await self._factors.do_start_enrolment(principal, request.method, request.password)
         return identity_pb2.SecondFactorEnrolment(
             method=enrolment.method.value,
             totp_secret=enrolment.totp_secret,
@@ -216,33 +191,28 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: identity_pb2.ConfirmSecondFactorRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.ConfirmSecondFactorResponse:
         principal = await self._callers.principal(context)
-        method = _method(request.method)
-        _required(code=request.code)
-        recovery = await self._factors.do_confirm(principal, method, request.code)
+        recovery = await self._factors.do_confirm(principal, request.method, request.code)
         return identity_pb2.ConfirmSecondFactorResponse(recovery_codes=recovery)
 
     async def RequestPasswordReset(
         self, request: identity_pb2.RequestPasswordResetRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.RequestPasswordResetResponse:
-        _required(email=request.email)
         await self._resets.do_request(request.email)
         return identity_pb2.RequestPasswordResetResponse()
 
     async def OpenPasswordReset(
         self, request: identity_pb2.OpenPasswordResetRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.PasswordResetRequirements:
-        _required(token=request.token)
         requirements = await self._resets.do_open(request.token)
         return identity_pb2.PasswordResetRequirements(
             second_factor=requirements.second_factor.value if requirements.second_factor else "",
             secret_question=requirements.secret_question or "",
-            password_rules=_rules(requirements.password_rules),
+            password_rules=rules_message(requirements.password_rules),
         )
 
     async def ConfirmPasswordReset(
         self, request: identity_pb2.ConfirmPasswordResetRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.ConfirmPasswordResetResponse:
-        _required(token=request.token, new_password=request.new_password)
         await self._resets.do_confirm(
             request.token, request.new_password, code=request.code, secret_answer=request.secret_answer
         )
@@ -273,7 +243,6 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: identity_pb2.RevokeSessionRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.RevokeSessionResponse:
         principal = await self._callers.principal(context)
-        _required(session_id=request.session_id)
         await self._sessions.do_revoke(principal, request.session_id)
         return identity_pb2.RevokeSessionResponse()
 
@@ -288,7 +257,7 @@ def _security_policy(organisation_id: str, policy: SecurityPolicy) -> identity_p
     return identity_pb2.SecurityPolicy(
         organisation_id=organisation_id,
         password_preset=policy.password.preset.value,
-        password_rules=_rules(policy.password.rules()),
+        password_rules=rules_message(policy.password.rules()),
         second_factor=policy.second_factor.value,
         code_lifetime_seconds=int(policy.code_lifetime.total_seconds()),
         lockout_threshold=policy.lockout_threshold,

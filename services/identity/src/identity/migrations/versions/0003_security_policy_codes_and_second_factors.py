@@ -1,4 +1,4 @@
-"""security: organisation policy, one-time codes, login throttling, second factors,
+"""organisation security policy, one-time codes, login throttling, second factors,
 login challenges, password resets
 
 Revision ID: 0003

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from identity.domain.errors import RegistrationDecided, RegistrationLinkExpired, RegistrationLinkUsed
-from identity.domain.events import OrganisationNotice, Recipient
+from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.people import display_name
 
 REGISTRATION_LINK_LIFETIME = timedelta(days=7)

@@ -1,0 +1,74 @@
+"""One calendar for every day-based rule: today is Amsterdam's day, ages count whole
+years (29 February birthdays on 1 March in other years), and a clock a test can pin."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from zorgpost_kit import calendar
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        # Summer time (UTC+2): from 22:00 UTC it is tomorrow in Amsterdam.
+        (datetime(2026, 6, 1, 21, 59, tzinfo=UTC), date(2026, 6, 1)),
+        (datetime(2026, 6, 1, 22, 0, tzinfo=UTC), date(2026, 6, 2)),
+        # Winter time (UTC+1): from 23:00 UTC.
+        (datetime(2026, 1, 15, 22, 59, tzinfo=UTC), date(2026, 1, 15)),
+        (datetime(2026, 1, 15, 23, 0, tzinfo=UTC), date(2026, 1, 16)),
+        # Any aware moment counts, whatever its own zone.
+        (datetime(2026, 6, 1, 20, 30, tzinfo=timezone(timedelta(hours=-4))), date(2026, 6, 2)),
+    ],
+)
+def test_the_day_is_amsterdams(moment: datetime, day: date) -> None:
+    assert calendar.local_date(moment) == day
+    assert calendar.today(lambda: moment) == day
+
+
+def test_a_naive_moment_has_no_day() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        calendar.local_date(datetime(2026, 6, 1, 12))
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (date(2010, 6, 2), date(2026, 6, 1), 15),
+        (date(2010, 6, 2), date(2026, 6, 2), 16),
+        (date(2012, 2, 29), date(2027, 2, 28), 14),
+        (date(2012, 2, 29), date(2027, 3, 1), 15),
+        (date(2012, 2, 29), date(2028, 2, 29), 16),
+    ],
+)
+def test_age_counts_whole_years(born: date, day: date, age: int) -> None:
+    assert calendar.age_on(born, day) == age
+
+
+def test_a_birthday_on_29_february_falls_on_1_march_in_a_common_year() -> None:
+    assert calendar.birthday(date(2084, 2, 29), 16) == date(2100, 3, 1)
+    assert calendar.birthday(date(2012, 2, 29), 16) == date(2028, 2, 29)
+
+
+@pytest.mark.parametrize("day", [date(2026, 6, 2), date(2028, 2, 29), date(2116, 2, 29), date(2027, 3, 1)])
+@pytest.mark.parametrize("age", [12, 16])
+def test_a_birth_date_for_an_age_is_exactly_that_age_and_a_day_later_is_younger(day: date, age: int) -> None:
+    born = calendar.birth_date_for_age(age, day)
+    assert calendar.age_on(born, day) == age
+    assert calendar.age_on(calendar.birth_date_for_age(age, day, days_younger=1), day) == age - 1
+    # Everyone born on or before the latest birth date is at least that age.
+    assert calendar.latest_birth_date_for_age(age, day) == born
+
+
+def test_a_settable_clock_is_pinned_and_moved_by_the_test() -> None:
+    clock = calendar.SettableClock(datetime(2026, 6, 1, 21, 30, tzinfo=UTC))
+    assert clock.today() == date(2026, 6, 1)
+
+    clock.advance(timedelta(hours=1))
+
+    assert clock() == datetime(2026, 6, 1, 22, 30, tzinfo=UTC)
+    assert clock.today() == date(2026, 6, 2)
+    with pytest.raises(ValueError, match="aware"):
+        calendar.SettableClock(datetime(2026, 6, 1))
