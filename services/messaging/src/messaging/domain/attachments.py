@@ -40,9 +40,7 @@ PDF = FileType("pdf", "application/pdf", (".pdf",))
 PNG = FileType("png", "image/png", (".png",))
 JPEG = FileType("jpeg", "image/jpeg", (".jpg", ".jpeg"))
 HEIC = FileType("heic", "image/heic", (".heic", ".heif"))
-DOCX = FileType(
-    "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)
-)
+DOCX = FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",))
 XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
 TXT = FileType("txt", "text/plain", (".txt",))
 
@@ -125,7 +123,7 @@ def _is_text(file: IO[bytes]) -> bool:
     return not has_control_characters(text.replace("\f", ""))
 
 
-def claimed_type(content_type: str, file_name: str) -> FileType | None | str:
+def claimed_type(content_type: str, file_name: str) -> FileType | str | None:
     """What the sender claims: an allowed type, None (no claim), or the unknown claim itself."""
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime in _NO_CLAIM:

@@ -230,9 +230,7 @@ def organisation_participant(thread_id: str, organisation_id: str, name: str, at
     )
 
 
-def guest_participant(
-    thread_id: str, email: str, mobile: str | None, language: str, at: datetime
-) -> Participant:
+def guest_participant(thread_id: str, email: str, mobile: str | None, language: str, at: datetime) -> Participant:
     return Participant(
         id=new_id(),
         thread_id=thread_id,
@@ -394,6 +392,7 @@ def seen_by_count(message: Message, participants: list[Participant]) -> int:
     return sum(
         1
         for p in participants
-        if p.kind is not ParticipantKind.ORGANISATION and p.id != message.sender.participant_id
+        if p.kind is not ParticipantKind.ORGANISATION
+        and p.id != message.sender.participant_id
         and p.last_read_seq >= message.seq
     )

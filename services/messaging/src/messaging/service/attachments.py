@@ -45,7 +45,7 @@ class IncomingFile:
     file_name: str
     claimed_type: str
     max_bytes: int
-    spool: IO[bytes] = field(default_factory=lambda: tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY_BYTES))  # noqa: SIM115
+    spool: IO[bytes] = field(default_factory=lambda: tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY_BYTES))
     size: int = 0
     _hash: hashlib._Hash = field(default_factory=hashlib.sha256)
 
@@ -88,9 +88,7 @@ class FileReceiver:
     def start(self, file_name: str, claimed_type: str) -> None:
         index = len(self._files)
         if index >= self._services.max_files_per_message:
-            raise InvalidArgument(
-                fields={"files": f"at most {self._services.max_files_per_message} files per message"}
-            )
+            raise InvalidArgument(fields={"files": f"at most {self._services.max_files_per_message} files per message"})
         problem = check_file_name(file_name)
         if problem is not None:
             raise InvalidArgument(f"files[{index}]: {problem}.", fields={f"files[{index}]": problem})

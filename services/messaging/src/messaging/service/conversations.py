@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from messaging.domain.activity import ActivityChange, ActivityKind
-from messaging.domain.errors import MessageNotFound, NotAllowedForKind, NoOrganisation, ThreadNotFound
+from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, ThreadNotFound
 from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
 from messaging.domain.secure_mail import new_read_link
@@ -198,9 +198,9 @@ async def do_post_message(
 
 
 # ----------------------------------------------------------------------------- starting
-def check_create_thread(caller: Caller, kind: str, subject: str, body: str, reference: str) -> tuple[
-    ThreadKind, str, str, str | None
-]:
+def check_create_thread(
+    caller: Caller, kind: str, subject: str, body: str, reference: str
+) -> tuple[ThreadKind, str, str, str | None]:
     """The kind may be started this way and by this caller; every field is checked at once."""
     principal = caller.principal
     try:
@@ -242,7 +242,11 @@ async def do_create_thread(
         last_activity_at=now,
     )
     me = account_participant(
-        thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id if principal.is_staff else None
+        thread.id,
+        principal.subject_id,
+        name,
+        now,
+        via_organisation_id=principal.organisation_id if principal.is_staff else None,
     )
     participants = [me]
     organisation = None
@@ -453,7 +457,9 @@ async def do_set_like(services: Services, caller: Caller, message_id: str, liked
     return message.id, count, liked
 
 
-async def seen_by(services: Services, caller: Caller, message_id: str) -> tuple[str, list[tuple[Participant, datetime]]]:
+async def seen_by(
+    services: Services, caller: Caller, message_id: str
+) -> tuple[str, list[tuple[Participant, datetime]]]:
     """Who has seen a message ("Gezien door"), earliest first; the sender and organisation
     rows are not listed."""
     async with services.uow() as uow:

@@ -157,16 +157,35 @@ class ConversationQueries(Protocol):
 
 
 class MessagingUnitOfWork(Protocol):
-    threads: ThreadRepository
-    participants: ParticipantRepository
-    messages: MessageRepository
-    read_marks: ReadMarkRepository
-    attachments: AttachmentRepository
-    read_links: ReadLinkRepository
-    settings: SettingsRepository
-    sending_limits: SendingLimitRepository
-    activity: ActivityRepository
-    queries: ConversationQueries
+    @property
+    def threads(self) -> ThreadRepository: ...
+
+    @property
+    def participants(self) -> ParticipantRepository: ...
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def read_marks(self) -> ReadMarkRepository: ...
+
+    @property
+    def attachments(self) -> AttachmentRepository: ...
+
+    @property
+    def read_links(self) -> ReadLinkRepository: ...
+
+    @property
+    def settings(self) -> SettingsRepository: ...
+
+    @property
+    def sending_limits(self) -> SendingLimitRepository: ...
+
+    @property
+    def activity(self) -> ActivityRepository: ...
+
+    @property
+    def queries(self) -> ConversationQueries: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -127,15 +127,18 @@ async def count_sends(
             raise SendingLimitReached(retry_after_seconds=limit.retry_after_seconds(now))
 
 
-async def do_send_secure_mail(services: Services, caller: Caller, command: SendSecureMail) -> SentSecureMail:
+async def do_send_secure_mail(
+    services: Services, caller: Caller, command: SendSecureMail, *, thread_id: str | None = None
+) -> SentSecureMail:
     """Stores the thread (the organisation's shared inbox, the sender, the guest), the first
-    message, a read link (its hash) and ``messaging.secure_mail.sent`` in one transaction."""
+    message, a read link (its hash) and ``messaging.secure_mail.sent`` in one transaction.
+    ``thread_id`` is for demo data with fixed ids; otherwise a new one is made."""
     principal = caller.principal
     assert principal.organisation_id is not None
     name = await caller_name(services, caller)
     now = services.clock()
     thread = Thread(
-        id=new_id(),
+        id=thread_id or new_id(),
         kind=ThreadKind.SECURE_MAIL,
         subject=command.subject,
         organisation_id=principal.organisation_id,
@@ -145,7 +148,9 @@ async def do_send_secure_mail(services: Services, caller: Caller, command: SendS
         last_activity_at=now,
     )
     organisation = organisation_participant(thread.id, principal.organisation_id, thread.organisation_name, now)
-    sender = account_participant(thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id)
+    sender = account_participant(
+        thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id
+    )
     guest = guest_participant(thread.id, command.recipient_email, command.recipient_mobile, command.language, now)
     participants = [organisation, sender, guest]
     async with services.uow() as uow:
