@@ -30,7 +30,6 @@ from nats.js import JetStreamContext
 from support import StaffMember, create_member, create_staff_member
 
 from identity.domain.model import Role
-
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
@@ -142,7 +141,9 @@ async def _joined(rpc: messaging_pb2_grpc.MessagingServiceStub, who: Who, thread
     await wait_until(visible, within=15.0, what="the invitee sees the conversation")
 
 
-def _post(thread_id: str, body: str, files: list[tuple[str, str, bytes]] = ()) -> Iterator[messaging_pb2.PostMessageChunk]:  # type: ignore[assignment]
+def _post(
+    thread_id: str, body: str, files: list[tuple[str, str, bytes]] = ()
+) -> Iterator[messaging_pb2.PostMessageChunk]:  # type: ignore[assignment]
     yield messaging_pb2.PostMessageChunk(header=messaging_pb2.PostMessageHeader(thread_id=thread_id, body=body))
     for name, content_type, data in files:
         yield messaging_pb2.PostMessageChunk(file=messaging_pb2.FileStart(file_name=name, content_type=content_type))
@@ -219,15 +220,24 @@ async def test_invitation_chat_read_like_seen_forward_and_search(
         )
     )
     assert failure.code == grpc.StatusCode.NOT_FOUND
-    assert await fetch(stack.database_urls["messaging"], "SELECT 1 FROM messages WHERE thread_id = $1 AND seq > 1", staff_only) == []
+    assert (
+        await fetch(
+            stack.database_urls["messaging"], "SELECT 1 FROM messages WHERE thread_id = $1 AND seq > 1", staff_only
+        )
+        == []
+    )
 
     # Search finds words (and their beginnings) in one's own conversations only.
     found = await rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="dank"), metadata=person.metadata)
     assert [hit.message.id for hit in found.hits] == [reply.id]
     assert found.hits[0].thread_subject == "IT Vlaardingen"
     stranger = await _person(stack)
-    assert not (await rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="dank"), metadata=stranger.metadata)).hits
-    bad = await refusal(rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="  ?! "), metadata=person.metadata))
+    assert not (
+        await rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="dank"), metadata=stranger.metadata)
+    ).hits
+    bad = await refusal(
+        rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="  ?! "), metadata=person.metadata)
+    )
     assert set(bad.fields) == {"query"}
 
 
@@ -239,12 +249,19 @@ async def test_someone_outside_a_thread_gets_404_on_it_and_its_files(
         _post(thread_id, "Zie bijlage", [("verslag.pdf", "application/pdf", PDF)]), metadata=staff_x.metadata
     )
     [attachment] = message.attachments
-    assert (attachment.content_type, attachment.size, attachment.scan_status) == ("application/pdf", len(PDF), "not_scanned")
+    assert (attachment.content_type, attachment.size, attachment.scan_status) == (
+        "application/pdf",
+        len(PDF),
+        "not_scanned",
+    )
 
     # The participant downloads the very bytes.
-    chunks = [c async for c in rpc.DownloadAttachment(
-        messaging_pb2.AttachmentRef(thread_id=thread_id, attachment_id=attachment.id), metadata=staff_x.metadata
-    )]
+    chunks = [
+        c
+        async for c in rpc.DownloadAttachment(
+            messaging_pb2.AttachmentRef(thread_id=thread_id, attachment_id=attachment.id), metadata=staff_x.metadata
+        )
+    ]
     assert chunks[0].meta.file_name == "verslag.pdf"
     assert b"".join(c.data for c in chunks[1:]) == PDF
 
@@ -272,11 +289,41 @@ async def test_someone_outside_a_thread_gets_404_on_it_and_its_files(
 @pytest.mark.parametrize(
     ("files", "body", "code", "reason", "field"),
     [
-        ([("groot.pdf", "application/pdf", PDF + b"0" * MAX_FILE)], "x", grpc.StatusCode.INVALID_ARGUMENT, "attachment_too_large", "files[0]"),
-        ([("foto.png", "application/pdf", PNG)], "x", grpc.StatusCode.INVALID_ARGUMENT, "unsupported_attachment_type", "files[0]"),
-        ([("run.pdf", "application/pdf", b"MZ\x90\x00" + b"\x00" * 100)], "x", grpc.StatusCode.INVALID_ARGUMENT, "unsupported_attachment_type", "files[0]"),
-        ([("ok.pdf", "application/pdf", PDF), ("../../etc/passwd.pdf", "application/pdf", PDF)], "x", grpc.StatusCode.INVALID_ARGUMENT, "invalid_argument", "files[1]"),
-        ([("..\\boot.ini.txt", "text/plain", b"hallo")], "x", grpc.StatusCode.INVALID_ARGUMENT, "invalid_argument", "files[0]"),
+        (
+            [("groot.pdf", "application/pdf", PDF + b"0" * MAX_FILE)],
+            "x",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "attachment_too_large",
+            "files[0]",
+        ),
+        (
+            [("foto.png", "application/pdf", PNG)],
+            "x",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "unsupported_attachment_type",
+            "files[0]",
+        ),
+        (
+            [("run.pdf", "application/pdf", b"MZ\x90\x00" + b"\x00" * 100)],
+            "x",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "unsupported_attachment_type",
+            "files[0]",
+        ),
+        (
+            [("ok.pdf", "application/pdf", PDF), ("../../etc/passwd.pdf", "application/pdf", PDF)],
+            "x",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "invalid_argument",
+            "files[1]",
+        ),
+        (
+            [("..\\boot.ini.txt", "text/plain", b"hallo")],
+            "x",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "invalid_argument",
+            "files[0]",
+        ),
         ([("leeg.pdf", "application/pdf", b"")], "x", grpc.StatusCode.INVALID_ARGUMENT, "invalid_argument", "files[0]"),
         ([], "   ", grpc.StatusCode.INVALID_ARGUMENT, "invalid_argument", "body"),
     ],
@@ -297,7 +344,7 @@ async def test_bad_files_and_empty_messages_are_refused_naming_the_problem_and_n
     blobs = len(_blob_files(stack))
     failure = await refusal(rpc.PostMessage(_post(thread_id, body, files), metadata=staff_x.metadata))
     assert (failure.code, failure.reason) == (code, reason)
-    assert field in failure.fields and failure.fields[field]
+    assert failure.fields.get(field)
     assert await count_rows(stack.database_urls["messaging"], STORED) == before
     assert len(_blob_files(stack)) == blobs
 
@@ -369,7 +416,11 @@ async def test_shared_inbox_received_sent_unread_assign_and_withdraw(
     # Staff of another organisation never see it.
     other = await rpc.ListInbox(messaging_pb2.ListInboxRequest(), metadata=staff_y.metadata)
     assert written.summary.id not in [i.id for i in other.items]
-    assert (await refusal(rpc.GetThread(messaging_pb2.GetThreadRequest(thread_id=written.summary.id), metadata=staff_y.metadata))).code == grpc.StatusCode.NOT_FOUND
+    assert (
+        await refusal(
+            rpc.GetThread(messaging_pb2.GetThreadRequest(thread_id=written.summary.id), metadata=staff_y.metadata)
+        )
+    ).code == grpc.StatusCode.NOT_FOUND
 
     # A colleague reads and answers: read for the organisation, and it is in "sent" too.
     await rpc.GetThread(messaging_pb2.GetThreadRequest(thread_id=written.summary.id), metadata=colleague.metadata)
@@ -386,22 +437,30 @@ async def test_shared_inbox_received_sent_unread_assign_and_withdraw(
     assert assigned.assigned_to_account_id == colleague.account_id
     mine = await rpc.ListInbox(messaging_pb2.ListInboxRequest(assigned_to_me=True), metadata=colleague.metadata)
     assert [i.id for i in mine.items] == [written.summary.id]
-    failure = await refusal(rpc.AssignThread(
-        messaging_pb2.AssignThreadRequest(thread_id=written.summary.id, assignee_account_id=staff_y.account_id),
-        metadata=staff_y.metadata,
-    ))
+    failure = await refusal(
+        rpc.AssignThread(
+            messaging_pb2.AssignThreadRequest(thread_id=written.summary.id, assignee_account_id=staff_y.account_id),
+            metadata=staff_y.metadata,
+        )
+    )
     assert failure.code == grpc.StatusCode.NOT_FOUND
 
     # Withdraw: only while the outside recipient has not opened it.
     mail = await rpc.SendSecureMail(
-        messaging_pb2.SendSecureMailRequest(recipient_email=f"b-{uuid.uuid4().hex[:6]}@example.org", subject="s", body="b"),
+        messaging_pb2.SendSecureMailRequest(
+            recipient_email=f"b-{uuid.uuid4().hex[:6]}@example.org", subject="s", body="b"
+        ),
         metadata=colleague.metadata,
     )
     withdrawn = await rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=first.metadata)
     assert withdrawn.state == "withdrawn"
-    again = await refusal(rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=colleague.metadata))
+    again = await refusal(
+        rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=colleague.metadata)
+    )
     assert again.code == grpc.StatusCode.FAILED_PRECONDITION
-    not_mine = await refusal(rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=staff_y.metadata))
+    not_mine = await refusal(
+        rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=staff_y.metadata)
+    )
     assert not_mine.code == grpc.StatusCode.NOT_FOUND
 
 
@@ -411,7 +470,8 @@ async def test_sending_limit_per_recipient_answers_retry_after(
     address = f"veel-{uuid.uuid4().hex[:6]}@example.org"
     for _ in range(3):
         await rpc.SendSecureMail(
-            messaging_pb2.SendSecureMailRequest(recipient_email=address, subject="s", body="b"), metadata=staff_x.metadata
+            messaging_pb2.SendSecureMailRequest(recipient_email=address, subject="s", body="b"),
+            metadata=staff_x.metadata,
         )
     before = await count_rows(stack.database_urls["messaging"], ("threads",))
     failure = await refusal(
@@ -429,29 +489,43 @@ async def test_read_links_resolve_expire_with_the_setting_and_stop_when_withdraw
     rpc: messaging_pb2_grpc.MessagingServiceStub, stack: Stack, js: JetStreamContext
 ) -> None:
     _, staff = await _staff(stack)
-    settings = await rpc.UpdateSecureMailSettings(messaging_pb2.SecureMailSettings(read_link_days=7), metadata=staff.metadata)
+    settings = await rpc.UpdateSecureMailSettings(
+        messaging_pb2.SecureMailSettings(read_link_days=7), metadata=staff.metadata
+    )
     assert settings.read_link_days == 7
-    bad = await refusal(rpc.UpdateSecureMailSettings(messaging_pb2.SecureMailSettings(read_link_days=0), metadata=staff.metadata))
+    bad = await refusal(
+        rpc.UpdateSecureMailSettings(messaging_pb2.SecureMailSettings(read_link_days=0), metadata=staff.metadata)
+    )
     assert set(bad.fields) == {"read_link_days"}
     mail = await rpc.SendSecureMail(
-        messaging_pb2.SendSecureMailRequest(recipient_email="lezer@example.org", recipient_mobile="0612345678", subject="s", body="b"),
+        messaging_pb2.SendSecureMailRequest(
+            recipient_email="lezer@example.org", recipient_mobile="0612345678", subject="s", body="b"
+        ),
         metadata=staff.metadata,
     )
     from contract_helpers import stream_messages
+
     from zorgpost.events.v1 import messaging_events_pb2
 
     [raw] = await stream_messages(
-        js, "MESSAGING", "messaging.secure_mail.sent",
+        js,
+        "MESSAGING",
+        "messaging.secure_mail.sent",
         lambda m: messaging_events_pb2.SecureMailSent.FromString(m.data).thread_id == mail.thread_id,
     )
     event = messaging_events_pb2.SecureMailSent.FromString(raw.data)
     link = await rpc.ResolveReadLink(messaging_pb2.ResolveReadLinkRequest(token=event.read_token))
     assert (link.thread_id, link.email, link.mobile, link.participant_id) == (
-        mail.thread_id, "lezer@example.org", "+31612345678", event.recipient_participant_id
+        mail.thread_id,
+        "lezer@example.org",
+        "+31612345678",
+        event.recipient_participant_id,
     )
     days = (link.expires_at.ToDatetime() - mail.sent_at.ToDatetime()).days
     assert days == 7
-    rows = await fetch(stack.database_urls["messaging"], "SELECT token_hash FROM read_links WHERE thread_id = $1", mail.thread_id)
+    rows = await fetch(
+        stack.database_urls["messaging"], "SELECT token_hash FROM read_links WHERE thread_id = $1", mail.thread_id
+    )
     assert all(event.read_token not in row["token_hash"] for row in rows)
 
     resent = await rpc.ResendReadLink(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=staff.metadata)
@@ -492,9 +566,7 @@ async def test_the_invitation_consumer_adds_once_and_refuses_foreign_threads(
     intruder = await _person(stack)
     await _accept(js, thread_id, intruder, staff_y)
     await asyncio.sleep(0)
-    await wait_until(
-        lambda: _dead_lettered(stack), within=15.0, what="the foreign invitation was dead-lettered"
-    )
+    await wait_until(lambda: _dead_lettered(stack), within=15.0, what="the foreign invitation was dead-lettered")
     page = await rpc.ListThreads(messaging_pb2.ListThreadsRequest(), metadata=intruder.metadata)
     assert thread_id not in [item.id for item in page.items]
 
