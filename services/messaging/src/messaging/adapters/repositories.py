@@ -46,6 +46,8 @@ ACTIVITY_CHANNEL = "messaging_activity"
 #: visible in the order they were handed out: a reader that saw position N never later
 #: finds a smaller one appear. Taken as the last step before commit, so held briefly.
 ACTIVITY_LOCK_ID = 0x6D736761  # "msga"
+#: The shared inbox's unread-thread count stops here.
+UNREAD_COUNT_CAP = 1000
 
 
 # ----------------------------------------------------------------------------- row mapping
@@ -529,12 +531,19 @@ class ConversationQueries:
         return await self._listings(await self._session.execute(query))
 
     async def unread_inbox_threads(self, organisation_id: str) -> int:
-        query = select(func.count()).where(
-            participants.c.kind == "organisation",
-            participants.c.organisation_id == organisation_id,
-            participants.c.unread_count > 0,
+        """Counted up to UNREAD_COUNT_CAP (a badge shows "999+"), so a large backlog costs
+        what a small one does."""
+        unread = (
+            select(participants.c.id)
+            .where(
+                participants.c.kind == "organisation",
+                participants.c.organisation_id == organisation_id,
+                participants.c.unread_count > 0,
+            )
+            .limit(UNREAD_COUNT_CAP)
+            .subquery()
         )
-        return int((await self._session.execute(query)).scalar_one())
+        return int((await self._session.execute(select(func.count()).select_from(unread))).scalar_one())
 
     async def participants_of(self, thread_ids: list[str]) -> dict[str, list[Participant]]:
         if not thread_ids:
