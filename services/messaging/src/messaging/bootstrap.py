@@ -10,7 +10,7 @@ from messaging.adapters.blob_stores import FilesystemBlobStore, S3BlobStore
 from messaging.adapters.clamd import ClamdScanner
 from messaging.adapters.directory import IdentityDirectory
 from messaging.adapters.events import event_codec
-from messaging.adapters.repositories import prune_activity, prune_sending_counts
+from messaging.adapters.repositories import prune_activity, prune_published_outbox, prune_sending_counts
 from messaging.adapters.unit_of_work import MessagingUnitOfWork
 from messaging.config import Settings
 from messaging.entrypoints.consumers import InvitationAcceptedConsumer
@@ -77,6 +77,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         async with infra.session_factory() as session, session.begin():
             await prune_activity(session, now - timedelta(days=settings.activity_retention_days))
             await prune_sending_counts(session, now - timedelta(hours=2))
+            await prune_published_outbox(session, now - timedelta(days=1))
         return False
 
     servicer = MessagingServicer(
