@@ -310,9 +310,16 @@ async def do_assign(
         keys = keys_of(access.participants)
         if assignee and f"account:{assignee}" not in keys:
             keys.append(f"account:{assignee}")
+        last = await _last_message(uow, thread)
         await uow.activity.publish(keys, change)
         await uow.commit()
-    return summary_of(thread, access.organisation or access.participant, access.participants, None)
+    return summary_of(thread, access.organisation or access.participant, access.participants, last)
+
+
+async def _last_message(uow: MessagingUnitOfWork, thread: Thread) -> Message | None:
+    if thread.last_message_id is None:
+        return None
+    return (await uow.queries.messages_by_id([thread.last_message_id])).get(thread.last_message_id)
 
 
 async def do_withdraw(services: Services, caller: Caller, thread_id: str) -> ThreadSummaryView:
@@ -340,9 +347,10 @@ async def do_withdraw(services: Services, caller: Caller, thread_id: str) -> Thr
             actor_participant_id=access.participant.id,
             actor_name=access.participant.display_name,
         )
+        last = await _last_message(uow, thread)
         await publish(uow, access.participants, change)
         await uow.commit()
-    return summary_of(thread, access.organisation or access.participant, access.participants, None)
+    return summary_of(thread, access.organisation or access.participant, access.participants, last)
 
 
 async def do_resend_read_link(services: Services, caller: Caller, thread_id: str) -> datetime:
