@@ -6,7 +6,12 @@ the gateway and the outbox), then measures:
 * login latency through the gateway (argon2id at production parameters included);
 * POST /api/v1/secure-mails latency, sequential and with concurrent senders, and throughput;
 * end-to-end notice latency: from the POST to the mail being in the outbox;
-* resident memory of every process after the load.
+* resident memory of every process after the load;
+* list speed against size: a person's conversation list, a thread's messages and the
+  organisation's shared inbox with 10 and with 10,000 entries (first page and a page deep
+  in by keyset), which should answer alike.
+
+``--only lists`` runs just the last part.
 
 Figures are printed as a table and written to ``.bench/results.json``. Nothing here is a
 pass/fail test: targets are judged by reading the numbers (see the README).
@@ -14,6 +19,7 @@ pass/fail test: targets are judged by reading the numbers (see the README).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import statistics
@@ -28,6 +34,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import asyncpg
 from support import create_staff_member
 
 from zorgpost_devstack.infra import EmbeddedInfrastructure
@@ -122,7 +129,139 @@ async def _measure(stack: Stack) -> dict[str, Any]:
     return results
 
 
+LIST_SIZES = (10, 10_000)
+LIST_SAMPLES = 30
+
+
+async def _bulk_conversations(stack: Stack, account_id: str, organisation_id: str, count: int) -> None:
+    """``count`` conversations for one staff member, each with one message, and a shared-inbox
+    row of their organisation on each (received), straight into messaging's tables."""
+    connection = await asyncpg.connect(stack.database_urls["messaging"].replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(
+            """
+            WITH t AS (
+                INSERT INTO threads (id, kind, subject, organisation_id, organisation_name, created_by, created_at,
+                                     last_seq, last_activity_at)
+                SELECT gen_random_uuid()::text, 'secure_mail', 'Bench ' || i, $2, 'Bench', $1,
+                       now() - make_interval(secs => i), 1, now() - make_interval(secs => i)
+                FROM generate_series(1, $3) AS i
+                RETURNING id, created_at
+            ), m AS (
+                INSERT INTO messages (id, thread_id, seq, sender_participant_id, sender_kind, sender_name,
+                                      sender_account_id, body, created_at)
+                SELECT gen_random_uuid()::text, t.id, 1, 'bench', 'guest', 'Bench', NULL, 'bericht ' || t.id,
+                       t.created_at
+                FROM t
+            ), o AS (
+                INSERT INTO participants (id, thread_id, kind, organisation_id, display_name, joined_at,
+                                          last_activity_at, last_received_at, unread_count)
+                SELECT gen_random_uuid()::text, t.id, 'organisation', $2, 'Bench', t.created_at, t.created_at,
+                       t.created_at, 1
+                FROM t
+            )
+            INSERT INTO participants (id, thread_id, kind, account_id, organisation_id, display_name, joined_at,
+                                      last_activity_at)
+            SELECT gen_random_uuid()::text, t.id, 'account', $1, $2, 'Bench', t.created_at, t.created_at FROM t
+            """,
+            account_id,
+            organisation_id,
+            count,
+        )
+        await connection.execute(
+            "UPDATE threads SET last_message_id = m.id FROM messages m WHERE m.thread_id = threads.id "
+            "AND threads.created_by = $1",
+            account_id,
+        )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def _bulk_messages(stack: Stack, thread_id: str, count: int) -> None:
+    connection = await asyncpg.connect(stack.database_urls["messaging"].replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(
+            """
+            INSERT INTO messages (id, thread_id, seq, sender_participant_id, sender_kind, sender_name, body, created_at)
+            SELECT gen_random_uuid()::text, $1, i + 1, 'bench', 'guest', 'Bench', 'bericht ' || i,
+                   now() - make_interval(secs => $2 - i)
+            FROM generate_series(1, $2) AS i
+            """,
+            thread_id,
+            count,
+        )
+        await connection.execute("UPDATE threads SET last_seq = $2 + 1 WHERE id = $1", thread_id, count)
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def _timed_alike(
+    api: httpx.AsyncClient, requests: dict[int, tuple[str, dict[str, str], dict[str, Any]]]
+) -> dict[int, dict[str, float]]:
+    """The same request against each size, in alternation, so machine load hits both alike."""
+    samples: dict[int, list[float]] = {size: [] for size in requests}
+    for _ in range(LIST_SAMPLES):
+        for size, (url, headers, params) in requests.items():
+            started = time.perf_counter()
+            response = await api.get(url, headers=headers, params=params)
+            samples[size].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    return {size: _percentiles(values) for size, values in samples.items()}
+
+
+async def _measure_lists(stack: Stack) -> dict[str, Any]:
+    """The same lists at 10 and at 10,000 entries: keyset paging on matching indexes keeps
+    them alike (an OFFSET or a sort without an index would grow with the size)."""
+    setups: dict[int, dict[str, Any]] = {}
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:
+        for size in LIST_SIZES:
+            staff = await create_staff_member(stack)
+            await _bulk_conversations(stack, staff.account_id, staff.organisation_id, size)
+            login = await api.post("/api/v1/auth/login", json={"username": staff.email, "password": staff.password})
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            first = (await api.get("/api/v1/threads", headers=headers, params={"limit": 20})).json()
+            thread = (
+                await api.post("/api/v1/threads", json={"subject": "Lang gesprek", "body": "begin"}, headers=headers)
+            ).json()
+            await _bulk_messages(stack, thread["id"], size)
+            opened = (await api.get(f"/api/v1/threads/{thread['id']}", headers=headers, params={"limit": 50})).json()
+            deep = opened["older_cursor"]
+            for _ in range(3):  # a page well into the older messages (with 10 there is none)
+                if not deep:
+                    break
+                page = (
+                    await api.get(
+                        f"/api/v1/threads/{thread['id']}/messages",
+                        headers=headers,
+                        params={"cursor": deep, "limit": 50},
+                    )
+                ).json()
+                deep = page["next_cursor"] or deep
+            messages = f"/api/v1/threads/{thread['id']}/messages"
+            setups[size] = {
+                "conversations_first_page": ("/api/v1/threads", headers, {"limit": 20}),
+                "conversations_next_page": (
+                    "/api/v1/threads",
+                    headers,
+                    {"limit": 20, "cursor": first["next_cursor"] or ""},
+                ),
+                "inbox_first_page": ("/api/v1/secure-mail-inbox", headers, {"limit": 20}),
+                "messages_latest": (messages, headers, {"limit": 50}),
+                "messages_deep_page": (messages, headers, {"limit": 50, "cursor": deep or ""}),
+            }
+        results: dict[str, Any] = {}
+        for name in setups[LIST_SIZES[0]]:
+            timed = await _timed_alike(api, {size: setups[size][name] for size in LIST_SIZES})
+            results[name] = {str(size): figures for size, figures in timed.items()}
+    return results
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=["lists"], help="run one part only")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zorgpost-bench-") as tmp:
         infra = EmbeddedInfrastructure(Path(tmp) / "infra").start()
         stack = Stack(infra, StackConfig(data_dir=Path(tmp) / "stack", log_level="WARNING"))
@@ -130,7 +269,8 @@ def main() -> None:
             started = time.perf_counter()
             stack.up()
             startup = round(time.perf_counter() - started, 2)
-            results = asyncio.run(_measure(stack))
+            results = {} if args.only else asyncio.run(_measure(stack))
+            results["lists_by_size"] = asyncio.run(_measure_lists(stack))
             results["stack_startup_s"] = startup
         finally:
             stack.stop_all()

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SERVICE = "zorgpost.messaging.v1.MessagingService"
 SUBJECT = "messaging.secure_mail.sent"
-TABLES = ("threads", "messages", "secure_mail_recipients", "outbox_events")
+TABLES = ("threads", "participants", "messages", "read_links", "outbox_events")
 
 
 @pytest.fixture(scope="module")

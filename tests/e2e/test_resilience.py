@@ -136,7 +136,11 @@ async def test_nats_killed_and_restarted_loses_no_outbox_event(infra, tmp_path: 
             # Sending still works: the event is committed to the outbox with the mail.
             await _send_secure_mail(stack, token, recipient)
         await asyncio.sleep(1.5)
-        unpublished = await _fetch(stack, "messaging", "SELECT id FROM outbox_events WHERE published_at IS NULL")
+        unpublished = await _fetch(
+            stack,
+            "messaging",
+            "SELECT id FROM outbox_events WHERE published_at IS NULL AND subject = 'messaging.secure_mail.sent'",
+        )
         assert len(unpublished) == len(recipients)
 
         own.nats.start()  # same port, same JetStream file store

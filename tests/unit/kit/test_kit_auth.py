@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -18,7 +19,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from zorgpost_kit.auth import InvalidToken, JwksCache, Principal, StaffOnly, TokenVerifier, parse_jwks
+from zorgpost_kit.auth import (
+    GuestTokenRefused,
+    InvalidToken,
+    JwksCache,
+    Principal,
+    StaffOnly,
+    TokenVerifier,
+    parse_jwks,
+)
 
 ISSUER = "zorgpost-identity"
 AUDIENCE = "zorgpost"
@@ -103,7 +112,8 @@ KEY = Key("key-2026-01")
 async def test_a_valid_token_gives_the_caller_as_principal() -> None:
     principal = await verifier_for(JwksEndpoint(KEY)).verify(KEY.sign(claims()))
 
-    assert principal == Principal(
+    assert principal.expires_at is not None
+    assert dataclasses.replace(principal, expires_at=None) == Principal(
         subject_id="account-anna",
         actor_id="account-anna",
         session_id="session-1",
@@ -325,3 +335,45 @@ async def test_the_bearer_token_of_an_incoming_call_identifies_the_caller() -> N
 async def test_a_call_without_a_bearer_token_is_unauthenticated(metadata: tuple[tuple[str, str], ...]) -> None:
     with pytest.raises(InvalidToken):
         await verifier_for(JwksEndpoint(KEY)).verify_metadata(IncomingCall(metadata))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- guest tokens
+def guest_claims(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"sub": "participant-anna", "roles": ["guest"], "thread": "thread-a", "org": None}
+    values.update(overrides)
+    return claims(**values)
+
+
+async def test_a_guest_token_is_refused_unless_the_caller_opts_in() -> None:
+    verifier = verifier_for(JwksEndpoint(KEY))
+    token = KEY.sign(guest_claims())
+
+    with pytest.raises(GuestTokenRefused) as refused:
+        await verifier.verify(token)
+    assert refused.value.category.value == "not_found"
+
+    principal = await verifier.verify(token, allow_guest=True)
+    assert principal.is_guest
+    assert principal.thread_scope == "thread-a"
+    assert principal.subject_id == "participant-anna"
+    assert not principal.is_staff
+
+
+async def test_a_guest_token_cannot_also_be_staff_or_act_for_someone() -> None:
+    verifier = verifier_for(JwksEndpoint(KEY))
+    for bad in (
+        guest_claims(roles=["guest", "staff"], org={"id": "org-1", "name": "X"}),
+        guest_claims(act={"sub": "someone"}),
+        guest_claims(thread=""),
+        guest_claims(thread=["thread-a", "thread-b"]),
+        guest_claims(thread=None),
+        claims(thread="thread-a"),
+    ):
+        with pytest.raises(InvalidToken):
+            await verifier.verify(KEY.sign(bad), allow_guest=True)
+
+
+async def test_account_tokens_have_no_thread_scope() -> None:
+    principal = await verifier_for(JwksEndpoint(KEY)).verify(KEY.sign(claims()), allow_guest=True)
+    assert principal.thread_scope is None
+    assert not principal.is_guest

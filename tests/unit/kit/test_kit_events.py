@@ -9,7 +9,7 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 
 from messaging.adapters.events import SECURE_MAIL_SENT, event_codec
-from messaging.domain.model import SecureMailSent
+from messaging.domain.events import SecureMailSent
 from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost_kit.events import DomainEvent, EventCodec, UnknownEventError
 
@@ -23,9 +23,12 @@ def secure_mail_sent(recipient_mobile: str | None = "+31612345678") -> SecureMai
         organisation_id="org-1",
         organisation_name="Gemeente Vlaardingen",
         sender_account_id="acc-1",
+        sender_display_name="Jan",
+        recipient_participant_id="p-1",
         recipient_email="anna@example.nl",
         recipient_mobile=recipient_mobile,
         read_token="token-abc",
+        read_link_expires_at=SENT_AT,
         sent_at=SENT_AT,
         language="nl",
     )
@@ -79,4 +82,8 @@ def test_an_event_type_nobody_registered_is_refused() -> None:
 
 
 def test_the_codec_lists_the_subjects_it_publishes() -> None:
-    assert event_codec().subjects == ["messaging.secure_mail.sent"]
+    assert event_codec().subjects == [
+        "messaging.secure_mail.sent",
+        "messaging.secure_mail.link_resent",
+        "messaging.message.sent",
+    ]

@@ -96,6 +96,7 @@ def run(config_path: Path) -> int:
         print("Migraties en demogegevens …", flush=True)
         stack.migrate()
         stack.run_command("identity", "seed-demo")
+        stack.run_command("messaging", "seed-demo")
         print("Diensten starten …", flush=True)
         stack.start_all()
         stack.wait_ready()

@@ -95,6 +95,9 @@ class Stack:
                 GRPC_ADDRESS=self.grpc_address(service),
                 IDENTITY_ADDRESS=self.grpc_address("identity"),
             )
+        if service == "messaging":
+            # Attachments (filesystem blob store) live beside the stack's other data.
+            values.update(DATA_DIR=str(self.config.data_dir / "messaging"))
         if service == "notifications":
             values.update(
                 SMTP_HOST=self.config.host,

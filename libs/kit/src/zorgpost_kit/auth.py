@@ -4,6 +4,13 @@ Identity signs access tokens with Ed25519 keys (``alg: EdDSA``) and publishes th
 as a JWKS over gRPC. :class:`TokenVerifier` accepts only that algorithm, the configured
 issuer and audience, and a token that has not expired; anything else is
 :class:`zorgpost_kit.errors.Unauthenticated`.
+
+Guest tokens: a person without an account who opened a secure e-mail with an access code
+gets a short-lived token with ``roles: ["guest"]``, ``sub`` = messaging's participant id and
+``thread`` = the one thread it reaches. Every verification refuses such a token (404, as if
+the route did not exist for it) unless the caller opts in with ``allow_guest=True``; only
+messaging's thread read/reply/attachment calls and the matching gateway routes do, and they
+then check :attr:`Principal.thread_scope` against the thread asked for.
 """
 
 from __future__ import annotations
@@ -13,22 +20,33 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 import jwt
 from jwt.algorithms import OKPAlgorithm
 
-from zorgpost_kit.errors import PermissionDenied, Unauthenticated
+from zorgpost_kit.errors import NotFound, PermissionDenied, Unauthenticated
 from zorgpost_kit.grpc_client import AUTHORIZATION_METADATA_KEY
 
 ALGORITHM = "EdDSA"
 STAFF_ROLE = "staff"
+GUEST_ROLE = "guest"
+#: The claim naming the one thread a guest token reaches.
+THREAD_CLAIM = "thread"
 
 
 class InvalidToken(Unauthenticated):
     code = "invalid_token"
     default_message = "The access token is missing, invalid or expired."
+
+
+class GuestTokenRefused(NotFound):
+    """A guest token where only account holders may come: the route does not exist for it."""
+
+    code = "not_found"
+    default_message = "Not found."
 
 
 class StaffOnly(PermissionDenied):
@@ -50,10 +68,20 @@ class Principal:
     organisation_id: str | None
     organisation_name: str | None
     roles: frozenset[str] = field(default_factory=frozenset)
+    #: For a guest token: the one thread it reaches (None for every account holder).
+    thread_scope: str | None = None
+    #: When the token stops being valid (None when unknown, e.g. a principal built in a test).
+    expires_at: datetime | None = None
+    #: The ``name`` claim, when identity puts one in the token.
+    display_name: str | None = None
 
     @property
     def is_staff(self) -> bool:
-        return STAFF_ROLE in self.roles and self.organisation_id is not None
+        return STAFF_ROLE in self.roles and self.organisation_id is not None and not self.is_guest
+
+    @property
+    def is_guest(self) -> bool:
+        return self.thread_scope is not None
 
     @property
     def acts_on_behalf(self) -> bool:
@@ -131,7 +159,9 @@ class TokenVerifier:
         self._leeway = leeway_seconds
         self._confirm_acting = confirm_acting
 
-    async def verify(self, token: str) -> Principal:
+    async def verify(self, token: str, *, allow_guest: bool = False) -> Principal:
+        """The principal of ``token``. A guest token is refused (:class:`GuestTokenRefused`)
+        unless ``allow_guest``; the caller must then check its thread scope."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -154,28 +184,44 @@ class TokenVerifier:
         except jwt.PyJWTError:
             raise InvalidToken() from None
         principal = principal_from_claims(claims)
+        if principal.is_guest and not allow_guest:
+            raise GuestTokenRefused()
         if principal.acts_on_behalf and self._confirm_acting is not None:
             await self._confirm_acting(token)
         return principal
 
-    async def verify_metadata(self, context: grpc.aio.ServicerContext) -> Principal:
-        """The principal of an incoming call, from its ``authorization: Bearer`` metadata."""
+    async def verify_metadata(self, context: grpc.aio.ServicerContext, *, allow_guest: bool = False) -> Principal:
+        """The principal of an incoming call, from its ``authorization: Bearer`` metadata
+        (guest tokens only with ``allow_guest``, see :meth:`verify`)."""
         for key, value in context.invocation_metadata() or ():
             if key == AUTHORIZATION_METADATA_KEY and isinstance(value, str):
                 scheme, _, token = value.partition(" ")
                 if scheme.lower() == "bearer" and token:
-                    return await self.verify(token.strip())
+                    return await self.verify(token.strip(), allow_guest=allow_guest)
         raise InvalidToken()
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     actor = claims.get("act") or {}
     organisation = claims.get("org") or {}
+    roles = frozenset(str(role) for role in claims.get("roles", ()))
+    thread = claims.get(THREAD_CLAIM)
+    # A guest is a guest on both counts or the token is malformed: a thread claim on an
+    # account's token, or a guest role without its one thread, is refused outright.
+    if (GUEST_ROLE in roles) != (thread is not None):
+        raise InvalidToken()
+    if thread is not None and (not isinstance(thread, str) or not thread or roles != {GUEST_ROLE} or "act" in claims):
+        raise InvalidToken()
+    expires = claims.get("exp")
+    name = claims.get("name")
     return Principal(
         subject_id=str(claims["sub"]),
         actor_id=str(actor.get("sub", claims["sub"])),
         session_id=str(claims["sid"]),
         organisation_id=organisation.get("id"),
         organisation_name=organisation.get("name"),
-        roles=frozenset(claims.get("roles", ())),
+        roles=roles,
+        thread_scope=thread,
+        expires_at=datetime.fromtimestamp(expires, UTC) if isinstance(expires, int | float) else None,
+        display_name=name if isinstance(name, str) and name else None,
     )

@@ -8,7 +8,7 @@ gRPC statuses is :class:`DomainErrorInterceptor`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import grpc
@@ -83,12 +83,32 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
         method = handler_call_details.method
-        inner: Handler = handler.unary_unary
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._bounded(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_unary is not None:
+            # A client stream (an upload) is bounded like any call: it ends by its deadline.
+            return grpc.stream_unary_rpc_method_handler(
+                self._bounded(method, handler.stream_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._streaming(method, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
 
-        async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    def _bounded(self, method: str, inner: Handler) -> Handler:
+        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
             remaining = context.time_remaining()
             budget = self._default_deadline if remaining is None else min(remaining, self._default_deadline)
@@ -99,13 +119,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     log.warning("rpc_deadline_exceeded", method=method)
                     await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
                 except DomainError as error:
-                    status = status_for(error)
-                    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
-                    await context.abort(
-                        CATEGORY_TO_GRPC[error.category],
-                        error.message,
-                        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
-                    )
+                    await _abort_with(context, method, error)
                 except grpc.aio.AbortError:
                     raise
                 except Exception:
@@ -114,11 +128,37 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     log.exception("rpc_failed", method=method)
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
-        return grpc.unary_unary_rpc_method_handler(
-            unary_unary,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return call
+
+    def _streaming(self, method: str, inner: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]) -> Any:
+        """A server stream (a download, a live feed) runs as long as the caller wants: the
+        caller's own deadline bounds it, not the default one."""
+
+        async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            metadata = dict(context.invocation_metadata() or ())
+            with bind_request_id(metadata.get(REQUEST_ID_METADATA_KEY)):
+                try:
+                    async for response in inner(request, context):
+                        yield response
+                except DomainError as error:
+                    await _abort_with(context, method, error)
+                except (grpc.aio.AbortError, asyncio.CancelledError):
+                    raise
+                except Exception:
+                    log.exception("rpc_failed", method=method)
+                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+        return call
+
+
+async def _abort_with(context: grpc.aio.ServicerContext, method: str, error: DomainError) -> None:
+    status = status_for(error)
+    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
+    await context.abort(
+        CATEGORY_TO_GRPC[error.category],
+        error.message,
+        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
+    )
 
 
 def create_server(

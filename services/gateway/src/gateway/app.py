@@ -16,6 +16,7 @@ from gateway.routes import (
     auth,
     client_accounts,
     delegations,
+    events,
     invitations,
     notifications,
     organisation,
@@ -23,8 +24,10 @@ from gateway.routes import (
     profile,
     registrations,
     secure_mail,
+    secure_mail_inbox,
     security,
     sessions,
+    threads,
 )
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id
 
@@ -92,6 +95,10 @@ def create_app(settings: Settings) -> FastAPI:
         registrations.router,
         profile.router,
         delegations.router,
+        # conversations of every kind, the shared secure-mail inbox, live updates
+        threads.router,
+        secure_mail_inbox.router,
+        events.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -97,12 +97,15 @@ class ServiceClients:
         method: Callable[..., Awaitable[ResponseT]],
         request: Any,
         caller: Credentials | None = None,
+        *,
+        timeout: float | None = None,
     ) -> ResponseT:
         """Calls one RPC the way every route does: with the caller's token (``None`` on public
-        routes), the request id and the default deadline. A failure raises the RPC error,
-        which the problem handlers turn into problem+json."""
+        routes), the request id and the default deadline (``timeout`` for a longer one, e.g. an
+        upload; ``request`` may be an async iterator for a client-streaming RPC). A failure
+        raises the RPC error, which the problem handlers turn into problem+json."""
         token = caller.access_token if caller is not None else None
-        return await method(request, metadata=call_metadata(token), timeout=self.timeout)
+        return await method(request, metadata=call_metadata(token), timeout=timeout or self.timeout)
 
     async def health(self) -> dict[str, str]:
         """Each service's health status name ("SERVING", "NOT_SERVING", "UNREACHABLE")."""

@@ -70,7 +70,37 @@ async def get_caller(caller: Annotated[Caller, Depends(get_caller_during_passwor
     return caller
 
 
+async def get_thread_caller(
+    clients: Clients, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    """The caller of a thread route that a guest may use too: an account holder, or a guest
+    (a secure-mail recipient who opened the mail with an access code) whose token reaches
+    one thread. Routes taking it check :func:`require_thread_scope`; every other route uses
+    :data:`CurrentCaller`, which refuses guest tokens (404)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _UNAUTHENTICATED
+    token = credentials.credentials
+    try:
+        return Caller(await clients.verifier.verify(token, allow_guest=True), token)
+    except Unauthenticated:
+        pass
+    try:
+        await clients.password_change_verifier.verify(token)
+    except Unauthenticated:
+        raise _UNAUTHENTICATED from None
+    raise _PASSWORD_CHANGE_REQUIRED
+
+
+def require_thread_scope(caller: Caller, thread_id: str) -> None:
+    """A guest reaches only the thread its token names: any other is unknown to it."""
+    scope = caller.principal.thread_scope
+    if scope is not None and scope != thread_id:
+        raise ProblemException(404, code="thread_not_found", detail="No such conversation.")
+
+
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
+#: An account holder or a guest (for the thread routes a guest may use: read, reply, download).
+ThreadCaller = Annotated[Caller, Depends(get_thread_caller)]
 CallerDuringPasswordChange = Annotated[Caller, Depends(get_caller_during_password_change)]
 
 

@@ -13,6 +13,7 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zorgpost_kit.errors import DomainError
@@ -36,12 +37,18 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: 503,
 }
 
+#: Refusals whose status is more precise than their category's: a file too large is 413,
+#: a file of a type not allowed (or not what it claims) 415, though both are invalid arguments.
+STATUS_BY_REASON = {"attachment_too_large": 413, "unsupported_attachment_type": 415}
+
 TITLES = {
     401: "Niet ingelogd",
     403: "Geen toegang",
     404: "Niet gevonden",
     409: "Conflict",
     422: "Ongeldige invoer",
+    413: "Bestand te groot",
+    415: "Bestandstype niet toegestaan",
     429: "Te veel pogingen",
     500: "Interne fout",
     503: "Dienst tijdelijk niet beschikbaar",
@@ -79,6 +86,7 @@ def _from_rpc_error(_request: Request, error: Exception) -> JSONResponse:
     headers = {"Retry-After": str(failure.retry_after_seconds)} if failure.retry_after_seconds is not None else None
     if failure.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and failure.reason is None:
         return problem(503, code="service_unavailable", detail="Probeer het over enkele ogenblikken opnieuw.")
+    status = STATUS_BY_REASON.get(failure.reason or "", status)
     return problem(
         status,
         code=failure.reason or failure.code.name.lower(),
@@ -130,6 +138,47 @@ def _from_domain_error(_request: Request, error: Exception) -> JSONResponse:
     status = GRPC_TO_HTTP[CATEGORY_TO_GRPC[error.category]]
     headers = {"Retry-After": str(error.retry_after_seconds)} if error.retry_after_seconds is not None else None
     return problem(status, code=error.code, detail=error.message, errors=error.fields, headers=headers)
+
+
+class FieldProblemOut(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """An error (RFC 9457), served as ``application/problem+json``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblemOut] | None = None
+
+
+_DESCRIPTIONS = {
+    401: "Not logged in, or the token is invalid or expired.",
+    403: "Not allowed for this caller (e.g. staff only).",
+    404: "Unknown, or not yours to see.",
+    409: "Not possible in the current state.",
+    413: "A file is larger than allowed.",
+    415: "A file's content is not an allowed type, or not the type it claims.",
+    422: "Invalid fields; each is named in `errors`.",
+    429: "Too many; `Retry-After` says when to try again.",
+    503: "A service this needs is unavailable; try again.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting a route's error statuses as problem+json."""
+    return {
+        status: {
+            "model": ProblemOut,
+            "description": _DESCRIPTIONS.get(status, "Error"),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
+        }
+        for status in statuses
+    }
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from pathlib import Path
+from typing import ClassVar, Literal
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from zorgpost_kit.settings import ServiceSettings
@@ -15,3 +17,28 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/zorgpost_messaging"
     grpc_address: str = "127.0.0.1:50052"
+    #: The service's own files (attachments with the filesystem blob store).
+    data_dir: Path = Path(".data/messaging")
+
+    #: Where attachment bytes go: "filesystem" (under data_dir/attachments) or "s3".
+    blob_store: Literal["filesystem", "s3"] = "filesystem"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "zorgpost-attachments"
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: SecretStr = SecretStr("")
+    #: Create the bucket at start when it does not exist (development, tests).
+    s3_create_bucket: bool = False
+
+    #: clamd's address for the virus scan ("" = no scanner: files are not scanned).
+    clamd_host: str = ""
+    clamd_port: int = Field(default=3310, ge=1, le=65535)
+
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_files_per_message: int = Field(default=10, ge=1, le=50)
+    secure_mails_per_recipient_per_hour: int = Field(default=20, ge=1)
+    secure_mails_per_account_per_hour: int = Field(default=200, ge=1)
+    #: How long the live feed keeps its rows (a client away longer reloads instead).
+    activity_retention_days: int = Field(default=7, ge=1)
+    #: Live-feed watchers look again at least this often, notifications or not.
+    activity_poll_seconds: float = Field(default=5.0, gt=0)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.problems import error_responses
 from gateway.routes.notifications import DeliveryOut, fetch_deliveries
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -20,6 +22,8 @@ class SecureMailIn(BaseModel):
     recipient_mobile: str | None = Field(default=None, max_length=40)
     subject: str = Field(max_length=1000)
     body: str = Field(max_length=200_000)
+    #: The language of the recipient's notices.
+    language: Literal["nl", "en"] = "nl"
 
 
 class SecureMailOut(BaseModel):
@@ -33,9 +37,13 @@ class SecureMailOut(BaseModel):
     sent_at: datetime
 
 
-@router.post("/secure-mails", status_code=201, response_model=SecureMailOut)
+@router.post(
+    "/secure-mails", status_code=201, response_model=SecureMailOut, responses=error_responses(401, 403, 422, 429)
+)
 async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: Clients) -> SecureMailOut:
-    """Stores the mail and notifies the recipient (without the content). Staff only."""
+    """Stores the mail and notifies the recipient (without the content). Staff only. The
+    answer's ``thread_id`` is the thread GET /threads/{id} shows. 429 with ``Retry-After``
+    past the sending limit per recipient address or per account."""
     mail = await clients.call(
         clients.messaging.SendSecureMail,
         messaging_pb2.SendSecureMailRequest(
@@ -43,6 +51,7 @@ async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: C
             recipient_mobile=body.recipient_mobile or "",
             subject=body.subject,
             body=body.body,
+            language=body.language,
         ),
         caller,
     )

@@ -1,48 +1,406 @@
-"""The MessagingService gRPC servicer."""
+"""The MessagingService gRPC servicer: verifies the caller, calls a use case, answers in
+protobuf. Guest tokens are accepted by GetThread, PostMessage and DownloadAttachment only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from messaging.adapters.unit_of_work import MessagingUnitOfWork
-from messaging.service.secure_mail import SecureMailDraft, check_send_secure_mail, do_send_secure_mail
+from messaging.adapters.events import timestamp
+from messaging.domain.threads import AttachmentInfo, Message, Participant
+from messaging.service import activity as activity_service
+from messaging.service import attachments as attachment_service
+from messaging.service import conversations, secure_mail
+from messaging.service.common import Caller, Services, ThreadSummaryView, ThreadView
+from messaging.service.ports import ActivitySignal
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
+from zorgpost_kit.errors import InvalidArgument
+from zorgpost_kit.grpc_client import AUTHORIZATION_METADATA_KEY
 
 SERVICE_NAME = messaging_pb2.DESCRIPTOR.services_by_name["MessagingService"].full_name
 
 
-class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
-    def __init__(self, uow_factory: Callable[[], MessagingUnitOfWork], verifier: TokenVerifier) -> None:
-        self._uow = uow_factory
-        self._verifier = verifier
+def _token(context: grpc.aio.ServicerContext) -> str:
+    for key, value in context.invocation_metadata() or ():
+        if key == AUTHORIZATION_METADATA_KEY and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return ""
 
+
+# ----------------------------------------------------------------------------- to protobuf
+def participant_pb(participant: Participant) -> messaging_pb2.Participant:
+    return messaging_pb2.Participant(
+        id=participant.id,
+        kind=participant.kind.value,
+        account_id=participant.account_id or "",
+        organisation_id=participant.organisation_id or "",
+        display_name=participant.display_name,
+    )
+
+
+def attachment_pb(attachment: AttachmentInfo) -> messaging_pb2.Attachment:
+    return messaging_pb2.Attachment(
+        id=attachment.id,
+        file_name=attachment.file_name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        scan_status=attachment.scan_status,
+    )
+
+
+def message_pb(message: Message, *, liked: bool = False, seen: int = 0) -> messaging_pb2.Message:
+    sender = message.sender
+    forwarded = message.forwarded_from
+    return messaging_pb2.Message(
+        id=message.id,
+        thread_id=message.thread_id,
+        seq=message.seq,
+        body=message.body,
+        sender=messaging_pb2.Participant(
+            id=sender.participant_id,
+            kind=sender.kind.value,
+            account_id=sender.account_id or "",
+            organisation_id=sender.organisation_id or "",
+            display_name=sender.display_name,
+        ),
+        sent_at=timestamp(message.sent_at),
+        attachments=[attachment_pb(a) for a in message.attachments],
+        like_count=message.like_count,
+        liked_by_me=liked,
+        seen_by_count=seen,
+        forwarded_from=(
+            messaging_pb2.Forwarded(sender_name=forwarded.sender_name, sent_at=timestamp(forwarded.sent_at))
+            if forwarded
+            else None
+        ),
+    )
+
+
+def summary_pb(summary: ThreadSummaryView) -> messaging_pb2.ThreadSummary:
+    thread = summary.thread
+    last = summary.last_message
+    return messaging_pb2.ThreadSummary(
+        id=thread.id,
+        kind=thread.kind.value,
+        subject=thread.subject,
+        state=thread.state.value,
+        reference=thread.reference or "",
+        organisation_id=thread.organisation_id or "",
+        organisation_name=thread.organisation_name,
+        other_party_name=summary.other_party_name,
+        last_message=(
+            messaging_pb2.MessagePreview(
+                message_id=last.id,
+                sender_name=last.sender.display_name,
+                snippet=last.body[:200],
+                sent_at=timestamp(last.sent_at),
+            )
+            if last
+            else None
+        ),
+        last_activity_at=timestamp(thread.last_activity_at or thread.created_at),
+        unread_count=summary.unread_count,
+        assigned_to_account_id=thread.assigned_to_account_id or "",
+        assigned_to_name=thread.assigned_to_name or "",
+        created_at=timestamp(thread.created_at),
+        opened_by_recipient=summary.opened_by_recipient,
+        message_count=thread.last_seq,
+    )
+
+
+def view_pb(view: ThreadView) -> messaging_pb2.ThreadView:
+    return messaging_pb2.ThreadView(
+        summary=summary_pb(view.summary),
+        participants=[participant_pb(p) for p in view.participants],
+        messages=[message_pb(m, liked=m.id in view.liked, seen=view.seen_counts.get(m.id, 0)) for m in view.messages],
+        older_cursor=view.older_cursor,
+    )
+
+
+# ----------------------------------------------------------------------------- servicer
+class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
+    def __init__(
+        self, services: Services, verifier: TokenVerifier, signal: ActivitySignal, *, poll_seconds: float
+    ) -> None:
+        self._services = services
+        self._verifier = verifier
+        self._signal = signal
+        self._poll_seconds = poll_seconds
+
+    async def _caller(self, context: grpc.aio.ServicerContext, *, allow_guest: bool = False) -> Caller:
+        principal = await self._verifier.verify_metadata(context, allow_guest=allow_guest)
+        return Caller(principal, _token(context))
+
+    # -- secure mail ---------------------------------------------------------
     async def SendSecureMail(
         self, request: messaging_pb2.SendSecureMailRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.SecureMail:
-        principal = await self._verifier.verify_metadata(context)
-        command = check_send_secure_mail(
-            principal,
-            SecureMailDraft(
+        caller = await self._caller(context)
+        command = secure_mail.check_send_secure_mail(
+            caller,
+            secure_mail.SecureMailDraft(
                 recipient_email=request.recipient_email,
                 recipient_mobile=request.recipient_mobile,
                 subject=request.subject,
                 body=request.body,
+                language=request.language,
             ),
         )
-        mail = await do_send_secure_mail(self._uow, command)
-        sent_at = Timestamp()
-        sent_at.FromDatetime(mail.sent_at)
+        sent = await secure_mail.do_send_secure_mail(self._services, caller, command)
         return messaging_pb2.SecureMail(
-            id=mail.id,
-            thread_id=mail.thread_id,
-            recipient_email=mail.recipient_email,
-            recipient_mobile=mail.recipient_mobile or "",
-            subject=mail.subject,
-            sender_account_id=mail.sender_account_id,
-            organisation_id=mail.organisation_id,
-            sent_at=sent_at,
+            id=sent.thread.id,
+            thread_id=sent.thread.id,
+            recipient_email=sent.guest.email or "",
+            recipient_mobile=sent.guest.mobile or "",
+            subject=sent.thread.subject,
+            sender_account_id=sent.sender_account_id,
+            organisation_id=sent.thread.organisation_id or "",
+            sent_at=timestamp(sent.message.sent_at),
         )
+
+    async def WriteToOrganisation(
+        self, request: messaging_pb2.WriteToOrganisationRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadView:
+        caller = await self._caller(context)
+        subject, body = secure_mail.check_write_to_organisation(caller, request.subject, request.body)
+        return view_pb(await secure_mail.do_write_to_organisation(self._services, caller, subject, body))
+
+    async def ListInbox(
+        self, request: messaging_pb2.ListInboxRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.InboxPage:
+        caller = await self._caller(context)
+        items, next_cursor, unread = await secure_mail.list_inbox(
+            self._services, caller, request.folder, request.cursor, request.limit, assigned_to_me=request.assigned_to_me
+        )
+        return messaging_pb2.InboxPage(
+            items=[summary_pb(item) for item in items], next_cursor=next_cursor, unread_threads=unread
+        )
+
+    async def AssignThread(
+        self, request: messaging_pb2.AssignThreadRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadSummary:
+        caller = await self._caller(context)
+        return summary_pb(
+            await secure_mail.do_assign(
+                self._services, caller, request.thread_id, request.assignee_account_id, request.assignee_name
+            )
+        )
+
+    async def WithdrawSecureMail(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadSummary:
+        caller = await self._caller(context)
+        return summary_pb(await secure_mail.do_withdraw(self._services, caller, request.thread_id))
+
+    async def ResendReadLink(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ReadLinkResent:
+        caller = await self._caller(context)
+        expires_at = await secure_mail.do_resend_read_link(self._services, caller, request.thread_id)
+        return messaging_pb2.ReadLinkResent(thread_id=request.thread_id, expires_at=timestamp(expires_at))
+
+    async def GetSecureMailSettings(
+        self, request: messaging_pb2.GetSecureMailSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.SecureMailSettings:
+        caller = await self._caller(context)
+        settings = await secure_mail.get_settings(self._services, caller)
+        return messaging_pb2.SecureMailSettings(
+            organisation_id=settings.organisation_id, read_link_days=settings.read_link_days
+        )
+
+    async def UpdateSecureMailSettings(
+        self, request: messaging_pb2.SecureMailSettings, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.SecureMailSettings:
+        caller = await self._caller(context)
+        settings = await secure_mail.do_update_settings(self._services, caller, request.read_link_days)
+        return messaging_pb2.SecureMailSettings(
+            organisation_id=settings.organisation_id, read_link_days=settings.read_link_days
+        )
+
+    async def ResolveReadLink(
+        self, request: messaging_pb2.ResolveReadLinkRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ReadLink:
+        # No access token: possession of the read-link token is the credential.
+        resolved = await secure_mail.resolve_read_link(self._services, request.token)
+        return messaging_pb2.ReadLink(
+            thread_id=resolved.thread.id,
+            participant_id=resolved.guest.id,
+            email=resolved.guest.email or "",
+            mobile=resolved.guest.mobile or "",
+            organisation_id=resolved.thread.organisation_id or "",
+            organisation_name=resolved.thread.organisation_name,
+            language=resolved.guest.language,
+            expires_at=timestamp(resolved.link.expires_at),
+        )
+
+    # -- threads -------------------------------------------------------------
+    async def CreateThread(
+        self, request: messaging_pb2.CreateThreadRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadView:
+        caller = await self._caller(context)
+        kind, subject, body, reference = conversations.check_create_thread(
+            caller, request.kind, request.subject, request.body, request.reference
+        )
+        return view_pb(await conversations.do_create_thread(self._services, caller, kind, subject, body, reference))
+
+    async def ListThreads(
+        self, request: messaging_pb2.ListThreadsRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadPage:
+        caller = await self._caller(context)
+        items, next_cursor = await conversations.list_threads(self._services, caller, request.cursor, request.limit)
+        return messaging_pb2.ThreadPage(items=[summary_pb(item) for item in items], next_cursor=next_cursor)
+
+    async def GetThread(
+        self, request: messaging_pb2.GetThreadRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadView:
+        caller = await self._caller(context, allow_guest=True)
+        return view_pb(await conversations.do_open_thread(self._services, caller, request.thread_id, request.limit))
+
+    async def ListMessages(
+        self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.MessagePage:
+        caller = await self._caller(context)
+        view, next_cursor = await conversations.list_messages(
+            self._services, caller, request.thread_id, request.cursor, request.limit
+        )
+        return messaging_pb2.MessagePage(messages=view_pb(view).messages, next_cursor=next_cursor)
+
+    async def PostMessage(
+        self, request_iterator: AsyncIterator[messaging_pb2.PostMessageChunk], context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.Message:
+        caller = await self._caller(context, allow_guest=True)
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            header: messaging_pb2.PostMessageHeader | None = None
+            async for chunk in request_iterator:
+                part = chunk.WhichOneof("part")
+                if header is None:
+                    if part != "header":
+                        raise InvalidArgument(fields={"thread_id": "the message header must come first"})
+                    header = chunk.header
+                    # 404 before a single byte of a file is taken.
+                    await conversations.check_post_access(self._services, caller, header.thread_id)
+                elif part == "file":
+                    receiver.start(chunk.file.file_name, chunk.file.content_type)
+                elif part == "data":
+                    receiver.write(chunk.data)
+                else:
+                    raise InvalidArgument(fields={"thread_id": "a message has one header"})
+            if header is None:
+                raise InvalidArgument(fields={"thread_id": "is required"})
+            body = conversations.check_message_body(header.body, has_files=receiver.has_files)
+            stored = await attachment_service.store_files(self._services, receiver.finish())
+            try:
+                message = await conversations.do_post_message(self._services, caller, header.thread_id, body, stored)
+            except BaseException:
+                await attachment_service.discard_files(self._services, stored)
+                raise
+        finally:
+            receiver.close()
+        return message_pb(message)
+
+    async def MarkRead(
+        self, request: messaging_pb2.MarkReadRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ReadState:
+        caller = await self._caller(context)
+        me = await conversations.do_mark_read(self._services, caller, request.thread_id, request.up_to_message_id)
+        return messaging_pb2.ReadState(
+            thread_id=me.thread_id, read_up_to_seq=me.last_read_seq, unread_count=me.unread_count
+        )
+
+    async def LikeMessage(
+        self, request: messaging_pb2.MessageRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.LikeState:
+        return await self._like(request, context, liked=True)
+
+    async def UnlikeMessage(
+        self, request: messaging_pb2.MessageRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.LikeState:
+        return await self._like(request, context, liked=False)
+
+    async def _like(
+        self, request: messaging_pb2.MessageRef, context: grpc.aio.ServicerContext, *, liked: bool
+    ) -> messaging_pb2.LikeState:
+        caller = await self._caller(context)
+        message_id, count, now_liked = await conversations.do_set_like(
+            self._services, caller, request.message_id, liked
+        )
+        return messaging_pb2.LikeState(message_id=message_id, like_count=count, liked_by_me=now_liked)
+
+    async def ListSeenBy(
+        self, request: messaging_pb2.MessageRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.SeenBy:
+        caller = await self._caller(context)
+        message_id, readers = await conversations.seen_by(self._services, caller, request.message_id)
+        return messaging_pb2.SeenBy(
+            message_id=message_id,
+            readers=[
+                messaging_pb2.Reader(participant_id=p.id, display_name=p.display_name, seen_at=timestamp(at))
+                for p, at in readers
+            ],
+        )
+
+    async def ForwardMessage(
+        self, request: messaging_pb2.ForwardMessageRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.Message:
+        caller = await self._caller(context)
+        return message_pb(
+            await conversations.do_forward(self._services, caller, request.message_id, request.to_thread_id)
+        )
+
+    async def SearchMessages(
+        self, request: messaging_pb2.SearchMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.SearchPage:
+        caller = await self._caller(context)
+        results, next_cursor = await conversations.search(
+            self._services, caller, request.query, request.cursor, request.limit
+        )
+        return messaging_pb2.SearchPage(
+            hits=[
+                messaging_pb2.SearchHit(
+                    thread_id=result.thread.id,
+                    thread_subject=result.thread.subject,
+                    thread_kind=result.thread.kind.value,
+                    message=message_pb(result.message),
+                )
+                for result in results
+            ],
+            next_cursor=next_cursor,
+        )
+
+    # -- streams -------------------------------------------------------------
+    async def DownloadAttachment(
+        self, request: messaging_pb2.AttachmentRef, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[messaging_pb2.AttachmentChunk]:
+        caller = await self._caller(context, allow_guest=True)
+        attachment, chunks = await attachment_service.open_download(
+            self._services, caller, request.thread_id, request.attachment_id
+        )
+        yield messaging_pb2.AttachmentChunk(meta=attachment_pb(attachment))
+        async for data in chunks:
+            yield messaging_pb2.AttachmentChunk(data=data)
+
+    async def WatchActivity(
+        self, request: messaging_pb2.WatchActivityRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[messaging_pb2.Activity]:
+        caller = await self._caller(context)
+        async for item in activity_service.watch_activity(
+            self._services, self._signal, caller, request.after_position, poll_seconds=self._poll_seconds
+        ):
+            entry = item.entry
+            yield messaging_pb2.Activity(
+                position=entry.position,
+                kind=entry.kind.value,
+                thread_id=entry.thread_id,
+                message_id=entry.message_id or "",
+                actor_participant_id=entry.actor_participant_id or "",
+                actor_name=entry.actor_name,
+                occurred_at=timestamp(entry.occurred_at),
+                message=message_pb(item.message) if item.message is not None else None,
+                value=entry.value,
+            )

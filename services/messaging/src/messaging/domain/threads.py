@@ -1,0 +1,398 @@
+"""One thread model for every conversation Zorgpost has: a chat (seed 1), a secure e-mail
+(seed 2), an e-counter case, an e-consult, care messages. A kind adds rules through its
+:class:`KindPolicy`, never a model of its own.
+
+Participants are accounts (people and staff members), guests known only by e-mail and
+mobile number (the outside recipient of a secure mail), and organisations taking part as a
+shared inbox: every staff member of such an organisation may read and answer; the first
+time one does, they get a participant row of their own (``via_organisation_id``), which
+carries their read state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from messaging.domain.errors import NotAllowedForKind, ThreadNotFound, ThreadNotOpen
+from zorgpost_kit.auth import Principal
+
+
+class ThreadKind(StrEnum):
+    CHAT = "chat"
+    SECURE_MAIL = "secure_mail"
+    ORG_CASE = "org_case"
+    ECONSULT = "econsult"
+    CARE = "care"
+
+
+class ThreadState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    #: A secure mail its sender took back before the recipient opened it.
+    WITHDRAWN = "withdrawn"
+
+
+class ParticipantKind(StrEnum):
+    ACCOUNT = "account"
+    GUEST = "guest"
+    ORGANISATION = "organisation"
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    """What a kind of thread allows. New kinds (the e-counter, the portal) add a policy."""
+
+    kind: ThreadKind
+    #: The organisation takes part as a shared inbox (all its staff read it).
+    shared_inbox: bool
+    startable_by_staff: bool
+    startable_by_person: bool
+    #: Started through CreateThread (a secure mail has its own way in).
+    started_by_create_thread: bool
+    #: Outside recipients without an account may take part.
+    guests: bool
+    #: People may be invited into it (identity's invitations).
+    invitations: bool
+    likes: bool
+    #: The starter may take it back while the outside recipient has not opened it.
+    withdrawable_until_opened: bool
+    #: A case number is required when starting one.
+    reference_required: bool = False
+
+
+POLICIES: dict[ThreadKind, KindPolicy] = {
+    policy.kind: policy
+    for policy in (
+        KindPolicy(
+            ThreadKind.CHAT,
+            shared_inbox=False,
+            startable_by_staff=True,
+            startable_by_person=True,
+            started_by_create_thread=True,
+            guests=False,
+            invitations=True,
+            likes=True,
+            withdrawable_until_opened=False,
+        ),
+        KindPolicy(
+            ThreadKind.SECURE_MAIL,
+            shared_inbox=True,
+            startable_by_staff=True,
+            startable_by_person=True,
+            started_by_create_thread=False,
+            guests=True,
+            invitations=False,
+            likes=False,
+            withdrawable_until_opened=True,
+        ),
+        KindPolicy(
+            ThreadKind.ORG_CASE,
+            shared_inbox=True,
+            startable_by_staff=True,
+            startable_by_person=True,
+            started_by_create_thread=True,
+            guests=False,
+            invitations=False,
+            likes=False,
+            withdrawable_until_opened=False,
+        ),
+        KindPolicy(
+            ThreadKind.ECONSULT,
+            shared_inbox=True,
+            startable_by_staff=True,
+            startable_by_person=False,
+            started_by_create_thread=True,
+            guests=False,
+            invitations=False,
+            likes=False,
+            withdrawable_until_opened=False,
+        ),
+        KindPolicy(
+            ThreadKind.CARE,
+            shared_inbox=True,
+            startable_by_staff=True,
+            startable_by_person=True,
+            started_by_create_thread=True,
+            guests=False,
+            invitations=False,
+            likes=False,
+            withdrawable_until_opened=False,
+        ),
+    )
+}
+
+
+def policy_for(kind: ThreadKind) -> KindPolicy:
+    return POLICIES[kind]
+
+
+@dataclass
+class Thread:
+    id: str
+    kind: ThreadKind
+    subject: str
+    #: The organisation the thread belongs to (None for a chat between people without one).
+    organisation_id: str | None
+    organisation_name: str
+    created_by_account_id: str | None
+    created_at: datetime
+    state: ThreadState = ThreadState.OPEN
+    reference: str | None = None
+    last_seq: int = 0
+    last_activity_at: datetime | None = None
+    last_message_id: str | None = None
+    assigned_to_account_id: str | None = None
+    assigned_to_name: str | None = None
+
+    @property
+    def policy(self) -> KindPolicy:
+        return policy_for(self.kind)
+
+    def require_open(self) -> None:
+        if self.state is not ThreadState.OPEN:
+            raise ThreadNotOpen()
+
+    def require(self, allowed: bool) -> None:
+        if not allowed:
+            raise NotAllowedForKind()
+
+    def record_message(self, message_id: str, at: datetime) -> int:
+        """The next sequence number; the thread's activity moves to ``at``."""
+        self.last_seq += 1
+        self.last_message_id = message_id
+        self.last_activity_at = at
+        return self.last_seq
+
+
+@dataclass
+class Participant:
+    id: str
+    thread_id: str
+    kind: ParticipantKind
+    display_name: str
+    joined_at: datetime
+    account_id: str | None = None
+    #: For an organisation: itself; for a staff member: the organisation they act for.
+    organisation_id: str | None = None
+    email: str | None = None
+    mobile: str | None = None
+    language: str = "nl"
+    last_read_seq: int = 0
+    last_read_at: datetime | None = None
+    unread_count: int = 0
+    #: A guest: when they first opened the thread.
+    opened_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    #: Organisation rows: when the last message from outside / from its staff came.
+    last_received_at: datetime | None = None
+    last_sent_at: datetime | None = None
+
+    @property
+    def is_guest(self) -> bool:
+        return self.kind is ParticipantKind.GUEST
+
+    @property
+    def via_organisation_id(self) -> str | None:
+        return self.organisation_id if self.kind is ParticipantKind.ACCOUNT else None
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def account_participant(
+    thread_id: str, account_id: str, name: str, at: datetime, *, via_organisation_id: str | None = None
+) -> Participant:
+    return Participant(
+        id=new_id(),
+        thread_id=thread_id,
+        kind=ParticipantKind.ACCOUNT,
+        display_name=name,
+        joined_at=at,
+        account_id=account_id,
+        organisation_id=via_organisation_id,
+        last_activity_at=at,
+    )
+
+
+def organisation_participant(thread_id: str, organisation_id: str, name: str, at: datetime) -> Participant:
+    return Participant(
+        id=new_id(),
+        thread_id=thread_id,
+        kind=ParticipantKind.ORGANISATION,
+        display_name=name,
+        joined_at=at,
+        organisation_id=organisation_id,
+        last_activity_at=at,
+    )
+
+
+def guest_participant(thread_id: str, email: str, mobile: str | None, language: str, at: datetime) -> Participant:
+    return Participant(
+        id=new_id(),
+        thread_id=thread_id,
+        kind=ParticipantKind.GUEST,
+        display_name=email,
+        joined_at=at,
+        email=email,
+        mobile=mobile,
+        language=language,
+        last_activity_at=at,
+    )
+
+
+@dataclass
+class Access:
+    """How the caller reaches a thread: as which participant, and whether that participant
+    row is new (a staff member's first visit to their organisation's thread)."""
+
+    thread: Thread
+    participant: Participant
+    participants: list[Participant]
+    is_new: bool = False
+    #: The organisation row the caller acts through (staff in a shared inbox).
+    organisation: Participant | None = None
+
+    @property
+    def others(self) -> list[Participant]:
+        return [p for p in self.participants if p.id != self.participant.id and p is not self.organisation]
+
+
+def resolve_access(
+    thread: Thread | None, participants: list[Participant], principal: Principal, name: str, now: datetime
+) -> Access:
+    """The caller's way into ``thread``, or :class:`ThreadNotFound` when there is none.
+
+    A guest reaches only the thread its token names, as the guest participant it names. An
+    account holder reaches a thread they take part in; a staff member also every thread
+    where their organisation takes part (``name`` is then their display name for the row
+    made for them).
+    """
+    if thread is None:
+        raise ThreadNotFound()
+    if principal.is_guest:
+        # A withdrawn mail is gone for its recipient.
+        if principal.thread_scope != thread.id or thread.state is ThreadState.WITHDRAWN:
+            raise ThreadNotFound()
+        for participant in participants:
+            if participant.is_guest and participant.id == principal.subject_id:
+                return Access(thread, participant, participants)
+        raise ThreadNotFound()
+    organisation = None
+    if principal.is_staff:
+        organisation = next(
+            (
+                p
+                for p in participants
+                if p.kind is ParticipantKind.ORGANISATION and p.organisation_id == principal.organisation_id
+            ),
+            None,
+        )
+    for participant in participants:
+        if participant.kind is ParticipantKind.ACCOUNT and participant.account_id == principal.subject_id:
+            return Access(thread, participant, participants, organisation=organisation)
+    if organisation is not None:
+        own = account_participant(
+            thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id
+        )
+        own.last_activity_at = thread.last_activity_at or now
+        return Access(thread, own, [*participants, own], is_new=True, organisation=organisation)
+    raise ThreadNotFound()
+
+
+def other_party_name(participants: list[Participant], me: Participant) -> str:
+    """How a conversation list names a thread for ``me``: the others, organisations first;
+    a staff member's colleagues who joined through the shared inbox are not "the other
+    party"."""
+    mine = me.organisation_id
+    names: list[str] = []
+    for participant in sorted(participants, key=lambda p: (p.kind is not ParticipantKind.ORGANISATION, p.joined_at)):
+        if participant.id == me.id:
+            continue
+        if mine is not None and participant.organisation_id == mine:
+            continue
+        if participant.display_name not in names:
+            names.append(participant.display_name)
+    return ", ".join(names)
+
+
+@dataclass(frozen=True)
+class Sender:
+    participant_id: str
+    kind: ParticipantKind
+    display_name: str
+    account_id: str | None = None
+    #: The organisation a staff sender acted for.
+    organisation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    sender_name: str
+    sent_at: datetime
+
+
+@dataclass
+class Message:
+    id: str
+    thread_id: str
+    seq: int
+    sender: Sender
+    body: str
+    sent_at: datetime
+    forwarded_from: Forwarded | None = None
+    like_count: int = 0
+    attachments: list[AttachmentInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """An attachment's metadata; its bytes live in the blob store under ``storage_key``."""
+
+    id: str
+    message_id: str
+    thread_id: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    scan_status: str
+    created_at: datetime
+
+
+def apply_new_message(participants: list[Participant], sender: Participant, seq: int, at: datetime) -> None:
+    """Read state and list order after a message: the sender has read up to it, everyone
+    else has one more unread; an organisation row files it under sent (its own staff wrote)
+    or received (someone from outside wrote)."""
+    for participant in participants:
+        participant.last_activity_at = at
+        if participant.id == sender.id:
+            participant.last_read_seq = seq
+            participant.last_read_at = at
+            participant.unread_count = 0
+        elif participant.kind is ParticipantKind.ORGANISATION:
+            if sender.via_organisation_id == participant.organisation_id:
+                participant.last_sent_at = at
+                participant.last_read_seq = seq
+                participant.last_read_at = at
+                participant.unread_count = 0
+            else:
+                participant.last_received_at = at
+                participant.unread_count += 1
+        else:
+            participant.unread_count += 1
+
+
+def seen_by_count(message: Message, participants: list[Participant]) -> int:
+    """People (not organisation rows) other than the sender who have read up to it."""
+    return sum(
+        1
+        for p in participants
+        if p.kind is not ParticipantKind.ORGANISATION
+        and p.id != message.sender.participant_id
+        and p.last_read_seq >= message.seq
+    )

@@ -1,0 +1,150 @@
+"""What every use case shares: the caller's way into a thread, paging, field checks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from messaging.domain.activity import ActivityChange, keys_of
+from messaging.domain.errors import ThreadNotFound
+from messaging.domain.threads import Access, Message, Participant, Thread, resolve_access
+from messaging.service.ports import BlobStore, Clock, Directory, ListCursor, MessagingUnitOfWork, UnitOfWorkFactory
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import FieldErrors, InvalidArgument
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+MAX_SUBJECT_LENGTH = 200
+MAX_BODY_LENGTH = 100_000
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A verified caller, the token to pass on (for identity look-ups) and their name."""
+
+    principal: Principal
+    access_token: str = ""
+
+
+@dataclass
+class Services:
+    """Everything the use cases need, built once by the bootstrap."""
+
+    uow: UnitOfWorkFactory
+    directory: Directory
+    blobs: BlobStore
+    clock: Clock
+    #: True when a virus scanner is configured: new files wait in quarantine for it.
+    scanning: bool = False
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    max_files_per_message: int = 10
+    secure_mails_per_recipient_per_hour: int = 20
+    secure_mails_per_account_per_hour: int = 200
+
+
+def parse_id(value: str) -> str | None:
+    """A canonical uuid, or None (an id that cannot exist is simply not found)."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def page_size(limit: int, *, default: int = DEFAULT_PAGE) -> int:
+    if limit <= 0:
+        return default
+    return min(limit, MAX_PAGE)
+
+
+def encode_cursor(cursor: ListCursor) -> str:
+    raw = f"{cursor.at.isoformat()}|{cursor.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> ListCursor | None:
+    if not value:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        at, _, identifier = raw.partition("|")
+        moment = datetime.fromisoformat(at)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(fields={"cursor": "is not a cursor this list gave"}) from None
+    if moment.tzinfo is None or parse_id(identifier) is None:
+        raise InvalidArgument(fields={"cursor": "is not a cursor this list gave"})
+    return ListCursor(moment, identifier)
+
+
+def decode_seq_cursor(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidArgument(fields={"cursor": "is not a cursor this list gave"})
+    return int(value)
+
+
+async def caller_name(services: Services, caller: Caller) -> str:
+    if caller.principal.is_guest:
+        return ""
+    return await services.directory.display_name(caller.principal, caller.access_token)
+
+
+async def open_thread(
+    uow: MessagingUnitOfWork, caller: Caller, thread_id: str, *, name: str, now: datetime, lock: bool
+) -> Access:
+    """The caller's access to a thread (404 when they have none). A staff member's first
+    visit to their organisation's thread adds their own participant row; an account's
+    changed name is carried onto its row."""
+    identifier = parse_id(thread_id)
+    if identifier is None:
+        raise ThreadNotFound()
+    thread = await uow.threads.get(identifier, lock=lock)
+    participants = await uow.participants.of_thread(identifier) if thread is not None else []
+    access = resolve_access(thread, participants, caller.principal, name, now)
+    if lock:
+        if access.is_new:
+            await uow.participants.add(access.participant)
+        elif name and access.participant.display_name != name and not access.participant.is_guest:
+            access.participant.display_name = name
+            await uow.participants.save(access.participant)
+    return access
+
+
+async def publish(uow: MessagingUnitOfWork, participants: list[Participant], change: ActivityChange) -> None:
+    await uow.activity.publish(keys_of(participants), change)
+
+
+def check_body(body: str, errors: FieldErrors, *, required: bool) -> str:
+    from zorgpost_kit.validation import check_text
+
+    return check_text(body, "body", errors, max_length=MAX_BODY_LENGTH, required=required)
+
+
+def check_subject(subject: str, errors: FieldErrors) -> str:
+    from zorgpost_kit.validation import check_text
+
+    return check_text(subject, "subject", errors, max_length=MAX_SUBJECT_LENGTH)
+
+
+@dataclass(frozen=True)
+class ThreadSummaryView:
+    thread: Thread
+    me: Participant
+    other_party_name: str
+    unread_count: int
+    last_message: Message | None
+    opened_by_recipient: bool
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    summary: ThreadSummaryView
+    participants: list[Participant]
+    #: Oldest first.
+    messages: list[Message]
+    liked: set[str]
+    seen_counts: dict[str, int]
+    older_cursor: str

@@ -1,0 +1,525 @@
+"""Use cases of every thread kind: start, list, open, read, send, like, seen by, forward,
+search. ``check_*`` validates and authorises; ``do_*`` changes state in one unit of work."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from messaging.domain.activity import ActivityChange, ActivityKind
+from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, ThreadNotFound
+from messaging.domain.events import MessageRecipient, MessageSent
+from messaging.domain.notices import notice_recipients
+from messaging.domain.secure_mail import new_read_link
+from messaging.domain.threads import (
+    Access,
+    AttachmentInfo,
+    Forwarded,
+    Message,
+    Participant,
+    ParticipantKind,
+    Sender,
+    Thread,
+    ThreadKind,
+    account_participant,
+    apply_new_message,
+    new_id,
+    organisation_participant,
+    other_party_name,
+    policy_for,
+    seen_by_count,
+)
+from messaging.service.common import (
+    Caller,
+    Services,
+    ThreadSummaryView,
+    ThreadView,
+    caller_name,
+    check_body,
+    check_subject,
+    decode_cursor,
+    decode_seq_cursor,
+    encode_cursor,
+    open_thread,
+    page_size,
+    parse_id,
+    publish,
+)
+from messaging.service.ports import ListCursor, Listing, MessagingUnitOfWork, SearchResult
+from zorgpost_kit.errors import FieldErrors, InvalidArgument
+from zorgpost_kit.validation import check_text
+
+MAX_REFERENCE_LENGTH = 100
+MAX_SEARCH_WORDS = 8
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file already in the blob store, to be attached to a new message."""
+
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+    scan_status: str
+
+
+# ----------------------------------------------------------------------------- sending
+async def add_message(
+    uow: MessagingUnitOfWork,
+    access: Access,
+    body: str,
+    now: datetime,
+    *,
+    files: list[StoredFile] | tuple[StoredFile, ...] = (),
+    forwarded_from: Forwarded | None = None,
+    opens_secure_mail: bool = False,
+) -> Message:
+    """Adds a message to the thread ``access`` reaches, updates everyone's read state and
+    raises ``messaging.message.sent`` (with a fresh read link for each guest to tell). The
+    caller publishes the activity and commits."""
+    thread = access.thread
+    me = access.participant
+    message_id = new_id()
+    seq = thread.record_message(message_id, now)
+    sender = Sender(
+        participant_id=me.id,
+        kind=me.kind,
+        display_name=me.display_name,
+        account_id=me.account_id,
+        organisation_id=me.via_organisation_id,
+    )
+    attachments = [
+        AttachmentInfo(
+            id=new_id(),
+            message_id=message_id,
+            thread_id=thread.id,
+            file_name=file.file_name,
+            content_type=file.content_type,
+            size=file.size,
+            sha256=file.sha256,
+            storage_key=file.storage_key,
+            scan_status=file.scan_status,
+            created_at=now,
+        )
+        for file in files
+    ]
+    message = Message(message_id, thread.id, seq, sender, body, now, forwarded_from, 0, attachments)
+    await uow.messages.add(message)
+    apply_new_message(access.participants, me, seq, now)
+    for participant in access.participants:
+        await uow.participants.save(participant)
+    await uow.threads.save(thread)
+
+    recipients: list[MessageRecipient] = []
+    for recipient in notice_recipients(thread, access.participants, me, opens_secure_mail=opens_secure_mail):
+        if isinstance(recipient, Participant):
+            settings = await uow.settings.get(thread.organisation_id or "")
+            token, link = new_read_link(thread.id, recipient.id, now, settings.read_link_days)
+            await uow.read_links.add(link)
+            recipient = MessageRecipient(
+                kind="guest",
+                reason="participant",
+                participant_id=recipient.id,
+                display_name=recipient.display_name,
+                email=recipient.email or "",
+                mobile=recipient.mobile or "",
+                read_token=token,
+                read_link_expires_at=link.expires_at,
+                language=recipient.language,
+            )
+        recipients.append(recipient)
+    uow.emit(
+        MessageSent(
+            message_id=message_id,
+            thread_id=thread.id,
+            thread_kind=thread.kind,
+            organisation_id=thread.organisation_id or "",
+            organisation_name=thread.organisation_name,
+            sender_participant_id=me.id,
+            sender_account_id=me.account_id or "",
+            sender_display_name=me.display_name,
+            sent_by_guest=me.is_guest,
+            seq=seq,
+            sent_at=now,
+            has_attachments=bool(attachments),
+            recipients=tuple(recipients),
+            occurred_at=now,
+        )
+    )
+    return message
+
+
+def message_activity(message: Message) -> ActivityChange:
+    return ActivityChange(
+        ActivityKind.MESSAGE_SENT,
+        message.thread_id,
+        message.sent_at,
+        message_id=message.id,
+        actor_participant_id=message.sender.participant_id,
+        actor_name=message.sender.display_name,
+        value=message.seq,
+    )
+
+
+async def check_post_access(services: Services, caller: Caller, thread_id: str) -> str:
+    """Before any file is read: the caller may write in this open thread (404 otherwise).
+    Returns the thread's canonical id."""
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name="", now=services.clock(), lock=False)
+    access.thread.require_open()
+    return access.thread.id
+
+
+def check_message_body(body: str, *, has_files: bool) -> str:
+    """The text; empty is allowed only when files come with it."""
+    errors = FieldErrors()
+    text = check_body(body, errors, required=not has_files)
+    errors.raise_if_any()
+    return text
+
+
+async def do_post_message(
+    services: Services, caller: Caller, thread_id: str, body: str, files: list[StoredFile]
+) -> Message:
+    """Stores the message, its attachments' metadata, everyone's read state, the event and the
+    activity in one transaction."""
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
+        access.thread.require_open()
+        message = await add_message(uow, access, body, now, files=files)
+        await publish(uow, access.participants, message_activity(message))
+        await uow.commit()
+    return message
+
+
+# ----------------------------------------------------------------------------- starting
+def check_create_thread(
+    caller: Caller, kind: str, subject: str, body: str, reference: str
+) -> tuple[ThreadKind, str, str, str | None]:
+    """The kind may be started this way and by this caller; every field is checked at once."""
+    principal = caller.principal
+    try:
+        thread_kind = ThreadKind(kind or ThreadKind.CHAT)
+    except ValueError:
+        raise InvalidArgument(fields={"kind": "is not a kind of conversation"}) from None
+    policy = policy_for(thread_kind)
+    allowed = policy.startable_by_staff if principal.is_staff else policy.startable_by_person
+    if not policy.started_by_create_thread or not allowed or principal.is_guest:
+        raise NotAllowedForKind()
+    errors = FieldErrors()
+    text_subject = check_subject(subject, errors)
+    text_body = check_body(body, errors, required=False)
+    text_reference = check_text(
+        reference, "reference", errors, max_length=MAX_REFERENCE_LENGTH, required=policy.reference_required
+    )
+    errors.raise_if_any()
+    if policy.shared_inbox and principal.organisation_id is None:
+        raise NoOrganisation()
+    return thread_kind, text_subject, text_body, text_reference or None
+
+
+async def do_create_thread(
+    services: Services, caller: Caller, kind: ThreadKind, subject: str, body: str, reference: str | None
+) -> ThreadView:
+    principal = caller.principal
+    policy = policy_for(kind)
+    name = await caller_name(services, caller)
+    now = services.clock()
+    thread = Thread(
+        id=new_id(),
+        kind=kind,
+        subject=subject,
+        organisation_id=principal.organisation_id,
+        organisation_name=principal.organisation_name or "",
+        created_by_account_id=principal.subject_id,
+        created_at=now,
+        reference=reference,
+        last_activity_at=now,
+    )
+    me = account_participant(
+        thread.id,
+        principal.subject_id,
+        name,
+        now,
+        via_organisation_id=principal.organisation_id if principal.is_staff else None,
+    )
+    participants = [me]
+    organisation = None
+    if policy.shared_inbox and principal.organisation_id is not None:
+        organisation = organisation_participant(thread.id, principal.organisation_id, thread.organisation_name, now)
+        participants.append(organisation)
+    async with services.uow() as uow:
+        await uow.threads.add(thread)
+        for participant in participants:
+            await uow.participants.add(participant)
+        access = Access(thread, me, participants, organisation=organisation)
+        messages: list[Message] = []
+        created = ActivityChange(
+            ActivityKind.THREAD_CREATED, thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
+        )
+        if body:
+            messages.append(await add_message(uow, access, body, now))
+        await publish(uow, participants, created)
+        for message in messages:
+            await publish(uow, participants, message_activity(message))
+        await uow.commit()
+    return thread_view(access, messages, liked=set(), older_cursor="")
+
+
+# ----------------------------------------------------------------------------- reading
+def summary_of(
+    thread: Thread, me: Participant, participants: list[Participant], last_message: Message | None
+) -> ThreadSummaryView:
+    return ThreadSummaryView(
+        thread=thread,
+        me=me,
+        other_party_name=other_party_name(participants, me),
+        unread_count=me.unread_count,
+        last_message=last_message,
+        opened_by_recipient=any(p.is_guest and p.opened_at is not None for p in participants),
+    )
+
+
+def thread_view(access: Access, messages: list[Message], *, liked: set[str], older_cursor: str) -> ThreadView:
+    last = messages[-1] if messages else None
+    return ThreadView(
+        summary=summary_of(access.thread, access.participant, access.participants, last),
+        participants=access.participants,
+        messages=messages,
+        liked=liked,
+        seen_counts={m.id: seen_by_count(m, access.participants) for m in messages},
+        older_cursor=older_cursor,
+    )
+
+
+async def mark_read(uow: MessagingUnitOfWork, access: Access, up_to: int, now: datetime) -> bool:
+    """Moves the caller's (and their organisation's) read mark forward; True when it moved."""
+    thread = access.thread
+    me = access.participant
+    moved = False
+    save_me = False
+    if me.is_guest and me.opened_at is None:
+        me.opened_at = now
+        save_me = True
+    up_to = min(up_to, thread.last_seq)
+    if up_to > me.last_read_seq:
+        me.last_read_seq = up_to
+        me.last_read_at = now
+        me.unread_count = await uow.messages.count_unread(thread.id, up_to, me)
+        await uow.read_marks.add(thread.id, me.id, up_to, now)
+        moved = save_me = True
+    if save_me:
+        await uow.participants.save(me)
+    organisation = access.organisation
+    if organisation is not None and up_to > organisation.last_read_seq:
+        organisation.last_read_seq = up_to
+        organisation.last_read_at = now
+        organisation.unread_count = await uow.messages.count_unread(thread.id, up_to, organisation)
+        await uow.participants.save(organisation)
+        moved = True
+    return moved
+
+
+def read_activity(access: Access, now: datetime) -> ActivityChange:
+    return ActivityChange(
+        ActivityKind.THREAD_READ,
+        access.thread.id,
+        now,
+        actor_participant_id=access.participant.id,
+        actor_name=access.participant.display_name,
+        value=access.participant.last_read_seq,
+    )
+
+
+async def do_open_thread(services: Services, caller: Caller, thread_id: str, limit: int) -> ThreadView:
+    """The thread with its latest messages (oldest first), read up to the latest by the caller
+    (a guest's first visit counts as opening the mail); the others see the read receipt."""
+    count = page_size(limit, default=50)
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
+        moved = await mark_read(uow, access, access.thread.last_seq, now)
+        newest = await uow.messages.latest(access.thread.id, before_seq=None, limit=count + 1)
+        liked = await uow.messages.liked([m.id for m in newest], access.participant.id)
+        if moved:
+            await publish(uow, access.participants, read_activity(access, now))
+        await uow.commit()
+    page = newest[:count]
+    older = str(page[-1].seq) if len(newest) > count else ""
+    return thread_view(access, list(reversed(page)), liked=liked, older_cursor=older)
+
+
+async def list_messages(
+    services: Services, caller: Caller, thread_id: str, cursor: str, limit: int
+) -> tuple[ThreadView, str]:
+    """Older messages, newest first, before the cursor's sequence number."""
+    count = page_size(limit, default=50)
+    before = decode_seq_cursor(cursor)
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name="", now=services.clock(), lock=False)
+        found = await uow.messages.latest(access.thread.id, before_seq=before, limit=count + 1)
+        liked = await uow.messages.liked([m.id for m in found], access.participant.id)
+    page = found[:count]
+    next_cursor = str(page[-1].seq) if len(found) > count else ""
+    return thread_view(access, page, liked=liked, older_cursor=next_cursor), next_cursor
+
+
+async def list_threads(
+    services: Services, caller: Caller, cursor: str, limit: int
+) -> tuple[list[ThreadSummaryView], str]:
+    """The caller's conversations, newest activity first."""
+    count = page_size(limit)
+    after = decode_cursor(cursor)
+    async with services.uow() as uow:
+        listings = await uow.queries.threads_of_account(caller.principal.subject_id, after, count + 1)
+        summaries = await summaries_of(uow, listings[:count])
+    next_cursor = ""
+    if len(listings) > count:
+        last = listings[count - 1]
+        next_cursor = encode_cursor(ListCursor(last.me.last_activity_at or last.thread.created_at, last.thread.id))
+    return summaries, next_cursor
+
+
+async def summaries_of(uow: MessagingUnitOfWork, listings: list[Listing]) -> list[ThreadSummaryView]:
+    ids = [listing.thread.id for listing in listings]
+    participants = await uow.queries.participants_of(ids)
+    last_ids = [listing.thread.last_message_id for listing in listings if listing.thread.last_message_id]
+    previews = await uow.queries.messages_by_id(last_ids)
+    return [
+        summary_of(
+            listing.thread,
+            listing.me,
+            participants.get(listing.thread.id, []),
+            previews.get(listing.thread.last_message_id or ""),
+        )
+        for listing in listings
+    ]
+
+
+async def do_mark_read(services: Services, caller: Caller, thread_id: str, up_to_message_id: str) -> Participant:
+    now = services.clock()
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name=await caller_name(services, caller), now=now, lock=True)
+        up_to = access.thread.last_seq
+        if up_to_message_id:
+            identifier = parse_id(up_to_message_id)
+            message = await uow.messages.get(identifier) if identifier else None
+            if message is None or message.thread_id != access.thread.id:
+                raise MessageNotFound(fields={"up_to_message_id": "is not a message of this conversation"})
+            up_to = message.seq
+        if await mark_read(uow, access, up_to, now):
+            await publish(uow, access.participants, read_activity(access, now))
+        await uow.commit()
+    return access.participant
+
+
+# ----------------------------------------------------------------------------- likes, seen by
+async def _message_access(
+    uow: MessagingUnitOfWork, services: Services, caller: Caller, message_id: str, *, name: str, lock: bool
+) -> tuple[Message, Access]:
+    identifier = parse_id(message_id)
+    message = await uow.messages.get(identifier) if identifier else None
+    if message is None:
+        raise MessageNotFound()
+    try:
+        access = await open_thread(uow, caller, message.thread_id, name=name, now=services.clock(), lock=lock)
+    except ThreadNotFound:
+        raise MessageNotFound() from None
+    return message, access
+
+
+async def do_set_like(services: Services, caller: Caller, message_id: str, liked: bool) -> tuple[str, int, bool]:
+    """Like or unlike (idempotent); (message id, like count, liked by the caller)."""
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        message, access = await _message_access(uow, services, caller, message_id, name=name, lock=True)
+        access.thread.require(access.thread.policy.likes)
+        access.thread.require_open()
+        count = await uow.messages.set_like(message.id, access.participant.id, liked, now)
+        change = ActivityChange(
+            ActivityKind.MESSAGE_LIKED if liked else ActivityKind.MESSAGE_UNLIKED,
+            message.thread_id,
+            now,
+            message_id=message.id,
+            actor_participant_id=access.participant.id,
+            actor_name=access.participant.display_name,
+            value=count,
+        )
+        await publish(uow, access.participants, change)
+        await uow.commit()
+    return message.id, count, liked
+
+
+async def seen_by(
+    services: Services, caller: Caller, message_id: str
+) -> tuple[str, list[tuple[Participant, datetime]]]:
+    """Who has seen a message ("Gezien door"), earliest first; the sender and organisation
+    rows are not listed."""
+    async with services.uow() as uow:
+        message, access = await _message_access(uow, services, caller, message_id, name="", lock=False)
+        first_seen = await uow.read_marks.first_seen(message.thread_id, message.seq)
+    readers = [
+        (participant, first_seen[participant.id])
+        for participant in access.participants
+        if participant.id in first_seen
+        and participant.id != message.sender.participant_id
+        and participant.kind is not ParticipantKind.ORGANISATION
+    ]
+    readers.sort(key=lambda reader: reader[1])
+    return message.id, readers
+
+
+# ----------------------------------------------------------------------------- forward
+async def do_forward(services: Services, caller: Caller, message_id: str, to_thread_id: str) -> Message:
+    """Copies a message (text and files) into another open thread the caller takes part in;
+    a thread the caller is not in is refused as unknown (404)."""
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        source, _ = await _message_access(uow, services, caller, message_id, name=name, lock=False)
+        target = await open_thread(uow, caller, to_thread_id, name=name, now=now, lock=True)
+        target.thread.require_open()
+        files = [
+            StoredFile(a.file_name, a.content_type, a.size, a.sha256, a.storage_key, a.scan_status)
+            for a in source.attachments
+        ]
+        forwarded = Forwarded(source.sender.display_name, source.sent_at)
+        message = await add_message(uow, target, source.body, now, files=files, forwarded_from=forwarded)
+        await publish(uow, target.participants, message_activity(message))
+        await uow.commit()
+    return message
+
+
+# ----------------------------------------------------------------------------- search
+def search_words(query: str) -> list[str]:
+    words = [word.lower() for word in re.findall(r"\w+", query)][:MAX_SEARCH_WORDS]
+    if len(query) > 200 or not words:
+        raise InvalidArgument(fields={"query": "give one or more words to look for (at most 200 characters)"})
+    return words
+
+
+async def search(
+    services: Services, caller: Caller, query: str, cursor: str, limit: int
+) -> tuple[list[SearchResult], str]:
+    """Messages with every word (a word also matches as the start of a longer one), in the
+    caller's conversations and, for staff, their organisation's shared inbox; newest first."""
+    words = search_words(query)
+    count = page_size(limit)
+    after = decode_cursor(cursor)
+    principal = caller.principal
+    organisation = principal.organisation_id if principal.is_staff else None
+    async with services.uow() as uow:
+        found = await uow.queries.search(principal.subject_id, organisation, words, after, count + 1)
+    page = found[:count]
+    next_cursor = ""
+    if len(found) > count:
+        last = page[-1].message
+        next_cursor = encode_cursor(ListCursor(last.sent_at, last.id))
+    return page, next_cursor

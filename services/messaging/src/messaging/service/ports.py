@@ -1,0 +1,240 @@
+"""What the use cases need from the outside world. The adapters implement these with
+PostgreSQL, a blob store, clamd and identity; the unit tests with one shared set of fakes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import IO, Protocol, Self
+
+from messaging.domain.activity import ActivityChange, ActivityEntry
+from messaging.domain.secure_mail import ReadLink, SecureMailSettings
+from messaging.domain.threads import AttachmentInfo, Message, Participant, Thread
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class ListCursor:
+    """A keyset position in a list ordered by (time, id), newest first."""
+
+    at: datetime
+    id: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A thread as one participant (or the organisation's row) sees it in a list."""
+
+    thread: Thread
+    me: Participant
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    thread: Thread
+    message: Message
+
+
+class ThreadRepository(Protocol):
+    async def add(self, thread: Thread) -> None: ...
+
+    async def get(self, thread_id: str, *, lock: bool = False) -> Thread | None:
+        """``lock``: the thread row is held until commit, so changes to one thread (its
+        sequence numbers, its participants' read state) happen one after the other."""
+        ...
+
+    async def save(self, thread: Thread) -> None: ...
+
+
+class ParticipantRepository(Protocol):
+    async def of_thread(self, thread_id: str) -> list[Participant]: ...
+
+    async def add(self, participant: Participant) -> bool:
+        """False (and nothing stored) when that account, organisation or guest already
+        takes part."""
+        ...
+
+    async def save(self, participant: Participant) -> None: ...
+
+
+class MessageRepository(Protocol):
+    async def add(self, message: Message) -> None:
+        """Stores the message with its attachments' metadata."""
+        ...
+
+    async def get(self, message_id: str) -> Message | None: ...
+
+    async def latest(self, thread_id: str, *, before_seq: int | None, limit: int) -> list[Message]:
+        """Newest first."""
+        ...
+
+    async def count_unread(self, thread_id: str, after_seq: int, reader: Participant) -> int:
+        """Messages after ``after_seq`` that ``reader`` did not write (for an organisation:
+        that none of its staff wrote)."""
+        ...
+
+    async def set_like(self, message_id: str, participant_id: str, liked: bool, at: datetime) -> int:
+        """Likes or unlikes (idempotently); the message's like count after."""
+        ...
+
+    async def liked(self, message_ids: list[str], participant_id: str) -> set[str]: ...
+
+
+class ReadMarkRepository(Protocol):
+    async def add(self, thread_id: str, participant_id: str, up_to_seq: int, at: datetime) -> None: ...
+
+    async def first_seen(self, thread_id: str, seq: int) -> dict[str, datetime]:
+        """Per participant id: when they first read up to ``seq`` or further."""
+        ...
+
+
+class AttachmentRepository(Protocol):
+    async def get(self, attachment_id: str) -> AttachmentInfo | None: ...
+
+    async def claim_pending(self, limit: int) -> list[AttachmentInfo]:
+        """Attachments waiting for the virus scan, locked for this transaction (others skip them)."""
+        ...
+
+    async def set_scan_status(self, storage_key: str, status: str) -> list[AttachmentInfo]:
+        """Every attachment stored under ``storage_key`` (forwarded copies share it)."""
+        ...
+
+
+class ReadLinkRepository(Protocol):
+    async def add(self, link: ReadLink) -> None: ...
+
+    async def find(self, token_hash: str) -> ReadLink | None: ...
+
+    async def revoke_all(self, thread_id: str, at: datetime) -> None: ...
+
+
+class SettingsRepository(Protocol):
+    async def get(self, organisation_id: str) -> SecureMailSettings: ...
+
+    async def save(self, settings: SecureMailSettings, at: datetime) -> None: ...
+
+
+class SendingLimitRepository(Protocol):
+    async def hit(self, scope: str, key: str, window_start: datetime) -> int:
+        """Counts one send in the window; the count after it."""
+        ...
+
+
+class ActivityRepository(Protocol):
+    async def publish(self, keys: list[str], change: ActivityChange) -> None:
+        """One feed row per key. Call it as the last step before commit: rows are
+        positioned in commit order."""
+        ...
+
+
+class ConversationQueries(Protocol):
+    """The read side: lists that page by keyset and use their own indexes."""
+
+    async def threads_of_account(self, account_id: str, after: ListCursor | None, limit: int) -> list[Listing]: ...
+
+    async def inbox(
+        self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
+    ) -> list[Listing]: ...
+
+    async def unread_inbox_threads(self, organisation_id: str) -> int: ...
+
+    async def participants_of(self, thread_ids: list[str]) -> dict[str, list[Participant]]: ...
+
+    async def messages_by_id(self, message_ids: list[str]) -> dict[str, Message]: ...
+
+    async def search(
+        self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
+    ) -> list[SearchResult]: ...
+
+    async def activity_after(self, keys: list[str], position: int, limit: int) -> list[ActivityEntry]: ...
+
+    async def activity_horizon(self) -> int:
+        """The highest position already pruned (0 when none)."""
+        ...
+
+
+class MessagingUnitOfWork(Protocol):
+    @property
+    def threads(self) -> ThreadRepository: ...
+
+    @property
+    def participants(self) -> ParticipantRepository: ...
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def read_marks(self) -> ReadMarkRepository: ...
+
+    @property
+    def attachments(self) -> AttachmentRepository: ...
+
+    @property
+    def read_links(self) -> ReadLinkRepository: ...
+
+    @property
+    def settings(self) -> SettingsRepository: ...
+
+    @property
+    def sending_limits(self) -> SendingLimitRepository: ...
+
+    @property
+    def activity(self) -> ActivityRepository: ...
+
+    @property
+    def queries(self) -> ConversationQueries: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def emit(self, event: DomainEvent) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], MessagingUnitOfWork]
+Clock = Callable[[], datetime]
+
+
+class BlobStore(Protocol):
+    """Where attachment bytes live, under generated keys."""
+
+    async def put(self, key: str, file: IO[bytes], size: int) -> None: ...
+
+    def read(self, key: str) -> AsyncIterator[bytes]: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScanVerdict:
+    clean: bool
+    #: What the scanner found (for the log), empty when clean.
+    finding: str = ""
+
+
+class VirusScanner(Protocol):
+    async def scan(self, chunks: AsyncIterator[bytes]) -> ScanVerdict: ...
+
+
+class Directory(Protocol):
+    """The names people see."""
+
+    async def display_name(self, principal: Principal, access_token: str) -> str: ...
+
+
+class ActivitySignal(Protocol):
+    """Wakes feed watchers when any process committed activity (LISTEN/NOTIFY)."""
+
+    @property
+    def generation(self) -> int: ...
+
+    async def wait(self, seen_generation: int, timeout: float) -> None:
+        """Returns once the generation moved past ``seen_generation``, or after ``timeout``."""
+        ...
