@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from notifications.adapters.mail import SmtpMailer
 from notifications.adapters.orm import metadata
 from notifications.adapters.templates import TemplateCatalogue
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.config import Settings
 from notifications.domain.model import Category, Channel, Delivery, RetryPolicy
 from notifications.domain.notices import ONE_TIME_CODE, SECURE_MAIL_NOTICE, Addressee, Notice
@@ -90,8 +90,8 @@ async def queue(infra) -> AsyncIterator[Queue]:  # type: ignore[no-untyped-def]
     smtp = await asyncio.get_running_loop().create_server(lambda: SMTP(inbox), "127.0.0.1", 0)
     clock = Clock()
 
-    def uow() -> NotificationsUnitOfWork:
-        return NotificationsUnitOfWork(session_factory, EventCodec())
+    def uow() -> SqlNotificationsUnitOfWork:
+        return SqlNotificationsUnitOfWork(session_factory, EventCodec())
 
     worker = DeliveryWorker(
         uow=uow,
@@ -99,7 +99,6 @@ async def queue(infra) -> AsyncIterator[Queue]:  # type: ignore[no-untyped-def]
         mailer=SmtpMailer(Settings(smtp_host="127.0.0.1", smtp_port=smtp.sockets[0].getsockname()[1])),
         sms=NoSms(),
         policy=RetryPolicy(max_attempts=3, base=timedelta(seconds=2), cap=timedelta(seconds=10)),
-        mail_from="Zorgpost <no-reply@zorgpost.example>",
         clock=clock,
     )
     try:
