@@ -7,11 +7,16 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
+import nats
 
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
@@ -21,7 +26,9 @@ from identity.domain.model import Account, AccountStatus, Role
 from identity.domain.policy import SecurityPolicy
 from identity.service.accounts import do_create_account, do_create_organisation
 from identity.service.security_policy import do_set_security_policy
-from zorgpost_devstack.stack import Stack
+from zorgpost_devstack.nats_server import NatsServer
+from zorgpost_devstack.postgres import free_port
+from zorgpost_devstack.stack import Stack, StackConfig
 from zorgpost_kit.db import create_engine, create_session_factory
 
 PASSWORD = "Test-Wachtwoord-2026!"
@@ -201,3 +208,82 @@ async def set_secret_question(stack: Stack, account_id: str, question: str, answ
             await unit.commit()
     finally:
         await engine.dispose()
+
+
+class OwnNats:
+    """The session's PostgreSQL with a NATS server of the test's own (an
+    :class:`~zorgpost_devstack.infra.Infrastructure`): for tests that kill NATS or give
+    streams settings no other test may see (every other stack shares the session's NATS)."""
+
+    def __init__(self, infra: Any, data_dir: Path) -> None:
+        self._infra = infra
+        self.nats = NatsServer(data_dir, free_port())
+
+    @property
+    def nats_url(self) -> str:
+        return self.nats.url
+
+    def create_database(self, name: str) -> str:
+        database_url: str = self._infra.create_database(name)
+        return database_url
+
+    def stop(self) -> None:
+        self.nats.stop()
+
+
+@contextmanager
+def stack_with_own_nats(infra: Any, data_dir: Path, **config: Any) -> Iterator[tuple[Stack, OwnNats]]:
+    """A stack (not started) on :class:`OwnNats`; every process and the NATS server are
+    stopped at the end."""
+    own = OwnNats(infra, data_dir / "nats")
+    own.nats.start()
+    stack = Stack(
+        own, StackConfig(data_dir=data_dir / "stack", database_prefix=f"n{uuid.uuid4().hex[:8]}_", **config)
+    )
+    try:
+        yield stack, own
+    finally:
+        stack.stop_all()
+        for name in list(stack.processes):
+            stack.kill(name)
+        own.stop()
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], *, within: float = 10.0, interval: float = 0.1, what: str = "condition"
+) -> None:
+    """Returns once ``check()`` is true; fails the test after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {within} s")
+        await asyncio.sleep(interval)
+
+
+async def notices_settled(stack: Stack, producers: Sequence[str] = ("identity", "messaging")) -> bool:
+    """True when no notice can still come: every event of ``producers`` is published, every
+    notifications consumer has acknowledged all it was given, and no delivery is queued.
+    From then on, counting mails in the outbox counts them for good (no fixed wait)."""
+    for service in producers:
+        if await _fetch_value(stack, service, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL"):
+            return False
+    if await _fetch_value(stack, "notifications", "SELECT count(*) FROM deliveries WHERE status = 'queued'"):
+        return False
+    client = await nats.connect(stack.infra.nats_url)
+    try:
+        js = client.jetstream()
+        for service in producers:
+            for consumer in await js.consumers_info(service.upper()):
+                if consumer.name.startswith("notifications-") and (consumer.num_pending or consumer.num_ack_pending):
+                    return False
+    finally:
+        await client.close()
+    return True
+
+
+async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
+    connection = await asyncpg.connect(stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return await connection.fetchval(query)
+    finally:
+        await connection.close()
