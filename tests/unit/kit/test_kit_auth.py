@@ -77,9 +77,26 @@ class JwksEndpoint:
         return self.document
 
 
-def verifier_for(endpoint: JwksEndpoint, *, min_refresh_seconds: float = 10.0) -> TokenVerifier:
+class Clock:
+    """Monotonic seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def verifier_for(
+    endpoint: JwksEndpoint, *, min_refresh_seconds: float = 10.0, clock: Clock | None = None
+) -> TokenVerifier:
     return TokenVerifier(
-        JwksCache(endpoint, min_refresh_seconds=min_refresh_seconds), issuer=ISSUER, audience=AUDIENCE
+        JwksCache(endpoint, min_refresh_seconds=min_refresh_seconds, clock=clock or Clock()),
+        issuer=ISSUER,
+        audience=AUDIENCE,
     )
 
 
@@ -220,7 +237,8 @@ async def test_keys_are_fetched_once_and_then_served_from_the_cache() -> None:
 
 async def test_unknown_kids_refresh_the_jwks_at_most_once_per_interval() -> None:
     endpoint = JwksEndpoint(KEY)
-    verifier = verifier_for(endpoint, min_refresh_seconds=0.3)
+    clock = Clock()
+    verifier = verifier_for(endpoint, min_refresh_seconds=10.0, clock=clock)
     await verifier.verify(KEY.sign(claims()))
     stranger = Key("never-published")
 
@@ -231,7 +249,12 @@ async def test_unknown_kids_refresh_the_jwks_at_most_once_per_interval() -> None
     assert all(isinstance(result, InvalidToken) for result in results)
     assert endpoint.fetches == 1
 
-    await asyncio.sleep(0.35)
+    clock.advance(9.9)
+    with pytest.raises(InvalidToken):
+        await verifier.verify(stranger.sign(claims()))
+    assert endpoint.fetches == 1
+
+    clock.advance(0.1)
     results = await asyncio.gather(
         *(verifier.verify(stranger.sign(claims())) for _ in range(5)), return_exceptions=True
     )
@@ -242,7 +265,8 @@ async def test_unknown_kids_refresh_the_jwks_at_most_once_per_interval() -> None
 
 async def test_a_rotated_key_is_picked_up_after_the_refresh_interval() -> None:
     endpoint = JwksEndpoint(KEY)
-    verifier = verifier_for(endpoint, min_refresh_seconds=0.3)
+    clock = Clock()
+    verifier = verifier_for(endpoint, min_refresh_seconds=10.0, clock=clock)
     await verifier.verify(KEY.sign(claims()))
     rotated = Key("key-2026-02")
     endpoint.document = jwks(KEY, rotated)
@@ -250,7 +274,7 @@ async def test_a_rotated_key_is_picked_up_after_the_refresh_interval() -> None:
     # Right after the first fetch a refresh is not yet allowed.
     with pytest.raises(InvalidToken):
         await verifier.verify(rotated.sign(claims()))
-    await asyncio.sleep(0.35)
+    clock.advance(10.0)
 
     principal = await verifier.verify(rotated.sign(claims()))
 

@@ -71,21 +71,29 @@ class JwksCache:
     """Public keys by key id, fetched from identity and refreshed when an unknown key id
     appears (key rotation), at most once per ``min_refresh_seconds``."""
 
-    def __init__(self, fetch: JwksFetcher, *, min_refresh_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        fetch: JwksFetcher,
+        *,
+        min_refresh_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._fetch = fetch
         self._keys: dict[str, Any] = {}
         self._fetched_at: float | None = None
         self._min_refresh = min_refresh_seconds
+        #: Seconds on a monotonic scale (a test passes one it moves itself).
+        self._clock = clock
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> Any:
         if kid in self._keys:
             return self._keys[kid]
         async with self._lock:
-            due = self._fetched_at is None or time.monotonic() - self._fetched_at >= self._min_refresh
+            due = self._fetched_at is None or self._clock() - self._fetched_at >= self._min_refresh
             if kid not in self._keys and due:
                 self._keys = parse_jwks(await self._fetch())
-                self._fetched_at = time.monotonic()
+                self._fetched_at = self._clock()
         try:
             return self._keys[kid]
         except KeyError:
