@@ -4,6 +4,7 @@ own use cases, and reading the development outbox."""
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 import uuid
@@ -17,6 +18,7 @@ from typing import Any
 import asyncpg
 import httpx
 import nats
+from nats.js.errors import NotFoundError
 
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
@@ -260,11 +262,16 @@ async def wait_until(
         await asyncio.sleep(interval)
 
 
-async def notices_settled(stack: Stack, producers: Sequence[str] = ("identity", "messaging")) -> bool:
-    """True when no notice can still come: every event of ``producers`` is published, every
-    notifications consumer has acknowledged all it was given, and no delivery is queued.
-    From then on, counting mails in the outbox counts them for good (no fixed wait)."""
-    for service in producers:
+async def notices_settled(
+    stack: Stack, *, outboxes: Sequence[str] = ("identity", "messaging"), streams: Sequence[str] | None = None
+) -> bool:
+    """True when no notice can still come: every event in the ``outboxes`` of the producing
+    services is published, every notifications consumer of the ``streams`` (default: the
+    producers' own) has acknowledged all it was given, and no delivery is queued. From then
+    on, counting mails in the outbox counts them for good, without a fixed wait.
+
+    A contract test that publishes events itself passes ``outboxes=()`` and the stream."""
+    for service in outboxes:
         if await _fetch_value(stack, service, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL"):
             return False
     if await _fetch_value(stack, "notifications", "SELECT count(*) FROM deliveries WHERE status = 'queued'"):
@@ -272,13 +279,66 @@ async def notices_settled(stack: Stack, producers: Sequence[str] = ("identity", 
     client = await nats.connect(stack.infra.nats_url)
     try:
         js = client.jetstream()
-        for service in producers:
-            for consumer in await js.consumers_info(service.upper()):
+        for stream in streams if streams is not None else [service.upper() for service in outboxes]:
+            try:
+                consumers = await js.consumers_info(stream)
+            except NotFoundError:
+                continue  # nothing was ever published there
+            for consumer in consumers:
                 if consumer.name.startswith("notifications-") and (consumer.num_pending or consumer.num_ack_pending):
                     return False
     finally:
         await client.close()
     return True
+
+
+async def settled_messages(
+    stack: Stack, to: str, *, count: int = 1, outboxes: Sequence[str] = ("identity", "messaging"),
+    streams: Sequence[str] | None = None, timeout: float = 20.0,
+) -> list[dict[str, Any]]:
+    """The outbox's messages to ``to`` once at least ``count`` came and no other notice can
+    still come (see :func:`notices_settled`): the place to check "exactly one"."""
+    await wait_for_messages(stack, to, count=count, timeout=timeout)
+
+    async def settled() -> bool:
+        return await notices_settled(stack, outboxes=outboxes, streams=streams)
+
+    await wait_until(settled, within=timeout, what="every notice settled")
+    return await wait_for_messages(stack, to, count=count)
+
+
+async def notice_detail(stack: Stack, message: dict[str, Any]) -> dict[str, Any]:
+    """The outbox's full view of a message: subject, text, html, headers, sender."""
+    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
+        detail: dict[str, Any] = (await outbox.get(f"/api/messages/{message['id']}")).json()
+    # A subject longer than a header line is folded ("Subject:\r\n …"); the parser in the
+    # outbox reads it back with a leading space.
+    detail["subject"] = detail["subject"].strip()
+    return detail
+
+
+def assert_notice(
+    detail: dict[str, Any],
+    *,
+    subject: str,
+    organisation: str,
+    language: str,
+    link: str | None = None,
+    absent: Sequence[str] = (),
+) -> None:
+    """A mail notice says what it must: its subject, the organisation it is from, the link
+    (in the text and as the HTML's href), in the reader's language; and nothing of
+    ``absent`` (care content, or a secret that belongs in another mail)."""
+    assert detail["subject"] == subject
+    assert organisation in detail["text"]
+    assert html.escape(organisation) in detail["html"]
+    assert f'<html lang="{language}">' in detail["html"]
+    if link is not None:
+        assert link in detail["text"]
+        assert f'href="{html.escape(link)}"' in detail["html"]
+    for leak in absent:
+        for part in ("subject", "text", "html"):
+            assert leak not in detail[part], f"{leak!r} leaked into the {part}"
 
 
 async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
