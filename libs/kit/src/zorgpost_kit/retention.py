@@ -21,6 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.db import inbox_events, outbox_events
+from zorgpost_kit.logging import get_logger
+
+log = get_logger(__name__)
 
 #: Never poll less often than this, however long the retention.
 MAX_IDLE_SECONDS = 300.0
@@ -87,6 +90,8 @@ class RetentionPruner:
         """One round of both; True when a batch was full (there is probably more)."""
         outbox = await self.prune_outbox()
         inbox = await self.prune_inbox()
+        if outbox or inbox:
+            log.info("retention_pruned", outbox_events=outbox, inbox_events=inbox)
         return outbox == self._batch_size or inbox == self._batch_size
 
     def background_loop(self) -> BackgroundLoop:
