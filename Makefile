@@ -11,11 +11,12 @@ PROTO_SOURCES := $(shell find proto -name '*.proto')
 PACKAGE_FILES := requirements-dev.txt libs/kit/pyproject.toml libs/protos/pyproject.toml \
                  libs/devstack/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 
-.PHONY: run test install proto lint typecheck bench outbox clean-data help
+.PHONY: run test chaos install proto lint typecheck bench outbox clean-data help
 
 help:
 	@echo "make run    start the whole system (embedded PostgreSQL, NATS, outbox, services, gateway)"
 	@echo "make test   run every test (unit, contract, e2e, deploy)"
+	@echo "make chaos  long fault runs (processes killed again and again), not part of make test"
 	@echo "make bench  run the benchmarks; make lint / make typecheck for ruff / mypy"
 
 run: install
@@ -23,6 +24,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Long fault runs (pytest marker `chaos`, deselected in every other run). More rounds:
+# make chaos ZORGPOST_CHAOS_ROUNDS=50
+chaos: install
+	$(BIN)/python -m pytest -m chaos $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python tests/bench/run_bench.py

@@ -4,14 +4,21 @@ own use cases, and reading the development outbox."""
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
+import nats
+from nats.js.errors import NotFoundError
 
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
@@ -21,7 +28,9 @@ from identity.domain.client_accounts import SecretQuestion, normalise_secret_ans
 from identity.domain.policy import SecurityPolicy
 from identity.service.accounts import do_create_account, do_create_organisation
 from identity.service.security_policy import do_set_security_policy
-from zorgpost_devstack.stack import Stack
+from zorgpost_devstack.nats_server import NatsServer
+from zorgpost_devstack.postgres import free_port
+from zorgpost_devstack.stack import Stack, StackConfig
 from zorgpost_kit.db import create_engine, create_session_factory
 
 PASSWORD = "Test-Wachtwoord-2026!"
@@ -201,3 +210,140 @@ async def set_secret_question(stack: Stack, account_id: str, question: str, answ
             await unit.commit()
     finally:
         await engine.dispose()
+
+
+class OwnNats:
+    """The session's PostgreSQL with a NATS server of the test's own (an
+    :class:`~zorgpost_devstack.infra.Infrastructure`): for tests that kill NATS or give
+    streams settings no other test may see (every other stack shares the session's NATS)."""
+
+    def __init__(self, infra: Any, data_dir: Path) -> None:
+        self._infra = infra
+        self.nats = NatsServer(data_dir, free_port())
+
+    @property
+    def nats_url(self) -> str:
+        return self.nats.url
+
+    def create_database(self, name: str) -> str:
+        database_url: str = self._infra.create_database(name)
+        return database_url
+
+    def stop(self) -> None:
+        self.nats.stop()
+
+
+@contextmanager
+def stack_with_own_nats(infra: Any, data_dir: Path, **config: Any) -> Iterator[tuple[Stack, OwnNats]]:
+    """A stack (not started) on :class:`OwnNats`; every process and the NATS server are
+    stopped at the end."""
+    own = OwnNats(infra, data_dir / "nats")
+    own.nats.start()
+    stack = Stack(
+        own, StackConfig(data_dir=data_dir / "stack", database_prefix=f"n{uuid.uuid4().hex[:8]}_", **config)
+    )
+    try:
+        yield stack, own
+    finally:
+        stack.stop_all()
+        for name in list(stack.processes):
+            stack.kill(name)
+        own.stop()
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], *, within: float = 10.0, interval: float = 0.1, what: str = "condition"
+) -> None:
+    """Returns once ``check()`` is true; fails the test after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {within} s")
+        await asyncio.sleep(interval)
+
+
+async def notices_settled(
+    stack: Stack, *, outboxes: Sequence[str] = ("identity", "messaging"), streams: Sequence[str] | None = None
+) -> bool:
+    """True when no notice can still come: every event in the ``outboxes`` of the producing
+    services is published, every notifications consumer of the ``streams`` (default: the
+    producers' own) has acknowledged all it was given, and no delivery is queued. From then
+    on, counting mails in the outbox counts them for good, without a fixed wait.
+
+    A contract test that publishes events itself passes ``outboxes=()`` and the stream."""
+    for service in outboxes:
+        if await _fetch_value(stack, service, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL"):
+            return False
+    if await _fetch_value(stack, "notifications", "SELECT count(*) FROM deliveries WHERE status = 'queued'"):
+        return False
+    client = await nats.connect(stack.infra.nats_url)
+    try:
+        js = client.jetstream()
+        for stream in streams if streams is not None else [service.upper() for service in outboxes]:
+            try:
+                consumers = await js.consumers_info(stream)
+            except NotFoundError:
+                continue  # nothing was ever published there
+            for consumer in consumers:
+                if consumer.name.startswith("notifications-") and (consumer.num_pending or consumer.num_ack_pending):
+                    return False
+    finally:
+        await client.close()
+    return True
+
+
+async def settled_messages(
+    stack: Stack, to: str, *, count: int = 1, outboxes: Sequence[str] = ("identity", "messaging"),
+    streams: Sequence[str] | None = None, timeout: float = 20.0,
+) -> list[dict[str, Any]]:
+    """The outbox's messages to ``to`` once at least ``count`` came and no other notice can
+    still come (see :func:`notices_settled`): the place to check "exactly one"."""
+    await wait_for_messages(stack, to, count=count, timeout=timeout)
+
+    async def settled() -> bool:
+        return await notices_settled(stack, outboxes=outboxes, streams=streams)
+
+    await wait_until(settled, within=timeout, what="every notice settled")
+    return await wait_for_messages(stack, to, count=count)
+
+
+async def notice_detail(stack: Stack, message: dict[str, Any]) -> dict[str, Any]:
+    """The outbox's full view of a message: subject, text, html, headers, sender."""
+    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
+        detail: dict[str, Any] = (await outbox.get(f"/api/messages/{message['id']}")).json()
+    # A subject longer than a header line is folded ("Subject:\r\n …"); the parser in the
+    # outbox reads it back with a leading space.
+    detail["subject"] = detail["subject"].strip()
+    return detail
+
+
+def assert_notice(
+    detail: dict[str, Any],
+    *,
+    subject: str,
+    organisation: str,
+    language: str,
+    link: str | None = None,
+    absent: Sequence[str] = (),
+) -> None:
+    """A mail notice says what it must: its subject, the organisation it is from, the link
+    (in the text and as the HTML's href), in the reader's language; and nothing of
+    ``absent`` (care content, or a secret that belongs in another mail)."""
+    assert detail["subject"] == subject
+    assert organisation in detail["text"]
+    assert html.escape(organisation) in detail["html"]
+    assert f'<html lang="{language}">' in detail["html"]
+    if link is not None:
+        assert link in detail["text"]
+        assert f'href="{html.escape(link)}"' in detail["html"]
+    for leak in absent:
+        for part in ("subject", "text", "html"):
+            assert leak not in detail[part], f"{leak!r} leaked into the {part}"
+
+
+async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
+    connection = await asyncpg.connect(stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return await connection.fetchval(query)
+    finally:
+        await connection.close()

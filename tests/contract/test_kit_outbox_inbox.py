@@ -2,7 +2,7 @@
 a change and its event commit together or not at all; the relay publishes with
 ``Nats-Msg-Id`` so a re-publish is dropped; a consumer has one effect per event however often
 it is delivered, retries a transient failure a bounded number of times and dead-letters what
-can never succeed.
+can never succeed; published events and handled ones are not kept past their retention.
 
 Every test has a database and a stream of its own.
 """
@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
@@ -34,6 +34,7 @@ from zorgpost_kit.errors import FailedPrecondition
 from zorgpost_kit.events import DomainEvent, EventCodec, UnknownEventError
 from zorgpost_kit.jetstream import DEADLETTER_STREAM, OutboxRelay, ensure_stream, stream_name
 from zorgpost_kit.logging import bind_request_id
+from zorgpost_kit.retention import RetentionPruner
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -498,3 +499,99 @@ async def test_undecodable_and_unidentified_events_are_dead_lettered_unhandled(
     }
     assert await db.inbox(durable) == []
     assert await db.note_count() == 0
+
+
+# --------------------------------------------------------------------------- retention
+async def _age_rows(db: Database, *, published: dict[str, timedelta | None], inbox: dict[str, timedelta]) -> None:
+    """Outbox rows published that long ago (None: not yet published) and inbox rows handled
+    that long ago, written straight into the tables."""
+    now = datetime.now(UTC)
+    async with db.session_factory() as session, session.begin():
+        for event_id, age in published.items():
+            await session.execute(
+                insert(outbox_events).values(
+                    id=event_id,
+                    subject="kit.note.written",
+                    event_type=EVENT_TYPE,
+                    payload=b"token-" + event_id.encode(),
+                    occurred_at=now - (age or timedelta(days=30)),
+                    published_at=now - age if age is not None else None,
+                )
+            )
+        for event_id, age in inbox.items():
+            await session.execute(
+                insert(inbox_events).values(consumer="kit-retention", event_id=event_id, processed_at=now - age)
+            )
+
+
+async def test_published_outbox_rows_and_handled_inbox_rows_are_deleted_after_their_retention(db: Database) -> None:
+    await _age_rows(
+        db,
+        published={
+            "old-1": timedelta(days=8),
+            "old-2": timedelta(days=7, minutes=1),
+            "recent": timedelta(days=6),
+            # However old: an unpublished event still has to reach JetStream.
+            "unpublished": None,
+        },
+        inbox={"handled-long-ago": timedelta(days=9), "handled-lately": timedelta(hours=1)},
+    )
+    pruner = RetentionPruner(
+        db.session_factory, outbox_retention=timedelta(days=7), inbox_retention=timedelta(days=8), batch_size=1
+    )
+
+    # One row per batch: a full batch says "there may be more", until nothing is left.
+    assert [await pruner.prune() for _ in range(3)] == [True, True, False]
+
+    assert sorted(row.id for row in await db.outbox()) == ["recent", "unpublished"]
+    assert await db.inbox("kit-retention") == ["handled-lately"]
+
+
+async def test_a_pruner_skips_rows_another_instance_holds_instead_of_waiting(db: Database) -> None:
+    await _age_rows(db, published={"held": timedelta(days=8), "free": timedelta(days=8)}, inbox={})
+    pruner = RetentionPruner(db.session_factory, outbox_retention=timedelta(days=7), inbox_retention=timedelta(days=8))
+
+    async with db.session_factory() as other_instance, other_instance.begin():
+        await other_instance.execute(select(outbox_events).where(outbox_events.c.id == "held").with_for_update())
+        # Would block until the other transaction ends if it waited on the lock.
+        assert await asyncio.wait_for(pruner.prune_outbox(), timeout=10.0) == 1
+
+    assert [row.id for row in await db.outbox()] == ["held"]
+    assert await pruner.prune_outbox() == 1
+    assert await db.outbox() == []
+
+
+async def test_a_published_event_is_gone_from_the_outbox_and_the_stream_after_their_retention(
+    db: Database, bus: Bus
+) -> None:
+    secret = f"leestoken-{uuid.uuid4().hex}"
+    short_lived = Bus(bus.js, f"kitretention{uuid.uuid4().hex[:8]}")
+    await ensure_stream(short_lived.js, short_lived.producer, max_age_seconds=2.0)
+    try:
+        await _write_note(db, _codec(short_lived.subject), _note_event(secret))
+        assert await OutboxRelay(db.session_factory, short_lived.js).publish_pending() == 1
+        [message] = await stream_messages(short_lived.js, short_lived.stream, short_lived.subject, lambda _: True)
+        assert secret.encode() in message.data
+        info = await short_lived.js.stream_info(short_lived.stream)
+        assert info.config.max_age == 2.0
+
+        pruner = RetentionPruner(
+            db.session_factory, outbox_retention=timedelta(seconds=1), inbox_retention=timedelta(days=1)
+        ).background_loop()
+        task = asyncio.create_task(pruner.run())
+        try:
+
+            async def outbox_empty() -> bool:
+                return not [row for row in await db.outbox() if secret.encode() in row.payload]
+
+            await wait_until(outbox_empty, within=15.0, what="the published row pruned")
+        finally:
+            pruner.stop()
+            await asyncio.wait_for(task, timeout=10.0)
+
+        async def stream_empty() -> bool:
+            return await short_lived.messages() == 0
+
+        await wait_until(stream_empty, within=15.0, what="the message aged out of the stream")
+    finally:
+        await short_lived.js.delete_stream(short_lived.stream)

@@ -1,4 +1,5 @@
-"""Every service's migrations build exactly the tables its code declares, and undo cleanly."""
+"""Every service's migrations build exactly the tables its code declares (columns, types,
+server defaults, indexes; the kit's outbox and inbox included), and undo cleanly."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -44,11 +45,24 @@ async def test_migrations_match_the_models_and_downgrade_to_nothing(infra, servi
 
     def differences(connection: Connection) -> list[Any]:
         context = MigrationContext.configure(
-            connection, opts={"include_object": _not_a_kit_table, "compare_type": True}
+            connection,
+            opts={"include_object": _not_a_kit_table, "compare_type": True, "compare_server_default": True},
         )
         return list(compare_metadata(context, metadata))
 
+    def kit_differences(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_object": lambda obj, name, type_, *_: type_ != "table" or name in kit_metadata.tables,
+                "compare_type": True,
+                "compare_server_default": True,
+            },
+        )
+        return list(compare_metadata(context, kit_metadata))
+
     assert await _inspect(url, differences) == []
+    assert await _inspect(url, kit_differences) == []
 
     def tables(connection: Connection) -> set[str]:
         return set(inspect(connection).get_table_names())
@@ -59,3 +73,31 @@ async def test_migrations_match_the_models_and_downgrade_to_nothing(infra, servi
     assert await _inspect(url, tables) == {"alembic_version"}
     _in_thread(upgrade_to_head, service, url)
     assert set(metadata.tables) <= await _inspect(url, tables)
+
+
+async def test_migrate_adds_the_indexes_the_kit_gained_after_a_services_first_migration(infra) -> None:  # type: ignore[no-untyped-def]
+    url = infra.create_database(f"m{uuid.uuid4().hex[:10]}_contacts")
+    _in_thread(upgrade_to_head, "contacts", url)
+    kit_indexes = {index.name for table in kit_metadata.tables.values() for index in table.indexes}
+    # A database whose kit tables were created before the retention indexes existed.
+    retention_indexes = {"ix_outbox_events_published", "ix_inbox_events_processed_at"}
+    assert retention_indexes <= kit_indexes
+
+    async def drop(connection: Any) -> None:
+        for name in retention_indexes:
+            await connection.execute(text(f"DROP INDEX {name}"))
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await drop(connection)
+    finally:
+        await engine.dispose()
+
+    def indexes(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        return {index["name"] for table in kit_metadata.tables for index in inspector.get_indexes(table)}
+
+    assert not retention_indexes & await _inspect(url, indexes)
+    _in_thread(upgrade_to_head, "contacts", url)
+    assert kit_indexes <= await _inspect(url, indexes)

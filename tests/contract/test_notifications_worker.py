@@ -27,12 +27,13 @@ from sqlalchemy.engine import Connection
 from notifications.adapters.mail import SmtpMailer
 from notifications.adapters.orm import metadata
 from notifications.adapters.templates import TemplateCatalogue
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.config import Settings
+from notifications.domain.errors import CannotRedrive
 from notifications.domain.model import Category, Channel, Delivery, RetryPolicy
 from notifications.domain.notices import ONE_TIME_CODE, SECURE_MAIL_NOTICE, Addressee, Notice
 from notifications.domain.preferences import ChannelChoice, Preferences
-from notifications.service.deliveries import DeliveryWorker
+from notifications.service.deliveries import DeadLetterSecrets, DeliveryWorker, do_redrive
 from notifications.service.notices import NoticeQueue
 from zorgpost_kit.db import create_engine, create_session_factory, kit_metadata
 from zorgpost_kit.events import EventCodec
@@ -90,8 +91,8 @@ async def queue(infra) -> AsyncIterator[Queue]:  # type: ignore[no-untyped-def]
     smtp = await asyncio.get_running_loop().create_server(lambda: SMTP(inbox), "127.0.0.1", 0)
     clock = Clock()
 
-    def uow() -> NotificationsUnitOfWork:
-        return NotificationsUnitOfWork(session_factory, EventCodec())
+    def uow() -> SqlNotificationsUnitOfWork:
+        return SqlNotificationsUnitOfWork(session_factory, EventCodec())
 
     worker = DeliveryWorker(
         uow=uow,
@@ -99,7 +100,6 @@ async def queue(infra) -> AsyncIterator[Queue]:  # type: ignore[no-untyped-def]
         mailer=SmtpMailer(Settings(smtp_host="127.0.0.1", smtp_port=smtp.sockets[0].getsockname()[1])),
         sms=NoSms(),
         policy=RetryPolicy(max_attempts=3, base=timedelta(seconds=2), cap=timedelta(seconds=10)),
-        mail_from="Zorgpost <no-reply@zorgpost.example>",
         clock=clock,
     )
     try:
@@ -247,6 +247,46 @@ async def test_a_delivery_that_cannot_be_rendered_fails_and_does_not_block_the_q
     [row] = await fetch(queue.database_url, "SELECT status, failure_reason FROM deliveries WHERE id = $1", poisoned.id)
     assert (row["status"], row["failure_reason"]) == ("failed", "cannot be rendered: UndefinedError")
     assert [r["status"] for r in await rows(queue, [fine.id])] == ["sent"]
+
+
+# --------------------------------------------------------------------------- dead letters
+async def test_a_dead_letter_forgets_its_code_after_the_retention_and_can_then_not_be_redriven(queue: Queue) -> None:
+    queue.clock.now = T0
+    notice = Notice(
+        kind=ONE_TIME_CODE,
+        addressee=Addressee(account_id="acc-dead", email="vertrokken@example.org", language="nl"),
+        source_id=str(uuid.uuid4()),
+        organisation_id=str(uuid.uuid4()),
+        organisation_name="Huisartsenpraktijk De Linde",
+        params={"code": "918273", "purpose": "login", "expires_at": ""},
+        channel=Channel.EMAIL,
+    )
+    [queued] = await queue_notices(queue, notice)
+    async with queue.uow() as uow:
+        dead = await uow.deliveries.get_for_update(queued.id)
+        assert dead is not None
+        dead.mark_failed_attempt(T0, "recipient refused (550)", permanent=True, policy=queue.worker.policy)
+        await uow.deliveries.save(dead)
+        await uow.commit()
+    retention = timedelta(days=7)
+    secrets = DeadLetterSecrets(queue.uow, retention, clock=queue.clock)
+
+    queue.clock.now = T0 + retention - timedelta(seconds=1)
+    await secrets.do_forget_expired()
+    [row] = await fetch(queue.database_url, "SELECT params, expires_at FROM deliveries WHERE id = $1", queued.id)
+    assert '"918273"' in row["params"] and row["expires_at"] is None
+
+    queue.clock.now = T0 + retention + timedelta(seconds=1)
+    assert await secrets.do_forget_expired() >= 1
+    [row] = await fetch(
+        queue.database_url, "SELECT status, params, expires_at FROM deliveries WHERE id = $1", queued.id
+    )
+    assert row["status"] == "failed"
+    assert "918273" not in row["params"] and "Huisartsenpraktijk De Linde" in row["params"]
+    assert row["expires_at"] == queue.clock.now
+    with pytest.raises(CannotRedrive):
+        await do_redrive(queue.uow, queued.id, now=queue.clock.now)
+    assert await secrets.do_forget_expired() == 0
 
 
 # --------------------------------------------------------------------------- migrations

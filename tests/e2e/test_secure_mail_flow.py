@@ -3,15 +3,13 @@ e-mail, the recipient gets a notice without the content, the sender sees it was 
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
 import pytest
-from support import StaffMember, create_staff_member, login, wait_for_messages
+from support import StaffMember, create_staff_member, login, notices_settled, wait_for_messages, wait_until
 
 from zorgpost_devstack.stack import Stack
 
@@ -122,7 +120,6 @@ async def test_secure_mail_reaches_the_outbox_once_without_its_content(
     recipient = f"burger-{uuid.uuid4().hex[:8]}@example.org"
     secret_subject = f"Uw aanvraag bijstand {uuid.uuid4().hex[:6]}"
     secret_body = f"Uw BSN is 123456782 en uw dossier {uuid.uuid4().hex}"
-    started = time.monotonic()
     response = await api.post(
         "/api/v1/secure-mails",
         json={
@@ -138,8 +135,10 @@ async def test_secure_mail_reaches_the_outbox_once_without_its_content(
     assert created["id"]
     assert created["recipient_mobile"] == "+31612345678"
 
-    messages = await wait_for_messages(stack, recipient, timeout=5.0, settle=1.0)
-    assert time.monotonic() - started < 5.0 + 1.5
+    # How fast the notice comes is measured by `make bench` (notice_end_to_end), not here.
+    await wait_for_messages(stack, recipient, timeout=15.0)
+    await wait_until(lambda: notices_settled(stack), within=15.0, what="every notice settled")
+    messages = await wait_for_messages(stack, recipient)
     assert len(messages) == 1
     mail = messages[0]
     assert mail["channel"] == "email"
@@ -157,15 +156,9 @@ async def test_secure_mail_reaches_the_outbox_once_without_its_content(
     assert detail["headers"]["Message-ID"]
 
     # The sender can see that the notice went out.
-    for _ in range(50):
-        deliveries = (
-            await api.get(
-                f"/api/v1/secure-mails/{created['id']}/deliveries", headers={"Authorization": f"Bearer {token}"}
-            )
-        ).json()
-        if deliveries and deliveries[0]["status"] == "sent":
-            break
-        await asyncio.sleep(0.1)
+    deliveries = (
+        await api.get(f"/api/v1/secure-mails/{created['id']}/deliveries", headers={"Authorization": f"Bearer {token}"})
+    ).json()
     assert [(d["channel"], d["status"], d["attempts"]) for d in deliveries] == [("email", "sent", 1)]
     assert deliveries[0]["recipient"].startswith(recipient[0]) and "***@example.org" in deliveries[0]["recipient"]
 

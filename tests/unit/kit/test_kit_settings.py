@@ -63,3 +63,42 @@ def test_the_refusal_does_not_echo_other_configured_values(monkeypatch: pytest.M
         IdentitySettings()
 
     assert "S3cretDbPw" not in str(refused.value)
+
+
+# --------------------------------------------------------------------------- retention
+def test_by_default_outbox_rows_and_stream_messages_live_a_week_and_inbox_rows_a_little_longer() -> None:
+    settings = IdentitySettings()
+
+    assert settings.outbox_retention_seconds == settings.stream_max_age_seconds == 7 * 24 * 3600
+    # 10 deliveries with an ack wait of 60 s, and the waits between them.
+    assert settings.redelivery_horizon_seconds == 1111
+    assert settings.inbox_retention_seconds == 7 * 24 * 3600 + 1111
+
+
+def test_retention_is_set_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZORGPOST_IDENTITY_OUTBOX_RETENTION_SECONDS", "3600")
+    monkeypatch.setenv("ZORGPOST_IDENTITY_STREAM_MAX_AGE_SECONDS", "86400")
+
+    settings = IdentitySettings()
+
+    assert (settings.outbox_retention_seconds, settings.stream_max_age_seconds) == (3600, 86400)
+
+
+def test_a_stream_max_age_within_the_redelivery_horizon_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZORGPOST_IDENTITY_STREAM_MAX_AGE_SECONDS", "1111")
+
+    with pytest.raises(ValueError, match="ZORGPOST_IDENTITY_STREAM_MAX_AGE_SECONDS must be longer") as refused:
+        IdentitySettings()
+
+    assert "1111 s with 10 deliveries and an ack wait of 60 s" in str(refused.value)
+
+
+def test_a_short_max_age_is_accepted_with_a_short_redelivery_horizon(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZORGPOST_IDENTITY_STREAM_MAX_AGE_SECONDS", "30")
+    monkeypatch.setenv("ZORGPOST_IDENTITY_CONSUMER_MAX_DELIVERIES", "2")
+    monkeypatch.setenv("ZORGPOST_IDENTITY_CONSUMER_ACK_WAIT_SECONDS", "10")
+
+    settings = IdentitySettings()
+
+    assert settings.redelivery_horizon_seconds == 21
+    assert settings.inbox_retention_seconds == 51

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 import pytest
-from fakes import FakeScanner, FakeUnitOfWork, Store, make_services
+from messaging_fakes import FakeScanner, FakeUnitOfWork, Store, make_services
 
 from messaging.domain.errors import (
     AlreadyOpened,

@@ -149,7 +149,7 @@ def free_port() -> int:
 
 
 async def test_an_accepted_notice_arrives_intact(mail_server: RunningMailServer) -> None:
-    await mailer(mail_server.port).send(notice_to("anna@example.nl"))
+    await mailer(mail_server.port).send_message(notice_to("anna@example.nl"))
 
     [envelope] = mail_server.handler.received
     assert envelope.rcpt_tos == ["anna@example.nl"]
@@ -160,7 +160,7 @@ async def test_an_accepted_notice_arrives_intact(mail_server: RunningMailServer)
 
 async def test_a_recipient_refused_with_550_is_a_permanent_failure(mail_server: RunningMailServer) -> None:
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(mail_server.port).send(notice_to(GONE))
+        await mailer(mail_server.port).send_message(notice_to(GONE))
 
     assert failed.value.permanent is True
     assert "550" in failed.value.reason
@@ -168,7 +168,7 @@ async def test_a_recipient_refused_with_550_is_a_permanent_failure(mail_server: 
 
 async def test_a_recipient_refused_with_451_is_retried_later(mail_server: RunningMailServer) -> None:
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(mail_server.port).send(notice_to(BUSY))
+        await mailer(mail_server.port).send_message(notice_to(BUSY))
 
     assert failed.value.permanent is False
     assert "451" in failed.value.reason
@@ -176,7 +176,7 @@ async def test_a_recipient_refused_with_451_is_retried_later(mail_server: Runnin
 
 async def test_a_message_refused_with_554_after_data_is_a_permanent_failure(mail_server: RunningMailServer) -> None:
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(mail_server.port).send(notice_to(SPAM))
+        await mailer(mail_server.port).send_message(notice_to(SPAM))
 
     assert failed.value.permanent is True
     assert failed.value.reason.startswith("SMTP 554")
@@ -184,7 +184,7 @@ async def test_a_message_refused_with_554_after_data_is_a_permanent_failure(mail
 
 async def test_a_message_refused_with_452_after_data_is_retried_later(mail_server: RunningMailServer) -> None:
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(mail_server.port).send(notice_to(FULL))
+        await mailer(mail_server.port).send_message(notice_to(FULL))
 
     assert failed.value.permanent is False
     assert failed.value.reason.startswith("SMTP 452")
@@ -192,7 +192,7 @@ async def test_a_message_refused_with_452_after_data_is_retried_later(mail_serve
 
 async def test_no_server_listening_is_a_transient_failure() -> None:
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(free_port()).send(notice_to("anna@example.nl"))
+        await mailer(free_port()).send_message(notice_to("anna@example.nl"))
 
     assert failed.value.permanent is False
     assert failed.value.reason.startswith("SMTP unavailable")
@@ -207,7 +207,7 @@ async def test_a_server_that_never_greets_is_a_transient_failure_after_the_timeo
     try:
         async with asyncio.timeout(5):
             with pytest.raises(DeliveryFailed) as failed:
-                await mailer(silent.sockets[0].getsockname()[1], timeout=0.3).send(notice_to("anna@example.nl"))
+                await mailer(silent.sockets[0].getsockname()[1], timeout=0.3).send_message(notice_to("anna@example.nl"))
     finally:
         silent.close()
         await silent.wait_closed()

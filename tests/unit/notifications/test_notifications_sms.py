@@ -15,9 +15,9 @@ import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 
-from notifications.adapters.channels import DeliveryFailed
 from notifications.adapters.sms import HttpSmsConfig, HttpSmsSender, fill, sms_sender
 from notifications.config import Settings, SmsBodyFormat, SmsProviderKind
+from notifications.service.ports import DeliveryFailed
 
 CODE_TEXT = 'Uw Zorgpost-code is 123456. Geldig tot 14:35. "quoted" \\ {to}'
 

@@ -191,7 +191,7 @@ async def test_mail_goes_encrypted_and_logged_in_when_the_server_is_trusted(
 ) -> None:
     server = await mail_server(security.value)
 
-    await mailer(server.port, security, ca_file=certificates.ca_file).send(notice())
+    await mailer(server.port, security, ca_file=certificates.ca_file).send_message(notice())
 
     [(envelope, over_tls, login)] = server.inbox.received
     assert over_tls is True
@@ -206,7 +206,7 @@ async def test_a_certificate_no_trusted_ca_signed_stops_the_mail_before_anything
     server = await mail_server(security.value)
 
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(server.port, security, ca_file=None).send(notice())
+        await mailer(server.port, security, ca_file=None).send_message(notice())
 
     assert failed.value.permanent is False
     assert server.inbox.received == []
@@ -218,7 +218,7 @@ async def test_starttls_asked_for_but_not_offered_sends_nothing_in_the_clear(
     server = await mail_server("plain")
 
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(server.port, SmtpSecurity.STARTTLS, ca_file=certificates.ca_file).send(notice())
+        await mailer(server.port, SmtpSecurity.STARTTLS, ca_file=certificates.ca_file).send_message(notice())
 
     assert failed.value.permanent is False
     assert server.inbox.received == []
@@ -230,7 +230,8 @@ async def test_a_refused_login_is_the_operators_problem_and_waits_rather_than_fa
     server = await mail_server("starttls")
 
     with pytest.raises(DeliveryFailed) as failed:
-        await mailer(server.port, SmtpSecurity.STARTTLS, ca_file=certificates.ca_file, password="fout").send(notice())
+        wrong_password = mailer(server.port, SmtpSecurity.STARTTLS, ca_file=certificates.ca_file, password="fout")
+        await wrong_password.send_message(notice())
 
     assert failed.value.permanent is False
     assert failed.value.reason.startswith("SMTP 535")

@@ -29,7 +29,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from zorgpost_kit.db import UnitOfWork, inbox_events
 from zorgpost_kit.errors import DomainError
 from zorgpost_kit.events import EVENT_TYPE_HEADER, MSG_ID_HEADER, OCCURRED_AT_HEADER
-from zorgpost_kit.jetstream import DEADLETTER_SUBJECT_PREFIX, ensure_deadletter_stream, ensure_stream, stream_name
+from zorgpost_kit.jetstream import (
+    DEADLETTER_SUBJECT_PREFIX,
+    DEFAULT_STREAM_MAX_AGE_SECONDS,
+    ensure_deadletter_stream,
+    ensure_stream,
+    stream_name,
+)
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
 
 log = get_logger(__name__)
@@ -67,9 +73,31 @@ class EventConsumer(Generic[P, U]):
         raise NotImplementedError  # pragma: no cover - abstract
 
 
+#: Deliveries of one event before it goes to the dead letters, and how long one delivery may
+#: stay unacknowledged before JetStream hands it over again. Services set both through
+#: ``ServiceSettings.consumer_max_deliveries`` / ``consumer_ack_wait_seconds``.
+DEFAULT_MAX_DELIVER = 10
+DEFAULT_ACK_WAIT_SECONDS = 60.0
+
+
 def redelivery_delay(attempt: int) -> float:
     """Seconds before delivery attempt ``attempt + 1``: 1, 2, 4 … capped at 5 minutes."""
     return float(min(2 ** max(attempt - 1, 0), 300))
+
+
+def redelivery_horizon_seconds(
+    max_deliver: int = DEFAULT_MAX_DELIVER, ack_wait_seconds: float = DEFAULT_ACK_WAIT_SECONDS
+) -> float:
+    """The longest a running consumer can keep redelivering one event after its first delivery.
+
+    Every attempt may use its whole ack wait (a handler that hangs) and each failed one waits
+    :func:`redelivery_delay` before the next; after ``max_deliver`` attempts the event is
+    dead-lettered and never delivered again. With the defaults (10 attempts, 60 s) that is
+    600 s + 511 s = 1,111 s, about 19 minutes. A stream must keep its messages longer than
+    this, or an event could vanish while it is still being retried.
+    """
+    waits = sum(redelivery_delay(attempt) for attempt in range(1, max_deliver))
+    return max_deliver * ack_wait_seconds + waits
 
 
 class ConsumerRunner(Generic[U]):
@@ -81,10 +109,11 @@ class ConsumerRunner(Generic[U]):
         uow_factory: Callable[[], U],
         consumers: Sequence[EventConsumer[Message, U]],
         *,
-        max_deliver: int = 10,
-        ack_wait_seconds: float = 60.0,
+        max_deliver: int = DEFAULT_MAX_DELIVER,
+        ack_wait_seconds: float = DEFAULT_ACK_WAIT_SECONDS,
         batch_size: int = 20,
         stream_replicas: int = 1,
+        stream_max_age_seconds: float = DEFAULT_STREAM_MAX_AGE_SECONDS,
     ) -> None:
         self._js = js
         self._uow_factory = uow_factory
@@ -93,14 +122,17 @@ class ConsumerRunner(Generic[U]):
         self._ack_wait = ack_wait_seconds
         self._batch_size = batch_size
         self._replicas = stream_replicas
+        self._stream_max_age = stream_max_age_seconds
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscriptions: list[JetStreamContext.PullSubscription] = []
 
     async def start(self) -> None:
-        await ensure_deadletter_stream(self._js, replicas=self._replicas)
+        await ensure_deadletter_stream(self._js, replicas=self._replicas, max_age_seconds=self._stream_max_age)
         for consumer in self._consumers:
-            await ensure_stream(self._js, consumer.producer, replicas=self._replicas)
+            await ensure_stream(
+                self._js, consumer.producer, replicas=self._replicas, max_age_seconds=self._stream_max_age
+            )
             subscription = await self._js.pull_subscribe(
                 consumer.subject,
                 durable=consumer.durable,

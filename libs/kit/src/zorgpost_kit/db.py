@@ -31,6 +31,8 @@ outbox_events = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True), nullable=True),
     Index("ix_outbox_events_unpublished", "created_at", postgresql_where="published_at IS NULL"),
+    # The retention pruner's: published rows, oldest first (payloads hold codes and tokens).
+    Index("ix_outbox_events_published", "published_at", postgresql_where="published_at IS NOT NULL"),
 )
 
 inbox_events = Table(
@@ -39,6 +41,7 @@ inbox_events = Table(
     Column("consumer", String(200), primary_key=True),
     Column("event_id", String(64), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_inbox_events_processed_at", "processed_at"),
 )
 
 

@@ -4,6 +4,14 @@ Streams are named after the service that produces them (``MESSAGING`` holds
 ``messaging.>``) and kept on file storage; dead letters of every consumer go to the
 ``DEADLETTER`` stream. :func:`ensure_stream` is idempotent, so producers and consumers can
 both call it at start, in any order.
+
+Events carry secrets to the notices (one-time codes, link tokens, temporary passwords), so
+no stream keeps a message forever: each has a ``max_age`` (default 7 days, the
+``stream_max_age_seconds`` setting), after which JetStream deletes it whether or not it was
+consumed. It must be longer than the consumers' redelivery horizon (see
+:func:`zorgpost_kit.consumer.redelivery_horizon_seconds`, about 19 minutes with the
+defaults); what it adds beyond that is how long a consuming service may be down without
+losing events.
 """
 
 from __future__ import annotations
@@ -26,8 +34,11 @@ from zorgpost_kit.logging import get_logger
 DEADLETTER_STREAM = "DEADLETTER"
 DEADLETTER_SUBJECT_PREFIX = "deadletter"
 #: A re-published event id within this window is dropped by JetStream itself; past it, the
-#: consumers' inbox tables still make a redelivery harmless.
+#: consumers' inbox tables still make a redelivery harmless. (Never longer than the stream's
+#: max age: JetStream refuses that.)
 DUPLICATE_WINDOW_SECONDS = 600
+#: How long a stream keeps a message, consumed or not.
+DEFAULT_STREAM_MAX_AGE_SECONDS = 7 * 24 * 3600.0
 
 log = get_logger(__name__)
 
@@ -49,27 +60,41 @@ async def connect(url: str, *, name: str) -> NatsClient:
     )
 
 
-async def ensure_stream(js: JetStreamContext, producing_service: str, *, replicas: int = 1) -> None:
-    """Creates or updates the stream of ``producing_service`` (idempotent)."""
+async def ensure_stream(
+    js: JetStreamContext,
+    producing_service: str,
+    *,
+    replicas: int = 1,
+    max_age_seconds: float = DEFAULT_STREAM_MAX_AGE_SECONDS,
+) -> None:
+    """Creates or updates the stream of ``producing_service`` (idempotent); messages older
+    than ``max_age_seconds`` are deleted."""
     await _ensure(
         js,
         StreamConfig(
             name=stream_name(producing_service),
             subjects=[f"{producing_service}.>"],
             storage=StorageType.FILE,
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            duplicate_window=min(DUPLICATE_WINDOW_SECONDS, max_age_seconds),
+            max_age=max_age_seconds,
             num_replicas=replicas,
         ),
     )
 
 
-async def ensure_deadletter_stream(js: JetStreamContext, *, replicas: int = 1) -> None:
+async def ensure_deadletter_stream(
+    js: JetStreamContext, *, replicas: int = 1, max_age_seconds: float = DEFAULT_STREAM_MAX_AGE_SECONDS
+) -> None:
+    """Dead letters hold the payload of the event that failed (its secrets too), so they age
+    out like every other stream; an operator has ``max_age_seconds`` to look at them."""
     await _ensure(
         js,
         StreamConfig(
             name=DEADLETTER_STREAM,
             subjects=[f"{DEADLETTER_SUBJECT_PREFIX}.>"],
             storage=StorageType.FILE,
+            duplicate_window=min(DUPLICATE_WINDOW_SECONDS, max_age_seconds),
+            max_age=max_age_seconds,
             num_replicas=replicas,
         ),
     )

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool, text
+from sqlalchemy import MetaData, inspect, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -40,6 +40,21 @@ def create_kit_tables(connection: Connection) -> None:
     kit_metadata.create_all(connection)
 
 
+def upgrade_kit_tables(connection: Connection) -> None:
+    """Adds the indexes the kit's tables gained after a service's first migration created
+    them (e.g. the retention pruner's). Runs at the end of every migration run, under its
+    lock; idempotent, additive only (the kit never drops or changes a column this way)."""
+    inspector = inspect(connection)
+    tables = set(inspector.get_table_names())
+    for table in kit_metadata.sorted_tables:
+        if table.name not in tables:
+            continue
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(connection)
+
+
 def drop_kit_tables(connection: Connection) -> None:
     kit_metadata.drop_all(connection)
 
@@ -61,11 +76,13 @@ def run_env(target_metadata: MetaData) -> None:
             target_metadata=target_metadata,
             include_object=_not_a_kit_table,
             compare_type=True,
+            compare_server_default=True,
         )
         with context.begin_transaction():
             # Held until the transaction ends: concurrent migrators queue here.
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
             context.run_migrations()
+            upgrade_kit_tables(connection)
 
     async def run() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)

@@ -1,8 +1,9 @@
 """The life of a service process, the same for every service.
 
 ``<service> serve`` connects to PostgreSQL and NATS, lets the service's bootstrap build its
-parts, starts the gRPC server, the outbox relay, the event consumers and any background
-workers, reports SERVING on the health service, and on SIGTERM/SIGINT drains in the reverse
+parts, starts the gRPC server, the outbox relay, the retention pruner (published outbox rows
+and old inbox rows, see :mod:`zorgpost_kit.retention`), the event consumers and any
+background workers, reports SERVING on the health service, and on SIGTERM/SIGINT drains in the reverse
 order: NOT_SERVING, stop taking calls (in-flight ones finish), stop consumers after their
 current message, publish what is left in the outbox, drain NATS, close the database.
 """
@@ -15,6 +16,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -34,6 +36,7 @@ from zorgpost_kit.jetstream import OutboxRelay, connect, ensure_stream
 from zorgpost_kit.logging import configure_logging, get_logger
 from zorgpost_kit.migrations import upgrade_to_head
 from zorgpost_kit.process import die_with_parent
+from zorgpost_kit.retention import RetentionPruner
 from zorgpost_kit.settings import Environment, ServiceSettings
 
 log = get_logger(__name__)
@@ -97,7 +100,9 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, stop: asynci
     infra = Infrastructure(settings, engine, session_factory, nats_client, js, relay)
     parts = await bootstrap(infra)
     if parts.publishes_events:
-        await ensure_stream(js, name, replicas=settings.stream_replicas)
+        await ensure_stream(
+            js, name, replicas=settings.stream_replicas, max_age_seconds=settings.stream_max_age_seconds
+        )
 
     health_servicer = health.aio.HealthServicer()
     server, port = create_server(
@@ -109,12 +114,25 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, stop: asynci
         register(server)
     await server.start()
 
-    workers = [relay, *parts.workers]
+    pruner = RetentionPruner(
+        session_factory,
+        outbox_retention=timedelta(seconds=settings.outbox_retention_seconds),
+        inbox_retention=timedelta(seconds=settings.inbox_retention_seconds),
+    ).background_loop()
+    workers = [relay, pruner, *parts.workers]
     worker_tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
     runner: ConsumerRunner[Any] | None = None
     if parts.consumers:
         assert parts.uow_factory is not None, "consumers need a unit of work"
-        runner = ConsumerRunner(js, parts.uow_factory, parts.consumers, stream_replicas=settings.stream_replicas)
+        runner = ConsumerRunner(
+            js,
+            parts.uow_factory,
+            parts.consumers,
+            max_deliver=settings.consumer_max_deliveries,
+            ack_wait_seconds=settings.consumer_ack_wait_seconds,
+            stream_replicas=settings.stream_replicas,
+            stream_max_age_seconds=settings.stream_max_age_seconds,
+        )
         await runner.start()
 
     for service, _ in parts.servicers:

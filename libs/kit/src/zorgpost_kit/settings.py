@@ -13,6 +13,9 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zorgpost_kit.consumer import DEFAULT_ACK_WAIT_SECONDS, DEFAULT_MAX_DELIVER, redelivery_horizon_seconds
+from zorgpost_kit.jetstream import DEFAULT_STREAM_MAX_AGE_SECONDS
+
 #: Marks a default that is only acceptable on a developer's machine.
 DEV_SECRET_PREFIX = "dev-only-"
 
@@ -55,6 +58,42 @@ class ServiceSettings(BaseSettings):
     rpc_timeout_seconds: float = 5.0
     #: JetStream stream replicas: 1 on one machine, 3 on a NATS cluster.
     stream_replicas: int = Field(default=1, ge=1, le=5)
+
+    # Secrets do not outlive their use: events carry codes and link tokens to the notices,
+    # so neither the outbox nor the streams keep them longer than these settings say.
+    #: Published outbox rows are deleted this long after they were published.
+    outbox_retention_seconds: float = Field(default=7 * 24 * 3600.0, gt=0)
+    #: JetStream deletes a message this long after it was stored (this service's own stream,
+    #: and the streams it consumes and dead-letters into when it creates them). Must be
+    #: longer than the consumers' redelivery horizon; the rest is how long a consumer may
+    #: be down without losing events.
+    stream_max_age_seconds: float = Field(default=DEFAULT_STREAM_MAX_AGE_SECONDS, gt=0)
+    #: Deliveries of one event to a consumer before it is dead-lettered.
+    consumer_max_deliveries: int = Field(default=DEFAULT_MAX_DELIVER, ge=1, le=100)
+    #: How long a delivery may stay unacknowledged before JetStream delivers it again.
+    consumer_ack_wait_seconds: float = Field(default=DEFAULT_ACK_WAIT_SECONDS, gt=0)
+
+    @property
+    def inbox_retention_seconds(self) -> float:
+        """How long a consumer remembers an event it handled. No message lives in a stream
+        longer than its max age, so no redelivery can come later than that; the
+        redelivery horizon on top is a margin for clocks that disagree."""
+        return self.stream_max_age_seconds + self.redelivery_horizon_seconds
+
+    @property
+    def redelivery_horizon_seconds(self) -> float:
+        return redelivery_horizon_seconds(self.consumer_max_deliveries, self.consumer_ack_wait_seconds)
+
+    @model_validator(mode="after")
+    def _streams_outlive_redelivery(self) -> ServiceSettings:
+        if self.stream_max_age_seconds <= self.redelivery_horizon_seconds:
+            prefix = str(self.model_config.get("env_prefix", "")).upper()
+            raise ValueError(
+                f"{prefix}STREAM_MAX_AGE_SECONDS must be longer than the consumers' redelivery horizon "
+                f"({self.redelivery_horizon_seconds:.0f} s with {self.consumer_max_deliveries} deliveries "
+                f"and an ack wait of {self.consumer_ack_wait_seconds:g} s)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:

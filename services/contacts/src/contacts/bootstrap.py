@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from contacts.adapters.unit_of_work import ContactsUnitOfWork
+from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
 from contacts.entrypoints.grpc_api import SERVICE_NAME, ContactsServicer
 from zorgpost.contacts.v1 import contacts_pb2_grpc
 from zorgpost_kit.events import EventCodec
@@ -15,8 +15,8 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     # Contacts raises no events yet; theme and contact-person events come with the e-counter.
     codec = EventCodec()
 
-    def uow() -> ContactsUnitOfWork:
-        return ContactsUnitOfWork(infra.session_factory, codec, on_commit=infra.relay.wake)
+    def uow() -> SqlContactsUnitOfWork:
+        return SqlContactsUnitOfWork(infra.session_factory, codec, on_commit=infra.relay.wake)
 
     servicer = ContactsServicer(uow, infra.remote_token_verifier())
     return ServiceParts(

@@ -10,7 +10,7 @@ from messaging.adapters.blob_stores import FilesystemBlobStore, S3BlobStore
 from messaging.adapters.clamd import ClamdScanner
 from messaging.adapters.directory import IdentityDirectory
 from messaging.adapters.events import event_codec
-from messaging.adapters.repositories import prune_activity, prune_published_outbox, prune_sending_counts
+from messaging.adapters.repositories import prune_activity, prune_sending_counts
 from messaging.adapters.unit_of_work import MessagingUnitOfWork
 from messaging.config import Settings
 from messaging.entrypoints.consumers import InvitationAcceptedConsumer
@@ -72,12 +72,13 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         scanner = ClamdScanner(settings.clamd_host, settings.clamd_port)
         workers.append(BackgroundLoop("virus_scan", partial(scan_pending, services, scanner), idle_seconds=5.0))
 
+    # Published outbox rows (which carry plain read-link tokens) are pruned by the kit's
+    # retention, as in every service.
     async def housekeeping() -> bool:
         now = _now()
         async with infra.session_factory() as session, session.begin():
             await prune_activity(session, now - timedelta(days=settings.activity_retention_days))
             await prune_sending_counts(session, now - timedelta(hours=2))
-            await prune_published_outbox(session, now - timedelta(days=1))
         return False
 
     servicer = MessagingServicer(

@@ -8,13 +8,13 @@ from functools import partial
 from notifications.adapters.mail import SmtpMailer
 from notifications.adapters.sms import sms_sender
 from notifications.adapters.templates import TemplateCatalogue
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.config import Settings
 from notifications.domain.model import RetryPolicy
 from notifications.domain.notices import CATALOGUE
 from notifications.entrypoints.consumers import notice_consumers
 from notifications.entrypoints.grpc_api import SERVICE_NAME, NotificationsServicer
-from notifications.service.deliveries import DeliveryWorker
+from notifications.service.deliveries import DeadLetterSecrets, DeliveryWorker
 from notifications.service.notices import NoticeQueue
 from zorgpost.notifications.v1 import notifications_pb2_grpc
 from zorgpost_kit.events import EventCodec
@@ -35,7 +35,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     assert isinstance(settings, Settings)
     codec = EventCodec()
     delivery_loop = DeliveryWorker(
-        uow=lambda: NotificationsUnitOfWork(infra.session_factory, codec),
+        uow=lambda: SqlNotificationsUnitOfWork(infra.session_factory, codec),
         templates=template_catalogue(settings),
         mailer=SmtpMailer(settings),
         sms=sms_sender(settings),
@@ -44,15 +44,18 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             base=timedelta(seconds=settings.delivery_retry_base_seconds),
             cap=timedelta(seconds=settings.delivery_retry_max_seconds),
         ),
-        mail_from=settings.mail_from,
+    ).background_loop()
+    dead_letter_secrets = DeadLetterSecrets(
+        uow=lambda: SqlNotificationsUnitOfWork(infra.session_factory, codec),
+        retention=timedelta(seconds=settings.dead_letter_retention_seconds),
     ).background_loop()
 
     def on_commit() -> None:
         infra.relay.wake()
         delivery_loop.wake()
 
-    def uow() -> NotificationsUnitOfWork:
-        return NotificationsUnitOfWork(infra.session_factory, codec, on_commit=on_commit)
+    def uow() -> SqlNotificationsUnitOfWork:
+        return SqlNotificationsUnitOfWork(infra.session_factory, codec, on_commit=on_commit)
 
     servicer = NotificationsServicer(uow, infra.remote_token_verifier())
     return ServiceParts(
@@ -61,5 +64,5 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         ],
         uow_factory=uow,
         consumers=notice_consumers(NoticeQueue()),
-        workers=[delivery_loop],
+        workers=[delivery_loop, dead_letter_secrets],
     )

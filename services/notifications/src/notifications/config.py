@@ -72,6 +72,10 @@ class Settings(ServiceSettings):
     delivery_max_attempts: int = Field(default=8, ge=1)
     delivery_retry_base_seconds: float = Field(default=2.0, gt=0)
     delivery_retry_max_seconds: float = Field(default=600.0, gt=0)
+    #: A dead letter keeps the code or link token it would carry this long after it was
+    #: queued, so an operator can re-drive it; then it forgets them and can no longer be
+    #: re-driven. (Sent and undeliverable notices forget them at once.)
+    dead_letter_retention_seconds: float = Field(default=7 * 24 * 3600.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_credentials_in_the_clear(self) -> Settings:

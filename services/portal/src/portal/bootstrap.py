@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from portal.adapters.unit_of_work import PortalUnitOfWork
+from portal.adapters.unit_of_work import SqlPortalUnitOfWork
 from portal.entrypoints.grpc_api import SERVICE_NAME, PortalServicer
 from zorgpost.portal.v1 import portal_pb2_grpc
 from zorgpost_kit.events import EventCodec
@@ -15,8 +15,8 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     # The portal raises no events yet; portal.trajectory.ended comes with trajectories.
     codec = EventCodec()
 
-    def uow() -> PortalUnitOfWork:
-        return PortalUnitOfWork(infra.session_factory, codec, on_commit=infra.relay.wake)
+    def uow() -> SqlPortalUnitOfWork:
+        return SqlPortalUnitOfWork(infra.session_factory, codec, on_commit=infra.relay.wake)
 
     servicer = PortalServicer(uow, infra.remote_token_verifier())
     return ServiceParts(

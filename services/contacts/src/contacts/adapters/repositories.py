@@ -1,4 +1,4 @@
-"""Contacts' repositories."""
+"""Contacts' repositories on PostgreSQL (the ports of ``contacts.service.ports``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from contacts.adapters.orm import organisation_profiles
 from contacts.domain.model import OrganisationProfile
 
 
-class OrganisationProfileRepository:
+class SqlOrganisationProfileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -1,15 +1,15 @@
-"""Contacts' unit of work."""
+"""Contacts' unit of work on PostgreSQL (the port :class:`contacts.service.ports.ContactsUnitOfWork`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contacts.adapters.repositories import OrganisationProfileRepository
+from contacts.adapters.repositories import SqlOrganisationProfileRepository
 from zorgpost_kit.db import UnitOfWork
 
 
-class ContactsUnitOfWork(UnitOfWork):
-    profiles: OrganisationProfileRepository
+class SqlContactsUnitOfWork(UnitOfWork):
+    profiles: SqlOrganisationProfileRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.profiles = OrganisationProfileRepository(session)
+        self.profiles = SqlOrganisationProfileRepository(session)

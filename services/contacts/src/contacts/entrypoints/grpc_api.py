@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import grpc
 
-from contacts.adapters.unit_of_work import ContactsUnitOfWork
 from contacts.domain.model import OrganisationProfile
+from contacts.service.ports import UnitOfWorkFactory
 from contacts.service.profile import ProfileDraft, check_profile, do_update_profile, get_profile
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
@@ -30,7 +28,7 @@ def _profile(profile: OrganisationProfile) -> contacts_pb2.OrganisationProfile:
 
 
 class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
-    def __init__(self, uow_factory: Callable[[], ContactsUnitOfWork], verifier: TokenVerifier) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier) -> None:
         self._uow = uow_factory
         self._verifier = verifier
 

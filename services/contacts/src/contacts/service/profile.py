@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from contacts.adapters.unit_of_work import ContactsUnitOfWork
 from contacts.domain.model import OrganisationProfile
+from contacts.service.ports import UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.validation import check_email, check_phone, check_text, check_url
@@ -24,7 +23,7 @@ class ProfileDraft:
     postal_address: str
 
 
-async def get_profile(uow_factory: Callable[[], ContactsUnitOfWork], principal: Principal) -> OrganisationProfile:
+async def get_profile(uow_factory: UnitOfWorkFactory, principal: Principal) -> OrganisationProfile:
     """The caller's organisation profile (staff only); empty when never filled in."""
     principal.require_staff()
     assert principal.organisation_id is not None
@@ -33,7 +32,7 @@ async def get_profile(uow_factory: Callable[[], ContactsUnitOfWork], principal: 
     return stored or OrganisationProfile.empty(principal.organisation_id)
 
 
-def check_profile(principal: Principal, draft: ProfileDraft) -> OrganisationProfile:
+def check_profile(principal: Principal, draft: ProfileDraft, *, now: datetime | None = None) -> OrganisationProfile:
     """Validates every field at once; as the seed says, nothing is saved on an error."""
     principal.require_staff()
     assert principal.organisation_id is not None
@@ -49,14 +48,15 @@ def check_profile(principal: Principal, draft: ProfileDraft) -> OrganisationProf
         postal_address=check_text(
             draft.postal_address, "postal_address", errors, max_length=MAX_ADDRESS_LENGTH, required=False
         ),
-        updated_at=datetime.now(UTC),
+        updated_at=now or datetime.now(UTC),
         updated_by=principal.actor_id,
     )
     errors.raise_if_any()
     return profile
 
 
-async def do_update_profile(uow_factory: Callable[[], ContactsUnitOfWork], profile: OrganisationProfile) -> None:
+async def do_update_profile(uow_factory: UnitOfWorkFactory, profile: OrganisationProfile) -> None:
+    """Stores a profile :func:`check_profile` accepted, replacing the previous one."""
     async with uow_factory() as uow:
         await uow.profiles.save(profile)
         await uow.commit()

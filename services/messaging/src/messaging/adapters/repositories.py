@@ -39,7 +39,6 @@ from messaging.domain.threads import (
     ThreadState,
 )
 from messaging.service.ports import ListCursor, Listing, SearchResult
-from zorgpost_kit.db import outbox_events
 
 #: The channel feed watchers LISTEN on; a commit with activity NOTIFYs it.
 ACTIVITY_CHANNEL = "messaging_activity"
@@ -649,14 +648,6 @@ async def prune_activity(session: AsyncSession, before: datetime) -> int:
             )
         )
     return len(positions)
-
-
-async def prune_published_outbox(session: AsyncSession, before: datetime) -> None:
-    """Published events leave the outbox after a while: they carry plain read-link tokens
-    for notices, which must not outlive their use in a durable store."""
-    await session.execute(
-        delete(outbox_events).where(outbox_events.c.published_at.is_not(None), outbox_events.c.published_at < before)
-    )
 
 
 async def prune_sending_counts(session: AsyncSession, before: datetime) -> None:

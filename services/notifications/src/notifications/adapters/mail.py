@@ -8,9 +8,8 @@ from email.utils import formatdate
 
 import aiosmtplib
 
-from notifications.adapters.channels import DeliveryFailed
-from notifications.adapters.templates import RenderedMail
 from notifications.config import Settings, SmtpSecurity
+from notifications.service.ports import DeliveryFailed, OutgoingMail, RenderedMail
 
 __all__ = ["DeliveryFailed", "SmtpMailer", "build_message", "tls_context"]
 
@@ -41,7 +40,7 @@ def tls_context(ca_file: str) -> ssl.SSLContext:
 
 
 class SmtpMailer:
-    """Hands mail to the configured SMTP server.
+    """Hands mail to the configured SMTP server (the :class:`notifications.service.ports.Mailer`).
 
     With ``starttls`` or ``tls`` the connection is encrypted and the server's certificate
     checked, or nothing is sent: there is no fallback to plain text.
@@ -51,7 +50,20 @@ class SmtpMailer:
         self._settings = settings
         self._tls = tls_context(settings.smtp_ca_file) if settings.smtp_security is not SmtpSecurity.NONE else None
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, mail: OutgoingMail) -> None:
+        """Sends one notice from the configured sender address."""
+        await self.send_message(
+            build_message(
+                sender=self._settings.mail_from,
+                to=mail.to,
+                mail=mail.mail,
+                message_id=mail.message_id,
+                unsubscribe_url=mail.unsubscribe_url,
+            )
+        )
+
+    async def send_message(self, message: EmailMessage) -> None:
+        """Returns once the server accepted ``message``; raises :class:`DeliveryFailed`."""
         settings = self._settings
         try:
             await aiosmtplib.send(

@@ -1,4 +1,5 @@
-"""Notifications' repositories: they take and return domain objects, never rows."""
+"""Notifications' repositories on PostgreSQL (the ports of ``notifications.service.ports``):
+they take and return domain objects, never rows."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import deliveries, notification_preferences
-from notifications.domain.model import Category, Channel, Delivery, DeliveryStatus
+from notifications.domain.model import SECRET_PARAMS, Category, Channel, Delivery, DeliveryStatus
 from notifications.domain.preferences import ChannelChoice, Preferences
 
 
@@ -46,12 +48,14 @@ def _changing_values(delivery: Delivery) -> dict[str, Any]:
         "failure_reason": delivery.failure_reason,
         "next_attempt_at": delivery.next_attempt_at,
         "sent_at": delivery.sent_at,
-        # Rewritten because a sent or undeliverable delivery forgets its secrets.
+        # Rewritten because a sent or undeliverable delivery forgets its secrets, and a
+        # dead letter forgets them (and expires) after its retention.
         "params": delivery.params,
+        "expires_at": delivery.expires_at,
     }
 
 
-class DeliveryRepository:
+class SqlDeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -69,7 +73,6 @@ class DeliveryRepository:
                 language=delivery.language,
                 message_id=delivery.message_id,
                 created_at=delivery.created_at,
-                expires_at=delivery.expires_at,
                 digest_key=delivery.digest_key,
                 **_changing_values(delivery),
             )
@@ -149,6 +152,24 @@ class DeliveryRepository:
             query = query.with_for_update(skip_locked=True)
         return [_delivery(row) for row in (await self._session.execute(query)).all()]
 
+    async def claim_failed_with_secrets(self, created_before: datetime, limit: int) -> list[Delivery]:
+        """Old dead letters still holding a code or token, locked; other instances skip them.
+        (``ix_deliveries_failed`` finds the failed ones by age.)"""
+        rows = (
+            await self._session.execute(
+                select(deliveries)
+                .where(
+                    deliveries.c.status == DeliveryStatus.FAILED,
+                    deliveries.c.created_at < created_before,
+                    deliveries.c.params.has_any(array(sorted(SECRET_PARAMS))),
+                )
+                .order_by(deliveries.c.created_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        return [_delivery(row) for row in rows]
+
 
 _CATEGORY_NAMES = frozenset(category.value for category in Category)
 
@@ -169,7 +190,7 @@ def _preferences(row: Row[tuple[object, ...]]) -> Preferences:
     )
 
 
-class PreferencesRepository:
+class SqlPreferencesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

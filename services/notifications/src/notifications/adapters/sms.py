@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from notifications.adapters.channels import DeliveryFailed
 from notifications.config import Settings, SmsBodyFormat, SmsProviderKind
+from notifications.service.ports import DeliveryFailed
 
 PLACEHOLDERS = ("to", "text", "sender", "reference")
 #: Answers that say "not now": the provider is overloaded, down or slow.

@@ -10,16 +10,26 @@ notice can never point anywhere else; times are shown in Dutch local time with t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, pass_context, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    pass_context,
+    select_autoescape,
+)
 from jinja2.runtime import Context
 
 from notifications.domain.model import Channel
 from notifications.domain.notices import DEFAULT_LANGUAGE, LANGUAGES, NoticeKind
+from notifications.service.ports import CannotRender, RenderedMail
+
+__all__ = ["LOCAL_TIMEZONE", "PREFERENCES_PATH", "RenderedMail", "TemplateCatalogue", "local_datetime", "local_time"]
 
 #: Where the people Zorgpost writes to live: times in notices are theirs.
 LOCAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -33,13 +43,6 @@ _MONTHS = {
            "November", "December"),
 }  # fmt: skip
 _AT = {"nl": "om", "en": "at"}
-
-
-@dataclass(frozen=True)
-class RenderedMail:
-    subject: str
-    text: str
-    html: str
 
 
 def _local(value: str | datetime) -> datetime:
@@ -62,6 +65,9 @@ def local_datetime(context: Context, value: str | datetime) -> str:
 
 
 class TemplateCatalogue:
+    """The notice renderer (:class:`notifications.service.ports.NoticeRenderer`) over the
+    package's templates."""
+
     def __init__(self, public_url: str) -> None:
         self._public_url = public_url.rstrip("/")
         self._env = Environment(
@@ -87,17 +93,23 @@ class TemplateCatalogue:
         """Subject, text and HTML of a mail. ``optional`` mail says where to switch it off."""
         context = self._context(language, params, optional=optional)
         lang = context["language"]
-        subject = self._env.get_template(f"{lang}/{template}.subject.j2").render(context)
-        return RenderedMail(
-            subject=" ".join(subject.split()),
-            text=self._env.get_template(f"{lang}/{template}.txt.j2").render(context),
-            html=self._env.get_template(f"{lang}/{template}.html.j2").render(context),
-        )
+        try:
+            subject = self._env.get_template(f"{lang}/{template}.subject.j2").render(context)
+            return RenderedMail(
+                subject=" ".join(subject.split()),
+                text=self._env.get_template(f"{lang}/{template}.txt.j2").render(context),
+                html=self._env.get_template(f"{lang}/{template}.html.j2").render(context),
+            )
+        except (TemplateError, ValueError) as error:
+            raise CannotRender(type(error).__name__) from error
 
     def render_sms(self, template: str, language: str, params: dict[str, Any]) -> str:
         """The SMS text on one line: short, and never more than the template says."""
         context = self._context(language, params, optional=False)
-        text = self._env.get_template(f"{context['language']}/{template}.sms.j2").render(context)
+        try:
+            text = self._env.get_template(f"{context['language']}/{template}.sms.j2").render(context)
+        except (TemplateError, ValueError) as error:
+            raise CannotRender(type(error).__name__) from error
         return " ".join(text.split())
 
     def missing(self, kinds: Iterable[NoticeKind]) -> list[str]:

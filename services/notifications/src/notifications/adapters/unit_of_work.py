@@ -1,17 +1,18 @@
-"""Notifications' unit of work."""
+"""Notifications' unit of work on PostgreSQL (the port
+:class:`notifications.service.ports.NotificationsUnitOfWork`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.adapters.repositories import DeliveryRepository, PreferencesRepository
+from notifications.adapters.repositories import SqlDeliveryRepository, SqlPreferencesRepository
 from zorgpost_kit.db import UnitOfWork
 
 
-class NotificationsUnitOfWork(UnitOfWork):
-    deliveries: DeliveryRepository
-    preferences: PreferencesRepository
+class SqlNotificationsUnitOfWork(UnitOfWork):
+    deliveries: SqlDeliveryRepository
+    preferences: SqlPreferencesRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.deliveries = DeliveryRepository(session)
-        self.preferences = PreferencesRepository(session)
+        self.deliveries = SqlDeliveryRepository(session)
+        self.preferences = SqlPreferencesRepository(session)

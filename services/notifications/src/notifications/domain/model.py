@@ -34,7 +34,9 @@ class Category(StrEnum):
 MANDATORY_CATEGORIES = frozenset({Category.SECURITY, Category.ACCOUNT})
 
 #: Parameters that hold a secret the recipient needs (a code, a link token, a password).
-#: They are kept only as long as the delivery may still be sent.
+#: They are kept only as long as the delivery may still be sent: a sent or undeliverable
+#: delivery forgets them at once, a dead letter after the retention an operator has to
+#: re-drive it.
 SECRET_PARAMS = frozenset({"code", "token", "read_token", "temporary_password"})
 
 
@@ -105,6 +107,20 @@ class Delivery:
         self.status = DeliveryStatus.FAILED
         self.failure_reason = reason[:500]
         self._forget_secrets()
+
+    @property
+    def holds_secrets(self) -> bool:
+        return any(name in SECRET_PARAMS for name in self.params)
+
+    def forget_secrets_of_dead_letter(self, now: datetime) -> None:
+        """A dead letter past its retention forgets its codes and tokens. Without them it
+        could only go out broken, so it expires now: a re-drive refuses it from then on.
+        A dead letter without secrets is left as it is (it can still be re-driven)."""
+        if self.status is not DeliveryStatus.FAILED or not self.holds_secrets:
+            return
+        self._forget_secrets()
+        if self.expires_at is None or self.expires_at > now:
+            self.expires_at = now
 
     def can_redrive(self, now: datetime) -> bool:
         return self.status is DeliveryStatus.FAILED and bool(self.recipient) and not self.is_expired(now)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.config import Settings
 from notifications.domain.model import Delivery, mask_recipient
 from notifications.service.deliveries import do_redrive, do_redrive_all, list_failed
+from notifications.service.ports import UnitOfWorkFactory
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.errors import DomainError
 from zorgpost_kit.events import EventCodec
@@ -50,7 +51,7 @@ def _line(delivery: Delivery) -> str:
 
 
 async def run(
-    args: argparse.Namespace, uow_factory: Callable[[], NotificationsUnitOfWork], out: TextIO, err: TextIO
+    args: argparse.Namespace, uow_factory: UnitOfWorkFactory, out: TextIO, err: TextIO
 ) -> int:
     """Runs one parsed ``deliveries`` command; returns the exit status (0 ok, 1 refused)."""
     if args.action == "list-failed":
@@ -84,7 +85,7 @@ def main(argv: Sequence[str], settings: Settings, out: TextIO, err: TextIO) -> i
         engine = create_engine(settings.database_url, pool_size=1)
         try:
             session_factory = create_session_factory(engine)
-            return await run(args, lambda: NotificationsUnitOfWork(session_factory, EventCodec()), out, err)
+            return await run(args, lambda: SqlNotificationsUnitOfWork(session_factory, EventCodec()), out, err)
         finally:
             await engine.dispose()
 

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.domain import notices as kinds
 from notifications.domain.model import Channel, mask_recipient
 from notifications.domain.notices import Addressee, Notice, NoticeKind
@@ -297,16 +297,16 @@ RULES: tuple[NoticeRule[Any], ...] = (
 )
 
 
-def notice_consumer(rule: NoticeRule[Any], queue: NoticeQueue) -> EventConsumer[Message, NotificationsUnitOfWork]:
+def notice_consumer(rule: NoticeRule[Any], queue: NoticeQueue) -> EventConsumer[Message, SqlNotificationsUnitOfWork]:
     """The durable consumer of one rule's subject."""
 
-    class NoticeConsumer(EventConsumer[Message, NotificationsUnitOfWork]):
+    class NoticeConsumer(EventConsumer[Message, SqlNotificationsUnitOfWork]):
         producer = rule.producer
         subject = rule.subject
         durable = rule.durable
         message_type = rule.message_type
 
-        async def consume(self, event: Message, envelope: EventEnvelope, uow: NotificationsUnitOfWork) -> None:
+        async def consume(self, event: Message, envelope: EventEnvelope, uow: SqlNotificationsUnitOfWork) -> None:
             await queue.do_queue(uow, rule.notices(event))
 
     NoticeConsumer.__qualname__ = NoticeConsumer.__name__ = f"NoticeConsumer[{rule.subject}]"
@@ -315,5 +315,5 @@ def notice_consumer(rule: NoticeRule[Any], queue: NoticeQueue) -> EventConsumer[
 
 def notice_consumers(
     queue: NoticeQueue, rules: Sequence[NoticeRule[Any]] = RULES
-) -> list[EventConsumer[Message, NotificationsUnitOfWork]]:
+) -> list[EventConsumer[Message, SqlNotificationsUnitOfWork]]:
     return [notice_consumer(rule, queue) for rule in rules]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.domain.model import Delivery, DeliveryStatus, mask_recipient
 from notifications.domain.preferences import ChannelChoice, Preferences
 from notifications.service.deliveries import list_deliveries
+from notifications.service.ports import UnitOfWorkFactory
 from notifications.service.preferences import PreferencesChange, do_update_preferences, get_preferences
 from zorgpost.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
@@ -59,7 +57,7 @@ def _preferences(preferences: Preferences) -> notifications_pb2.NotificationPref
 
 
 class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer):
-    def __init__(self, uow_factory: Callable[[], NotificationsUnitOfWork], verifier: TokenVerifier) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier) -> None:
         self._uow = uow_factory
         self._verifier = verifier
 

@@ -1,22 +1,25 @@
-"""Use cases of delivery: send what is due, show what happened, re-drive dead letters."""
+"""Use cases of delivery: send what is due, show what happened, re-drive dead letters,
+forget the secrets of old dead letters."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.message import EmailMessage
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jinja2 import TemplateError
-
-from notifications.adapters.channels import DeliveryFailed, Mailer, SmsSender
-from notifications.adapters.mail import build_message
-from notifications.adapters.templates import TemplateCatalogue
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.domain.errors import DeliveryNotFound
 from notifications.domain.model import Channel, Delivery, RetryPolicy
 from notifications.domain.notices import MESSAGES_DIGEST
+from notifications.service.ports import (
+    CannotRender,
+    DeliveryFailed,
+    Mailer,
+    NoticeRenderer,
+    OutgoingMail,
+    SmsSender,
+    UnitOfWorkFactory,
+)
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.logging import get_logger
@@ -28,27 +31,23 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class _Unrenderable(Exception):
-    """A delivery whose template cannot be rendered: a bug no retry will fix."""
-
-
 @dataclass
 class DeliveryWorker:
     """Sends due deliveries, one send per transaction.
 
     Each send happens inside the transaction that holds its rows' locks, and the outcome is
-    committed right after it: a crash before that commit leaves the delivery queued, so it
-    is retried (at least once); the stable Message-ID lets receivers spot the rare duplicate
-    of that window. Several instances share the queue (locked rows are skipped).
+    committed right after it. The promise is at least once: a crash after the mail server
+    (or SMS provider) accepted a notice and before that commit leaves the delivery queued,
+    so it goes out again, with the same Message-ID, which lets a receiving system spot the
+    duplicate. Several instances share the queue (locked rows are skipped).
     Deliveries of one digest go out as one mail; an expired notice is not sent at all.
     """
 
-    uow: Callable[[], NotificationsUnitOfWork]
-    templates: TemplateCatalogue
+    uow: UnitOfWorkFactory
+    templates: NoticeRenderer
     mailer: Mailer
     sms: SmsSender
     policy: RetryPolicy
-    mail_from: str
     batch_size: int = 10
     clock: Callable[[], datetime] = _utcnow
 
@@ -94,10 +93,10 @@ class DeliveryWorker:
             return
         try:
             await self._send(live)
-        except _Unrenderable as error:
+        except CannotRender as error:
             for delivery in live:
-                delivery.mark_undeliverable(f"cannot be rendered: {error}")
-            log.error("delivery_unrenderable", delivery_ids=[d.id for d in live], error=str(error))
+                delivery.mark_undeliverable(f"cannot be rendered: {error.reason}")
+            log.error("delivery_unrenderable", delivery_ids=[d.id for d in live], error=error.reason)
             return
         except DeliveryFailed as failure:
             for delivery in live:
@@ -128,15 +127,12 @@ class DeliveryWorker:
     async def _send(self, group: list[Delivery]) -> None:
         lead = group[0]
         if lead.channel is Channel.SMS:
-            try:
-                text = self.templates.render_sms(lead.template, lead.language, lead.params)
-            except (TemplateError, ValueError) as error:
-                raise _Unrenderable(type(error).__name__) from None
+            text = self.templates.render_sms(lead.template, lead.language, lead.params)
             await self.sms.send(lead.recipient, text, reference=lead.id)
         else:
             await self.mailer.send(self._mail(group))
 
-    def _mail(self, group: list[Delivery]) -> EmailMessage:
+    def _mail(self, group: list[Delivery]) -> OutgoingMail:
         lead = group[0]
         if len(group) > 1:
             template = MESSAGES_DIGEST.template
@@ -144,21 +140,16 @@ class DeliveryWorker:
             params: dict[str, Any] = {"organisation_name": ", ".join(names), "items": [d.params for d in group]}
         else:
             template, params = lead.template, lead.params
-        try:
-            rendered = self.templates.render_mail(template, lead.language, params, optional=lead.is_optional)
-        except (TemplateError, ValueError) as error:
-            raise _Unrenderable(type(error).__name__) from None
-        return build_message(
-            sender=self.mail_from,
+        return OutgoingMail(
             to=lead.recipient,
-            mail=rendered,
+            mail=self.templates.render_mail(template, lead.language, params, optional=lead.is_optional),
             message_id=lead.message_id,
             unsubscribe_url=self.templates.preferences_url if lead.is_optional else None,
         )
 
 
 async def list_deliveries(
-    uow_factory: Callable[[], NotificationsUnitOfWork], principal: Principal, source_id: str
+    uow_factory: UnitOfWorkFactory, principal: Principal, source_id: str
 ) -> list[Delivery]:
     """Staff see the deliveries of their own organisation's objects only, newest first;
     another organisation's are indistinguishable from none."""
@@ -168,14 +159,14 @@ async def list_deliveries(
         return await uow.deliveries.list_for_source(principal.organisation_id, source_id)
 
 
-async def list_failed(uow_factory: Callable[[], NotificationsUnitOfWork], *, limit: int = 100) -> list[Delivery]:
+async def list_failed(uow_factory: UnitOfWorkFactory, *, limit: int = 100) -> list[Delivery]:
     """Dead letters (failed deliveries), oldest first: for an operator."""
     async with uow_factory() as uow:
         return await uow.deliveries.list_failed(limit=limit)
 
 
 async def do_redrive(
-    uow_factory: Callable[[], NotificationsUnitOfWork], delivery_id: str, *, now: datetime | None = None
+    uow_factory: UnitOfWorkFactory, delivery_id: str, *, now: datetime | None = None
 ) -> Delivery:
     """Queues one failed delivery again with a fresh set of attempts.
 
@@ -193,7 +184,7 @@ async def do_redrive(
 
 
 async def do_redrive_all(
-    uow_factory: Callable[[], NotificationsUnitOfWork], *, now: datetime | None = None, limit: int = 1000
+    uow_factory: UnitOfWorkFactory, *, now: datetime | None = None, limit: int = 1000
 ) -> tuple[list[Delivery], list[Delivery]]:
     """Queues every failed delivery that can still be sent; returns (re-driven, left as failed)."""
     moment = now or _utcnow()
@@ -209,3 +200,39 @@ async def do_redrive_all(
                 left.append(delivery)
         await uow.commit()
     return redriven, left
+
+
+@dataclass
+class DeadLetterSecrets:
+    """Dead letters keep their codes and link tokens for ``retention`` after they were
+    queued, so an operator can re-drive them; then they forget them and expire (a sent or
+    undeliverable delivery forgets them at once). Several instances share the work (locked
+    rows are skipped)."""
+
+    uow: UnitOfWorkFactory
+    retention: timedelta
+    batch_size: int = 100
+    clock: Callable[[], datetime] = _utcnow
+
+    async def do_forget_expired(self) -> int:
+        """Forgets the secrets of one batch of dead letters past the retention; returns how many."""
+        now = self.clock()
+        async with self.uow() as uow:
+            stale = await uow.deliveries.claim_failed_with_secrets(now - self.retention, self.batch_size)
+            for delivery in stale:
+                delivery.forget_secrets_of_dead_letter(now)
+                await uow.deliveries.save(delivery)
+            await uow.commit()
+        if stale:
+            log.info("dead_letter_secrets_forgotten", deliveries=len(stale))
+        return len(stale)
+
+    def background_loop(self) -> BackgroundLoop:
+        """Looks again after a tenth of the retention (at least every second, at most every
+        five minutes)."""
+
+        async def step() -> bool:
+            return await self.do_forget_expired() == self.batch_size
+
+        idle = min(max(self.retention.total_seconds() / 10, 1.0), 300.0)
+        return BackgroundLoop("dead_letter_secrets", step, idle_seconds=idle)

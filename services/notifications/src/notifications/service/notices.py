@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.domain.model import Delivery
 from notifications.domain.notices import Notice, plan_deliveries
 from notifications.domain.preferences import Preferences
+from notifications.service.ports import NotificationsUnitOfWork
 from zorgpost_kit.logging import get_logger
 
 log = get_logger(__name__)

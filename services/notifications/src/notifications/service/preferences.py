@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.domain.errors import AccountHoldersOnly, InvalidPreferences
 from notifications.domain.model import Category
 from notifications.domain.notices import LANGUAGES
 from notifications.domain.preferences import MAX_DIGEST_WINDOW_MINUTES, ChannelChoice, Preferences
+from notifications.service.ports import UnitOfWorkFactory
 from zorgpost_kit.auth import STAFF_ROLE, Principal
 from zorgpost_kit.errors import FieldErrors
 
@@ -58,7 +58,7 @@ def check_preferences_change(change: PreferencesChange) -> dict[Category, Channe
     return chosen
 
 
-async def get_preferences(uow_factory: Callable[[], NotificationsUnitOfWork], principal: Principal) -> Preferences:
+async def get_preferences(uow_factory: UnitOfWorkFactory, principal: Principal) -> Preferences:
     """The caller's preferences; the defaults (never saved) when they never chose."""
     account_id = _own_account(principal)
     async with uow_factory() as uow:
@@ -66,7 +66,7 @@ async def get_preferences(uow_factory: Callable[[], NotificationsUnitOfWork], pr
 
 
 async def do_update_preferences(
-    uow_factory: Callable[[], NotificationsUnitOfWork],
+    uow_factory: UnitOfWorkFactory,
     principal: Principal,
     change: PreferencesChange,
     *,

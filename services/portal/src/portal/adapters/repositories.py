@@ -1,4 +1,4 @@
-"""The portal's repositories."""
+"""The portal's queries on PostgreSQL (the ports of ``portal.service.ports``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from portal.adapters.orm import appointments, care_trajectories, portal_visits
 from portal.domain.model import Appointment, TrajectoryStatus
 
 
-class DashboardQueries:
+class SqlDashboardQueries:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -1,15 +1,15 @@
-"""The portal's unit of work."""
+"""The portal's unit of work on PostgreSQL (the port :class:`portal.service.ports.PortalUnitOfWork`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.adapters.repositories import DashboardQueries
+from portal.adapters.repositories import SqlDashboardQueries
 from zorgpost_kit.db import UnitOfWork
 
 
-class PortalUnitOfWork(UnitOfWork):
-    dashboard: DashboardQueries
+class SqlPortalUnitOfWork(UnitOfWork):
+    dashboard: SqlDashboardQueries
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.dashboard = DashboardQueries(session)
+        self.dashboard = SqlDashboardQueries(session)

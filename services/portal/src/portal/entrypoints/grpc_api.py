@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import grpc
 
-from portal.adapters.unit_of_work import PortalUnitOfWork
 from portal.service.dashboard import get_dashboard
+from portal.service.ports import UnitOfWorkFactory
 from zorgpost.portal.v1 import portal_pb2, portal_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
 
@@ -15,7 +13,7 @@ SERVICE_NAME = portal_pb2.DESCRIPTOR.services_by_name["PortalService"].full_name
 
 
 class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
-    def __init__(self, uow_factory: Callable[[], PortalUnitOfWork], verifier: TokenVerifier) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier) -> None:
         self._uow = uow_factory
         self._verifier = verifier
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-from portal.adapters.unit_of_work import PortalUnitOfWork
 from portal.domain.model import Dashboard
+from portal.service.ports import UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
 
 
-async def get_dashboard(uow_factory: Callable[[], PortalUnitOfWork], principal: Principal) -> Dashboard:
+async def get_dashboard(
+    uow_factory: UnitOfWorkFactory, principal: Principal, *, now: datetime | None = None
+) -> Dashboard:
     """The dashboard of the person the token is about (the child, when a parent acts for it),
     and the time of that person's previous visit, so the page can show what is new."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     person_id = principal.subject_id
     async with uow_factory() as uow:
         dashboard = Dashboard(
