@@ -12,7 +12,7 @@ from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, Sig
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.config import Settings
 from identity.domain.codes import CodeHasher
-from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_identity, grpc_invitations
+from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_identity, grpc_invitations, grpc_organisations
 from identity.entrypoints.callers import Callers
 from identity.entrypoints.consumers import TrajectoryEndedConsumer
 from identity.entrypoints.workers import delegation_expiry_loop
@@ -26,11 +26,15 @@ from identity.service.profile import Profiles
 from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
 from identity.service.sessions import Sessions
+from identity.service.staff import StaffManagement
+from identity.service.supervision import Supervisions
+from identity.service.teams import Teams
 from zorgpost.identity.v1 import (
     accounts_pb2_grpc,
     delegations_pb2_grpc,
     identity_pb2_grpc,
     invitations_pb2_grpc,
+    organisations_pb2_grpc,
 )
 from zorgpost_kit.auth import JwksCache, TokenVerifier
 from zorgpost_kit.runtime import Infrastructure, ServiceParts
@@ -51,11 +55,18 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         return keys.jwks_json
 
     # Identity verifies tokens with its own keys, exactly as every other service does with
-    # the JWKS it publishes.
+    # the JWKS it publishes, and refuses revoked ones as they do.
     jwks = JwksCache(local_jwks)
     callers = Callers(
-        TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience),
-        TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.password_change_token_audience),
+        TokenVerifier(
+            jwks, issuer=settings.token_issuer, audience=settings.token_audience, revocations=infra.revocations
+        ),
+        TokenVerifier(
+            jwks,
+            issuer=settings.token_issuer,
+            audience=settings.password_change_token_audience,
+            revocations=infra.revocations,
+        ),
     )
     access_tokens = AccessTokenIssuer(
         keys,
@@ -96,6 +107,10 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
     profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
     delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
+    # organisations: staff, teams and supervision
+    organisations = grpc_organisations.OrganisationServicer(
+        StaffManagement(uow), Teams(uow), Supervisions(uow), callers, uow
+    )
     return ServiceParts(
         servicers=[
             (grpc_identity.SERVICE_NAME, partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, identity)),
@@ -115,6 +130,10 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             (
                 grpc_delegations.SERVICE_NAME,
                 partial(delegations_pb2_grpc.add_DelegationServiceServicer_to_server, delegation_servicer),
+            ),
+            (
+                grpc_organisations.SERVICE_NAME,
+                partial(organisations_pb2_grpc.add_OrganisationServiceServicer_to_server, organisations),
             ),
         ],
         uow_factory=uow,

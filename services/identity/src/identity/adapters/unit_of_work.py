@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.repositories.accounts import (
     SqlAccountRepository,
+    SqlClientLinkRepository,
     SqlContactChangeRepository,
     SqlOrganisationRepository,
     SqlSecretQuestionRepository,
@@ -30,6 +31,9 @@ from identity.adapters.repositories.sessions import (
     SqlRefreshTokenRepository,
     SqlSessionRepository,
 )
+from identity.adapters.repositories.staff import SqlStaffDirectory
+from identity.adapters.repositories.supervisions import SqlSupervisionRepository
+from identity.adapters.repositories.teams import SqlTeamRepository
 from zorgpost_kit.db import UnitOfWork
 
 
@@ -37,6 +41,11 @@ class IdentityUnitOfWork(UnitOfWork):
     # accounts and profile
     organisations: SqlOrganisationRepository
     accounts: SqlAccountRepository
+    client_links: SqlClientLinkRepository
+    # organisations: staff, teams and supervision
+    staff: SqlStaffDirectory
+    teams: SqlTeamRepository
+    supervisions: SqlSupervisionRepository
     contact_changes: SqlContactChangeRepository
     secret_questions: SqlSecretQuestionRepository
     terms_acceptances: SqlTermsAcceptanceRepository
@@ -65,6 +74,10 @@ class IdentityUnitOfWork(UnitOfWork):
     def _open_repositories(self, session: AsyncSession) -> None:
         self.organisations = SqlOrganisationRepository(session)
         self.accounts = SqlAccountRepository(session)
+        self.client_links = SqlClientLinkRepository(session)
+        self.staff = SqlStaffDirectory(session)
+        self.teams = SqlTeamRepository(session)
+        self.supervisions = SqlSupervisionRepository(session)
         self.contact_changes = SqlContactChangeRepository(session)
         self.secret_questions = SqlSecretQuestionRepository(session)
         self.terms_acceptances = SqlTermsAcceptanceRepository(session)

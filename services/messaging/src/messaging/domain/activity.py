@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from messaging.domain.threads import Participant, ParticipantKind
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.roles import Capability
 
 
 class ActivityKind(StrEnum):
@@ -61,7 +62,7 @@ class ActivityEntry:
 def reader_keys(principal: Principal) -> list[str]:
     """The feed keys a caller reads: their own, and their organisation's shared inbox."""
     keys = [f"account:{principal.subject_id}"]
-    if principal.is_staff:
+    if principal.can(Capability.WORK_SHARED_INBOX):
         keys.append(f"organisation:{principal.organisation_id}")
     return keys
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from messaging.domain.errors import NotAllowedForKind, ThreadNotFound, ThreadNotOpen
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.roles import Capability
 
 
 class ThreadKind(StrEnum):
@@ -282,7 +283,7 @@ def resolve_access(
                 return Access(thread, participant, participants)
         raise ThreadNotFound()
     organisation = None
-    if principal.is_staff:
+    if principal.can(Capability.WORK_SHARED_INBOX):
         organisation = next(
             (
                 p

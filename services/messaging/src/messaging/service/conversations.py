@@ -48,6 +48,7 @@ from messaging.service.common import (
 )
 from messaging.service.ports import ListCursor, Listing, MessagingUnitOfWork, SearchResult
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_text
 
 MAX_REFERENCE_LENGTH = 100
@@ -208,7 +209,7 @@ def check_create_thread(
     except ValueError:
         raise InvalidArgument(fields={"kind": "is not a kind of conversation"}) from None
     policy = policy_for(thread_kind)
-    allowed = policy.startable_by_staff if principal.is_staff else policy.startable_by_person
+    allowed = policy.startable_by_staff if principal.can(Capability.WORK_SHARED_INBOX) else policy.startable_by_person
     if not policy.started_by_create_thread or not allowed or principal.is_guest:
         raise NotAllowedForKind()
     errors = FieldErrors()
@@ -246,7 +247,7 @@ async def do_create_thread(
         principal.subject_id,
         name,
         now,
-        via_organisation_id=principal.organisation_id if principal.is_staff else None,
+        via_organisation_id=principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None,
     )
     participants = [me]
     organisation = None
@@ -514,7 +515,7 @@ async def search(
     count = page_size(limit)
     after = decode_cursor(cursor)
     principal = caller.principal
-    organisation = principal.organisation_id if principal.is_staff else None
+    organisation = principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None
     async with services.uow() as uow:
         found = await uow.queries.search(principal.subject_id, organisation, words, after, count + 1)
     page = found[:count]
