@@ -84,7 +84,7 @@ async def test_login_opens_a_session_on_this_device(world: Auth) -> None:
     principal = await world.principal(tokens)
     assert principal.subject_id == principal.actor_id == anna.id
     assert principal.organisation_name == "Gemeente Vlaardingen"
-    assert principal.is_staff
+    assert principal.works_for_organisation
     assert tokens.expires_in == 15 * 60
     [device] = world.sessions
     assert (device.id, device.account_id) == (principal.session_id, anna.id)

@@ -32,6 +32,9 @@ ENUM_FIELDS = {
     "channel": ["email", "sms"],
     "purpose": ["login", "registration", "password_reset", "mobile_change", "email_change", "secure_mail_access"],
     "reason": ["revoked", "turned_16", "access_ended"],
+    # Repeated: every role at once, in a notice that names them.
+    "roles": ["admin", "staff", "practitioner", "case_handler", "helpdesk"],
+    "previous_roles": ["staff"],
 }
 #: Only these event fields may appear in a notice of each template; anything else filled in
 #: the event (ids, other addresses, the account id) must not.
@@ -59,6 +62,9 @@ SHOWN: dict[str, set[str]] = {
         "organisation_name", "person.display_name", "delegate.display_name", "delegation_id",
     },
     "account_locked": {"organisation_name", "recipient.display_name"},
+    "staff_invitation": {"organisation_name", "recipient.display_name", "inviter_name", "token"},
+    "staff_roles_changed": {"organisation_name", "recipient.display_name", "changed_by_name"},
+    "staff_access_ended": {"organisation_name", "recipient.display_name", "deactivated_by_name"},
 }  # fmt: skip
 #: In an SMS even less: the organisation and, for a code, the code.
 SHOWN_BY_SMS: dict[str, set[str]] = {"one_time_code": {"code"}}
@@ -79,6 +85,11 @@ def filled(message_type: type[Message], prefix: str = "", **choices: str) -> Mes
             getattr(message, field.name).FromDatetime(NOW + timedelta(minutes=30))
         elif field.message_type is not None:
             getattr(message, field.name).CopyFrom(filled(type(getattr(message, field.name)), f"{path}."))
+        elif field.type == FieldDescriptor.TYPE_STRING and field.is_repeated:
+            chosen = choices.get(field.name)
+            getattr(message, field.name).extend(
+                [chosen] if chosen else ENUM_FIELDS.get(field.name, [marker(path)])
+            )
         elif field.type == FieldDescriptor.TYPE_STRING:
             if field.name in ENUM_FIELDS:
                 value = choices.get(field.name, ENUM_FIELDS[field.name][0])
@@ -138,8 +149,24 @@ def proto_subjects() -> dict[str, str]:
 
 #: Parts of events, not events.
 EVENT_PARTS = {"Recipient", "MessageRecipient"}
-#: Events for other services, not for a notice (messaging adds the invitee to the thread).
-NOT_NOTICES = {"InvitationAccepted"}
+#: Events for other services and the audit trail, not for a notice (messaging adds the invitee
+#: to the thread; every service refuses a revoked access; an organisation's changes are kept).
+NOT_NOTICES = {
+    "InvitationAccepted",
+    "AccessRevoked",
+    "OrganisationCreated",
+    "OrganisationRenamed",
+    "OrganisationDeactivated",
+    "SecurityPolicyChanged",
+    "StaffJoined",
+    "TeamCreated",
+    "TeamRenamed",
+    "TeamDeleted",
+    "TeamMembersChanged",
+    "SupervisionLinked",
+    "SupervisionThemesChanged",
+    "SupervisionEnded",
+}
 #: Notices whose rules the notifications work on new-message notices adds; remove each
 #: name here together with its rule.
 AWAITING_RULES = {"MessageSent", "SecureMailLinkResent"}
@@ -263,6 +290,7 @@ def test_a_notice_shows_only_what_it_is_meant_to(
     ("subject", "path"),
     [
         ("identity.invitation.sent", "/invitations/"),
+        ("identity.staff_invitation.sent", "/invitations/"),
         ("identity.client_account.created", "/activate/"),
         ("identity.registration.approved", "/register/"),
         ("identity.password_reset.requested", "/password-reset/"),

@@ -18,8 +18,12 @@ from gateway.routes import (
     delegations,
     events,
     invitations,
+    my_organisations,
     notifications,
     organisation,
+    organisation_staff,
+    organisation_supervision,
+    organisation_teams,
     portal,
     profile,
     registrations,
@@ -99,6 +103,11 @@ def create_app(settings: Settings) -> FastAPI:
         threads.router,
         secure_mail_inbox.router,
         events.router,
+        # organisations run by their administrators: staff, teams, supervision
+        organisation_staff.router,
+        organisation_teams.router,
+        organisation_supervision.router,
+        my_organisations.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -55,6 +55,9 @@ DELEGATION_GRANTED_DELEGATE = NoticeKind("delegation_granted_delegate", Category
 DELEGATION_ENDED_PERSON = NoticeKind("delegation_ended_person", Category.DELEGATIONS, _EMAIL_OR_SMS)
 DELEGATION_ENDED_DELEGATE = NoticeKind("delegation_ended_delegate", Category.DELEGATIONS, _EMAIL_OR_SMS)
 ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
+STAFF_INVITATION = NoticeKind("staff_invitation", Category.ACCOUNT, _EMAIL)
+STAFF_ROLES_CHANGED = NoticeKind("staff_roles_changed", Category.SECURITY, _EMAIL)
+STAFF_ACCESS_ENDED = NoticeKind("staff_access_ended", Category.SECURITY, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
@@ -76,6 +79,9 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     DELEGATION_ENDED_PERSON,
     DELEGATION_ENDED_DELEGATE,
     ACCOUNT_LOCKED,
+    STAFF_INVITATION,
+    STAFF_ROLES_CHANGED,
+    STAFF_ACCESS_ENDED,
 )
 
 
