@@ -45,8 +45,12 @@ class StaffMember:
     password: str = PASSWORD
 
 
-async def create_staff_member(stack: Stack, *, organisation_name: str | None = None) -> StaffMember:
-    """An organisation and one staff account in the stack's identity database."""
+async def create_staff_member(
+    stack: Stack, *, organisation_name: str | None = None, roles: frozenset[Role] = frozenset({Role.STAFF})
+) -> StaffMember:
+    """An organisation and one staff account with ``roles``, written through identity's own
+    use cases (contract tests; the end-to-end tests onboard organisations through the public
+    paths: :func:`onboard_organisation`)."""
     engine = create_engine(stack.database_urls["identity"], pool_size=1)
     try:
         session_factory = create_session_factory(engine)
@@ -66,7 +70,7 @@ async def create_staff_member(stack: Stack, *, organisation_name: str | None = N
             display_name="Test Medewerker",
             password=PASSWORD,
             organisation_id=organisation.id,
-            roles=frozenset({Role.STAFF}),
+            roles=roles,
         )
     finally:
         await engine.dispose()

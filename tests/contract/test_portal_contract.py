@@ -22,6 +22,7 @@ from contract_helpers import (
 from grpc_health.v1 import health_pb2
 from support import create_staff_member
 
+from identity.domain.accounts import Role
 from zorgpost.portal.v1 import portal_pb2, portal_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
@@ -90,12 +91,20 @@ async def test_visits_are_remembered_per_person(portal: portal_pb2_grpc.PortalSe
     assert not dashboard.HasField("last_visit_at")
 
 
-async def test_staff_get_their_own_dashboard_too(portal: portal_pb2_grpc.PortalServiceStub, stack: Stack) -> None:
-    staff = await create_staff_member(stack)
-    dashboard = await _dashboard(portal, await access_token(stack, staff))
-    assert dashboard.person_id == staff.account_id
+async def test_practitioners_get_their_own_dashboard_and_other_staff_roles_none(
+    portal: portal_pb2_grpc.PortalServiceStub, stack: Stack
+) -> None:
+    practitioner = await create_staff_member(stack, roles=frozenset({Role.PRACTITIONER}))
+    dashboard = await _dashboard(portal, await access_token(stack, practitioner))
+    assert dashboard.person_id == practitioner.account_id
     assert list(dashboard.upcoming_appointments) == []
     assert not dashboard.HasField("last_visit_at")
+
+    for roles in ({Role.STAFF}, {Role.ADMIN}, {Role.HELPDESK}):
+        staff = await create_staff_member(stack, roles=frozenset(roles))
+        refused = await refusal(_dashboard(portal, await access_token(stack, staff)))
+        assert refused.code == grpc.StatusCode.PERMISSION_DENIED
+        assert refused.reason == "not_permitted"
 
 
 @pytest.mark.parametrize("token_kind", ["none", "garbage", "foreign-key"])
