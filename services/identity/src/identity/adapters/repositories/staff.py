@@ -3,8 +3,7 @@ last signed in and which second factors they have."""
 
 from __future__ import annotations
 
-from sqlalchemy import Row, func, select
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.orm import accounts, second_factors, sessions
@@ -14,7 +13,9 @@ from identity.domain.second_factors import FactorMethod
 from identity.domain.staff import StaffListing
 from zorgpost_kit.roles import STAFF_ROLES
 
-_STAFF_ROLE_NAMES = array([role.value for role in STAFF_ROLES])
+
+def _holds_a_staff_role() -> ColumnElement[bool]:
+    return or_(*(accounts.c.roles.any(role.value) for role in STAFF_ROLES))
 
 
 class SqlStaffDirectory:
@@ -32,7 +33,7 @@ class SqlStaffDirectory:
             await self._session.execute(
                 select(accounts, last_login.c.last_login_at)
                 .outerjoin(last_login, last_login.c.account_id == accounts.c.id)
-                .where(accounts.c.organisation_id == organisation_id, accounts.c.roles.overlap(_STAFF_ROLE_NAMES))
+                .where(accounts.c.organisation_id == organisation_id, _holds_a_staff_role())
                 .order_by(func.lower(accounts.c.display_name), accounts.c.id)
             )
         ).all()
@@ -84,7 +85,7 @@ class SqlStaffDirectory:
                     accounts.c.id.in_(account_ids),
                     accounts.c.organisation_id == organisation_id,
                     accounts.c.status == AccountStatus.ACTIVE.value,
-                    accounts.c.roles.overlap(_STAFF_ROLE_NAMES),
+                    _holds_a_staff_role(),
                 )
             )
         ).all()
@@ -97,7 +98,7 @@ class SqlStaffDirectory:
                 .where(
                     accounts.c.organisation_id == organisation_id,
                     accounts.c.status == AccountStatus.ACTIVE.value,
-                    accounts.c.roles.overlap(_STAFF_ROLE_NAMES),
+                    _holds_a_staff_role(),
                 )
                 .order_by(accounts.c.id)
                 .with_for_update()
@@ -112,7 +113,7 @@ class SqlStaffDirectory:
                 .where(
                     accounts.c.id == account_id,
                     accounts.c.organisation_id == organisation_id,
-                    accounts.c.roles.overlap(_STAFF_ROLE_NAMES),
+                    _holds_a_staff_role(),
                 )
                 .with_for_update()
             )
