@@ -47,6 +47,12 @@ class StaffMember:
     organisation_name: str
     email: str
     password: str = PASSWORD
+    #: The organisation's administrator, when the member was onboarded through the public
+    #: paths (:func:`onboard_staff_member`), to invite colleagues or change the policy.
+    administrator: Administrator | None = None
+    #: Mails their address received while they were onboarded (the invitation, and a
+    #: sign-in code where the policy asked for one): a test's own mails come after these.
+    mails: int = 0
 
 
 async def create_staff_member(
@@ -231,8 +237,31 @@ async def invite_staff_member(
         assert invited.status_code == 201, invited.text
         tokens = await accept_invitation_with_new_account(api, stack, email, password=password)
     return StaffMember(
-        tokens["account_id"], administrator.organisation_id, administrator.organisation_name, email, password
+        tokens["account_id"],
+        administrator.organisation_id,
+        administrator.organisation_name,
+        email,
+        password,
+        administrator,
+        await _mails_to(stack, email),
     )
+
+
+async def change_security_policy(stack: Stack, administrator: Administrator, **changes: Any) -> dict[str, Any]:
+    """The administrator changes the organisation's security policy (PUT
+    /organisation/security-policy): the current one with ``changes``."""
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as api:
+        current = await api.get("/api/v1/organisation/security-policy", headers=_bearer(administrator.access_token))
+        assert current.status_code == 200, current.text
+        body = {key: value for key, value in current.json().items() if key not in ("organisation_id", "password_rules")}
+        changed = await api.put(
+            "/api/v1/organisation/security-policy",
+            json={**body, **changes},
+            headers=_bearer(administrator.access_token),
+        )
+        assert changed.status_code == 200, changed.text
+        policy: dict[str, Any] = changed.json()
+    return policy
 
 
 async def onboard_staff_member(

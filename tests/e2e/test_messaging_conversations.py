@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from support import create_member, create_staff_member, login
+from support import create_member, invite_staff_member, login, onboard_staff_member
 
-from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost_devstack.stack import Stack
 
@@ -70,8 +69,9 @@ async def wait_for_thread(api: httpx.AsyncClient, token: str, thread_id: str) ->
 
 
 async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.AsyncClient, stack: Stack) -> None:
-    staff = await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
-    colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
+    staff = await onboard_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
+    assert staff.administrator is not None
+    colleague = await invite_staff_member(stack, staff.administrator)
     token = await login(api, staff.email)
     sent = await api.post(
         "/api/v1/secure-mails",
@@ -123,7 +123,7 @@ async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.Asyn
 
 
 async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.AsyncClient, stack: Stack) -> None:
-    staff = await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
+    staff = await onboard_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
     staff_token = await login(api, staff.email)
     created = await api.post(
         "/api/v1/threads", json={"subject": "IT Vlaardingen", "body": "Hallo"}, headers=bearer(staff_token)
@@ -168,7 +168,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
     assert [hit["message"]["id"] for hit in found["items"]] == [reply.json()["id"]]
 
     # An outsider gets 404 on the conversation.
-    outsider = await create_staff_member(stack)
+    outsider = await onboard_staff_member(stack)
     outsider_token = await login(api, outsider.email)
     assert (await api.get(f"/api/v1/threads/{thread_id}", headers=bearer(outsider_token))).status_code == 404
 
@@ -176,7 +176,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
 async def test_files_go_up_as_multipart_and_come_down_only_for_participants(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     token = await login(api, staff.email)
     thread_id = (await api.post("/api/v1/threads", json={"subject": "Bijlagen"}, headers=bearer(token))).json()["id"]
     posted = await api.post(
@@ -196,7 +196,7 @@ async def test_files_go_up_as_multipart_and_come_down_only_for_participants(
     assert "filename*=UTF-8''verslag%20%C3%BCber.pdf" in download.headers["content-disposition"]
     assert download.headers["x-content-type-options"] == "nosniff"
 
-    outsider = await create_staff_member(stack)
+    outsider = await onboard_staff_member(stack)
     outsider_token = await login(api, outsider.email)
     assert (await api.get(attachment["download_url"], headers=bearer(outsider_token))).status_code == 404
 
@@ -245,7 +245,7 @@ async def read_events(lines: AsyncIterator[str], count: int) -> list[dict[str, A
 async def test_live_updates_arrive_as_server_sent_events_and_resume_after_reconnect(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     staff_token = await login(api, staff.email)
     thread_id = (await api.post("/api/v1/threads", json={"subject": "Live"}, headers=bearer(staff_token))).json()["id"]
     person = await create_member(stack, staff.organisation_id)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-from support import StaffMember, create_staff_member, login, notices_settled, wait_for_messages, wait_until
+from support import StaffMember, login, notices_settled, onboard_staff_member, wait_for_messages, wait_until
 
 from zorgpost_devstack.stack import Stack
 
@@ -23,7 +23,7 @@ def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
+    return await onboard_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
 
 
 @pytest.fixture
