@@ -27,6 +27,8 @@ from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.errors import DomainError
 
 COMMAND = "organisations"
+#: The option a refused field came from (the use cases name fields as the API does).
+_OPTIONS = {"administrator_email": "--admin-email", "password_preset": "--password-preset"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,7 +106,7 @@ async def run(args: argparse.Namespace, organisations: Organisations, out: TextI
     except DomainError as error:
         print(f"refused: {error.message}", file=err)
         for field, problem in error.fields.items():
-            print(f"  {field.replace('_', '-')}: {problem}", file=err)
+            print(f"  {_OPTIONS.get(field, '--' + field.replace('_', '-'))}: {problem}", file=err)
         return 1
 
 
