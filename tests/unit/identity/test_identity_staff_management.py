@@ -97,7 +97,7 @@ async def test_an_administrator_invites_a_colleague_who_joins_with_those_roles(w
     account = world.tables.accounts[accepted.account_id]
     assert (account.organisation_id, account.roles, account.language) == (
         "org-1",
-        {Role.STAFF, Role.PRACTITIONER},
+        frozenset({Role.STAFF, Role.PRACTITIONER}),
         "en",
     )
     assert accepted.thread_id == ""
@@ -151,7 +151,7 @@ async def test_an_existing_personal_account_joins_and_its_earlier_tokens_end(wor
     await world.invitations.do_accept_with_account(last_token(world), signed_in(world, person))
 
     account = world.tables.accounts[person.id]
-    assert (account.organisation_id, account.roles) == ("org-1", {Role.STAFF})
+    assert (account.organisation_id, account.roles) == ("org-1", frozenset({Role.STAFF}))
     [revoked] = world.database.events_of(AccessRevoked)
     assert (revoked.account_id, revoked.reason) == (person.id, RevocationReason.ROLES_CHANGED)
 
@@ -177,7 +177,7 @@ async def test_a_former_colleague_comes_back_with_the_same_account(world: World)
 
     assert accepted.account_id == former.id
     account = world.tables.accounts[former.id]
-    assert (account.status, account.roles) == (AccountStatus.ACTIVE, {Role.HELPDESK})
+    assert (account.status, account.roles) == (AccountStatus.ACTIVE, frozenset({Role.HELPDESK}))
     assert world.hasher.verify(account.password_hash, PASSWORD)
 
 
@@ -189,7 +189,7 @@ async def test_a_conversation_invitation_links_the_person_to_the_organisation(wo
     accepted = await world.invitations.do_accept_with_new_account(sent.token, new_account("Piet"), dry_run=False)
 
     person = world.tables.accounts[accepted.account_id]
-    assert (person.organisation_id, person.roles) == ("org-1", {Role.PERSON})
+    assert (person.organisation_id, person.roles) == ("org-1", frozenset({Role.PERSON}))
     assert list(world.tables.client_links) == [(person.id, "org-1")]
     assert isinstance(world.tables.client_links[(person.id, "org-1")], ClientLink)
 
