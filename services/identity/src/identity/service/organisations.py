@@ -9,6 +9,7 @@ same state and mails nobody twice.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -200,7 +201,7 @@ class Organisations:
             await uow.organisations.rename(organisation.id, name)
             uow.emit(OrganisationRenamed(organisation_id=organisation.id, previous_name=organisation.name, name=name))
             await uow.commit()
-        return Organisation(organisation.id, name, organisation.kind, organisation.status)
+        return dataclasses.replace(organisation, name=name)
 
     async def do_deactivate(self, id_or_name: str) -> tuple[Organisation, int]:
         """Deactivates the organisation: every active staff account of it is disabled and
@@ -228,9 +229,7 @@ class Organisations:
                 )
             )
             await uow.commit()
-        return Organisation(organisation.id, organisation.name, organisation.kind, OrganisationStatus.DEACTIVATED), len(
-            staff
-        )
+        return dataclasses.replace(organisation, status=OrganisationStatus.DEACTIVATED), len(staff)
 
     async def do_link_supervision(
         self, supervisor: str, supervised: str, themes: Sequence[str]

@@ -152,9 +152,9 @@ class Teams:
         active = await uow.staff.active_ids(admin.organisation.id, set(members))
         outside = sorted(members - active)
         if outside:
-            raise_invalid = FieldErrors()
-            raise_invalid.add("member_account_ids", f"{outside[0]} is not an active staff member of your organisation")
-            raise_invalid.raise_if_any()
+            errors = FieldErrors()
+            errors.add("member_account_ids", f"{outside[0]} is not an active staff member of your organisation")
+            errors.raise_if_any()
 
     @staticmethod
     def _members_changed(team: Team, admin: StaffMember) -> TeamMembersChanged:
