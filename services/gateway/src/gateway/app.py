@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from gateway.access_log import AccessLogMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
 from gateway.problems import install_problem_handlers
@@ -51,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_problem_handlers(app)
     install_auth_rate_limit(app, settings)
+    # Inside the request id (its lines carry it), outside the rate limit (429s are logged).
+    app.add_middleware(AccessLogMiddleware)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from gateway.deps import ClientInfo, Clients, CurrentCaller
+from gateway.problems import ProblemException
 from gateway.routes.auth import ChallengeOut, PasswordRuleOut, TokensOut, password_rules
 from gateway.routes.journeys import LoginOut, login_after
 from gateway.timestamps import to_datetime
@@ -75,6 +76,15 @@ class InvitationAcceptedOut(BaseModel):
     #: Tokens, or a second-factor challenge to complete at POST /auth/login/verify
     #: (None after a dry run or when the caller was logged in already).
     login: LoginOut | None = None
+
+
+#: Why a link that is no longer open cannot be used (identity's answers for the same states).
+_NOT_OPEN = {
+    "expired": ("invitation_expired", "This invitation has expired; ask the sender for a new one."),
+    "revoked": ("invitation_revoked", "This invitation was withdrawn."),
+    "accepted": ("invitation_used", "This invitation has already been used."),
+    "declined": ("invitation_used", "This invitation has already been used."),
+}
 
 
 def _invitation(message: invitations_pb2.Invitation) -> InvitationOut:
@@ -180,7 +190,15 @@ async def accept_with_login(
 ) -> InvitationAcceptedOut | ChallengeOut:
     """ "I already have an account": logs in and attaches the invitation. When the account
     needs a second factor the answer is the challenge: complete it at
-    POST /auth/login/verify, then call POST /invitations/{token}/accept with the token."""
+    POST /auth/login/verify, then call POST /invitations/{token}/accept with the token.
+
+    The link is checked before the password: an unknown, used, withdrawn or expired link
+    is refused without a login attempt (this route is no way around the login limits; it
+    shares the per-address limit of /auth/login)."""
+    view = await clients.call(clients.invitations.GetInvitation, invitations_pb2.InvitationTokenRequest(token=token))
+    if view.state != "open":
+        code, detail = _NOT_OPEN.get(view.state, _NOT_OPEN["accepted"])
+        raise ProblemException(409, code=code, detail=detail)
     login = await login_after(clients, body.username, body.password, client)
     if not isinstance(login, TokensOut):
         return login
