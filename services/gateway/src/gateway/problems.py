@@ -36,6 +36,9 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: 503,
 }
 
+#: Retry-After of a 503 whose cause named no delay of its own.
+DEFAULT_RETRY_AFTER_SECONDS = 1
+
 TITLES = {
     401: "Niet ingelogd",
     403: "Geen toegang",
@@ -78,7 +81,13 @@ def _from_rpc_error(_request: Request, error: Exception) -> JSONResponse:
         return problem(500, code="internal_error", detail="Er ging iets mis. Probeer het later opnieuw.")
     headers = {"Retry-After": str(failure.retry_after_seconds)} if failure.retry_after_seconds is not None else None
     if failure.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and failure.reason is None:
-        return problem(503, code="service_unavailable", detail="Probeer het over enkele ogenblikken opnieuw.")
+        # The service is unreachable or too slow: worth another try in a moment.
+        return problem(
+            503,
+            code="service_unavailable",
+            detail="Probeer het over enkele ogenblikken opnieuw.",
+            headers={"Retry-After": str(DEFAULT_RETRY_AFTER_SECONDS)},
+        )
     return problem(
         status,
         code=failure.reason or failure.code.name.lower(),
