@@ -7,6 +7,7 @@ the same shape. Anything else is a bug: a plain 500 without internals.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import grpc
@@ -124,11 +125,32 @@ class ProblemException(StarletteHTTPException):
         self.code = code
 
 
-def _from_http_exception(_request: Request, error: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the request's path (Starlette would name only
+    those of the first route that matched). Where a literal path and one with a parameter
+    both match (``/me/sessions/revoke-others``, ``/me/sessions/{session_id}``), the literal
+    one is the path's own."""
+    matching: list[tuple[int, set[str]]] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\{[^/]+\}", "[^/]+", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+        if re.fullmatch(pattern, request.url.path):
+            matching.append((template.count("{"), {method.upper() for method in operations}))
+    fewest = min((parameters for parameters, _ in matching), default=0)
+    return sorted({method for parameters, methods in matching if parameters == fewest for method in methods})
+
+
+def _from_http_exception(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot even decode: invalid input like any other.
+        return problem(
+            422, code="invalid_argument", detail="Invalid fields: body.", errors={"body": "is not valid JSON"}
+        )
     code = error.code if isinstance(error, ProblemException) else None
     code = code or {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "error")
     headers = dict(error.headers) if error.headers else None
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
     return problem(error.status_code, code=code, detail=str(error.detail), headers=headers)
 
 
