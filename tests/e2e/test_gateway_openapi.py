@@ -32,7 +32,8 @@ SEED = 20261129
 SESSION_ENDING = ("/api/v1/auth/logout", "/api/v1/me/sessions/{session_id}")
 
 
-def _schemathesis(stack: Stack, token: str, *selection: str) -> subprocess.CompletedProcess[str]:
+def _schemathesis(stack: Stack, token: str, workdir: Path, *selection: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``st run`` in ``workdir`` (where it keeps its cache), with every default check."""
     env = dict(os.environ)
     env["SCHEMATHESIS_HOOKS"] = "hooks"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
@@ -61,6 +62,7 @@ def _schemathesis(stack: Stack, token: str, *selection: str) -> subprocess.Compl
         text=True,
         timeout=900,
         check=False,
+        cwd=workdir,
     )
 
 
@@ -81,20 +83,20 @@ async def _tokens(stack: Stack) -> dict[str, str]:
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("who", ["staff", "person"])
-async def test_schemathesis_finds_no_failure(stack: Stack, who: str) -> None:
+async def test_schemathesis_finds_no_failure(stack: Stack, who: str, tmp_path: Path) -> None:
     tokens = await _tokens(stack)
     exclusions = [argument for path in SESSION_ENDING for argument in ("--exclude-path", path)]
 
-    result = _schemathesis(stack, tokens[who], *exclusions)
+    result = _schemathesis(stack, tokens[who], tmp_path, *exclusions)
 
     assert _passed(result), result.stdout[-20_000:] + result.stderr[-2000:]
 
 
 @pytest.mark.timeout(900)
-async def test_schemathesis_finds_no_failure_in_the_routes_that_end_a_session(stack: Stack) -> None:
+async def test_schemathesis_finds_no_failure_in_the_routes_that_end_a_session(stack: Stack, tmp_path: Path) -> None:
     tokens = await _tokens(stack)
     inclusions = [argument for path in SESSION_ENDING for argument in ("--include-path", path)]
 
-    result = _schemathesis(stack, tokens["throwaway"], *inclusions)
+    result = _schemathesis(stack, tokens["throwaway"], tmp_path, *inclusions)
 
     assert _passed(result), result.stdout[-20_000:] + result.stderr[-2000:]
