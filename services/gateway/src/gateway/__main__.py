@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=settings.http_port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # Uvicorn's access log prints the raw path, secrets of links included; the app logs
+        # every request itself without them (gateway.access_log).
+        access_log=False,
         timeout_graceful_shutdown=10,
     )
 
