@@ -142,7 +142,7 @@ async def test_secure_mail_sent_gives_exactly_one_dutch_notice(
     [mail] = await wait_for_messages(stack, event.recipient_email, timeout=NOTICE_TIMEOUT, settle=1.0)
     assert mail["channel"] == "email"
     assert mail["subject"] == f"Zorgpost Secure e-mail – Nieuw bericht van {staff.organisation_name}"
-    assert f"{stack.gateway_url}/secure-mail/{event.read_token}" in mail["text"]
+    assert f"{stack.web_url}/secure-mail/{event.read_token}" in mail["text"]
     assert "Bericht lezen" in mail["text"]
     # The link's token is a secret: it is in the mail, never in the log.
     assert event.read_token not in (stack.log_dir / "notifications.log").read_text()
@@ -153,7 +153,7 @@ async def test_an_english_event_gives_an_english_notice(js: JetStreamContext, st
     await _publish(js, event.SerializeToString(), event_id=str(uuid.uuid4()))
     [mail] = await wait_for_messages(stack, event.recipient_email, timeout=NOTICE_TIMEOUT, settle=1.0)
     assert mail["subject"] == f"Zorgpost Secure e-mail – New message from {staff.organisation_name}"
-    assert f"{stack.gateway_url}/secure-mail/{event.read_token}" in mail["text"]
+    assert f"{stack.web_url}/secure-mail/{event.read_token}" in mail["text"]
 
 
 async def test_the_same_event_published_twice_gives_one_notice(

@@ -214,7 +214,7 @@ async def test_a_link_notice_links_to_the_public_site_with_its_token(
     await _publish(js, subject, _link_event(subject, staff, recipient, token))
 
     mail = await _only(stack, recipient.email)
-    link = f"{stack.gateway_url}{path}{token}"
+    link = f"{stack.web_url}{path}{token}"
     assert mail["subject"].startswith(subject_start)
     assert link in mail["text"]
     detail = await _detail(stack, mail)
@@ -241,7 +241,7 @@ async def test_an_email_change_is_confirmed_at_the_new_address_and_told_to_the_o
     )
 
     confirmation = await _only(stack, new_email)
-    assert f"{stack.gateway_url}/confirm-email/{token}" in confirmation["text"]
+    assert f"{stack.web_url}/confirm-email/{token}" in confirmation["text"]
     notice = await _only(stack, recipient.email)
     assert notice["subject"] == "Er is gevraagd uw e-mailadres te wijzigen"
     assert token not in notice["text"] and token not in (await _detail(stack, notice))["html"]
@@ -301,10 +301,10 @@ async def test_a_delegation_that_starts_or_ends_is_told_to_both_people(
 
     for to in (person.email, delegate.email):
         mail = await _only(stack, to)
-        assert f"{stack.gateway_url}/delegations/{delegation_id}" in mail["text"]
+        assert f"{stack.web_url}/delegations/{delegation_id}" in mail["text"]
         # Delegation notices are optional: they say where to switch them off.
         headers = (await _detail(stack, mail))["headers"]
-        assert headers["List-Unsubscribe"] == f"<{stack.gateway_url}/me/notification-preferences>"
+        assert headers["List-Unsubscribe"] == f"<{stack.web_url}/me/notification-preferences>"
 
 
 @pytest.mark.parametrize(

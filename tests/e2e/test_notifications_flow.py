@@ -72,7 +72,7 @@ async def test_a_sender_sees_per_recipient_and_channel_that_the_notice_went_out_
     for part in (detail["subject"], detail["text"], detail["html"]):
         assert secret_subject not in part and secret_body not in part
     assert detail["headers"]["Message-ID"] and detail["headers"]["Date"]
-    assert detail["headers"]["List-Unsubscribe"] == f"<{stack.gateway_url}/me/notification-preferences>"
+    assert detail["headers"]["List-Unsubscribe"] == f"<{stack.web_url}/me/notification-preferences>"
 
     async def statuses() -> Any:
         return (await api.get("/api/v1/deliveries", params={"source_id": mail_id}, headers=as_staff)).json()
