@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=settings.http_port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )
 

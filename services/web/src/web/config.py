@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     session_secret: SecretStr = SecretStr(DEV_SECRET_PREFIX + "web-session-secret")
     #: A session unused this long ends (the identity session behind it has its own limits).
     session_idle_minutes: int = Field(default=60 * 12, ge=5)
+    #: Reverse proxies (TLS termination) whose X-Forwarded-For names the person.
+    forwarded_allow_ips: str = "127.0.0.1"
     #: Tokens are refreshed when they have less than this left.
     refresh_margin_seconds: int = Field(default=60, ge=5)
 
