@@ -51,10 +51,32 @@ class Journey:
         self.page = page
         self.shots = shots
         self.visited: list[str] = []
+        self._others: list[Journey] = []
 
     @property
     def web(self) -> str:
         return self.stack.web_url
+
+    async def another(self, who: str, *, language: str = "nl") -> Journey:
+        """Another person at a browser of their own (no cookies shared)."""
+        browser = self.context.browser
+        assert browser is not None
+        context = await browser.new_context(viewport=DESKTOP, locale="nl-NL" if language == "nl" else "en-GB")
+        context.set_default_timeout(20_000)
+        other = Journey(self.stack, context, await context.new_page(), self.shots.parent / f"{self.shots.name}-{who}")
+        self._others.append(other)
+        return other
+
+    async def close(self) -> None:
+        for other in self._others:
+            await other.close()
+        await self.context.close()
+
+    async def click_link(self, name: str) -> None:
+        """Follows a link in the page's main part by its visible text."""
+        async with self.page.expect_navigation():
+            await self.page.locator("main").get_by_role("link", name=name, exact=True).first.click()
+        await self.checked()
 
     # ------------------------------------------------------------------ moving around
     async def goto(self, path_or_url: str) -> Any:

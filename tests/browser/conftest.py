@@ -87,4 +87,4 @@ async def journey(
     try:
         yield journey
     finally:
-        await context.close()
+        await journey.close()

@@ -656,6 +656,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 #: Field messages of the services (English, machine-made) → Dutch and English for people.
 FIELD_MESSAGES: list[tuple[str, tuple[str, str]]] = [
     (r"is required", ("Vul dit veld in.", "Fill in this field.")),
+    (r"does not match; (\d+) attempt\(s\) left", ("Dit klopt niet. U heeft nog {0} poging(en).", "This does not match. {0} attempt(s) left.")),
     (r"is not correct", ("Dit klopt niet.", "This is not correct.")),
     (r"is already in use", ("Dit is al in gebruik.", "This is already in use.")),
     (r"is already taken", ("Deze is al in gebruik; kies een andere.", "This is taken; choose another.")),

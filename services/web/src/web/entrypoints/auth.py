@@ -276,7 +276,9 @@ async def reset_confirm(page: PageDep, token: str) -> Response:
     pending = page.pending("reset")
     if not pending or pending.get("token") != token:
         return await page.redirect(f"/password-reset/{token}")
-    form = page.new_form(RESET_FIELDS, {"secret_answer": values.get("secret_answer", "")})
+    form = page.new_form(
+        RESET_FIELDS, {"secret_answer": values.get("secret_answer", ""), "code": values.get("code", "")}
+    )
     if pending.get("second_factor") and not values.get("code", "").strip():
         form.error("code", "form.required")
     if pending.get("secret_question") and not values.get("secret_answer", "").strip():
