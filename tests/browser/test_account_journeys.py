@@ -47,7 +47,10 @@ async def test_an_invitee_creates_an_account_with_the_live_password_checklist(jo
     # The checklist ticks rules off while typing (seed 1: "Gebruik tenminste 8 karakters" …).
     rules = invitee.page.locator(".zp-password-rules__rule")
     await invitee.field("Wachtwoord").fill("kort")
-    assert await invitee.page.locator("[data-rule=min_length]").get_attribute("class") == "zp-password-rules__rule is-unmet"
+    assert (
+        await invitee.page.locator("[data-rule=min_length]").get_attribute("class")
+        == "zp-password-rules__rule is-unmet"
+    )
     await invitee.field("Wachtwoord").fill("Veilig-Wachtwoord-7")
     for rule in ("min_length", "lower", "upper", "digits", "special"):
         assert "is-met" in (await invitee.page.locator(f"[data-rule={rule}]").get_attribute("class") or ""), rule
@@ -161,7 +164,9 @@ async def test_a_client_activates_with_the_birth_date_changes_the_temporary_pass
     await client.goto("/me/profile")
     assert await client.heading() == "Wachtwoord wijzigen", "nothing else opens before the password is changed"
 
-    await client.fill({"Huidig wachtwoord": temporary, "Nieuw wachtwoord": "kort", "Nieuw wachtwoord (herhaal)": "kort"})
+    await client.fill(
+        {"Huidig wachtwoord": temporary, "Nieuw wachtwoord": "kort", "Nieuw wachtwoord (herhaal)": "kort"}
+    )
     await client.submit("Opslaan")
     assert "12" in await client.field_error("Nieuw wachtwoord"), "the broken rule is named"
     new_password = "Mijn-eigen-portaal-2026!"
@@ -171,7 +176,13 @@ async def test_a_client_activates_with_the_birth_date_changes_the_temporary_pass
     await client.submit("Opslaan")
     assert await client.heading() == "Geheime vraag"
     await client.snap("secret-question")
-    await client.fill({"Huidig wachtwoord": new_password, "Geheime vraag": "Naam van mijn eerste huisdier?", "Antwoord geheime vraag": "Snuf"})
+    await client.fill(
+        {
+            "Huidig wachtwoord": new_password,
+            "Geheime vraag": "Naam van mijn eerste huisdier?",
+            "Antwoord geheime vraag": "Snuf",
+        }
+    )
     await client.submit("Opslaan")
     assert await client.heading() == "Inloggen"
     assert "De geheime vraag is ingesteld. Log in om verder te gaan." in await client.text()
@@ -180,9 +191,13 @@ async def test_a_client_activates_with_the_birth_date_changes_the_temporary_pass
 
 
 async def test_a_person_registers_the_practice_approves_and_the_sms_code_finishes_it(journey: Journey) -> None:
-    practice = await create_staff_member(journey.stack, organisation_name=f"Huisartsenpraktijk De Linde {uuid.uuid4().hex[:4]}")
+    practice = await create_staff_member(
+        journey.stack, organisation_name=f"Huisartsenpraktijk De Linde {uuid.uuid4().hex[:4]}"
+    )
     await set_security_policy(
-        journey.stack, practice.organisation_id, SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.GP_PORTAL))
+        journey.stack,
+        practice.organisation_id,
+        SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.GP_PORTAL)),
     )
     email = f"patient-{uuid.uuid4().hex[:8]}@patient.example"
     mobile = unique_mobile()
@@ -190,7 +205,9 @@ async def test_a_person_registers_the_practice_approves_and_the_sms_code_finishe
     person = await journey.another("person")
     await person.goto(f"/register?organisation={practice.organisation_id}")
     await person.snap("registration")
-    await person.fill({"Voornaam": "Pim", "Achternaam": "de Vries", "E-mailadres": email, "Geboortedatum": years_ago(40).isoformat()})
+    await person.fill(
+        {"Voornaam": "Pim", "Achternaam": "de Vries", "E-mailadres": email, "Geboortedatum": years_ago(40).isoformat()}
+    )
     await person.submit("Aanmelden")
     assert await person.field_error("Mobiel nummer")
     await person.field("Mobiel nummer").fill(mobile)
