@@ -408,6 +408,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Vraag toegang tot het portaal van de praktijk aan. Vanwege de privacywet heeft iedereen een eigen e-mailadres en mobiel nummer nodig.",
         "Ask the practice for portal access. By privacy law everyone needs an e-mail address and a mobile number of their own.",
     ),
+    "registration.no_practice": (
+        "Meld u aan via de link op de website van uw praktijk, of neem contact op met de assistente.",
+        "Register through the link on your practice's website, or contact the practice's assistant.",
+    ),
     "registration.email_hint": ("Een eigen adres; een alias (naam+kind@…) mag ook.", "An address of your own; an alias (name+child@…) is fine."),
     "registration.mobile_hint": ("Hierop ontvangt u de sms-code.", "You receive the SMS code on this number."),
     "registration.submit": ("Aanmelden", "Register"),

@@ -264,6 +264,11 @@ TERMS_VERSION = "2026-01"
 
 @router.get("/register")
 async def registration_form(page: PageDep, organisation: str = "") -> Response:
+    """Reached from the practice's own website, whose link names the practice."""
+    if not organisation:
+        return await page.render(
+            "pages/error.html.j2", title_key="registration.title", text_key="registration.no_practice"
+        )
     return await page.render(
         "pages/registration.html.j2",
         organisation=organisation,
