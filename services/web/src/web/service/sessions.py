@@ -127,6 +127,7 @@ class Sessions:
             raise SessionEnded
         if not session.needs_refresh(self._clock(), self._margin):
             return session.tokens.access_token
+        ended = False
         async with self._store.locked(session.id, self._clock() + self._idle) as held:
             if held.state is None:
                 raise SessionEnded
@@ -141,17 +142,21 @@ class Sessions:
                         "POST", "/auth/refresh", json={"refresh_token": stored.tokens.refresh_token}, browser=browser
                     )
                 except GatewayError as error:
-                    if error.status in (401, 403, 404, 409, 422):
-                        stored.sign_out()
-                        held.replacement = stored.to_state()
-                        session.sign_out()
-                        raise SessionEnded from error
-                    raise
-                stored.tokens = Tokens.issued(
-                    answer["access_token"], answer["refresh_token"], int(answer["expires_in"]), self._clock()
-                )
-                held.replacement = stored.to_state()
+                    if error.status not in (401, 403, 404, 409, 422):
+                        raise
+                    # Stored when the lock is released; an exception would roll it back.
+                    stored.sign_out()
+                    held.replacement = stored.to_state()
+                    ended = True
+                else:
+                    stored.tokens = Tokens.issued(
+                        answer["access_token"], answer["refresh_token"], int(answer["expires_in"]), self._clock()
+                    )
+                    held.replacement = stored.to_state()
             session.tokens = stored.tokens
+        if ended or session.tokens is None:
+            session.sign_out()
+            raise SessionEnded
         return session.tokens.access_token
 
     async def act_as(self, session: BrowserSession, person_id: str, browser: BrowserContext) -> Acting:
