@@ -174,3 +174,18 @@ async def test_signing_in_gives_a_new_cookie_and_forgets_the_old_session() -> No
     assert before.id not in store.rows and after.id in store.rows
     assert after.account is not None and after.account.language == "en"
     assert after.pending == {"reset": {"token": "t"}}
+
+
+async def test_saving_an_older_copy_keeps_the_tokens_another_request_rotated() -> None:
+    store, gateway = FakeStore(), FakeGateway()
+    older = _signed_in(NOW + timedelta(minutes=5))
+    newer = _signed_in(NOW + timedelta(minutes=15))
+    assert newer.tokens is not None
+    newer.tokens.refresh_token = "refresh-rotated"
+    store.rows[older.id] = newer.to_state()
+    older.add_flash("success", "flash.profile_saved")
+
+    await _sessions(store, gateway).save(older)
+
+    assert store.rows[older.id]["tokens"]["refresh_token"] == "refresh-rotated"
+    assert store.rows[older.id]["flash"], "the rest of the request's changes are stored"

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib.resources import files
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -168,8 +169,6 @@ def _install_error_pages(app: FastAPI) -> None:
     async def login_required(request: Request, error: Exception) -> Response:
         assert isinstance(error, LoginRequired)
         page = await _page_for(request)
-        from urllib.parse import quote
-
         page.flash("info", "flash.login_required")
         return await page.redirect("/login?next=" + quote(error.next_url, safe=""))
 

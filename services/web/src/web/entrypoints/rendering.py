@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -51,11 +50,3 @@ def build_environment() -> Environment:
     environment.globals["field_id"] = field_id
     environment.globals["rule_attributes"] = rule_attributes
     return environment
-
-
-def render(environment: Environment, template: str, context: Mapping[str, Any]) -> str:
-    return environment.get_template(template).render(context)
-
-
-def choices(pairs: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"value": value, "label": label} for value, label in pairs]

@@ -62,7 +62,20 @@ class Sessions:
         return cookie, BrowserSession(id=session_id_for(cookie), created_at=self._clock())
 
     async def save(self, session: BrowserSession) -> None:
-        await self._store.save(session.id, session.to_state(), self._clock() + self._idle)
+        """Stores the session. Tokens another request rotated meanwhile are kept: writing
+        back an older refresh token would have the next refresh present a rotated one,
+        which identity takes for theft and answers by ending the session."""
+        async with self._store.locked(session.id, self._clock() + self._idle) as held:
+            if held.state is not None and session.tokens is not None and session.account is not None:
+                stored = BrowserSession.from_state(session.id, held.state)
+                if (
+                    stored.tokens is not None
+                    and stored.account is not None
+                    and stored.account.id == session.account.id
+                    and stored.tokens.access_expires_at > session.tokens.access_expires_at
+                ):
+                    session.tokens = stored.tokens
+            held.replacement = session.to_state()
 
     async def discard(self, session: BrowserSession) -> None:
         await self._store.delete(session.id)
