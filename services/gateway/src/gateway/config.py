@@ -35,4 +35,8 @@ class Settings(BaseSettings):
     #: gateway.rate_limit): a token bucket of this many requests, refilled at
     #: ``auth_rate_per_minute``. Guards against guessing passwords across many accounts.
     auth_rate_burst: int = Field(default=30, ge=1)
+    #: Proxies whose X-Forwarded-For names the client (addresses or networks, comma
+    #: separated): the web front end passes each person's own address on, so the login
+    #: limit and the device list see the person, not the web server.
+    forwarded_allow_ips: str = "127.0.0.1"
     auth_rate_per_minute: float = Field(default=30.0, gt=0)
