@@ -223,10 +223,32 @@ class VirusScanner(Protocol):
     async def scan(self, chunks: AsyncIterator[bytes]) -> ScanVerdict: ...
 
 
-class Directory(Protocol):
-    """The names people see."""
+@dataclass(frozen=True)
+class Member:
+    """An active account of the calling staff member's own organisation, as identity knows it."""
 
-    async def display_name(self, principal: Principal, access_token: str) -> str: ...
+    account_id: str
+    display_name: str
+    organisation_id: str
+    is_staff: bool
+    is_person: bool
+
+
+class Directory(Protocol):
+    """The names people see, and who a staff member may act on (identity decides)."""
+
+    async def display_name(self, principal: Principal, access_token: str) -> str:
+        """The caller's own name. Raises ``Unauthenticated`` when identity refuses the
+        caller: never a stand-in such as the organisation's name."""
+        ...
+
+    async def member(self, access_token: str, account_id: str) -> Member | None:
+        """An active account of the (staff) caller's own organisation; None for any other."""
+        ...
+
+    async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
+        """An organisation's name; None when there is no such organisation."""
+        ...
 
 
 class ActivitySignal(Protocol):
