@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import IO
 
@@ -28,6 +29,17 @@ class ScanStatus(StrEnum):
     @property
     def downloadable(self) -> bool:
         return self in (ScanStatus.NOT_SCANNED, ScanStatus.CLEAN)
+
+
+#: After a failed scan a file waits this long, doubling per failure up to the maximum; the
+#: other files are scanned meanwhile.
+FIRST_SCAN_RETRY = timedelta(seconds=30)
+MAX_SCAN_RETRY = timedelta(hours=1)
+
+
+def scan_retry_delay(failed_attempts: int) -> timedelta:
+    """How long a file waits before its next scan after ``failed_attempts`` failures."""
+    return min(FIRST_SCAN_RETRY * 2 ** min(max(failed_attempts - 1, 0), 16), MAX_SCAN_RETRY)
 
 
 @dataclass(frozen=True)

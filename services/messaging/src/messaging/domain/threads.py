@@ -379,6 +379,8 @@ class AttachmentInfo:
     storage_key: str
     scan_status: str
     created_at: datetime
+    #: Scans that failed (the scanner erred or timed out on this file), for the back-off.
+    scan_attempts: int = 0
 
 
 def apply_new_message(participants: list[Participant], sender: Participant, seq: int, at: datetime) -> None:

@@ -114,7 +114,10 @@ async def sending_limit_wait(
     checks: list[tuple[SendingLimit, str]] = []
     if recipient_email:
         checks.append(
-            (SendingLimit("recipient", services.secure_mails_per_recipient_per_hour, HOUR), recipient_key(recipient_email))
+            (
+                SendingLimit("recipient", services.secure_mails_per_recipient_per_hour, HOUR),
+                recipient_key(recipient_email),
+            )
         )
     if account_id:
         checks.append((SendingLimit("account", services.secure_mails_per_account_per_hour, HOUR), account_id))

@@ -11,10 +11,10 @@ from datetime import datetime
 from messaging.domain.activity import ActivityChange, ActivityKind, keys_of
 from messaging.domain.errors import (
     AlreadyOpened,
-    OnlySenderMayWithdraw,
     NoGuestRecipient,
     NoOrganisation,
     NotStaffOfOrganisation,
+    OnlySenderMayWithdraw,
     PersonsOnly,
     ReadLinkNotFound,
     SendingLimitReached,
