@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.access_log import AccessLogMiddleware
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
 from gateway.openapi import install_openapi
@@ -68,6 +69,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_problem_handlers(app)
     install_auth_rate_limit(app, settings)
+    # Every body is counted as it streams in (inside the access log: 413s are logged).
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_request_bytes,
+    )
     # Inside the request id (its lines carry it), outside the rate limit (429s are logged).
     app.add_middleware(AccessLogMiddleware)
 

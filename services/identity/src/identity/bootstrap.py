@@ -119,7 +119,10 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
                 grpc_delegations.SERVICE_NAME,
                 partial(delegations_pb2_grpc.add_DelegationServiceServicer_to_server, delegation_servicer),
             ),
-            (grpc_directory.SERVICE_NAME, partial(directory_pb2_grpc.add_DirectoryServiceServicer_to_server, directory)),
+            (
+                grpc_directory.SERVICE_NAME,
+                partial(directory_pb2_grpc.add_DirectoryServiceServicer_to_server, directory),
+            ),
         ],
         uow_factory=uow,
         consumers=[TrajectoryEndedConsumer()],

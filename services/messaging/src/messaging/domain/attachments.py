@@ -39,7 +39,7 @@ MAX_SCAN_RETRY = timedelta(hours=1)
 
 def scan_retry_delay(failed_attempts: int) -> timedelta:
     """How long a file waits before its next scan after ``failed_attempts`` failures."""
-    return min(FIRST_SCAN_RETRY * 2 ** min(max(failed_attempts - 1, 0), 16), MAX_SCAN_RETRY)
+    return min(FIRST_SCAN_RETRY * (1 << min(max(failed_attempts - 1, 0), 16)), MAX_SCAN_RETRY)
 
 
 @dataclass(frozen=True)

@@ -164,10 +164,19 @@ def check_body(body: str, errors: FieldErrors, *, required: bool) -> str:
     return check_text(body, "body", errors, max_length=MAX_BODY_LENGTH, required=required)
 
 
-def check_subject(subject: str, errors: FieldErrors) -> str:
+def check_line(value: str, field: str, errors: FieldErrors, *, max_length: int, required: bool = True) -> str:
+    """One line of text (a subject, a case number): as :func:`check_text`, and no line
+    breaks or tabs either (what the API's schema says of such a field)."""
     from zorgpost_kit.validation import check_text
 
-    return check_text(subject, "subject", errors, max_length=MAX_SUBJECT_LENGTH)
+    text = check_text(value, field, errors, max_length=max_length, required=required)
+    if any(c in text for c in "\n\r\t"):
+        errors.add(field, "must be one line")
+    return text
+
+
+def check_subject(subject: str, errors: FieldErrors) -> str:
+    return check_line(subject, "subject", errors, max_length=MAX_SUBJECT_LENGTH)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from messaging.service.common import (
     ThreadView,
     caller_name,
     check_body,
+    check_line,
     check_subject,
     decode_cursor,
     decode_seq_cursor,
@@ -50,7 +51,6 @@ from messaging.service.common import (
 from messaging.service.ports import ListCursor, Listing, Member, MessagingUnitOfWork, SearchResult
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 from zorgpost_kit.logging import get_logger
-from zorgpost_kit.validation import check_text
 
 log = get_logger(__name__)
 
@@ -232,7 +232,7 @@ def check_create_thread(
     errors = FieldErrors()
     text_subject = check_subject(subject, errors)
     text_body = check_body(body, errors, required=False)
-    text_reference = check_text(
+    text_reference = check_line(
         reference, "reference", errors, max_length=MAX_REFERENCE_LENGTH, required=policy.reference_required
     )
     errors.raise_if_any()
