@@ -98,8 +98,25 @@ def _position(last_event_id: str | None, after: int | None) -> int:
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "text/event-stream; each event's data is an ActivityOut.",
-            "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ActivityOut"}}},
+            "description": "text/event-stream: each event has an `id` (its position), an `event` (its kind) "
+            "and `data`, an ActivityOut as JSON.",
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["id", "event", "data"],
+                        "properties": {
+                            "id": {"type": "string", "pattern": "^[0-9]+$"},
+                            "event": {"type": "string"},
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": {"$ref": "#/components/schemas/ActivityOut"},
+                            },
+                        },
+                    }
+                }
+            },
             "model": ActivityOut,
         },
         **errors(429),

@@ -43,6 +43,16 @@ router = APIRouter(tags=["threads"])
 TRANSFER_TIMEOUT_SECONDS = 120.0
 UPLOAD_CHUNK = 64 * 1024
 MAX_FILES = 20
+#: What a download can be: messaging's allowed types (judged on the content).
+DOWNLOAD_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/heic",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/plain",
+)
 #: Messaging's limits on what a person writes.
 MAX_SUBJECT = 200
 MAX_BODY = 100_000
@@ -237,7 +247,7 @@ _POST_MESSAGE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/PostMessageIn"}},
+            "application/json": {"schema": PostMessageIn.model_json_schema()},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -436,7 +446,10 @@ def content_disposition(file_name: str) -> str:
     "/threads/{thread_id}/attachments/{attachment_id}",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The file, as a download.", "content": {"application/octet-stream": {}}},
+        200: {
+            "description": "The file, as a download, with the type its content was verified to be.",
+            "content": {mime: {"schema": {"type": "string", "format": "binary"}} for mime in DOWNLOAD_TYPES},
+        },
         **errors(401, 404, 409),
     },
 )
