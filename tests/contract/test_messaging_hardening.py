@@ -63,25 +63,30 @@ async def _secure_mail(rpc: messaging_pb2_grpc.MessagingServiceStub, token: str)
     )
 
 
-async def test_identity_refusing_the_caller_refuses_the_message_instead_of_a_stand_in_name(
+async def test_identity_refusing_the_caller_refuses_the_write_instead_of_a_stand_in_name(
     stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
 ) -> None:
     staff = await create_staff_member(stack)
     person = await create_member(stack, staff.organisation_id)
     token = await _token(stack, person.email)
-    view = await rpc.CreateThread(
-        messaging_pb2.CreateThreadRequest(kind="chat", subject="Vraag"), metadata=_md(token), timeout=RPC_TIMEOUT
-    )
+    # The session ends; the access token still verifies until it expires, but identity
+    # refuses it (GetMe), and messaging must not write under the organisation's name.
     async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel:
         await identity_pb2_grpc.IdentityServiceStub(channel).Logout(
             identity_pb2.LogoutRequest(), metadata=_md(token), timeout=RPC_TIMEOUT
         )
-    before = await count_rows(stack.database_urls["messaging"], ["messages"])
+    before = await count_rows(stack.database_urls["messaging"], ["threads", "messages", "participants"])
 
-    failure = await refusal(rpc.PostMessage(_post(view.summary.id, "Namens de praktijk"), metadata=_md(token)))
+    failure = await refusal(
+        rpc.CreateThread(
+            messaging_pb2.CreateThreadRequest(kind="care", subject="Vraag", body="Namens de praktijk"),
+            metadata=_md(token),
+            timeout=RPC_TIMEOUT,
+        )
+    )
 
     assert failure.code is grpc.StatusCode.UNAUTHENTICATED
-    assert await count_rows(stack.database_urls["messaging"], ["messages"]) == before
+    assert await count_rows(stack.database_urls["messaging"], ["threads", "messages", "participants"]) == before
 
 
 async def test_a_thread_goes_only_to_a_colleague_under_identitys_name(
