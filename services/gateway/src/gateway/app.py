@@ -69,12 +69,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_problem_handlers(app)
     install_auth_rate_limit(app, settings)
-    # Every body is counted as it streams in (inside the access log: 413s are logged).
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_request_bytes,
-        max_upload_bytes=settings.max_upload_request_bytes,
-    )
     # Inside the request id (its lines carry it), outside the rate limit (429s are logged).
     app.add_middleware(AccessLogMiddleware)
 
@@ -130,4 +124,11 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    # Outermost: every body is counted as it streams in, and past the cap this answers 413
+    # whatever the app made of the cut-off body.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_request_bytes,
+    )
     return app

@@ -49,16 +49,37 @@ class BodyLimitMiddleware:
             await problem(413, code=refusal.code, detail=str(refusal.detail))(scope, receive, send)
             return
         received = 0
+        exceeded = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal received
+            # Past the cap the app is told the client went away (an exception here would
+            # surface in whatever task of a middleware happened to read), and its own answer
+            # to that is replaced by the 413 below.
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    # Raised inside the route that reads the body: the problem handlers
-                    # answer it (FastAPI passes HTTP exceptions through as they are).
-                    raise request_too_large(limit)
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self._app(scope, counted, send)
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self._app(scope, counted, guarded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            refusal = request_too_large(limit)
+            await problem(413, code=refusal.code, detail=str(refusal.detail))(scope, receive, send)
