@@ -141,7 +141,7 @@ async def test_a_form_for_a_thread_the_caller_cannot_post_in_is_refused_before_i
         ("/api/v1/secure-mail-inbox", {"cursor": "²"}, {}, "cursor"),
         ("/api/v1/search", {"q": "uitslag", "cursor": "²"}, {}, "cursor"),
         ("/api/v1/events", {"after": str(2**63)}, {}, "after"),
-        ("/api/v1/events", {}, {"Last-Event-ID": "²"}, "Last-Event-ID"),
+        ("/api/v1/events", {}, {"Last-Event-ID": "²".encode("latin-1")}, "Last-Event-ID"),
         ("/api/v1/events", {}, {"Last-Event-ID": str(2**63)}, "Last-Event-ID"),
     ],
     ids=[
