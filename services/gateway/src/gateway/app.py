@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.access_log import AccessLogMiddleware
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
 from gateway.openapi import install_openapi
@@ -123,4 +124,11 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    # Outermost: every body is counted as it streams in, and past the cap this answers 413
+    # whatever the app made of the cut-off body.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_request_bytes,
+    )
     return app

@@ -50,7 +50,7 @@ TITLES = {
     404: "Niet gevonden",
     409: "Conflict",
     422: "Ongeldige invoer",
-    413: "Bestand te groot",
+    413: "Te groot",
     415: "Bestandstype niet toegestaan",
     429: "Te veel pogingen",
     500: "Interne fout",

@@ -12,13 +12,14 @@ from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, Sig
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.config import Settings
 from identity.domain.codes import CodeHasher
-from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_identity, grpc_invitations
+from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_directory, grpc_identity, grpc_invitations
 from identity.entrypoints.callers import Callers
 from identity.entrypoints.consumers import TrajectoryEndedConsumer
 from identity.entrypoints.workers import delegation_expiry_loop
 from identity.service.authentication import Authentication
 from identity.service.client_accounts import ClientAccounts
 from identity.service.delegations import Delegations
+from identity.service.directory import Directory
 from identity.service.invitations import Invitations
 from identity.service.one_time_codes import OneTimeCodes
 from identity.service.password_reset import PasswordResets
@@ -29,6 +30,7 @@ from identity.service.sessions import Sessions
 from zorgpost.identity.v1 import (
     accounts_pb2_grpc,
     delegations_pb2_grpc,
+    directory_pb2_grpc,
     identity_pb2_grpc,
     invitations_pb2_grpc,
 )
@@ -96,6 +98,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
     profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
     delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
+    directory = grpc_directory.DirectoryServicer(Directory(uow), callers)
     return ServiceParts(
         servicers=[
             (grpc_identity.SERVICE_NAME, partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, identity)),
@@ -115,6 +118,10 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             (
                 grpc_delegations.SERVICE_NAME,
                 partial(delegations_pb2_grpc.add_DelegationServiceServicer_to_server, delegation_servicer),
+            ),
+            (
+                grpc_directory.SERVICE_NAME,
+                partial(directory_pb2_grpc.add_DirectoryServiceServicer_to_server, directory),
             ),
         ],
         uow_factory=uow,
