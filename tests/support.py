@@ -229,6 +229,9 @@ class OwnNats:
         database_url: str = self._infra.create_database(name)
         return database_url
 
+    def start_nats(self, data_dir: Path) -> NatsServer:
+        raise NotImplementedError("a stack on OwnNats uses that server")
+
     def stop(self) -> None:
         self.nats.stop()
 
@@ -276,7 +279,7 @@ async def notices_settled(
             return False
     if await _fetch_value(stack, "notifications", "SELECT count(*) FROM deliveries WHERE status = 'queued'"):
         return False
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         js = client.jetstream()
         for stream in streams if streams is not None else [service.upper() for service in outboxes]:

@@ -680,7 +680,7 @@ async def test_the_end_of_the_last_trajectory_ends_portal_access(stack: Stack, r
     )
     parent_tokens = await login(stack, parent.email, parent.password)
 
-    connection = await nats.connect(stack.infra.nats_url)
+    connection = await nats.connect(stack.nats_url)
     try:
         js = connection.jetstream()
 

@@ -45,7 +45,7 @@ async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingService
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         yield client.jetstream()
     finally:
