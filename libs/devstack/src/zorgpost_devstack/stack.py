@@ -51,6 +51,7 @@ class StackConfig:
         for service in SERVICES_WITH_DATABASE:
             self.grpc_ports[service] = self.grpc_ports.get(service) or free_port()
 
+
 #: Tells a child to end itself when the supervisor dies (see zorgpost_kit.process).
 DIE_WITH_PARENT_ENV = "ZORGPOST_DIE_WITH_PARENT"
 
@@ -95,6 +96,9 @@ class Stack:
                 GRPC_ADDRESS=self.grpc_address(service),
                 IDENTITY_ADDRESS=self.grpc_address("identity"),
             )
+        if service == "identity":
+            # Invitations go into messaging's conversations; secure-mail access resolves its read links.
+            values.update(MESSAGING_ADDRESS=self.grpc_address("messaging"))
         if service == "messaging":
             # Attachments (filesystem blob store) live beside the stack's other data.
             values.update(DATA_DIR=str(self.config.data_dir / "messaging"))
