@@ -149,6 +149,7 @@ class AccessTokenIssuer:
         actor_id: str | None = None,
         now: datetime | None = None,
         password_change_required: bool = False,
+        display_name: str = "",
     ) -> str:
         issued = now or utcnow()
         claims: dict[str, Any] = {
@@ -167,6 +168,10 @@ class AccessTokenIssuer:
             claims["act"] = {"sub": actor_id}
         if password_change_required:
             claims["pwd_change"] = True
+        if display_name:
+            # The name others see next to what this person writes: services need not ask
+            # identity for it (it may be up to one token lifetime old).
+            claims["name"] = display_name
         return self._sign(claims)
 
     def issue_guest(

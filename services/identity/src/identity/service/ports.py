@@ -410,6 +410,7 @@ class AccessTokens(Protocol):
         actor_id: str | None = None,
         now: datetime | None = None,
         password_change_required: bool = False,
+        display_name: str = "",
     ) -> str: ...
 
     def issue_guest(
