@@ -24,7 +24,8 @@ class MessagingConversations:
         self._timeout = timeout
 
     async def thread_kind(self, thread_id: str, access_token: str) -> str | None:
-        # With the inviter's own token: messaging answers only what they may see.
+        # With the inviter's own token: messaging answers only what they may see. (Messaging
+        # counts this look as the inviter reading the chat, which they have open to invite from.)
         try:
             view = await self._stub.GetThread(
                 messaging_pb2.GetThreadRequest(thread_id=thread_id, limit=1),
