@@ -56,7 +56,6 @@ class StackConfig:
         for service in SERVICES_WITH_DATABASE:
             self.grpc_ports[service] = self.grpc_ports.get(service) or free_port()
 
-
 #: Tells a child to end itself when the supervisor dies (see zorgpost_kit.process).
 DIE_WITH_PARENT_ENV = "ZORGPOST_DIE_WITH_PARENT"
 

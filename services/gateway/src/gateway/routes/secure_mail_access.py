@@ -23,7 +23,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients
-from gateway.problems import error_responses
+from gateway.openapi import errors
 from gateway.routes.thread_models import ThreadOut, thread_out
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import secure_mail_access_pb2
@@ -44,9 +44,13 @@ class AccessCodeSentOut(BaseModel):
     expires_at: datetime
 
 
+#: What a person types for a code: digits, perhaps grouped with spaces or dashes.
+ACCESS_CODE = r"^[0-9 -]*[0-9][0-9 -]*$"
+
+
 class OpenIn(BaseModel):
     #: The access code from the SMS or mail (spaces and dashes are ignored).
-    code: str = Field(min_length=1, max_length=32)
+    code: str = Field(min_length=1, max_length=32, pattern=ACCESS_CODE)
 
 
 class OpenedOut(BaseModel):
@@ -70,7 +74,7 @@ class _Guest:
     "/secure-mail-access/{token}/code",
     status_code=202,
     response_model=AccessCodeSentOut,
-    responses=error_responses(404, 429, 503),
+    responses=errors(404, 429),
 )
 async def request_access_code(token: str, clients: Clients) -> AccessCodeSentOut:
     """Sends an access code for the mail behind the link: by SMS when the sender gave a
@@ -90,7 +94,7 @@ async def request_access_code(token: str, clients: Clients) -> AccessCodeSentOut
 @router.post(
     "/secure-mail-access/{token}/open",
     response_model=OpenedOut,
-    responses=error_responses(401, 404, 422, 429, 503),
+    responses=errors(401, 404, 429),
 )
 async def open_secure_mail(token: str, body: OpenIn, clients: Clients) -> OpenedOut:
     """Opens the mail with its access code: a guest token and the thread with its messages.
