@@ -133,7 +133,7 @@ async def test_an_account_is_told_at_its_address_book_address_without_the_conten
         subject="Zorgpost – Nieuw bericht van Mila de Medewerker",
         organisation=ORGANISATION,
         language="nl",
-        link=f"{stack.gateway_url}/threads/{event.thread_id}",
+        link=f"{stack.web_url}/threads/{event.thread_id}",
     )
     assert mail["text"].startswith("Beste Anna de Vries,")
 
@@ -162,7 +162,7 @@ async def test_a_guest_gets_the_read_link_and_the_shared_inbox_tells_nobody_else
         subject=f"Zorgpost Secure e-mail – New message from {ORGANISATION}",
         organisation=ORGANISATION,
         language="en",
-        link=f"{stack.gateway_url}/secure-mail/{read_token}",
+        link=f"{stack.web_url}/secure-mail/{read_token}",
     )
     assert await deliveries_of(stack, event.thread_id) == [guest_email], "the shared inbox itself gets nothing"
 
@@ -243,5 +243,5 @@ async def test_a_resent_read_link_is_mailed_to_the_recipient(js: JetStreamContex
         subject=f"Zorgpost Secure e-mail – Nieuw bericht van {ORGANISATION}",
         organisation=ORGANISATION,
         language="nl",
-        link=f"{stack.gateway_url}/secure-mail/{token}",
+        link=f"{stack.web_url}/secure-mail/{token}",
     )
