@@ -102,6 +102,19 @@ async def wait_for_messages(
     return messages
 
 
+async def create_chat(stack: Stack, email: str, password: str = PASSWORD, *, subject: str = "Veilig gesprek") -> str:
+    """A chat the account starts through the gateway (what an invitation goes into: one the
+    inviting staff member takes part in); answers its thread id."""
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
+        token = await login(api, email, password)
+        response = await api.post(
+            "/api/v1/threads", json={"subject": subject}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 201, response.text
+    thread_id: str = response.json()["id"]
+    return thread_id
+
+
 # --- security policies, accounts of any kind, codes and links ------------------------------
 
 

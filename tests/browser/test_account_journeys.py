@@ -12,7 +12,15 @@ import uuid
 import pytest
 from browser_support import Journey, code_in, link_in, outbox_messages
 from journeys_support import line_after, years_ago
-from support import create_member, create_staff_member, set_secret_question, set_security_policy, unique_mobile
+from support import (
+    StaffMember,
+    create_chat,
+    create_member,
+    create_staff_member,
+    set_secret_question,
+    set_security_policy,
+    unique_mobile,
+)
 
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
 
@@ -21,9 +29,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 MESSENGER = SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.MESSENGER))
 
 
-async def _invite(staff_journey: Journey, email: str) -> None:
+async def _invite(staff_journey: Journey, staff: StaffMember, email: str) -> None:
+    """Invites ``email`` into a chat the staff member starts for it."""
+    chat = await create_chat(staff_journey.stack, staff.email, staff.password)
     await staff_journey.goto("/staff/invitations")
-    await staff_journey.fill({"E-mailadres van de genodigde": email, "Conversatie": f"thread-{uuid.uuid4()}"})
+    await staff_journey.fill({"E-mailadres van de genodigde": email, "Conversatie": chat})
     await staff_journey.submit("Uitnodiging versturen")
     assert f"De uitnodiging is verstuurd naar {email}" in await staff_journey.text()
 
@@ -33,7 +43,7 @@ async def test_an_invitee_creates_an_account_with_the_live_password_checklist(jo
     await set_security_policy(journey.stack, staff.organisation_id, MESSENGER)
     email = f"ketenpartner-{uuid.uuid4().hex[:8]}@zorg.example"
     await journey.log_in(staff.email, staff.password)
-    await _invite(journey, email)
+    await _invite(journey, staff, email)
     await journey.snap("staff-invitations")
 
     invitee = await journey.another("invitee")
@@ -86,7 +96,7 @@ async def test_an_invitee_with_an_account_links_the_invitation_by_logging_in(jou
     other_organisation = await create_staff_member(journey.stack)
     person = await create_member(journey.stack, other_organisation.organisation_id)
     await journey.log_in(staff.email, staff.password)
-    await _invite(journey, person.email)
+    await _invite(journey, staff, person.email)
 
     invitee = await journey.another("invitee", language="en")
     await invitee.set_language("en")
@@ -104,7 +114,7 @@ async def test_an_invitee_declines_and_the_link_stops_working(journey: Journey) 
     staff = await create_staff_member(journey.stack)
     email = f"geen-interesse-{uuid.uuid4().hex[:8]}@zorg.example"
     await journey.log_in(staff.email, staff.password)
-    await _invite(journey, email)
+    await _invite(journey, staff, email)
 
     invitee = await journey.another("invitee")
     [mail] = await outbox_messages(journey.stack, email)

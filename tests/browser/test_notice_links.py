@@ -18,7 +18,7 @@ import httpx
 import pytest
 from browser_support import Journey, outbox_messages
 from journeys_support import years_ago
-from support import create_member, create_staff_member, login, unique_mobile
+from support import create_chat, create_member, create_staff_member, login, unique_mobile
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack
@@ -70,7 +70,9 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
 
         invitee = f"genodigde-{uuid.uuid4().hex[:8]}@zorg.example"
         response = await api.post(
-            "/api/v1/invitations", json={"email": invitee, "thread_id": "thread-x"}, headers=staff_auth
+            "/api/v1/invitations",
+            json={"email": invitee, "thread_id": await create_chat(stack, staff.email)},
+            headers=staff_auth,
         )
         assert response.status_code == 201, response.text
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from browser_support import Journey
-from support import create_member, create_staff_member
+from support import create_chat, create_member, create_staff_member
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,9 +43,9 @@ async def test_invitations_are_resent_and_withdrawn(journey: Journey) -> None:
     await journey.goto("/staff/invitations")
     await journey.submit("Uitnodiging versturen")
     assert await journey.field_error("E-mailadres van de genodigde")
-    await journey.fill(
-        {"E-mailadres van de genodigde": f"partner-{uuid.uuid4().hex[:6]}@zorg.example", "Conversatie": "thread-1"}
-    )
+    chat = await create_chat(journey.stack, staff.email, staff.password)
+    partner = f"partner-{uuid.uuid4().hex[:6]}@zorg.example"
+    await journey.fill({"E-mailadres van de genodigde": partner, "Conversatie": chat})
     await journey.submit("Uitnodiging versturen")
     await journey.submit("Opnieuw versturen")
     assert "De uitnodiging is opnieuw verstuurd." in await journey.text()

@@ -122,6 +122,9 @@ class Stack:
                 GRPC_ADDRESS=self.grpc_address(service),
                 IDENTITY_ADDRESS=self.grpc_address("identity"),
             )
+        if service == "identity":
+            # Invitations go into messaging's conversations; secure-mail access resolves its read links.
+            values.update(MESSAGING_ADDRESS=self.grpc_address("messaging"))
         if service == "messaging":
             # Attachments (filesystem blob store) live beside the stack's other data.
             values.update(DATA_DIR=str(self.config.data_dir / "messaging"))

@@ -29,6 +29,7 @@ from gateway.routes import (
     profile,
     registrations,
     secure_mail,
+    secure_mail_access,
     secure_mail_inbox,
     security,
     sessions,
@@ -121,6 +122,8 @@ def create_app(settings: Settings) -> FastAPI:
         threads.router,
         secure_mail_inbox.router,
         events.router,
+        # a secure mail's outside recipient: access code, guest token
+        secure_mail_access.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
