@@ -12,7 +12,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 from playwright.async_api import BrowserContext, Locator, Page
 
 from zorgpost_devstack.stack import Stack
@@ -184,6 +186,27 @@ class Journey:
         await self.submit()
 
 
+# ---------------------------------------------------------------------- conversations
+
+
+async def start_conversation(journey: Journey, subject: str, first_message: str = "") -> str:
+    """Starts a conversation through the page; answers its id."""
+    await journey.goto("/messages")
+    await journey.click_link("Nieuw gesprek")
+    await journey.fill({"Onderwerp": subject, "Eerste bericht": first_message})
+    await journey.submit("Gesprek starten")
+    assert await journey.heading() == subject
+    found = re.search(r"/messages/([^/?#]+)", journey.page.url)
+    assert found, journey.page.url
+    return found.group(1)
+
+
+async def invite_into_conversation(journey: Journey, email: str) -> None:
+    await journey.fill({"E-mailadres van de genodigde": email})
+    await journey.submit("Uitnodiging versturen")
+    assert f"De uitnodiging is verstuurd naar {email}" in await journey.text()
+
+
 # ---------------------------------------------------------------------- the outbox
 
 
@@ -211,3 +234,37 @@ def code_in(message: dict[str, Any]) -> str:
     found = re.search(r"\b(\d{6})\b", message["text"])
     assert found, message["text"]
     return found.group(1)
+
+
+# ---------------------------------------------------------------------- work not merged yet
+
+
+async def _count(stack: Stack, service: str, query: str) -> int:
+    url = stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        return int(await connection.fetchval(query) or 0)
+    finally:
+        await connection.close()
+
+
+async def require_joining_by_invitation(stack: Stack) -> None:
+    """Call after an invitation was accepted. Messaging adds the invitee to the chat when
+    identity announces ``identity.invitation.accepted``, which identity does from the
+    ``guest-access`` work on: until that is merged, the rest of the journey is skipped.
+    Remove this call (and this helper) with that merge."""
+    announced = await _count(
+        stack, "identity", "SELECT count(*) FROM outbox_events WHERE subject = 'identity.invitation.accepted'"
+    )
+    if not announced:
+        pytest.skip("identity does not announce identity.invitation.accepted yet (branch guest-access)")
+
+
+async def require_secure_mail_access(stack: Stack) -> None:
+    """The outside recipient's routes (``/secure-mail-access/{token}/code|open``) come with
+    the ``guest-access`` work: until that is merged the reader's journey is skipped. Remove
+    this call (and this helper) with that merge."""
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10.0) as client:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+    if "/api/v1/secure-mail-access/{token}/open" not in paths:
+        pytest.skip("the gateway has no /api/v1/secure-mail-access routes yet (branch guest-access)")

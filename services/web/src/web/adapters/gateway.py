@@ -15,11 +15,19 @@ log = get_logger(__name__)
 API_PREFIX = "/api/v1"
 #: Uploads and downloads may take longer than a page's calls (the gateway allows 120 s).
 TRANSFER_TIMEOUT_SECONDS = 120.0
+#: An idle connection is dropped well before the gateway's server closes it (uvicorn: 5 s):
+#: a request on a connection the server is closing at that moment fails half-way.
+KEEPALIVE_EXPIRY_SECONDS = 2.0
 
 
 class HttpGateway:
     def __init__(self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS),
+        )
         self._timeout = timeout
 
     async def close(self) -> None:

@@ -211,11 +211,13 @@ async def render_conversation(
 
 
 @router.get("/{thread_id}")
-async def conversation(page: SignedInPage, thread_id: str, older: str = "") -> Response:
+async def conversation(page: SignedInPage, request: Request, thread_id: str, older: str = "") -> Response:
     try:
         thread = await _thread(page, thread_id, limit=1 if older else 50)
     except GatewayError as error:
         if error.status == 404 and page.pending("joining") == thread_id:
+            if by_script(request):
+                return Response(status_code=202)  # still being added: the waiting page asks again
             return await page.render("pages/conversation_joining.html.j2", thread_id=thread_id)
         raise
     page.drop_pending("joining")

@@ -6,7 +6,8 @@
  *   and the changed part of the page is fetched from the site again, rendered there;
  * - a like is sent without leaving the page;
  * - the access code of a secure mail opens the mail as soon as it is complete (seed 2);
- * - after registering, the conversation opens by itself after a countdown (seed 1).
+ * - after registering, the conversation opens by itself after a countdown (seed 1), and
+ *   the page that waits for one's joining a conversation opens it once one has joined.
  */
 (function () {
   "use strict";
@@ -219,10 +220,19 @@
         });
       }
     });
-    var waiting = document.querySelector("[data-reload-after]");
+    var waiting = document.querySelector("[data-reload-when-ready]");
     if (waiting) {
-      window.setTimeout(function () { window.location.reload(); },
-        1000 * parseInt(waiting.getAttribute("data-reload-after"), 10));
+      // Asks every few seconds whether the page is ready (200; 202 while not yet), and
+      // only then loads it: what the waiting page says stays readable meanwhile.
+      var ask = function () {
+        fetch(waiting.getAttribute("data-reload-when-ready"), { headers: FETCH_HEADERS, credentials: "same-origin" })
+          .then(function (response) {
+            if (response.status === 200 && !response.redirected) { window.location.reload(); return; }
+            window.setTimeout(ask, 2000);
+          })
+          .catch(function () { window.setTimeout(ask, 5000); });
+      };
+      window.setTimeout(ask, 2000);
     }
   }
 
