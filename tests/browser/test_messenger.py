@@ -226,3 +226,46 @@ async def test_a_message_a_like_and_a_read_receipt_arrive_in_another_browser_wit
     await reader.checked()
     await journey.snap("sender-updated-live", again=False)
     await reader.snap("reader-updated-live", again=False)
+
+
+async def test_the_messenger_works_without_the_sites_script(journey: Journey, tmp_path: Path) -> None:
+    """Every page of the messenger is complete without the site's script: a like is a form,
+    a file goes with the message, forwarding and searching are pages of their own."""
+    staff = await create_staff_member(journey.stack)
+    await journey.context.route("**/static/js/*", lambda route: route.abort())
+    await journey.log_in(staff.email, staff.password)
+    notes = await start_conversation(journey, "Notities", "Eerste notitie")
+    first = message(journey, "Eerste notitie")
+    assert "0 Likes" in await first.inner_text()
+    async with journey.page.expect_navigation():
+        await first.get_by_role("button", name="Like").click()
+    await journey.checked()
+    assert await first.get_by_role("button", name="Like").get_attribute("aria-pressed") == "true"
+    assert "1 Likes" in await first.inner_text()
+    async with journey.page.expect_navigation():
+        await first.get_by_role("button", name="Like").click()
+    await journey.checked()
+    assert "0 Likes" in await first.inner_text()
+
+    await journey.submit("Verzenden")
+    assert "Typ een bericht of kies een bestand." in await journey.field_error("Uw bericht")
+    await journey.snap("empty-message-refused")
+    report = tmp_path / "rapport.txt"
+    report.write_text("Notitie bij het overleg.\n", encoding="utf-8")
+    await journey.page.set_input_files("#field-files", str(report))
+    await journey.submit("Verzenden")
+    assert "rapport.txt" in await journey.text()
+
+    await start_conversation(journey, "Archief")
+    await journey.goto(f"/messages/{notes}")
+    async with journey.page.expect_navigation():
+        await message(journey, "rapport.txt").get_by_role("link", name="Doorsturen").click()
+    await journey.checked()
+    await journey.snap("forward")
+    await journey.page.get_by_label(re.compile("^Archief")).check()
+    await journey.submit("Doorsturen")
+    assert await journey.heading() == "Archief"
+    assert "rapport.txt" in await journey.text()
+
+    await journey.goto("/messages/search?q=notitie")
+    assert "Notities" in await journey.page.locator(".zp-search-results__link").all_inner_texts()
