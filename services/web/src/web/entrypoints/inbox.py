@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from web.entrypoints.context import Page, StaffPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, send_message
 from web.service.ports import GatewayError
+from web.texts import TEXTS
 
 router = APIRouter(prefix="/staff")
 
@@ -169,15 +170,24 @@ async def assign(page: StaffPage, thread_id: str) -> Response:
     return await page.redirect(thread_url(thread_id))
 
 
+def _refusal_key(error: GatewayError, specific: dict[str, str] | None = None) -> str:
+    """The text of a refused action, shown above the thread it was about."""
+    if specific and error.code in specific:
+        return specific[error.code]
+    if f"problem.{error.code}" in TEXTS:
+        return f"problem.{error.code}"
+    return f"problem.status.{error.status}"
+
+
 @router.post("/inbox/{thread_id}/withdraw")
 async def withdraw(page: StaffPage, thread_id: str) -> Response:
     await page.form()
     try:
         await page.api("POST", f"/secure-mails/{thread_id}/withdraw")
     except GatewayError as error:
-        if error.status != 409:
+        if error.status not in (403, 409):
             raise
-        page.flash("error", "flash.withdraw_too_late" if error.code == "already_opened" else "problem.status.409")
+        page.flash("error", _refusal_key(error, {"already_opened": "flash.withdraw_too_late"}))
         return await page.redirect(thread_url(thread_id))
     page.flash("success", "flash.withdrawn")
     return await page.redirect(thread_url(thread_id))
@@ -189,9 +199,9 @@ async def resend_link(page: StaffPage, thread_id: str) -> Response:
     try:
         await page.api("POST", f"/secure-mails/{thread_id}/resend-link")
     except GatewayError as error:
-        if error.status not in (409, 429):
+        if error.status not in (403, 409, 429):
             raise
-        page.flash("error", "problem.status.429" if error.status == 429 else "problem.status.409")
+        page.flash("error", _refusal_key(error))
         return await page.redirect(thread_url(thread_id))
     page.flash("success", "flash.link_resent")
     return await page.redirect(thread_url(thread_id))
