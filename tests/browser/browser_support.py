@@ -12,6 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from playwright.async_api import BrowserContext, Locator, Page
 
@@ -184,6 +185,27 @@ class Journey:
         await self.submit()
 
 
+# ---------------------------------------------------------------------- conversations
+
+
+async def start_conversation(journey: Journey, subject: str, first_message: str = "") -> str:
+    """Starts a conversation through the page; answers its id."""
+    await journey.goto("/messages")
+    await journey.click_link("Nieuw gesprek")
+    await journey.fill({"Onderwerp": subject, "Eerste bericht": first_message})
+    await journey.submit("Gesprek starten")
+    assert await journey.heading() == subject
+    found = re.search(r"/messages/([^/?#]+)", journey.page.url)
+    assert found, journey.page.url
+    return found.group(1)
+
+
+async def invite_into_conversation(journey: Journey, email: str) -> None:
+    await journey.fill({"E-mailadres van de genodigde": email})
+    await journey.submit("Uitnodiging versturen")
+    assert f"De uitnodiging is verstuurd naar {email}" in await journey.text()
+
+
 # ---------------------------------------------------------------------- the outbox
 
 
@@ -211,3 +233,15 @@ def code_in(message: dict[str, Any]) -> str:
     found = re.search(r"\b(\d{6})\b", message["text"])
     assert found, message["text"]
     return found.group(1)
+
+
+# ---------------------------------------------------------------------- work not merged yet
+
+
+async def _count(stack: Stack, service: str, query: str) -> int:
+    url = stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        return int(await connection.fetchval(query) or 0)
+    finally:
+        await connection.close()

@@ -10,17 +10,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from browser_support import Journey, code_in, link_in, outbox_messages
-from journeys_support import line_after, years_ago
-from support import (
-    StaffMember,
-    create_chat,
-    create_member,
-    create_staff_member,
-    set_secret_question,
-    set_security_policy,
-    unique_mobile,
+from browser_support import (
+    Journey,
+    code_in,
+    invite_into_conversation,
+    link_in,
+    outbox_messages,
+    start_conversation,
 )
+from journeys_support import line_after, years_ago
+from support import create_member, create_staff_member, set_secret_question, set_security_policy, unique_mobile
 
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
 
@@ -29,13 +28,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 MESSENGER = SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.MESSENGER))
 
 
-async def _invite(staff_journey: Journey, staff: StaffMember, email: str) -> None:
-    """Invites ``email`` into a chat the staff member starts for it."""
-    chat = await create_chat(staff_journey.stack, staff.email, staff.password)
-    await staff_journey.goto("/staff/invitations")
-    await staff_journey.fill({"E-mailadres van de genodigde": email, "Conversatie": chat})
-    await staff_journey.submit("Uitnodiging versturen")
-    assert f"De uitnodiging is verstuurd naar {email}" in await staff_journey.text()
+async def _invite(staff_journey: Journey, email: str) -> None:
+    """Seed 1: the staff member invites from within the conversation the invitee joins."""
+    await start_conversation(staff_journey, f"Overleg {uuid.uuid4().hex[:6]}", "Welkom")
+    await invite_into_conversation(staff_journey, email)
 
 
 async def test_an_invitee_creates_an_account_with_the_live_password_checklist(journey: Journey) -> None:
@@ -43,8 +39,8 @@ async def test_an_invitee_creates_an_account_with_the_live_password_checklist(jo
     await set_security_policy(journey.stack, staff.organisation_id, MESSENGER)
     email = f"ketenpartner-{uuid.uuid4().hex[:8]}@zorg.example"
     await journey.log_in(staff.email, staff.password)
-    await _invite(journey, staff, email)
-    await journey.snap("staff-invitations")
+    await _invite(journey, email)
+    await journey.snap("staff-invitation-in-conversation")
 
     invitee = await journey.another("invitee")
     [mail] = await outbox_messages(journey.stack, email)
@@ -96,7 +92,7 @@ async def test_an_invitee_with_an_account_links_the_invitation_by_logging_in(jou
     other_organisation = await create_staff_member(journey.stack)
     person = await create_member(journey.stack, other_organisation.organisation_id)
     await journey.log_in(staff.email, staff.password)
-    await _invite(journey, staff, person.email)
+    await _invite(journey, person.email)
 
     invitee = await journey.another("invitee", language="en")
     await invitee.set_language("en")
@@ -114,7 +110,7 @@ async def test_an_invitee_declines_and_the_link_stops_working(journey: Journey) 
     staff = await create_staff_member(journey.stack)
     email = f"geen-interesse-{uuid.uuid4().hex[:8]}@zorg.example"
     await journey.log_in(staff.email, staff.password)
-    await _invite(journey, staff, email)
+    await _invite(journey, email)
 
     invitee = await journey.another("invitee")
     [mail] = await outbox_messages(journey.stack, email)
