@@ -12,7 +12,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 from playwright.async_api import BrowserContext, Locator, Page
 
@@ -236,12 +235,3 @@ def code_in(message: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------- work not merged yet
-
-
-async def _count(stack: Stack, service: str, query: str) -> int:
-    url = stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(url)
-    try:
-        return int(await connection.fetchval(query) or 0)
-    finally:
-        await connection.close()
