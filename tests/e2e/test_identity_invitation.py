@@ -23,7 +23,9 @@ PASSWORD = "Veilig-Gesprek-2026!"
 
 async def _invite(api: httpx.AsyncClient, stack: Stack, staff: StaffMember, email: str) -> tuple[dict[str, str], str]:
     staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
-    thread_id = f"thread-{uuid.uuid4()}"
+    chat = await api.post("/api/v1/threads", json={"subject": "Veilig gesprek"}, headers=bearer(staff_token))
+    assert chat.status_code == 201, chat.text
+    thread_id = chat.json()["id"]
     sent = await api.post(
         "/api/v1/invitations", json={"email": email, "thread_id": thread_id}, headers=bearer(staff_token)
     )
@@ -45,7 +47,15 @@ async def test_an_invitee_makes_an_account_and_lands_in_the_conversation(stack: 
     assert [rule["nl"] for rule in view["password_rules"]][:1] == ["Gebruik tenminste 8 karakters"]
 
     # The form: every broken rule and every missing field at once, and nothing saved.
-    refused = await api.post(f"/api/v1/invitations/{token}/account", json={"last_name": "X", "password": "abc"})
+    empty_form = {
+        "first_name": "",
+        "last_name": "X",
+        "password": "abc",
+        "password_confirmation": "",
+        "terms_version": "",
+        "privacy_version": "",
+    }
+    refused = await api.post(f"/api/v1/invitations/{token}/account", json=empty_form)
     assert refused.status_code == 422
     assert fields(refused) >= {
         "first_name",

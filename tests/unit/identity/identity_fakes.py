@@ -45,6 +45,7 @@ from identity.domain.profile import ContactChange, ContactKind
 from identity.domain.rate_limits import RateCounter
 from identity.domain.registrations import Registration, RegistrationStatus
 from identity.domain.second_factors import EnrolledFactor, FactorMethod
+from identity.domain.secure_mail_access import ReadLink
 from identity.domain.sessions import RefreshToken, Session
 from identity.domain.staff import StaffListing
 from identity.domain.supervision import Supervision
@@ -62,6 +63,7 @@ from identity.service.ports import UnitOfWork
 from identity.service.profile import Profiles
 from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
+from identity.service.secure_mail_access import SecureMailAccess
 from identity.service.sessions import Sessions
 from identity.service.staff import StaffManagement
 from identity.service.supervision import Supervisions
@@ -485,6 +487,9 @@ class FakeOneTimeCodes:
         self._t.codes[(purpose, subject)] = dataclasses.replace(code, attempts=code.attempts + 1)
         return Redemption.WRONG
 
+    async def find(self, purpose: CodePurpose, subject: str) -> OneTimeCode | None:
+        return self._t.codes.get((purpose, subject))
+
 
 class FakeSecondFactors:
     def __init__(self, tables: Tables) -> None:
@@ -788,6 +793,37 @@ def _uow_factory(database: FakeDatabase) -> Callable[[], UnitOfWork]:
     return database.unit_of_work
 
 
+# --- messaging ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeConversations:
+    """Messaging as identity sees it (the :class:`~identity.service.ports.Conversations` port):
+    conversations by id with their kind and the tokens of the people in them, and read links."""
+
+    #: thread id → (kind, access tokens of its participants)
+    threads: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    read_links: dict[str, ReadLink] = field(default_factory=dict)
+    resolved: int = 0
+
+    def add_thread(self, thread_id: str, kind: str = "chat", *, tokens: set[str] | None = None) -> None:
+        self.threads[thread_id] = (kind, tokens if tokens is not None else {ANY_TOKEN})
+
+    async def thread_kind(self, thread_id: str, access_token: str) -> str | None:
+        found = self.threads.get(thread_id)
+        if found is None or not ({access_token, ANY_TOKEN} & found[1]):
+            return None
+        return found[0]
+
+    async def resolve_read_link(self, token: str) -> ReadLink | None:
+        self.resolved += 1
+        return self.read_links.get(token)
+
+
+#: A conversation every caller takes part in.
+ANY_TOKEN = "*"
+
+
 # --- credentials and keys ------------------------------------------------------------------------
 
 
@@ -852,6 +888,8 @@ class World:
     staff: StaffManagement
     teams: Teams
     supervisions: Supervisions
+    conversations: FakeConversations
+    secure_mail_access: SecureMailAccess
 
     @property
     def tables(self) -> Tables:
@@ -929,6 +967,7 @@ def make_world(*, now: datetime | None = None) -> World:
         factors=factors,
         clock=clock,
     )
+    conversations = FakeConversations()
     return World(
         database=database,
         clock=clock,
@@ -939,7 +978,7 @@ def make_world(*, now: datetime | None = None) -> World:
         auth=auth,
         resets=PasswordResets(uow, hasher, factors, link_lifetime=timedelta(hours=1), clock=clock),
         sessions=Sessions(uow, clock=clock),
-        invitations=Invitations(uow, hasher, auth, clock=clock),
+        invitations=Invitations(uow, hasher, auth, conversations, clock=clock),
         client_accounts=ClientAccounts(uow, hasher, clock=clock),
         registrations=Registrations(uow, hasher, codes, clock=clock),
         profiles=Profiles(uow, codes, hasher, clock=clock),
@@ -948,4 +987,6 @@ def make_world(*, now: datetime | None = None) -> World:
         staff=StaffManagement(uow, clock=clock),
         teams=Teams(uow, clock=clock),
         supervisions=Supervisions(uow, clock=clock),
+        conversations=conversations,
+        secure_mail_access=SecureMailAccess(uow, codes, conversations, access_tokens, clock=clock),
     )

@@ -20,7 +20,7 @@ from identity.domain.errors import (
     SupervisionNotAllowed,
     TeamExists,
 )
-from identity.domain.invitations import InvitationSent
+from identity.domain.invitations import InvitationAccepted, InvitationSent
 from identity.domain.organisations import OrganisationCreated, OrganisationDeactivated
 from identity.domain.policy import SecondFactor
 from identity.domain.second_factors import FactorMethod, choose_method
@@ -104,6 +104,8 @@ async def test_an_administrator_invites_a_colleague_who_joins_with_those_roles(w
     assert world.tables.client_links == {}
     [joined] = world.database.events_of(StaffJoined)
     assert (joined.account_id, joined.roles) == (account.id, ("practitioner", "staff"))
+    # No conversation to join: messaging is not asked to add anyone.
+    assert not world.database.events_of(InvitationAccepted)
 
 
 async def test_inviting_an_address_again_renews_the_open_invitation(world: World) -> None:
@@ -183,7 +185,8 @@ async def test_a_former_colleague_comes_back_with_the_same_account(world: World)
 
 async def test_a_conversation_invitation_links_the_person_to_the_organisation(world: World) -> None:
     staff = signed_in(world, world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF))
-    await world.invitations.do_send(staff, email="burger@example.org", thread_id="thread-1", language="nl")
+    world.conversations.add_thread("thread-1", "chat")
+    await world.invitations.do_send(staff, "token", email="burger@example.org", thread_id="thread-1", language="nl")
     [sent] = world.database.events_of(InvitationSent)
 
     accepted = await world.invitations.do_accept_with_new_account(sent.token, new_account("Piet"), dry_run=False)
@@ -192,6 +195,9 @@ async def test_a_conversation_invitation_links_the_person_to_the_organisation(wo
     assert (person.organisation_id, person.roles) == ("org-1", frozenset({Role.PERSON}))
     assert list(world.tables.client_links) == [(person.id, "org-1")]
     assert isinstance(world.tables.client_links[(person.id, "org-1")], ClientLink)
+    [joined] = world.database.events_of(InvitationAccepted)
+    assert (joined.thread_id, joined.account_id) == ("thread-1", person.id)
+    assert not world.database.events_of(StaffJoined)
 
 
 # --- roles and deactivation ------------------------------------------------------------------

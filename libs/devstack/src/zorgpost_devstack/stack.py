@@ -1,4 +1,4 @@
-"""Runs the Zorgpost processes (outbox, five services, gateway) on given infrastructure.
+"""Runs the Zorgpost processes (outbox, five services, gateway, web) on given infrastructure.
 
 The same supervisor serves ``make run`` and the tests: the tests start, kill and restart
 single processes through it, exactly as an operator's crash would.
@@ -20,11 +20,14 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from zorgpost_devstack.infra import SERVICES_WITH_DATABASE, Infrastructure
+from zorgpost_devstack.infra import SERVICES_WITH_DATABASE, Broker, Infrastructure
 from zorgpost_devstack.postgres import free_port
 
 GATEWAY = "gateway"
 OUTBOX = "outbox"
+#: The web front end: a client of the gateway's HTTP API, with a database of its own
+#: (browser sessions) but no gRPC and no events.
+WEB = "web"
 
 
 @dataclass
@@ -34,6 +37,7 @@ class StackConfig:
     data_dir: Path
     host: str = "127.0.0.1"
     gateway_port: int | None = None
+    web_port: int | None = None
     outbox_smtp_port: int | None = None
     outbox_http_port: int | None = None
     grpc_ports: dict[str, int | None] = field(default_factory=dict)
@@ -43,9 +47,13 @@ class StackConfig:
     log_level: str = "INFO"
     #: Extra settings per service, e.g. {"notifications": {"SMTP_PORT": "2525"}}.
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A NATS server of the stack's own (tests: several stacks share one infrastructure)
+    #: instead of the infrastructure's (``make run``).
+    own_nats: bool = False
 
     def resolve_ports(self) -> None:
         self.gateway_port = self.gateway_port or free_port()
+        self.web_port = self.web_port or free_port()
         self.outbox_smtp_port = self.outbox_smtp_port or free_port()
         self.outbox_http_port = self.outbox_http_port or free_port()
         for service in SERVICES_WITH_DATABASE:
@@ -64,13 +72,24 @@ class Stack:
         self.log_dir = config.data_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.database_urls = {
-            service: infra.create_database(f"{config.database_prefix}{service}") for service in SERVICES_WITH_DATABASE
+            service: infra.create_database(f"{config.database_prefix}{service}")
+            for service in (*SERVICES_WITH_DATABASE, WEB)
         }
+        self.broker: Broker | None = infra.start_nats(config.data_dir / "nats") if config.own_nats else None
 
     # ------------------------------------------------------------------ addresses
     @property
+    def nats_url(self) -> str:
+        return self.broker.url if self.broker is not None else self.infra.nats_url
+
+    @property
     def gateway_url(self) -> str:
         return f"http://{self.config.host}:{self.config.gateway_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Where people open Zorgpost; every link in a notice points here."""
+        return f"http://{self.config.host}:{self.config.web_port}"
 
     @property
     def outbox_url(self) -> str:
@@ -88,13 +107,24 @@ class Stack:
             values.update(HTTP_HOST=self.config.host, HTTP_PORT=str(self.config.gateway_port))
             for other in SERVICES_WITH_DATABASE:
                 values[f"{other.upper()}_ADDRESS"] = self.grpc_address(other)
+        elif service == WEB:
+            values.update(
+                HTTP_HOST=self.config.host,
+                HTTP_PORT=str(self.config.web_port),
+                GATEWAY_URL=self.gateway_url,
+                DATABASE_URL=self.database_urls[WEB],
+                PUBLIC_URL=self.web_url,
+            )
         else:
             values.update(
                 DATABASE_URL=self.database_urls[service],
-                NATS_URL=self.infra.nats_url,
+                NATS_URL=self.nats_url,
                 GRPC_ADDRESS=self.grpc_address(service),
                 IDENTITY_ADDRESS=self.grpc_address("identity"),
             )
+        if service == "identity":
+            # Invitations go into messaging's conversations; secure-mail access resolves its read links.
+            values.update(MESSAGING_ADDRESS=self.grpc_address("messaging"))
         if service == "messaging":
             # Attachments (filesystem blob store) live beside the stack's other data.
             values.update(DATA_DIR=str(self.config.data_dir / "messaging"))
@@ -103,7 +133,7 @@ class Stack:
                 SMTP_HOST=self.config.host,
                 SMTP_PORT=str(self.config.outbox_smtp_port),
                 SMS_OUTBOX_URL=f"{self.outbox_url}/api/sms",
-                PUBLIC_URL=self.gateway_url,
+                PUBLIC_URL=self.web_url,
             )
         values.update(self.config.extra_env.get(service, {}))
         env = {key: value for key, value in os.environ.items() if not key.startswith("ZORGPOST_")}
@@ -130,14 +160,14 @@ class Stack:
         if result.returncode != 0:
             raise RuntimeError(f"{service} {' '.join(args)} failed (exit {result.returncode}); see {log}")
 
-    def migrate(self, services: Iterable[str] = SERVICES_WITH_DATABASE) -> None:
+    def migrate(self, services: Iterable[str] = (*SERVICES_WITH_DATABASE, WEB)) -> None:
         """Applies every service's migrations, in parallel (they are separate databases)."""
-        with ThreadPoolExecutor(max_workers=5) as pool:
+        with ThreadPoolExecutor(max_workers=6) as pool:
             for future in [pool.submit(self.run_command, service, "migrate") for service in services]:
                 future.result()
 
     def start(self, name: str) -> subprocess.Popen[bytes]:
-        """Starts one long-running process: a service, the gateway or the outbox."""
+        """Starts one long-running process: a service, the gateway, the web front end or the outbox."""
         if name in self.processes and self.processes[name].poll() is None:
             raise RuntimeError(f"{name} is already running")
         if name == OUTBOX:
@@ -194,6 +224,7 @@ class Stack:
         for service in SERVICES_WITH_DATABASE:
             self.start(service)
         self.start(GATEWAY)
+        self.start(WEB)
 
     def up(self, timeout: float = 120.0) -> Stack:
         """Migrates, starts everything and waits until the gateway is ready."""
@@ -203,15 +234,26 @@ class Stack:
         return self
 
     def stop_all(self) -> None:
-        """Gateway first (no new requests), then the services together, then the outbox."""
+        """The web front end and the gateway first (no new requests), then the services
+        together, then the outbox."""
+        self.stop(WEB)
         self.stop(GATEWAY)
         with ThreadPoolExecutor(max_workers=5) as pool:
             list(pool.map(self.stop, [s for s in SERVICES_WITH_DATABASE if s in self.processes]))
         self.stop(OUTBOX)
 
+    def close(self) -> None:
+        """Stops every process (killing what does not stop) and the stack's own NATS."""
+        self.stop_all()
+        for name in list(self.processes):
+            self.kill(name)
+        if self.broker is not None:
+            self.broker.stop()
+
     # ------------------------------------------------------------------ readiness
     def wait_ready(self, timeout: float = 120.0) -> None:
-        """Until the gateway's /readyz is 200 (every service SERVING) and the outbox answers."""
+        """Until the gateway's /readyz is 200 (every service SERVING), and the web front end
+        and the outbox answer."""
         deadline = time.monotonic() + timeout
         last = ""
         with httpx.Client(timeout=2.0) as client:
@@ -220,7 +262,12 @@ class Stack:
                 try:
                     ready = client.get(f"{self.gateway_url}/readyz")
                     outbox = client.get(f"{self.outbox_url}/healthz") if OUTBOX in self.processes else None
-                    if ready.status_code == 200 and (outbox is None or outbox.status_code == 200):
+                    web = client.get(f"{self.web_url}/healthz") if WEB in self.processes else None
+                    if (
+                        ready.status_code == 200
+                        and (outbox is None or outbox.status_code == 200)
+                        and (web is None or web.status_code == 200)
+                    ):
                         return
                     last = ready.text
                 except httpx.HTTPError as error:

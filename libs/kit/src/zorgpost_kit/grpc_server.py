@@ -17,11 +17,14 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from zorgpost_kit.db import database_unavailable
 from zorgpost_kit.errors import Category, DomainError
 from zorgpost_kit.logging import REQUEST_ID_METADATA_KEY, bind_request_id, get_logger
 
 log = get_logger(__name__)
 
+#: The longest a client-streaming call (an upload) may take, whatever deadline its caller set.
+MAX_UPLOAD_DEADLINE_SECONDS = 600.0
 #: The error domain named in google.rpc.ErrorInfo.
 ERROR_DOMAIN = "zorgpost"
 #: Metadata key holding the serialized google.rpc.Status with details.
@@ -65,17 +68,35 @@ def status_for(error: DomainError) -> status_pb2.Status:
     return status_pb2.Status(code=grpc_code.value[0], message=error.message, details=details)
 
 
+async def _refuse(context: grpc.aio.ServicerContext, method: str, error: DomainError) -> None:
+    """Aborts the call with the rich status of ``error`` (raises grpc's AbortError)."""
+    status = status_for(error)
+    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
+    await context.abort(
+        CATEGORY_TO_GRPC[error.category],
+        error.message,
+        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
+    )
+
+
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Binds the caller's request id, bounds the call by its deadline, and turns
     :class:`DomainError` into a rich status.
 
     A call without a deadline gets ``default_deadline_seconds``: no handler runs unbounded.
-    Any other exception answers INTERNAL without details: an unexpected error is a bug,
-    and its text is never sent to a client.
+    A database that cannot be reached answers UNAVAILABLE with RetryInfo
+    (:func:`zorgpost_kit.db.database_unavailable`). Any other exception answers INTERNAL
+    without details: an unexpected error is a bug, and its text is never sent to a client.
     """
 
-    def __init__(self, *, default_deadline_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        default_deadline_seconds: float = 30.0,
+        max_upload_deadline_seconds: float = MAX_UPLOAD_DEADLINE_SECONDS,
+    ) -> None:
         self._default_deadline = default_deadline_seconds
+        self._max_upload_deadline = max_upload_deadline_seconds
 
     async def intercept_service(
         self,
@@ -93,9 +114,11 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 response_serializer=handler.response_serializer,
             )
         if handler.stream_unary is not None:
-            # A client stream (an upload) is bounded like any call: it ends by its deadline.
+            # A client stream (an upload) takes as long as the bytes take to come: the
+            # caller's own deadline bounds it (the gateway sets one per upload), up to a
+            # maximum; without one, the default like any call.
             return grpc.stream_unary_rpc_method_handler(
-                self._bounded(method, handler.stream_unary),
+                self._bounded(method, handler.stream_unary, longest=self._max_upload_deadline),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
@@ -107,11 +130,15 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             )
         return handler
 
-    def _bounded(self, method: str, inner: Handler) -> Handler:
+    def _bounded(self, method: str, inner: Handler, *, longest: float | None = None) -> Handler:
+        """``inner`` within the caller's deadline, at most ``longest`` (default: the default
+        deadline); the default deadline when the caller set none."""
+        cap = self._default_deadline if longest is None else longest
+
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
             remaining = context.time_remaining()
-            budget = self._default_deadline if remaining is None else min(remaining, self._default_deadline)
+            budget = self._default_deadline if remaining is None else min(remaining, cap)
             with bind_request_id(metadata.get(REQUEST_ID_METADATA_KEY)):
                 try:
                     return await asyncio.wait_for(inner(request, context), timeout=max(budget, 0.0))
@@ -119,10 +146,18 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     log.warning("rpc_deadline_exceeded", method=method)
                     await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
                 except DomainError as error:
-                    await _abort_with(context, method, error)
+                    await _refuse(context, method, error)
                 except grpc.aio.AbortError:
                     raise
-                except Exception:
+                except Exception as error:
+                    unavailable = database_unavailable(error)
+                    if unavailable is not None:
+                        # The database is down or restarting: an outage, not a bug. The
+                        # caller tries again after the RetryInfo delay (a connection lost
+                        # during COMMIT leaves unknown whether it was saved, like any
+                        # answer lost on the way).
+                        log.warning("rpc_database_unavailable", method=method, error=type(error).__name__)
+                        await _refuse(context, method, unavailable)
                     # A bug. Its text may hold anything (a connection string, a person's
                     # data): it goes to our log, and the caller learns only that it failed.
                     log.exception("rpc_failed", method=method)
@@ -141,24 +176,18 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     async for response in inner(request, context):
                         yield response
                 except DomainError as error:
-                    await _abort_with(context, method, error)
+                    await _refuse(context, method, error)
                 except (grpc.aio.AbortError, asyncio.CancelledError):
                     raise
-                except Exception:
+                except Exception as error:
+                    unavailable = database_unavailable(error)
+                    if unavailable is not None:
+                        log.warning("rpc_database_unavailable", method=method, error=type(error).__name__)
+                        await _refuse(context, method, unavailable)
                     log.exception("rpc_failed", method=method)
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
         return call
-
-
-async def _abort_with(context: grpc.aio.ServicerContext, method: str, error: DomainError) -> None:
-    status = status_for(error)
-    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
-    await context.abort(
-        CATEGORY_TO_GRPC[error.category],
-        error.message,
-        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
-    )
 
 
 def create_server(
@@ -168,6 +197,7 @@ def create_server(
     health_servicer: health.aio.HealthServicer | None = None,
     interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
     default_deadline_seconds: float = 30.0,
+    max_upload_deadline_seconds: float = MAX_UPLOAD_DEADLINE_SECONDS,
 ) -> tuple[grpc.aio.Server, int]:
     """Builds a server bound to ``address`` ("host:0" picks a free port).
 
@@ -177,7 +207,13 @@ def create_server(
     ``await server.start()``.
     """
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor(default_deadline_seconds=default_deadline_seconds), *interceptors],
+        interceptors=[
+            DomainErrorInterceptor(
+                default_deadline_seconds=default_deadline_seconds,
+                max_upload_deadline_seconds=max_upload_deadline_seconds,
+            ),
+            *interceptors,
+        ],
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 32 * 1024 * 1024)],
     )
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer or health.aio.HealthServicer(), server)

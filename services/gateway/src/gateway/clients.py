@@ -17,6 +17,7 @@ from zorgpost.identity.v1 import (
     identity_pb2_grpc,
     invitations_pb2_grpc,
     organisations_pb2_grpc,
+    secure_mail_access_pb2_grpc,
 )
 from zorgpost.messaging.v1 import messaging_pb2_grpc
 from zorgpost.notifications.v1 import notifications_pb2_grpc
@@ -56,6 +57,8 @@ class ServiceClients:
     delegations: delegations_pb2_grpc.DelegationServiceStub
     #: Staff, teams and supervision of the caller's organisation (same channel as identity).
     organisations: organisations_pb2_grpc.OrganisationServiceStub
+    #: Identity's access codes and guest tokens for a secure mail's outside recipient.
+    secure_mail_access: secure_mail_access_pb2_grpc.SecureMailAccessServiceStub
 
     @classmethod
     def connect(cls, settings: Settings) -> ServiceClients:
@@ -94,6 +97,7 @@ class ServiceClients:
             profiles=accounts_pb2_grpc.ProfileServiceStub(channels["identity"]),
             delegations=delegations_pb2_grpc.DelegationServiceStub(channels["identity"]),
             organisations=organisations_pb2_grpc.OrganisationServiceStub(channels["identity"]),
+            secure_mail_access=secure_mail_access_pb2_grpc.SecureMailAccessServiceStub(channels["identity"]),
         )
 
     async def call(

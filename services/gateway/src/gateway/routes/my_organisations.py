@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import errors
 from gateway.routes.auth import OrganisationOut, organisation_out
 from zorgpost.identity.v1 import organisations_pb2
 
@@ -24,7 +24,7 @@ class MyOrganisationOut(BaseModel):
     home: bool
 
 
-@router.get("/me/organisations", response_model=list[MyOrganisationOut], responses=error_responses(401, 403))
+@router.get("/me/organisations", response_model=list[MyOrganisationOut], responses=errors(403))
 async def my_organisations(caller: CurrentCaller, clients: Clients) -> list[MyOrganisationOut]:
     response = await clients.call(
         clients.organisations.ListMyOrganisations, organisations_pb2.ListMyOrganisationsRequest(), caller

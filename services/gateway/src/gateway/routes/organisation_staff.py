@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import email, errors
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import organisations_pb2
 
@@ -21,11 +21,10 @@ router = APIRouter(tags=["organisation"])
 
 StaffRole = Literal["admin", "staff", "practitioner", "case_handler", "helpdesk"]
 InvitationState = Literal["open", "expired", "accepted", "declined", "revoked"]
-_ID = Field(min_length=1, max_length=100)
 
 
 class StaffInvitationIn(BaseModel):
-    email: str = Field(max_length=320)
+    email: str = email()
     #: One or more: admin (manages staff, teams, settings, security policy), staff (sends and
     #: answers), practitioner (portal care work), case_handler (e-counter), helpdesk.
     roles: list[StaffRole] = Field(min_length=1, max_length=5)
@@ -92,7 +91,7 @@ def _member(message: organisations_pb2.StaffMember) -> StaffMemberOut:
     "/organisation/staff",
     status_code=201,
     response_model=StaffInvitationOut,
-    responses=error_responses(401, 403, 409, 422),
+    responses=errors(403, 409),
 )
 async def invite_staff(body: StaffInvitationIn, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
     """Mails the colleague a link (valid 14 days) to join the staff with these roles; an
@@ -105,7 +104,7 @@ async def invite_staff(body: StaffInvitationIn, caller: CurrentCaller, clients: 
     return _invitation(message)
 
 
-@router.get("/organisation/staff", response_model=list[StaffMemberOut], responses=error_responses(401, 403))
+@router.get("/organisation/staff", response_model=list[StaffMemberOut], responses=errors(403))
 async def list_staff(caller: CurrentCaller, clients: Clients) -> list[StaffMemberOut]:
     """Every staff member, deactivated ones too, by name."""
     response = await clients.call(clients.organisations.ListStaff, organisations_pb2.ListStaffRequest(), caller)
@@ -115,7 +114,7 @@ async def list_staff(caller: CurrentCaller, clients: Clients) -> list[StaffMembe
 @router.patch(
     "/organisation/staff/{account_id}",
     response_model=StaffMemberOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=errors(403, 404, 409),
 )
 async def change_roles(account_id: str, body: RolesIn, caller: CurrentCaller, clients: Clients) -> StaffMemberOut:
     """The member gets exactly these roles; they are told, and their current access tokens stop
@@ -132,7 +131,7 @@ async def change_roles(account_id: str, body: RolesIn, caller: CurrentCaller, cl
 @router.post(
     "/organisation/staff/{account_id}/deactivate",
     response_model=StaffMemberOut,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(403, 404, 409),
 )
 async def deactivate_staff(account_id: str, caller: CurrentCaller, clients: Clients) -> StaffMemberOut:
     """Ends the member's access at once: every session and refresh token, and their access
@@ -145,7 +144,7 @@ async def deactivate_staff(account_id: str, caller: CurrentCaller, clients: Clie
 
 
 @router.get(
-    "/organisation/staff-invitations", response_model=list[StaffInvitationOut], responses=error_responses(401, 403)
+    "/organisation/staff-invitations", response_model=list[StaffInvitationOut], responses=errors(403)
 )
 async def list_staff_invitations(caller: CurrentCaller, clients: Clients) -> list[StaffInvitationOut]:
     """The organisation's staff invitations, newest first."""
@@ -158,7 +157,7 @@ async def list_staff_invitations(caller: CurrentCaller, clients: Clients) -> lis
 @router.post(
     "/organisation/staff-invitations/{invitation_id}/revoke",
     response_model=StaffInvitationOut,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(403, 404, 409),
 )
 async def revoke_staff_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
     """The link stops working."""
@@ -173,7 +172,7 @@ async def revoke_staff_invitation(invitation_id: str, caller: CurrentCaller, cli
 @router.post(
     "/organisation/staff-invitations/{invitation_id}/resend",
     response_model=StaffInvitationOut,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(403, 404, 409),
 )
 async def resend_staff_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
     """A new link (the old one stops working), valid for another 14 days."""

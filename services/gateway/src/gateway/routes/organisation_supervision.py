@@ -6,22 +6,26 @@ the department's administrators change its themes or end it; both sides' staff r
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import errors
 from gateway.routes.auth import OrganisationOut, organisation_out
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import organisations_pb2
 
 router = APIRouter(tags=["organisation"])
 
+#: A theme code: lower-case letters, digits and -, up to 64 (the contacts service's theme ids).
+ThemeCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
 
 class ThemesIn(BaseModel):
     #: Theme codes: lower-case letters, digits and -, up to 64 (the contacts service's theme ids).
-    themes: list[str] = Field(min_length=1, max_length=50)
+    themes: list[ThemeCode] = Field(min_length=1, max_length=50)
 
 
 class SupervisionOut(BaseModel):
@@ -39,7 +43,7 @@ def _link(message: organisations_pb2.SupervisionLink) -> SupervisionOut:
     )
 
 
-@router.get("/organisation/supervised", response_model=list[SupervisionOut], responses=error_responses(401, 403))
+@router.get("/organisation/supervised", response_model=list[SupervisionOut], responses=errors(403))
 async def list_supervised(caller: CurrentCaller, clients: Clients) -> list[SupervisionOut]:
     """The organisations the caller's department supervises (empty for other kinds)."""
     response = await clients.call(
@@ -48,7 +52,7 @@ async def list_supervised(caller: CurrentCaller, clients: Clients) -> list[Super
     return [_link(link) for link in response.links]
 
 
-@router.get("/organisation/supervisors", response_model=list[SupervisionOut], responses=error_responses(401, 403))
+@router.get("/organisation/supervisors", response_model=list[SupervisionOut], responses=errors(403))
 async def list_supervisors(caller: CurrentCaller, clients: Clients) -> list[SupervisionOut]:
     """The departments that supervise the caller's organisation."""
     response = await clients.call(
@@ -60,7 +64,7 @@ async def list_supervisors(caller: CurrentCaller, clients: Clients) -> list[Supe
 @router.put(
     "/organisation/supervised/{organisation_id}",
     response_model=SupervisionOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(403, 404),
 )
 async def set_supervision_themes(
     organisation_id: str, body: ThemesIn, caller: CurrentCaller, clients: Clients
@@ -78,7 +82,7 @@ async def set_supervision_themes(
     "/organisation/supervised/{organisation_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(401, 403, 404),
+    responses=errors(403, 404),
 )
 async def end_supervision(organisation_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     """The department's administrators: the link ends."""

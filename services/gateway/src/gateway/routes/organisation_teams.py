@@ -6,29 +6,33 @@ staff member sees them; administrators make, rename and delete them and choose t
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import IDENTIFIER, errors, line
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import organisations_pb2
 
 router = APIRouter(tags=["organisation"])
 
+#: An account id of a staff member of the organisation.
+AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENTIFIER)]
+
 
 class TeamIn(BaseModel):
-    name: str = Field(max_length=200)
-    member_account_ids: list[str] = Field(default_factory=list, max_length=500)
+    name: str = line(max_length=200)
+    member_account_ids: list[AccountId] = Field(default_factory=list, max_length=500)
 
 
 class TeamNameIn(BaseModel):
-    name: str = Field(max_length=200)
+    name: str = line(max_length=200)
 
 
 class TeamMembersIn(BaseModel):
-    member_account_ids: list[str] = Field(max_length=500)
+    member_account_ids: list[AccountId] = Field(max_length=500)
 
 
 class TeamOut(BaseModel):
@@ -47,7 +51,7 @@ def _team(message: organisations_pb2.Team) -> TeamOut:
     )
 
 
-@router.get("/organisation/teams", response_model=list[TeamOut], responses=error_responses(401, 403))
+@router.get("/organisation/teams", response_model=list[TeamOut], responses=errors(403))
 async def list_teams(caller: CurrentCaller, clients: Clients) -> list[TeamOut]:
     """The organisation's teams, by name (any staff member)."""
     response = await clients.call(clients.organisations.ListTeams, organisations_pb2.ListTeamsRequest(), caller)
@@ -55,7 +59,7 @@ async def list_teams(caller: CurrentCaller, clients: Clients) -> list[TeamOut]:
 
 
 @router.post(
-    "/organisation/teams", status_code=201, response_model=TeamOut, responses=error_responses(401, 403, 409, 422)
+    "/organisation/teams", status_code=201, response_model=TeamOut, responses=errors(403, 409)
 )
 async def create_team(body: TeamIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
     """Administrators: a new team. 409 ``team_exists``; 422 names a member who is not active
@@ -68,7 +72,7 @@ async def create_team(body: TeamIn, caller: CurrentCaller, clients: Clients) -> 
     return _team(message)
 
 
-@router.get("/organisation/teams/{team_id}", response_model=TeamOut, responses=error_responses(401, 403, 404))
+@router.get("/organisation/teams/{team_id}", response_model=TeamOut, responses=errors(403, 404))
 async def get_team(team_id: str, caller: CurrentCaller, clients: Clients) -> TeamOut:
     return _team(
         await clients.call(clients.organisations.GetTeam, organisations_pb2.TeamIdRequest(team_id=team_id), caller)
@@ -76,7 +80,7 @@ async def get_team(team_id: str, caller: CurrentCaller, clients: Clients) -> Tea
 
 
 @router.patch(
-    "/organisation/teams/{team_id}", response_model=TeamOut, responses=error_responses(401, 403, 404, 409, 422)
+    "/organisation/teams/{team_id}", response_model=TeamOut, responses=errors(403, 404, 409)
 )
 async def rename_team(team_id: str, body: TeamNameIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
     """Administrators: a new name. 409 ``team_exists``."""
@@ -87,7 +91,7 @@ async def rename_team(team_id: str, body: TeamNameIn, caller: CurrentCaller, cli
 
 
 @router.put(
-    "/organisation/teams/{team_id}/members", response_model=TeamOut, responses=error_responses(401, 403, 404, 422)
+    "/organisation/teams/{team_id}/members", response_model=TeamOut, responses=errors(403, 404)
 )
 async def set_team_members(team_id: str, body: TeamMembersIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
     """Administrators: the members become exactly these staff members."""
@@ -100,7 +104,7 @@ async def set_team_members(team_id: str, body: TeamMembersIn, caller: CurrentCal
 
 
 @router.delete(
-    "/organisation/teams/{team_id}", status_code=204, response_class=Response, responses=error_responses(401, 403, 404)
+    "/organisation/teams/{team_id}", status_code=204, response_class=Response, responses=errors(403, 404)
 )
 async def delete_team(team_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     """Administrators: the team is gone (its members stay staff)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import errors
 from gateway.timestamps import to_datetime
 from zorgpost.portal.v1 import portal_pb2
 
@@ -29,7 +30,7 @@ class DashboardOut(BaseModel):
     last_visit_at: datetime | None
 
 
-@router.get("/portal/dashboard", response_model=DashboardOut)
+@router.get("/portal/dashboard", response_model=DashboardOut, responses=errors())
 async def dashboard(caller: CurrentCaller, clients: Clients) -> DashboardOut:
     message = await clients.call(clients.portal.GetDashboard, portal_pb2.GetDashboardRequest(), caller)
     return DashboardOut(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import IDENTIFIER, bounded, errors, line, text
 from gateway.routes.thread_models import ThreadOut, ThreadSummaryOut, summary_out, thread_out
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -27,10 +27,13 @@ class InboxPageOut(BaseModel):
 
 
 class AssignIn(BaseModel):
-    #: A colleague's account id; null to unassign.
-    assignee_account_id: str | None = Field(max_length=64)
-    #: Their name as the inbox shows it (optional when they took part already).
-    assignee_name: str = Field(default="", max_length=200)
+    """The inbox shows the assignee's name as identity knows it."""
+
+    assignee_account_id: str | None = Field(
+        max_length=64,
+        json_schema_extra={"anyOf": [{"type": "string", "pattern": IDENTIFIER, "maxLength": 64}, {"type": "null"}]},
+        description="an active staff member of the organisation (422 `assignee_account_id` otherwise); null: nobody",
+    )
 
 
 class ReadLinkOut(BaseModel):
@@ -39,20 +42,19 @@ class ReadLinkOut(BaseModel):
 
 
 class WriteToOrganisationIn(BaseModel):
-    subject: str = Field(max_length=1000)
-    body: str = Field(max_length=200_000)
+    subject: str = line(max_length=200)
+    body: str = text(max_length=100_000)
 
 
 class SecureMailSettingsIn(BaseModel):
-    #: How long the "Bericht lezen" link in a notice works (1–365 days).
-    read_link_days: int
+    read_link_days: int = bounded(1, 365, description='How long the "Bericht lezen" link in a notice works (days).')
 
 
 class SecureMailSettingsOut(SecureMailSettingsIn):
     organisation_id: str
 
 
-@router.get("/secure-mail-inbox", response_model=InboxPageOut, responses=error_responses(401, 403, 422))
+@router.get("/secure-mail-inbox", response_model=InboxPageOut, responses=errors(401, 403, 422))
 async def list_inbox(
     caller: CurrentCaller,
     clients: Clients,
@@ -76,17 +78,14 @@ async def list_inbox(
     )
 
 
-@router.post(
-    "/threads/{thread_id}/assign", response_model=ThreadSummaryOut, responses=error_responses(401, 403, 404, 422)
-)
+@router.post("/threads/{thread_id}/assign", response_model=ThreadSummaryOut, responses=errors(401, 403, 404, 422))
 async def assign_thread(thread_id: str, body: AssignIn, caller: CurrentCaller, clients: Clients) -> ThreadSummaryOut:
     """Staff: hands a thread of the organisation's inbox to a colleague, who is told of later
-    messages and finds it under ``assigned_to_me``."""
+    messages and finds it under ``assigned_to_me`` (null: to nobody). 422
+    ``assignee_account_id`` for anyone but an active staff member of the organisation."""
     summary = await clients.call(
         clients.messaging.AssignThread,
-        messaging_pb2.AssignThreadRequest(
-            thread_id=thread_id, assignee_account_id=body.assignee_account_id or "", assignee_name=body.assignee_name
-        ),
+        messaging_pb2.AssignThreadRequest(thread_id=thread_id, assignee_account_id=body.assignee_account_id or ""),
         caller,
     )
     return summary_out(summary)
@@ -95,11 +94,12 @@ async def assign_thread(thread_id: str, body: AssignIn, caller: CurrentCaller, c
 @router.post(
     "/secure-mails/{secure_mail_id}/withdraw",
     response_model=ThreadSummaryOut,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
 )
 async def withdraw_secure_mail(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> ThreadSummaryOut:
-    """Staff: takes back a secure mail the recipient has not opened yet (409
-    ``already_opened`` otherwise); its links stop working."""
+    """The staff member who sent it takes back a secure mail the recipient has not opened
+    yet (409 ``already_opened`` otherwise; 403 ``only_sender_may_withdraw`` for colleagues);
+    its links stop working."""
     summary = await clients.call(
         clients.messaging.WithdrawSecureMail, messaging_pb2.ThreadRef(thread_id=secure_mail_id), caller
     )
@@ -109,7 +109,7 @@ async def withdraw_secure_mail(secure_mail_id: str, caller: CurrentCaller, clien
 @router.post(
     "/secure-mails/{secure_mail_id}/resend-link",
     response_model=ReadLinkOut,
-    responses=error_responses(401, 403, 404, 409, 429),
+    responses=errors(401, 403, 404, 409, 429),
 )
 async def resend_read_link(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> ReadLinkOut:
     """Staff: mails the recipient a fresh "Bericht lezen" link (e.g. when the old one
@@ -124,7 +124,7 @@ async def resend_read_link(secure_mail_id: str, caller: CurrentCaller, clients: 
     "/secure-mails/to-organisation",
     status_code=201,
     response_model=ThreadOut,
-    responses=error_responses(401, 403, 409, 422, 429),
+    responses=errors(401, 403, 409, 422, 429),
 )
 async def write_to_organisation(body: WriteToOrganisationIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
     """A signed-in citizen, client or patient writes a secure mail to the organisation their
@@ -138,9 +138,7 @@ async def write_to_organisation(body: WriteToOrganisationIn, caller: CurrentCall
     return thread_out(view)
 
 
-@router.get(
-    "/organisation/secure-mail-settings", response_model=SecureMailSettingsOut, responses=error_responses(401, 403)
-)
+@router.get("/organisation/secure-mail-settings", response_model=SecureMailSettingsOut, responses=errors(401, 403))
 async def get_secure_mail_settings(caller: CurrentCaller, clients: Clients) -> SecureMailSettingsOut:
     """Staff: the organisation's secure-mail settings."""
     settings = await clients.call(
@@ -152,12 +150,13 @@ async def get_secure_mail_settings(caller: CurrentCaller, clients: Clients) -> S
 @router.put(
     "/organisation/secure-mail-settings",
     response_model=SecureMailSettingsOut,
-    responses=error_responses(401, 403, 422),
+    responses=errors(401, 403, 422),
 )
 async def update_secure_mail_settings(
     body: SecureMailSettingsIn, caller: CurrentCaller, clients: Clients
 ) -> SecureMailSettingsOut:
-    """Staff: how long read links work from now on (links already sent keep their expiry)."""
+    """Staff: how long read links work from now on (links already sent keep their expiry).
+    For now any staff member may; once identity has an administrator role, only they."""
     settings = await clients.call(
         clients.messaging.UpdateSecureMailSettings,
         messaging_pb2.SecureMailSettings(read_link_days=body.read_link_days),

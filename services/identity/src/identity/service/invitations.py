@@ -20,12 +20,21 @@ from datetime import datetime
 from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, Role
 from identity.domain.errors import (
     AlreadyStaff,
+    ConversationNotFound,
+    ConversationNotInvitable,
     InvitationNotFound,
     OrganisationDeactivated,
     OrganisationNotFound,
     StaffOfAnotherOrganisation,
 )
-from identity.domain.invitations import INVITATION_LIFETIME, Invitation, InvitationDeclined, InvitationSent
+from identity.domain.invitations import (
+    INVITABLE_KINDS,
+    INVITATION_LIFETIME,
+    Invitation,
+    InvitationAccepted,
+    InvitationDeclined,
+    InvitationSent,
+)
 from identity.domain.links import hash_link_token, new_link_token
 from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.people import check_chosen_password, check_language, check_username, display_name
@@ -36,7 +45,7 @@ from identity.domain.terms import CURRENT_VERSIONS, Document, acceptances, check
 from identity.service.accounts import check_contact_details_free
 from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens, check_credentials
 from identity.service.callers import own_account, staff_member
-from identity.service.ports import PasswordHasher, UnitOfWork
+from identity.service.ports import Conversations, PasswordHasher, UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
@@ -143,19 +152,29 @@ class Invitations:
     hasher: PasswordHasher
     #: Logs the invitee in for "I already have an account".
     authentication: Authentication
+    #: Messaging: the conversation an invitation is for must be one the inviter is in.
+    conversations: Conversations
     clock: Clock = utcnow
 
     # --- staff --------------------------------------------------------------------------
 
-    async def do_send(self, principal: Principal, *, email: str, thread_id: str, language: str) -> Invitation:
+    async def do_send(
+        self, principal: Principal, access_token: str, *, email: str, thread_id: str, language: str
+    ) -> Invitation:
         """Invites ``email`` into the conversation ``thread_id`` for the caller's
-        organisation (staff only) and emits :class:`InvitationSent` with a fresh link."""
+        organisation (staff only) and emits :class:`InvitationSent` with a fresh link.
+
+        The conversation must be a chat the caller takes part in, as messaging answers the
+        caller's own token (``access_token``): :class:`ConversationNotFound` (404) when it
+        does not exist or they are not in it, :class:`ConversationNotInvitable` (422) for
+        another kind; both name ``thread_id``."""
         request = check_invitation(email, thread_id, language)
         address, thread, chosen_language = request.email, request.thread_id, request.language
         now = self.clock()
         token = new_link_token()
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now, Capability.INVITE_TO_CONVERSATION)
+            await self._check_conversation(thread, access_token)
             invitation = Invitation(
                 id=str(uuid.uuid4()),
                 organisation_id=staff.organisation.id,
@@ -281,10 +300,8 @@ class Invitations:
             else:
                 await self._reactivate(uow, account, now)
             await uow.terms_acceptances.add_all(acceptances(account.id, now))
-            invitation.accept(account.id, now)
-            if invitation.is_staff_invitation:
-                uow.emit(self._joined(invitation, account.id))
-            else:
+            self._accept(uow, invitation, account, now)
+            if not invitation.is_staff_invitation:
                 await uow.client_links.add(ClientLink(account.id, organisation.id, now))
             await uow.invitations.save(invitation)
             await uow.commit()
@@ -369,12 +386,11 @@ class Invitations:
                 raise StaffOfAnotherOrganisation()
             await uow.accounts.set_membership(account.id, organisation.id, invitation.roles)
             uow.emit(AccessRevoked(account_id=account.id, revoked_at=now, reason=RevocationReason.ROLES_CHANGED))
-            uow.emit(self._joined(invitation, account.id))
         else:
             await uow.client_links.add(ClientLink(account.id, organisation.id, now))
             if account.organisation_id is None:
                 await uow.accounts.set_membership(account.id, organisation.id, account.roles)
-        invitation.accept(account.id, now)
+        self._accept(uow, invitation, account, now)
         await uow.invitations.save(invitation)
 
     @staticmethod
@@ -416,6 +432,24 @@ class Invitations:
         if not organisation.is_active:
             raise OrganisationDeactivated()
         return organisation
+
+    async def _check_conversation(self, thread_id: str, access_token: str) -> None:
+        kind = await self.conversations.thread_kind(thread_id, access_token)
+        if kind is None:
+            raise ConversationNotFound(fields={"thread_id": "is not a conversation you take part in"})
+        if kind not in INVITABLE_KINDS:
+            raise ConversationNotInvitable(fields={"thread_id": "nobody can be invited into this kind of conversation"})
+
+    @classmethod
+    def _accept(cls, uow: UnitOfWork, invitation: Invitation, account: Account, now: datetime) -> None:
+        """Attaches the invitation and, in the same unit of work, emits what follows from
+        it: :class:`StaffJoined` for a staff invitation, else :class:`InvitationAccepted`
+        (messaging adds the account to the conversation)."""
+        invitation.accept(account.id, now)
+        if invitation.is_staff_invitation:
+            uow.emit(cls._joined(invitation, account.id))
+        else:
+            uow.emit(InvitationAccepted.of(invitation, account.display_name))
 
     @staticmethod
     def _sent(invitation: Invitation, organisation: Organisation, inviter: Account, token: str) -> InvitationSent:

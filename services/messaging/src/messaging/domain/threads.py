@@ -62,6 +62,10 @@ class KindPolicy:
     withdrawable_until_opened: bool
     #: A case number is required when starting one.
     reference_required: bool = False
+    #: Whom staff may put in when they start one (StartThread): at most this many people
+    #: (citizens, clients, patients) and this many other organisations (as shared inboxes).
+    start_with_persons: int = 0
+    start_with_organisations: int = 0
 
 
 POLICIES: dict[ThreadKind, KindPolicy] = {
@@ -99,6 +103,8 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            # A case between two organisations: the other one's counter, as its shared inbox.
+            start_with_organisations=1,
         ),
         KindPolicy(
             ThreadKind.ECONSULT,
@@ -110,6 +116,8 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            # One consultation, one patient.
+            start_with_persons=1,
         ),
         KindPolicy(
             ThreadKind.CARE,
@@ -121,6 +129,8 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            # The client and, say, a parent or a partner who is a client too.
+            start_with_persons=5,
         ),
     )
 }
@@ -294,6 +304,13 @@ def resolve_access(
         )
     for participant in participants:
         if participant.kind is ParticipantKind.ACCOUNT and participant.account_id == principal.subject_id:
+            via = participant.via_organisation_id
+            if via is not None and not (principal.works_for_organisation and principal.organisation_id == via):
+                # A row a staff member got as staff of an organisation (their visit to its
+                # shared inbox, a thread they started or sent for it) ends with that
+                # membership: their token says whom they work for now. Finer rules (an
+                # admin role, removing rows when a membership ends) belong to the roles work.
+                raise ThreadNotFound()
             return Access(thread, participant, participants, organisation=organisation)
     if organisation is not None:
         own = account_participant(
@@ -363,6 +380,8 @@ class AttachmentInfo:
     storage_key: str
     scan_status: str
     created_at: datetime
+    #: Scans that failed (the scanner erred or timed out on this file), for the back-off.
+    scan_attempts: int = 0
 
 
 def apply_new_message(participants: list[Participant], sender: Participant, seq: int, at: datetime) -> None:

@@ -37,6 +37,7 @@ from messaging.service.common import (
     ThreadView,
     caller_name,
     check_body,
+    check_line,
     check_subject,
     decode_cursor,
     decode_seq_cursor,
@@ -45,11 +46,14 @@ from messaging.service.common import (
     page_size,
     parse_id,
     publish,
+    sending_limit_wait,
 )
-from messaging.service.ports import ListCursor, Listing, MessagingUnitOfWork, SearchResult
+from messaging.service.ports import ListCursor, Listing, Member, MessagingUnitOfWork, SearchResult
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
+from zorgpost_kit.logging import get_logger
 from zorgpost_kit.roles import Capability
-from zorgpost_kit.validation import check_text
+
+log = get_logger(__name__)
 
 MAX_REFERENCE_LENGTH = 100
 MAX_SEARCH_WORDS = 8
@@ -77,10 +81,16 @@ async def add_message(
     files: list[StoredFile] | tuple[StoredFile, ...] = (),
     forwarded_from: Forwarded | None = None,
     opens_secure_mail: bool = False,
+    limits: Services | None = None,
 ) -> Message:
     """Adds a message to the thread ``access`` reaches, updates everyone's read state and
     raises ``messaging.message.sent`` (with a fresh read link for each guest to tell). The
-    caller publishes the activity and commits."""
+    caller publishes the activity and commits.
+
+    With ``limits``, each notice to a guest (a mail with a fresh read link) counts against
+    the sending limits of the guest's mailbox and of the sender, as a secure mail does;
+    past them the message is still stored, but no further notice or link goes out this
+    hour (the guest's earlier link opens the thread with every message in it)."""
     thread = access.thread
     me = access.participant
     message_id = new_id()
@@ -117,6 +127,14 @@ async def add_message(
     recipients: list[MessageRecipient] = []
     for recipient in notice_recipients(thread, access.participants, me, opens_secure_mail=opens_secure_mail):
         if isinstance(recipient, Participant):
+            if limits is not None and (
+                await sending_limit_wait(
+                    uow, limits, now, account_id=me.account_id, recipient_email=recipient.email or ""
+                )
+                is not None
+            ):
+                log.info("guest_notice_held_back", thread_id=thread.id, reason="sending_limit")
+                continue
             settings = await uow.settings.get(thread.organisation_id or "")
             token, link = new_read_link(thread.id, recipient.id, now, settings.read_link_days)
             await uow.read_links.add(link)
@@ -192,7 +210,7 @@ async def do_post_message(
     async with services.uow() as uow:
         access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
         access.thread.require_open()
-        message = await add_message(uow, access, body, now, files=files)
+        message = await add_message(uow, access, body, now, files=files, limits=services)
         await publish(uow, access.participants, message_activity(message))
         await uow.commit()
     return message
@@ -215,7 +233,7 @@ def check_create_thread(
     errors = FieldErrors()
     text_subject = check_subject(subject, errors)
     text_body = check_body(body, errors, required=False)
-    text_reference = check_text(
+    text_reference = check_line(
         reference, "reference", errors, max_length=MAX_REFERENCE_LENGTH, required=policy.reference_required
     )
     errors.raise_if_any()
@@ -224,9 +242,108 @@ def check_create_thread(
     return thread_kind, text_subject, text_body, text_reference or None
 
 
+@dataclass(frozen=True)
+class ParticipantRef:
+    """Someone to start a thread with: a person's account, or an organisation."""
+
+    account_id: str = ""
+    organisation_id: str = ""
+
+
+@dataclass(frozen=True)
+class StartWith:
+    """Whom a thread starts with, checked: person accounts and other organisations."""
+
+    persons: tuple[Member, ...] = ()
+    #: (id, name)
+    organisations: tuple[tuple[str, str], ...] = ()
+
+
+def check_start_thread(
+    caller: Caller, kind: str, subject: str, body: str, reference: str, refs: list[ParticipantRef]
+) -> tuple[ThreadKind, str, str, str | None]:
+    """Staff may start this kind with these participants (their shape and number, per the
+    kind's policy); whether each exists and may be added is :func:`resolve_start_with`'s."""
+    caller.principal.require(Capability.WORK_SHARED_INBOX)
+    try:
+        thread_kind = ThreadKind(kind)
+    except ValueError:
+        raise InvalidArgument(fields={"kind": "is not a kind of conversation"}) from None
+    policy = policy_for(thread_kind)
+    if not (policy.start_with_persons or policy.start_with_organisations):
+        raise NotAllowedForKind()
+    checked = check_create_thread(caller, kind, subject, body, reference)
+    errors = FieldErrors()
+    persons = organisations = 0
+    seen: set[str] = set()
+    for index, ref in enumerate(refs):
+        field = f"participants[{index}]"
+        identifier = parse_id(ref.account_id or ref.organisation_id)
+        if bool(ref.account_id) == bool(ref.organisation_id) or identifier is None:
+            errors.add(field, "give either an account id or an organisation id")
+        elif identifier in seen:
+            errors.add(field, "is named twice")
+        else:
+            seen.add(identifier)
+            persons += bool(ref.account_id)
+            organisations += bool(ref.organisation_id)
+    if not refs:
+        errors.add("participants", "name whom the conversation is for")
+    if persons > policy.start_with_persons:
+        errors.add("participants", f"at most {policy.start_with_persons} people in this kind of conversation")
+    if organisations > policy.start_with_organisations:
+        errors.add(
+            "participants",
+            f"at most {policy.start_with_organisations} other organisations in this kind of conversation",
+        )
+    errors.raise_if_any()
+    return checked
+
+
+def serves(caller: Caller, member: Member) -> bool:
+    """Whom staff may start a thread with: for now, the persons of their own organisation.
+    Hook: once organisations serve people of other organisations (a care network, a
+    referral), that relation is checked here."""
+    return member.is_person and member.organisation_id == caller.principal.organisation_id
+
+
+async def resolve_start_with(services: Services, caller: Caller, refs: list[ParticipantRef]) -> StartWith:
+    """Looks every participant up in identity; each one that is not there, or not someone
+    the caller may start a conversation with, is a field error ``participants[i]``."""
+    errors = FieldErrors()
+    persons: list[Member] = []
+    organisations: list[tuple[str, str]] = []
+    for index, ref in enumerate(refs):
+        field = f"participants[{index}]"
+        if ref.account_id:
+            member = await services.directory.member(caller.access_token, str(parse_id(ref.account_id)))
+            if member is None or not serves(caller, member):
+                errors.add(field, "is not a client of your organisation")
+            else:
+                persons.append(member)
+        else:
+            identifier = str(parse_id(ref.organisation_id))
+            name = await services.directory.organisation_name(caller.access_token, identifier)
+            if name is None or identifier == caller.principal.organisation_id:
+                errors.add(field, "is not another organisation")
+            else:
+                organisations.append((identifier, name))
+    errors.raise_if_any()
+    return StartWith(tuple(persons), tuple(organisations))
+
+
 async def do_create_thread(
-    services: Services, caller: Caller, kind: ThreadKind, subject: str, body: str, reference: str | None
+    services: Services,
+    caller: Caller,
+    kind: ThreadKind,
+    subject: str,
+    body: str,
+    reference: str | None,
+    *,
+    start_with: StartWith | None = None,
 ) -> ThreadView:
+    """Stores the thread with the caller (and their organisation's shared inbox where the
+    kind has one) and whom it ``start_with``, its first message and their activity."""
     principal = caller.principal
     policy = policy_for(kind)
     name = await caller_name(services, caller)
@@ -254,6 +371,11 @@ async def do_create_thread(
     if policy.shared_inbox and principal.organisation_id is not None:
         organisation = organisation_participant(thread.id, principal.organisation_id, thread.organisation_name, now)
         participants.append(organisation)
+    if start_with is not None:
+        participants += [account_participant(thread.id, m.account_id, m.display_name, now) for m in start_with.persons]
+        participants += [
+            organisation_participant(thread.id, identifier, name, now) for identifier, name in start_with.organisations
+        ]
     async with services.uow() as uow:
         await uow.threads.add(thread)
         for participant in participants:
@@ -492,7 +614,9 @@ async def do_forward(services: Services, caller: Caller, message_id: str, to_thr
             for a in source.attachments
         ]
         forwarded = Forwarded(source.sender.display_name, source.sent_at)
-        message = await add_message(uow, target, source.body, now, files=files, forwarded_from=forwarded)
+        message = await add_message(
+            uow, target, source.body, now, files=files, forwarded_from=forwarded, limits=services
+        )
         await publish(uow, target.participants, message_activity(message))
         await uow.commit()
     return message

@@ -107,10 +107,18 @@ def account_from_row(row: Row[tuple[object, ...]]) -> Account:
 
 
 class SqlAccountRepository:
+    """Accounts. Every method that changes what the address book holds (address, number,
+    language, name, organisation, roles, status) records the account in
+    :attr:`contact_details_changed`: the unit of work then announces its new state with
+    the change (``identity.account.contact_details_changed``)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        #: Ids of the accounts whose contact details this unit of work changed.
+        self.contact_details_changed: set[str] = set()
 
     async def add(self, account: Account) -> None:
+        self.contact_details_changed.add(account.id)
         await self._session.execute(
             insert(accounts).values(
                 id=account.id,
@@ -164,6 +172,7 @@ class SqlAccountRepository:
         return (await self._session.execute(query.limit(1))).first() is not None
 
     async def save_profile(self, account: Account) -> None:
+        self.contact_details_changed.add(account.id)
         await self._session.execute(
             update(accounts)
             .where(accounts.c.id == account.id)
@@ -179,6 +188,7 @@ class SqlAccountRepository:
         )
 
     async def set_status(self, account_id: str, status: AccountStatus) -> None:
+        self.contact_details_changed.add(account_id)
         await self._session.execute(update(accounts).where(accounts.c.id == account_id).values(status=status.value))
 
     async def set_username(self, account_id: str, username: str | None) -> None:
@@ -190,6 +200,7 @@ class SqlAccountRepository:
 
     async def set_membership(self, account_id: str, organisation_id: str | None, roles: frozenset[Role]) -> None:
         """The organisation the account signs in with (its home) and its roles there."""
+        self.contact_details_changed.add(account_id)
         await self._session.execute(
             update(accounts)
             .where(accounts.c.id == account_id)

@@ -4,7 +4,7 @@ Organisations get a kind and a status; an invitation can make its invitee a memb
 organisation's staff (roles, no thread; the operator invites a first administrator, so the
 inviter may be none). Every person with a home organisation is linked to it as a client.
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
