@@ -24,7 +24,17 @@ from web.adapters.crypto import CsrfSigner, StateCipher
 from web.adapters.gateway import HttpGateway
 from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
-from web.entrypoints import account, auth, inbox, journeys, messenger, profile, secure_mail_reader, staff
+from web.entrypoints import (
+    account,
+    administration,
+    auth,
+    inbox,
+    journeys,
+    messenger,
+    profile,
+    secure_mail_reader,
+    staff,
+)
 from web.entrypoints.context import (
     CsrfFailed,
     LoginRequired,
@@ -139,6 +149,7 @@ def create_app(
         profile.router,
         inbox.router,
         staff.router,
+        administration.router,
         messenger.router,
         secure_mail_reader.router,
     ):
