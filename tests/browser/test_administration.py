@@ -18,7 +18,8 @@ from zorgpost_kit.roles import Role
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ADMINISTRATOR = frozenset({Role.ADMIN, Role.STAFF})
-PASSWORD = "Veilig-Collega-Wachtwoord-7"
+#: Holds neither of the names the colleague types (a password may not contain them).
+PASSWORD = "Zonnig-Tulpenveld-58"
 
 
 async def _administrator(journey: Journey) -> StaffMember:

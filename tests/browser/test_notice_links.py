@@ -19,7 +19,7 @@ import httpx
 import pytest
 from browser_support import Journey, outbox_messages
 from journeys_support import years_ago
-from support import create_member, create_staff_member, login, unique_mobile
+from support import create_member, create_staff_member, login, onboard_organisation, unique_mobile
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack
@@ -76,6 +76,16 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
         assert chat.status_code == 201, chat.text
         response = await api.post(
             "/api/v1/invitations", json={"email": invitee, "thread_id": chat.json()["id"]}, headers=staff_auth
+        )
+        assert response.status_code == 201, response.text
+
+        # An organisation's administrator (onboarded by the operator) invites a colleague.
+        administrator = await onboard_organisation(stack)
+        colleague = f"collega-{uuid.uuid4().hex[:8]}@zorg.example"
+        response = await api.post(
+            "/api/v1/organisation/staff",
+            json={"email": colleague, "roles": ["staff"]},
+            headers=_bearer(administrator.access_token),
         )
         assert response.status_code == 201, response.text
 
@@ -169,6 +179,7 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
     await outbox_messages(stack, applicant, count=2)
     await outbox_messages(stack, client_email, count=2)
     await outbox_messages(stack, invitee, count=1)
+    await outbox_messages(stack, colleague, count=1)
     await outbox_messages(stack, mail_recipient, count=1)
     return people
 

@@ -75,6 +75,13 @@ class World:
         made: dict[str, Any] = response.json()
         return made
 
+    async def chat(self, role: str) -> str:
+        """A chat ``role`` started (people are invited into a chat they take part in)."""
+        key = f"chat-{role}"
+        if key not in self.ids:
+            self.ids[key] = str((await self.make(role, "POST", "/api/v1/threads", {"subject": "Overleg"}))["id"])
+        return self.ids[key]
+
     async def secure_mail(self) -> str:
         made = await self.make(
             "staff",
@@ -148,9 +155,21 @@ POLICY = {
 
 async def _invitation(world: World) -> dict[str, Any]:
     made = await world.make(
-        "staff", "POST", "/api/v1/invitations", {"email": unique("uitgenodigd"), "thread_id": f"thread-{uuid.uuid4()}"}
+        "staff", "POST", "/api/v1/invitations", {"email": unique("uitgenodigd"), "thread_id": await world.chat("staff")}
     )
     return {"id": made["id"]}
+
+
+async def _invitation_request(world: World, role: str, allowed: bool) -> Request:
+    """An invitation into a chat of the caller's own (a role that may not is refused first)."""
+    thread_id = await world.chat(role) if allowed else NOBODY
+    return "/api/v1/invitations", {"email": unique("uitgenodigd"), "thread_id": thread_id}, None
+
+
+async def _start_request(world: World, role: str, allowed: bool) -> Request:
+    """A care conversation with the person the department serves."""
+    body = {"kind": "care", "subject": "Zorgoverleg", "participants": [{"account_id": world.ids["person"]}]}
+    return "/api/v1/threads/start", body, None
 
 
 async def _client_account(world: World) -> dict[str, Any]:
@@ -212,6 +231,7 @@ ROUTES: list[Route] = [
         "/api/v1/deliveries", query={"source_id": w.ids["mail"]}
     )),
     Route("GET", "/api/v1/secure-mail-inbox", may(Capability.WORK_SHARED_INBOX), fixed("/api/v1/secure-mail-inbox")),
+    Route("POST", "/api/v1/threads/start", may(Capability.WORK_SHARED_INBOX), _start_request),
     Route("POST", "/api/v1/threads/{thread_id}/assign", may(Capability.WORK_SHARED_INBOX), lambda w, r, a: _at(
         f"/api/v1/threads/{w.ids['mail']}/assign", body={"assignee_account_id": None}
     )),
@@ -245,9 +265,7 @@ ROUTES: list[Route] = [
     )),
     # --- invitations into conversations, the organisation's clients (identity)
     Route("GET", "/api/v1/invitations", may(Capability.INVITE_TO_CONVERSATION), fixed("/api/v1/invitations")),
-    Route("POST", "/api/v1/invitations", may(Capability.INVITE_TO_CONVERSATION), fresh(
-        "/api/v1/invitations", body=lambda w: {"email": unique("uitgenodigd"), "thread_id": f"thread-{uuid.uuid4()}"}
-    )),
+    Route("POST", "/api/v1/invitations", may(Capability.INVITE_TO_CONVERSATION), _invitation_request),
     Route("POST", "/api/v1/invitations/{invitation_id}/revoke", may(Capability.INVITE_TO_CONVERSATION), fresh(
         "/api/v1/invitations/{id}/revoke", make=_invitation
     )),
@@ -392,11 +410,14 @@ async def world(stack: Stack) -> Any:
         assert login.status_code == 200, login.text
         tokens[role] = login.json()["access_token"]
         ids[role] = member.account_id
-    # A person the department serves: invited into a conversation, with an account of their own.
+    # A person the department serves: invited into a chat, with an account of their own.
     person_email = unique("burger")
+    chat = await api.post("/api/v1/threads", json={"subject": "Overleg"}, headers=bearer(tokens["staff"]))
+    assert chat.status_code == 201, chat.text
+    ids["chat-staff"] = chat.json()["id"]
     invited = await api.post(
         "/api/v1/invitations",
-        json={"email": person_email, "thread_id": f"thread-{uuid.uuid4()}"},
+        json={"email": person_email, "thread_id": ids["chat-staff"]},
         headers=bearer(tokens["staff"]),
     )
     assert invited.status_code == 201, invited.text

@@ -102,7 +102,10 @@ class IdentityUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         """Commits, announcing with the change the new contact details of every account
         whose address, number, language, name, roles or status this unit of work changed
-        (whichever use case changed them)."""
+        (whichever use case changed them), or whose organisation it renamed."""
+        for organisation_id in sorted(self.organisations.renamed):
+            self.accounts.contact_details_changed |= await self.accounts.ids_in_organisation(organisation_id)
+        self.organisations.renamed = set()
         changed, self.accounts.contact_details_changed = sorted(self.accounts.contact_details_changed), set()
         now = utcnow()
         for account_id in changed:
@@ -115,4 +118,5 @@ class IdentityUnitOfWork(UnitOfWork):
 
     async def rollback(self) -> None:
         self.accounts.contact_details_changed = set()
+        self.organisations.renamed = set()
         await super().rollback()

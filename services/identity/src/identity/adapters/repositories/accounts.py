@@ -34,8 +34,13 @@ def _organisation(row: Row[tuple[object, ...]]) -> Organisation:
 
 
 class SqlOrganisationRepository:
+    """Organisations. A rename is recorded in :attr:`renamed`: the unit of work then
+    announces the contact details of the organisation's accounts, which name it."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        #: Ids of the organisations this unit of work renamed.
+        self.renamed: set[str] = set()
 
     async def add(self, organisation: Organisation) -> None:
         await self._session.execute(
@@ -76,6 +81,7 @@ class SqlOrganisationRepository:
         return [_organisation(row) for row in rows]
 
     async def rename(self, organisation_id: str, name: str) -> None:
+        self.renamed.add(organisation_id)
         await self._session.execute(
             update(organisations).where(organisations.c.id == organisation_id).values(name=name)
         )
@@ -149,6 +155,11 @@ class SqlAccountRepository:
         ).first()
         return account_from_row(row) if row else None
 
+    async def ids_in_organisation(self, organisation_id: str) -> set[str]:
+        """Every account whose home is the organisation (staff and the people it serves)."""
+        rows = await self._session.execute(select(accounts.c.id).where(accounts.c.organisation_id == organisation_id))
+        return {row.id for row in rows}
+
     async def get_many(self, account_ids: set[str]) -> dict[str, Account]:
         if not account_ids:
             return {}
@@ -193,9 +204,7 @@ class SqlAccountRepository:
 
     async def set_username(self, account_id: str, username: str | None) -> None:
         await self._session.execute(
-            update(accounts)
-            .where(accounts.c.id == account_id)
-            .values(username=username.lower() if username else None)
+            update(accounts).where(accounts.c.id == account_id).values(username=username.lower() if username else None)
         )
 
     async def set_membership(self, account_id: str, organisation_id: str | None, roles: frozenset[Role]) -> None:
