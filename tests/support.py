@@ -108,6 +108,8 @@ class Administrator:
 #: Names an invitee types in; none of them is part of :data:`PASSWORD` (a password may not
 #: contain one's own name).
 _FIRST_NAME, _LAST_NAME = "Anna", "Collega"
+#: The name others see of everyone onboarded through the public paths.
+ONBOARDED_NAME = f"{_FIRST_NAME} {_LAST_NAME}"
 
 
 async def operator_command(stack: Stack, *args: str) -> tuple[int, str, str]:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from support import create_staff_member, login, onboard_organisation
+from support import login, onboard_organisation, onboard_staff_member
 
 from zorgpost_devstack.stack import Stack
 
@@ -43,7 +43,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def _staff_token(api: httpx.AsyncClient, stack: Stack) -> str:
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     return await login(api, staff.email)
 
 

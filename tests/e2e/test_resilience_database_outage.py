@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import create_staff_member, login
+from support import login, onboard_staff_member
 
 from zorgpost_devstack.infra import Broker, ContainerInfrastructure, EmbeddedInfrastructure
 from zorgpost_devstack.postgres import PostgresServer, free_port
@@ -87,7 +87,7 @@ async def test_sends_during_a_database_outage_get_503_with_retry_after_never_500
     stack = Stack(own, StackConfig(data_dir=tmp_path / "stack", database_prefix=f"d{uuid.uuid4().hex[:8]}_"))
     try:
         await asyncio.to_thread(stack.up)
-        staff = await create_staff_member(stack)
+        staff = await onboard_staff_member(stack)
         answers = _Answers()
         stop = asyncio.Event()
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:

@@ -23,12 +23,12 @@ AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENTIFIER
 
 
 class TeamIn(BaseModel):
-    name: str = line(max_length=200)
+    name: str = line(max_length=100)
     member_account_ids: list[AccountId] = Field(default_factory=list, max_length=500)
 
 
 class TeamNameIn(BaseModel):
-    name: str = line(max_length=200)
+    name: str = line(max_length=100)
 
 
 class TeamMembersIn(BaseModel):
