@@ -249,3 +249,13 @@ def test_a_link_that_no_longer_works_says_so(client: TestClient, gateway: Script
     answer = client.post("/secure-mail/gone/code", data={"csrf_token": csrf})
     assert answer.status_code == 404
     assert "Deze link werkt niet (meer)" in answer.text
+
+
+def test_the_link_of_a_new_message_notice_opens_the_conversation(client: TestClient, store: FakeStore) -> None:
+    # The notifications service's "Bericht lezen" links to /threads/{id}.
+    assert client.get("/threads/th1", follow_redirects=False).headers["location"].startswith("/login")
+    _sign_in(client, store)
+
+    opened = client.get("/threads/th1", follow_redirects=False)
+
+    assert (opened.status_code, opened.headers["location"]) == (303, "/messages/th1")

@@ -151,6 +151,7 @@ def create_app(
         staff.router,
         administration.router,
         messenger.router,
+        messenger.notice_links,
         secure_mail_reader.router,
     ):
         app.include_router(router)

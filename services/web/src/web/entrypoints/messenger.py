@@ -21,6 +21,8 @@ from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
 from web.service.ports import GatewayError, GatewayUnavailable
 
 router = APIRouter(prefix="/messages")
+#: The address the notifications service's "Bericht lezen" link names (``/threads/{id}``).
+notice_links = APIRouter()
 
 LIST_PAGE_SIZE = 20
 #: The conversations offered as where to forward a message to.
@@ -211,6 +213,12 @@ async def render_conversation(
         message_form=message_form or page.new_form(MESSAGE_FIELDS),
         invite_form=invite_form or page.new_form(INVITE_FIELDS, {"language": page.lang}),
     )
+
+
+@notice_links.get("/threads/{thread_id}")
+async def thread_from_notice(page: SignedInPage, thread_id: str) -> Response:
+    """A new-message notice's link: the conversation (after logging in)."""
+    return await page.redirect(conversation_url(thread_id))
 
 
 @router.get("/{thread_id}")
