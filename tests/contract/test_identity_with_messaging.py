@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import grpc
 import pytest
 import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, access_token, fetch, login, refusal, start_services, wait_until
+from contract_helpers import RPC_TIMEOUT, access_token, login, refusal
 from journeys_support import outbox_events
-from support import StaffMember, create_staff_member
+from support import StaffMember, create_staff_member, fetch, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2 as identity_events
 from zorgpost.events.v1 import messaging_events_pb2 as messaging_events
@@ -34,14 +34,9 @@ from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "messaging")]
 
 PASSWORD = "Veilig-Gesprek-2026!"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "messaging"])
 
 
 @dataclass

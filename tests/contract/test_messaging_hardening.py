@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import grpc
 import pytest
-import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, count_rows, login, refusal, start_services, wait_until
-from support import StaffMember, create_member, create_staff_member
+from contract_helpers import RPC_TIMEOUT, login, refusal
+from support import StaffMember, count_rows, create_member, create_staff_member, wait_until
 from test_messaging_guest_access import guest_token
 
 from identity.domain.accounts import Role
@@ -24,21 +23,19 @@ from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.services(
+        "identity",
+        "messaging",
+        extra_env={"messaging": {"MAX_STREAMS_PER_SESSION": "2", "MAX_STREAMS_PER_ACCOUNT": "3"}},
+    ),
+]
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(
-        make_module_stack(extra_env={"messaging": {"MAX_STREAMS_PER_SESSION": "2", "MAX_STREAMS_PER_ACCOUNT": "3"}}),
-        ["identity", "messaging"],
-    )
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
-        yield messaging_pb2_grpc.MessagingServiceStub(channel)
+@pytest.fixture
+def rpc(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceStub:
+    return messaging_pb2_grpc.MessagingServiceStub(channel)
 
 
 async def _token(stack: Stack, email: str) -> str:

@@ -1,5 +1,9 @@
-"""Fixtures of the end-to-end tests: a whole stack per test module (a module may define its
-own ``stack`` to start it differently) and an HTTP client on its gateway."""
+"""Fixtures of the end-to-end tests: a whole stack per test module and an HTTP client on its
+gateway. A module that needs other settings says so with a marker instead of its own
+``stack``::
+
+    pytestmark = pytest.mark.stack(extra_env={"gateway": {"AUTH_RATE_BURST": "5"}})
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,14 @@ from zorgpost_devstack.stack import Stack
 
 
 @pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack().up()
+def stack(request: pytest.FixtureRequest, make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
+    marker = request.node.get_closest_marker("stack")
+    extra_env = marker.kwargs.get("extra_env") if marker is not None else None
+    started: Stack = make_module_stack(extra_env=extra_env)
+    return started.up()
 
 
 @pytest.fixture
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as client:
         yield client

@@ -24,7 +24,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -32,6 +31,7 @@ from aiosmtpd.smtp import SMTP, Envelope
 from support import (
     StaffMember,
     create_staff_member,
+    fetch,
     login,
     notices_settled,
     stack_with_own_nats,
@@ -59,14 +59,6 @@ async def _send_secure_mail(stack: Stack, token: str, recipient: str) -> str:
     return secure_mail_id
 
 
-async def _fetch(stack: Stack, service: str, query: str) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(stack.database_urls[service].replace("postgresql+asyncpg", "postgresql"))
-    try:
-        return list(await connection.fetch(query))
-    finally:
-        await connection.close()
-
-
 async def _token(stack: Stack, staff: StaffMember) -> str:
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10.0) as api:
         return await login(api, staff.email)
@@ -74,7 +66,7 @@ async def _token(stack: Stack, staff: StaffMember) -> str:
 
 async def _row_exists(stack: Stack, service: str, query: str, *, within: float = 15.0) -> None:
     async def found() -> bool:
-        return bool(await _fetch(stack, service, query))
+        return bool(await fetch(stack.database_urls[service], query))
 
     await wait_until(found, within=within, interval=0.2, what=query)
 
@@ -133,7 +125,7 @@ async def test_notifications_killed_with_a_queued_delivery_sends_it_exactly_once
     await _settled(stack)
     [message] = await wait_for_messages(stack, recipient)
     _assert_is_the_notice(message, staff)
-    rows = await _fetch(stack, "notifications", "SELECT status, attempts FROM deliveries")
+    rows = await fetch(stack.database_urls["notifications"], "SELECT status, attempts FROM deliveries")
     assert [(row["status"], row["attempts"] >= 2) for row in rows] == [("sent", True)]
 
 
@@ -190,7 +182,7 @@ async def test_notifications_killed_after_the_mail_server_accepted_sends_it_agai
 
     await wait_until(accepted, within=20.0, what="the mail server accepted the notice")
     stack.kill("notifications")
-    [queued] = await _fetch(stack, "notifications", "SELECT status, attempts, message_id FROM deliveries")
+    [queued] = await fetch(stack.database_urls["notifications"], "SELECT status, attempts, message_id FROM deliveries")
     assert (queued["status"], queued["attempts"]) == ("queued", 0)
 
     slow_mail_server.goodbye.set()
@@ -207,7 +199,7 @@ async def test_notifications_killed_after_the_mail_server_accepted_sends_it_agai
         assert mail["To"] == recipient
         assert mail["Subject"] == SUBJECT_PREFIX + staff.organisation_name
     assert len(slow_mail_server.mails) == 2
-    [row] = await _fetch(stack, "notifications", "SELECT status, source_id FROM deliveries")
+    [row] = await fetch(stack.database_urls["notifications"], "SELECT status, source_id FROM deliveries")
     assert (row["status"], row["source_id"]) == ("sent", secure_mail_id)
 
 
@@ -223,9 +215,8 @@ async def test_nats_killed_and_restarted_loses_no_outbox_event(infra, tmp_path: 
         for recipient in recipients:
             # Sending still works: the event is committed to the outbox with the mail.
             await _send_secure_mail(stack, token, recipient)
-        unpublished = await _fetch(
-            stack,
-            "messaging",
+        unpublished = await fetch(
+            stack.database_urls["messaging"],
             "SELECT id FROM outbox_events WHERE published_at IS NULL AND subject = 'messaging.secure_mail.sent'",
         )
         assert len(unpublished) == len(recipients)
@@ -237,7 +228,10 @@ async def test_nats_killed_and_restarted_loses_no_outbox_event(infra, tmp_path: 
         for recipient in recipients:
             [message] = await wait_for_messages(stack, recipient)
             _assert_is_the_notice(message, staff)
-        assert await _fetch(stack, "messaging", "SELECT id FROM outbox_events WHERE published_at IS NULL") == []
+        assert (
+            await fetch(stack.database_urls["messaging"], "SELECT id FROM outbox_events WHERE published_at IS NULL")
+            == []
+        )
 
 
 # --------------------------------------------------------------------------- chaos (make chaos)

@@ -15,7 +15,6 @@ import re
 import uuid
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from journeys_support import token_after
@@ -23,6 +22,7 @@ from support import (
     StaffMember,
     code_in,
     create_staff_member,
+    execute,
     login,
     settled_messages,
     wait_for_messages,
@@ -223,13 +223,10 @@ async def test_a_wrong_reused_or_expired_code_is_401_and_five_wrong_tries_429(
     # Fifteen minutes later a code no longer opens anything.
     await ask_code(api, token)
     late = await newest_code(stack, recipient, count=5)
-    connection = await asyncpg.connect(stack.database_urls["identity"].replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(
-            "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE purpose = 'secure_mail_access'"
-        )
-    finally:
-        await connection.close()
+    await execute(
+        stack.database_urls["identity"],
+        "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE purpose = 'secure_mail_access'",
+    )
     expired = await open_mail(api, token, late)
     assert (expired.status_code, expired.json()["code"]) == (401, "access_code_no_longer_valid")
 
