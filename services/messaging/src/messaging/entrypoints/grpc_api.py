@@ -451,21 +451,6 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         finally:
             self._hub.unsubscribe(subscription)
 
-
-def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:
-    entry = item.entry
-    return messaging_pb2.Activity(
-        position=entry.position,
-        kind=entry.kind.value,
-        thread_id=entry.thread_id,
-        message_id=entry.message_id or "",
-        actor_participant_id=entry.actor_participant_id or "",
-        actor_name=entry.actor_name,
-        occurred_at=timestamp(entry.occurred_at),
-        message=message_pb(item.message) if item.message is not None else None,
-        value=entry.value,
-    )
-
     # ------------------------------------------------------------------ the e-counter
     async def SendEcounterMessage(
         self, request: messaging_pb2.SendEcounterMessageRequest, context: grpc.aio.ServicerContext
@@ -558,3 +543,18 @@ def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:
             ],
             told=[t.email for t in view.told],
         )
+
+
+def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:
+    entry = item.entry
+    return messaging_pb2.Activity(
+        position=entry.position,
+        kind=entry.kind.value,
+        thread_id=entry.thread_id,
+        message_id=entry.message_id or "",
+        actor_participant_id=entry.actor_participant_id or "",
+        actor_name=entry.actor_name,
+        occurred_at=timestamp(entry.occurred_at),
+        message=message_pb(item.message) if item.message is not None else None,
+        value=entry.value,
+    )
