@@ -285,6 +285,16 @@ ecounter_entries = Table(
     Index("ix_ecounter_entries_theme", "organisation_id", "theme_id", text("sent_at DESC"), text("id DESC")),
     Index("ix_ecounter_entries_reference", "organisation_id", "reference"),
     Index("ix_ecounter_entries_thread", "thread_id"),
+    # Part-of-the-text filters (title, sender); the migration creates the pg_trgm extension.
+    *(
+        Index(
+            f"ix_ecounter_entries_{column}_trgm",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+        )
+        for column in ("title", "sender_name", "sender_organisation_name")
+    ),
 )
 
 #: Per message (thread): its own contacts ("own"), and standard contact persons taken off it ("excluded").

@@ -67,6 +67,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_ecounter_entries_reference", "ecounter_entries", ["organisation_id", "reference"])
     op.create_index("ix_ecounter_entries_thread", "ecounter_entries", ["thread_id"])
+    # The title and sender filters match a part of the text: trigram indexes serve them.
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for column in ("title", "sender_name", "sender_organisation_name"):
+        op.create_index(
+            f"ix_ecounter_entries_{column}_trgm",
+            "ecounter_entries",
+            [column],
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+        )
     op.create_table(
         "ecounter_thread_contacts",
         sa.Column("id", sa.String(length=36), nullable=False),
