@@ -21,6 +21,7 @@ from gateway.routes import (
     auth,
     client_accounts,
     delegations,
+    ecounter,
     events,
     invitations,
     notifications,
@@ -124,6 +125,8 @@ def create_app(settings: Settings) -> FastAPI:
         events.router,
         # a secure mail's outside recipient: access code, guest token
         secure_mail_access.router,
+        # the e-counter: themes, contact persons per theme, messages by reference number
+        ecounter.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)

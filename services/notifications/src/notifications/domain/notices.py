@@ -57,6 +57,13 @@ DELEGATION_GRANTED_DELEGATE = NoticeKind("delegation_granted_delegate", Category
 DELEGATION_ENDED_PERSON = NoticeKind("delegation_ended_person", Category.DELEGATIONS, _EMAIL_OR_SMS)
 DELEGATION_ENDED_DELEGATE = NoticeKind("delegation_ended_delegate", Category.DELEGATIONS, _EMAIL_OR_SMS)
 ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
+#: The e-counter's contact persons (seed 3), reached by e-mail address, not as accounts.
+CONTACT_CONFIRMATION = NoticeKind("contact_confirmation", Category.ACCOUNT, _EMAIL)
+CONTACT_CHANGED = NoticeKind("contact_changed", Category.ACCOUNT, _EMAIL)
+CONTACT_EMAIL_CHANGED = NoticeKind("contact_email_changed", Category.ACCOUNT, _EMAIL)
+CONTACT_REMOVED = NoticeKind("contact_removed", Category.ACCOUNT, _EMAIL)
+#: A department's e-counter message, to the organisation's contact persons for the theme.
+ECOUNTER_MESSAGE = NoticeKind("ecounter_message", Category.MESSAGES, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
@@ -79,6 +86,11 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     DELEGATION_ENDED_PERSON,
     DELEGATION_ENDED_DELEGATE,
     ACCOUNT_LOCKED,
+    CONTACT_CONFIRMATION,
+    CONTACT_CHANGED,
+    CONTACT_EMAIL_CHANGED,
+    CONTACT_REMOVED,
+    ECOUNTER_MESSAGE,
 )
 
 
