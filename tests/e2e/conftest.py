@@ -3,6 +3,8 @@ gateway. A module that needs other settings says so with a marker instead of its
 ``stack``::
 
     pytestmark = pytest.mark.stack(extra_env={"gateway": {"AUTH_RATE_BURST": "5"}})
+
+``demo_data=("identity", …)`` loads those services' demo data once the stack is up.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from zorgpost_devstack.stack import Stack
 @pytest.fixture(scope="module")
 def stack(request: pytest.FixtureRequest, make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
     marker = request.node.get_closest_marker("stack")
-    extra_env = marker.kwargs.get("extra_env") if marker is not None else None
-    started: Stack = make_module_stack(extra_env=extra_env)
-    return started.up()
+    settings = marker.kwargs if marker is not None else {}
+    started: Stack = make_module_stack(extra_env=settings.get("extra_env")).up()
+    for service in settings.get("demo_data", ()):
+        started.run_command(service, "seed-demo")
+    return started
 
 
 @pytest.fixture

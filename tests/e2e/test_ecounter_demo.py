@@ -11,17 +11,12 @@ from support import create_staff_member, login
 
 from zorgpost_devstack.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(demo_data=("identity", "contacts")),
+]
 
 PASSWORD = "ZorgpostDemo!2026"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    started: Stack = make_module_stack().up()
-    started.run_command("identity", "seed-demo")
-    started.run_command("contacts", "seed-demo")
-    return started
 
 
 async def test_the_demo_logins_walk_the_contract(stack: Stack, api: httpx.AsyncClient) -> None:
