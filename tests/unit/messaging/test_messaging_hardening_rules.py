@@ -14,6 +14,7 @@ import pytest
 from messaging_fakes import FakeDirectory, FakeScanner, FakeUnitOfWork, make_services
 from test_messaging_use_cases import guest, person, send_mail, staff
 
+from messaging.domain.activity import reader_keys
 from messaging.domain.errors import (
     AttachmentQuarantined,
     NotAllowedForKind,
@@ -229,6 +230,29 @@ async def test_a_staff_members_rows_end_with_their_membership() -> None:
     for caller in (moved_on, as_person):
         with pytest.raises(ThreadNotFound):
             await conversations.do_open_thread(services, caller, sent.thread.id, 50)
+
+
+async def test_rows_acquired_via_an_organisation_leave_the_list_search_and_feed_with_the_membership() -> None:
+    services, store, _ = make_services()
+    sent = await send_mail(services)
+    await conversations.do_open_thread(services, staff("piet"), sent.thread.id, 50)
+    await conversations.do_post_message(services, staff("jan"), sent.thread.id, "Aanvulling op de aanvraag", [])
+    # A chat of piet's own (no organisation behind the row) stays his wherever he works.
+    chat = await conversations.do_create_thread(services, person("piet", None), ThreadKind.CHAT, "Eigen", "", None)
+    moved_on = Caller(Principal("piet", "piet", "s", "org-y", "Gemeente org-y", frozenset({"staff"})))
+
+    own_chat = chat.summary.thread.id
+    for caller, expected in ((staff("piet"), {sent.thread.id, own_chat}), (moved_on, {own_chat})):
+        listed, _ = await conversations.list_threads(services, caller, "", 50)
+        assert {s.thread.id for s in listed} == expected
+    assert [r.thread.id for r in (await conversations.search(services, staff("piet"), "aanvulling", "", 50))[0]] == [
+        sent.thread.id
+    ]
+    assert (await conversations.search(services, moved_on, "aanvulling", "", 50))[0] == []
+
+    written = {key for _, key, change in store.activity if change.thread_id == sent.thread.id}
+    assert set(reader_keys(staff("piet").principal)) & written
+    assert not set(reader_keys(moved_on.principal)) & written
 
 
 # ----------------------------------------------------------------------------- cursors

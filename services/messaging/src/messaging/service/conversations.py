@@ -29,6 +29,7 @@ from messaging.domain.threads import (
     other_party_name,
     policy_for,
     seen_by_count,
+    staff_organisation,
 )
 from messaging.service.common import (
     Caller,
@@ -499,7 +500,10 @@ async def list_threads(
     count = page_size(limit)
     after = decode_cursor(cursor)
     async with services.uow() as uow:
-        listings = await uow.queries.threads_of_account(caller.principal.subject_id, after, count + 1)
+        principal = caller.principal
+        listings = await uow.queries.threads_of_account(
+            principal.subject_id, staff_organisation(principal), after, count + 1
+        )
         summaries = await summaries_of(uow, listings[:count])
     next_cursor = ""
     if len(listings) > count:
@@ -638,9 +642,10 @@ async def search(
     count = page_size(limit)
     after = decode_cursor(cursor)
     principal = caller.principal
-    organisation = principal.organisation_id if principal.is_staff else None
     async with services.uow() as uow:
-        found = await uow.queries.search(principal.subject_id, organisation, words, after, count + 1)
+        found = await uow.queries.search(
+            principal.subject_id, staff_organisation(principal), words, after, count + 1
+        )
     page = found[:count]
     next_cursor = ""
     if len(found) > count:
