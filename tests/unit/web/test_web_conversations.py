@@ -19,6 +19,7 @@ from web.config import Settings
 from web.domain.moments import describe_moment, describe_size
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.conversation import MESSAGE_FIELDS, refusal_on_form
+from web.entrypoints.notice_links import page_for_thread
 from web.entrypoints.rendering import highlight
 from web.forms import Form
 from web.service.ports import FieldProblem, GatewayError
@@ -249,3 +250,25 @@ def test_a_link_that_no_longer_works_says_so(client: TestClient, gateway: Script
     answer = client.post("/secure-mail/gone/code", data={"csrf_token": csrf})
     assert answer.status_code == 404
     assert "Deze link werkt niet (meer)" in answer.text
+
+
+def test_the_link_of_a_new_message_notice_signs_in_first_then_opens_the_right_page(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    answer = client.get("/threads/th1", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login?next=%2Fthreads%2Fth1")
+
+    _sign_in(client, store)
+    me = {"id": "p2", "kind": "account", "display_name": "Anna", "account_id": "a1", "organisation_id": None}
+    gateway.answers[("GET", "/threads/th1")] = {**THREAD, "kind": "chat", "participants": [me]}
+    answer = client.get("/threads/th1", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/messages/th1")
+
+
+def test_a_staff_member_lands_in_the_shared_inbox_for_a_thread_of_their_organisation() -> None:
+    inbox = {"id": "p0", "kind": "organisation", "display_name": "Org", "account_id": None, "organisation_id": "o1"}
+    mine = {"id": "p2", "kind": "account", "display_name": "Mila", "account_id": "s1", "organisation_id": "o1"}
+    assert page_for_thread({**THREAD, "participants": [inbox, mine]}, "s1", True) == "/staff/inbox/th1"
+    # A chat of their own (no shared inbox in it), or a person: the messenger.
+    assert page_for_thread({**THREAD, "kind": "chat", "participants": [mine]}, "s1", True) == "/messages/th1"
+    assert page_for_thread({**THREAD, "participants": [inbox, mine]}, "s1", False) == "/messages/th1"

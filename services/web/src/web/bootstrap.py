@@ -24,7 +24,17 @@ from web.adapters.crypto import CsrfSigner, StateCipher
 from web.adapters.gateway import HttpGateway
 from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
-from web.entrypoints import account, auth, inbox, journeys, messenger, profile, secure_mail_reader, staff
+from web.entrypoints import (
+    account,
+    auth,
+    inbox,
+    journeys,
+    messenger,
+    notice_links,
+    profile,
+    secure_mail_reader,
+    staff,
+)
 from web.entrypoints.context import (
     CsrfFailed,
     LoginRequired,
@@ -141,6 +151,7 @@ def create_app(
         staff.router,
         messenger.router,
         secure_mail_reader.router,
+        notice_links.router,
     ):
         app.include_router(router)
     _install_error_pages(app)
