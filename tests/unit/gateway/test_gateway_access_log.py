@@ -9,8 +9,8 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from gateway.access_log import AccessLogMiddleware
 from gateway.rate_limit import is_rate_limited
+from zorgpost_kit.access_log import AccessLogMiddleware
 
 TOKEN = "Zq3v_9x-Kd81LmN0pQrStUvWxYz012345"
 
@@ -28,7 +28,7 @@ def _app() -> FastAPI:
 
     app = FastAPI()
     app.include_router(router, prefix="/api/v1")
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, logger_name="gateway.access")
     return app
 
 

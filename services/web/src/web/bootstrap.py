@@ -49,6 +49,7 @@ from web.entrypoints.rendering import build_environment
 from web.i18n import negotiate, translate
 from web.service.ports import Gateway, GatewayError, GatewayTransfers, GatewayUnavailable, SessionStore
 from web.service.sessions import Sessions
+from zorgpost_kit.access_log import AccessLogMiddleware, loggable_path
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
 
@@ -117,6 +118,10 @@ def create_app(
 
     app = FastAPI(title="Zorgpost", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(files("web") / "static")), name="static")
+    # Pages opened from mailed links carry their secret in the path (/secure-mail/{token},
+    # /invitations/{token}): uvicorn's access log is off and this one leaves them out. Inside
+    # the request id (its lines carry it).
+    app.add_middleware(AccessLogMiddleware, logger_name="web.access")
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -237,7 +242,7 @@ def _install_error_pages(app: FastAPI) -> None:
         return await _error_page(request, error.status_code, "error.generic.title", "error.generic.text")
 
     async def unexpected(request: Request, _error: Exception) -> Response:
-        log.exception("page_failed", path=request.url.path)
+        log.exception("page_failed", path=loggable_path(request.scope))
         return await _error_page(request, 500, "error.generic.title", "error.generic.text")
 
     app.add_exception_handler(LoginRequired, login_required)

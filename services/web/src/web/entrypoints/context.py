@@ -47,8 +47,11 @@ class WebParts:
 
 
 class LoginRequired(Exception):
+    """Sign in first, then back to ``next_url``. The URL may carry a link's secret, so it is
+    kept out of the exception's text (which a traceback or a log line would print)."""
+
     def __init__(self, next_url: str) -> None:
-        super().__init__(next_url)
+        super().__init__("sign in first")
         self.next_url = next_url
 
 
