@@ -252,6 +252,20 @@ def test_a_link_that_no_longer_works_says_so(client: TestClient, gateway: Script
     assert "Deze link werkt niet (meer)" in answer.text
 
 
+def test_a_link_whose_codes_are_used_up_asks_for_a_new_link_and_a_busy_one_to_wait(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("POST", "/secure-mail-access/op/code")] = GatewayError(429, "access_codes_used_up", "")
+    csrf = _csrf(client.get("/secure-mail/op").text)
+    answer = client.post("/secure-mail/op/code", data={"csrf_token": csrf})
+    assert answer.status_code == 429
+    assert "Vraag de afzender om een nieuwe link." in answer.text
+
+    gateway.answers[("POST", "/secure-mail-access/op/code")] = GatewayError(429, "too_many_requests", "")
+    answer = client.post("/secure-mail/op/code", data={"csrf_token": csrf})
+    assert "Wacht even en probeer het daarna opnieuw." in answer.text
+
+
 def test_the_link_of_a_new_message_notice_signs_in_first_then_opens_the_right_page(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:

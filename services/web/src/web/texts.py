@@ -524,6 +524,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "U heeft te veel codes aangevraagd. Wacht even en probeer het daarna opnieuw.",
         "You have requested too many codes. Wait a while and try again.",
     ),
+    "reader.codes_used_up": (
+        "Voor deze link kunnen vandaag geen toegangscodes meer worden verstuurd. Vraag de afzender om een nieuwe link.",
+        "No more access codes can be sent for this link today. Ask the sender for a new link.",
+    ),
     "reader.reply": ("Beantwoorden", "Reply"),
     "reader.reply_title": ("Beantwoorden: {subject}", "Reply: {subject}"),
     "reader.your_message": ("Uw bericht", "Your message"),

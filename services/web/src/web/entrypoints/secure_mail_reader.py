@@ -132,7 +132,9 @@ async def request_code(page: PageDep, token: str) -> Response:
         if error.status == 404:
             return await _link_invalid(page)
         if error.status == 429:
-            return await _request_page(page, token, status=429, problem="reader.too_many_codes")
+            used_up = error.code == "access_codes_used_up"
+            problem = "reader.codes_used_up" if used_up else "reader.too_many_codes"
+            return await _request_page(page, token, status=429, problem=problem)
         raise
     sent = sent or {}
     state = _state(page, token)
