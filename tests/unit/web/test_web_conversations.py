@@ -266,6 +266,24 @@ def test_a_link_whose_codes_are_used_up_asks_for_a_new_link_and_a_busy_one_to_wa
     assert "Wacht even en probeer het daarna opnieuw." in answer.text
 
 
+def test_a_forms_address_opened_as_a_page_leads_to_its_page_not_to_itself(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    for path, page in (
+        ("/messages/th1/send", "/messages/th1"),
+        ("/messages/th1/like/m1", "/messages/th1"),
+        ("/staff/inbox/th1/reply", "/staff/inbox/th1"),
+    ):
+        answer = client.get(path, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (303, page)
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signing_in(client: TestClient) -> None:
+    answer = client.post("/messages/th1/send", data={"body": "Hallo"}, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login?next=%2Fmessages%2Fth1")
+
+
 def test_the_link_of_a_new_message_notice_signs_in_first_then_opens_the_right_page(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
