@@ -124,11 +124,19 @@ async def test_only_the_sender_withdraws(stack: Stack, rpc: messaging_pb2_grpc.M
     staff = await create_staff_member(stack)
     colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
     token = await _token(stack, staff.email)
+    colleague_token = await _token(stack, colleague.email)
     mail = await _secure_mail(rpc, token)
+
+    # The thread says who may withdraw it, so a page offers it only to them.
+    async def withdrawable(as_token: str) -> bool:
+        view = await rpc.GetThread(messaging_pb2.GetThreadRequest(thread_id=mail.thread_id), metadata=_md(as_token))
+        return bool(view.withdrawable_by_me)
+
+    assert (await withdrawable(token), await withdrawable(colleague_token)) == (True, False)
     failure = await refusal(
         rpc.WithdrawSecureMail(
             messaging_pb2.ThreadRef(thread_id=mail.thread_id),
-            metadata=_md(await _token(stack, colleague.email)),
+            metadata=_md(colleague_token),
             timeout=RPC_TIMEOUT,
         )
     )
@@ -137,6 +145,7 @@ async def test_only_the_sender_withdraws(stack: Stack, rpc: messaging_pb2_grpc.M
         messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=_md(token), timeout=RPC_TIMEOUT
     )
     assert withdrawn.state == "withdrawn"
+    assert not await withdrawable(token), "once withdrawn, nothing more to withdraw"
 
 
 async def test_staff_start_an_econsult_with_their_client_and_an_org_case_with_another_organisation(

@@ -355,3 +355,14 @@ async def test_a_stream_ends_when_the_token_expires() -> None:
     stream = activity.watch_activity(services, await hub.subscribe(expiring, 0), expiring)
     with pytest.raises(StopAsyncIteration):
         await _next(stream)
+
+
+async def test_the_thread_says_only_to_its_sender_that_it_can_be_withdrawn_until_opened() -> None:
+    services, store, _ = make_services()
+    sent = await send_mail(services)  # sent by jan
+    assert (await conversations.do_open_thread(services, staff("jan"), sent.thread.id, 50)).withdrawable_by_me
+    assert not (await conversations.do_open_thread(services, staff("piet"), sent.thread.id, 50)).withdrawable_by_me
+
+    [guest_row] = [p for p in store.participants.values() if p.thread_id == sent.thread.id and p.is_guest]
+    await conversations.do_open_thread(services, guest(guest_row.id, sent.thread.id), sent.thread.id, 50)
+    assert not (await conversations.do_open_thread(services, staff("jan"), sent.thread.id, 50)).withdrawable_by_me

@@ -108,6 +108,7 @@ THREAD: dict[str, Any] = {
     "message_count": 1,
     "participants": [],
     "older_cursor": None,
+    "withdrawable_by_me": False,
     "messages": [
         {
             "id": "m1",

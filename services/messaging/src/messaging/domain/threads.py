@@ -265,6 +265,8 @@ class Access:
     is_new: bool = False
     #: The organisation row the caller acts through (staff in a shared inbox).
     organisation: Participant | None = None
+    #: Who asked (what they may do here beyond reading depends on it).
+    caller: Principal | None = None
 
     @property
     def others(self) -> list[Participant]:
@@ -310,7 +312,7 @@ def resolve_access(
             raise ThreadNotFound()
         for participant in participants:
             if participant.is_guest and participant.id == principal.subject_id:
-                return Access(thread, participant, participants)
+                return Access(thread, participant, participants, caller=principal)
         raise ThreadNotFound()
     organisation = None
     if principal.is_staff:
@@ -326,13 +328,15 @@ def resolve_access(
         if participant.kind is ParticipantKind.ACCOUNT and participant.account_id == principal.subject_id:
             if not row_counts_for(participant, principal):
                 raise ThreadNotFound()
-            return Access(thread, participant, participants, organisation=organisation)
+            return Access(thread, participant, participants, organisation=organisation, caller=principal)
     if organisation is not None:
         own = account_participant(
             thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id
         )
         own.last_activity_at = thread.last_activity_at or now
-        return Access(thread, own, [*participants, own], is_new=True, organisation=organisation)
+        return Access(
+            thread, own, [*participants, own], is_new=True, organisation=organisation, caller=principal
+        )
     raise ThreadNotFound()
 
 

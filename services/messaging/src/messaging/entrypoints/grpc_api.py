@@ -121,6 +121,7 @@ def view_pb(view: ThreadView) -> messaging_pb2.ThreadView:
         participants=[participant_pb(p) for p in view.participants],
         messages=[message_pb(m, liked=m.id in view.liked, seen=view.seen_counts.get(m.id, 0)) for m in view.messages],
         older_cursor=view.older_cursor,
+        withdrawable_by_me=view.withdrawable_by_me,
     )
 
 

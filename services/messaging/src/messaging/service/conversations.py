@@ -11,7 +11,7 @@ from messaging.domain.activity import ActivityChange, ActivityKind
 from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, ThreadNotFound
 from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
-from messaging.domain.secure_mail import new_read_link
+from messaging.domain.secure_mail import new_read_link, withdrawable_by
 from messaging.domain.threads import (
     Access,
     AttachmentInfo,
@@ -417,6 +417,7 @@ def thread_view(access: Access, messages: list[Message], *, liked: set[str], old
         liked=liked,
         seen_counts={m.id: seen_by_count(m, access.participants) for m in messages},
         older_cursor=older_cursor,
+        withdrawable_by_me=withdrawable_by(access.caller, access),
     )
 
 

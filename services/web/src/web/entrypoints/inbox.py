@@ -114,7 +114,8 @@ async def _render_thread(
         colleagues=await _colleagues(page, thread),
         message_form=message_form or page.new_form(MESSAGE_FIELDS),
         assign_form=assign_form or page.new_form(ASSIGN_FIELDS, {"assignee": assigned}),
-        can_withdraw=guest is not None and thread["state"] == "open" and not thread["opened_by_recipient"],
+        # Only the sender withdraws (messaging says whether that is this person, now).
+        can_withdraw=thread["withdrawable_by_me"],
         can_resend=guest is not None and thread["state"] == "open",
     )
 
