@@ -305,3 +305,18 @@ def test_a_staff_member_lands_in_the_shared_inbox_for_a_thread_of_their_organisa
     # A chat of their own (no shared inbox in it), or a person: the messenger.
     assert page_for_thread({**THREAD, "kind": "chat", "participants": [mine]}, "s1", True) == "/messages/th1"
     assert page_for_thread({**THREAD, "participants": [inbox, mine]}, "s1", False) == "/messages/th1"
+
+
+def test_a_value_from_the_address_is_one_quoted_segment_of_the_gateway_path(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    csrf = _csrf(client.get("/secure-mail/x%3Fy%23z").text)
+    client.post("/secure-mail/x%3Fy%23z/code", data={"csrf_token": csrf})
+    _sign_in(client, store)
+    client.get("/messages/th1%3Flimit=1")
+    client.get("/messages/%2E%2E")
+    paths = [call.path for call in gateway.calls]
+    assert "/secure-mail-access/x%3Fy%23z/code" in paths
+    assert "/threads/th1%3Flimit%3D1" in paths
+    assert "/threads/%2E%2E" in paths
+    assert not any("?" in path or "#" in path or "/../" in path or path.endswith("/..") for path in paths), paths

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from web.entrypoints.context import Page, PageDep
 from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
+from web.entrypoints.paths import segment
 from web.forms import Form
 from web.service.ports import FilePart, GatewayError
 
@@ -114,7 +115,7 @@ async def _as_guest(page: Page, token: str, method: str, path: str) -> tuple[Any
 async def reader(page: PageDep, token: str) -> Response:
     state = _state(page, token)
     if state.get("thread_id"):
-        thread, ok = await _as_guest(page, token, "GET", f"/threads/{state['thread_id']}")
+        thread, ok = await _as_guest(page, token, "GET", f"/threads/{segment(state['thread_id'])}")
         if ok:
             return await page.render(
                 "pages/secure_mail_read.html.j2", token=token, thread=thread, expires_at=state["expires_at"]
@@ -127,7 +128,7 @@ async def request_code(page: PageDep, token: str) -> Response:
     """ "Toegangscode aanvragen": a new code replaces an earlier one."""
     await page.form()
     try:
-        sent = await page.public_api("POST", f"/secure-mail-access/{token}/code")
+        sent = await page.public_api("POST", f"/secure-mail-access/{segment(token)}/code")
     except GatewayError as error:
         if error.status == 404:
             return await _link_invalid(page)
@@ -172,7 +173,7 @@ async def open_mail(page: PageDep, token: str) -> Response:
         form.error("code", "reader.code_required")
         return await _code_page(page, token, form, status=422)
     try:
-        opened = await page.public_api("POST", f"/secure-mail-access/{token}/open", json={"code": code})
+        opened = await page.public_api("POST", f"/secure-mail-access/{segment(token)}/open", json={"code": code})
     except GatewayError as error:
         if error.status == 404:
             return await _link_invalid(page)
@@ -209,7 +210,7 @@ async def reply_form(page: PageDep, token: str) -> Response:
     state = _state(page, token)
     if not state.get("thread_id"):
         return await page.redirect(_base(token))
-    thread, ok = await _as_guest(page, token, "GET", f"/threads/{state['thread_id']}")
+    thread, ok = await _as_guest(page, token, "GET", f"/threads/{segment(state['thread_id'])}")
     if not ok:
         return await page.redirect(_base(token))
     draft = state.pop("draft", "")
@@ -250,7 +251,7 @@ async def reply(page: PageDep, token: str) -> Response:
         page.flash("info", "flash.reader_expired_draft")
         return await page.redirect(_base(token))
     if message is None:
-        thread, ok = await _as_guest(page, token, "GET", f"/threads/{thread_id}")
+        thread, ok = await _as_guest(page, token, "GET", f"/threads/{segment(thread_id)}")
         if not ok:
             return await page.redirect(_base(token))
         return await _reply_page(page, token, thread, form, status=422)
@@ -266,7 +267,9 @@ async def attachment(page: PageDep, token: str, attachment_id: str) -> Response:
         return await page.redirect(_base(token))
     try:
         stream = await page.parts.transfers.open_stream(
-            f"/threads/{state['thread_id']}/attachments/{attachment_id}", token=guest, browser=page.browser
+            f"/threads/{segment(state['thread_id'])}/attachments/{segment(attachment_id)}",
+            token=guest,
+            browser=page.browser,
         )
     except GatewayError as error:
         if error.status == 401:
