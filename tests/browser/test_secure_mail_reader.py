@@ -3,8 +3,8 @@ notice's "Bericht lezen" link, "Toegangscode aanvragen" (by SMS when the sender 
 mobile number, otherwise by mail), the code that opens the mail by itself once complete
 (no enter needed; a button without JavaScript), reading and downloading, "Beantwoorden"
 with a file and "Verzenden", the sender finding the answer in the shared inbox, and a
-later visit that asks for a new code; the web's log never shows the link's token. A
-withdrawn mail's link says it no longer works."""
+later visit that asks for a new code; the web's log never shows the link's token;
+"Sluiten" forgets the access. A withdrawn mail's link says it no longer works."""
 
 from __future__ import annotations
 
@@ -174,6 +174,10 @@ async def test_without_a_mobile_number_the_code_comes_by_mail_and_opens_with_the
         await reader.submit("Bericht openen")
         assert await reader.heading() == "Uw aanvraag huishoudelijke hulp"
         await reader.snap("reader-mail-without-script")
+        # "Sluiten": this browser forgets the access; the link asks for a code again.
+        await reader.submit("Sluiten")
+        assert await reader.heading() == "Beveiligd bericht lezen"
+        assert "Het bericht is gesloten." in await reader.text()
     finally:
         await reader.context.unroute("**/static/js/*")
 

@@ -320,3 +320,23 @@ def test_a_value_from_the_address_is_one_quoted_segment_of_the_gateway_path(
     assert "/threads/th1%3Flimit%3D1" in paths
     assert "/threads/%2E%2E" in paths
     assert not any("?" in path or "#" in path or "/../" in path or path.endswith("/..") for path in paths), paths
+
+
+def test_opening_the_mail_gives_the_session_a_new_cookie_and_closing_forgets_the_access(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    csrf = _open_mail(client, gateway)
+    before = client.cookies.get("zorgpost_session")
+    opened = client.post("/secure-mail/link-1/open", data={"csrf_token": csrf, "code": "123456"}, follow_redirects=True)
+    assert "Uw aanvraag is toegekend." in opened.text
+    after = client.cookies.get("zorgpost_session")
+    assert before and after and after != before
+    assert session_id_for(before) not in store.rows, "the cookie known before opening reaches nothing"
+
+    closed = client.post("/secure-mail/link-1/close", data={"csrf_token": _csrf(opened.text)}, follow_redirects=True)
+    assert "Het bericht is gesloten." in closed.text
+    assert "Toegangscode aanvragen" in closed.text
+    calls = len(gateway.calls)
+    again = client.get("/secure-mail/link-1")
+    assert "Toegangscode aanvragen" in again.text
+    assert not any(call.token == GUEST_TOKEN for call in gateway.calls[calls:])

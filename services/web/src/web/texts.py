@@ -161,6 +161,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "flash.link_resent": ("De ontvanger krijgt een nieuwe leeslink.", "The recipient gets a new read link."),
     "flash.secure_mail_settings_saved": ("De instellingen zijn opgeslagen.", "The settings have been saved."),
+    "flash.reader_closed": (
+        "Het bericht is gesloten. Wilt u het opnieuw lezen, vraag dan een nieuwe toegangscode aan.",
+        "The message is closed. To read it again, request a new access code.",
+    ),
     "flash.reader_expired": (
         "Uw toegang is verlopen. Vraag een nieuwe toegangscode aan om verder te lezen.",
         "Your access has ended. Request a new access code to go on reading.",
@@ -528,6 +532,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Voor deze link kunnen vandaag geen toegangscodes meer worden verstuurd. Vraag de afzender om een nieuwe link.",
         "No more access codes can be sent for this link today. Ask the sender for a new link.",
     ),
+    "reader.close": ("Sluiten", "Close"),
     "reader.reply": ("Beantwoorden", "Reply"),
     "reader.reply_title": ("Beantwoorden: {subject}", "Reply: {subject}"),
     "reader.your_message": ("Uw bericht", "Your message"),

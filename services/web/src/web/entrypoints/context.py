@@ -137,6 +137,13 @@ class Page:
         self._dirty = True
         return self.session
 
+    async def rotate_session(self) -> None:
+        """A new cookie for this session (see :meth:`Sessions.rotate`)."""
+        session = self.ensure_session()
+        cookie, self.session = await self.parts.sessions.rotate(session)
+        self._new_cookie = cookie
+        self._dirty = True
+
     def changed(self) -> None:
         self._dirty = True
 

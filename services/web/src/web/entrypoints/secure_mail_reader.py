@@ -6,7 +6,8 @@ A later visit asks for a new code.
 
 The guest token the code buys lives in the server-side browser session only, under this
 link (another link in the same browser does not reach it), and only as long as the gateway
-says (at most 15 minutes). A reply typed when it ran out is kept for after the next code.
+says (at most 15 minutes); opening the mail gives the session a new cookie, and "Sluiten"
+forgets the access. A reply typed when it ran out is kept for after the next code.
 """
 
 from __future__ import annotations
@@ -195,6 +196,20 @@ async def open_mail(page: PageDep, token: str) -> Response:
         thread_id=opened["thread"]["id"],
     )
     _store(page, token, state)
+    # The session now reaches the mail: under a new cookie, so one known before does not.
+    await page.rotate_session()
+    return await page.redirect(_base(token))
+
+
+@router.post("/{token}/close")
+async def close(page: PageDep, token: str) -> Response:
+    """ "Sluiten": this browser forgets the access the code gave (and a waiting draft); the
+    link asks for a new code again."""
+    await page.form()
+    links = dict(page.pending(JOURNEY) or {})
+    if links.pop(_key(token), None) is not None:
+        page.set_pending(JOURNEY, links)
+    page.flash("success", "flash.reader_closed")
     return await page.redirect(_base(token))
 
 
