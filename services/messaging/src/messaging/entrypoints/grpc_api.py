@@ -277,6 +277,12 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         caller = await self._caller(context, allow_guest=True)
         return view_pb(await conversations.do_open_thread(self._services, caller, request.thread_id, request.limit))
 
+    async def GetThreadSummary(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadSummary:
+        caller = await self._caller(context)
+        return summary_pb(await conversations.thread_summary(self._services, caller, request.thread_id))
+
     async def ListMessages(
         self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.MessagePage:

@@ -183,6 +183,17 @@ def message_activity(message: Message) -> ActivityChange:
     )
 
 
+async def thread_summary(services: Services, caller: Caller, thread_id: str) -> ThreadSummaryView:
+    """The thread as the caller's list shows it (404 when they have no way in), without
+    opening it: nothing is written, nobody is told. For another service that must know what
+    a thread is before it acts (identity, inviting someone into a chat)."""
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name="", now=services.clock(), lock=False)
+        last_id = access.thread.last_message_id
+        last = (await uow.queries.messages_by_id([last_id])).get(last_id) if last_id else None
+    return summary_of(access.thread, access.participant, access.participants, last)
+
+
 async def check_post_access(services: Services, caller: Caller, thread_id: str) -> str:
     """Before any file is read: the caller may write in this open thread (404 otherwise).
     Returns the thread's canonical id."""
