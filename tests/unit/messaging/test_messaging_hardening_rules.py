@@ -366,3 +366,16 @@ async def test_the_thread_says_only_to_its_sender_that_it_can_be_withdrawn_until
     [guest_row] = [p for p in store.participants.values() if p.thread_id == sent.thread.id and p.is_guest]
     await conversations.do_open_thread(services, guest(guest_row.id, sent.thread.id), sent.thread.id, 50)
     assert not (await conversations.do_open_thread(services, staff("jan"), sent.thread.id, 50)).withdrawable_by_me
+
+
+async def test_a_thread_summary_writes_nothing_and_tells_nobody() -> None:
+    services, store, _ = make_services()
+    sent = await send_mail(services)
+    rows, feed = len(store.participants), len(store.activity)
+
+    summary = await conversations.thread_summary(services, staff("piet"), sent.thread.id)
+
+    assert summary.thread.kind is ThreadKind.SECURE_MAIL
+    assert (len(store.participants), len(store.activity)) == (rows, feed), "no row, no read receipt"
+    with pytest.raises(ThreadNotFound):
+        await conversations.thread_summary(services, staff("piet", "org-y"), sent.thread.id)
