@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import grpc
@@ -323,6 +323,17 @@ async def test_an_invitation_goes_only_into_a_chat_the_inviter_is_in_and_accepti
         return any(item.id == chat.summary.id and item.unread_count == 1 for item in page.items)
 
     await wait_until(joined, within=20.0, what="the invitee in the conversation")
+
+    # Inviting someone else does not mark the chat read for the inviter (identity's look at
+    # the chat opens nothing): the invitee's answer stays unread for them.
+    def answer() -> Iterator[messaging_pb2.PostMessageChunk]:
+        header = messaging_pb2.PostMessageHeader(thread_id=chat.summary.id, body="Hoi")
+        yield messaging_pb2.PostMessageChunk(header=header)
+
+    await rpc.messaging.PostMessage(answer(), metadata=person, timeout=RPC_TIMEOUT)
+    await invite(chat.summary.id, f"nog-een-{uuid.uuid4().hex[:6]}@example.org")
+    page = await rpc.messaging.ListThreads(messaging_pb2.ListThreadsRequest(), metadata=staff_auth)
+    assert [item.unread_count for item in page.items if item.id == chat.summary.id] == [1]
 
 
 # --------------------------------------------------------------------------- contact details

@@ -241,11 +241,19 @@ class FakeQueries:
     def __init__(self, store: Store) -> None:
         self._s = store
 
-    async def threads_of_account(self, account_id: str, after: ListCursor | None, limit: int) -> list[Listing]:
-        rows = [
-            p for p in self._s.participants.values() if p.kind is ParticipantKind.ACCOUNT and p.account_id == account_id
-        ]
+    async def threads_of_account(
+        self, account_id: str, staff_of: str | None, after: ListCursor | None, limit: int
+    ) -> list[Listing]:
+        rows = [p for p in self._s.participants.values() if self._own(p, account_id, staff_of)]
         return self._page(rows, lambda p: p.last_activity_at, after, limit)
+
+    @staticmethod
+    def _own(p: Participant, account_id: str, staff_of: str | None) -> bool:
+        return (
+            p.kind is ParticipantKind.ACCOUNT
+            and p.account_id == account_id
+            and (p.via_organisation_id is None or p.via_organisation_id == staff_of)
+        )
 
     async def inbox(
         self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
@@ -301,7 +309,7 @@ class FakeQueries:
         mine = {
             p.thread_id
             for p in self._s.participants.values()
-            if (p.kind is ParticipantKind.ACCOUNT and p.account_id == account_id)
+            if self._own(p, account_id, organisation_id)
             or (p.kind is ParticipantKind.ORGANISATION and organisation_id and p.organisation_id == organisation_id)
         }
 

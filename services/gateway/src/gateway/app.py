@@ -10,7 +10,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.access_log import AccessLogMiddleware
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
@@ -36,6 +35,7 @@ from gateway.routes import (
     sessions,
     threads,
 )
+from zorgpost_kit.access_log import AccessLogMiddleware
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id
 
 API_PREFIX = "/api/v1"
@@ -72,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     install_auth_rate_limit(app, settings)
     # Inside the request id (its lines carry it), outside the rate limit (429s are logged).
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, logger_name="gateway.access")
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

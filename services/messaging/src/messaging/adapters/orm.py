@@ -216,7 +216,7 @@ activity = Table(
     "activity",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=True),
-    # "account:<id>" or "organisation:<id>"
+    # "account:<id>", "staff:<organisation id>:<account id>" or "organisation:<id>"
     Column("reader", String(80), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("thread_id", String(36), nullable=False),

@@ -122,6 +122,7 @@ def view_pb(view: ThreadView) -> messaging_pb2.ThreadView:
         participants=[participant_pb(p) for p in view.participants],
         messages=[message_pb(m, liked=m.id in view.liked, seen=view.seen_counts.get(m.id, 0)) for m in view.messages],
         older_cursor=view.older_cursor,
+        withdrawable_by_me=view.withdrawable_by_me,
     )
 
 
@@ -305,6 +306,12 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     ) -> messaging_pb2.ThreadView:
         caller = await self._caller(context, allow_guest=True)
         return view_pb(await conversations.do_open_thread(self._services, caller, request.thread_id, request.limit))
+
+    async def GetThreadSummary(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadSummary:
+        caller = await self._caller(context)
+        return summary_pb(await conversations.thread_summary(self._services, caller, request.thread_id))
 
     async def ListMessages(
         self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext

@@ -208,3 +208,5 @@ class ThreadView:
     liked: set[str]
     seen_counts: dict[str, int]
     older_cursor: str
+    #: The caller may withdraw it now (the sender of a secure mail nobody opened yet).
+    withdrawable_by_me: bool = False

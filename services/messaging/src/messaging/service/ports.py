@@ -139,7 +139,12 @@ class ActivityRepository(Protocol):
 class ConversationQueries(Protocol):
     """The read side: lists that page by keyset and use their own indexes."""
 
-    async def threads_of_account(self, account_id: str, after: ListCursor | None, limit: int) -> list[Listing]: ...
+    async def threads_of_account(
+        self, account_id: str, staff_of: str | None, after: ListCursor | None, limit: int
+    ) -> list[Listing]:
+        """The account's own rows; one acquired via an organisation only while ``staff_of``
+        (the organisation the caller's token says they are staff of) is it."""
+        ...
 
     async def inbox(
         self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
@@ -153,7 +158,10 @@ class ConversationQueries(Protocol):
 
     async def search(
         self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
-    ) -> list[SearchResult]: ...
+    ) -> list[SearchResult]:
+        """In the account's own threads (the same rule as ``threads_of_account``, with
+        ``organisation_id`` as ``staff_of``) and that organisation's shared inbox."""
+        ...
 
     async def activity_after(self, keys: list[str], position: int, limit: int) -> list[ActivityEntry]:
         """The rows of these readers after ``position``, oldest first; one change written
