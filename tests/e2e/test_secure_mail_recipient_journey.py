@@ -311,10 +311,12 @@ async def test_a_guest_token_reaches_its_own_thread_and_nothing_else_anywhere(
     b_file_via_a = f"/api/v1/threads/{thread_a}/attachments/{b_file['id']}"
     assert (await api.get(b_file_via_a, headers=guest)).status_code == 404
 
-    # Every route that takes a token, walked from the OpenAPI: 404, except reading, replying
-    # to and downloading from its own thread.
+    # Every route that takes a token, walked from the OpenAPI: 404, except reading, paging,
+    # marking read, replying to and downloading from its own thread.
     allowed = {
         ("get", "/api/v1/threads/{thread_id}"),
+        ("get", "/api/v1/threads/{thread_id}/messages"),
+        ("post", "/api/v1/threads/{thread_id}/read"),
         ("post", "/api/v1/threads/{thread_id}/messages"),
         ("get", "/api/v1/threads/{thread_id}/attachments/{attachment_id}"),
     }
