@@ -3,12 +3,10 @@ change, and every demo account of the README works as the table says."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import grpc
 import pytest
-import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, count_rows, login, start_services
+from contract_helpers import RPC_TIMEOUT, login
+from support import count_rows
 
 from zorgpost.identity.v1 import (
     delegations_pb2,
@@ -21,25 +19,12 @@ from zorgpost.identity.v1 import (
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", demo_data=("identity",))]
 
 DEMO_PASSWORD = "ZorgpostDemo!2026"
 TABLES = [
     "organisations", "accounts", "delegations", "second_factors", "terms_acceptances", "client_links", "supervisions",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    stack = start_services(make_module_stack(), ["identity"])
-    stack.run_command("identity", "seed-demo")
-    return stack
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as open_channel:
-        yield open_channel
 
 
 async def test_loading_the_demo_data_again_changes_nothing(stack: Stack) -> None:
@@ -91,6 +76,11 @@ async def test_the_gp_patient_signs_in_with_an_sms_code(channel: grpc.aio.Channe
         ("beheerder@kindenmeer.example", "Kind & meer", "youth_care_practice", ["admin"]),
         ("medewerker@delinde.example", "Huisartsenpraktijk De Linde", "gp_practice", ["practitioner", "staff"]),
         ("medewerker@vlaardingen.example", "Gemeente Vlaardingen", "municipality", ["staff"]),
+        # The e-counter's demo logins: the department's case handler and the care organisation's user.
+        ("behandelaar@departementzorg.example", "Departement Zorg", "government_department", ["case_handler"]),
+        ("beheerder@departementzorg.example", "Departement Zorg", "government_department", ["admin"]),
+        ("medewerker@hetanker.example", "Woonzorgcentrum Het Anker", "care_organisation", ["staff"]),
+        ("beheerder@hetanker.example", "Woonzorgcentrum Het Anker", "care_organisation", ["admin"]),
     ],
 )
 async def test_every_demo_organisation_has_its_administrator_and_staff_with_their_roles(
@@ -112,4 +102,16 @@ async def test_the_department_supervises_both_practices(stack: Stack, channel: g
     assert {(link.organisation.name, tuple(link.themes)) for link in links.links} == {
         ("Huisartsenpraktijk De Linde", ("jeugdzorg", "kwaliteit-van-zorg")),
         ("Kind & meer", ("jeugdzorg", "kwaliteit-van-zorg")),
+    }
+
+
+async def test_departement_zorg_supervises_het_anker_in_the_ecounter_themes(
+    stack: Stack, channel: grpc.aio.Channel
+) -> None:
+    token = (await login(stack, "beheerder@departementzorg.example", DEMO_PASSWORD)).access_token
+    links = await organisations_pb2_grpc.OrganisationServiceStub(channel).ListSupervisedOrganisations(
+        organisations_pb2.ListSupervisionRequest(), metadata=call_metadata(token), timeout=RPC_TIMEOUT
+    )
+    assert {(link.organisation.name, tuple(link.themes)) for link in links.links} == {
+        ("Woonzorgcentrum Het Anker", ("erkenning", "subsidies")),
     }

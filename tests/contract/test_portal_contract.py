@@ -3,12 +3,10 @@ remembers the previous visit so the page can show what is new."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-import pytest_asyncio
 from contract_helpers import (
     RPC_TIMEOUT,
     access_token,
@@ -17,7 +15,6 @@ from contract_helpers import (
     reflected_services,
     refusal,
     resign_with_foreign_key,
-    start_services,
 )
 from grpc_health.v1 import health_pb2
 from support import create_staff_member
@@ -27,20 +24,9 @@ from zorgpost.portal.v1 import portal_pb2, portal_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "portal")]
 
 SERVICE = "zorgpost.portal.v1.PortalService"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "portal"])
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("portal")) as open_channel:
-        yield open_channel
 
 
 @pytest.fixture

@@ -48,12 +48,25 @@ DEMO_ORGANISATIONS = [
         "Inspectie Gezondheidszorg en Jeugd",
         OrganisationKind.GOVERNMENT_DEPARTMENT,
     ),
+    # The e-counter (seed 3): a government department and a care organisation it oversees.
+    Organisation(demo_id("org:departement-zorg"), "Departement Zorg", OrganisationKind.GOVERNMENT_DEPARTMENT),
+    Organisation(demo_id("org:het-anker"), "Woonzorgcentrum Het Anker", OrganisationKind.CARE_ORGANISATION),
 ]
 #: (address, name, organisation, roles): a member of staff and an administrator per organisation.
 DEMO_STAFF = [
     ("medewerker@vlaardingen.example", "Mila de Medewerker", DEMO_ORGANISATIONS[0].id, frozenset({Role.STAFF})),
     ("beheerder@vlaardingen.example", "Bas Beheerder", DEMO_ORGANISATIONS[0].id, frozenset({Role.ADMIN})),
     ("beheerder@igj.example", "Iris Inspecteur", DEMO_ORGANISATIONS[1].id, frozenset({Role.ADMIN, Role.CASE_HANDLER})),
+    # The e-counter's demo logins: the department's case handler and the care organisation's user.
+    (
+        "behandelaar@departementzorg.example",
+        "Bert Behandelaar",
+        DEMO_ORGANISATIONS[2].id,
+        frozenset({Role.CASE_HANDLER}),
+    ),
+    ("beheerder@departementzorg.example", "Dora Beheerder", DEMO_ORGANISATIONS[2].id, frozenset({Role.ADMIN})),
+    ("medewerker@hetanker.example", "Anke Ankersmit", DEMO_ORGANISATIONS[3].id, frozenset({Role.STAFF})),
+    ("beheerder@hetanker.example", "Hans Beheerder", DEMO_ORGANISATIONS[3].id, frozenset({Role.ADMIN})),
     (
         "beheerder@delinde.example",
         "Dirk Beheerder",
@@ -64,6 +77,8 @@ DEMO_STAFF = [
 ]
 #: The department supervises both practices in these themes.
 DEMO_SUPERVISION_THEMES = ("jeugdzorg", "kwaliteit-van-zorg")
+#: Departement Zorg oversees Het Anker in the e-counter's demo themes (contacts' catalogue).
+DEMO_ECOUNTER_THEMES = ("erkenning", "subsidies")
 
 log = get_logger(__name__)
 
@@ -220,6 +235,11 @@ async def seed_demo(settings: ServiceSettings) -> None:
                     await uow.supervisions.add(
                         Supervision(department, demo_id(key), DEMO_SUPERVISION_THEMES, calendar.utcnow())
                     )
+            ecounter_department, het_anker = DEMO_ORGANISATIONS[2].id, DEMO_ORGANISATIONS[3].id
+            if await uow.supervisions.get_for_update(ecounter_department, het_anker) is None:
+                await uow.supervisions.add(
+                    Supervision(ecounter_department, het_anker, DEMO_ECOUNTER_THEMES, calendar.utcnow())
+                )
             await uow.commit()
         log.info("demo_data_loaded", organisations=len(DEMO_ORGANISATIONS) + len(DEMO_PRACTICES))
     finally:

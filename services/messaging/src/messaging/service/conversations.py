@@ -11,7 +11,7 @@ from messaging.domain.activity import ActivityChange, ActivityKind
 from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, ThreadNotFound
 from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
-from messaging.domain.secure_mail import new_read_link
+from messaging.domain.secure_mail import new_read_link, withdrawable_by
 from messaging.domain.threads import (
     Access,
     AttachmentInfo,
@@ -29,6 +29,7 @@ from messaging.domain.threads import (
     other_party_name,
     policy_for,
     seen_by_count,
+    staff_organisation,
 )
 from messaging.service.common import (
     Caller,
@@ -181,6 +182,17 @@ def message_activity(message: Message) -> ActivityChange:
         actor_name=message.sender.display_name,
         value=message.seq,
     )
+
+
+async def thread_summary(services: Services, caller: Caller, thread_id: str) -> ThreadSummaryView:
+    """The thread as the caller's list shows it (404 when they have no way in), without
+    opening it: nothing is written, nobody is told. For another service that must know what
+    a thread is before it acts (identity, inviting someone into a chat)."""
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name="", now=services.clock(), lock=False)
+        last_id = access.thread.last_message_id
+        last = (await uow.queries.messages_by_id([last_id])).get(last_id) if last_id else None
+    return summary_of(access.thread, access.participant, access.participants, last)
 
 
 async def check_post_access(services: Services, caller: Caller, thread_id: str) -> str:
@@ -417,6 +429,7 @@ def thread_view(access: Access, messages: list[Message], *, liked: set[str], old
         liked=liked,
         seen_counts={m.id: seen_by_count(m, access.participants) for m in messages},
         older_cursor=older_cursor,
+        withdrawable_by_me=withdrawable_by(access.caller, access),
     )
 
 
@@ -500,7 +513,10 @@ async def list_threads(
     count = page_size(limit)
     after = decode_cursor(cursor)
     async with services.uow() as uow:
-        listings = await uow.queries.threads_of_account(caller.principal.subject_id, after, count + 1)
+        principal = caller.principal
+        listings = await uow.queries.threads_of_account(
+            principal.subject_id, staff_organisation(principal), after, count + 1
+        )
         summaries = await summaries_of(uow, listings[:count])
     next_cursor = ""
     if len(listings) > count:
@@ -639,9 +655,10 @@ async def search(
     count = page_size(limit)
     after = decode_cursor(cursor)
     principal = caller.principal
-    organisation = principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None
     async with services.uow() as uow:
-        found = await uow.queries.search(principal.subject_id, organisation, words, after, count + 1)
+        found = await uow.queries.search(
+            principal.subject_id, staff_organisation(principal), words, after, count + 1
+        )
     page = found[:count]
     next_cursor = ""
     if len(found) > count:

@@ -60,6 +60,13 @@ ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
 STAFF_INVITATION = NoticeKind("staff_invitation", Category.ACCOUNT, _EMAIL)
 STAFF_ROLES_CHANGED = NoticeKind("staff_roles_changed", Category.SECURITY, _EMAIL)
 STAFF_ACCESS_ENDED = NoticeKind("staff_access_ended", Category.SECURITY, _EMAIL)
+#: The e-counter's contact persons (seed 3), reached by e-mail address, not as accounts.
+CONTACT_CONFIRMATION = NoticeKind("contact_confirmation", Category.ACCOUNT, _EMAIL)
+CONTACT_CHANGED = NoticeKind("contact_changed", Category.ACCOUNT, _EMAIL)
+CONTACT_EMAIL_CHANGED = NoticeKind("contact_email_changed", Category.ACCOUNT, _EMAIL)
+CONTACT_REMOVED = NoticeKind("contact_removed", Category.ACCOUNT, _EMAIL)
+#: A department's e-counter message, to the organisation's contact persons for the theme.
+ECOUNTER_MESSAGE = NoticeKind("ecounter_message", Category.MESSAGES, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
@@ -85,6 +92,11 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     STAFF_INVITATION,
     STAFF_ROLES_CHANGED,
     STAFF_ACCESS_ENDED,
+    CONTACT_CONFIRMATION,
+    CONTACT_CHANGED,
+    CONTACT_EMAIL_CHANGED,
+    CONTACT_REMOVED,
+    ECOUNTER_MESSAGE,
 )
 
 
