@@ -30,7 +30,11 @@ from support import (
     operator_command,
 )
 
+from contacts.adapters.events import event_codec
+from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
+from contacts.domain.themes import Theme
 from zorgpost_devstack.stack import Stack
+from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.roles import GRANTED_BY, Capability
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -213,6 +217,46 @@ async def _linked(world: World) -> dict[str, Any]:
     return {"id": world.supervised_id}
 
 
+def _contact_person(world: World) -> dict[str, Any]:
+    return {
+        "first_name": "Jan",
+        "last_name": "Janssens",
+        "email": unique("contact"),
+        "phone": "+32 2 553 35 00",
+        "theme_ids": [world.ids["theme"]],
+    }
+
+
+async def _contact(world: World) -> dict[str, Any]:
+    made = await world.make("staff", "POST", "/api/v1/organisation/contacts", _contact_person(world))
+    return {"id": made["id"]}
+
+
+def _ecounter_message(world: World) -> dict[str, Any]:
+    """The department writes to the organisation it supervises, in a theme it keeps."""
+    return {"theme_id": world.ids["theme"], "title": "Vraag", "body": "Inhoud", "organisation_id": world.supervised_id}
+
+
+async def _case(world: World) -> dict[str, Any]:
+    made = await world.make("case_handler", "POST", "/api/v1/ecounter/messages", _ecounter_message(world))
+    return {"id": made["id"]}
+
+
+async def add_theme(stack: Stack, organisation_id: str, organisation_name: str) -> str:
+    """A theme the department keeps (contacts' catalogue, kept in its database as the demo
+    data does: there is no API to make one)."""
+    theme_id = f"toezicht-{uuid.uuid4().hex[:6]}"
+    engine = create_engine(stack.database_urls["contacts"], pool_size=1)
+    try:
+        async with SqlContactsUnitOfWork(create_session_factory(engine), event_codec()) as uow:
+            theme = Theme(theme_id, "Toezicht", "Supervision", organisation_id, organisation_name, "Team Toezicht")
+            await uow.themes.save(theme)
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return theme_id
+
+
 def _delegation(world: World) -> dict[str, Any]:
     child = {"first_name": "Sam", "last_name": "Proef", "birth_date": years_ago(8).isoformat()}
     return {"delegate_account_id": world.ids["person"], "child": child}
@@ -342,6 +386,37 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/v1/organisation/supervised/{organisation_id}", may(Capability.MANAGE_SUPERVISION), fresh(
         "/api/v1/organisation/supervised/{id}", make=_linked
     )),
+    # --- the e-counter (contacts, messaging): the shared inbox's people; the department's
+    # side (writing to the organisations it supervises, answering them) its case handlers
+    Route("GET", "/api/v1/ecounter/themes", may(Capability.VIEW_ORGANISATION), fixed("/api/v1/ecounter/themes")),
+    Route("GET", "/api/v1/ecounter/tasks", may(Capability.WORK_SHARED_INBOX), fixed("/api/v1/ecounter/tasks")),
+    Route("GET", "/api/v1/organisation/contacts", may(Capability.WORK_SHARED_INBOX), fixed(
+        "/api/v1/organisation/contacts"
+    )),
+    Route("POST", "/api/v1/organisation/contacts", may(Capability.WORK_SHARED_INBOX), fresh(
+        "/api/v1/organisation/contacts", body=_contact_person
+    )),
+    Route("PUT", "/api/v1/organisation/contacts/{contact_id}", may(Capability.WORK_SHARED_INBOX), fresh(
+        "/api/v1/organisation/contacts/{id}", make=_contact, body=_contact_person
+    )),
+    Route("DELETE", "/api/v1/organisation/contacts/{contact_id}", may(Capability.WORK_SHARED_INBOX), fresh(
+        "/api/v1/organisation/contacts/{id}", make=_contact
+    )),
+    Route("GET", "/api/v1/ecounter/themes/{theme_id}/contacts", may(Capability.WORK_SHARED_INBOX), lambda w, r, a: _at(
+        f"/api/v1/ecounter/themes/{w.ids['theme']}/contacts"
+    )),
+    Route("GET", "/api/v1/ecounter/messages", may(Capability.WORK_SHARED_INBOX), fixed(
+        "/api/v1/ecounter/messages", query={"box": "sent"}
+    )),
+    Route("GET", "/api/v1/ecounter/messages/{thread_id}", may(Capability.WORK_SHARED_INBOX), lambda w, r, a: _at(
+        f"/api/v1/ecounter/messages/{w.ids['case']}"
+    )),
+    Route("POST", "/api/v1/ecounter/messages", may(Capability.HANDLE_CASES), fresh(
+        "/api/v1/ecounter/messages", body=_ecounter_message
+    )),
+    Route("POST", "/api/v1/ecounter/messages/{thread_id}/replies", may(Capability.HANDLE_CASES), lambda w, r, a: _at(
+        f"/api/v1/ecounter/messages/{w.ids['case']}/replies", body={"title": "", "body": "Aanvulling"}
+    )),
 ]  # fmt: skip
 
 
@@ -426,6 +501,8 @@ async def world(stack: Stack) -> Any:
     built = World(api, stack, admin, tokens, ids, supervised_id)
     ids["mail"] = await built.secure_mail()
     ids["team"] = (await built.make("admin", "POST", "/api/v1/organisation/teams", {"name": "Zaakbehandelaars"}))["id"]
+    ids["theme"] = await add_theme(stack, admin.organisation_id, admin.organisation_name)
+    ids["case"] = (await _case(built))["id"]
     try:
         yield built
     finally:

@@ -204,6 +204,9 @@ async def do_send_ecounter_message(
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=True)
     target = parse_id(organisation_id) if organisation_id else mine
+    # Writing to another organisation is the department's side: refused before contacts is
+    # asked about that organisation's theme contacts.
+    _require_case_handling(caller, target is not None and target != mine)
     theme = None
     if target is None:
         errors.add("organisation_id", "is not an organisation")
