@@ -77,7 +77,8 @@ async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def staff(request: pytest.FixtureRequest, stack: Stack) -> StaffMember:
-    roles = _services_marker(request).kwargs.get("staff_roles")
+    marker = request.node.get_closest_marker("services")
+    roles = marker.kwargs.get("staff_roles") if marker is not None else None
     return await create_staff_member(stack, roles=frozenset(roles)) if roles else await create_staff_member(stack)
 
 
