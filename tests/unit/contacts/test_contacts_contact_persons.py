@@ -195,8 +195,10 @@ async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_d
     assert len((await theme_contacts(uow(store), DEPARTMENT, "org-anker", "erkenning")).contact_persons) == 1
     with pytest.raises(ContactPersonNotFound):
         await theme_contacts(uow(store), OTHER, "org-anker", "erkenning")
-    # On the department's side, only its case handlers.
+    # Every user of the department reads its cases, and with them whom its answers reach.
+    colleague = dataclasses.replace(DEPARTMENT, roles=frozenset({"staff"}))
+    assert len((await theme_contacts(uow(store), colleague, "org-anker", "erkenning")).contact_persons) == 1
     with pytest.raises(NotPermitted):
         await theme_contacts(
-            uow(store), dataclasses.replace(DEPARTMENT, roles=frozenset({"staff"})), "org-anker", "erkenning"
+            uow(store), dataclasses.replace(DEPARTMENT, roles=frozenset({"admin"})), "org-anker", "erkenning"
         )
