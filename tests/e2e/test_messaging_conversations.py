@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from support import create_member, invite_staff_member, login, onboard_staff_member
+from support import ONBOARDED_NAME, create_member, invite_staff_member, login, onboard_staff_member
 
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost_devstack.stack import Stack
@@ -90,7 +90,7 @@ async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.Asyn
     assert thread["kind"] == "secure_mail"
     assert thread["subject"] == "Uw aanvraag"
     assert [(m["body"], m["sender"]["display_name"]) for m in thread["messages"]] == [
-        ("Vertrouwelijk", "Test Medewerker")
+        ("Vertrouwelijk", ONBOARDED_NAME)
     ]
 
     # A person of the organisation writes in; it is received, unread, until someone reads it.
@@ -129,7 +129,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
     for thread in (thread_id, second):
         await publish_invitation_accepted(stack, thread, person.account_id, staff)
     listed = await wait_for_thread(api, person_token, thread_id)
-    assert listed["other_party_name"] == "Test Medewerker"
+    assert listed["other_party_name"] == ONBOARDED_NAME
     assert listed["unread_count"] == 1
     assert listed["last_message"]["snippet"] == "Hallo"
     await wait_for_thread(api, person_token, second)
@@ -149,7 +149,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
         f"/api/v1/messages/{hello['id']}/forward", json={"to_thread_id": second}, headers=bearer(person_token)
     )
     assert forwarded.status_code == 201, forwarded.text
-    assert forwarded.json()["forwarded_from"]["sender_name"] == "Test Medewerker"
+    assert forwarded.json()["forwarded_from"]["sender_name"] == ONBOARDED_NAME
     private = (await api.post("/api/v1/threads", json={"subject": "Intern"}, headers=bearer(staff_token))).json()["id"]
     refused = await api.post(
         f"/api/v1/messages/{hello['id']}/forward", json={"to_thread_id": private}, headers=bearer(person_token)
