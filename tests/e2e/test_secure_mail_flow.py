@@ -63,7 +63,8 @@ async def test_login_and_me(api: httpx.AsyncClient, staff: StaffMember) -> None:
     assert body["id"] == staff.account_id
     assert body["email"] == staff.email
     assert body["display_name"] == ONBOARDED_NAME
-    assert body["organisation"] == {"id": staff.organisation_id, "name": staff.organisation_name}
+    organisation = {"id": staff.organisation_id, "name": staff.organisation_name, "kind": "municipality"}
+    assert body["organisation"] == organisation
 
 
 async def test_wrong_password_and_unknown_account_get_identical_401(api: httpx.AsyncClient, staff: StaffMember) -> None:
