@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Iterator
 
 import grpc
+import jwt
 import pytest
-from contract_helpers import RPC_TIMEOUT, login, refusal
+from contract_helpers import RPC_TIMEOUT, login, refusal, signed_by_identity
 from support import StaffMember, count_rows, create_member, create_staff_member, fetch, wait_until
 from test_messaging_guest_access import guest_token
 
@@ -68,9 +69,16 @@ async def test_identity_refusing_the_caller_refuses_the_write_instead_of_a_stand
 ) -> None:
     staff = await create_staff_member(stack)
     person = await create_member(stack, staff.organisation_id)
-    token = await _token(stack, person.email)
-    # The session ends; the access token still verifies until it expires, but identity
-    # refuses it (GetMe), and messaging must not write under the organisation's name.
+    issued = await _token(stack, person.email)
+    # A token without the name claim (issued before identity put names in tokens): messaging
+    # asks identity for the name. The session ends; the token still verifies until it
+    # expires, but identity refuses it (GetMe), and messaging must not write under a
+    # stand-in such as the organisation's name.
+    claims = jwt.decode(issued, options={"verify_signature": False})
+    claims.pop("name", None)
+    claims.pop("iss", None)
+    claims.pop("aud", None)
+    token = await signed_by_identity(stack, claims)
     async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel:
         await identity_pb2_grpc.IdentityServiceStub(channel).Logout(
             identity_pb2.LogoutRequest(), metadata=_md(token), timeout=RPC_TIMEOUT
