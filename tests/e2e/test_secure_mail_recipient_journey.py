@@ -186,14 +186,11 @@ async def test_without_a_mobile_number_the_code_comes_by_mail(
 # --------------------------------------------------------------------------- the code's rules
 async def _an_hour_passes(stack: Stack) -> None:
     """For the limits of access codes: their windows of the hour started an hour ago."""
-    connection = await asyncpg.connect(stack.database_urls["identity"].replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(
-            "UPDATE rate_counters SET window_started_at = window_started_at - interval '1 hour'"
-            " WHERE limit_name IN ('access_codes_per_guest', 'access_codes_per_destination')"
-        )
-    finally:
-        await connection.close()
+    await execute(
+        stack.database_urls["identity"],
+        "UPDATE rate_counters SET window_started_at = window_started_at - interval '1 hour'"
+        " WHERE limit_name IN ('access_codes_per_guest', 'access_codes_per_destination')",
+    )
 
 
 async def test_a_wrong_reused_or_expired_code_is_401_and_five_wrong_tries_429(
