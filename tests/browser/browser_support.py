@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from playwright.async_api import BrowserContext, Locator, Page
-from support import StaffMember, wait_for_messages
+from support import StaffMember, wait_for_messages, wait_until
 
 from contacts.adapters.events import event_codec
 from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
@@ -272,9 +272,17 @@ async def add_contact_person(api: httpx.AsyncClient, auth: dict[str, str], email
 
 
 async def confirm_contact_person(stack: Stack, api: httpx.AsyncClient, email: str) -> None:
-    """Follows the confirmation mail to ``email`` through the API (as its link's page does)."""
-    [mail] = await outbox_messages(stack, email)
-    token = link_in(mail, "/contact-persons/confirm/").rsplit("/", 1)[1]
+    """Follows the newest confirmation mail to ``email`` through the API (as its link's page
+    does); the address may have had other mail before."""
+    found: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        mails = await wait_for_messages(stack, email)
+        found[:] = [mail for mail in mails if "/contact-persons/confirm/" in mail["text"]]
+        return bool(found)
+
+    await wait_until(arrived, within=20.0, what=f"a contact person confirmation mail to {email}")
+    token = link_in(found[0], "/contact-persons/confirm/").rsplit("/", 1)[1]
     confirmed = await api.post("/api/v1/contact-persons/confirm", json={"token": token})
     assert confirmed.status_code == 200, confirmed.text
 
