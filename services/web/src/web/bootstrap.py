@@ -28,6 +28,7 @@ from web.config import Settings
 from web.entrypoints import (
     account,
     auth,
+    ecounter,
     inbox,
     journeys,
     messenger,
@@ -157,6 +158,7 @@ def create_app(
         staff.router,
         messenger.router,
         secure_mail_reader.router,
+        ecounter.router,
         notice_links.router,
     ):
         app.include_router(router)
