@@ -21,11 +21,11 @@ checks it and names every bad field at once, the schema lets clients know before
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, BeforeValidator, Field, JsonValue
 
 from gateway.problems import PROBLEM_JSON
 from gateway.rate_limit import is_rate_limited
@@ -107,9 +107,22 @@ def mobile(*, required: bool, description: str | None = None) -> Any:
     )
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts ``190.0`` as an integer: it is taken as 190 (text and booleans stay
+    refused: the field is strict)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: A whole number as JSON Schema's ``integer`` means it (``190.0`` is one); with :func:`bounded`.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
 def bounded(low: int, high: int, *, description: str | None = None, default: int | None = None) -> Any:
-    """A whole number the service keeps between ``low`` and ``high`` (it names every field
-    out of bounds at once); the gateway itself refuses what protobuf cannot carry (int32)."""
+    """A whole number (annotate the field :data:`WholeNumber`) the service keeps between
+    ``low`` and ``high`` (it names every field out of bounds at once); the gateway itself
+    refuses what protobuf cannot carry (int32)."""
     extra: dict[str, JsonValue] = {"minimum": low, "maximum": high}
     if default is None:
         return Field(strict=True, ge=-(2**31), le=2**31 - 1, description=description, json_schema_extra=extra)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, JsonValue, StrictBool
 
 from gateway.clients import ServiceClients
 from gateway.deps import Caller, Clients, CurrentCaller
-from gateway.openapi import bounded, errors
+from gateway.openapi import WholeNumber, bounded, errors
 from gateway.timestamps import to_datetime
 from zorgpost.notifications.v1 import notifications_pb2
 
@@ -31,6 +31,18 @@ class CategoryOut(ChannelsIn):
 CATEGORIES = ("security", "account", "messages", "delegations", "appointments", "results")
 
 
+#: Security and account notices always go by e-mail: for them ``email`` can only be true.
+MANDATORY_CATEGORIES = ("security", "account")
+_MANDATORY_CHANNELS: dict[str, JsonValue] = {
+    name: {
+        "type": "object",
+        "properties": {"email": {"const": True}, "sms": {"type": "boolean"}},
+        "required": ["email", "sms"],
+    }
+    for name in MANDATORY_CATEGORIES
+}
+
+
 class PreferencesIn(BaseModel):
     language: str | None = Field(
         default=None,
@@ -38,14 +50,14 @@ class PreferencesIn(BaseModel):
         description='"nl" or "en"; null: the language of each notice',
         json_schema_extra={"enum": ["nl", "en", None]},
     )
-    digest_window_minutes: int = bounded(
+    digest_window_minutes: WholeNumber = bounded(
         0, 24 * 60, default=0, description="notices of new messages within this window become one mail; 0: each its own"
     )
     categories: dict[str, ChannelsIn] = Field(
         default_factory=dict,
         description="per category the channels; categories not named keep their choice. Security and "
         "account notices always go by e-mail (email: false is refused there).",
-        json_schema_extra={"propertyNames": {"enum": list(CATEGORIES)}},
+        json_schema_extra={"propertyNames": {"enum": list(CATEGORIES)}, "properties": _MANDATORY_CHANNELS},
     )
 
 
