@@ -436,9 +436,9 @@ async def set_secret_question(stack: Stack, account_id: str, question: str, answ
 
 
 class OwnNats:
-    """The session's PostgreSQL with a NATS server of the test's own (an
-    :class:`~zorgpost_devstack.infra.Infrastructure`): for tests that kill NATS or give
-    streams settings no other test may see (every other stack shares the session's NATS)."""
+    """The session's PostgreSQL with a NATS server the test may kill and start again on the
+    same port and store (an :class:`~zorgpost_devstack.infra.Infrastructure`); a stack's own
+    broker cannot be restarted like that."""
 
     def __init__(self, infra: Any, data_dir: Path) -> None:
         self._infra = infra

@@ -23,11 +23,14 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from support import PASSWORD, StaffMember, fetch, identity_uow
 
 from identity.adapters.passwords import PasswordHasher
+from identity.adapters.signing_keys import KeyEncryption, SigningKeyStore
+from identity.config import Settings as IdentitySettings
 from identity.domain.accounts import Role
 from identity.service.accounts import do_create_account
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import OUTBOX, Stack
+from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.grpc_client import RpcFailure, read_failure
 
 #: Deadline of every call a contract test makes.
@@ -138,6 +141,24 @@ def resign_with_foreign_key(token: str, *, kid: str | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- refusals
+async def signed_by_identity(stack: Stack, claims: dict[str, object]) -> str:
+    """A token with ``claims`` (issuer and audience added) signed with identity's active key,
+    loaded from the stack's identity database as identity itself loads it: for tokens
+    identity would not issue through its API (a guest's, one without a name claim)."""
+    engine = create_engine(stack.database_urls["identity"], pool_size=1)
+    try:
+        settings = IdentitySettings(database_url=stack.database_urls["identity"])
+        keys = SigningKeyStore(
+            create_session_factory(engine), KeyEncryption(settings.signing_key_encryption_key.get_secret_value())
+        )
+        await keys.load()
+        key = keys.active
+    finally:
+        await engine.dispose()
+    payload = {"iss": settings.token_issuer, "aud": settings.token_audience, **claims}
+    return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
 async def refused(call: Awaitable[object]) -> grpc.aio.AioRpcError:
     """The error a call failed with (the test fails when it succeeds)."""
     with pytest.raises(grpc.aio.AioRpcError) as caught:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from support import ONBOARDED_NAME, create_member, invite_staff_member, login, onboard_staff_member
+from support import ONBOARDED_NAME, create_member, invite_staff_member, login, onboard_staff_member, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost_devstack.stack import Stack
@@ -51,13 +51,15 @@ async def publish_invitation_accepted(stack: Stack, thread_id: str, account_id: 
 
 
 async def wait_for_thread(api: httpx.AsyncClient, token: str, thread_id: str) -> dict[str, Any]:
-    for _ in range(150):
+    found: list[dict[str, Any]] = []
+
+    async def listed() -> bool:
         items = (await api.get("/api/v1/threads", headers=bearer(token))).json()["items"]
-        found = [item for item in items if item["id"] == thread_id]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.1)
-    raise AssertionError("the conversation never appeared in the list")
+        found[:] = [item for item in items if item["id"] == thread_id]
+        return bool(found)
+
+    await wait_until(listed, within=15.0, what="the conversation in the list")
+    return found[0]
 
 
 async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.AsyncClient, stack: Stack) -> None:
@@ -89,9 +91,7 @@ async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.Asyn
     thread = (await api.get(f"/api/v1/threads/{thread_id}", headers=bearer(colleague_token))).json()
     assert thread["kind"] == "secure_mail"
     assert thread["subject"] == "Uw aanvraag"
-    assert [(m["body"], m["sender"]["display_name"]) for m in thread["messages"]] == [
-        ("Vertrouwelijk", ONBOARDED_NAME)
-    ]
+    assert [(m["body"], m["sender"]["display_name"]) for m in thread["messages"]] == [("Vertrouwelijk", ONBOARDED_NAME)]
 
     # A person of the organisation writes in; it is received, unread, until someone reads it.
     person = await create_member(stack, staff.organisation_id)

@@ -29,6 +29,7 @@ from web.entrypoints import (
     account,
     administration,
     auth,
+    ecounter,
     inbox,
     journeys,
     messenger,
@@ -159,6 +160,7 @@ def create_app(
         administration.router,
         messenger.router,
         secure_mail_reader.router,
+        ecounter.router,
         notice_links.router,
     ):
         app.include_router(router)
