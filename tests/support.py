@@ -24,6 +24,9 @@ import httpx
 import nats
 from nats.js.errors import NotFoundError
 
+from contacts.adapters.events import event_codec as contacts_event_codec
+from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
+from contacts.domain.themes import Theme
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
@@ -607,3 +610,23 @@ async def count_rows(database_url: str, tables: Sequence[str]) -> dict[str, int]
 
 async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
     return await fetch_value(stack.database_urls[service], query)
+
+
+# --------------------------------------------------------------------------- the e-counter
+async def add_themes(stack: Stack, department: StaffMember, *names: str) -> list[str]:
+    """Themes kept by ``department`` (put in contacts' database, as the demo data does:
+    the catalogue has no API of its own); answers their ids."""
+    engine = create_engine(stack.database_urls["contacts"], pool_size=1)
+    ids = [f"{name.lower()}-{uuid.uuid4().hex[:6]}" for name in names]
+    try:
+        async with SqlContactsUnitOfWork(create_session_factory(engine), contacts_event_codec()) as uow:
+            for theme_id, name in zip(ids, names, strict=True):
+                await uow.themes.save(
+                    Theme(
+                        theme_id, name, name, department.organisation_id, department.organisation_name, f"Team {name}"
+                    )
+                )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return ids

@@ -5,7 +5,6 @@ and phone width."""
 from __future__ import annotations
 
 import re
-import uuid
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -13,13 +12,9 @@ from typing import Any
 
 import httpx
 from playwright.async_api import BrowserContext, Locator, Page
-from support import StaffMember, wait_for_messages, wait_until
+from support import wait_for_messages, wait_until
 
-from contacts.adapters.events import event_codec
-from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
-from contacts.domain.themes import Theme
 from zorgpost_devstack.stack import Stack
-from zorgpost_kit.db import create_engine, create_session_factory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -242,25 +237,6 @@ async def log_in_with_email_code(journey: Journey, email: str, password: str = D
 
 
 # ---------------------------------------------------------------------- the e-counter (seed 3)
-
-
-async def add_themes(stack: Stack, department: StaffMember, *names: str) -> list[str]:
-    """Themes kept by ``department`` (put in contacts' database, as the demo data does:
-    the catalogue has no API of its own); answers their ids."""
-    engine = create_engine(stack.database_urls["contacts"], pool_size=1)
-    ids = [f"{name.lower()}-{uuid.uuid4().hex[:6]}" for name in names]
-    try:
-        async with SqlContactsUnitOfWork(create_session_factory(engine), event_codec()) as uow:
-            for theme_id, name in zip(ids, names, strict=True):
-                await uow.themes.save(
-                    Theme(
-                        theme_id, name, name, department.organisation_id, department.organisation_name, f"Team {name}"
-                    )
-                )
-            await uow.commit()
-    finally:
-        await engine.dispose()
-    return ids
 
 
 async def add_contact_person(api: httpx.AsyncClient, auth: dict[str, str], email: str, theme_ids: list[str]) -> str:

@@ -21,36 +21,14 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from support import StaffMember, create_staff_member, login, notice_detail, onboard_organisation, wait_for_messages
+from support import StaffMember, add_themes, create_staff_member, login, notice_detail, onboard_organisation, wait_for_messages
 
-from contacts.adapters.events import event_codec
-from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
-from contacts.domain.themes import Theme
 from zorgpost_devstack.stack import Stack
-from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.roles import Role
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 REFERENCE = re.compile(r"^\d{4}-\d{6}$")
-
-
-async def add_themes(stack: Stack, department: StaffMember, *names: str) -> list[str]:
-    """The department's theme catalogue (kept in contacts' database, as the demo data does)."""
-    engine = create_engine(stack.database_urls["contacts"], pool_size=1)
-    ids = [f"{name.lower()}-{uuid.uuid4().hex[:6]}" for name in names]
-    try:
-        async with SqlContactsUnitOfWork(create_session_factory(engine), event_codec()) as uow:
-            for theme_id, name in zip(ids, names, strict=True):
-                await uow.themes.save(
-                    Theme(
-                        theme_id, name, name, department.organisation_id, department.organisation_name, f"Team {name}"
-                    )
-                )
-            await uow.commit()
-    finally:
-        await engine.dispose()
-    return ids
 
 
 def bearer(token: str) -> dict[str, str]:

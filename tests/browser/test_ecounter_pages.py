@@ -13,12 +13,11 @@ import pytest
 from browser_support import (
     Journey,
     add_contact_person,
-    add_themes,
     confirm_contact_person,
     link_in,
     outbox_messages,
 )
-from support import create_staff_member, login
+from support import add_themes, create_staff_member, login
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
