@@ -28,7 +28,16 @@ import httpx
 import pytest
 from browser_support import Journey, add_contact_person, confirm_contact_person, outbox_messages
 from journeys_support import token_after, years_ago
-from support import PASSWORD, add_themes, create_member, create_staff_member, login, onboard_organisation, unique_mobile, wait_until
+from support import (
+    PASSWORD,
+    add_themes,
+    create_member,
+    create_staff_member,
+    login,
+    onboard_organisation,
+    unique_mobile,
+    wait_until,
+)
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack

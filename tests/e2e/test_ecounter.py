@@ -21,7 +21,14 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from support import StaffMember, add_themes, create_staff_member, login, notice_detail, onboard_organisation, wait_for_messages
+from support import (
+    add_themes,
+    create_staff_member,
+    login,
+    notice_detail,
+    onboard_organisation,
+    wait_for_messages,
+)
 
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.roles import Role
