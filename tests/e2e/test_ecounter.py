@@ -23,10 +23,10 @@ import pytest
 import pytest_asyncio
 from support import (
     add_themes,
-    create_staff_member,
     login,
     notice_detail,
     onboard_organisation,
+    onboard_staff_member,
     wait_for_messages,
 )
 
@@ -66,11 +66,18 @@ def contact(email: str, theme_ids: list[str], **changes: Any) -> dict[str, Any]:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def world(stack: Stack) -> dict[str, Any]:
     # The department's side of the e-counter is its case handlers'.
-    department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=frozenset({Role.CASE_HANDLER})
+    department = await onboard_staff_member(
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        kind="government_department",
+        roles=(Role.CASE_HANDLER,),
     )
-    anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
-    other = await create_staff_member(stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}")
+    anker = await onboard_staff_member(
+        stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}", kind="care_organisation"
+    )
+    other = await onboard_staff_member(
+        stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}", kind="care_organisation"
+    )
     themes = await add_themes(stack, department, "Erkenning", "Subsidies")
     return {"department": department, "anker": anker, "other": other, "themes": themes}
 
@@ -219,7 +226,9 @@ async def test_3_1_2_a_new_message_needs_a_contact_for_its_theme_and_gets_a_refe
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     # A fresh organisation: no contact persons at all.
-    fresh = await create_staff_member(stack, organisation_name=f"Nieuw Huis {uuid.uuid4().hex[:4]}")
+    fresh = await onboard_staff_member(
+        stack, organisation_name=f"Nieuw Huis {uuid.uuid4().hex[:4]}", kind="care_organisation"
+    )
     token = await login(api, fresh.email)
     message = {"theme_id": world["themes"][0], "title": "Vraag over erkenning", "body": "Vertrouwelijke vraag"}
 
@@ -361,7 +370,9 @@ async def test_3_1_3_paging_and_filters_on_200_messages_and_the_theme_in_out_lis
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     department = await login(api, world["department"].email)
-    target = await create_staff_member(stack, organisation_name=f"Groot Huis {uuid.uuid4().hex[:4]}")
+    target = await onboard_staff_member(
+        stack, organisation_name=f"Groot Huis {uuid.uuid4().hex[:4]}", kind="care_organisation"
+    )
     token = await login(api, target.email)
     erkenning, subsidies = world["themes"]
     for number in range(200):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from support import create_staff_member, login
+from support import login, onboard_staff_member
 
 from zorgpost_devstack.stack import Stack
 
@@ -22,7 +22,7 @@ PASSWORD = "ZorgpostDemo!2026"
 async def test_the_demo_logins_walk_the_contract(stack: Stack, api: httpx.AsyncClient) -> None:
     anker = {"authorization": f"Bearer {await login(api, 'medewerker@hetanker.example', PASSWORD)}"}
     handler = {"authorization": f"Bearer {await login(api, 'behandelaar@departementzorg.example', PASSWORD)}"}
-    outsider = await create_staff_member(stack)
+    outsider = await onboard_staff_member(stack)
     other = {"authorization": f"Bearer {await login(api, outsider.email)}"}
 
     themes = (await api.get("/api/v1/ecounter/themes", headers=anker)).json()
