@@ -19,6 +19,11 @@ from browser_support import (
 )
 from support import add_themes, create_staff_member, login
 
+from zorgpost_kit.roles import Role
+
+#: The department writes to organisations through its case handlers.
+CASE_HANDLER = frozenset({Role.CASE_HANDLER})
+
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
@@ -28,7 +33,9 @@ def _bearer(token: str) -> dict[str, str]:
 
 async def test_a_contact_person_confirms_by_the_mailed_link_once(journey: Journey) -> None:
     stack = journey.stack
-    department = await create_staff_member(stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}")
+    department = await create_staff_member(
+        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=CASE_HANDLER
+    )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
     email = f"contact-{uuid.uuid4().hex[:8]}@hetanker.example"
@@ -60,7 +67,9 @@ async def test_the_departments_message_is_read_from_its_notice_and_answered_by_t
     journey: Journey,
 ) -> None:
     stack = journey.stack
-    department = await create_staff_member(stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}")
+    department = await create_staff_member(
+        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=CASE_HANDLER
+    )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
     title = f"Vraag over uw erkenning {uuid.uuid4().hex[:4]}"

@@ -41,6 +41,10 @@ from support import (
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack
+from zorgpost_kit.roles import Role
+
+#: The department writes to organisations through its case handlers.
+CASE_HANDLER = frozenset({Role.CASE_HANDLER})
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -225,7 +229,9 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
 
         # The e-counter: the staff member becomes a confirmed contact person for a theme of a
         # department, whose case handler then writes to the organisation about it.
-        department = await create_staff_member(stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}")
+        department = await create_staff_member(
+            stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=CASE_HANDLER
+        )
         [theme] = await add_themes(stack, department, "Erkenning")
         await add_contact_person(api, staff_auth, staff.email, [theme])
         await confirm_contact_person(stack, api, staff.email)
