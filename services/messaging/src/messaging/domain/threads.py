@@ -61,6 +61,9 @@ class KindPolicy:
     withdrawable_until_opened: bool
     #: A case number is required when starting one.
     reference_required: bool = False
+    #: The organisation's answer closes the thread for good: a reaction is a new thread
+    #: (seed 5: "Een reactie op het antwoord kan alleen via een nieuw e-consult").
+    closes_on_organisation_answer: bool = False
 
 
 POLICIES: dict[ThreadKind, KindPolicy] = {
@@ -99,16 +102,18 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             likes=False,
             withdrawable_until_opened=False,
         ),
+        # Seed 5: the patient asks (with photos, perhaps), the practice answers once.
         KindPolicy(
             ThreadKind.ECONSULT,
             shared_inbox=True,
-            startable_by_staff=True,
-            startable_by_person=False,
+            startable_by_staff=False,
+            startable_by_person=True,
             started_by_create_thread=True,
             guests=False,
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            closes_on_organisation_answer=True,
         ),
         KindPolicy(
             ThreadKind.CARE,
@@ -158,6 +163,14 @@ class Thread:
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise NotAllowedForKind()
+
+    def close_if_answered(self, sender: Participant) -> bool:
+        """True when this message, by the organisation's own staff, closed the thread."""
+        answered = sender.via_organisation_id is not None and sender.via_organisation_id == self.organisation_id
+        if self.policy.closes_on_organisation_answer and answered and self.state is ThreadState.OPEN:
+            self.state = ThreadState.CLOSED
+            return True
+        return False
 
     def record_message(self, message_id: str, at: datetime) -> int:
         """The next sequence number; the thread's activity moves to ``at``."""

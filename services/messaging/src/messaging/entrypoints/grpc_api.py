@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from messaging.adapters.events import timestamp
-from messaging.domain.threads import AttachmentInfo, Message, Participant
+from messaging.domain.threads import AttachmentInfo, Message, Participant, ThreadKind
 from messaging.service import activity as activity_service
 from messaging.service import attachments as attachment_service
 from messaging.service import conversations, secure_mail
@@ -175,7 +175,13 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     ) -> messaging_pb2.InboxPage:
         caller = await self._caller(context)
         items, next_cursor, unread = await secure_mail.list_inbox(
-            self._services, caller, request.folder, request.cursor, request.limit, assigned_to_me=request.assigned_to_me
+            self._services,
+            caller,
+            request.folder,
+            request.cursor,
+            request.limit,
+            assigned_to_me=request.assigned_to_me,
+            kinds=list(request.kinds),
         )
         return messaging_pb2.InboxPage(
             items=[summary_pb(item) for item in items], next_cursor=next_cursor, unread_threads=unread
@@ -252,7 +258,9 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         self, request: messaging_pb2.ListThreadsRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.ThreadPage:
         caller = await self._caller(context)
-        items, next_cursor = await conversations.list_threads(self._services, caller, request.cursor, request.limit)
+        items, next_cursor = await conversations.list_threads(
+            self._services, caller, request.cursor, request.limit, list(request.kinds)
+        )
         return messaging_pb2.ThreadPage(items=[summary_pb(item) for item in items], next_cursor=next_cursor)
 
     async def GetThread(
@@ -277,14 +285,22 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         receiver = attachment_service.FileReceiver(self._services)
         try:
             header: messaging_pb2.PostMessageHeader | None = None
+            start: tuple[ThreadKind, str, str | None] | None = None
             async for chunk in request_iterator:
                 part = chunk.WhichOneof("part")
                 if header is None:
                     if part != "header":
                         raise InvalidArgument(fields={"thread_id": "the message header must come first"})
                     header = chunk.header
-                    # 404 before a single byte of a file is taken.
-                    await conversations.check_post_access(self._services, caller, header.thread_id)
+                    if header.HasField("start"):
+                        # A new thread: may the caller start it? Checked before any file is taken.
+                        kind, subject, _, reference = conversations.check_create_thread(
+                            caller, header.start.kind, header.start.subject, "", header.start.reference
+                        )
+                        start = (kind, subject, reference)
+                    else:
+                        # 404 before a single byte of a file is taken.
+                        await conversations.check_post_access(self._services, caller, header.thread_id)
                 elif part == "file":
                     receiver.start(chunk.file.file_name, chunk.file.content_type)
                 elif part == "data":
@@ -296,7 +312,15 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             body = conversations.check_message_body(header.body, has_files=receiver.has_files)
             stored = await attachment_service.store_files(self._services, receiver.finish())
             try:
-                message = await conversations.do_post_message(self._services, caller, header.thread_id, body, stored)
+                if start is not None:
+                    view = await conversations.do_create_thread(
+                        self._services, caller, start[0], start[1], body, start[2], files=stored
+                    )
+                    message = view.messages[0]
+                else:
+                    message = await conversations.do_post_message(
+                        self._services, caller, header.thread_id, body, stored
+                    )
             except BaseException:
                 await attachment_service.discard_files(self._services, stored)
                 raise

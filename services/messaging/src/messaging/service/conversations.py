@@ -76,6 +76,7 @@ async def add_message(
     files: list[StoredFile] | tuple[StoredFile, ...] = (),
     forwarded_from: Forwarded | None = None,
     opens_secure_mail: bool = False,
+    acting_account_id: str = "",
 ) -> Message:
     """Adds a message to the thread ``access`` reaches, updates everyone's read state and
     raises ``messaging.message.sent`` (with a fresh read link for each guest to tell). The
@@ -109,6 +110,7 @@ async def add_message(
     message = Message(message_id, thread.id, seq, sender, body, now, forwarded_from, 0, attachments)
     await uow.messages.add(message)
     apply_new_message(access.participants, me, seq, now)
+    thread.close_if_answered(me)
     for participant in access.participants:
         await uow.participants.save(participant)
     await uow.threads.save(thread)
@@ -146,10 +148,16 @@ async def add_message(
             sent_at=now,
             has_attachments=bool(attachments),
             recipients=tuple(recipients),
+            acting_account_id=acting_account_id,
             occurred_at=now,
         )
     )
     return message
+
+
+def acting_account(caller: Caller) -> str:
+    """The actor of an act-as token (a parent writing for a child), "" otherwise."""
+    return caller.principal.actor_id if caller.principal.acts_on_behalf else ""
 
 
 def message_activity(message: Message) -> ActivityChange:
@@ -191,7 +199,7 @@ async def do_post_message(
     async with services.uow() as uow:
         access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
         access.thread.require_open()
-        message = await add_message(uow, access, body, now, files=files)
+        message = await add_message(uow, access, body, now, files=files, acting_account_id=acting_account(caller))
         await publish(uow, access.participants, message_activity(message))
         await uow.commit()
     return message
@@ -224,8 +232,17 @@ def check_create_thread(
 
 
 async def do_create_thread(
-    services: Services, caller: Caller, kind: ThreadKind, subject: str, body: str, reference: str | None
+    services: Services,
+    caller: Caller,
+    kind: ThreadKind,
+    subject: str,
+    body: str,
+    reference: str | None,
+    *,
+    files: list[StoredFile] | tuple[StoredFile, ...] = (),
 ) -> ThreadView:
+    """The thread, its participants and (with a text or files) its first message, in one
+    transaction."""
     principal = caller.principal
     policy = policy_for(kind)
     name = await caller_name(services, caller)
@@ -262,8 +279,10 @@ async def do_create_thread(
         created = ActivityChange(
             ActivityKind.THREAD_CREATED, thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
         )
-        if body:
-            messages.append(await add_message(uow, access, body, now))
+        if body or files:
+            messages.append(
+                await add_message(uow, access, body, now, files=files, acting_account_id=acting_account(caller))
+            )
         await publish(uow, participants, created)
         for message in messages:
             await publish(uow, participants, message_activity(message))
@@ -272,6 +291,15 @@ async def do_create_thread(
 
 
 # ----------------------------------------------------------------------------- reading
+def check_kinds(kinds: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """A list filter's kinds (empty: every kind)."""
+    known = {kind.value for kind in ThreadKind}
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        raise InvalidArgument(fields={"kinds": f"{', '.join(unknown)} is not a kind of conversation"})
+    return frozenset(kinds)
+
+
 def summary_of(
     thread: Thread, me: Participant, participants: list[Participant], last_message: Message | None
 ) -> ThreadSummaryView:
@@ -371,13 +399,14 @@ async def list_messages(
 
 
 async def list_threads(
-    services: Services, caller: Caller, cursor: str, limit: int
+    services: Services, caller: Caller, cursor: str, limit: int, kinds: list[str] | tuple[str, ...] = ()
 ) -> tuple[list[ThreadSummaryView], str]:
-    """The caller's conversations, newest activity first."""
+    """The caller's conversations (of ``kinds``, or every kind), newest activity first."""
     count = page_size(limit)
     after = decode_cursor(cursor)
+    wanted = check_kinds(kinds)
     async with services.uow() as uow:
-        listings = await uow.queries.threads_of_account(caller.principal.subject_id, after, count + 1)
+        listings = await uow.queries.threads_of_account(caller.principal.subject_id, after, count + 1, kinds=wanted)
         summaries = await summaries_of(uow, listings[:count])
     next_cursor = ""
     if len(listings) > count:

@@ -133,10 +133,21 @@ class ActivityRepository(Protocol):
 class ConversationQueries(Protocol):
     """The read side: lists that page by keyset and use their own indexes."""
 
-    async def threads_of_account(self, account_id: str, after: ListCursor | None, limit: int) -> list[Listing]: ...
+    async def threads_of_account(
+        self, account_id: str, after: ListCursor | None, limit: int, *, kinds: frozenset[str] = frozenset()
+    ) -> list[Listing]:
+        """``kinds``: only threads of these kinds (empty: every kind)."""
+        ...
 
     async def inbox(
-        self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
+        self,
+        organisation_id: str,
+        folder: str,
+        after: ListCursor | None,
+        limit: int,
+        assigned_to: str | None,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]: ...
 
     async def unread_inbox_threads(self, organisation_id: str) -> int: ...
