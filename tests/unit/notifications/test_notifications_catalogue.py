@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.protobuf import message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
@@ -21,7 +22,7 @@ from notifications.domain.model import Category, Channel
 from notifications.domain.notices import CATALOGUE, LANGUAGES, MESSAGES_DIGEST, NoticeKind, plan_deliveries
 from notifications.domain.preferences import ChannelChoice, Preferences
 from notifications.entrypoints.consumers import RULES, NoticeRule
-from zorgpost.events.v1 import identity_events_pb2, messaging_events_pb2
+from zorgpost.events.v1 import identity_events_pb2, messaging_events_pb2, portal_events_pb2
 
 PUBLIC_URL = "https://zorgpost.example"
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
@@ -32,6 +33,8 @@ ENUM_FIELDS = {
     "channel": ["email", "sms"],
     "purpose": ["login", "registration", "password_reset", "mobile_change", "email_change", "secure_mail_access"],
     "reason": ["revoked", "turned_16", "access_ended"],
+    "cancelled_by": ["patient", "practice"],
+    "document_kind": ["report", "document", "agreement"],
 }
 #: Only these event fields may appear in a notice of each template; anything else filled in
 #: the event (ids, other addresses, the account id) must not.
@@ -59,6 +62,14 @@ SHOWN: dict[str, set[str]] = {
         "organisation_name", "person.display_name", "delegate.display_name", "delegation_id",
     },
     "account_locked": {"organisation_name", "recipient.display_name"},
+    # The portal's notices: that something is ready, never what (the time of one's own
+    # appointment is shown, as a Timestamp, not a marker).
+    "appointment_booked": {"organisation_name", "recipients.display_name"},
+    "appointment_cancelled": {"organisation_name", "recipients.display_name"},
+    "prescription_ready": {"organisation_name", "recipients.display_name"},
+    "result_published": {"organisation_name", "recipients.display_name"},
+    "document_published": {"organisation_name", "recipients.display_name"},
+    "questionnaire_sent": {"organisation_name", "recipients.display_name"},
 }  # fmt: skip
 #: In an SMS even less: the organisation and, for a code, the code.
 SHOWN_BY_SMS: dict[str, set[str]] = {"one_time_code": {"code"}}
@@ -77,6 +88,10 @@ def filled(message_type: type[Message], prefix: str = "", **choices: str) -> Mes
         path = prefix + field.name
         if field.message_type is not None and field.message_type.full_name == "google.protobuf.Timestamp":
             getattr(message, field.name).FromDatetime(NOW + timedelta(minutes=30))
+        elif field.message_type is not None and field.is_repeated:
+            # One element of a list (the portal's recipients), filled like any message.
+            element = message_factory.GetMessageClass(field.message_type)
+            getattr(message, field.name).add().CopyFrom(filled(element, f"{path}."))
         elif field.message_type is not None:
             getattr(message, field.name).CopyFrom(filled(type(getattr(message, field.name)), f"{path}."))
         elif field.type == FieldDescriptor.TYPE_STRING:
@@ -97,7 +112,7 @@ def markers_of(message_type: type[Message], prefix: str = "") -> dict[str, str]:
     for field in message_type.DESCRIPTOR.fields:
         path = prefix + field.name
         if field.message_type is not None and field.message_type.full_name != "google.protobuf.Timestamp":
-            found.update(markers_of(type(getattr(message_type(), field.name)), f"{path}."))
+            found.update(markers_of(message_factory.GetMessageClass(field.message_type), f"{path}."))
         elif field.type == FieldDescriptor.TYPE_STRING and field.name not in ENUM_FIELDS and field.name != "mobile":
             found[path] = marker(path).lower() if "email" in field.name else marker(path)
     return found
@@ -129,7 +144,7 @@ def catalogue() -> TemplateCatalogue:
 def proto_subjects() -> dict[str, str]:
     """Message name → subject, as the event protos' comments declare them."""
     subjects: dict[str, str] = {}
-    for name in ("identity_events.proto", "messaging_events.proto"):
+    for name in ("identity_events.proto", "messaging_events.proto", "portal_events.proto"):
         text = (PROTO_DIR / name).read_text()
         for subject, message in re.findall(r"// Subject: (\S+)\n(?://.*\n)*message (\w+)", text):
             subjects[message] = subject
@@ -137,9 +152,10 @@ def proto_subjects() -> dict[str, str]:
 
 
 #: Parts of events, not events.
-EVENT_PARTS = {"Recipient", "MessageRecipient"}
-#: Events for other services, not for a notice (messaging adds the invitee to the thread).
-NOT_NOTICES = {"InvitationAccepted"}
+EVENT_PARTS = {"Recipient", "MessageRecipient", "PortalRecipient"}
+#: Events for other services, not for a notice (messaging adds the invitee to the thread;
+#: identity ends portal access when a trajectory ends).
+NOT_NOTICES = {"InvitationAccepted", "TrajectoryEnded"}
 #: Notices whose rules the notifications work on new-message notices adds; remove each
 #: name here together with its rule.
 AWAITING_RULES = {"MessageSent", "SecureMailLinkResent"}
@@ -151,7 +167,7 @@ def test_every_event_that_reaches_a_person_has_exactly_one_rule_on_its_declared_
     }
     events = {
         name
-        for module in (identity_events_pb2, messaging_events_pb2)
+        for module in (identity_events_pb2, messaging_events_pb2, portal_events_pb2)
         for name in module.DESCRIPTOR.message_types_by_name
         if name not in EVENT_PARTS | NOT_NOTICES | AWAITING_RULES
     }
@@ -353,3 +369,44 @@ def test_times_are_shown_in_dutch_local_time_in_the_readers_language(
     mail = catalogue.render_mail("account_locked", language, {"organisation_name": "Gemeente X", "locked_until": value})
 
     assert shown in mail.text
+
+
+@pytest.mark.parametrize(
+    ("subject", "path"),
+    [
+        ("portal.appointment.booked", "/portal/appointments"),
+        ("portal.appointment.cancelled", "/portal/appointments"),
+        ("portal.prescription.ready", "/portal/prescriptions"),
+        ("portal.result.published", "/portal/results"),
+        ("portal.document.published", "/portal/documents"),
+        ("portal.questionnaire.sent", "/portal/questionnaires"),
+    ],
+)
+def test_a_portal_notice_goes_to_every_recipient_and_links_to_its_portal_page(
+    catalogue: TemplateCatalogue, subject: str, path: str
+) -> None:
+    rule = next(rule for rule in RULES if rule.subject == subject)
+    event = filled(rule.message_type)
+    second = event.recipients.add()  # type: ignore[attr-defined]
+    second.CopyFrom(event.recipients[0])  # type: ignore[attr-defined]
+    second.email, second.account_id = "ouder@example.org", "ouder"
+
+    notices = rule.notices(event)
+
+    assert [n.addressee.email for n in notices] == [event.recipients[0].email, "ouder@example.org"]  # type: ignore[attr-defined]
+    [delivery] = plan_deliveries(notices[0], Preferences(""), NOW)
+    mail = catalogue.render_mail(notices[0].kind.template, "nl", delivery.params)
+    assert f"{PUBLIC_URL}{path}" in mail.text
+    assert f"{PUBLIC_URL}{path}" in page(mail.html).hrefs
+
+
+def test_an_appointment_notice_tells_the_time_in_dutch_and_a_cancellation_who_cancelled(
+    catalogue: TemplateCatalogue,
+) -> None:
+    params = {"organisation_name": "Huisartsenpraktijk De Linde", "starts_at": "2026-12-01T08:30:00+00:00"}
+    booked = catalogue.render_mail("appointment_booked", "nl", params)
+    by_practice = catalogue.render_mail("appointment_cancelled", "nl", {**params, "cancelled_by": "practice"})
+
+    assert booked.subject == "Bevestiging van uw afspraak"
+    assert "1 december 2026 om 09:30" in booked.text and "24 uur" in booked.text
+    assert "geannuleerd door de praktijk" in by_practice.text

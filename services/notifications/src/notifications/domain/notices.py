@@ -55,6 +55,13 @@ DELEGATION_GRANTED_DELEGATE = NoticeKind("delegation_granted_delegate", Category
 DELEGATION_ENDED_PERSON = NoticeKind("delegation_ended_person", Category.DELEGATIONS, _EMAIL_OR_SMS)
 DELEGATION_ENDED_DELEGATE = NoticeKind("delegation_ended_delegate", Category.DELEGATIONS, _EMAIL_OR_SMS)
 ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
+# The portal (seeds 4, 5): that something is ready, never what it says.
+APPOINTMENT_BOOKED = NoticeKind("appointment_booked", Category.APPOINTMENTS, _EMAIL)
+APPOINTMENT_CANCELLED = NoticeKind("appointment_cancelled", Category.APPOINTMENTS, _EMAIL)
+PRESCRIPTION_READY = NoticeKind("prescription_ready", Category.RESULTS, _EMAIL)
+RESULT_PUBLISHED = NoticeKind("result_published", Category.RESULTS, _EMAIL)
+DOCUMENT_PUBLISHED = NoticeKind("document_published", Category.MESSAGES, _EMAIL)
+QUESTIONNAIRE_SENT = NoticeKind("questionnaire_sent", Category.MESSAGES, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
@@ -76,6 +83,12 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     DELEGATION_ENDED_PERSON,
     DELEGATION_ENDED_DELEGATE,
     ACCOUNT_LOCKED,
+    APPOINTMENT_BOOKED,
+    APPOINTMENT_CANCELLED,
+    PRESCRIPTION_READY,
+    RESULT_PUBLISHED,
+    DOCUMENT_PUBLISHED,
+    QUESTIONNAIRE_SENT,
 )
 
 

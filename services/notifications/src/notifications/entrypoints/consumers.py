@@ -26,6 +26,7 @@ from notifications.domain.notices import Addressee, Notice, NoticeKind
 from notifications.service.notices import NoticeQueue
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.events.v1 import messaging_events_pb2 as messaging
+from zorgpost.events.v1 import portal_events_pb2 as portal
 from zorgpost_kit.consumer import EventConsumer, EventEnvelope
 
 E = TypeVar("E", bound=Message)
@@ -206,6 +207,35 @@ def _to_both(to_person: NoticeKind, to_delegate: NoticeKind) -> Callable[[Any], 
     return notices
 
 
+def _to_portal_recipients(
+    kind: NoticeKind, source_field: str, params: Callable[[Any], dict[str, Any]] | None = None
+) -> Callable[[Any], list[Notice]]:
+    """A portal event → the notice to each of its recipients (the person and their delegates).
+    The portal's events share organisation_id, organisation_name and recipients by
+    convention, not through a common protobuf type."""
+
+    def notices(event: Any) -> list[Notice]:
+        shown = params(event) if params is not None else {}
+        return [
+            Notice(
+                kind=kind,
+                addressee=Addressee(
+                    account_id=recipient.account_id,
+                    email=recipient.email,
+                    language=recipient.language,
+                    display_name=recipient.display_name,
+                ),
+                source_id=getattr(event, source_field),
+                organisation_id=event.organisation_id,
+                organisation_name=event.organisation_name,
+                params=shown,
+            )
+            for recipient in event.recipients
+        ]
+
+    return notices
+
+
 # --------------------------------------------------------------------------- the table
 RULES: tuple[NoticeRule[Any], ...] = (
     NoticeRule("messaging.secure_mail.sent", messaging.SecureMailSent, _secure_mail_sent),
@@ -293,6 +323,44 @@ RULES: tuple[NoticeRule[Any], ...] = (
         "identity.account.locked",
         identity.AccountLocked,
         lambda e: [_to_recipient(e, kinds.ACCOUNT_LOCKED, params={"locked_until": _iso(_time(e, "locked_until"))})],
+    ),
+    NoticeRule(
+        "portal.appointment.booked",
+        portal.AppointmentBooked,
+        _to_portal_recipients(
+            kinds.APPOINTMENT_BOOKED, "appointment_id", lambda e: {"starts_at": _iso(_time(e, "starts_at"))}
+        ),
+    ),
+    NoticeRule(
+        "portal.appointment.cancelled",
+        portal.AppointmentCancelled,
+        _to_portal_recipients(
+            kinds.APPOINTMENT_CANCELLED,
+            "appointment_id",
+            lambda e: {"starts_at": _iso(_time(e, "starts_at")), "cancelled_by": e.cancelled_by},
+        ),
+    ),
+    NoticeRule(
+        "portal.prescription.ready",
+        portal.PrescriptionReady,
+        _to_portal_recipients(kinds.PRESCRIPTION_READY, "request_id"),
+    ),
+    NoticeRule(
+        "portal.result.published", portal.ResultPublished, _to_portal_recipients(kinds.RESULT_PUBLISHED, "result_id")
+    ),
+    NoticeRule(
+        "portal.document.published",
+        portal.DocumentPublished,
+        _to_portal_recipients(
+            kinds.DOCUMENT_PUBLISHED,
+            "document_id",
+            lambda e: {"document_kind": e.document_kind, "requires_approval": e.requires_approval},
+        ),
+    ),
+    NoticeRule(
+        "portal.questionnaire.sent",
+        portal.QuestionnaireSent,
+        _to_portal_recipients(kinds.QUESTIONNAIRE_SENT, "questionnaire_id"),
     ),
 )
 

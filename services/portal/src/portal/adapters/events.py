@@ -121,7 +121,7 @@ def event_codec() -> EventCodec:
             organisation_name=event.organisation_name,
             person_id=event.person_id,
             recipients=_recipients(event),
-            kind=event.kind,
+            document_kind=event.kind,
             requires_approval=event.requires_approval,
         ),
     )
