@@ -20,6 +20,7 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from journeys_e2e import bearer, fields
+from journeys_support import years_ago
 from portal_e2e import Practice, add_slot, new_client, open_practice, png, publish, whole_minute
 from support import assert_notice, notice_detail, wait_for_messages, wait_until
 
@@ -241,7 +242,8 @@ async def test_results_are_mailed_without_values_and_downloaded_as_csv_and_pdf(
             "observations": [
                 {"code": "GLUC", "name": "Glucose nuchter", "value": "7.2", "unit": "mmol/L",
                  "reference_low": "4.0", "reference_high": "6.1"},
-                {"name": "Hemoglobine", "value": "8,4", "unit": "mmol/L", "reference_low": "7.5", "reference_high": "10"},
+                {"name": "Hemoglobine", "value": "8,4", "unit": "mmol/L",
+                 "reference_low": "7.5", "reference_high": "10"},
                 {"name": "Urine sediment", "value": "negatief", "reference_text": "negatief"},
             ],
         },
@@ -427,10 +429,10 @@ async def test_a_patient_or_a_delegate_gets_404_on_every_id_of_another_patient(
         "/api/v1/delegations",
         json={
             "delegate_account_id": karel.account_id,
-            "child": {"first_name": "Tim", "last_name": "Test", "birth_date": (calendar.today() - timedelta(days=8 * 366)).isoformat()},
+            "child": {"first_name": "Tim", "last_name": "Test", "birth_date": years_ago(8).isoformat()},
         },
         headers=gp.headers,
-    )  # fmt: skip
+    )
     assert granted.status_code == 201, granted.text
     acting = await api.post(
         "/api/v1/me/act-as", json={"person_id": granted.json()["person"]["account_id"]}, headers=karel.headers
