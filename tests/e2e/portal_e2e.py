@@ -91,7 +91,7 @@ async def register(
 async def new_client(
     stack: Stack, api: httpx.AsyncClient, practice_: Practice, first_name: str, age: int, *, login: bool = True
 ) -> Client:
-    born = years_ago(age, days=30)
+    born = years_ago(age, days=-30)
     member = await create_client(stack, practice_.staff.organisation_id, born)
     await register(api, practice_, member, first_name, born)
     token = (await tokens(api, member.email, member.password))["access_token"] if login else ""
