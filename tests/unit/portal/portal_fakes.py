@@ -241,6 +241,9 @@ class FakeSlots:
             self._d.slots[slot.id] = slot
         return not taken
 
+    async def add_all(self, slots: list[Slot]) -> int:
+        return sum([await self.add(slot) for slot in slots])
+
     async def get(self, slot_id: str, organisation_id: str, *, lock: bool = False) -> Slot | None:
         found = self._d.slots.get(slot_id)
         return found if found is not None and found.organisation_id == organisation_id else None

@@ -479,6 +479,19 @@ class SqlSlots:
         )
         return result.first() is not None
 
+    async def add_all(self, new: list[Slot]) -> int:
+        added = 0
+        # In batches: a statement carries at most 32,767 parameters.
+        for start in range(0, len(new), 1000):
+            result = await self._session.execute(
+                pg_insert(slots)
+                .values([{**asdict(slot), "status": slot.status.value} for slot in new[start : start + 1000]])
+                .on_conflict_do_nothing(constraint="uq_slots_practitioner_start")
+                .returning(slots.c.id)
+            )
+            added += len(result.all())
+        return added
+
     async def get(self, slot_id: str, organisation_id: str, *, lock: bool = False) -> Slot | None:
         query = select(slots).where(slots.c.id == slot_id, slots.c.organisation_id == organisation_id)
         row = (await self._session.execute(query.with_for_update() if lock else query)).first()

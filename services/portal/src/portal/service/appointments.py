@@ -246,16 +246,14 @@ async def do_add_schedule(
 ) -> tuple[int, int]:
     """(slots added, slots that were there already)."""
     now = services.clock()
-    added = skipped = 0
+    made = [
+        Slot(new_id(), practice.organisation_id, practitioner_id, name, start, end, location)
+        for start, end in slot_times(template, now)
+    ]
     async with services.uow() as uow:
-        for start, end in slot_times(template, now):
-            slot = Slot(new_id(), practice.organisation_id, practitioner_id, name, start, end, location)
-            if await uow.slots.add(slot):
-                added += 1
-            else:
-                skipped += 1
+        added = await uow.slots.add_all(made)
         await uow.commit()
-    return added, skipped
+    return added, len(made) - added
 
 
 async def do_add_slot(
