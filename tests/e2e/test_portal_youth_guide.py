@@ -323,6 +323,17 @@ async def test_the_dossier_diary_questionnaire_messages_and_what_is_new_since_th
         f"/api/v1/threads/{thread.json()['id']}/messages", json={"body": "Ja hoor"}, headers=practice.headers
     )
     assert (await api.get("/api/v1/portal/messages", headers=jip.headers)).json()["items"][0]["state"] == "open"
+    # The parent writes in Jip's portal: the message is Jip's, and the log names the parent.
+    by_parent = await api.post(
+        "/api/v1/portal/care-messages", json={"subject": "Vraag van moeder", "body": "Mag ik bellen?"}, headers=for_jip
+    )
+    assert by_parent.json()["participants"][0]["account_id"] == jip.account_id
+
+    async def logged_for_jip() -> bool:
+        log = (await api.get("/api/v1/portal/actions", headers=jip.headers)).json()["items"]
+        return any(a["action"] == "message.sent" and a["actor_id"] == parent.account_id for a in log)
+
+    await wait_until(logged_for_jip, within=20.0, what="the parent's message in Jip's action log")
 
     # A new login: what happened since the previous one.
     await login_again(api, jip)

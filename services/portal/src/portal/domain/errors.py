@@ -14,11 +14,6 @@ class PractitionersOnly(PermissionDenied):
     default_message = "Only practitioners and assistants of the practice may do this."
 
 
-class NotOnBehalf(PermissionDenied):
-    code = "not_on_behalf"
-    default_message = "Switch back to your own portal to do this."
-
-
 class ClientNotFound(NotFound):
     code = "client_not_found"
     default_message = "No such client of this practice; register the client first."

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from portal.domain.errors import NotOnBehalf, PractitionersOnly
+from portal.domain.errors import PractitionersOnly
 from zorgpost_kit.auth import Principal
 
 
@@ -42,11 +42,6 @@ class PersonCaller:
     @property
     def on_behalf(self) -> bool:
         return self.person_id != self.actor_id
-
-    def require_own_portal(self) -> None:
-        """For what only the person may do themselves (nobody consents for them here)."""
-        if self.on_behalf:
-            raise NotOnBehalf()
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ inside the consumer's unit of work (the runner commits with the inbox record).""
 
 from __future__ import annotations
 
-from portal.domain.activity import MessageActivity
+from portal.domain.activity import Action, MessageActivity
 from portal.domain.delegations import DelegateLink
+from portal.domain.people import new_id
 from portal.service.ports import PortalUnitOfWork
 
 #: The kinds of conversation that belong to the portal (seed 4's care messages, seed 5's e-consults).
@@ -19,7 +20,22 @@ async def do_learn_delegation(uow: PortalUnitOfWork, link: DelegateLink) -> None
 
 
 async def do_learn_message(uow: PortalUnitOfWork, activities: list[MessageActivity]) -> None:
-    """A message in a care or e-consult conversation, once per person it concerns."""
+    """A message in a care or e-consult conversation, once per person it concerns. One sent
+    by someone acting for the person (a parent for a child) enters the person's action log
+    with both names, like every other change made on their behalf."""
     for activity in activities:
-        if activity.thread_kind in PORTAL_THREAD_KINDS and activity.person_id:
-            await uow.message_activity.add(activity)
+        if activity.thread_kind not in PORTAL_THREAD_KINDS or not activity.person_id:
+            continue
+        await uow.message_activity.add(activity)
+        if activity.direction == "sent" and activity.acted_by:
+            await uow.actions.add(
+                Action(
+                    new_id(),
+                    activity.person_id,
+                    activity.organisation_id,
+                    activity.acted_by,
+                    "message.sent",
+                    activity.message_id,
+                    activity.sent_at,
+                )
+            )
