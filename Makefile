@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PROTO_OUT := libs/protos/src
-SERVICES  := identity messaging contacts notifications portal gateway
+SERVICES  := identity messaging contacts notifications portal gateway web
 PROTO_SOURCES := $(shell find proto -name '*.proto')
 PACKAGE_FILES := requirements-dev.txt libs/kit/pyproject.toml libs/protos/pyproject.toml \
                  libs/devstack/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)

@@ -10,7 +10,7 @@ service="${1:?usage: service-package.sh SERVICE package|script}"
 what="${2:?usage: service-package.sh SERVICE package|script}"
 
 case "$service" in
-    identity | messaging | contacts | notifications | portal | gateway)
+    identity | messaging | contacts | notifications | portal | gateway | web)
         package="services/$service"
         script="zorgpost-$service"
         ;;
@@ -21,7 +21,7 @@ case "$service" in
         script="zorgpost-outbox"
         ;;
     *)
-        echo "unknown SERVICE '$service' (identity|messaging|contacts|notifications|portal|gateway|devstack)" >&2
+        echo "unknown SERVICE '$service' (identity|messaging|contacts|notifications|portal|gateway|web|devstack)" >&2
         exit 64
         ;;
 esac

@@ -29,7 +29,7 @@ from contract_helpers import (
 from nats.js import JetStreamContext
 from support import StaffMember, create_member, create_staff_member
 
-from identity.domain.model import Role
+from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack

@@ -153,7 +153,7 @@ async def test_secure_mail_sent_gives_exactly_one_dutch_notice(
         subject=f"Zorgpost Secure e-mail – Nieuw bericht van {staff.organisation_name}",
         organisation=staff.organisation_name,
         language="nl",
-        link=f"{stack.gateway_url}/secure-mail/{event.read_token}",
+        link=f"{stack.web_url}/secure-mail/{event.read_token}",
     )
     assert "Bericht lezen" in mail["text"]
     # The link's token is a secret: it is in the mail, never in the log.
@@ -169,7 +169,7 @@ async def test_an_english_event_gives_an_english_notice(js: JetStreamContext, st
         subject=f"Zorgpost Secure e-mail – New message from {staff.organisation_name}",
         organisation=staff.organisation_name,
         language="en",
-        link=f"{stack.gateway_url}/secure-mail/{event.read_token}",
+        link=f"{stack.web_url}/secure-mail/{event.read_token}",
     )
 
 

@@ -212,7 +212,7 @@ async def test_a_link_notice_links_to_the_public_site_with_its_token(
         subject=subject_start.format(org=staff.organisation_name),
         organisation=staff.organisation_name,
         language="nl",
-        link=f"{stack.gateway_url}{path}{token}",
+        link=f"{stack.web_url}{path}{token}",
     )
     assert detail["headers"]["Message-ID"]
     assert detail["headers"]["Date"]
@@ -241,7 +241,7 @@ async def test_an_email_change_is_confirmed_at_the_new_address_and_told_to_the_o
         subject="Bevestig uw nieuwe e-mailadres voor Zorgpost",
         organisation=staff.organisation_name,
         language="nl",
-        link=f"{stack.gateway_url}/confirm-email/{token}",
+        link=f"{stack.web_url}/confirm-email/{token}",
     )
     notice = await _only(stack, recipient.email)
     # The old address learns of the request, never the link that would confirm it.
@@ -331,10 +331,10 @@ async def test_a_delegation_that_starts_or_ends_is_told_to_both_people(
             subject=mail_subject,
             organisation=org,
             language="nl",
-            link=f"{stack.gateway_url}/delegations/{delegation_id}",
+            link=f"{stack.web_url}/delegations/{delegation_id}",
         )
         # Delegation notices are optional: they say where to switch them off.
-        assert mail["headers"]["List-Unsubscribe"] == f"<{stack.gateway_url}/me/notification-preferences>"
+        assert mail["headers"]["List-Unsubscribe"] == f"<{stack.web_url}/me/notification-preferences>"
 
 
 @pytest.mark.parametrize(

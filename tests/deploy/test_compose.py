@@ -36,8 +36,11 @@ SERVICE_PACKAGE = DEPLOY / "service-package.sh"
 COMPOSE_SCHEMA = DEPLOY / "schemas" / "compose-spec.json"
 
 #: The Python services; every one except the gateway owns a database.
-SERVICES = ("identity", "messaging", "contacts", "notifications", "portal", "gateway")
+SERVICES = ("identity", "messaging", "contacts", "notifications", "portal", "gateway", "web")
+#: The gRPC services with a database and events.
 DB_SERVICES = ("identity", "messaging", "contacts", "notifications", "portal")
+#: Every owner of a database: the gRPC services and the web front end (browser sessions).
+DATABASE_OWNERS = (*DB_SERVICES, "web")
 
 ENV_VAR = re.compile(r"^ZORGPOST_(?P<svc>[A-Z]+)_(?P<name>[A-Z0-9_]+)$")
 
@@ -254,7 +257,7 @@ def test_schema_validation_catches_a_broken_file(
 
 
 def test_the_expected_services_are_there(services: dict[str, Any]) -> None:
-    expected = {*SERVICES, *(f"{svc}-db" for svc in DB_SERVICES), "nats", "outbox"}
+    expected = {*SERVICES, *(f"{svc}-db" for svc in DATABASE_OWNERS), "nats", "outbox"}
     assert set(services) == expected
 
 
@@ -319,7 +322,7 @@ def test_service_package_refuses_an_unknown_service() -> None:
 def test_compose_services_run_the_commands_the_cli_has(
     services: dict[str, Any],
 ) -> None:
-    for name in DB_SERVICES:
+    for name in DATABASE_OWNERS:
         assert services[name]["command"] == ["serve", "--migrate"], name
     assert services["gateway"]["command"] == ["serve"]
     for name in SERVICES:
@@ -355,7 +358,7 @@ def test_python_services_use_the_image_healthcheck_subcommand(
     assert "healthz?js-enabled-only=true" in " ".join(
         services["nats"]["healthcheck"]["test"]
     )
-    for svc in DB_SERVICES:
+    for svc in DATABASE_OWNERS:
         assert "pg_isready" in " ".join(services[f"{svc}-db"]["healthcheck"]["test"])
 
 
@@ -391,6 +394,8 @@ def test_each_service_waits_for_what_it_needs(services: dict[str, Any]) -> None:
             )
     assert "outbox" in needs("notifications")
     assert needs("gateway") >= set(DB_SERVICES)
+    # the web front end is a client of the gateway: its own database, and nothing behind the gateway
+    assert needs("web") == {"web-db", "gateway"}
 
 
 def test_dependencies_have_no_cycle(services: dict[str, Any]) -> None:
@@ -474,6 +479,11 @@ def test_each_service_accepts_its_compose_env_in_production(
     if service == "gateway":
         assert settings.http_host == "0.0.0.0"
         assert settings.http_port == 8080
+    elif service == "web":
+        assert settings.http_host == "0.0.0.0"
+        assert settings.http_port == 8000
+        assert settings.database_url.startswith("postgresql+asyncpg://")
+        assert settings.gateway_url == "http://gateway:8080"
     else:
         host, _, port = settings.grpc_address.rpartition(":")
         assert host == "0.0.0.0" and port.isdigit(), (
@@ -590,7 +600,7 @@ def test_each_service_uses_its_own_database_with_matching_credentials(
     compose: dict[str, Any], services: dict[str, Any]
 ) -> None:
     used_hosts = set()
-    for svc in DB_SERVICES:
+    for svc in DATABASE_OWNERS:
         url = urlsplit(
             environment_of(services[svc])[f"ZORGPOST_{svc.upper()}_DATABASE_URL"]
         )
@@ -610,12 +620,12 @@ def test_each_service_uses_its_own_database_with_matching_credentials(
         )
         volume = str(volumes[0]).split(":", 1)[0]
         assert volume in compose["volumes"], f"{svc}-db must use a named volume"
-    assert len(used_hosts) == len(DB_SERVICES)
+    assert len(used_hosts) == len(DATABASE_OWNERS)
     passwords = {
         environment_of(services[f"{svc}-db"])["POSTGRES_PASSWORD"]
-        for svc in DB_SERVICES
+        for svc in DATABASE_OWNERS
     }
-    assert len(passwords) == len(DB_SERVICES), (
+    assert len(passwords) == len(DATABASE_OWNERS), (
         "each database has its own password variable"
     )
 
@@ -655,7 +665,7 @@ def test_notifications_delivers_to_the_outbox_by_default(
 # ------------------------------------------------------ (g) ports and scalability
 
 
-def test_only_the_gateway_and_the_outbox_publish_ports(
+def test_only_the_gateway_the_web_front_end_and_the_outbox_publish_ports(
     services: dict[str, Any],
 ) -> None:
     published = {
@@ -663,8 +673,9 @@ def test_only_the_gateway_and_the_outbox_publish_ports(
         for name, svc in services.items()
         if svc.get("ports")
     }
-    assert set(published) == {"gateway", "outbox"}
+    assert set(published) == {"gateway", "web", "outbox"}
     assert [(p, t) for _, p, t in published["gateway"]] == [("8080", "8080")]
+    assert [(p, t) for _, p, t in published["web"]] == [("8000", "8000")]
     assert [(p, t) for _, p, t in published["outbox"]] == [("8025", "8025")]
     # the outbox shows every mail and code it kept: not on the network
     assert [ip for ip, _, _ in published["outbox"]] == ["127.0.0.1"]
@@ -674,6 +685,8 @@ def test_services_can_be_scaled(services: dict[str, Any]) -> None:
     for name, svc in services.items():
         assert "container_name" not in svc, f"{name}: container_name prevents --scale"
         assert "hostname" not in svc, f"{name}: a fixed hostname breaks --scale"
+    for name in DATABASE_OWNERS:
+        assert not services[f"{name}-db"].get("ports"), f"{name}-db must not publish a port"
     for name in DB_SERVICES:
         assert not services[name].get("ports"), (
             f"{name}: a fixed host port prevents --scale"

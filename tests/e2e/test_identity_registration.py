@@ -69,7 +69,13 @@ async def test_a_patient_registers_with_a_mail_link_an_sms_code_and_a_password(
 
     weak = await api.post(
         f"/api/v1/register/{token}",
-        json={"code": code, "password": "geheim", "password_confirmation": "geheim"},
+        json={
+            "code": code,
+            "password": "geheim",
+            "password_confirmation": "geheim",
+            "terms_version": "",
+            "privacy_version": "",
+        },
     )
     assert weak.status_code == 422
     assert fields(weak) >= {"password.min_length", "password.upper", "password.digits", "terms_version"}
@@ -119,7 +125,14 @@ async def test_bad_requests_name_every_field_and_staff_see_only_their_own_practi
     other = await practice(stack, "Huisartsenpraktijk De Eik", PasswordPreset.GP_PORTAL)
     bad = await api.post(
         "/api/v1/registrations",
-        json={"organisation_id": staff.organisation_id, "email": "geen-adres", "mobile": "0101234567"},
+        json={
+            "organisation_id": staff.organisation_id,
+            "first_name": "",
+            "last_name": " ",
+            "email": "geen-adres",
+            "mobile": "0101234567",
+            "birth_date": "",
+        },
     )
     assert bad.status_code == 422
     assert fields(bad) == {"first_name", "last_name", "email", "mobile", "birth_date"}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def _config(tmp_path: Path) -> Path:
-    ports = {name: free_port() for name in ("gateway", "outbox_http", "outbox_smtp", "postgres", "nats")}
+    ports = {name: free_port() for name in ("web", "gateway", "outbox_http", "outbox_smtp", "postgres", "nats")}
     grpc = {name: free_port() for name in ("identity", "messaging", "contacts", "notifications", "portal")}
     config = tmp_path / "launcher.toml"
     config.write_text(
@@ -59,14 +59,16 @@ def _wait_for_line(process: subprocess.Popen[str], text: str, timeout: float = 1
 def test_launcher_runs_the_demo_and_ctrl_c_stops_every_child(tmp_path: Path) -> None:
     config = _config(tmp_path)
     gateway = int(next(line.split("=")[1] for line in config.read_text().splitlines() if line.startswith("gateway")))
+    web = int(next(line.split("=")[1] for line in config.read_text().splitlines() if line.startswith("web")))
     for _run in (1, 2):  # the second start finds the data of the first (demo data is idempotent)
         launcher = _start(config)
         try:
             _wait_for_line(launcher, "Stoppen: Ctrl-C")
             demo_line = _wait_for_line(launcher, "ZorgpostDemo!2026")
             assert "medewerker@vlaardingen.example" in demo_line
+            assert f"http://127.0.0.1:{web}" in demo_line, "the site's address is printed"
             children = psutil.Process(launcher.pid).children(recursive=True)
-            assert len(children) >= 8  # postgres, nats, outbox, 5 services, gateway
+            assert len(children) >= 9  # postgres, nats, outbox, 5 services, gateway, web
             assert httpx.get(f"http://127.0.0.1:{gateway}/readyz", timeout=5).status_code == 200
             login = httpx.post(
                 f"http://127.0.0.1:{gateway}/api/v1/auth/login",
@@ -74,6 +76,7 @@ def test_launcher_runs_the_demo_and_ctrl_c_stops_every_child(tmp_path: Path) -> 
                 timeout=10,
             )
             assert login.status_code == 200
+            assert httpx.get(f"http://127.0.0.1:{web}/login", timeout=10).status_code == 200
         finally:
             launcher.send_signal(signal.SIGINT)
             assert launcher.wait(60) == 0

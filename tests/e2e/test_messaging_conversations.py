@@ -16,7 +16,7 @@ import nats
 import pytest
 from support import create_member, create_staff_member, login
 
-from identity.domain.model import Role
+from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost_devstack.stack import Stack
 

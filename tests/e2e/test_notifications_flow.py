@@ -73,9 +73,9 @@ async def test_a_sender_sees_per_recipient_and_channel_that_the_notice_went_out_
         language="nl",
         absent=[secret_subject, secret_body],
     )
-    assert f"{stack.gateway_url}/secure-mail/" in detail["text"]
+    assert f"{stack.web_url}/secure-mail/" in detail["text"]
     assert detail["headers"]["Message-ID"] and detail["headers"]["Date"]
-    assert detail["headers"]["List-Unsubscribe"] == f"<{stack.gateway_url}/me/notification-preferences>"
+    assert detail["headers"]["List-Unsubscribe"] == f"<{stack.web_url}/me/notification-preferences>"
 
     # Settled above: the delivery is recorded as sent.
     [delivery] = (await api.get("/api/v1/deliveries", params={"source_id": mail_id}, headers=as_staff)).json()

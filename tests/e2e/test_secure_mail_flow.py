@@ -144,7 +144,7 @@ async def test_secure_mail_reaches_the_outbox_once_without_its_content(
     assert mail["channel"] == "email"
     assert mail["subject"] == f"Zorgpost Secure e-mail – Nieuw bericht van {staff.organisation_name}"
     assert "Bericht lezen" in mail["text"]
-    assert f"{stack.gateway_url}/secure-mail/" in mail["text"]
+    assert f"{stack.web_url}/secure-mail/" in mail["text"]
     for secret in (secret_subject, secret_body, "123456782"):
         assert secret not in mail["subject"]
         assert secret not in mail["text"]

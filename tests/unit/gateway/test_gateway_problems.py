@@ -17,6 +17,7 @@ from gateway.problems import install_problem_handlers
 from gateway.routes.secure_mail import SecureMailIn
 from identity.domain.errors import InvalidCredentials
 from zorgpost_kit.auth import StaffOnly
+from zorgpost_kit.db import DatabaseUnavailable
 from zorgpost_kit.errors import (
     AlreadyExists,
     DomainError,
@@ -188,11 +189,21 @@ def test_a_service_crash_becomes_500_without_internals(client: TestClient, failu
     "code", [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED], ids=["unavailable", "deadline"]
 )
 def test_an_unreachable_service_becomes_503(client: TestClient, code: grpc.StatusCode) -> None:
-    status, body, _ = answer_to(client, bare_failure(code, "failed to connect to all addresses; ipv4:10.0.3.7:50052"))
+    status, body, headers = answer_to(
+        client, bare_failure(code, "failed to connect to all addresses; ipv4:10.0.3.7:50052")
+    )
 
     assert status == 503
     assert body["code"] == "service_unavailable"
     assert "10.0.3.7" not in str(body)
+    assert int(headers["Retry-After"]) >= 1
+
+
+def test_a_service_whose_database_is_down_becomes_503_with_its_retry_after(client: TestClient) -> None:
+    status, body, headers = answer_to(client, failed_call(DatabaseUnavailable()))
+
+    assert (status, body["code"]) == (503, "temporarily_unavailable")
+    assert headers["Retry-After"] == "2"
 
 
 def test_a_plain_bug_in_the_gateway_is_a_500_without_its_text(client: TestClient) -> None:

@@ -1,8 +1,9 @@
 """``make run``: the whole of Zorgpost on this machine, with no Docker.
 
 Starts a real PostgreSQL (one database per service) and NATS with JetStream, the
-development outbox, the five services and the gateway; applies migrations; loads the demo
-data (idempotent); prints where everything is. Ctrl-C (or SIGTERM) stops the gateway, then
+development outbox, the five services, the gateway and the web front end; applies
+migrations; loads the demo data (idempotent); prints where everything is. Ctrl-C (or
+SIGTERM) stops the web front end and the gateway, then
 the services (each drains its consumers and outbox), then the outbox, NATS and PostgreSQL.
 Data stays under ``.data/`` between runs.
 """
@@ -47,6 +48,7 @@ def load_config(path: Path) -> tuple[StackConfig, int, int]:
     config = StackConfig(
         data_dir=Path(raw.get("data_dir", ".data")).resolve(),
         gateway_port=ports.get("gateway", 8080),
+        web_port=ports.get("web", 8000),
         outbox_http_port=ports.get("outbox_http", 8025),
         outbox_smtp_port=ports.get("outbox_smtp", 1025),
         grpc_ports=dict(raw.get("grpc_ports", {})),
@@ -59,6 +61,7 @@ def _ports_in_use(config: StackConfig, postgres_port: int, nats_port: int) -> li
         postgres_port,
         nats_port,
         config.gateway_port,
+        config.web_port,
         config.outbox_http_port,
         config.outbox_smtp_port,
         *config.grpc_ports.values(),
@@ -126,6 +129,7 @@ def _print_welcome(stack: Stack, seconds: float) -> None:
         "",
         f"Zorgpost draait (klaar in {seconds:.1f} s). Stoppen: Ctrl-C.",
         "",
+        f"  Zorgpost (web)        {stack.web_url}   <- open dit in uw browser",
         f"  API (gateway)         {stack.gateway_url}/api/v1   (OpenAPI: {stack.gateway_url}/openapi.json)",
         f"  Gereed?               {stack.gateway_url}/readyz",
         f"  Ontwikkel-outbox      {stack.outbox_url}   (alle mail en sms)",

@@ -1,4 +1,4 @@
-"""Runs the Zorgpost processes (outbox, five services, gateway) on given infrastructure.
+"""Runs the Zorgpost processes (outbox, five services, gateway, web) on given infrastructure.
 
 The same supervisor serves ``make run`` and the tests: the tests start, kill and restart
 single processes through it, exactly as an operator's crash would.
@@ -25,6 +25,9 @@ from zorgpost_devstack.postgres import free_port
 
 GATEWAY = "gateway"
 OUTBOX = "outbox"
+#: The web front end: a client of the gateway's HTTP API, with a database of its own
+#: (browser sessions) but no gRPC and no events.
+WEB = "web"
 
 
 @dataclass
@@ -34,6 +37,7 @@ class StackConfig:
     data_dir: Path
     host: str = "127.0.0.1"
     gateway_port: int | None = None
+    web_port: int | None = None
     outbox_smtp_port: int | None = None
     outbox_http_port: int | None = None
     grpc_ports: dict[str, int | None] = field(default_factory=dict)
@@ -46,6 +50,7 @@ class StackConfig:
 
     def resolve_ports(self) -> None:
         self.gateway_port = self.gateway_port or free_port()
+        self.web_port = self.web_port or free_port()
         self.outbox_smtp_port = self.outbox_smtp_port or free_port()
         self.outbox_http_port = self.outbox_http_port or free_port()
         for service in SERVICES_WITH_DATABASE:
@@ -64,13 +69,19 @@ class Stack:
         self.log_dir = config.data_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.database_urls = {
-            service: infra.create_database(f"{config.database_prefix}{service}") for service in SERVICES_WITH_DATABASE
+            service: infra.create_database(f"{config.database_prefix}{service}")
+            for service in (*SERVICES_WITH_DATABASE, WEB)
         }
 
     # ------------------------------------------------------------------ addresses
     @property
     def gateway_url(self) -> str:
         return f"http://{self.config.host}:{self.config.gateway_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Where people open Zorgpost; every link in a notice points here."""
+        return f"http://{self.config.host}:{self.config.web_port}"
 
     @property
     def outbox_url(self) -> str:
@@ -88,6 +99,14 @@ class Stack:
             values.update(HTTP_HOST=self.config.host, HTTP_PORT=str(self.config.gateway_port))
             for other in SERVICES_WITH_DATABASE:
                 values[f"{other.upper()}_ADDRESS"] = self.grpc_address(other)
+        elif service == WEB:
+            values.update(
+                HTTP_HOST=self.config.host,
+                HTTP_PORT=str(self.config.web_port),
+                GATEWAY_URL=self.gateway_url,
+                DATABASE_URL=self.database_urls[WEB],
+                PUBLIC_URL=self.web_url,
+            )
         else:
             values.update(
                 DATABASE_URL=self.database_urls[service],
@@ -103,7 +122,7 @@ class Stack:
                 SMTP_HOST=self.config.host,
                 SMTP_PORT=str(self.config.outbox_smtp_port),
                 SMS_OUTBOX_URL=f"{self.outbox_url}/api/sms",
-                PUBLIC_URL=self.gateway_url,
+                PUBLIC_URL=self.web_url,
             )
         values.update(self.config.extra_env.get(service, {}))
         env = {key: value for key, value in os.environ.items() if not key.startswith("ZORGPOST_")}
@@ -130,14 +149,14 @@ class Stack:
         if result.returncode != 0:
             raise RuntimeError(f"{service} {' '.join(args)} failed (exit {result.returncode}); see {log}")
 
-    def migrate(self, services: Iterable[str] = SERVICES_WITH_DATABASE) -> None:
+    def migrate(self, services: Iterable[str] = (*SERVICES_WITH_DATABASE, WEB)) -> None:
         """Applies every service's migrations, in parallel (they are separate databases)."""
-        with ThreadPoolExecutor(max_workers=5) as pool:
+        with ThreadPoolExecutor(max_workers=6) as pool:
             for future in [pool.submit(self.run_command, service, "migrate") for service in services]:
                 future.result()
 
     def start(self, name: str) -> subprocess.Popen[bytes]:
-        """Starts one long-running process: a service, the gateway or the outbox."""
+        """Starts one long-running process: a service, the gateway, the web front end or the outbox."""
         if name in self.processes and self.processes[name].poll() is None:
             raise RuntimeError(f"{name} is already running")
         if name == OUTBOX:
@@ -194,6 +213,7 @@ class Stack:
         for service in SERVICES_WITH_DATABASE:
             self.start(service)
         self.start(GATEWAY)
+        self.start(WEB)
 
     def up(self, timeout: float = 120.0) -> Stack:
         """Migrates, starts everything and waits until the gateway is ready."""
@@ -203,7 +223,9 @@ class Stack:
         return self
 
     def stop_all(self) -> None:
-        """Gateway first (no new requests), then the services together, then the outbox."""
+        """The web front end and the gateway first (no new requests), then the services
+        together, then the outbox."""
+        self.stop(WEB)
         self.stop(GATEWAY)
         with ThreadPoolExecutor(max_workers=5) as pool:
             list(pool.map(self.stop, [s for s in SERVICES_WITH_DATABASE if s in self.processes]))
@@ -211,7 +233,8 @@ class Stack:
 
     # ------------------------------------------------------------------ readiness
     def wait_ready(self, timeout: float = 120.0) -> None:
-        """Until the gateway's /readyz is 200 (every service SERVING) and the outbox answers."""
+        """Until the gateway's /readyz is 200 (every service SERVING), and the web front end
+        and the outbox answer."""
         deadline = time.monotonic() + timeout
         last = ""
         with httpx.Client(timeout=2.0) as client:
@@ -220,7 +243,12 @@ class Stack:
                 try:
                     ready = client.get(f"{self.gateway_url}/readyz")
                     outbox = client.get(f"{self.outbox_url}/healthz") if OUTBOX in self.processes else None
-                    if ready.status_code == 200 and (outbox is None or outbox.status_code == 200):
+                    web = client.get(f"{self.web_url}/healthz") if WEB in self.processes else None
+                    if (
+                        ready.status_code == 200
+                        and (outbox is None or outbox.status_code == 200)
+                        and (web is None or web.status_code == 200)
+                    ):
                         return
                     last = ready.text
                 except httpx.HTTPError as error:

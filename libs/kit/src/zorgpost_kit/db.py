@@ -4,14 +4,17 @@ and the unit of work that writes a change and its events in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text, func, insert
+from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from zorgpost_kit.errors import Unavailable
 from zorgpost_kit.events import DomainEvent, EventCodec
 from zorgpost_kit.logging import REQUEST_ID_HEADER, current_request_id
 
@@ -52,6 +55,56 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
     )
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database refused or lost the connection, or no connection was free in time: the
+    request did nothing and may be sent again in a moment (gRPC UNAVAILABLE with RetryInfo,
+    HTTP 503 with Retry-After), never INTERNAL."""
+
+    code = "temporarily_unavailable"
+    default_message = "Zorgpost is briefly unavailable; try again in a moment."
+
+    def __init__(self, message: str = "", *, retry_after_seconds: int | None = 2) -> None:
+        super().__init__(message, retry_after_seconds=retry_after_seconds)
+
+
+#: SQLSTATEs of a database that cannot serve right now: every connection exception (class
+#: 08), an administrator's or a crash's shutdown and a server still starting (57P01–57P03),
+#: and no connection slot left (53300).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and what it wraps: SQLAlchemy's ``orig``, then ``__cause__``/``__context__``."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        original = getattr(current, "orig", None)
+        current = original if isinstance(original, BaseException) else current.__cause__ or current.__context__
+
+
+def database_unavailable(error: BaseException) -> DatabaseUnavailable | None:
+    """:class:`DatabaseUnavailable` when ``error`` comes from a database that cannot be
+    reached (refused, lost, starting or stopping, pool exhausted), else None: any other
+    failure stays what it is (a bug answers INTERNAL)."""
+    for cause in _causes(error):
+        if isinstance(cause, sqlalchemy_errors.TimeoutError):  # no pooled connection free in time
+            return DatabaseUnavailable()
+        if isinstance(cause, sqlalchemy_errors.DBAPIError) and cause.connection_invalidated:
+            return DatabaseUnavailable()
+        sqlstate = getattr(cause, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return DatabaseUnavailable()
+        # Connecting: asyncpg raises the socket's own error (refused, reset, unknown host);
+        # asyncio joins the failures of several addresses into one plain OSError.
+        if isinstance(cause, ConnectionError | socket.gaierror):
+            return DatabaseUnavailable()
+        if type(cause) is OSError and str(cause).startswith("Multiple exceptions"):
+            return DatabaseUnavailable()
+    return None
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

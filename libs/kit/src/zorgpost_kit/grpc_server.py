@@ -17,6 +17,7 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from zorgpost_kit.db import database_unavailable
 from zorgpost_kit.errors import Category, DomainError
 from zorgpost_kit.logging import REQUEST_ID_METADATA_KEY, bind_request_id, get_logger
 
@@ -65,13 +66,25 @@ def status_for(error: DomainError) -> status_pb2.Status:
     return status_pb2.Status(code=grpc_code.value[0], message=error.message, details=details)
 
 
+async def _refuse(context: grpc.aio.ServicerContext, method: str, error: DomainError) -> None:
+    """Aborts the call with the rich status of ``error`` (raises grpc's AbortError)."""
+    status = status_for(error)
+    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
+    await context.abort(
+        CATEGORY_TO_GRPC[error.category],
+        error.message,
+        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
+    )
+
+
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Binds the caller's request id, bounds the call by its deadline, and turns
     :class:`DomainError` into a rich status.
 
     A call without a deadline gets ``default_deadline_seconds``: no handler runs unbounded.
-    Any other exception answers INTERNAL without details: an unexpected error is a bug,
-    and its text is never sent to a client.
+    A database that cannot be reached answers UNAVAILABLE with RetryInfo
+    (:func:`zorgpost_kit.db.database_unavailable`). Any other exception answers INTERNAL
+    without details: an unexpected error is a bug, and its text is never sent to a client.
     """
 
     def __init__(self, *, default_deadline_seconds: float = 30.0) -> None:
@@ -119,10 +132,18 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     log.warning("rpc_deadline_exceeded", method=method)
                     await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
                 except DomainError as error:
-                    await _abort_with(context, method, error)
+                    await _refuse(context, method, error)
                 except grpc.aio.AbortError:
                     raise
-                except Exception:
+                except Exception as error:
+                    unavailable = database_unavailable(error)
+                    if unavailable is not None:
+                        # The database is down or restarting: an outage, not a bug. The
+                        # caller tries again after the RetryInfo delay (a connection lost
+                        # during COMMIT leaves unknown whether it was saved, like any
+                        # answer lost on the way).
+                        log.warning("rpc_database_unavailable", method=method, error=type(error).__name__)
+                        await _refuse(context, method, unavailable)
                     # A bug. Its text may hold anything (a connection string, a person's
                     # data): it goes to our log, and the caller learns only that it failed.
                     log.exception("rpc_failed", method=method)
@@ -141,24 +162,18 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     async for response in inner(request, context):
                         yield response
                 except DomainError as error:
-                    await _abort_with(context, method, error)
+                    await _refuse(context, method, error)
                 except (grpc.aio.AbortError, asyncio.CancelledError):
                     raise
-                except Exception:
+                except Exception as error:
+                    unavailable = database_unavailable(error)
+                    if unavailable is not None:
+                        log.warning("rpc_database_unavailable", method=method, error=type(error).__name__)
+                        await _refuse(context, method, unavailable)
                     log.exception("rpc_failed", method=method)
                     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
         return call
-
-
-async def _abort_with(context: grpc.aio.ServicerContext, method: str, error: DomainError) -> None:
-    status = status_for(error)
-    log.info("rpc_refused", method=method, code=error.code, fields=sorted(error.fields))
-    await context.abort(
-        CATEGORY_TO_GRPC[error.category],
-        error.message,
-        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
-    )
 
 
 def create_server(

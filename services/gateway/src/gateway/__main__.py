@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=settings.http_port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # Uvicorn's access log prints the raw path, secrets of links included; the app logs
+        # every request itself without them (gateway.access_log).
+        access_log=False,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )
 

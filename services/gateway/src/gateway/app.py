@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
+from gateway.access_log import AccessLogMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
+from gateway.openapi import install_openapi
 from gateway.problems import install_problem_handlers
 from gateway.rate_limit import install_auth_rate_limit
 from gateway.routes import (
@@ -36,6 +40,16 @@ from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id
 API_PREFIX = "/api/v1"
 
 
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadinessOut(BaseModel):
+    status: Literal["ready", "not_ready"]
+    #: Per service: "SERVING", "NOT_SERVING" or "UNREACHABLE".
+    services: dict[str, str]
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Builds the app; the gRPC channels open when it starts and close when it stops."""
 
@@ -56,6 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_problem_handlers(app)
     install_auth_rate_limit(app, settings)
+    # Inside the request id (its lines carry it), outside the rate limit (429s are logged).
+    app.add_middleware(AccessLogMiddleware)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -68,12 +84,17 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers[REQUEST_ID_HEADER] = rid
         return response
 
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
+    @app.get("/healthz", tags=["operations"], response_model=HealthOut)
+    async def healthz() -> HealthOut:
         """The gateway process is up (says nothing about the services)."""
-        return {"status": "ok"}
+        return HealthOut(status="ok")
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        response_model=ReadinessOut,
+        responses={503: {"model": ReadinessOut, "description": "Not every service is SERVING"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         """200 only when every service reports SERVING."""
         clients: ServiceClients = request.app.state.clients
@@ -105,4 +126,5 @@ def create_app(settings: Settings) -> FastAPI:
         events.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    install_openapi(app)
     return app

@@ -31,7 +31,12 @@ class Settings(BaseSettings):
     #: Audience of the tokens of an account that must change its password (identity's
     #: setting of the same name): accepted only by GET /me, POST /me/password and logout.
     password_change_token_audience: str = "zorgpost-password-change"
-    #: Per client IP on /api/v1/auth/*: a token bucket of this many requests, refilled at
+    #: Per client IP on /api/v1/auth/* and the other routes that take a password (see
+    #: gateway.rate_limit): a token bucket of this many requests, refilled at
     #: ``auth_rate_per_minute``. Guards against guessing passwords across many accounts.
     auth_rate_burst: int = Field(default=30, ge=1)
+    #: Proxies whose X-Forwarded-For names the client (addresses or networks, comma
+    #: separated): the web front end passes each person's own address on, so the login
+    #: limit and the device list see the person, not the web server.
+    forwarded_allow_ips: str = "127.0.0.1"
     auth_rate_per_minute: float = Field(default=30.0, gt=0)

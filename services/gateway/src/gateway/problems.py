@@ -7,13 +7,13 @@ the same shape. Anything else is a bug: a plain 500 without internals.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zorgpost_kit.errors import DomainError
@@ -40,6 +40,9 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
 #: Refusals whose status is more precise than their category's: a file too large is 413,
 #: a file of a type not allowed (or not what it claims) 415, though both are invalid arguments.
 STATUS_BY_REASON = {"attachment_too_large": 413, "unsupported_attachment_type": 415}
+
+#: Retry-After of a 503 whose cause named no delay of its own.
+DEFAULT_RETRY_AFTER_SECONDS = 1
 
 TITLES = {
     401: "Niet ingelogd",
@@ -85,7 +88,13 @@ def _from_rpc_error(_request: Request, error: Exception) -> JSONResponse:
         return problem(500, code="internal_error", detail="Er ging iets mis. Probeer het later opnieuw.")
     headers = {"Retry-After": str(failure.retry_after_seconds)} if failure.retry_after_seconds is not None else None
     if failure.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and failure.reason is None:
-        return problem(503, code="service_unavailable", detail="Probeer het over enkele ogenblikken opnieuw.")
+        # The service is unreachable or too slow: worth another try in a moment.
+        return problem(
+            503,
+            code="service_unavailable",
+            detail="Probeer het over enkele ogenblikken opnieuw.",
+            headers={"Retry-After": str(DEFAULT_RETRY_AFTER_SECONDS)},
+        )
     status = STATUS_BY_REASON.get(failure.reason or "", status)
     return problem(
         status,
@@ -123,11 +132,32 @@ class ProblemException(StarletteHTTPException):
         self.code = code
 
 
-def _from_http_exception(_request: Request, error: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the request's path (Starlette would name only
+    those of the first route that matched). Where a literal path and one with a parameter
+    both match (``/me/sessions/revoke-others``, ``/me/sessions/{session_id}``), the literal
+    one is the path's own."""
+    matching: list[tuple[int, set[str]]] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\{[^/]+\}", "[^/]+", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+        if re.fullmatch(pattern, request.url.path):
+            matching.append((template.count("{"), {method.upper() for method in operations}))
+    fewest = min((parameters for parameters, _ in matching), default=0)
+    return sorted({method for parameters, methods in matching if parameters == fewest for method in methods})
+
+
+def _from_http_exception(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot even decode: invalid input like any other.
+        return problem(
+            422, code="invalid_argument", detail="Invalid fields: body.", errors={"body": "is not valid JSON"}
+        )
     code = error.code if isinstance(error, ProblemException) else None
     code = code or {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "error")
     headers = dict(error.headers) if error.headers else None
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
     return problem(error.status_code, code=code, detail=str(error.detail), headers=headers)
 
 
@@ -138,47 +168,6 @@ def _from_domain_error(_request: Request, error: Exception) -> JSONResponse:
     status = GRPC_TO_HTTP[CATEGORY_TO_GRPC[error.category]]
     headers = {"Retry-After": str(error.retry_after_seconds)} if error.retry_after_seconds is not None else None
     return problem(status, code=error.code, detail=error.message, errors=error.fields, headers=headers)
-
-
-class FieldProblemOut(BaseModel):
-    field: str
-    message: str
-
-
-class ProblemOut(BaseModel):
-    """An error (RFC 9457), served as ``application/problem+json``."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    errors: list[FieldProblemOut] | None = None
-
-
-_DESCRIPTIONS = {
-    401: "Not logged in, or the token is invalid or expired.",
-    403: "Not allowed for this caller (e.g. staff only).",
-    404: "Unknown, or not yours to see.",
-    409: "Not possible in the current state.",
-    413: "A file is larger than allowed.",
-    415: "A file's content is not an allowed type, or not the type it claims.",
-    422: "Invalid fields; each is named in `errors`.",
-    429: "Too many; `Retry-After` says when to try again.",
-    503: "A service this needs is unavailable; try again.",
-}
-
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` documenting a route's error statuses as problem+json."""
-    return {
-        status: {
-            "model": ProblemOut,
-            "description": _DESCRIPTIONS.get(status, "Error"),
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
-        }
-        for status in statuses
-    }
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -1,4 +1,8 @@
-"""Per-client-IP rate limit on /api/v1/auth/*: an in-process token bucket.
+"""Per-client-IP rate limit on the routes that check a password: an in-process token bucket.
+
+It covers /api/v1/auth/* and every other route that logs a person in with a password
+(``POST /api/v1/invitations/{token}/login``): one bucket per address across all of them,
+so no second door allows more guesses than the first.
 
 Each gateway instance limits on its own (N instances allow N times the rate): this guards
 against one address guessing passwords across many accounts; the per-account lockout,
@@ -8,6 +12,7 @@ kept in identity's database, is what holds across instances.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,8 +22,10 @@ from fastapi import FastAPI, Request, Response
 from gateway.config import Settings
 from gateway.problems import problem
 
-#: Paths the limit applies to.
+#: Paths the limit applies to: everything under this prefix …
 AUTH_PREFIX = "/api/v1/auth/"
+#: … and the other routes that take a password.
+PASSWORD_ROUTES = (re.compile(r"/api/v1/invitations/[^/]+/login/?"),)
 #: Buckets kept before full ones are forgotten (a full bucket is the same as none).
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -59,15 +66,20 @@ class TokenBucketLimiter:
                 del self._buckets[key]
 
 
+def is_rate_limited(path: str) -> bool:
+    """Whether ``path`` is one of the routes that check a password."""
+    return path.startswith(AUTH_PREFIX) or any(route.fullmatch(path) for route in PASSWORD_ROUTES)
+
+
 def install_auth_rate_limit(app: FastAPI, settings: Settings) -> None:
     """Answers 429 ``too_many_requests`` with ``Retry-After`` once a client IP exceeds the
-    auth rate (behind a proxy, run uvicorn with ``--proxy-headers`` so the client's own
-    address is seen)."""
+    auth rate on the routes of :func:`is_rate_limited` (behind a proxy, run uvicorn with
+    ``--proxy-headers`` so the client's own address is seen)."""
     limiter = TokenBucketLimiter(burst=settings.auth_rate_burst, rate_per_second=settings.auth_rate_per_minute / 60)
 
     @app.middleware("http")
     async def auth_rate_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path.startswith(AUTH_PREFIX):
+        if is_rate_limited(request.url.path):
             wait = limiter.take(request.client.host if request.client else "unknown")
             if wait > 0:
                 return problem(

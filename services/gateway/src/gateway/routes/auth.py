@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import CallerDuringPasswordChange, ClientInfo, Clients
+from gateway.openapi import errors
 from zorgpost.identity.v1 import identity_pb2
 
 router = APIRouter(tags=["auth"])
@@ -67,7 +68,7 @@ def _login_result(response: identity_pb2.LoginResponse) -> TokensOut | Challenge
     return _tokens(response.tokens)
 
 
-@router.post("/auth/login", response_model=TokensOut | ChallengeOut)
+@router.post("/auth/login", response_model=TokensOut | ChallengeOut, responses=errors(401, 403))
 async def login(body: LoginBody, clients: Clients, client: ClientInfo) -> TokensOut | ChallengeOut:
     """Tokens, or a challenge when the account needs a second factor. Wrong credentials
     and unknown accounts get the same 401."""
@@ -77,7 +78,7 @@ async def login(body: LoginBody, clients: Clients, client: ClientInfo) -> Tokens
     return _login_result(response)
 
 
-@router.post("/auth/login/verify", response_model=TokensOut | ChallengeOut)
+@router.post("/auth/login/verify", response_model=TokensOut | ChallengeOut, responses=errors(401, 404, 409))
 async def verify_login(body: VerifyBody, clients: Clients, client: ClientInfo) -> TokensOut | ChallengeOut:
     response = await clients.call(
         clients.identity.VerifyLoginChallenge,
@@ -86,7 +87,7 @@ async def verify_login(body: VerifyBody, clients: Clients, client: ClientInfo) -
     return _login_result(response)
 
 
-@router.post("/auth/refresh", response_model=TokensOut)
+@router.post("/auth/refresh", response_model=TokensOut, responses=errors(401))
 async def refresh(body: RefreshBody, clients: Clients, client: ClientInfo) -> TokensOut:
     pair = await clients.call(
         clients.identity.RefreshSession,
@@ -95,12 +96,12 @@ async def refresh(body: RefreshBody, clients: Clients, client: ClientInfo) -> To
     return _tokens(pair)
 
 
-@router.post("/auth/logout", status_code=204)
+@router.post("/auth/logout", status_code=204, responses=errors())
 async def logout(caller: CallerDuringPasswordChange, clients: Clients) -> None:
     await clients.call(clients.identity.Logout, identity_pb2.LogoutRequest(), caller)
 
 
-@router.get("/me", response_model=MeOut)
+@router.get("/me", response_model=MeOut, responses=errors(404))
 async def me(caller: CallerDuringPasswordChange, clients: Clients) -> MeOut:
     account = await clients.call(clients.identity.GetMe, identity_pb2.GetMeRequest(), caller)
     organisation = (
@@ -166,7 +167,7 @@ def password_rules(rules: Iterable[identity_pb2.PasswordRule]) -> list[PasswordR
     return [PasswordRuleOut(code=rule.code, nl=rule.nl, en=rule.en) for rule in rules]
 
 
-@router.post("/auth/login/resend", response_model=ChallengeOut)
+@router.post("/auth/login/resend", response_model=ChallengeOut, responses=errors(401, 404, 409))
 async def resend_login_code(body: ResendBody, clients: Clients) -> ChallengeOut:
     """A new SMS or e-mail code for an open login challenge; the earlier code stops working."""
     challenge = await clients.call(
@@ -175,7 +176,7 @@ async def resend_login_code(body: ResendBody, clients: Clients) -> ChallengeOut:
     return ChallengeOut(challenge_id=challenge.challenge_id, method=challenge.method)
 
 
-@router.post("/me/password", response_model=TokensOut)
+@router.post("/me/password", response_model=TokensOut, responses=errors(404, 429))
 async def change_password(
     body: PasswordChangeBody, caller: CallerDuringPasswordChange, clients: Clients, client: ClientInfo
 ) -> TokensOut:
@@ -195,7 +196,7 @@ async def change_password(
 _RESET_ACCEPTED = AcceptedOut(detail="Als dit adres bij een account hoort, is er een e-mail met een link verstuurd.")
 
 
-@router.post("/auth/password-reset", status_code=202, response_model=AcceptedOut)
+@router.post("/auth/password-reset", status_code=202, response_model=AcceptedOut, responses=errors())
 async def request_password_reset(body: PasswordResetBody, clients: Clients) -> AcceptedOut:
     """Always 202 with the same body: whether the address has an account stays unknown."""
     await clients.call(
@@ -204,7 +205,7 @@ async def request_password_reset(body: PasswordResetBody, clients: Clients) -> A
     return _RESET_ACCEPTED
 
 
-@router.post("/auth/password-reset/open", response_model=PasswordResetRequirementsOut)
+@router.post("/auth/password-reset/open", response_model=PasswordResetRequirementsOut, responses=errors(404, 409))
 async def open_password_reset(body: PasswordResetTokenBody, clients: Clients) -> PasswordResetRequirementsOut:
     """What the reset form at /password-reset/{token} must ask; sends the SMS or e-mail code."""
     requirements = await clients.call(
@@ -217,7 +218,7 @@ async def open_password_reset(body: PasswordResetTokenBody, clients: Clients) ->
     )
 
 
-@router.post("/auth/password-reset/confirm", status_code=204)
+@router.post("/auth/password-reset/confirm", status_code=204, responses=errors(404, 409))
 async def confirm_password_reset(body: PasswordResetConfirmBody, clients: Clients) -> None:
     """Sets the new password; every session of the account ends."""
     await clients.call(

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import date, errors, line
 from gateway.routes.journeys import PersonIn
 from zorgpost.identity.v1 import accounts_pb2
 
@@ -32,7 +33,7 @@ class ActivationViewOut(BaseModel):
 
 
 class ActivationIn(BaseModel):
-    birth_date: str = Field(default="", max_length=20)
+    birth_date: str = date()
 
 
 class ActivatedOut(BaseModel):
@@ -41,16 +42,17 @@ class ActivatedOut(BaseModel):
 
 
 class SecretQuestionIn(BaseModel):
-    password: str = Field(default="", max_length=1024)
-    question: str = Field(default="", max_length=400)
-    answer: str = Field(default="", max_length=400)
+    #: The account's current password.
+    password: str = Field(max_length=1024)
+    question: str = line(max_length=400)
+    answer: str = line(max_length=400)
 
 
 class SecretQuestionOut(BaseModel):
     question: str | None
 
 
-@router.post("/client-accounts", status_code=201, response_model=ClientAccountOut)
+@router.post("/client-accounts", status_code=201, response_model=ClientAccountOut, responses=errors(404, 409, 429))
 async def create_client_account(body: PersonIn, caller: CurrentCaller, clients: Clients) -> ClientAccountOut:
     """Staff only: the client (12 or older) gets an activation link by mail."""
     account = await clients.call(
@@ -68,7 +70,7 @@ async def create_client_account(body: PersonIn, caller: CurrentCaller, clients: 
     )
 
 
-@router.post("/client-accounts/{account_id}/activation", status_code=202)
+@router.post("/client-accounts/{account_id}/activation", status_code=202, responses=errors(404, 409, 429))
 async def resend_activation(account_id: str, caller: CurrentCaller, clients: Clients) -> dict[str, str]:
     """Staff only: a new activation link (the old one stops working), e.g. after too many
     wrong birth dates."""
@@ -78,7 +80,7 @@ async def resend_activation(account_id: str, caller: CurrentCaller, clients: Cli
     return {"detail": "Er is een nieuwe activatielink verstuurd."}
 
 
-@router.get("/activations/{token}", response_model=ActivationViewOut)
+@router.get("/activations/{token}", response_model=ActivationViewOut, responses=errors(404))
 async def view_activation(token: str, clients: Clients) -> ActivationViewOut:
     view = await clients.call(clients.client_accounts.GetActivation, accounts_pb2.ActivationTokenRequest(token=token))
     return ActivationViewOut(
@@ -88,7 +90,7 @@ async def view_activation(token: str, clients: Clients) -> ActivationViewOut:
     )
 
 
-@router.post("/activations/{token}", response_model=ActivatedOut)
+@router.post("/activations/{token}", response_model=ActivatedOut, responses=errors(404, 409, 429))
 async def activate(token: str, body: ActivationIn, clients: Clients) -> ActivatedOut:
     """Confirms the link with the birth date; the login name and a temporary password go
     by mail. A wrong date counts: after 3 the link is dead (409 ``activation_blocked``)."""
@@ -99,7 +101,7 @@ async def activate(token: str, body: ActivationIn, clients: Clients) -> Activate
     return ActivatedOut(login_name=activated.login_name)
 
 
-@router.put("/me/secret-question", response_model=SecretQuestionOut)
+@router.put("/me/secret-question", response_model=SecretQuestionOut, responses=errors(404, 429))
 async def set_secret_question(body: SecretQuestionIn, caller: CurrentCaller, clients: Clients) -> SecretQuestionOut:
     """Sets the secret question asked as an extra check in a password reset."""
     response = await clients.call(
@@ -108,7 +110,7 @@ async def set_secret_question(body: SecretQuestionIn, caller: CurrentCaller, cli
     return SecretQuestionOut(question=response.question or None)
 
 
-@router.get("/me/secret-question", response_model=SecretQuestionOut)
+@router.get("/me/secret-question", response_model=SecretQuestionOut, responses=errors(404))
 async def get_secret_question(caller: CurrentCaller, clients: Clients) -> SecretQuestionOut:
     response = await clients.call(
         clients.client_accounts.GetSecretQuestion, accounts_pb2.GetSecretQuestionRequest(), caller

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import date, errors, identifier, line
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import delegations_pb2
 
@@ -17,26 +18,25 @@ router = APIRouter(tags=["delegations"])
 
 
 class ChildIn(BaseModel):
-    first_name: str = Field(default="", max_length=200)
-    last_name: str = Field(default="", max_length=200)
-    #: YYYY-MM-DD; under 12.
-    birth_date: str = Field(default="", max_length=20)
+    first_name: str = line(max_length=200)
+    last_name: str = line(max_length=200)
+    birth_date: str = date(description="YYYY-MM-DD; under 12.")
 
 
 class DelegationIn(BaseModel):
     #: The parent or proxy who will act.
-    delegate_account_id: str = Field(default="", max_length=64)
+    delegate_account_id: str = identifier()
     #: The person acted for; or leave it out and describe a child under 12 without account.
-    person_account_id: str = Field(default="", max_length=64)
+    person_account_id: str = identifier(required=False)
     child: ChildIn | None = None
 
 
 class ConsentIn(BaseModel):
-    accept: bool
+    accept: StrictBool
 
 
 class PersonIn(BaseModel):
-    person_id: str = Field(min_length=1, max_length=64)
+    person_id: str = identifier()
 
 
 class PartyOut(BaseModel):
@@ -111,7 +111,7 @@ def _mine(message: delegations_pb2.MyDelegations) -> MyDelegationsOut:
     )
 
 
-@router.post("/delegations", status_code=201, response_model=DelegationOut)
+@router.post("/delegations", status_code=201, response_model=DelegationOut, responses=errors(404, 409))
 async def grant_delegation(body: DelegationIn, caller: CurrentCaller, clients: Clients) -> DelegationOut:
     """Staff of the practice only (they check parental authority). Under 12: active at
     once. From 12: waits for the person's consent from their own account."""
@@ -124,7 +124,7 @@ async def grant_delegation(body: DelegationIn, caller: CurrentCaller, clients: C
     return _delegation(message)
 
 
-@router.post("/delegations/{delegation_id}/consent", response_model=DelegationOut)
+@router.post("/delegations/{delegation_id}/consent", response_model=DelegationOut, responses=errors(404, 409))
 async def answer_consent(delegation_id: str, body: ConsentIn, caller: CurrentCaller, clients: Clients) -> DelegationOut:
     """The person accepts or declines a delegation asked for them."""
     message = await clients.call(
@@ -135,7 +135,7 @@ async def answer_consent(delegation_id: str, body: ConsentIn, caller: CurrentCal
     return _delegation(message)
 
 
-@router.post("/delegations/{delegation_id}/revoke", response_model=DelegationOut)
+@router.post("/delegations/{delegation_id}/revoke", response_model=DelegationOut, responses=errors(404, 409))
 async def revoke_delegation(delegation_id: str, caller: CurrentCaller, clients: Clients) -> DelegationOut:
     """The person, the delegate or the practice's staff end it; an act-as token on it is
     refused by identity from the next request on."""
@@ -145,7 +145,7 @@ async def revoke_delegation(delegation_id: str, caller: CurrentCaller, clients: 
     return _delegation(message)
 
 
-@router.get("/me/delegations", response_model=MyDelegationsOut)
+@router.get("/me/delegations", response_model=MyDelegationsOut, responses=errors(404))
 async def my_delegations(caller: CurrentCaller, clients: Clients) -> MyDelegationsOut:
     message = await clients.call(
         clients.delegations.ListMyDelegations, delegations_pb2.ListMyDelegationsRequest(), caller
@@ -153,7 +153,7 @@ async def my_delegations(caller: CurrentCaller, clients: Clients) -> MyDelegatio
     return _mine(message)
 
 
-@router.post("/me/act-as", response_model=ActingTokenOut)
+@router.post("/me/act-as", response_model=ActingTokenOut, responses=errors(404, 409))
 async def act_as(body: PersonIn, caller: CurrentCaller, clients: Clients) -> ActingTokenOut:
     """Switch to the portal of a person you act for (seed 4, "portaal wisselen")."""
     acting = await clients.call(
@@ -167,7 +167,7 @@ async def act_as(body: PersonIn, caller: CurrentCaller, clients: Clients) -> Act
     )
 
 
-@router.put("/me/preferred-portal", response_model=MyDelegationsOut)
+@router.put("/me/preferred-portal", response_model=MyDelegationsOut, responses=errors(404, 409))
 async def set_preferred_portal(body: PersonIn, caller: CurrentCaller, clients: Clients) -> MyDelegationsOut:
     """The portal opened after login: your own id, or a person you act for."""
     message = await clients.call(

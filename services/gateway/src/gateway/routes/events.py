@@ -21,7 +21,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import errors
 from gateway.routes.thread_models import MessageOut, message_out
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -86,7 +86,7 @@ def _position(last_event_id: str | None, after: int | None) -> int:
             "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ActivityOut"}}},
             "model": ActivityOut,
         },
-        **error_responses(401, 404, 422),
+        **errors(401, 404, 422),
     },
 )
 async def events(

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from gateway.deps import ClientInfo, Clients, CurrentCaller
+from gateway.openapi import email, errors, identifier
 from gateway.routes.auth import ChallengeOut, PasswordRuleOut, TokensOut, login_result, password_rules
 from gateway.routes.journeys import LoginOut, login_after
 from gateway.timestamps import to_datetime
@@ -21,9 +22,9 @@ _TOKEN = Field(min_length=1, max_length=200)
 
 
 class InvitationIn(BaseModel):
-    email: str = Field(max_length=320)
+    email: str = email()
     #: The conversation (messaging's thread id) the invitee joins.
-    thread_id: str = Field(max_length=200)
+    thread_id: str = identifier(max_length=200)
     language: Literal["nl", "en"] = "nl"
 
 
@@ -50,16 +51,20 @@ class InvitationViewOut(BaseModel):
 
 
 class NewAccountIn(BaseModel):
-    first_name: str = Field(default="", max_length=200)
-    last_name: str = Field(default="", max_length=200)
+    """Every field is checked at once (names, username, each password rule, the accepted
+    versions); a form sends them all, also when empty."""
+
+    first_name: str = Field(max_length=200)
+    last_name: str = Field(max_length=200)
+    #: A login name of one's own; "" logs in with the invited e-mail address.
     username: str = Field(default="", max_length=100)
-    password: str = Field(default="", max_length=1024)
-    password_confirmation: str = Field(default="", max_length=1024)
+    password: str = Field(max_length=1024)
+    password_confirmation: str = Field(max_length=1024)
     #: The versions of the terms and privacy statement the person accepted ("" = not accepted).
-    terms_version: str = Field(default="", max_length=32)
-    privacy_version: str = Field(default="", max_length=32)
+    terms_version: str = Field(max_length=32)
+    privacy_version: str = Field(max_length=32)
     #: Check everything and save nothing (the summary step).
-    dry_run: bool = False
+    dry_run: StrictBool = False
 
 
 class LoginIn(BaseModel):
@@ -96,7 +101,7 @@ def _accepted(message: invitations_pb2.InvitationAccepted, login: LoginOut | Non
     )
 
 
-@router.post("/invitations", status_code=201, response_model=InvitationOut)
+@router.post("/invitations", status_code=201, response_model=InvitationOut, responses=errors(404, 409, 429))
 async def send_invitation(body: InvitationIn, caller: CurrentCaller, clients: Clients) -> InvitationOut:
     """Staff only: mails the invitee a link valid for 14 days."""
     message = await clients.call(
@@ -107,14 +112,14 @@ async def send_invitation(body: InvitationIn, caller: CurrentCaller, clients: Cl
     return _invitation(message)
 
 
-@router.get("/invitations", response_model=list[InvitationOut])
+@router.get("/invitations", response_model=list[InvitationOut], responses=errors())
 async def list_invitations(caller: CurrentCaller, clients: Clients) -> list[InvitationOut]:
     """Staff only: the invitations of the caller's organisation, newest first."""
     response = await clients.call(clients.invitations.ListInvitations, invitations_pb2.ListInvitationsRequest(), caller)
     return [_invitation(message) for message in response.invitations]
 
 
-@router.post("/invitations/{invitation_id}/revoke", response_model=InvitationOut)
+@router.post("/invitations/{invitation_id}/revoke", response_model=InvitationOut, responses=errors(404, 409))
 async def revoke_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> InvitationOut:
     """Staff only: the link stops working."""
     message = await clients.call(
@@ -123,7 +128,7 @@ async def revoke_invitation(invitation_id: str, caller: CurrentCaller, clients: 
     return _invitation(message)
 
 
-@router.post("/invitations/{invitation_id}/resend", response_model=InvitationOut)
+@router.post("/invitations/{invitation_id}/resend", response_model=InvitationOut, responses=errors(404, 409, 429))
 async def resend_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> InvitationOut:
     """Staff only: a new link is mailed; the old one stops working."""
     message = await clients.call(
@@ -132,7 +137,7 @@ async def resend_invitation(invitation_id: str, caller: CurrentCaller, clients: 
     return _invitation(message)
 
 
-@router.get("/invitations/{token}", response_model=InvitationViewOut)
+@router.get("/invitations/{token}", response_model=InvitationViewOut, responses=errors(404))
 async def view_invitation(token: str, clients: Clients) -> InvitationViewOut:
     """Public, by the link's token: who invites, the address, whether it is still open,
     the password rules and the versions of the terms and privacy statement."""
@@ -149,7 +154,7 @@ async def view_invitation(token: str, clients: Clients) -> InvitationViewOut:
     )
 
 
-@router.post("/invitations/{token}/account", response_model=InvitationAcceptedOut)
+@router.post("/invitations/{token}/account", response_model=InvitationAcceptedOut, responses=errors(401, 404, 409))
 async def accept_with_new_account(
     token: str, body: NewAccountIn, clients: Clients, client: ClientInfo, response: Response
 ) -> InvitationAcceptedOut:
@@ -165,7 +170,7 @@ async def accept_with_new_account(
     return _accepted(accepted, await login_after(clients, accepted.login_name, body.password, client))
 
 
-@router.post("/invitations/{token}/accept", response_model=InvitationAcceptedOut)
+@router.post("/invitations/{token}/accept", response_model=InvitationAcceptedOut, responses=errors(404, 409))
 async def accept_as_caller(token: str, caller: CurrentCaller, clients: Clients) -> InvitationAcceptedOut:
     """ "I already have an account", logged in: the invitation is attached to the caller."""
     accepted = await clients.call(
@@ -174,7 +179,11 @@ async def accept_as_caller(token: str, caller: CurrentCaller, clients: Clients) 
     return _accepted(accepted, None)
 
 
-@router.post("/invitations/{token}/login", response_model=InvitationAcceptedOut | ChallengeOut)
+@router.post(
+    "/invitations/{token}/login",
+    response_model=InvitationAcceptedOut | ChallengeOut,
+    responses=errors(401, 403, 404, 409),
+)
 async def accept_with_login(
     token: str, body: LoginIn, clients: Clients, client: ClientInfo
 ) -> InvitationAcceptedOut | ChallengeOut:
@@ -194,7 +203,7 @@ async def accept_with_login(
     return _accepted(response.accepted, login)
 
 
-@router.post("/invitations/{token}/decline", status_code=204)
+@router.post("/invitations/{token}/decline", status_code=204, responses=errors(404, 409))
 async def decline_invitation(token: str, clients: Clients) -> None:
     """The inviter is told; the link stops working."""
     await clients.call(clients.invitations.DeclineInvitation, invitations_pb2.InvitationTokenRequest(token=token))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from gateway.clients import ServiceClients
+from gateway.openapi import date, email, line, mobile
 from gateway.routes.auth import ChallengeOut, TokensOut, login_result
 from zorgpost.identity.v1 import identity_pb2
 
@@ -20,12 +21,11 @@ class PersonIn(BaseModel):
     e-mail address of their own (a plus-alias is one) and, where SMS codes are sent, a
     mobile number of their own. Missing fields are refused by identity, all at once."""
 
-    first_name: str = Field(default="", max_length=200)
-    last_name: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=320)
-    mobile: str = Field(default="", max_length=40)
-    #: YYYY-MM-DD.
-    birth_date: str = Field(default="", max_length=20)
+    first_name: str = line(max_length=200)
+    last_name: str = line(max_length=200)
+    email: str = email()
+    mobile: str = mobile(required=False)
+    birth_date: str = date()
     language: Literal["nl", "en"] = "nl"
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from gateway.clients import ServiceClients
 from gateway.deps import Caller, Clients, CurrentCaller
+from gateway.openapi import bounded, errors
 from gateway.timestamps import to_datetime
 from zorgpost.notifications.v1 import notifications_pb2
 
@@ -17,8 +18,8 @@ router = APIRouter(tags=["notifications"])
 
 
 class ChannelsIn(BaseModel):
-    email: bool
-    sms: bool
+    email: StrictBool
+    sms: StrictBool
 
 
 class CategoryOut(ChannelsIn):
@@ -26,15 +27,25 @@ class CategoryOut(ChannelsIn):
     mandatory: bool
 
 
+#: The categories a person chooses channels for (notifications' catalogue).
+CATEGORIES = ("security", "account", "messages", "delegations", "appointments", "results")
+
+
 class PreferencesIn(BaseModel):
     language: str | None = Field(
-        default=None, max_length=8, description='"nl" or "en"; null: the language of each notice'
+        default=None,
+        max_length=8,
+        description='"nl" or "en"; null: the language of each notice',
+        json_schema_extra={"enum": ["nl", "en", None]},
     )
-    digest_window_minutes: int = Field(
-        default=0, description="notices of new messages within this window become one mail; 0: each its own"
+    digest_window_minutes: int = bounded(
+        0, 24 * 60, default=0, description="notices of new messages within this window become one mail; 0: each its own"
     )
     categories: dict[str, ChannelsIn] = Field(
-        default_factory=dict, description="per category the channels; categories not named keep their choice"
+        default_factory=dict,
+        description="per category the channels; categories not named keep their choice. Security and "
+        "account notices always go by e-mail (email: false is refused there).",
+        json_schema_extra={"propertyNames": {"enum": list(CATEGORIES)}},
     )
 
 
@@ -76,7 +87,7 @@ def _preferences(message: notifications_pb2.NotificationPreferences) -> Preferen
     )
 
 
-@router.get("/me/notification-preferences", response_model=PreferencesOut)
+@router.get("/me/notification-preferences", response_model=PreferencesOut, responses=errors())
 async def get_notification_preferences(caller: CurrentCaller, clients: Clients) -> PreferencesOut:
     """Which notices the caller receives, by which channel and in which language."""
     return _preferences(
@@ -84,7 +95,7 @@ async def get_notification_preferences(caller: CurrentCaller, clients: Clients) 
     )
 
 
-@router.put("/me/notification-preferences", response_model=PreferencesOut)
+@router.put("/me/notification-preferences", response_model=PreferencesOut, responses=errors())
 async def update_notification_preferences(
     body: PreferencesIn, caller: CurrentCaller, clients: Clients
 ) -> PreferencesOut:
@@ -106,7 +117,7 @@ async def update_notification_preferences(
     )
 
 
-@router.get("/deliveries", response_model=list[DeliveryStatusOut])
+@router.get("/deliveries", response_model=list[DeliveryStatusOut], responses=errors())
 async def list_deliveries(
     caller: CurrentCaller,
     clients: Clients,

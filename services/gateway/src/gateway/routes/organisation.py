@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import EMAIL_DESCRIPTION, MULTI_LINE, errors, optional
 from gateway.timestamps import to_datetime
 from zorgpost.contacts.v1 import contacts_pb2
 
@@ -15,14 +16,22 @@ router = APIRouter(tags=["organisation"])
 
 
 class ProfileIn(BaseModel):
-    email: str = Field(default="", max_length=320)
-    phone: str = Field(default="", max_length=40)
-    website: str = Field(default="", max_length=500)
-    visiting_address: str = Field(default="", max_length=1000)
-    postal_address: str = Field(default="", max_length=1000)
+    """Every field may be left empty."""
+
+    email: str = optional({"format": "email"}, max_length=320, description=EMAIL_DESCRIPTION)
+    phone: str = optional({"format": "phone"}, max_length=40, description="A phone number (Dutch without +31).")
+    website: str = optional({"format": "uri", "pattern": "^https?://[^\\s/]+"}, max_length=500)
+    visiting_address: str = optional({"pattern": MULTI_LINE}, max_length=1000)
+    postal_address: str = optional({"pattern": MULTI_LINE}, max_length=1000)
 
 
-class ProfileOut(ProfileIn):
+class ProfileOut(BaseModel):
+    email: str
+    phone: str
+    website: str
+    visiting_address: str
+    postal_address: str
+
     organisation_id: str
     updated_at: datetime | None
 
@@ -39,7 +48,7 @@ def _profile(message: contacts_pb2.OrganisationProfile) -> ProfileOut:
     )
 
 
-@router.get("/organisation/profile", response_model=ProfileOut)
+@router.get("/organisation/profile", response_model=ProfileOut, responses=errors(404))
 async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
     return _profile(
         await clients.call(
@@ -48,7 +57,7 @@ async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
     )
 
 
-@router.put("/organisation/profile", response_model=ProfileOut)
+@router.put("/organisation/profile", response_model=ProfileOut, responses=errors(404))
 async def update_profile(body: ProfileIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """Replaces the profile. Every invalid field is named; nothing is saved then."""
     return _profile(

@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import ProblemException, error_responses
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, errors, identifier, optional
+from gateway.problems import ProblemException
 from gateway.routes.portal_models import (
     FILE_RESPONSE,
     AnswersIn,
@@ -105,7 +105,7 @@ class DashboardOut(BaseModel):
     security: SecurityOut | None
 
 
-@router.get("/portal/dashboard", response_model=DashboardOut, responses=error_responses(401, 403))
+@router.get("/portal/dashboard", response_model=DashboardOut, responses=errors())
 async def dashboard(caller: CurrentCaller, clients: Clients) -> DashboardOut:
     """The first page: what happened since the previous login (new documents and reports,
     appointments held, new messages, diary notes, results, questionnaires), the next
@@ -139,20 +139,33 @@ async def dashboard(caller: CurrentCaller, clients: Clients) -> DashboardOut:
 
 
 # ----------------------------------------------------------------------------- about me
+class RecordChangesIn(BaseModel):
+    """The personal data to change; a field left out (or empty) stays as it is."""
+
+    first_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
+    last_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
+    email: str = optional({"format": "email"}, max_length=320)
+    phone: str = optional({"format": "phone"}, max_length=40)
+    street: str = optional({"pattern": MULTI_LINE}, max_length=100)
+    postal_code: str = optional({"pattern": SINGLE_LINE}, max_length=10)
+    city: str = optional({"pattern": MULTI_LINE}, max_length=100)
+    insurer: str = optional({"pattern": MULTI_LINE}, max_length=100)
+    policy_number: str = optional({"pattern": MULTI_LINE}, max_length=100)
+
+
 class ChangeRequestIn(BaseModel):
-    #: Field → new value: first_name, last_name, email, phone, street, postal_code, city,
-    #: insurer, policy_number.
-    changes: dict[str, str] = Field(max_length=20)
-    note: str = Field(default="", max_length=4000)
+    #: At least one field to change.
+    changes: RecordChangesIn
+    note: str = optional({"pattern": MULTI_LINE}, max_length=2000)
 
 
-@router.get("/portal/about-me", response_model=ClientRecordOut, responses=error_responses(401, 404))
+@router.get("/portal/about-me", response_model=ClientRecordOut, responses=errors(404))
 async def about_me(caller: CurrentCaller, clients: Clients) -> ClientRecordOut:
     """ "Over mij": the practice's record of the person (404 until the practice made one)."""
     return client_out(await clients.call(clients.portal.GetAboutMe, pb.GetAboutMeRequest(), caller))
 
 
-@router.get("/portal/insurance", response_model=InsuranceOut, responses=error_responses(401, 404))
+@router.get("/portal/insurance", response_model=InsuranceOut, responses=errors(404))
 async def insurance(caller: CurrentCaller, clients: Clients) -> InsuranceOut:
     """ "Verzekering": the insurer and policy number in the practice's record."""
     record = await clients.call(clients.portal.GetAboutMe, pb.GetAboutMeRequest(), caller)
@@ -163,18 +176,19 @@ async def insurance(caller: CurrentCaller, clients: Clients) -> InsuranceOut:
     "/portal/change-requests",
     status_code=201,
     response_model=ChangeRequestOut,
-    responses=error_responses(401, 404, 422),
+    responses=errors(404),
 )
 async def request_change(body: ChangeRequestIn, caller: CurrentCaller, clients: Clients) -> ChangeRequestOut:
     """Asks the practice to change personal data; each bad field is named (``changes.<field>``)
     and nothing is saved then. The record changes when the practice accepts."""
+    changes = {name: value for name, value in body.changes.model_dump().items() if value}
     made = await clients.call(
-        clients.portal.RequestRecordChange, pb.RequestRecordChangeRequest(changes=body.changes, note=body.note), caller
+        clients.portal.RequestRecordChange, pb.RequestRecordChangeRequest(changes=changes, note=body.note), caller
     )
     return change_request_out(made)
 
 
-@router.get("/portal/change-requests", response_model=list[ChangeRequestOut], responses=error_responses(401))
+@router.get("/portal/change-requests", response_model=list[ChangeRequestOut], responses=errors())
 async def my_change_requests(caller: CurrentCaller, clients: Clients) -> list[ChangeRequestOut]:
     found = await clients.call(clients.portal.ListMyChangeRequests, pb.GetAboutMeRequest(), caller)
     return [change_request_out(r) for r in found.items]
@@ -182,10 +196,10 @@ async def my_change_requests(caller: CurrentCaller, clients: Clients) -> list[Ch
 
 # ----------------------------------------------------------------------------- consents
 class ConsentIn(BaseModel):
-    granted: bool
+    granted: StrictBool
 
 
-@router.get("/portal/consents", response_model=list[ConsentOut], responses=error_responses(401))
+@router.get("/portal/consents", response_model=list[ConsentOut], responses=errors())
 async def consents(caller: CurrentCaller, clients: Clients) -> list[ConsentOut]:
     """ "Toestemming": each item the practice asks, on or off (the practice's default until the
     person decides), with every decision and its time."""
@@ -193,7 +207,7 @@ async def consents(caller: CurrentCaller, clients: Clients) -> list[ConsentOut]:
     return [consent_out(c) for c in found.items]
 
 
-@router.put("/portal/consents/{code}", response_model=ConsentOut, responses=error_responses(401, 404, 422))
+@router.put("/portal/consents/{code}", response_model=ConsentOut, responses=errors(404))
 async def set_consent(code: str, body: ConsentIn, caller: CurrentCaller, clients: Clients) -> ConsentOut:
     """Turns one consent on or off; the earlier decisions stay in its history."""
     changed = await clients.call(
@@ -203,7 +217,7 @@ async def set_consent(code: str, body: ConsentIn, caller: CurrentCaller, clients
 
 
 # ----------------------------------------------------------------------------- documents
-@router.get("/portal/documents", response_model=DocumentPageOut, responses=error_responses(401, 422))
+@router.get("/portal/documents", response_model=DocumentPageOut, responses=errors())
 async def documents(
     caller: CurrentCaller,
     clients: Clients,
@@ -222,7 +236,7 @@ async def documents(
 @router.get(
     "/portal/documents/{document_id}/file",
     response_class=Response,
-    responses={**FILE_RESPONSE, **error_responses(401, 404)},
+    responses={**FILE_RESPONSE, **errors(404)},
 )
 async def document_file(document_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     """The document's file, as a download."""
@@ -230,9 +244,7 @@ async def document_file(document_id: str, caller: CurrentCaller, clients: Client
     return file_response(content)
 
 
-@router.post(
-    "/portal/documents/{document_id}/approve", response_model=DocumentOut, responses=error_responses(401, 404, 409)
-)
+@router.post("/portal/documents/{document_id}/approve", response_model=DocumentOut, responses=errors(404, 409))
 async def approve_document(document_id: str, caller: CurrentCaller, clients: Clients) -> DocumentOut:
     """ "Ik ga akkoord": the caller's approval with its time (again keeps the first). When
     every party approved a trajectory's agreement, the trajectory becomes active. 409
@@ -271,7 +283,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                     "type": "object",
                     "required": ["title", "file"],
                     "properties": {
-                        "title": {"type": "string", "maxLength": 200},
+                        "title": {"type": "string", "maxLength": 200, "pattern": SINGLE_LINE},
                         "file": {"type": "string", "format": "binary"},
                     },
                 }
@@ -285,7 +297,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     "/portal/documents",
     status_code=201,
     response_model=DocumentOut,
-    responses=error_responses(401, 413, 415, 422),
+    responses=errors(413, 415),
     openapi_extra=_UPLOAD_BODY,
 )
 async def upload_document(request: Request, caller: CurrentCaller, clients: Clients) -> DocumentOut:
@@ -305,7 +317,7 @@ async def upload_document(request: Request, caller: CurrentCaller, clients: Clie
     return document_out(made, DOCUMENTS)
 
 
-@router.get("/portal/trajectories", response_model=list[TrajectoryOut], responses=error_responses(401))
+@router.get("/portal/trajectories", response_model=list[TrajectoryOut], responses=errors())
 async def trajectories(caller: CurrentCaller, clients: Clients) -> list[TrajectoryOut]:
     """The person's care trajectories, each with the parties of its agreement and when they approved."""
     found = await clients.call(clients.portal.ListTrajectories, pb.ListTrajectoriesRequest(), caller)
@@ -314,11 +326,12 @@ async def trajectories(caller: CurrentCaller, clients: Clients) -> list[Trajecto
 
 # ----------------------------------------------------------------------------- medication
 class PrescriptionIn(BaseModel):
-    medication_ids: list[str] = Field(min_length=1, max_length=20)
-    note: str = Field(default="", max_length=2000)
+    #: Ids of the caller's current chronic medication.
+    medication_ids: list[Annotated[str, identifier()]] = Field(min_length=1, max_length=20)
+    note: str = optional({"pattern": MULTI_LINE}, max_length=1000)
 
 
-@router.get("/portal/medications", response_model=list[MedicationOut], responses=error_responses(401))
+@router.get("/portal/medications", response_model=list[MedicationOut], responses=errors())
 async def medications(caller: CurrentCaller, clients: Clients) -> list[MedicationOut]:
     """Current medication with its chronic flag (only chronic medication can be reordered)."""
     found = await clients.call(clients.portal.ListMedications, pb.ListMedicationsRequest(), caller)
@@ -329,7 +342,7 @@ async def medications(caller: CurrentCaller, clients: Clients) -> list[Medicatio
     "/portal/prescription-requests",
     status_code=201,
     response_model=PrescriptionRequestOut,
-    responses=error_responses(401, 422),
+    responses=errors(),
 )
 async def request_prescription(body: PrescriptionIn, caller: CurrentCaller, clients: Clients) -> PrescriptionRequestOut:
     """A repeat prescription of chronic medication. Asked before 12:00 (Amsterdam) it is
@@ -344,7 +357,7 @@ async def request_prescription(body: PrescriptionIn, caller: CurrentCaller, clie
     return prescription_out(made)
 
 
-@router.get("/portal/prescription-requests", response_model=PrescriptionPageOut, responses=error_responses(401, 422))
+@router.get("/portal/prescription-requests", response_model=PrescriptionPageOut, responses=errors())
 async def prescription_requests(
     caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20
 ) -> PrescriptionPageOut:
@@ -357,9 +370,9 @@ async def prescription_requests(
 
 # ----------------------------------------------------------------------------- appointments
 class BookingIn(BaseModel):
-    slot_id: str = Field(max_length=64)
+    slot_id: str = identifier()
     #: Optional; never in a mail.
-    reason: str = Field(default="", max_length=1000)
+    reason: str = optional({"pattern": MULTI_LINE}, max_length=500)
 
 
 @router.get("/portal/booking-notice", response_model=BookingNoticeOut)
@@ -368,12 +381,18 @@ async def booking_notice() -> BookingNoticeOut:
     return BookingNoticeOut(notice_nl=URGENT_NOTICE_NL, notice_en=URGENT_NOTICE_EN, cancel_until_hours_before=24)
 
 
-@router.get("/portal/slots", response_model=list[SlotOut], responses=error_responses(401, 422))
+@router.get("/portal/slots", response_model=list[SlotOut], responses=errors())
 async def slots(
     caller: CurrentCaller,
     clients: Clients,
-    from_: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD (Amsterdam)")],
-    to: Annotated[str, Query(description="last day, YYYY-MM-DD; at most 62 days after from")],
+    from_: Annotated[
+        str,
+        Query(alias="from", max_length=10, description="first day (Amsterdam)", json_schema_extra={"format": "date"}),
+    ],
+    to: Annotated[
+        str,
+        Query(max_length=10, description="last day; at most 62 days after from", json_schema_extra={"format": "date"}),
+    ],
     practitioner_id: Annotated[str, Query(max_length=64)] = "",
 ) -> list[SlotOut]:
     """Free slots of the caller's practice between two days, soonest first (a page shows a
@@ -390,7 +409,7 @@ async def slots(
     "/portal/appointments",
     status_code=201,
     response_model=AppointmentOut,
-    responses=error_responses(401, 404, 409, 422),
+    responses=errors(404, 409),
 )
 async def book(body: BookingIn, caller: CurrentCaller, clients: Clients) -> AppointmentOut:
     """Books a free slot (not for urgent complaints: call the practice); a confirmation mail
@@ -406,7 +425,7 @@ async def book(body: BookingIn, caller: CurrentCaller, clients: Clients) -> Appo
     "/portal/appointments/{appointment_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(401, 404, 409),
+    responses=errors(404, 409),
 )
 async def cancel(appointment_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     """Cancels until 24 hours before; a confirmation mail follows. Later: 409
@@ -415,7 +434,7 @@ async def cancel(appointment_id: str, caller: CurrentCaller, clients: Clients) -
     return Response(status_code=204)
 
 
-@router.get("/portal/appointments", response_model=AppointmentPageOut, responses=error_responses(401, 422))
+@router.get("/portal/appointments", response_model=AppointmentPageOut, responses=errors())
 async def appointments(
     caller: CurrentCaller,
     clients: Clients,
@@ -431,14 +450,14 @@ async def appointments(
 
 
 # ----------------------------------------------------------------------------- results
-@router.get("/portal/results", response_model=ResultPageOut, responses=error_responses(401, 422))
+@router.get("/portal/results", response_model=ResultPageOut, responses=errors())
 async def results(caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20) -> ResultPageOut:
     """Published results, newest first (their values: GET /portal/results/{id})."""
     page = await clients.call(clients.portal.ListResults, pb.PageRequest(cursor=cursor, limit=limit), caller)
     return ResultPageOut(items=[result_out(r) for r in page.items], next_cursor=page.next_cursor or None)
 
 
-@router.get("/portal/results/{result_id}", response_model=ResultOut, responses=error_responses(401, 404))
+@router.get("/portal/results/{result_id}", response_model=ResultOut, responses=errors(404))
 async def result(result_id: str, caller: CurrentCaller, clients: Clients) -> ResultOut:
     """A result with its observations, units, reference ranges and flags."""
     return result_out(await clients.call(clients.portal.GetResult, pb.ResultRef(result_id=result_id), caller))
@@ -447,7 +466,7 @@ async def result(result_id: str, caller: CurrentCaller, clients: Clients) -> Res
 @router.get(
     "/portal/results/{result_id}/export",
     response_class=Response,
-    responses={**FILE_RESPONSE, **error_responses(401, 404, 422)},
+    responses={**FILE_RESPONSE, **errors(404)},
 )
 async def export_result(
     result_id: str, caller: CurrentCaller, clients: Clients, format: Literal["pdf", "csv"] = "pdf"
@@ -460,14 +479,14 @@ async def export_result(
 
 
 # ----------------------------------------------------------------------------- diary
-@router.get("/portal/diary", response_model=DiaryPageOut, responses=error_responses(401, 422))
+@router.get("/portal/diary", response_model=DiaryPageOut, responses=errors())
 async def diary(caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20) -> DiaryPageOut:
     """The caller's own notes in this portal, newest first (a parent does not read a child's)."""
     page = await clients.call(clients.portal.ListDiaryEntries, pb.PageRequest(cursor=cursor, limit=limit), caller)
     return DiaryPageOut(items=[diary_out(e) for e in page.items], next_cursor=page.next_cursor or None)
 
 
-@router.post("/portal/diary", status_code=201, response_model=DiaryEntryOut, responses=error_responses(401, 422))
+@router.post("/portal/diary", status_code=201, response_model=DiaryEntryOut, responses=errors())
 async def write_diary(body: DiaryEntryIn, caller: CurrentCaller, clients: Clients) -> DiaryEntryOut:
     """A note, private (default) or shared with the practitioner."""
     made = await clients.call(
@@ -476,7 +495,7 @@ async def write_diary(body: DiaryEntryIn, caller: CurrentCaller, clients: Client
     return diary_out(made)
 
 
-@router.put("/portal/diary/{entry_id}", response_model=DiaryEntryOut, responses=error_responses(401, 404, 422))
+@router.put("/portal/diary/{entry_id}", response_model=DiaryEntryOut, responses=errors(404))
 async def update_diary(entry_id: str, body: DiaryEntryIn, caller: CurrentCaller, clients: Clients) -> DiaryEntryOut:
     """Changes one's own note (its text, and whether it is shared)."""
     changed = await clients.call(
@@ -488,15 +507,13 @@ async def update_diary(entry_id: str, body: DiaryEntryIn, caller: CurrentCaller,
 
 
 # ----------------------------------------------------------------------------- questionnaires
-@router.get("/portal/questionnaires", response_model=list[QuestionnaireOut], responses=error_responses(401))
+@router.get("/portal/questionnaires", response_model=list[QuestionnaireOut], responses=errors())
 async def questionnaires(caller: CurrentCaller, clients: Clients) -> list[QuestionnaireOut]:
     found = await clients.call(clients.portal.ListQuestionnaires, pb.ListQuestionnairesRequest(), caller)
     return [questionnaire_out(q) for q in found.items]
 
 
-@router.get(
-    "/portal/questionnaires/{questionnaire_id}", response_model=QuestionnaireOut, responses=error_responses(401, 404)
-)
+@router.get("/portal/questionnaires/{questionnaire_id}", response_model=QuestionnaireOut, responses=errors(404))
 async def questionnaire(questionnaire_id: str, caller: CurrentCaller, clients: Clients) -> QuestionnaireOut:
     found = await clients.call(
         clients.portal.GetQuestionnaire, pb.QuestionnaireRef(questionnaire_id=questionnaire_id), caller
@@ -507,7 +524,7 @@ async def questionnaire(questionnaire_id: str, caller: CurrentCaller, clients: C
 @router.put(
     "/portal/questionnaires/{questionnaire_id}/answers",
     response_model=QuestionnaireOut,
-    responses=error_responses(401, 404, 409, 422),
+    responses=errors(404, 409),
 )
 async def answer_questionnaire(
     questionnaire_id: str, body: AnswersIn, caller: CurrentCaller, clients: Clients
@@ -525,10 +542,13 @@ async def answer_questionnaire(
 # ----------------------------------------------------------------------------- export, actions
 @router.get(
     "/portal/fhir",
-    response_class=JSONResponse,
+    response_class=Response,
     responses={
-        200: {"description": "A FHIR R4 Bundle (type collection).", "content": {"application/fhir+json": {}}},
-        **error_responses(401),
+        200: {
+            "description": "A FHIR R4 Bundle (type collection).",
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+        },
+        **errors(),
     },
 )
 async def fhir(caller: CurrentCaller, clients: Clients) -> Response:
@@ -558,7 +578,7 @@ class ActionPageOut(BaseModel):
     next_cursor: str | None
 
 
-@router.get("/portal/actions", response_model=ActionPageOut, responses=error_responses(401, 422))
+@router.get("/portal/actions", response_model=ActionPageOut, responses=errors())
 async def actions(caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20) -> ActionPageOut:
     """Who changed what in this portal — the person, someone acting for them, the practice —
     newest first."""

@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import ProblemException, error_responses
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, errors, line, text
+from gateway.problems import ProblemException
 from gateway.routes.thread_models import ThreadOut, ThreadSummaryOut, summary_out, thread_out
 from zorgpost.messaging.v1 import messaging_pb2
 
@@ -29,17 +31,22 @@ _Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 _Cursor = Annotated[str, Query(max_length=200, description="next_cursor of the previous page")]
 
 
+class EconsultIn(BaseModel):
+    subject: str = line(max_length=200)
+    question: str = text(max_length=100_000)
+
+
 class ConversationPageOut(BaseModel):
     items: list[ThreadSummaryOut]
     next_cursor: str | None
 
 
 class CareMessageIn(BaseModel):
-    subject: str = Field(max_length=1000)
-    body: str = Field(max_length=200_000)
+    subject: str = line(max_length=200)
+    body: str = text(max_length=100_000)
 
 
-@router.get("/portal/messages", response_model=ConversationPageOut, responses=error_responses(401, 422))
+@router.get("/portal/messages", response_model=ConversationPageOut, responses=errors())
 async def messages(
     caller: CurrentCaller,
     clients: Clients,
@@ -66,19 +73,13 @@ _ECONSULT_BODY: dict[str, Any] = {
                     "type": "object",
                     "required": ["subject", "question"],
                     "properties": {
-                        "subject": {"type": "string", "maxLength": 200},
-                        "question": {"type": "string"},
+                        "subject": {"type": "string", "maxLength": 200, "pattern": SINGLE_LINE},
+                        "question": {"type": "string", "maxLength": 100_000, "pattern": MULTI_LINE},
                         "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
                     },
                 }
             },
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["subject", "question"],
-                    "properties": {"subject": {"type": "string"}, "question": {"type": "string"}},
-                }
-            },
+            "application/json": {"schema": EconsultIn.model_json_schema()},
         },
     }
 }
@@ -95,10 +96,13 @@ async def _econsult_parts(request: Request) -> tuple[str, str, list[UploadFile]]
         photos = [item for item in form.getlist("photos") if isinstance(item, UploadFile)]
         return (subject if isinstance(subject, str) else ""), (question if isinstance(question, str) else ""), photos
     if content_type in ("application/json", ""):
-        body = await request.json()
-        if not isinstance(body, dict):
-            raise ProblemException(422, code="invalid_argument", detail="Send subject and question.")
-        return str(body.get("subject", "")), str(body.get("question", "")), []
+        try:
+            body = EconsultIn.model_validate_json(await request.body())
+        except ValidationError as error:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} if e["type"] != "json_invalid" else e for e in error.errors()]
+            ) from None
+        return body.subject, body.question, []
     raise ProblemException(415, code="unsupported_media_type", detail="Send multipart/form-data or application/json.")
 
 
@@ -122,7 +126,7 @@ async def _chunks(
     "/portal/econsults",
     status_code=201,
     response_model=ThreadOut,
-    responses=error_responses(401, 409, 413, 415, 422),
+    responses=errors(409, 413, 415),
     openapi_extra=_ECONSULT_BODY,
 )
 async def ask_econsult(request: Request, caller: CurrentCaller, clients: Clients) -> ThreadOut:
@@ -144,9 +148,7 @@ async def ask_econsult(request: Request, caller: CurrentCaller, clients: Clients
     return thread_out(view)
 
 
-@router.post(
-    "/portal/care-messages", status_code=201, response_model=ThreadOut, responses=error_responses(401, 409, 422)
-)
+@router.post("/portal/care-messages", status_code=201, response_model=ThreadOut, responses=errors(409))
 async def new_care_message(body: CareMessageIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
     """ "Nieuw bericht" to the practice (seed 4); the practitioners answer in the same
     conversation (POST /threads/{id}/messages), and so does the client or parent."""
@@ -158,7 +160,7 @@ async def new_care_message(body: CareMessageIn, caller: CurrentCaller, clients: 
     return thread_out(view)
 
 
-@router.get("/portal/practice/econsults", response_model=ConversationPageOut, responses=error_responses(401, 403, 422))
+@router.get("/portal/practice/econsults", response_model=ConversationPageOut, responses=errors())
 async def econsults_to_answer(
     caller: CurrentCaller,
     clients: Clients,

@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 from fastapi import Response
 from google.protobuf.message import Message
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, optional, text
 from gateway.timestamps import to_datetime
 from zorgpost.portal.v1 import portal_pb2 as pb
 from zorgpost_kit.files import content_disposition
@@ -38,8 +39,22 @@ def file_response(content: pb.FileContent) -> Response:
     )
 
 
+#: What a download may be: the kit's allowed file types, and the result exports.
+_FILE_TYPES = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/heic",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/plain",
+    "text/csv",
+]
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The file, as a download.", "content": {"application/octet-stream": {}}}
+    200: {
+        "description": "The file, as a download (Content-Disposition: attachment).",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _FILE_TYPES},
+    }
 }
 
 
@@ -474,8 +489,9 @@ class DiaryPageOut(BaseModel):
 
 
 class DiaryEntryIn(BaseModel):
-    body: str = Field(max_length=40_000)
-    shared: bool = False
+    body: str = text(max_length=20_000)
+    #: Shared with the practitioner (default: private).
+    shared: StrictBool = False
 
 
 def diary_out(entry: pb.DiaryEntry) -> DiaryEntryOut:
@@ -490,15 +506,17 @@ def diary_out(entry: pb.DiaryEntry) -> DiaryEntryOut:
 
 
 class QuestionModel(BaseModel):
-    id: str = Field(default="", max_length=50, description="empty: q1, q2, … by position")
+    id: str = optional({"pattern": SINGLE_LINE}, max_length=50, description="empty: q1, q2, … by position")
     kind: Literal["text", "choice", "scale"]
-    text: str = Field(max_length=2000)
-    required: bool = True
+    text: str = Field(max_length=1000, json_schema_extra={"pattern": MULTI_LINE})
+    required: StrictBool = True
+    #: Choice questions: 2 to 20 different options.
     options: list[str] = Field(default_factory=list, max_length=20)
-    scale_min: int = 0
-    scale_max: int = 0
-    min_label: str = Field(default="", max_length=200)
-    max_label: str = Field(default="", max_length=200)
+    #: Scale questions: from scale_min up to a higher scale_max (0 … 100).
+    scale_min: int = Field(default=0, strict=True, ge=0, le=100)
+    scale_max: int = Field(default=0, strict=True, ge=0, le=100)
+    min_label: str = optional({"pattern": SINGLE_LINE}, max_length=100)
+    max_label: str = optional({"pattern": SINGLE_LINE}, max_length=100)
 
 
 class QuestionnaireOut(BaseModel):
@@ -516,9 +534,10 @@ class QuestionnaireOut(BaseModel):
 
 
 class AnswersIn(BaseModel):
+    #: Question id → answer (a choice's option, a scale's whole number, text).
     answers: dict[str, str] = Field(max_length=100)
     #: False: save a draft; true: submit (then it is fixed).
-    submit: bool = False
+    submit: StrictBool = False
 
 
 def questionnaire_out(questionnaire: pb.Questionnaire) -> QuestionnaireOut:

@@ -9,12 +9,14 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import ProblemException, error_responses
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, date, errors, identifier, line, optional, text
+from gateway.problems import ProblemException
 from gateway.routes.portal import read_upload
 from gateway.routes.portal_models import (
     FILE_RESPONSE,
@@ -67,19 +69,23 @@ def _stamp(moment: datetime) -> Timestamp:
 
 
 # ----------------------------------------------------------------------------- clients
+#: Identity's account ids.
+UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
 class ClientIn(BaseModel):
-    first_name: str = Field(max_length=200)
-    last_name: str = Field(max_length=200)
-    #: YYYY-MM-DD; decides who approves an agreement (the client from 12, parents under 16).
-    birth_date: str = Field(default="", max_length=10)
+    first_name: str = line(max_length=100)
+    last_name: str = line(max_length=100)
+    #: Decides who approves an agreement (the client from 12, parents under 16); not in the future.
+    birth_date: str = optional({"format": "date"}, max_length=10)
     #: Where notices go (besides the delegates who act for the client).
-    email: str = Field(default="", max_length=320)
-    phone: str = Field(default="", max_length=40)
-    street: str = Field(default="", max_length=200)
-    postal_code: str = Field(default="", max_length=20)
-    city: str = Field(default="", max_length=200)
-    insurer: str = Field(default="", max_length=200)
-    policy_number: str = Field(default="", max_length=200)
+    email: str = optional({"format": "email"}, max_length=320)
+    phone: str = optional({"format": "phone"}, max_length=40)
+    street: str = optional({"pattern": MULTI_LINE}, max_length=100)
+    postal_code: str = optional({"pattern": SINGLE_LINE}, max_length=10)
+    city: str = optional({"pattern": MULTI_LINE}, max_length=100)
+    insurer: str = optional({"pattern": MULTI_LINE}, max_length=100)
+    policy_number: str = optional({"pattern": MULTI_LINE}, max_length=100)
     language: Literal["nl", "en"] = "nl"
 
 
@@ -88,10 +94,13 @@ class ClientPageOut(BaseModel):
     next_cursor: str | None
 
 
-@router.put(
-    "/portal/practice/clients/{person_id}", response_model=ClientRecordOut, responses=error_responses(401, 403, 422)
-)
-async def register_client(person_id: str, body: ClientIn, caller: CurrentCaller, clients: Clients) -> ClientRecordOut:
+@router.put("/portal/practice/clients/{person_id}", response_model=ClientRecordOut, responses=errors())
+async def register_client(
+    person_id: Annotated[str, Path(pattern=UUID, description="identity's account id")],
+    body: ClientIn,
+    caller: CurrentCaller,
+    clients: Clients,
+) -> ClientRecordOut:
     """Registers a person (identity's account id) as a client, or updates the record ("Over
     mij"); every earlier version is kept."""
     record = await clients.call(
@@ -100,7 +109,7 @@ async def register_client(person_id: str, body: ClientIn, caller: CurrentCaller,
     return client_out(record)
 
 
-@router.get("/portal/practice/clients", response_model=ClientPageOut, responses=error_responses(401, 403, 422))
+@router.get("/portal/practice/clients", response_model=ClientPageOut, responses=errors())
 async def list_clients(
     caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20
 ) -> ClientPageOut:
@@ -109,9 +118,7 @@ async def list_clients(
     return ClientPageOut(items=[client_out(r) for r in page.items], next_cursor=page.next_cursor or None)
 
 
-@router.get(
-    "/portal/practice/clients/{person_id}", response_model=ClientRecordOut, responses=error_responses(401, 403, 404)
-)
+@router.get("/portal/practice/clients/{person_id}", response_model=ClientRecordOut, responses=errors(404))
 async def get_client(person_id: str, caller: CurrentCaller, clients: Clients) -> ClientRecordOut:
     return client_out(await clients.call(clients.practice.GetClient, pb.ClientRef(person_id=person_id), caller))
 
@@ -119,7 +126,7 @@ async def get_client(person_id: str, caller: CurrentCaller, clients: Clients) ->
 @router.get(
     "/portal/practice/clients/{person_id}/consents",
     response_model=list[ConsentOut],
-    responses=error_responses(401, 403, 404),
+    responses=errors(404),
 )
 async def client_consents(person_id: str, caller: CurrentCaller, clients: Clients) -> list[ConsentOut]:
     found = await clients.call(clients.practice.GetClientConsents, pb.ClientRef(person_id=person_id), caller)
@@ -127,12 +134,10 @@ async def client_consents(person_id: str, caller: CurrentCaller, clients: Client
 
 
 class ResolveIn(BaseModel):
-    answer: str = Field(default="", max_length=4000)
+    answer: str = optional({"pattern": MULTI_LINE}, max_length=2000)
 
 
-@router.get(
-    "/portal/practice/change-requests", response_model=list[ChangeRequestOut], responses=error_responses(401, 403, 422)
-)
+@router.get("/portal/practice/change-requests", response_model=list[ChangeRequestOut], responses=errors())
 async def change_requests(
     caller: CurrentCaller, clients: Clients, status: Literal["open", "accepted", "rejected", "all"] = "open"
 ) -> list[ChangeRequestOut]:
@@ -144,7 +149,7 @@ async def change_requests(
 @router.post(
     "/portal/practice/change-requests/{request_id}/{decision}",
     response_model=ChangeRequestOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=errors(404, 409),
 )
 async def resolve_change_request(
     request_id: str,
@@ -165,17 +170,17 @@ async def resolve_change_request(
 
 
 class ConsentItemModel(BaseModel):
-    code: str = Field(max_length=50)
-    label_nl: str = Field(max_length=400)
-    label_en: str = Field(max_length=400)
-    default_granted: bool
+    code: str = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_-]+$")
+    label_nl: str = line(max_length=200)
+    label_en: str = line(max_length=200)
+    default_granted: StrictBool
 
 
 class ConsentItemsModel(BaseModel):
     items: list[ConsentItemModel] = Field(max_length=50)
 
 
-@router.get("/portal/practice/consent-items", response_model=ConsentItemsModel, responses=error_responses(401, 403))
+@router.get("/portal/practice/consent-items", response_model=ConsentItemsModel, responses=errors())
 async def consent_items(caller: CurrentCaller, clients: Clients) -> ConsentItemsModel:
     """What the practice asks consent for, and the default of each."""
     found = await clients.call(clients.practice.GetConsentItems, pb.GetConsentItemsRequest(), caller)
@@ -184,9 +189,7 @@ async def consent_items(caller: CurrentCaller, clients: Clients) -> ConsentItems
     )
 
 
-@router.put(
-    "/portal/practice/consent-items", response_model=ConsentItemsModel, responses=error_responses(401, 403, 422)
-)
+@router.put("/portal/practice/consent-items", response_model=ConsentItemsModel, responses=errors())
 async def set_consent_items(body: ConsentItemsModel, caller: CurrentCaller, clients: Clients) -> ConsentItemsModel:
     """Replaces the list; clients' decisions stay (also for an item taken away)."""
     saved = await clients.call(
@@ -209,8 +212,8 @@ _START_BODY: dict[str, Any] = {
                     "type": "object",
                     "required": ["person_id", "title", "file"],
                     "properties": {
-                        "person_id": {"type": "string"},
-                        "title": {"type": "string"},
+                        "person_id": {"type": "string", "pattern": UUID},
+                        "title": {"type": "string", "maxLength": 200, "pattern": SINGLE_LINE},
                         "practitioners": {
                             "type": "string",
                             "description": 'JSON: [{"id": "…", "name": "…"}], besides the caller',
@@ -225,14 +228,14 @@ _START_BODY: dict[str, Any] = {
 
 
 class EndIn(BaseModel):
-    reason: str = Field(default="", max_length=2000)
+    reason: str = optional({"pattern": MULTI_LINE}, max_length=1000)
 
 
 @router.post(
     "/portal/practice/trajectories",
     status_code=201,
     response_model=TrajectoryOut,
-    responses=error_responses(401, 403, 404, 413, 415, 422),
+    responses=errors(404, 413, 415),
     openapi_extra=_START_BODY,
 )
 async def start_trajectory(request: Request, caller: CurrentCaller, clients: Clients) -> TrajectoryOut:
@@ -266,7 +269,7 @@ async def start_trajectory(request: Request, caller: CurrentCaller, clients: Cli
 @router.post(
     "/portal/practice/trajectories/{trajectory_id}/end",
     response_model=TrajectoryOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=errors(404, 409),
 )
 async def end_trajectory(
     trajectory_id: str, caller: CurrentCaller, clients: Clients, body: EndIn | None = None
@@ -281,9 +284,7 @@ async def end_trajectory(
     return trajectory_out(ended)
 
 
-@router.get(
-    "/portal/practice/trajectories", response_model=list[TrajectoryOut], responses=error_responses(401, 403, 404, 422)
-)
+@router.get("/portal/practice/trajectories", response_model=list[TrajectoryOut], responses=errors(404))
 async def practice_trajectories(
     caller: CurrentCaller,
     clients: Clients,
@@ -307,9 +308,9 @@ _PUBLISH_BODY: dict[str, Any] = {
                     "required": ["kind", "title", "file"],
                     "properties": {
                         "kind": {"type": "string", "enum": ["report", "document"]},
-                        "title": {"type": "string"},
+                        "title": {"type": "string", "maxLength": 200, "pattern": SINGLE_LINE},
                         "requires_approval": {"type": "boolean"},
-                        "trajectory_id": {"type": "string"},
+                        "trajectory_id": {"type": "string", "maxLength": 64},
                         "file": {"type": "string", "format": "binary"},
                     },
                 }
@@ -319,11 +320,18 @@ _PUBLISH_BODY: dict[str, Any] = {
 }
 
 
+def _flag(value: str, field: str) -> bool:
+    """A form's boolean: "true" or "false", as the schema says."""
+    if value not in ("true", "false"):
+        raise RequestValidationError([{"loc": ("body", field), "msg": "is true or false", "type": "bool_parsing"}])
+    return value == "true"
+
+
 @router.post(
     "/portal/practice/clients/{person_id}/documents",
     status_code=201,
     response_model=DocumentOut,
-    responses=error_responses(401, 403, 404, 413, 415, 422),
+    responses=errors(404, 413, 415),
     openapi_extra=_PUBLISH_BODY,
 )
 async def publish_document(person_id: str, request: Request, caller: CurrentCaller, clients: Clients) -> DocumentOut:
@@ -339,7 +347,7 @@ async def publish_document(person_id: str, request: Request, caller: CurrentCall
             person_id=person_id,
             kind=fields.get("kind", ""),
             title=fields.get("title", ""),
-            requires_approval=fields.get("requires_approval", "").lower() in ("true", "1", "on", "yes"),
+            requires_approval=_flag(fields.get("requires_approval", "false"), "requires_approval"),
             file_name=name,
             content_type=content_type,
             data=data,
@@ -354,7 +362,7 @@ async def publish_document(person_id: str, request: Request, caller: CurrentCall
 @router.get(
     "/portal/practice/clients/{person_id}/documents",
     response_model=DocumentPageOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def client_documents(
     person_id: str, caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20
@@ -371,7 +379,7 @@ async def client_documents(
 @router.get(
     "/portal/practice/documents/{document_id}/file",
     response_class=Response,
-    responses={**FILE_RESPONSE, **error_responses(401, 403, 404)},
+    responses={**FILE_RESPONSE, **errors(404)},
 )
 async def practice_document_file(document_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     content = await clients.call(
@@ -382,27 +390,28 @@ async def practice_document_file(document_id: str, caller: CurrentCaller, client
 
 # ----------------------------------------------------------------------------- medication
 class MedicationIn(BaseModel):
-    name: str = Field(max_length=400)
-    dosage: str = Field(default="", max_length=400)
-    chronic: bool
-    started_on: str = Field(default="", max_length=10)
+    name: str = text(max_length=200)
+    dosage: str = optional({"pattern": MULTI_LINE}, max_length=200)
+    #: Only chronic medication can be ordered as a repeat prescription.
+    chronic: StrictBool
+    started_on: str = optional({"format": "date"}, max_length=10)
 
 
 class StopIn(BaseModel):
-    #: YYYY-MM-DD; empty: today.
-    stopped_on: str = Field(default="", max_length=10)
+    #: Empty: today.
+    stopped_on: str = optional({"format": "date"}, max_length=10)
 
 
 class HandleIn(BaseModel):
     #: Why (a rejection needs one; shown in the portal, never mailed).
-    answer: str = Field(default="", max_length=2000)
+    answer: str = optional({"pattern": MULTI_LINE}, max_length=1000)
 
 
 @router.post(
     "/portal/practice/clients/{person_id}/medications",
     status_code=201,
     response_model=MedicationOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def add_medication(person_id: str, body: MedicationIn, caller: CurrentCaller, clients: Clients) -> MedicationOut:
     added = await clients.call(
@@ -414,7 +423,7 @@ async def add_medication(person_id: str, body: MedicationIn, caller: CurrentCall
 @router.get(
     "/portal/practice/clients/{person_id}/medications",
     response_model=list[MedicationOut],
-    responses=error_responses(401, 403, 404),
+    responses=errors(404),
 )
 async def client_medications(person_id: str, caller: CurrentCaller, clients: Clients) -> list[MedicationOut]:
     """Current and stopped medication."""
@@ -425,7 +434,7 @@ async def client_medications(person_id: str, caller: CurrentCaller, clients: Cli
 @router.post(
     "/portal/practice/medications/{medication_id}/stop",
     response_model=MedicationOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def stop_medication(
     medication_id: str, caller: CurrentCaller, clients: Clients, body: StopIn | None = None
@@ -441,7 +450,7 @@ async def stop_medication(
 @router.get(
     "/portal/practice/prescription-requests",
     response_model=PrescriptionPageOut,
-    responses=error_responses(401, 403, 422),
+    responses=errors(),
 )
 async def practice_prescriptions(
     caller: CurrentCaller,
@@ -462,7 +471,7 @@ async def practice_prescriptions(
 @router.post(
     "/portal/practice/prescription-requests/{request_id}/{decision}",
     response_model=PrescriptionRequestOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=errors(404, 409),
 )
 async def handle_prescription(
     request_id: str,
@@ -483,18 +492,24 @@ async def handle_prescription(
 
 
 # ----------------------------------------------------------------------------- results
+_DECIMAL = {"pattern": r"^-?[0-9]{1,12}([.,][0-9]{1,6})?$"}
+
+
 class ObservationIn(BaseModel):
-    code: str = Field(default="", max_length=100)
-    name: str = Field(max_length=400)
-    value: str = Field(max_length=200)
-    unit: str = Field(default="", max_length=100)
-    reference_low: str = Field(default="", max_length=40)
-    reference_high: str = Field(default="", max_length=40)
-    reference_text: str = Field(default="", max_length=200)
+    code: str = optional({"pattern": MULTI_LINE}, max_length=50)
+    name: str = text(max_length=200)
+    #: As the lab gives it: "7.2", "negatief", "<0.1".
+    value: str = text(max_length=100)
+    unit: str = optional({"pattern": MULTI_LINE}, max_length=50)
+    reference_low: str = optional(_DECIMAL, max_length=20)
+    #: Not below reference_low.
+    reference_high: str = optional(_DECIMAL, max_length=20)
+    reference_text: str = optional({"pattern": SINGLE_LINE}, max_length=100)
 
 
 class ResultIn(BaseModel):
-    title: str = Field(max_length=400)
+    title: str = line(max_length=200)
+    #: When the sample was taken (not in the future).
     taken_at: datetime
     observations: list[ObservationIn] = Field(min_length=1, max_length=100)
 
@@ -503,7 +518,7 @@ class ResultIn(BaseModel):
     "/portal/practice/clients/{person_id}/results",
     status_code=201,
     response_model=ResultOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def publish_result(person_id: str, body: ResultIn, caller: CurrentCaller, clients: Clients) -> ResultOut:
     """Publishes lab results; the patient gets a mail that a result is ready, never the values."""
@@ -523,7 +538,7 @@ async def publish_result(person_id: str, body: ResultIn, caller: CurrentCaller, 
 @router.get(
     "/portal/practice/clients/{person_id}/results",
     response_model=ResultPageOut,
-    responses=error_responses(401, 403, 404),
+    responses=errors(404),
 )
 async def client_results(
     person_id: str, caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20
@@ -537,19 +552,24 @@ async def client_results(
 
 
 # ----------------------------------------------------------------------------- schedules, agenda
+_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class ScheduleIn(BaseModel):
-    #: Empty: the caller's own schedule; an assistant names the practitioner.
-    practitioner_id: str = Field(default="", max_length=64)
-    practitioner_name: str = Field(default="", max_length=200)
-    from_date: str = Field(max_length=10)
-    to_date: str = Field(max_length=10)
+    #: Empty: the caller's own schedule; an assistant names the practitioner (and their name).
+    practitioner_id: str = identifier(required=False)
+    practitioner_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
+    from_date: str = date()
+    #: Not before from_date, at most 120 days after it.
+    to_date: str = date()
     #: 0 = Monday … 6 = Sunday.
-    weekdays: list[int] = Field(min_length=1, max_length=7)
+    weekdays: list[Annotated[int, Field(strict=True, ge=0, le=6)]] = Field(min_length=1, max_length=7)
     #: HH:MM, Amsterdam time.
-    start_time: str = Field(max_length=8)
-    end_time: str = Field(max_length=8)
-    slot_minutes: int = Field(ge=1, le=1440)
-    location: str = Field(default="", max_length=200)
+    start_time: str = Field(max_length=5, pattern=_TIME)
+    #: After start_time.
+    end_time: str = Field(max_length=5, pattern=_TIME)
+    slot_minutes: int = Field(strict=True, ge=5, le=240)
+    location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
 
 
 class ScheduleOut(BaseModel):
@@ -559,33 +579,32 @@ class ScheduleOut(BaseModel):
 
 
 class SlotIn(BaseModel):
-    practitioner_id: str = Field(default="", max_length=64)
-    practitioner_name: str = Field(default="", max_length=200)
+    practitioner_id: str = identifier(required=False)
+    practitioner_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
+    #: In the future.
     start: datetime
+    #: 5 minutes to 4 hours after start.
     end: datetime
-    location: str = Field(default="", max_length=200)
+    location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
 
 
 class PlannedAppointmentIn(BaseModel):
     start: datetime
+    #: After start.
     end: datetime
     #: Who the client sees the appointment with (default: the caller).
-    with_name: str = Field(default="", max_length=200)
-    location: str = Field(default="", max_length=200)
+    with_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
+    location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
 
 
-@router.post(
-    "/portal/practice/schedules", status_code=201, response_model=ScheduleOut, responses=error_responses(401, 403, 422)
-)
+@router.post("/portal/practice/schedules", status_code=201, response_model=ScheduleOut, responses=errors())
 async def add_schedule(body: ScheduleIn, caller: CurrentCaller, clients: Clients) -> ScheduleOut:
     """Opening hours become free slots (public holidays get none)."""
     added = await clients.call(clients.practice.AddSchedule, pb.AddScheduleRequest(**body.model_dump()), caller)
     return ScheduleOut(slots_added=added.slots_added, slots_skipped=added.slots_skipped)
 
 
-@router.post(
-    "/portal/practice/slots", status_code=201, response_model=AgendaSlotOut, responses=error_responses(401, 403, 422)
-)
+@router.post("/portal/practice/slots", status_code=201, response_model=AgendaSlotOut, responses=errors())
 async def add_slot(body: SlotIn, caller: CurrentCaller, clients: Clients) -> AgendaSlotOut:
     """One free slot at any time (an extra consultation hour)."""
     slot = await clients.call(
@@ -606,7 +625,7 @@ async def add_slot(body: SlotIn, caller: CurrentCaller, clients: Clients) -> Age
     "/portal/practice/slots/{slot_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(404, 409),
 )
 async def remove_slot(slot_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     """Removes a free slot; 409 ``slot_booked`` when it is booked (cancel the appointment first)."""
@@ -614,12 +633,14 @@ async def remove_slot(slot_id: str, caller: CurrentCaller, clients: Clients) -> 
     return Response(status_code=204)
 
 
-@router.get("/portal/practice/agenda", response_model=list[AgendaSlotOut], responses=error_responses(401, 403, 422))
+@router.get("/portal/practice/agenda", response_model=list[AgendaSlotOut], responses=errors())
 async def agenda(
     caller: CurrentCaller,
     clients: Clients,
-    from_: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
-    to: Annotated[str, Query(description="last day, YYYY-MM-DD")],
+    from_: Annotated[str, Query(alias="from", max_length=10, json_schema_extra={"format": "date"})],
+    to: Annotated[
+        str, Query(max_length=10, description="at most 62 days after from", json_schema_extra={"format": "date"})
+    ],
     practitioner_id: Annotated[str, Query(max_length=64)] = "",
 ) -> list[AgendaSlotOut]:
     """Every slot of the period with its booking and the client's name."""
@@ -635,7 +656,7 @@ async def agenda(
     "/portal/practice/clients/{person_id}/appointments",
     status_code=201,
     response_model=AppointmentOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def plan_appointment(
     person_id: str, body: PlannedAppointmentIn, caller: CurrentCaller, clients: Clients
@@ -658,7 +679,7 @@ async def plan_appointment(
 @router.get(
     "/portal/practice/clients/{person_id}/appointments",
     response_model=AppointmentPageOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def client_appointments(
     person_id: str,
@@ -680,7 +701,7 @@ async def client_appointments(
     "/portal/practice/appointments/{appointment_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(404, 409),
 )
 async def cancel_appointment(appointment_id: str, caller: CurrentCaller, clients: Clients) -> Response:
     """The practice cancels (at any time); the client gets the confirmation mail."""
@@ -690,7 +711,7 @@ async def cancel_appointment(appointment_id: str, caller: CurrentCaller, clients
 
 # ----------------------------------------------------------------------------- questionnaires, diary
 class QuestionnaireIn(BaseModel):
-    title: str = Field(max_length=400)
+    title: str = line(max_length=200)
     questions: list[QuestionModel] = Field(min_length=1, max_length=50)
 
 
@@ -698,7 +719,7 @@ class QuestionnaireIn(BaseModel):
     "/portal/practice/clients/{person_id}/questionnaires",
     status_code=201,
     response_model=QuestionnaireOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def send_questionnaire(
     person_id: str, body: QuestionnaireIn, caller: CurrentCaller, clients: Clients
@@ -717,7 +738,7 @@ async def send_questionnaire(
 @router.get(
     "/portal/practice/questionnaires",
     response_model=list[QuestionnaireOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=errors(404),
 )
 async def practice_questionnaires(
     caller: CurrentCaller,
@@ -737,7 +758,7 @@ async def practice_questionnaires(
 @router.get(
     "/portal/practice/questionnaires/{questionnaire_id}",
     response_model=QuestionnaireOut,
-    responses=error_responses(401, 403, 404),
+    responses=errors(404),
 )
 async def practice_questionnaire(questionnaire_id: str, caller: CurrentCaller, clients: Clients) -> QuestionnaireOut:
     found = await clients.call(
@@ -746,9 +767,7 @@ async def practice_questionnaire(questionnaire_id: str, caller: CurrentCaller, c
     return questionnaire_out(found)
 
 
-@router.get(
-    "/portal/practice/clients/{person_id}/diary", response_model=DiaryPageOut, responses=error_responses(401, 403, 404)
-)
+@router.get("/portal/practice/clients/{person_id}/diary", response_model=DiaryPageOut, responses=errors(404))
 async def shared_diary(
     person_id: str, caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20
 ) -> DiaryPageOut:

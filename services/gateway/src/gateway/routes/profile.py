@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import SINGLE_LINE, errors
 from zorgpost.identity.v1 import accounts_pb2
 
 router = APIRouter(tags=["profile"])
@@ -32,12 +33,17 @@ class ProfileOut(BaseModel):
 class ProfilePatch(BaseModel):
     """Fields left out stay as they are."""
 
-    first_name: str | None = Field(default=None, max_length=200)
-    last_name: str | None = Field(default=None, max_length=200)
+    first_name: str | None = Field(default=None, max_length=200, json_schema_extra={"pattern": SINGLE_LINE})
+    last_name: str | None = Field(default=None, max_length=200, json_schema_extra={"pattern": SINGLE_LINE})
     language: Literal["nl", "en"] | None = None
-    country: str | None = Field(default=None, max_length=10)
-    email: str | None = Field(default=None, max_length=320)
-    mobile: str | None = Field(default=None, max_length=40)
+    country: str | None = Field(
+        default=None, max_length=10, description="ISO 3166-1 alpha-2", json_schema_extra={"pattern": "^[A-Za-z]{2}$"}
+    )
+    email: str | None = Field(default=None, max_length=320, json_schema_extra={"format": "email"})
+    #: "" removes the number.
+    mobile: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"anyOf": [{"format": "mobile"}, {"maxLength": 0}]}
+    )
     #: Required when ``email`` or ``mobile`` changes.
     current_password: str | None = Field(default=None, max_length=1024)
 
@@ -66,13 +72,13 @@ def _profile(message: accounts_pb2.Profile) -> ProfileOut:
     )
 
 
-@router.get("/me/profile", response_model=ProfileOut)
+@router.get("/me/profile", response_model=ProfileOut, responses=errors(404))
 async def get_profile(caller: CurrentCaller, clients: Clients) -> ProfileOut:
     message = await clients.call(clients.profiles.GetProfile, accounts_pb2.GetProfileRequest(), caller)
     return _profile(message)
 
 
-@router.patch("/me/profile", response_model=ProfileOut)
+@router.patch("/me/profile", response_model=ProfileOut, responses=errors(404, 409, 429))
 async def update_profile(body: ProfilePatch, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """Names, language and country change at once; a new e-mail address or mobile number
     is pending until confirmed and needs ``current_password``. 422 names every bad field
@@ -83,7 +89,7 @@ async def update_profile(body: ProfilePatch, caller: CurrentCaller, clients: Cli
     return _profile(message)
 
 
-@router.post("/me/profile/email/confirm", response_model=ProfileOut)
+@router.post("/me/profile/email/confirm", response_model=ProfileOut, responses=errors(404, 409))
 async def confirm_email(body: EmailConfirmIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """The token from the link mailed to the new address."""
     message = await clients.call(
@@ -92,7 +98,7 @@ async def confirm_email(body: EmailConfirmIn, caller: CurrentCaller, clients: Cl
     return _profile(message)
 
 
-@router.post("/me/profile/mobile/confirm", response_model=ProfileOut)
+@router.post("/me/profile/mobile/confirm", response_model=ProfileOut, responses=errors(404, 409))
 async def confirm_mobile(body: MobileConfirmIn, caller: CurrentCaller, clients: Clients) -> ProfileOut:
     """The code sent by SMS to the new number."""
     message = await clients.call(

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import ClientInfo, Clients, CurrentCaller
+from gateway.openapi import errors, identifier, mobile
 from gateway.routes.journeys import LoginOut, PersonIn, login_after
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import accounts_pb2
@@ -23,7 +24,8 @@ Status = Literal["requested", "approved", "rejected", "completed"]
 class RegistrationIn(PersonIn):
     """The mobile number is required: the SMS code goes there."""
 
-    organisation_id: str = Field(default="", max_length=64)
+    mobile: str = mobile(required=True)
+    organisation_id: str = identifier()
 
 
 class RegistrationReceiptOut(BaseModel):
@@ -49,11 +51,14 @@ class CodeSentOut(BaseModel):
 
 
 class CompleteIn(BaseModel):
-    code: str = Field(default="", max_length=20)
-    password: str = Field(default="", max_length=1024)
-    password_confirmation: str = Field(default="", max_length=1024)
-    terms_version: str = Field(default="", max_length=32)
-    privacy_version: str = Field(default="", max_length=32)
+    """Every field is checked at once; a form sends them all, also when empty."""
+
+    #: The code of the SMS.
+    code: str = Field(max_length=20)
+    password: str = Field(max_length=1024)
+    password_confirmation: str = Field(max_length=1024)
+    terms_version: str = Field(max_length=32)
+    privacy_version: str = Field(max_length=32)
 
 
 class CompletedOut(BaseModel):
@@ -75,7 +80,7 @@ def _registration(message: accounts_pb2.Registration) -> RegistrationOut:
     )
 
 
-@router.post("/registrations", status_code=201, response_model=RegistrationReceiptOut)
+@router.post("/registrations", status_code=201, response_model=RegistrationReceiptOut, responses=errors(404, 409, 429))
 async def request_registration(body: RegistrationIn, clients: Clients) -> RegistrationReceiptOut:
     """Public: asks the practice for portal access; a receipt goes by mail."""
     registration = await clients.call(
@@ -84,7 +89,7 @@ async def request_registration(body: RegistrationIn, clients: Clients) -> Regist
     return RegistrationReceiptOut(id=registration.id, status=registration.status)
 
 
-@router.get("/registrations", response_model=list[RegistrationOut])
+@router.get("/registrations", response_model=list[RegistrationOut], responses=errors())
 async def list_registrations(
     caller: CurrentCaller, clients: Clients, status: Status | None = None
 ) -> list[RegistrationOut]:
@@ -95,7 +100,7 @@ async def list_registrations(
     return [_registration(message) for message in response.registrations]
 
 
-@router.post("/registrations/{registration_id}/approve", response_model=RegistrationOut)
+@router.post("/registrations/{registration_id}/approve", response_model=RegistrationOut, responses=errors(404, 409))
 async def approve_registration(registration_id: str, caller: CurrentCaller, clients: Clients) -> RegistrationOut:
     """Staff only: the person gets the link that continues the registration."""
     message = await clients.call(
@@ -106,7 +111,7 @@ async def approve_registration(registration_id: str, caller: CurrentCaller, clie
     return _registration(message)
 
 
-@router.post("/registrations/{registration_id}/reject", response_model=RegistrationOut)
+@router.post("/registrations/{registration_id}/reject", response_model=RegistrationOut, responses=errors(404, 409))
 async def reject_registration(registration_id: str, caller: CurrentCaller, clients: Clients) -> RegistrationOut:
     message = await clients.call(
         clients.registrations.RejectRegistration,
@@ -116,7 +121,7 @@ async def reject_registration(registration_id: str, caller: CurrentCaller, clien
     return _registration(message)
 
 
-@router.post("/register/{token}/code", response_model=CodeSentOut)
+@router.post("/register/{token}/code", response_model=CodeSentOut, responses=errors(404, 409, 429))
 async def send_registration_code(token: str, clients: Clients) -> CodeSentOut:
     """Opening the mailed link: an SMS code goes to the number of the request (again on
     every call; the newest code is the one that works)."""
@@ -130,7 +135,7 @@ async def send_registration_code(token: str, clients: Clients) -> CodeSentOut:
     )
 
 
-@router.post("/register/{token}", status_code=201, response_model=CompletedOut)
+@router.post("/register/{token}", status_code=201, response_model=CompletedOut, responses=errors(401, 404, 409))
 async def complete_registration(token: str, body: CompleteIn, clients: Clients, client: ClientInfo) -> CompletedOut:
     """The SMS code and a password meeting the practice's rules make the account, and the
     person is logged in (or gets the practice's second-factor challenge)."""

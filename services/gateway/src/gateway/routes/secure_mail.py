@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import email, errors, line, text
 from gateway.routes.notifications import DeliveryOut, fetch_deliveries
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -18,10 +18,11 @@ router = APIRouter(tags=["secure mail"])
 
 
 class SecureMailIn(BaseModel):
-    recipient_email: str = Field(max_length=320)
-    recipient_mobile: str | None = Field(default=None, max_length=40)
-    subject: str = Field(max_length=1000)
-    body: str = Field(max_length=200_000)
+    recipient_email: str = email()
+    #: Where the SMS notice goes (none without).
+    recipient_mobile: str | None = Field(default=None, max_length=40, json_schema_extra={"format": "mobile"})
+    subject: str = line(max_length=1000)
+    body: str = text(max_length=200_000)
     #: The language of the recipient's notices.
     language: Literal["nl", "en"] = "nl"
 
@@ -37,9 +38,7 @@ class SecureMailOut(BaseModel):
     sent_at: datetime
 
 
-@router.post(
-    "/secure-mails", status_code=201, response_model=SecureMailOut, responses=error_responses(401, 403, 422, 429)
-)
+@router.post("/secure-mails", status_code=201, response_model=SecureMailOut, responses=errors(429))
 async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: Clients) -> SecureMailOut:
     """Stores the mail and notifies the recipient (without the content). Staff only. The
     answer's ``thread_id`` is the thread GET /threads/{id} shows. 429 with ``Retry-After``
@@ -67,7 +66,7 @@ async def send_secure_mail(body: SecureMailIn, caller: CurrentCaller, clients: C
     )
 
 
-@router.get("/secure-mails/{secure_mail_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/secure-mails/{secure_mail_id}/deliveries", response_model=list[DeliveryOut], responses=errors())
 async def list_secure_mail_deliveries(
     secure_mail_id: str, caller: CurrentCaller, clients: Clients
 ) -> list[DeliveryOut]:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.problems import error_responses
+from gateway.openapi import errors
 from gateway.routes.thread_models import ThreadOut, ThreadSummaryOut, summary_out, thread_out
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -52,7 +52,7 @@ class SecureMailSettingsOut(SecureMailSettingsIn):
     organisation_id: str
 
 
-@router.get("/secure-mail-inbox", response_model=InboxPageOut, responses=error_responses(401, 403, 422))
+@router.get("/secure-mail-inbox", response_model=InboxPageOut, responses=errors(401, 403, 422))
 async def list_inbox(
     caller: CurrentCaller,
     clients: Clients,
@@ -76,9 +76,7 @@ async def list_inbox(
     )
 
 
-@router.post(
-    "/threads/{thread_id}/assign", response_model=ThreadSummaryOut, responses=error_responses(401, 403, 404, 422)
-)
+@router.post("/threads/{thread_id}/assign", response_model=ThreadSummaryOut, responses=errors(401, 403, 404, 422))
 async def assign_thread(thread_id: str, body: AssignIn, caller: CurrentCaller, clients: Clients) -> ThreadSummaryOut:
     """Staff: hands a thread of the organisation's inbox to a colleague, who is told of later
     messages and finds it under ``assigned_to_me``."""
@@ -95,7 +93,7 @@ async def assign_thread(thread_id: str, body: AssignIn, caller: CurrentCaller, c
 @router.post(
     "/secure-mails/{secure_mail_id}/withdraw",
     response_model=ThreadSummaryOut,
-    responses=error_responses(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
 )
 async def withdraw_secure_mail(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> ThreadSummaryOut:
     """Staff: takes back a secure mail the recipient has not opened yet (409
@@ -109,7 +107,7 @@ async def withdraw_secure_mail(secure_mail_id: str, caller: CurrentCaller, clien
 @router.post(
     "/secure-mails/{secure_mail_id}/resend-link",
     response_model=ReadLinkOut,
-    responses=error_responses(401, 403, 404, 409, 429),
+    responses=errors(401, 403, 404, 409, 429),
 )
 async def resend_read_link(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> ReadLinkOut:
     """Staff: mails the recipient a fresh "Bericht lezen" link (e.g. when the old one
@@ -124,7 +122,7 @@ async def resend_read_link(secure_mail_id: str, caller: CurrentCaller, clients: 
     "/secure-mails/to-organisation",
     status_code=201,
     response_model=ThreadOut,
-    responses=error_responses(401, 403, 409, 422, 429),
+    responses=errors(401, 403, 409, 422, 429),
 )
 async def write_to_organisation(body: WriteToOrganisationIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
     """A signed-in citizen, client or patient writes a secure mail to the organisation their
@@ -138,9 +136,7 @@ async def write_to_organisation(body: WriteToOrganisationIn, caller: CurrentCall
     return thread_out(view)
 
 
-@router.get(
-    "/organisation/secure-mail-settings", response_model=SecureMailSettingsOut, responses=error_responses(401, 403)
-)
+@router.get("/organisation/secure-mail-settings", response_model=SecureMailSettingsOut, responses=errors(401, 403))
 async def get_secure_mail_settings(caller: CurrentCaller, clients: Clients) -> SecureMailSettingsOut:
     """Staff: the organisation's secure-mail settings."""
     settings = await clients.call(
@@ -152,7 +148,7 @@ async def get_secure_mail_settings(caller: CurrentCaller, clients: Clients) -> S
 @router.put(
     "/organisation/secure-mail-settings",
     response_model=SecureMailSettingsOut,
-    responses=error_responses(401, 403, 422),
+    responses=errors(401, 403, 422),
 )
 async def update_secure_mail_settings(
     body: SecureMailSettingsIn, caller: CurrentCaller, clients: Clients

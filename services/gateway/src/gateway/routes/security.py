@@ -3,12 +3,13 @@ rules for signing in, and the caller's second factors (SMS, e-mail code, authent
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import bounded, errors
 from gateway.routes.auth import PasswordRuleOut, password_rules
 from zorgpost.identity.v1 import identity_pb2
 
@@ -68,14 +69,15 @@ class RecoveryCodesOut(BaseModel):
 
 
 class SecurityPolicyIn(BaseModel):
-    password_preset: str = Field(max_length=40)
-    second_factor: str = Field(max_length=40)
-    code_lifetime_seconds: int
-    lockout_threshold: int
-    lockout_step_seconds: int
-    lockout_max_seconds: int
-    max_failures_per_hour: int
-    secret_question: bool
+    password_preset: str = Field(max_length=40, json_schema_extra={"enum": list(get_args(Preset))})
+    second_factor: str = Field(max_length=40, json_schema_extra={"enum": list(get_args(RequiredFactor))})
+    # Identity's safe bounds, stated here for clients.
+    code_lifetime_seconds: int = bounded(60, 3600)
+    lockout_threshold: int = bounded(3, 20)
+    lockout_step_seconds: int = bounded(1, 3600)
+    lockout_max_seconds: int = bounded(60, 86_400, description="not shorter than lockout_step_seconds")
+    max_failures_per_hour: int = bounded(10, 1000)
+    secret_question: StrictBool
 
 
 def _security_policy(policy: identity_pb2.SecurityPolicy) -> SecurityPolicyOut:
@@ -93,7 +95,7 @@ def _security_policy(policy: identity_pb2.SecurityPolicy) -> SecurityPolicyOut:
     )
 
 
-@router.get("/organisation/security-policy", response_model=SecurityPolicyOut)
+@router.get("/organisation/security-policy", response_model=SecurityPolicyOut, responses=errors(404))
 async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
     """The caller's organisation's rules for passwords, second factors and lockout (staff)."""
     return _security_policy(
@@ -101,7 +103,7 @@ async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPo
     )
 
 
-@router.put("/organisation/security-policy", response_model=SecurityPolicyOut)
+@router.put("/organisation/security-policy", response_model=SecurityPolicyOut, responses=errors(404))
 async def update_security_policy(body: SecurityPolicyIn, caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
     """Replaces the organisation's rules (staff). Every invalid field is named; nothing is
     saved then. New passwords and logins follow the new rules from now on."""
@@ -112,7 +114,7 @@ async def update_security_policy(body: SecurityPolicyIn, caller: CurrentCaller, 
     )
 
 
-@router.get("/me/second-factors", response_model=SecondFactorsOut)
+@router.get("/me/second-factors", response_model=SecondFactorsOut, responses=errors(404))
 async def second_factors(caller: CurrentCaller, clients: Clients) -> SecondFactorsOut:
     response = await clients.call(clients.identity.ListSecondFactors, identity_pb2.ListSecondFactorsRequest(), caller)
     return SecondFactorsOut(
@@ -121,7 +123,7 @@ async def second_factors(caller: CurrentCaller, clients: Clients) -> SecondFacto
     )
 
 
-@router.post("/me/second-factors", response_model=EnrolmentOut, status_code=201)
+@router.post("/me/second-factors", response_model=EnrolmentOut, status_code=201, responses=errors(404, 409, 429))
 async def start_enrolment(body: EnrolBody, caller: CurrentCaller, clients: Clients) -> EnrolmentOut:
     """Starts enrolling a factor: TOTP answers the QR code to scan; SMS and e-mail send a
     code. Confirm with POST /me/second-factors/{method}/confirm."""
@@ -138,7 +140,7 @@ async def start_enrolment(body: EnrolBody, caller: CurrentCaller, clients: Clien
     )
 
 
-@router.post("/me/second-factors/{method}/confirm", response_model=RecoveryCodesOut)
+@router.post("/me/second-factors/{method}/confirm", response_model=RecoveryCodesOut, responses=errors(404, 409))
 async def confirm_enrolment(
     method: Method, body: ConfirmBody, caller: CurrentCaller, clients: Clients
 ) -> RecoveryCodesOut:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from gateway.deps import Clients, CurrentCaller
+from gateway.openapi import errors
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import identity_pb2
 
@@ -32,7 +33,7 @@ class RevokedOut(BaseModel):
     revoked: int
 
 
-@router.get("/me/sessions", response_model=list[SessionOut])
+@router.get("/me/sessions", response_model=list[SessionOut], responses=errors())
 async def list_sessions(caller: CurrentCaller, clients: Clients) -> list[SessionOut]:
     """The caller's active sessions, most recently used first."""
     response = await clients.call(clients.identity.ListSessions, identity_pb2.ListSessionsRequest(), caller)
@@ -52,13 +53,13 @@ async def list_sessions(caller: CurrentCaller, clients: Clients) -> list[Session
     ]
 
 
-@router.delete("/me/sessions/{session_id}", status_code=204)
+@router.delete("/me/sessions/{session_id}", status_code=204, responses=errors(404))
 async def revoke_session(session_id: str, caller: CurrentCaller, clients: Clients) -> None:
     """Ends one of the caller's sessions at once (404 when it is not theirs)."""
     await clients.call(clients.identity.RevokeSession, identity_pb2.RevokeSessionRequest(session_id=session_id), caller)
 
 
-@router.post("/me/sessions/revoke-others", response_model=RevokedOut)
+@router.post("/me/sessions/revoke-others", response_model=RevokedOut, responses=errors())
 async def revoke_other_sessions(caller: CurrentCaller, clients: Clients) -> RevokedOut:
     """Ends every session of the caller but this one."""
     response = await clients.call(

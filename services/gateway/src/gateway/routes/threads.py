@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from gateway.deps import Clients, CurrentCaller, ThreadCaller, require_thread_scope
-from gateway.problems import ProblemException, error_responses
+from gateway.openapi import errors
+from gateway.problems import ProblemException
 from gateway.routes.thread_models import (
     MessageOut,
     ThreadKindName,
@@ -117,7 +118,7 @@ class SearchPageOut(BaseModel):
 
 
 # ----------------------------------------------------------------------------- conversations
-@router.get("/threads", response_model=ThreadPageOut, responses=error_responses(401, 404, 422))
+@router.get("/threads", response_model=ThreadPageOut, responses=errors(401, 404, 422))
 async def list_threads(
     caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 20
 ) -> ThreadPageOut:
@@ -129,7 +130,7 @@ async def list_threads(
     return ThreadPageOut(items=[summary_out(item) for item in page.items], next_cursor=page.next_cursor or None)
 
 
-@router.post("/threads", status_code=201, response_model=ThreadOut, responses=error_responses(401, 404, 409, 422))
+@router.post("/threads", status_code=201, response_model=ThreadOut, responses=errors(401, 404, 409, 422))
 async def create_thread(body: CreateThreadIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
     """Starts a conversation (a chat by default) with the caller as its first participant;
     others join by invitation (POST /invitations with its ``thread_id``). 409
@@ -144,7 +145,7 @@ async def create_thread(body: CreateThreadIn, caller: CurrentCaller, clients: Cl
     return thread_out(view)
 
 
-@router.get("/threads/{thread_id}", response_model=ThreadOut, responses=error_responses(401, 404, 422))
+@router.get("/threads/{thread_id}", response_model=ThreadOut, responses=errors(401, 404, 422))
 async def get_thread(thread_id: str, caller: ThreadCaller, clients: Clients, limit: _Limit = 50) -> ThreadOut:
     """A conversation with its latest messages (oldest first), for any participant, a guest
     token for this thread included. Opening it marks it read (the others see "seen by")."""
@@ -155,7 +156,7 @@ async def get_thread(thread_id: str, caller: ThreadCaller, clients: Clients, lim
     return thread_out(view)
 
 
-@router.get("/threads/{thread_id}/messages", response_model=MessagePageOut, responses=error_responses(401, 404, 422))
+@router.get("/threads/{thread_id}/messages", response_model=MessagePageOut, responses=errors(401, 404, 422))
 async def list_messages(
     thread_id: str, caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 50
 ) -> MessagePageOut:
@@ -225,7 +226,7 @@ async def _chunks(thread_id: str, text: str, files: list[UploadFile]) -> AsyncIt
     "/threads/{thread_id}/messages",
     status_code=201,
     response_model=MessageOut,
-    responses=error_responses(401, 404, 409, 413, 415, 422),
+    responses=errors(401, 404, 409, 413, 415, 422),
     openapi_extra=_POST_MESSAGE_BODY,
 )
 async def post_message(thread_id: str, request: Request, caller: ThreadCaller, clients: Clients) -> MessageOut:
@@ -247,7 +248,7 @@ async def post_message(thread_id: str, request: Request, caller: ThreadCaller, c
     return message_out(message)
 
 
-@router.post("/threads/{thread_id}/read", response_model=ReadStateOut, responses=error_responses(401, 404, 422))
+@router.post("/threads/{thread_id}/read", response_model=ReadStateOut, responses=errors(401, 404, 422))
 async def mark_read(
     thread_id: str, caller: CurrentCaller, clients: Clients, body: ReadIn | None = None
 ) -> ReadStateOut:
@@ -270,20 +271,20 @@ async def _like(message_id: str, caller: CurrentCaller, clients: Clients, *, lik
     return LikeOut(message_id=state.message_id, like_count=state.like_count, liked_by_me=state.liked_by_me)
 
 
-@router.post("/messages/{message_id}/like", response_model=LikeOut, responses=error_responses(401, 404, 409))
+@router.post("/messages/{message_id}/like", response_model=LikeOut, responses=errors(401, 404, 409))
 async def like_message(message_id: str, caller: CurrentCaller, clients: Clients) -> LikeOut:
     """Likes a message (once per person; again changes nothing). 409 where the kind of
     conversation has no likes (secure mail)."""
     return await _like(message_id, caller, clients, liked=True)
 
 
-@router.delete("/messages/{message_id}/like", response_model=LikeOut, responses=error_responses(401, 404, 409))
+@router.delete("/messages/{message_id}/like", response_model=LikeOut, responses=errors(401, 404, 409))
 async def unlike_message(message_id: str, caller: CurrentCaller, clients: Clients) -> LikeOut:
     """Takes the caller's like back."""
     return await _like(message_id, caller, clients, liked=False)
 
 
-@router.get("/messages/{message_id}/seen-by", response_model=SeenByOut, responses=error_responses(401, 404))
+@router.get("/messages/{message_id}/seen-by", response_model=SeenByOut, responses=errors(401, 404))
 async def seen_by(message_id: str, caller: CurrentCaller, clients: Clients) -> SeenByOut:
     """ "Gezien door": who has seen the message and when, the sender excepted."""
     seen = await clients.call(clients.messaging.ListSeenBy, messaging_pb2.MessageRef(message_id=message_id), caller)
@@ -300,7 +301,7 @@ async def seen_by(message_id: str, caller: CurrentCaller, clients: Clients) -> S
     "/messages/{message_id}/forward",
     status_code=201,
     response_model=MessageOut,
-    responses=error_responses(401, 404, 409, 422),
+    responses=errors(401, 404, 409, 422),
 )
 async def forward_message(message_id: str, body: ForwardIn, caller: CurrentCaller, clients: Clients) -> MessageOut:
     """Forwards a message (text and files) to another conversation the caller takes part in;
@@ -313,7 +314,7 @@ async def forward_message(message_id: str, body: ForwardIn, caller: CurrentCalle
     return message_out(message)
 
 
-@router.get("/search", response_model=SearchPageOut, responses=error_responses(401, 422))
+@router.get("/search", response_model=SearchPageOut, responses=errors(401, 422))
 async def search_messages(
     caller: CurrentCaller,
     clients: Clients,
@@ -356,7 +357,7 @@ def content_disposition(file_name: str) -> str:
     response_class=StreamingResponse,
     responses={
         200: {"description": "The file, as a download.", "content": {"application/octet-stream": {}}},
-        **error_responses(401, 404, 409),
+        **errors(401, 404, 409),
     },
 )
 async def download_attachment(

@@ -1,0 +1,220 @@
+"""Composition root: builds the web front end from its settings.
+
+Nothing is built at import time: ``create_app(settings)`` makes the app, and its lifespan
+opens the database engine and the gateway client and closes them again. Tests pass their
+own gateway or session store through the keyword arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from importlib.resources import files
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web.adapters.crypto import CsrfSigner, StateCipher
+from web.adapters.gateway import HttpGateway
+from web.adapters.session_store import SqlSessionStore
+from web.config import Settings
+from web.entrypoints import account, auth, journeys, profile, staff
+from web.entrypoints.context import (
+    CsrfFailed,
+    LoginRequired,
+    NotAllowed,
+    Page,
+    PasswordChangeRequired,
+    WebParts,
+    get_page,
+)
+from web.entrypoints.rendering import build_environment
+from web.i18n import negotiate, translate
+from web.service.ports import Gateway, GatewayError, GatewayUnavailable, SessionStore
+from web.service.sessions import Sessions
+from zorgpost_kit.db import create_engine, create_session_factory
+from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
+
+log = get_logger(__name__)
+
+#: No inline script or style, nothing from elsewhere; data: images for the TOTP QR code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    # Links carry tokens (/invitations/{token}): never in a Referer to anyone.
+    "referrer-policy": "no-referrer",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+#: Expired sessions are removed this often (any replica may do it; it is idempotent).
+CLEANUP_INTERVAL_SECONDS = 600
+
+
+def create_app(
+    settings: Settings, *, gateway: Gateway | None = None, session_store: SessionStore | None = None
+) -> FastAPI:
+    secret = settings.session_secret.get_secret_value()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = None
+        own_gateway = None
+        store = session_store
+        if store is None:
+            engine = create_engine(settings.database_url, pool_size=10)
+            store = SqlSessionStore(create_session_factory(engine), StateCipher(secret))
+        client = gateway
+        if client is None:
+            own_gateway = HttpGateway(settings.gateway_url, timeout=settings.gateway_timeout_seconds)
+            client = own_gateway
+        sessions = Sessions(
+            store,
+            client,
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            refresh_margin=timedelta(seconds=settings.refresh_margin_seconds),
+        )
+        app.state.parts = WebParts(settings, sessions, client, build_environment(), CsrfSigner(secret))
+        cleanup = asyncio.create_task(_remove_expired_sessions(sessions))
+        try:
+            yield
+        finally:
+            cleanup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await cleanup
+            if own_gateway is not None:
+                await own_gateway.close()
+            if engine is not None:
+                await engine.dispose()
+
+    app = FastAPI(title="Zorgpost", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=str(files("web") / "static")), name="static")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        with bind_request_id(None) as request_id:
+            response = await call_next(request)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/static/"):
+            response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        else:
+            # Pages show personal data: never kept by a shared cache or the back button's store.
+            response.headers["cache-control"] = "no-store"
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        """The web process is up (says nothing about the gateway)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        ready = await request.app.state.parts.gateway.ready()
+        return JSONResponse({"status": "ready" if ready else "not_ready"}, status_code=200 if ready else 503)
+
+    for router in (auth.router, account.router, journeys.router, profile.router, staff.router):
+        app.include_router(router)
+    _install_error_pages(app)
+    return app
+
+
+async def _remove_expired_sessions(sessions: Sessions) -> None:
+    while True:
+        try:
+            await sessions.delete_expired()
+        except Exception as error:  # noqa: BLE001 - the database may be away; try again later
+            log.warning("session_cleanup_failed", error=type(error).__name__)
+        await asyncio.sleep(CLEANUP_INTERVAL_SECONDS)
+
+
+async def _page_for(request: Request) -> Page:
+    page = getattr(request.state, "page", None)
+    if isinstance(page, Page):
+        return page
+    try:
+        return await get_page(request, request.app.state.parts)
+    except Exception:  # noqa: BLE001 - the session store itself may be down
+        return Page(request, request.app.state.parts, None)
+
+
+async def _error_page(request: Request, status: int, title_key: str, text_key: str) -> Response:
+    try:
+        page = await _page_for(request)
+        return await page.render("pages/error.html.j2", status=status, title_key=title_key, text_key=text_key)
+    except Exception:
+        log.exception("error_page_failed")
+        lang = negotiate(None, request.headers.get("accept-language"))
+        title, text = translate(lang, title_key), translate(lang, text_key)
+        body = (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Zorgpost</title></head>'
+            f"<body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+        )
+        return HTMLResponse(body, status_code=status)
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    async def login_required(request: Request, error: Exception) -> Response:
+        assert isinstance(error, LoginRequired)
+        page = await _page_for(request)
+        page.flash("info", "flash.login_required")
+        return await page.redirect("/login?next=" + quote(error.next_url, safe=""))
+
+    async def password_change_required(request: Request, _error: Exception) -> Response:
+        page = await _page_for(request)
+        return await page.redirect("/password/change")
+
+    async def not_allowed(request: Request, _error: Exception) -> Response:
+        return await _error_page(request, 403, "error.forbidden.title", "error.forbidden.text")
+
+    async def csrf_failed(request: Request, _error: Exception) -> Response:
+        return await _error_page(request, 403, "error.csrf.title", "error.csrf.text")
+
+    async def gateway_unavailable(request: Request, _error: Exception) -> Response:
+        return await _error_page(request, 503, "error.unavailable.title", "error.unavailable.text")
+
+    async def gateway_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, GatewayError)
+        if error.status == 404:
+            return await _error_page(request, 404, "error.not_found.title", "error.not_found.text")
+        if error.status == 403:
+            return await _error_page(request, 403, "error.forbidden.title", "error.forbidden.text")
+        if error.status == 429:
+            return await _error_page(request, 429, "error.too_many.title", "error.too_many.text")
+        log.warning("gateway_refused", status=error.status, code=error.code)
+        return await _error_page(
+            request, 500 if error.status >= 500 else 409, "error.generic.title", "error.generic.text"
+        )
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 404:
+            return await _error_page(request, 404, "error.not_found.title", "error.not_found.text")
+        if error.status_code == 405:
+            return RedirectResponse(request.url.path, status_code=303)
+        return await _error_page(request, error.status_code, "error.generic.title", "error.generic.text")
+
+    async def unexpected(request: Request, _error: Exception) -> Response:
+        log.exception("page_failed", path=request.url.path)
+        return await _error_page(request, 500, "error.generic.title", "error.generic.text")
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(PasswordChangeRequired, password_change_required)
+    app.add_exception_handler(NotAllowed, not_allowed)
+    app.add_exception_handler(CsrfFailed, csrf_failed)
+    app.add_exception_handler(GatewayUnavailable, gateway_unavailable)
+    app.add_exception_handler(GatewayError, gateway_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)

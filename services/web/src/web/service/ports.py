@@ -1,0 +1,82 @@
+"""What the web front end's use cases need from the outside world."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class BrowserContext:
+    """Who is at the other end of the browser: passed on to the gateway so identity records
+    the person's own device and address, not the web server's."""
+
+    ip_address: str = ""
+    user_agent: str = ""
+    language: str = "nl"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+class GatewayError(Exception):
+    """The gateway refused a request: its problem+json, kept whole."""
+
+    def __init__(self, status: int, code: str, detail: str, errors: list[FieldProblem] | None = None) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors: list[FieldProblem] = list(errors or [])
+
+
+class GatewayUnavailable(Exception):
+    """The gateway did not answer, or answered that a service behind it is down."""
+
+
+@dataclass
+class LockedSession:
+    """A stored session held for update: ``state`` is what was stored; set ``replacement``
+    to store something else when the lock is released."""
+
+    state: dict[str, Any] | None
+    replacement: dict[str, Any] | None = field(default=None)
+
+
+class Gateway(Protocol):
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        browser: BrowserContext | None = None,
+    ) -> Any:
+        """The decoded JSON answer (None for 204); raises GatewayError or GatewayUnavailable."""
+        ...
+
+    async def ready(self) -> bool: ...
+
+
+class SessionStore(Protocol):
+    async def load(self, session_id: str, now: datetime) -> dict[str, Any] | None:
+        """The session's state, or None when there is none or it has expired."""
+        ...
+
+    async def save(self, session_id: str, state: dict[str, Any], expires_at: datetime) -> None: ...
+
+    async def delete(self, session_id: str) -> None: ...
+
+    def locked(self, session_id: str, expires_at: datetime) -> AbstractAsyncContextManager[LockedSession]:
+        """Holds the stored session against concurrent updates (another request, another
+        replica) until the block ends, then stores ``replacement`` if set."""
+        ...
+
+    async def delete_expired(self, now: datetime) -> int: ...

@@ -1,0 +1,122 @@
+"""The web front end's language, texts and form errors: Dutch by default, English on
+request, every text in both languages, a refused save mapped onto the form's fields."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from web.entrypoints.context import safe_next
+from web.entrypoints.rendering import rule_attributes
+from web.forms import Form
+from web.i18n import field_message, negotiate, translate
+from web.service.ports import FieldProblem, GatewayError
+from web.texts import TEXTS
+
+
+@pytest.mark.parametrize(
+    ("chosen", "accept", "expected"),
+    [
+        (None, None, "nl"),
+        (None, "de-DE,de;q=0.9", "nl"),
+        (None, "en-GB,en;q=0.9,nl;q=0.8", "en"),
+        (None, "nl-BE,nl;q=0.9,en;q=0.8", "nl"),
+        (None, "de;q=1.0, en;q=0.5, nl;q=0.7", "nl"),
+        (None, "en;q=0", "nl"),
+        ("en", "nl-NL", "en"),
+        ("nl", "en-US", "nl"),
+        ("fr", "en-US", "en"),
+    ],
+)
+def test_the_language_is_the_choice_then_the_browsers_then_dutch(
+    chosen: str | None, accept: str | None, expected: str
+) -> None:
+    assert negotiate(chosen, accept) == expected
+
+
+def test_every_text_is_there_in_dutch_and_english() -> None:
+    for key, (dutch, english) in TEXTS.items():
+        assert dutch.strip() and english.strip(), key
+        assert set(re.findall(r"\{(\w+)\}", dutch)) == set(re.findall(r"\{(\w+)\}", english)), key
+
+
+def _used_keys() -> tuple[set[str], set[str]]:
+    """Keys used literally, and prefixes of keys put together (``'state.' ~ state``)."""
+    literal: set[str] = set()
+    prefixes: set[str] = set()
+    root = Path(str(files("web")))
+    sources = [path.read_text(encoding="utf-8") for path in (root / "templates").rglob("*.j2")]
+    sources += [path.read_text(encoding="utf-8") for path in (root / "entrypoints").rglob("*.py")]
+    for source in sources:
+        literal |= set(re.findall(r"""t\(\s*'([a-z_][\w.-]*[\w-])'""", source))
+        groups = "flash|form|error|problem|password|login|terms|reset"
+        literal |= set(re.findall(r"""["']((?:""" + groups + r""")\.[\w.-]*[\w-])["']""", source))
+        prefixes |= set(re.findall(r"""t\(\s*'([a-z_][\w.-]*\.)'\s*~""", source))
+    return literal, prefixes
+
+
+def test_every_text_a_page_asks_for_exists() -> None:
+    literal, prefixes = _used_keys()
+    assert literal and prefixes
+    assert sorted(key for key in literal if key not in TEXTS) == []
+    assert sorted(prefix for prefix in prefixes if not any(key.startswith(prefix) for key in TEXTS)) == []
+
+
+def test_a_service_field_message_reads_as_a_sentence_in_the_pages_language() -> None:
+    assert field_message("nl", "is required") == "Vul dit veld in."
+    assert field_message("en", "is required") == "Fill in this field."
+    assert field_message("nl", "is longer than 200 characters") == "Gebruik hoogstens 200 tekens."
+    assert field_message("nl", "does not match; 2 attempt(s) left") == "Dit klopt niet. U heeft nog 2 poging(en)."
+    assert field_message("nl", "something new") == "something new"
+
+
+def test_a_refusal_lands_next_to_its_fields_with_the_password_rules_in_words() -> None:
+    form = Form("nl", {"first_name": "person.first_name", "password": "password.password"})
+    rules = [{"code": "min_length", "nl": "Gebruik tenminste 8 karakters", "en": "Use at least 8 characters"}]
+    error = GatewayError(
+        422,
+        "invalid_argument",
+        "Invalid fields",
+        [
+            FieldProblem("first_name", "is required"),
+            FieldProblem("password.min_length", "use at least 8 characters"),
+            FieldProblem("terms_version", "must be accepted"),
+        ],
+    )
+
+    form.take(error, rules=rules)
+
+    assert form.errors == {"first_name": ["Vul dit veld in."], "password": ["Gebruik tenminste 8 karakters"]}
+    assert form.general == ["terms_version: Ga akkoord om verder te gaan."]
+    anchors = [item.anchor for item in form.summary()]
+    assert anchors == ["#form-errors", "#field-first-name", "#field-password"]
+
+
+def test_a_refusal_without_fields_is_told_in_words_not_codes() -> None:
+    form = Form("en", {"username": "login.username"})
+    form.take(GatewayError(401, "invalid_credentials", "Wrong credentials"))
+    assert form.general == [translate("en", "problem.invalid_credentials")]
+    other = Form("nl", {})
+    other.take(GatewayError(409, "something_unforeseen", ""))
+    assert other.general == [translate("nl", "problem.status.409")]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", ""])
+def test_a_next_address_elsewhere_is_never_followed(target: str) -> None:
+    assert safe_next(target) == "/"
+
+
+def test_a_next_address_on_the_site_is_kept() -> None:
+    assert safe_next("/delegations/abc?x=1") == "/delegations/abc?x=1"
+
+
+def test_the_checklist_knows_each_rules_number_and_allowed_characters() -> None:
+    assert rule_attributes({"code": "min_length", "nl": "…", "en": "Use at least 12 characters"}) == {
+        "data-rule": "min_length",
+        "data-count": "12",
+    }
+    special = rule_attributes({"code": "special", "nl": "…", "en": "Use at least 1 special character from: ! # %"})
+    assert special["data-allowed"] == "!#%"
