@@ -3,7 +3,7 @@
 Infrastructure (PostgreSQL, NATS with JetStream) is started once per test session, from
 testcontainers when a Docker engine answers and from the embedded binaries otherwise
 (``ZORGPOST_TEST_INFRA=embedded|containers`` forces one). Every stack a test starts gets
-databases of its own, so no test sees another's data.
+databases and a NATS server of its own, so no test sees another's data or events.
 """
 
 from __future__ import annotations
@@ -43,16 +43,16 @@ class StackFactory:
         extra_env.setdefault("gateway", {"AUTH_RATE_BURST": "100000", "AUTH_RATE_PER_MINUTE": "100000"})
         overrides["extra_env"] = extra_env
         name = uuid.uuid4().hex[:10]
-        config = StackConfig(data_dir=self._base / name, database_prefix=f"t{name}_", **overrides)  # type: ignore[arg-type]
+        config = StackConfig(
+            data_dir=self._base / name, database_prefix=f"t{name}_", own_nats=True, **overrides  # type: ignore[arg-type]
+        )
         stack = Stack(self._infra, config)
         self._stacks.append(stack)
         return stack
 
     def stop_all(self) -> None:
         for stack in self._stacks:
-            stack.stop_all()
-            for name in list(stack.processes):
-                stack.kill(name)
+            stack.close()
 
 
 @pytest.fixture

@@ -102,6 +102,19 @@ async def wait_for_messages(
     return messages
 
 
+async def create_chat(stack: Stack, email: str, password: str = PASSWORD, *, subject: str = "Veilig gesprek") -> str:
+    """A chat the account starts through the gateway (what an invitation goes into: one the
+    inviting staff member takes part in); answers its thread id."""
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
+        token = await login(api, email, password)
+        response = await api.post(
+            "/api/v1/threads", json={"subject": subject}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 201, response.text
+    thread_id: str = response.json()["id"]
+    return thread_id
+
+
 # --- security policies, accounts of any kind, codes and links ------------------------------
 
 
@@ -229,6 +242,9 @@ class OwnNats:
         database_url: str = self._infra.create_database(name)
         return database_url
 
+    def start_nats(self, data_dir: Path) -> NatsServer:
+        raise NotImplementedError("a stack on OwnNats uses that server")
+
     def stop(self) -> None:
         self.nats.stop()
 
@@ -276,7 +292,7 @@ async def notices_settled(
             return False
     if await _fetch_value(stack, "notifications", "SELECT count(*) FROM deliveries WHERE status = 'queued'"):
         return False
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         js = client.jetstream()
         for stream in streams if streams is not None else [service.upper() for service in outboxes]:

@@ -184,6 +184,27 @@ class Journey:
         await self.submit()
 
 
+# ---------------------------------------------------------------------- conversations
+
+
+async def start_conversation(journey: Journey, subject: str, first_message: str = "") -> str:
+    """Starts a conversation through the page; answers its id."""
+    await journey.goto("/messages")
+    await journey.click_link("Nieuw gesprek")
+    await journey.fill({"Onderwerp": subject, "Eerste bericht": first_message})
+    await journey.submit("Gesprek starten")
+    assert await journey.heading() == subject
+    found = re.search(r"/messages/([^/?#]+)", journey.page.url)
+    assert found, journey.page.url
+    return found.group(1)
+
+
+async def invite_into_conversation(journey: Journey, email: str) -> None:
+    await journey.fill({"E-mailadres van de genodigde": email})
+    await journey.submit("Uitnodiging versturen")
+    assert f"De uitnodiging is verstuurd naar {email}" in await journey.text()
+
+
 # ---------------------------------------------------------------------- the outbox
 
 
@@ -211,3 +232,6 @@ def code_in(message: dict[str, Any]) -> str:
     found = re.search(r"\b(\d{6})\b", message["text"])
     assert found, message["text"]
     return found.group(1)
+
+
+# ---------------------------------------------------------------------- work not merged yet

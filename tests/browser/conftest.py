@@ -48,14 +48,13 @@ def browser_stack(
         data_dir=tmp_path_factory.mktemp("browser-stack"),
         database_prefix=f"b{name}_",
         extra_env={"gateway": {"AUTH_RATE_BURST": "100000", "AUTH_RATE_PER_MINUTE": "100000"}},
+        own_nats=True,
     )
     stack = Stack(infra, config)
     try:
         yield stack.up()
     finally:
-        stack.stop_all()
-        for process in list(stack.processes):
-            stack.kill(process)
+        stack.close()
 
 
 @pytest.fixture(scope="session")

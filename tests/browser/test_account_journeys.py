@@ -10,7 +10,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from browser_support import Journey, code_in, link_in, outbox_messages
+from browser_support import (
+    Journey,
+    code_in,
+    invite_into_conversation,
+    link_in,
+    outbox_messages,
+    start_conversation,
+)
 from journeys_support import line_after, years_ago
 from support import create_member, create_staff_member, set_secret_question, set_security_policy, unique_mobile
 
@@ -22,10 +29,9 @@ MESSENGER = SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.MES
 
 
 async def _invite(staff_journey: Journey, email: str) -> None:
-    await staff_journey.goto("/staff/invitations")
-    await staff_journey.fill({"E-mailadres van de genodigde": email, "Conversatie": f"thread-{uuid.uuid4()}"})
-    await staff_journey.submit("Uitnodiging versturen")
-    assert f"De uitnodiging is verstuurd naar {email}" in await staff_journey.text()
+    """Seed 1: the staff member invites from within the conversation the invitee joins."""
+    await start_conversation(staff_journey, f"Overleg {uuid.uuid4().hex[:6]}", "Welkom")
+    await invite_into_conversation(staff_journey, email)
 
 
 async def test_an_invitee_creates_an_account_with_the_live_password_checklist(journey: Journey) -> None:
@@ -34,7 +40,7 @@ async def test_an_invitee_creates_an_account_with_the_live_password_checklist(jo
     email = f"ketenpartner-{uuid.uuid4().hex[:8]}@zorg.example"
     await journey.log_in(staff.email, staff.password)
     await _invite(journey, email)
-    await journey.snap("staff-invitations")
+    await journey.snap("staff-invitation-in-conversation")
 
     invitee = await journey.another("invitee")
     [mail] = await outbox_messages(journey.stack, email)

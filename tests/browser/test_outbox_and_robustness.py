@@ -12,7 +12,7 @@ import uuid
 import httpx
 import pytest
 from browser_support import Journey, outbox_messages
-from support import create_member, create_staff_member, login
+from support import create_chat, create_member, create_staff_member, login
 
 from zorgpost_devstack.stack import GATEWAY, WEB, Stack
 
@@ -27,7 +27,7 @@ async def test_the_outbox_shows_the_mail_as_sent_and_its_button_opens_the_journe
         token = await login(api, staff.email)
         response = await api.post(
             "/api/v1/invitations",
-            json={"email": invitee, "thread_id": "thread-outbox"},
+            json={"email": invitee, "thread_id": await create_chat(stack, staff.email)},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 201, response.text

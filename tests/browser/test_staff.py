@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from browser_support import Journey
+from browser_support import Journey, invite_into_conversation, start_conversation
 from support import create_member, create_staff_member
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -37,16 +37,21 @@ async def test_a_secure_mail_is_sent_after_a_correction_and_its_notice_shows_as_
     await journey.snap("secure-mail-status")
 
 
-async def test_invitations_are_resent_and_withdrawn(journey: Journey) -> None:
+async def test_invitations_are_sent_from_a_conversation_then_resent_and_withdrawn(journey: Journey) -> None:
     staff = await create_staff_member(journey.stack)
     await journey.log_in(staff.email, staff.password)
+    await start_conversation(journey, "Overleg wijkteam")
+    await journey.fill({"E-mailadres van de genodigde": "geen-adres"})
+    await journey.submit("Uitnodiging versturen")
+    assert "geldig e-mailadres" in await journey.field_error("E-mailadres van de genodigde")
+    await journey.snap("invitation-refused")
+    email = f"partner-{uuid.uuid4().hex[:6]}@zorg.example"
+    await invite_into_conversation(journey, email)
+    assert email in await journey.page.locator("#invite").inner_text(), "the conversation lists who was invited"
+
     await journey.goto("/staff/invitations")
-    await journey.submit("Uitnodiging versturen")
-    assert await journey.field_error("E-mailadres van de genodigde")
-    await journey.fill(
-        {"E-mailadres van de genodigde": f"partner-{uuid.uuid4().hex[:6]}@zorg.example", "Conversatie": "thread-1"}
-    )
-    await journey.submit("Uitnodiging versturen")
+    assert email in await journey.text()
+    await journey.snap("invitations")
     await journey.submit("Opnieuw versturen")
     assert "De uitnodiging is opnieuw verstuurd." in await journey.text()
     await journey.submit("Intrekken")

@@ -33,6 +33,7 @@ from zorgpost.identity.v1 import (
     invitations_pb2,
     invitations_pb2_grpc,
 )
+from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
 from zorgpost_kit.grpc_client import call_metadata
@@ -44,7 +45,8 @@ GOOD_PASSWORD = "Veilig-Gesprek-2026!"
 
 @pytest.fixture(scope="module")
 def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity"])
+    # Messaging too: an invitation goes into one of its conversations.
+    return start_services(make_module_stack(), ["identity", "messaging"])
 
 
 @dataclass
@@ -55,11 +57,15 @@ class Stubs:
     registrations: accounts_pb2_grpc.RegistrationServiceStub
     profiles: accounts_pb2_grpc.ProfileServiceStub
     delegations: delegations_pb2_grpc.DelegationServiceStub
+    messaging: messaging_pb2_grpc.MessagingServiceStub
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def rpc(stack: Stack) -> AsyncIterator[Stubs]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel:
+    async with (
+        grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel,
+        grpc.aio.insecure_channel(stack.grpc_address("messaging")) as messaging,
+    ):
         yield Stubs(
             identity_pb2_grpc.IdentityServiceStub(channel),
             invitations_pb2_grpc.InvitationServiceStub(channel),
@@ -67,6 +73,7 @@ async def rpc(stack: Stack) -> AsyncIterator[Stubs]:
             accounts_pb2_grpc.RegistrationServiceStub(channel),
             accounts_pb2_grpc.ProfileServiceStub(channel),
             delegations_pb2_grpc.DelegationServiceStub(channel),
+            messaging_pb2_grpc.MessagingServiceStub(messaging),
         )
 
 
@@ -86,8 +93,12 @@ async def _staff_auth(stack: Stack, staff: StaffMember) -> tuple[tuple[str, str]
 
 # --------------------------------------------------------------------------- invitations
 async def _invite(rpc: Stubs, auth: tuple[tuple[str, str], ...], email: str) -> invitations_pb2.Invitation:
+    """Invites ``email`` into a chat the staff member starts for it."""
+    chat = await rpc.messaging.CreateThread(
+        messaging_pb2.CreateThreadRequest(kind="chat", subject="Gesprek"), metadata=auth, timeout=RPC_TIMEOUT
+    )
     invitation: invitations_pb2.Invitation = await rpc.invitations.SendInvitation(
-        invitations_pb2.SendInvitationRequest(email=email, thread_id=f"thread-{uuid.uuid4()}"),
+        invitations_pb2.SendInvitationRequest(email=email, thread_id=chat.summary.id),
         metadata=auth,
         timeout=RPC_TIMEOUT,
     )
@@ -680,7 +691,7 @@ async def test_the_end_of_the_last_trajectory_ends_portal_access(stack: Stack, r
     )
     parent_tokens = await login(stack, parent.email, parent.password)
 
-    connection = await nats.connect(stack.infra.nats_url)
+    connection = await nats.connect(stack.nats_url)
     try:
         js = connection.jetstream()
 

@@ -77,7 +77,7 @@ def messaging(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceS
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         yield client.jetstream()
     finally:

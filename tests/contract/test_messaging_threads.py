@@ -100,7 +100,7 @@ async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingService
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         yield client.jetstream()
     finally:
@@ -445,14 +445,20 @@ async def test_shared_inbox_received_sent_unread_assign_and_withdraw(
     )
     assert failure.code == grpc.StatusCode.NOT_FOUND
 
-    # Withdraw: only while the outside recipient has not opened it.
+    # Withdraw: by its sender, only while the outside recipient has not opened it.
     mail = await rpc.SendSecureMail(
         messaging_pb2.SendSecureMailRequest(
             recipient_email=f"b-{uuid.uuid4().hex[:6]}@example.org", subject="s", body="b"
         ),
         metadata=colleague.metadata,
     )
-    withdrawn = await rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=first.metadata)
+    by_other = await refusal(
+        rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=first.metadata)
+    )
+    assert (by_other.code, by_other.reason) == (grpc.StatusCode.PERMISSION_DENIED, "only_sender_may_withdraw")
+    withdrawn = await rpc.WithdrawSecureMail(
+        messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=colleague.metadata
+    )
     assert withdrawn.state == "withdrawn"
     again = await refusal(
         rpc.WithdrawSecureMail(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=colleague.metadata)

@@ -151,7 +151,7 @@ async def staff_token(stack: Stack, staff: StaffMember) -> str:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         context = client.jetstream()
         await ensure_stream(context, "identity")

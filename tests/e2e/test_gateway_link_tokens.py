@@ -51,9 +51,11 @@ async def _wait_for_line(log: Path, text: str, timeout: float = 10.0) -> None:
 async def _invitation_token(api: httpx.AsyncClient, stack: Stack, staff: StaffMember) -> str:
     staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
     email = f"genodigde-{uuid.uuid4().hex[:6]}@example.org"
+    chat = await api.post("/api/v1/threads", json={"subject": "Veilig gesprek"}, headers=bearer(staff_token))
+    assert chat.status_code == 201, chat.text
     sent = await api.post(
         "/api/v1/invitations",
-        json={"email": email, "thread_id": f"thread-{uuid.uuid4()}", "language": "nl"},
+        json={"email": email, "thread_id": chat.json()["id"], "language": "nl"},
         headers=bearer(staff_token),
     )
     assert sent.status_code == 201, sent.text

@@ -150,7 +150,7 @@ async def test_an_old_activation_link_cannot_bring_back_an_account_whose_access_
     token = token_after("/activate/", (await wait_for_messages(stack, email))[0]["text"])
 
     # The care trajectory ends before the client ever activated the account.
-    connection = await nats.connect(stack.infra.nats_url)
+    connection = await nats.connect(stack.nats_url)
     try:
         event = portal_events_pb2.TrajectoryEnded(
             trajectory_id=str(uuid.uuid4()),

@@ -145,7 +145,7 @@ async def test_portal_access_ends_when_the_last_care_trajectory_ends(stack: Stac
     )
 
     # The portal service's fact, as it publishes it when a trajectory ends.
-    connection = await nats.connect(stack.infra.nats_url)
+    connection = await nats.connect(stack.nats_url)
     try:
         event = portal_events_pb2.TrajectoryEnded(
             trajectory_id=str(uuid.uuid4()), person_account_id=youth.account_id, organisation_id=staff.organisation_id

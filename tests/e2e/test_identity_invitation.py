@@ -23,7 +23,9 @@ PASSWORD = "Veilig-Gesprek-2026!"
 
 async def _invite(api: httpx.AsyncClient, stack: Stack, staff: StaffMember, email: str) -> tuple[dict[str, str], str]:
     staff_token = (await tokens(api, staff.email, staff.password))["access_token"]
-    thread_id = f"thread-{uuid.uuid4()}"
+    chat = await api.post("/api/v1/threads", json={"subject": "Veilig gesprek"}, headers=bearer(staff_token))
+    assert chat.status_code == 201, chat.text
+    thread_id = chat.json()["id"]
     sent = await api.post(
         "/api/v1/invitations", json={"email": email, "thread_id": thread_id}, headers=bearer(staff_token)
     )

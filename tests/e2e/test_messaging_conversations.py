@@ -42,7 +42,7 @@ def bearer(token: str) -> dict[str, str]:
 
 async def publish_invitation_accepted(stack: Stack, thread_id: str, account_id: str, inviter: Any) -> None:
     """Identity's fact, published as identity will once it emits it."""
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         event = identity_events_pb2.InvitationAccepted(
             invitation_id=str(uuid.uuid4()),

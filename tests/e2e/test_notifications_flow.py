@@ -106,7 +106,7 @@ async def test_a_sender_sees_why_a_code_could_not_be_sent(
         channel="sms",
         code="271828",
     )
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         js = client.jetstream()
         await ensure_stream(js, "identity")

@@ -39,7 +39,7 @@ def _code_by_sms(mobile: str) -> identity.OneTimeCodeIssued:
 
 
 async def _publish(stack: Stack, event: identity.OneTimeCodeIssued) -> None:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         js = client.jetstream()
         await ensure_stream(js, "identity")

@@ -51,7 +51,7 @@ def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         yield client.jetstream()
     finally:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from support import create_staff_member, login
 
-from zorgpost_devstack.infra import ContainerInfrastructure, EmbeddedInfrastructure
+from zorgpost_devstack.infra import Broker, ContainerInfrastructure, EmbeddedInfrastructure
 from zorgpost_devstack.postgres import PostgresServer, free_port
 from zorgpost_devstack.stack import Stack, StackConfig
 
@@ -38,6 +38,9 @@ class _OwnPostgres:
     @property
     def nats_url(self) -> str:
         return self._infra.nats_url
+
+    def start_nats(self, data_dir: Path) -> Broker:
+        return self._infra.start_nats(data_dir)
 
     def create_database(self, name: str) -> str:
         self.postgres.create_database(name)

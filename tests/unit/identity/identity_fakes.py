@@ -37,6 +37,7 @@ from identity.domain.profile import ContactChange, ContactKind
 from identity.domain.rate_limits import RateCounter
 from identity.domain.registrations import Registration, RegistrationStatus
 from identity.domain.second_factors import EnrolledFactor, FactorMethod
+from identity.domain.secure_mail_access import ReadLink
 from identity.domain.sessions import RefreshToken, Session
 from identity.domain.terms import Acceptance
 from identity.domain.throttle import LoginThrottle
@@ -50,6 +51,7 @@ from identity.service.ports import UnitOfWork
 from identity.service.profile import Profiles
 from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
+from identity.service.secure_mail_access import SecureMailAccess
 from identity.service.sessions import Sessions
 from zorgpost_kit.auth import JwksCache, Principal, TokenVerifier, principal_from_claims
 from zorgpost_kit.calendar import SettableClock
@@ -325,6 +327,9 @@ class FakeOneTimeCodes:
             return Redemption.NO_LIVE_CODE
         self._t.codes[(purpose, subject)] = dataclasses.replace(code, attempts=code.attempts + 1)
         return Redemption.WRONG
+
+    async def find(self, purpose: CodePurpose, subject: str) -> OneTimeCode | None:
+        return self._t.codes.get((purpose, subject))
 
 
 class FakeSecondFactors:
@@ -608,6 +613,37 @@ def _uow_factory(database: FakeDatabase) -> Callable[[], UnitOfWork]:
     return database.unit_of_work
 
 
+# --- messaging ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeConversations:
+    """Messaging as identity sees it (the :class:`~identity.service.ports.Conversations` port):
+    conversations by id with their kind and the tokens of the people in them, and read links."""
+
+    #: thread id → (kind, access tokens of its participants)
+    threads: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    read_links: dict[str, ReadLink] = field(default_factory=dict)
+    resolved: int = 0
+
+    def add_thread(self, thread_id: str, kind: str = "chat", *, tokens: set[str] | None = None) -> None:
+        self.threads[thread_id] = (kind, tokens if tokens is not None else {ANY_TOKEN})
+
+    async def thread_kind(self, thread_id: str, access_token: str) -> str | None:
+        found = self.threads.get(thread_id)
+        if found is None or not ({access_token, ANY_TOKEN} & found[1]):
+            return None
+        return found[0]
+
+    async def resolve_read_link(self, token: str) -> ReadLink | None:
+        self.resolved += 1
+        return self.read_links.get(token)
+
+
+#: A conversation every caller takes part in.
+ANY_TOKEN = "*"
+
+
 # --- credentials and keys ------------------------------------------------------------------------
 
 
@@ -668,6 +704,8 @@ class World:
     registrations: Registrations
     profiles: Profiles
     delegations: Delegations
+    conversations: FakeConversations
+    secure_mail_access: SecureMailAccess
 
     @property
     def tables(self) -> Tables:
@@ -738,6 +776,7 @@ def make_world(*, now: datetime | None = None) -> World:
         factors=factors,
         clock=clock,
     )
+    conversations = FakeConversations()
     return World(
         database=database,
         clock=clock,
@@ -748,9 +787,11 @@ def make_world(*, now: datetime | None = None) -> World:
         auth=auth,
         resets=PasswordResets(uow, hasher, factors, link_lifetime=timedelta(hours=1), clock=clock),
         sessions=Sessions(uow, clock=clock),
-        invitations=Invitations(uow, hasher, auth, clock=clock),
+        invitations=Invitations(uow, hasher, auth, conversations, clock=clock),
         client_accounts=ClientAccounts(uow, hasher, clock=clock),
         registrations=Registrations(uow, hasher, codes, clock=clock),
         profiles=Profiles(uow, codes, hasher, clock=clock),
         delegations=Delegations(uow, access_tokens, clock=clock),
+        conversations=conversations,
+        secure_mail_access=SecureMailAccess(uow, codes, conversations, access_tokens, clock=clock),
     )

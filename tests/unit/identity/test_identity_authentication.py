@@ -84,6 +84,8 @@ async def test_login_opens_a_session_on_this_device(world: Auth) -> None:
     principal = await world.principal(tokens)
     assert principal.subject_id == principal.actor_id == anna.id
     assert principal.organisation_name == "Gemeente Vlaardingen"
+    # The name others see next to what Anna writes travels in the token.
+    assert principal.display_name == "Anna de Vries"
     assert principal.is_staff
     assert tokens.expires_in == 15 * 60
     [device] = world.sessions

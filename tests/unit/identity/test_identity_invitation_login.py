@@ -36,7 +36,10 @@ def world() -> World:
 async def invite(world: World) -> str:
     """Staff invite an address; answers the link token of the mail."""
     staff = await world.principal("medewerker@vlaardingen.example", PASSWORD)
-    await world.invitations.do_send(staff, email="partner@example.org", thread_id="thread-1", language="nl")
+    world.conversations.add_thread("thread-1")
+    await world.invitations.do_send(
+        staff, "staff-token", email="partner@example.org", thread_id="thread-1", language="nl"
+    )
     [sent] = world.database.events_of(InvitationSent)
     token: str = sent.token
     world.hasher.verifications = 0

@@ -289,9 +289,7 @@ async def test_the_first_token_is_verified_even_right_after_the_machine_booted()
     just_booted.seconds = 3.0  # the monotonic clock starts near zero at boot
     endpoint = JwksEndpoint(KEY)
 
-    principal = await verifier_for(endpoint, min_refresh_seconds=10.0, stopwatch=just_booted).verify(
-        KEY.sign(claims())
-    )
+    principal = await verifier_for(endpoint, min_refresh_seconds=10.0, stopwatch=just_booted).verify(KEY.sign(claims()))
 
     assert principal.subject_id == "account-anna"
 

@@ -155,7 +155,6 @@ async def test_the_health_service_reports_a_service_that_stopped_serving(identit
     assert answer.status == health_pb2.HealthCheckResponse.NOT_SERVING
 
 
-
 class SlowAuthentication:
     async def do_login(self, username: str, password: str, client: ClientInfo) -> Tokens:
         await asyncio.sleep(5)

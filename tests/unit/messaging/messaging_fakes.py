@@ -18,8 +18,9 @@ from messaging.domain.activity import ActivityChange, ActivityEntry
 from messaging.domain.secure_mail import DEFAULT_READ_LINK_DAYS, ReadLink, SecureMailSettings
 from messaging.domain.threads import AttachmentInfo, Message, Participant, ParticipantKind, Thread
 from messaging.service.common import Services
-from messaging.service.ports import ListCursor, Listing, ScanVerdict, SearchResult
+from messaging.service.ports import ListCursor, Listing, Member, ScanVerdict, SearchResult
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import Unauthenticated
 from zorgpost_kit.events import DomainEvent
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -39,6 +40,7 @@ class Store:
     counts: dict[tuple[str, str, datetime], int] = field(default_factory=lambda: defaultdict(int))
     activity: list[tuple[int, str, ActivityChange]] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
+    scan_retry_at: dict[str, datetime] = field(default_factory=dict)
 
 
 class FakeThreads:
@@ -148,8 +150,20 @@ class FakeAttachments:
     async def get(self, attachment_id: str) -> AttachmentInfo | None:
         return next((a for a in self._all() if a.id == attachment_id), None)
 
-    async def claim_pending(self, limit: int) -> list[AttachmentInfo]:
-        return [a for a in self._all() if a.scan_status == "pending"][:limit]
+    async def claim_pending(self, limit: int, now: datetime) -> list[AttachmentInfo]:
+        due = [
+            a
+            for a in self._all()
+            if a.scan_status == "pending" and self._s.scan_retry_at.get(a.storage_key, now) <= now
+        ]
+        return sorted(due, key=lambda a: a.created_at)[:limit]
+
+    async def postpone_scan(self, storage_key: str, attempts: int, retry_at: datetime) -> None:
+        self._s.scan_retry_at[storage_key] = retry_at
+        for message in self._s.messages.values():
+            for index, attachment in enumerate(message.attachments):
+                if attachment.storage_key == storage_key:
+                    message.attachments[index] = dataclasses.replace(attachment, scan_attempts=attempts)
 
     async def set_scan_status(self, storage_key: str, status: str) -> list[AttachmentInfo]:
         updated = []
@@ -310,6 +324,21 @@ class FakeQueries:
             if key in keys and pos > position
         ][:limit]
 
+    async def activity_since(self, position: int, limit: int) -> list[tuple[str, ActivityEntry]]:
+        return [
+            (
+                key,
+                ActivityEntry(
+                    pos, c.kind, c.thread_id, c.occurred_at, c.message_id, c.actor_participant_id, c.actor_name, c.value
+                ),
+            )
+            for pos, key, c in self._s.activity
+            if pos > position
+        ][:limit]
+
+    async def activity_head(self) -> int:
+        return max((pos for pos, _, _ in self._s.activity), default=0)
+
     async def activity_horizon(self) -> int:
         return 0
 
@@ -365,19 +394,44 @@ class FakeBlobStore:
 
 
 class FakeDirectory:
-    def __init__(self, names: dict[str, str] | None = None) -> None:
+    """Names by account id; ``members`` as identity's directory would answer a staff member
+    of ``org-x`` (the organisation of the use-case tests' staff); ``organisations`` by id."""
+
+    def __init__(
+        self,
+        names: dict[str, str] | None = None,
+        members: dict[str, Member] | None = None,
+        organisations: dict[str, str] | None = None,
+    ) -> None:
         self.names = names or {}
+        self.members = members or {}
+        self.organisations = organisations or {}
+        #: Accounts identity refuses (a session that ended).
+        self.refused: set[str] = set()
 
     async def display_name(self, principal: Principal, access_token: str) -> str:
+        if principal.subject_id in self.refused:
+            raise Unauthenticated()
         return self.names.get(principal.subject_id, f"Naam van {principal.subject_id}")
+
+    async def member(self, access_token: str, account_id: str) -> Member | None:
+        return self.members.get(account_id)
+
+    async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
+        return self.organisations.get(organisation_id)
 
 
 class FakeScanner:
-    def __init__(self, infected: set[bytes] | None = None) -> None:
+    """Finds ``infected`` contents; fails (as clamd does on a file it chokes on) on ``failing``."""
+
+    def __init__(self, infected: set[bytes] | None = None, failing: set[bytes] | None = None) -> None:
         self.infected = infected or set()
+        self.failing = failing or set()
 
     async def scan(self, chunks: AsyncIterator[bytes]) -> ScanVerdict:
         data = b"".join([chunk async for chunk in chunks])
+        if data in self.failing:
+            raise TimeoutError()
         return ScanVerdict(
             clean=data not in self.infected, finding="Eicar-Test-Signature" if data in self.infected else ""
         )
@@ -393,13 +447,17 @@ class Clock:
 
 
 def make_services(
-    *, scanning: bool = False, per_recipient: int = 20, max_bytes: int = 20 * 1024 * 1024
+    *,
+    scanning: bool = False,
+    per_recipient: int = 20,
+    max_bytes: int = 20 * 1024 * 1024,
+    directory: FakeDirectory | None = None,
 ) -> tuple[Services, Store, FakeBlobStore]:
     store = Store()
     blobs = FakeBlobStore()
     services = Services(
         uow=lambda: FakeUnitOfWork(store),
-        directory=FakeDirectory(),
+        directory=directory or FakeDirectory(),
         blobs=blobs,
         clock=Clock(),
         scanning=scanning,

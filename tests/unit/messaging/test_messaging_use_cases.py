@@ -15,6 +15,7 @@ from messaging.domain.errors import (
     AttachmentTooLarge,
     AttachmentTypeRefused,
     NotAllowedForKind,
+    OnlySenderMayWithdraw,
     PersonsOnly,
     ReadLinkNotFound,
     SendingLimitReached,
@@ -115,7 +116,9 @@ async def test_withdraw_only_before_the_recipient_opened_it_and_then_the_link_is
 
     unopened = await send_mail(services, "kees@example.nl")
     [event] = [e for e in events_of(store, SecureMailSent) if e.thread_id == unopened.thread.id]
-    summary = await secure_mail.do_withdraw(services, staff("piet"), unopened.thread.id)
+    with pytest.raises(OnlySenderMayWithdraw):  # a colleague is not the sender
+        await secure_mail.do_withdraw(services, staff("piet"), unopened.thread.id)
+    summary = await secure_mail.do_withdraw(services, staff("jan"), unopened.thread.id)
     assert summary.thread.state == "withdrawn"
     with pytest.raises(ReadLinkNotFound):
         await secure_mail.resolve_read_link(services, event.read_token)
@@ -170,6 +173,11 @@ async def test_invitation_adds_the_account_once_and_never_to_another_organisatio
     async with FakeUnitOfWork(store) as uow:
         with pytest.raises(ThreadNotFound):
             await do_join_by_invitation(uow, foreign, services.clock())
+    # A colleague of the same organisation who is not in the chat cannot open it to anyone.
+    colleague = JoinByInvitation("inv-3", chat.summary.thread.id, "piet-2", "Piet", "org-x", "piet")
+    async with FakeUnitOfWork(store) as uow:
+        with pytest.raises(ThreadNotFound):
+            await do_join_by_invitation(uow, colleague, services.clock())
     mail = await send_mail(services)
     async with FakeUnitOfWork(store) as uow:
         with pytest.raises(ThreadNotFound):  # secure mail takes no invitations
@@ -253,7 +261,7 @@ async def test_an_infected_file_stays_quarantined() -> None:
 async def test_an_econsult_is_asked_by_a_patient_with_photos_and_closes_with_the_practices_answer() -> None:
     services, store, _ = make_services()
     patient = person("petra", org="praktijk")
-    kind, subject, _, reference = conversations.check_create_thread(patient, "econsult", "Uitslag huid", "", "")
+    kind, subject, _, reference = conversations.check_start_thread(patient, "econsult", "Uitslag huid", "", "", [])
     receiver = attachments.FileReceiver(services)
     receiver.start("plekje.pdf", "application/pdf")
     receiver.write(PDF)

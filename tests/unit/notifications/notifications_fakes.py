@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from notifications.domain.address_book import AddressBookEntry
 from notifications.domain.model import Delivery, DeliveryStatus
 from notifications.domain.preferences import Preferences
 from notifications.service.ports import DeliveryFailed, OutgoingMail
@@ -41,6 +42,7 @@ class Store:
 
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     preferences: dict[str, Preferences] = field(default_factory=dict)
+    address_book: dict[str, AddressBookEntry] = field(default_factory=dict)
     commits: int = 0
 
     def delivery(self, delivery_id: str) -> Delivery:
@@ -118,11 +120,26 @@ class FakePreferencesRepository:
         self._rows[preferences.account_id] = copy.deepcopy(preferences)
 
 
+class FakeAddressBookRepository:
+    def __init__(self, rows: dict[str, AddressBookEntry]) -> None:
+        self._rows = rows
+
+    async def get(self, account_id: str) -> AddressBookEntry | None:
+        return self._rows.get(account_id)
+
+    async def put(self, entry: AddressBookEntry) -> bool:
+        if not entry.supersedes(self._rows.get(entry.account_id)):
+            return False
+        self._rows[entry.account_id] = entry
+        return True
+
+
 class FakeUnitOfWork:
     """Works on a copy of the store; :meth:`commit` writes the copy back."""
 
     deliveries: FakeDeliveryRepository
     preferences: FakePreferencesRepository
+    address_book: FakeAddressBookRepository
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -132,6 +149,8 @@ class FakeUnitOfWork:
         self._preferences = copy.deepcopy(self._store.preferences)
         self.deliveries = FakeDeliveryRepository(self._deliveries)
         self.preferences = FakePreferencesRepository(self._preferences)
+        self._address_book = dict(self._store.address_book)
+        self.address_book = FakeAddressBookRepository(self._address_book)
         return self
 
     async def __aexit__(
@@ -142,6 +161,7 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._store.deliveries = copy.deepcopy(self._deliveries)
         self._store.preferences = copy.deepcopy(self._preferences)
+        self._store.address_book = dict(self._address_book)
         self._store.commits += 1
 
 

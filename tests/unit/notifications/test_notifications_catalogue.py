@@ -13,13 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from google.protobuf import message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from notifications.adapters.templates import TemplateCatalogue
 from notifications.domain.model import Category, Channel
-from notifications.domain.notices import CATALOGUE, LANGUAGES, MESSAGES_DIGEST, NoticeKind, plan_deliveries
+from notifications.domain.notices import (
+    CATALOGUE,
+    LANGUAGES,
+    MESSAGES_DIGEST,
+    NEW_MESSAGE,
+    SECURE_MAIL_NOTICE,
+    Addressee,
+    NoticeKind,
+    plan_deliveries,
+)
 from notifications.domain.preferences import ChannelChoice, Preferences
 from notifications.entrypoints.consumers import RULES, NoticeRule
 from zorgpost.events.v1 import identity_events_pb2, messaging_events_pb2, portal_events_pb2
@@ -35,11 +43,16 @@ ENUM_FIELDS = {
     "reason": ["revoked", "turned_16", "access_ended"],
     "cancelled_by": ["patient", "practice"],
     "document_kind": ["report", "document", "agreement"],
+    # A message's recipients: one of each kind is filled in.
+    "kind": ["account", "guest", "organisation"],
 }
 #: Only these event fields may appear in a notice of each template; anything else filled in
 #: the event (ids, other addresses, the account id) must not.
 SHOWN: dict[str, set[str]] = {
-    "secure_mail_notice": {"organisation_name", "read_token"},
+    # From a secure mail, a fresh link, or a later message in its thread.
+    "secure_mail_notice": {"organisation_name", "read_token", "recipients.read_token"},
+    # The link names the conversation; the reader logs in to read it.
+    "new_message": {"organisation_name", "sender_display_name", "thread_id"},
     "invitation": {"organisation_name", "recipient.display_name", "inviter_name", "token"},
     "invitation_declined": {"organisation_name", "inviter.display_name", "invitee_email"},
     "client_account_activation": {"organisation_name", "recipient.display_name", "token"},
@@ -72,7 +85,7 @@ SHOWN: dict[str, set[str]] = {
     "questionnaire_sent": {"organisation_name", "recipients.display_name"},
 }  # fmt: skip
 #: In an SMS even less: the organisation and, for a code, the code.
-SHOWN_BY_SMS: dict[str, set[str]] = {"one_time_code": {"code"}}
+SHOWN_BY_SMS: dict[str, set[str]] = {"one_time_code": {"code"}, "new_message": {"sender_display_name"}}
 
 
 def marker(path: str) -> str:
@@ -86,12 +99,19 @@ def filled(message_type: type[Message], prefix: str = "", **choices: str) -> Mes
     message = message_type()
     for field in message.DESCRIPTOR.fields:
         path = prefix + field.name
-        if field.message_type is not None and field.message_type.full_name == "google.protobuf.Timestamp":
+        if field.is_repeated:
+            items = getattr(message, field.name)
+            if field.message_type is None:
+                items.append(marker(path))
+                continue
+            # One element per value of the element's enumeration (a recipient of each kind).
+            element_type = type(items.add())
+            del items[:]
+            kinds = [name for name in element_type.DESCRIPTOR.fields_by_name if name in ENUM_FIELDS]
+            for value in ENUM_FIELDS[kinds[0]] if kinds else [""]:
+                items.add().CopyFrom(filled(element_type, f"{path}.", **({kinds[0]: value} if kinds else {})))
+        elif field.message_type is not None and field.message_type.full_name == "google.protobuf.Timestamp":
             getattr(message, field.name).FromDatetime(NOW + timedelta(minutes=30))
-        elif field.message_type is not None and field.is_repeated:
-            # One element of a list (the portal's recipients), filled like any message.
-            element = message_factory.GetMessageClass(field.message_type)
-            getattr(message, field.name).add().CopyFrom(filled(element, f"{path}."))
         elif field.message_type is not None:
             getattr(message, field.name).CopyFrom(filled(type(getattr(message, field.name)), f"{path}."))
         elif field.type == FieldDescriptor.TYPE_STRING:
@@ -111,8 +131,10 @@ def markers_of(message_type: type[Message], prefix: str = "") -> dict[str, str]:
     found: dict[str, str] = {}
     for field in message_type.DESCRIPTOR.fields:
         path = prefix + field.name
-        if field.message_type is not None and field.message_type.full_name != "google.protobuf.Timestamp":
-            found.update(markers_of(message_factory.GetMessageClass(field.message_type), f"{path}."))
+        if field.is_repeated and field.message_type is not None:
+            found.update(markers_of(type(getattr(message_type(), field.name).add()), f"{path}."))
+        elif field.message_type is not None and field.message_type.full_name != "google.protobuf.Timestamp":
+            found.update(markers_of(type(getattr(message_type(), field.name)), f"{path}."))
         elif field.type == FieldDescriptor.TYPE_STRING and field.name not in ENUM_FIELDS and field.name != "mobile":
             found[path] = marker(path).lower() if "email" in field.name else marker(path)
     return found
@@ -135,6 +157,11 @@ def page(html: str) -> Page:
     return parsed
 
 
+def from_address_book(account_id: str) -> Addressee:
+    """What the address book answers for an account an event names by id only."""
+    return Addressee(account_id=account_id, email="persoon@example.org", language="nl", display_name="Persoon X")
+
+
 @pytest.fixture(scope="module")
 def catalogue() -> TemplateCatalogue:
     return TemplateCatalogue(PUBLIC_URL)
@@ -154,17 +181,15 @@ def proto_subjects() -> dict[str, str]:
 #: Parts of events, not events.
 EVENT_PARTS = {"Recipient", "MessageRecipient", "PortalRecipient"}
 #: Events for other services, not for a notice (messaging adds the invitee to the thread;
-#: identity ends portal access when a trajectory ends).
-NOT_NOTICES = {"InvitationAccepted", "TrajectoryEnded"}
-#: Notices whose rules the notifications work on new-message notices adds; remove each
-#: name here together with its rule.
-AWAITING_RULES = {"MessageSent", "SecureMailLinkResent"}
+#: notifications keeps its address book with a consumer of its own; identity ends portal
+#: access when a trajectory ends).
+NOT_NOTICES = {"InvitationAccepted", "AccountContactDetailsChanged", "TrajectoryEnded"}
+#: Notices whose rules are still to come; remove each name here together with its rule.
+AWAITING_RULES: set[str] = set()
 
 
 def test_every_event_that_reaches_a_person_has_exactly_one_rule_on_its_declared_subject() -> None:
-    declared = {
-        name: subject for name, subject in proto_subjects().items() if name not in NOT_NOTICES | AWAITING_RULES
-    }
+    declared = {name: subject for name, subject in proto_subjects().items() if name not in NOT_NOTICES | AWAITING_RULES}
     events = {
         name
         for module in (identity_events_pb2, messaging_events_pb2, portal_events_pb2)
@@ -240,6 +265,8 @@ def test_a_notice_shows_only_what_it_is_meant_to(
     language: str,
 ) -> None:
     notice = rule.notices(filled(rule.message_type, **choices))[index]
+    if notice.addressee.in_address_book:
+        notice = replace(notice, addressee=from_address_book(notice.addressee.account_id))
     # Reachable on every channel, even where the event has no mobile number (secure mail).
     notice = replace(notice, addressee=replace(notice.addressee, mobile="+31612345678"))
     markers = markers_of(rule.message_type)
@@ -285,6 +312,7 @@ def test_a_notice_shows_only_what_it_is_meant_to(
         ("identity.email_change.requested", "/confirm-email/"),
         ("identity.delegation.consent_requested", "/delegations/"),
         ("messaging.secure_mail.sent", "/secure-mail/"),
+        ("messaging.secure_mail.link_resent", "/secure-mail/"),
     ],
 )
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -410,3 +438,47 @@ def test_an_appointment_notice_tells_the_time_in_dutch_and_a_cancellation_who_ca
     assert booked.subject == "Bevestiging van uw afspraak"
     assert "1 december 2026 om 09:30" in booked.text and "24 uur" in booked.text
     assert "geannuleerd door de praktijk" in by_practice.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_message_tells_each_account_and_guest_once_and_the_shared_inbox_nobody(
+    catalogue: TemplateCatalogue, language: str
+) -> None:
+    rule = next(rule for rule in RULES if rule.subject == "messaging.message.sent")
+    event = filled(rule.message_type)
+    # The same account named twice (a participant who is also the assignee) is told once.
+    event.recipients.add().CopyFrom(event.recipients[0])
+
+    notices = rule.notices(event)
+
+    assert [(n.kind, n.addressee.in_address_book) for n in notices] == [
+        (NEW_MESSAGE, True),
+        (SECURE_MAIL_NOTICE, False),
+    ]
+    account, guest = notices
+    assert account.addressee.account_id == event.recipients[0].account_id
+    assert guest.addressee.email == event.recipients[1].email
+    assert guest.expires_at is not None
+    [to_account] = plan_deliveries(replace(account, addressee=from_address_book("a")), Preferences("a"), NOW)
+    mail = catalogue.render_mail(NEW_MESSAGE.template, language, to_account.params)
+    assert f"{PUBLIC_URL}/threads/{event.thread_id}" in page(mail.html).hrefs
+    assert event.sender_display_name in mail.subject
+    [to_guest] = plan_deliveries(guest, Preferences(""), NOW)
+    link = f"{PUBLIC_URL}/secure-mail/{event.recipients[1].read_token}"
+    assert link in catalogue.render_mail(SECURE_MAIL_NOTICE.template, language, to_guest.params).text
+
+
+def test_a_digest_lists_conversation_messages_with_their_writer_and_link(catalogue: TemplateCatalogue) -> None:
+    items = [
+        {"organisation_name": "Gemeente Vlaardingen", "sender_name": "Mila de Medewerker", "thread_id": "t-1"},
+        {"organisation_name": "Persoon X", "sender_name": "Persoon X", "thread_id": "t-2"},
+    ]
+
+    mail = catalogue.render_mail(
+        MESSAGES_DIGEST.template, "nl", {"organisation_name": "Gemeente Vlaardingen", "items": items}, optional=True
+    )
+
+    assert f"- van Mila de Medewerker (Gemeente Vlaardingen): {PUBLIC_URL}/threads/t-1" in mail.text
+    assert f"- van Persoon X: {PUBLIC_URL}/threads/t-2" in mail.text
+    assert "toegangscode" not in mail.text
+    assert {f"{PUBLIC_URL}/threads/t-1", f"{PUBLIC_URL}/threads/t-2"} <= set(page(mail.html).hrefs)

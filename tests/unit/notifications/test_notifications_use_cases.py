@@ -4,7 +4,7 @@ secrets of old dead letters, preferences and who may see deliveries."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from notifications_fakes import (
@@ -18,12 +18,21 @@ from notifications_fakes import (
 )
 
 from notifications.adapters.templates import TemplateCatalogue
+from notifications.domain.address_book import AddressBookEntry
 from notifications.domain.errors import CannotRedrive, InvalidPreferences
 from notifications.domain.model import Category, Channel, Delivery, DeliveryStatus, RetryPolicy
-from notifications.domain.notices import ONE_TIME_CODE, PASSWORD_CHANGED, SECURE_MAIL_NOTICE, Addressee, Notice
+from notifications.domain.notices import (
+    NEW_MESSAGE,
+    ONE_TIME_CODE,
+    PASSWORD_CHANGED,
+    SECURE_MAIL_NOTICE,
+    Addressee,
+    Notice,
+)
 from notifications.domain.preferences import ChannelChoice, Preferences
+from notifications.service.address_book import do_record
 from notifications.service.deliveries import DeadLetterSecrets, DeliveryWorker, do_redrive, list_deliveries
-from notifications.service.notices import NoticeQueue
+from notifications.service.notices import AddresseeNotKnownYet, NoticeQueue
 from notifications.service.ports import DeliveryFailed
 from notifications.service.preferences import PreferencesChange, do_update_preferences, get_preferences
 from zorgpost_kit.auth import Principal
@@ -282,3 +291,91 @@ async def test_stored_preferences_decide_how_a_notice_is_queued(service: Service
     queued = await service.queue_notice(secure_mail())
 
     assert [(d.channel, d.recipient) for d in queued] == [(Channel.SMS, "+31612345678")]
+
+
+# --------------------------------------------------------------------------- the address book
+def anna_in_the_book(*, status: str = "active", email: str = "anna@example.nl", at: datetime = NOW) -> AddressBookEntry:
+    return AddressBookEntry(
+        account_id="acc-anna",
+        email=email,
+        mobile="+31612345678",
+        language="nl",
+        display_name="Anna de Vries",
+        organisation_id="",
+        organisation_name="",
+        roles=frozenset({"person"}),
+        status=status,
+        changed_at=at,
+    )
+
+
+def new_message(account_id: str = "acc-anna") -> Notice:
+    return Notice(
+        kind=NEW_MESSAGE,
+        addressee=Addressee.of_account(account_id),
+        source_id="thread-1",
+        organisation_id="org-linde",
+        organisation_name=ORGANISATION,
+        params={"sender_name": "Dokter Linde", "thread_id": "thread-1"},
+    )
+
+
+async def record(service: Service, entry: AddressBookEntry) -> bool:
+    async with service.uow() as uow:
+        stored = await do_record(uow, entry)
+        await uow.commit()
+    return stored
+
+
+async def test_a_notice_to_an_account_goes_where_the_address_book_says_without_the_content(
+    service: Service,
+) -> None:
+    await record(service, anna_in_the_book())
+
+    [queued] = await service.queue_notice(new_message())
+    await service.worker().send_due()
+
+    assert (queued.recipient, queued.account_id) == ("anna@example.nl", "acc-anna")
+    [mail] = service.mailer.sent
+    assert mail.mail.subject == "Zorgpost – Nieuw bericht van Dokter Linde"
+    assert mail.mail.text.startswith("Beste Anna de Vries,")
+    assert f"{PUBLIC_URL}/threads/thread-1" in mail.mail.text
+
+
+async def test_a_late_older_announcement_does_not_undo_a_newer_address(service: Service) -> None:
+    assert await record(service, anna_in_the_book(email="nieuw@example.nl", at=NOW))
+    assert not await record(service, anna_in_the_book(email="oud@example.nl", at=NOW - timedelta(minutes=1)))
+
+    [queued] = await service.queue_notice(new_message())
+
+    assert queued.recipient == "nieuw@example.nl"
+
+
+async def test_an_account_not_in_the_book_yet_is_waited_for_then_left_out(service: Service) -> None:
+    async with service.uow() as uow:
+        with pytest.raises(AddresseeNotKnownYet):
+            await service.queue.do_queue(uow, [new_message("acc-new")], may_wait=True)
+
+    assert await service.queue_notice(new_message("acc-new")) == []
+    assert service.store.deliveries == {}
+
+
+async def test_a_disabled_account_is_not_told(service: Service) -> None:
+    await record(service, anna_in_the_book(status="disabled"))
+
+    assert await service.queue_notice(new_message()) == []
+
+
+async def test_several_new_messages_within_the_digest_window_are_one_mail(service: Service) -> None:
+    await record(service, anna_in_the_book())
+    service.store.preferences["acc-anna"] = Preferences("acc-anna", digest_window_minutes=10)
+
+    for _ in range(10):
+        await service.queue_notice(new_message())
+    assert await service.worker().send_due() == 0, "nothing before the window closes"
+    service.clock.advance(timedelta(minutes=10))
+    await service.worker().send_due()
+
+    [mail] = service.mailer.sent
+    assert mail.mail.subject == "Zorgpost Secure e-mail – 10 nieuwe berichten"
+    assert mail.mail.text.count(f"{PUBLIC_URL}/threads/thread-1") == 10

@@ -3,43 +3,18 @@ refresh is refused; CSRF tokens bound to the browser's cookie."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from web_fakes import FakeStore
 
 from web.adapters.crypto import CsrfSigner, StateCipher
 from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
-from web.service.ports import BrowserContext, GatewayError, LockedSession
+from web.service.ports import BrowserContext, GatewayError
 from web.service.sessions import SessionEnded, Sessions
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class FakeStore:
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[str, Any]] = {}
-
-    async def load(self, session_id: str, now: datetime) -> dict[str, Any] | None:
-        return self.rows.get(session_id)
-
-    async def save(self, session_id: str, state: dict[str, Any], expires_at: datetime) -> None:
-        self.rows[session_id] = state
-
-    async def delete(self, session_id: str) -> None:
-        self.rows.pop(session_id, None)
-
-    @asynccontextmanager
-    async def locked(self, session_id: str, expires_at: datetime) -> AsyncIterator[LockedSession]:
-        held = LockedSession(self.rows.get(session_id))
-        yield held
-        if held.replacement is not None:
-            self.rows[session_id] = held.replacement
-
-    async def delete_expired(self, now: datetime) -> int:
-        return 0
 
 
 class FakeGateway:

@@ -23,9 +23,24 @@ from zorgpost_devstack.postgres import PostgresServer, free_port
 SERVICES_WITH_DATABASE = ("identity", "messaging", "contacts", "notifications", "portal")
 
 
+class Broker(Protocol):
+    """One NATS server (JetStream) and how to stop it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 class Infrastructure(Protocol):
     @property
     def nats_url(self) -> str: ...
+
+    def start_nats(self, data_dir: Path) -> Broker:
+        """A NATS server of its own for one stack. Streams and durable consumers are named
+        by service, so two stacks on one server would take each other's events (and a
+        stack would be handed the events an earlier one left unconsumed)."""
+        ...
 
     def create_database(self, name: str) -> str:
         """Creates database ``name`` (if missing) and returns its SQLAlchemy async URL."""
@@ -53,6 +68,11 @@ class EmbeddedInfrastructure:
     @property
     def nats_url(self) -> str:
         return self.nats.url
+
+    def start_nats(self, data_dir: Path) -> NatsServer:
+        broker = NatsServer(data_dir, free_port())
+        broker.start()
+        return broker
 
     def create_database(self, name: str) -> str:
         self.postgres.create_database(name)
@@ -89,6 +109,9 @@ class ContainerInfrastructure:
     def nats_url(self) -> str:
         return str(self._nats.nats_uri())
 
+    def start_nats(self, data_dir: Path) -> _NatsContainer:
+        return _NatsContainer()
+
     def create_database(self, name: str) -> str:
         host = self._postgres.get_container_host_ip()
         port = int(self._postgres.get_exposed_port(5432))
@@ -111,6 +134,23 @@ class ContainerInfrastructure:
     def stop(self) -> None:
         self._nats.stop()
         self._postgres.stop()
+
+
+class _NatsContainer:
+    """A NATS (JetStream) container of one stack's own."""
+
+    def __init__(self) -> None:
+        from testcontainers.community.nats import NatsContainer
+
+        self._container = NatsContainer("nats:2.10-alpine", jetstream=True)
+        self._container.start()
+
+    @property
+    def url(self) -> str:
+        return str(self._container.nats_uri())
+
+    def stop(self) -> None:
+        self._container.stop()
 
 
 def docker_available() -> bool:

@@ -20,7 +20,7 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from zorgpost_devstack.infra import SERVICES_WITH_DATABASE, Infrastructure
+from zorgpost_devstack.infra import SERVICES_WITH_DATABASE, Broker, Infrastructure
 from zorgpost_devstack.postgres import free_port
 
 GATEWAY = "gateway"
@@ -47,6 +47,9 @@ class StackConfig:
     log_level: str = "INFO"
     #: Extra settings per service, e.g. {"notifications": {"SMTP_PORT": "2525"}}.
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A NATS server of the stack's own (tests: several stacks share one infrastructure)
+    #: instead of the infrastructure's (``make run``).
+    own_nats: bool = False
 
     def resolve_ports(self) -> None:
         self.gateway_port = self.gateway_port or free_port()
@@ -72,8 +75,13 @@ class Stack:
             service: infra.create_database(f"{config.database_prefix}{service}")
             for service in (*SERVICES_WITH_DATABASE, WEB)
         }
+        self.broker: Broker | None = infra.start_nats(config.data_dir / "nats") if config.own_nats else None
 
     # ------------------------------------------------------------------ addresses
+    @property
+    def nats_url(self) -> str:
+        return self.broker.url if self.broker is not None else self.infra.nats_url
+
     @property
     def gateway_url(self) -> str:
         return f"http://{self.config.host}:{self.config.gateway_port}"
@@ -110,10 +118,13 @@ class Stack:
         else:
             values.update(
                 DATABASE_URL=self.database_urls[service],
-                NATS_URL=self.infra.nats_url,
+                NATS_URL=self.nats_url,
                 GRPC_ADDRESS=self.grpc_address(service),
                 IDENTITY_ADDRESS=self.grpc_address("identity"),
             )
+        if service == "identity":
+            # Invitations go into messaging's conversations; secure-mail access resolves its read links.
+            values.update(MESSAGING_ADDRESS=self.grpc_address("messaging"))
         if service == "messaging":
             # Attachments (filesystem blob store) live beside the stack's other data.
             values.update(DATA_DIR=str(self.config.data_dir / "messaging"))
@@ -230,6 +241,14 @@ class Stack:
         with ThreadPoolExecutor(max_workers=5) as pool:
             list(pool.map(self.stop, [s for s in SERVICES_WITH_DATABASE if s in self.processes]))
         self.stop(OUTBOX)
+
+    def close(self) -> None:
+        """Stops every process (killing what does not stop) and the stack's own NATS."""
+        self.stop_all()
+        for name in list(self.processes):
+            self.kill(name)
+        if self.broker is not None:
+            self.broker.stop()
 
     # ------------------------------------------------------------------ readiness
     def wait_ready(self, timeout: float = 120.0) -> None:

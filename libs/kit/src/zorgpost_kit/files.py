@@ -6,6 +6,7 @@ that takes files (messaging's attachments, the portal's documents).
 
 from __future__ import annotations
 
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -34,11 +35,16 @@ XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadshe
 TXT = FileType("txt", "text/plain", (".txt",))
 
 ALLOWED_TYPES = (PDF, PNG, JPEG, HEIC, DOCX, XLSX, TXT)
+ALLOWED_NAMES = ", ".join(file_type.name for file_type in ALLOWED_TYPES)
 _BY_MIME = {file_type.mime: file_type for file_type in ALLOWED_TYPES}
 _BY_MIME.update({"image/jpg": JPEG, "image/pjpeg": JPEG, "image/heif": HEIC})
 _BY_EXTENSION = {extension: file_type for file_type in ALLOWED_TYPES for extension in file_type.extensions}
 #: What devices send when they do not know the type: then the name's extension is the claim.
 _NO_CLAIM = {"", "application/octet-stream", "binary/octet-stream"}
+#: Unicode categories never allowed in a file name: control (Cc), format (Cf: bidi
+#: overrides, zero-width characters), line and paragraph separators (Zl, Zp), and the
+#: unassigned and private-use code points no font shows the same way (Cn, Co, Cs).
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cn", "Co", "Cs"}
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
 
@@ -54,8 +60,10 @@ def check_file_name(name: str) -> str | None:
         return f"file name is longer than {MAX_FILE_NAME_LENGTH} characters"
     if "/" in name or "\\" in name or name.strip() in (".", "..") or ".." in name.split("."):
         return "file name must not contain a path (/, \\ or ..)"
-    if has_control_characters(name) or "\t" in name or "\n" in name or "\r" in name:
-        return "file name contains characters that are not allowed"
+    if any(unicodedata.category(character) in _HIDDEN_CATEGORIES for character in name):
+        # Control characters, and the invisible ones that change how a name is shown: a
+        # right-to-left override makes "Uitslag_\u202efdp.bat" look like "Uitslag_tab.pdf".
+        return "file name contains characters that are not allowed (control or invisible formatting characters)"
     if name.startswith("."):
         return "file name must not start with a dot"
     return None
@@ -127,17 +135,24 @@ def extension_type(file_name: str) -> FileType | None:
 
 def check_file_type(file: IO[bytes], content_type: str, file_name: str) -> tuple[FileType | None, str | None]:
     """(the file's type, None) when it is allowed and what it claims to be; else (None, the
-    problem). The name's extension, when it is one of the allowed types', must agree too."""
+    problem).
+
+    The name must end in an extension of the allow-list that matches the content: the name
+    is what the recipient's computer opens the file by, so ``factuur.hta`` with text in it,
+    ``link.url`` or a ``%PDF-`` polyglot named ``.hta`` is refused, not stored as harmless.
+    """
     actual = detect_type(file)
     if actual is None:
-        return None, "content is not an allowed type (pdf, png, jpeg, heic, docx, xlsx, txt)"
+        return None, f"content is not an allowed type ({ALLOWED_NAMES})"
     claim = claimed_type(content_type, file_name)
     if isinstance(claim, str):
         return None, f"type {claim} is not allowed"
     if claim is not None and claim != actual:
         return None, f"content is {actual.name}, not the {claim.name} it claims to be"
     by_name = extension_type(file_name)
-    if by_name is not None and by_name != actual:
+    if by_name is None:
+        return None, f"file name must end in {' or '.join(actual.extensions)} (the content is {actual.name})"
+    if by_name != actual:
         return None, f"content is {actual.name}, but the file name says {by_name.name}"
     return actual, None
 

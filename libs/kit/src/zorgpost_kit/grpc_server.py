@@ -23,6 +23,8 @@ from zorgpost_kit.logging import REQUEST_ID_METADATA_KEY, bind_request_id, get_l
 
 log = get_logger(__name__)
 
+#: The longest a client-streaming call (an upload) may take, whatever deadline its caller set.
+MAX_UPLOAD_DEADLINE_SECONDS = 600.0
 #: The error domain named in google.rpc.ErrorInfo.
 ERROR_DOMAIN = "zorgpost"
 #: Metadata key holding the serialized google.rpc.Status with details.
@@ -87,8 +89,14 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     without details: an unexpected error is a bug, and its text is never sent to a client.
     """
 
-    def __init__(self, *, default_deadline_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        default_deadline_seconds: float = 30.0,
+        max_upload_deadline_seconds: float = MAX_UPLOAD_DEADLINE_SECONDS,
+    ) -> None:
         self._default_deadline = default_deadline_seconds
+        self._max_upload_deadline = max_upload_deadline_seconds
 
     async def intercept_service(
         self,
@@ -106,9 +114,11 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 response_serializer=handler.response_serializer,
             )
         if handler.stream_unary is not None:
-            # A client stream (an upload) is bounded like any call: it ends by its deadline.
+            # A client stream (an upload) takes as long as the bytes take to come: the
+            # caller's own deadline bounds it (the gateway sets one per upload), up to a
+            # maximum; without one, the default like any call.
             return grpc.stream_unary_rpc_method_handler(
-                self._bounded(method, handler.stream_unary),
+                self._bounded(method, handler.stream_unary, longest=self._max_upload_deadline),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
@@ -120,11 +130,15 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             )
         return handler
 
-    def _bounded(self, method: str, inner: Handler) -> Handler:
+    def _bounded(self, method: str, inner: Handler, *, longest: float | None = None) -> Handler:
+        """``inner`` within the caller's deadline, at most ``longest`` (default: the default
+        deadline); the default deadline when the caller set none."""
+        cap = self._default_deadline if longest is None else longest
+
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
             remaining = context.time_remaining()
-            budget = self._default_deadline if remaining is None else min(remaining, self._default_deadline)
+            budget = self._default_deadline if remaining is None else min(remaining, cap)
             with bind_request_id(metadata.get(REQUEST_ID_METADATA_KEY)):
                 try:
                     return await asyncio.wait_for(inner(request, context), timeout=max(budget, 0.0))
@@ -183,6 +197,7 @@ def create_server(
     health_servicer: health.aio.HealthServicer | None = None,
     interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
     default_deadline_seconds: float = 30.0,
+    max_upload_deadline_seconds: float = MAX_UPLOAD_DEADLINE_SECONDS,
 ) -> tuple[grpc.aio.Server, int]:
     """Builds a server bound to ``address`` ("host:0" picks a free port).
 
@@ -192,7 +207,13 @@ def create_server(
     ``await server.start()``.
     """
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor(default_deadline_seconds=default_deadline_seconds), *interceptors],
+        interceptors=[
+            DomainErrorInterceptor(
+                default_deadline_seconds=default_deadline_seconds,
+                max_upload_deadline_seconds=max_upload_deadline_seconds,
+            ),
+            *interceptors,
+        ],
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 32 * 1024 * 1024)],
     )
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer or health.aio.HealthServicer(), server)

@@ -37,9 +37,7 @@ class ServiceSettings(BaseSettings):
     # holds a password) into the operator's terminal or logs.
     # env_ignore_empty: an empty variable means "not set" (Compose passes `${VAR:-}` for
     # optional settings), so the default applies rather than an empty value.
-    model_config = SettingsConfigDict(
-        extra="ignore", frozen=True, hide_input_in_errors=True, env_ignore_empty=True
-    )
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True, env_ignore_empty=True)
 
     #: The service's own name, used for the NATS stream, durable names and logs.
     service_name: ClassVar[str]

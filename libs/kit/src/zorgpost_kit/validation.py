@@ -147,9 +147,7 @@ def is_single_line(value: str) -> bool:
     return not any(unicodedata.category(character) in _NOT_IN_A_LINE for character in value)
 
 
-def check_single_line(
-    value: str, field: str, errors: FieldErrors, *, max_length: int, required: bool = True
-) -> str:
+def check_single_line(value: str, field: str, errors: FieldErrors, *, max_length: int, required: bool = True) -> str:
     """Text of one line that a notice may print (a subject, a display name): trimmed, at
     most ``max_length`` characters, no control characters, nothing link-like."""
     text = value.strip()

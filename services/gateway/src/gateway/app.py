@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.access_log import AccessLogMiddleware
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
 from gateway.openapi import install_openapi
@@ -30,6 +31,7 @@ from gateway.routes import (
     profile,
     registrations,
     secure_mail,
+    secure_mail_access,
     secure_mail_inbox,
     security,
     sessions,
@@ -124,7 +126,16 @@ def create_app(settings: Settings) -> FastAPI:
         threads.router,
         secure_mail_inbox.router,
         events.router,
+        # a secure mail's outside recipient: access code, guest token
+        secure_mail_access.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    # Outermost: every body is counted as it streams in, and past the cap this answers 413
+    # whatever the app made of the cut-off body.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_request_bytes,
+    )
     return app

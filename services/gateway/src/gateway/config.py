@@ -40,3 +40,8 @@ class Settings(BaseSettings):
     #: limit and the device list see the person, not the web server.
     forwarded_allow_ips: str = "127.0.0.1"
     auth_rate_per_minute: float = Field(default=30.0, gt=0)
+    #: Request bodies are refused (413) past this many bytes, counted as they stream in;
+    #: messages with files (multipart) past the upload cap: messaging's files per message
+    #: times its largest file (10 × 20 MiB by default), plus room for the form itself.
+    max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_upload_request_bytes: int = Field(default=201 * 1024 * 1024, ge=1024)

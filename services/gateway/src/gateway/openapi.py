@@ -9,7 +9,8 @@ How a route author documents errors (the pattern every route follows)::
 calls (404 unknown or not yours, 409 a state that forbids it, 403 a role it needs, 401 wrong
 credentials, 429 a service's own throttle). What every route of a kind answers is added here
 once, so no route forgets it: 503 (a service or its database is briefly unavailable) on
-every route; 422 (invalid input) on every route with parameters or a body; 401 and 403
+every route; 422 (invalid input) on every route with parameters or a body, 413 (a body
+past the cap, :mod:`gateway.body_limit`) on every route with a body; 401 and 403
 (no valid token; a token that only allows changing the password) on every route that needs
 a token; 429 on the routes under the per-address login limit (:mod:`gateway.rate_limit`).
 Request models mark every field the service needs as required, so ``{}`` is not valid
@@ -34,7 +35,7 @@ DESCRIPTIONS = {
     403: "Not allowed (a role, or a token that only allows changing the password)",
     404: "Not found, or not yours to see",
     409: "Conflicts with the current state",
-    413: "A file larger than the limit",
+    413: "The request (or a file in it) is larger than the limit",
     415: "A file whose content is not an allowed type, or not the type it claims",
     422: "Invalid input: `errors` names every bad field",
     429: "Too many attempts: wait `Retry-After` seconds",
@@ -174,6 +175,8 @@ def _document_errors(schema: dict[str, Any]) -> None:
             common = {503}
             if operation.get("parameters") or operation.get("requestBody"):
                 common.add(422)
+            if operation.get("requestBody"):
+                common.add(413)
             if operation.get("security"):
                 common |= {401, 403}
             if is_rate_limited(path):

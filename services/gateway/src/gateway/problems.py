@@ -50,7 +50,7 @@ TITLES = {
     404: "Niet gevonden",
     409: "Conflict",
     422: "Ongeldige invoer",
-    413: "Bestand te groot",
+    413: "Te groot",
     415: "Bestandstype niet toegestaan",
     429: "Te veel pogingen",
     500: "Interne fout",
@@ -116,11 +116,38 @@ def _field_name(item: dict[str, Any]) -> str:
     return ".".join(str(part) for part in location) or "body"
 
 
+def _field_message(item: dict[str, Any]) -> str:
+    """Pydantic's refusal in the words the services use for the same problem ("is required",
+    "is longer than 200 characters"), so a front end translates one vocabulary whichever
+    side refused the field."""
+    kind = item.get("type", "")
+    context = item.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and context.get("min_length") == 1):
+        return "is required"
+    if kind == "string_too_short":
+        return f"use at least {context.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"is longer than {context.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return "contains characters that are not allowed"
+    if kind == "literal_error":
+        return f"must be one of: {context.get('expected', '')}".replace("'", "")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return "is out of range"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    if kind == "json_invalid":
+        return "is not valid JSON"
+    return str(item.get("msg", "is not valid"))
+
+
 def _from_validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors: dict[str, str] = {}
     for item in error.errors():
-        errors.setdefault(_field_name(item), str(item.get("msg", "is invalid")))
+        errors.setdefault(_field_name(item), _field_message(item))
     return problem(422, code="invalid_argument", detail=f"Invalid fields: {', '.join(errors)}.", errors=errors)
 
 

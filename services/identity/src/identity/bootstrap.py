@@ -7,30 +7,42 @@ from datetime import timedelta
 from functools import partial
 
 from identity.adapters.events import event_codec
+from identity.adapters.messaging import MessagingConversations
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKeyStore
 from identity.adapters.unit_of_work import IdentityUnitOfWork
 from identity.config import Settings
 from identity.domain.codes import CodeHasher
-from identity.entrypoints import grpc_accounts, grpc_delegations, grpc_identity, grpc_invitations
+from identity.entrypoints import (
+    grpc_accounts,
+    grpc_delegations,
+    grpc_directory,
+    grpc_identity,
+    grpc_invitations,
+    grpc_secure_mail_access,
+)
 from identity.entrypoints.callers import Callers
 from identity.entrypoints.consumers import TrajectoryEndedConsumer
 from identity.entrypoints.workers import delegation_expiry_loop
 from identity.service.authentication import Authentication
 from identity.service.client_accounts import ClientAccounts
 from identity.service.delegations import Delegations
+from identity.service.directory import Directory
 from identity.service.invitations import Invitations
 from identity.service.one_time_codes import OneTimeCodes
 from identity.service.password_reset import PasswordResets
 from identity.service.profile import Profiles
 from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
+from identity.service.secure_mail_access import SecureMailAccess
 from identity.service.sessions import Sessions
 from zorgpost.identity.v1 import (
     accounts_pb2_grpc,
     delegations_pb2_grpc,
+    directory_pb2_grpc,
     identity_pb2_grpc,
     invitations_pb2_grpc,
+    secure_mail_access_pb2_grpc,
 )
 from zorgpost_kit.auth import JwksCache, TokenVerifier
 from zorgpost_kit.runtime import Infrastructure, ServiceParts
@@ -87,15 +99,23 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     resets = PasswordResets(uow, hasher, factors, link_lifetime=timedelta(seconds=settings.password_reset_ttl_seconds))
     # delegations
     delegations = Delegations(uow, access_tokens)
+    # messaging's conversations (invitations) and read links (secure-mail access)
+    conversations = MessagingConversations(
+        infra.channel(settings.messaging_address), timeout=settings.rpc_timeout_seconds
+    )
 
     identity = grpc_identity.IdentityServicer(
         authentication, callers, keys, factors=factors, resets=resets, sessions=Sessions(uow), uow=uow
     )
-    invitations = grpc_invitations.InvitationServicer(Invitations(uow, hasher, authentication), callers)
+    invitations = grpc_invitations.InvitationServicer(Invitations(uow, hasher, authentication, conversations), callers)
+    secure_mail_access = grpc_secure_mail_access.SecureMailAccessServicer(
+        SecureMailAccess(uow, codes, conversations, access_tokens)
+    )
     client_accounts = grpc_accounts.ClientAccountServicer(ClientAccounts(uow, hasher), callers)
     registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
     profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
     delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
+    directory = grpc_directory.DirectoryServicer(Directory(uow), callers)
     return ServiceParts(
         servicers=[
             (grpc_identity.SERVICE_NAME, partial(identity_pb2_grpc.add_IdentityServiceServicer_to_server, identity)),
@@ -115,6 +135,14 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             (
                 grpc_delegations.SERVICE_NAME,
                 partial(delegations_pb2_grpc.add_DelegationServiceServicer_to_server, delegation_servicer),
+            ),
+            (
+                grpc_directory.SERVICE_NAME,
+                partial(directory_pb2_grpc.add_DirectoryServiceServicer_to_server, directory),
+            ),
+            (
+                grpc_secure_mail_access.SERVICE_NAME,
+                partial(secure_mail_access_pb2_grpc.add_SecureMailAccessServiceServicer_to_server, secure_mail_access),
             ),
         ],
         uow_factory=uow,

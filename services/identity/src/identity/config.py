@@ -16,6 +16,8 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/zorgpost_identity"
     grpc_address: str = "127.0.0.1:50051"
+    #: Messaging: invitations go into its conversations; a secure mail's read link is its.
+    messaging_address: str = "127.0.0.1:50052"
     #: Encrypts the private signing keys at rest (any string; a key is derived from it).
     signing_key_encryption_key: SecretStr = SecretStr("dev-only-identity-signing-key-encryption")
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)

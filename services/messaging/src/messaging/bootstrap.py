@@ -15,6 +15,7 @@ from messaging.adapters.unit_of_work import MessagingUnitOfWork
 from messaging.config import Settings
 from messaging.entrypoints.consumers import InvitationAcceptedConsumer
 from messaging.entrypoints.grpc_api import SERVICE_NAME, MessagingServicer
+from messaging.service.activity import ActivityHub
 from messaging.service.attachments import scan_pending
 from messaging.service.common import Services
 from messaging.service.ports import BlobStore
@@ -68,6 +69,13 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         secure_mails_per_account_per_hour=settings.secure_mails_per_account_per_hour,
     )
     signal = PostgresActivitySignal(settings.database_url)
+    hub = ActivityHub(
+        services,
+        max_per_account=settings.max_streams_per_account,
+        max_per_session=settings.max_streams_per_session,
+    )
+    hub_loop = BackgroundLoop("activity_hub", hub.fetch, idle_seconds=settings.activity_poll_seconds)
+    signal.add_listener(hub_loop.wake)
     if settings.clamd_host:
         scanner = ClamdScanner(settings.clamd_host, settings.clamd_port)
         workers.append(BackgroundLoop("virus_scan", partial(scan_pending, services, scanner), idle_seconds=5.0))
@@ -81,15 +89,14 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             await prune_sending_counts(session, now - timedelta(hours=2))
         return False
 
-    servicer = MessagingServicer(
-        services, infra.remote_token_verifier(), signal, poll_seconds=settings.activity_poll_seconds
-    )
+    servicer = MessagingServicer(services, infra.remote_token_verifier(), hub)
     return ServiceParts(
         servicers=[(SERVICE_NAME, partial(messaging_pb2_grpc.add_MessagingServiceServicer_to_server, servicer))],
         uow_factory=uow,
         consumers=[InvitationAcceptedConsumer()],
         workers=[
             signal.background_loop(),
+            hub_loop,
             BackgroundLoop("housekeeping", housekeeping, idle_seconds=3600.0),
             *workers,
         ],

@@ -40,5 +40,9 @@ class Settings(ServiceSettings):
     secure_mails_per_account_per_hour: int = Field(default=200, ge=1)
     #: How long the live feed keeps its rows (a client away longer reloads instead).
     activity_retention_days: int = Field(default=7, ge=1)
-    #: Live-feed watchers look again at least this often, notifications or not.
+    #: The live feed is read at least this often, notifications or not.
     activity_poll_seconds: float = Field(default=5.0, gt=0)
+    #: Open live-update streams per account and per session (per process), beyond which a
+    #: new one is refused (429).
+    max_streams_per_account: int = Field(default=10, ge=1)
+    max_streams_per_session: int = Field(default=4, ge=1)

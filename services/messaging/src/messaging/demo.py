@@ -23,6 +23,7 @@ from messaging.domain.threads import (
 )
 from messaging.service.common import Caller, Services
 from messaging.service.conversations import add_message
+from messaging.service.ports import Member
 from messaging.service.secure_mail import SecureMailDraft, check_send_secure_mail, do_send_secure_mail
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.db import create_engine, create_session_factory
@@ -55,6 +56,12 @@ class _FixedNames:
 
     async def display_name(self, principal: Principal, access_token: str) -> str:
         return self.names.get(principal.subject_id, "")
+
+    async def member(self, access_token: str, account_id: str) -> Member | None:
+        return None
+
+    async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
+        return None
 
 
 def _staff(account: tuple[str, str], organisation: tuple[str, str]) -> Caller:

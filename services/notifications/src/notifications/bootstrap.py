@@ -12,7 +12,7 @@ from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.config import Settings
 from notifications.domain.model import RetryPolicy
 from notifications.domain.notices import CATALOGUE
-from notifications.entrypoints.consumers import notice_consumers
+from notifications.entrypoints.consumers import AccountContactDetailsConsumer, notice_consumers
 from notifications.entrypoints.grpc_api import SERVICE_NAME, NotificationsServicer
 from notifications.service.deliveries import DeadLetterSecrets, DeliveryWorker
 from notifications.service.notices import NoticeQueue
@@ -63,6 +63,6 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             (SERVICE_NAME, partial(notifications_pb2_grpc.add_NotificationsServiceServicer_to_server, servicer))
         ],
         uow_factory=uow,
-        consumers=notice_consumers(NoticeQueue()),
+        consumers=[*notice_consumers(NoticeQueue()), AccountContactDetailsConsumer()],
         workers=[delivery_loop, dead_letter_secrets],
     )

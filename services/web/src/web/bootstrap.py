@@ -24,19 +24,20 @@ from web.adapters.crypto import CsrfSigner, StateCipher
 from web.adapters.gateway import HttpGateway
 from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
-from web.entrypoints import account, auth, journeys, profile, staff
+from web.entrypoints import account, auth, inbox, journeys, messenger, profile, secure_mail_reader, staff
 from web.entrypoints.context import (
     CsrfFailed,
     LoginRequired,
     NotAllowed,
     Page,
     PasswordChangeRequired,
+    UploadTooLarge,
     WebParts,
     get_page,
 )
 from web.entrypoints.rendering import build_environment
 from web.i18n import negotiate, translate
-from web.service.ports import Gateway, GatewayError, GatewayUnavailable, SessionStore
+from web.service.ports import Gateway, GatewayError, GatewayTransfers, GatewayUnavailable, SessionStore
 from web.service.sessions import Sessions
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
@@ -63,7 +64,11 @@ CLEANUP_INTERVAL_SECONDS = 600
 
 
 def create_app(
-    settings: Settings, *, gateway: Gateway | None = None, session_store: SessionStore | None = None
+    settings: Settings,
+    *,
+    gateway: Gateway | None = None,
+    transfers: GatewayTransfers | None = None,
+    session_store: SessionStore | None = None,
 ) -> FastAPI:
     secret = settings.session_secret.get_secret_value()
 
@@ -76,16 +81,18 @@ def create_app(
             engine = create_engine(settings.database_url, pool_size=10)
             store = SqlSessionStore(create_session_factory(engine), StateCipher(secret))
         client = gateway
-        if client is None:
+        files = transfers
+        if client is None or files is None:
             own_gateway = HttpGateway(settings.gateway_url, timeout=settings.gateway_timeout_seconds)
-            client = own_gateway
+            client = client or own_gateway
+            files = files or own_gateway
         sessions = Sessions(
             store,
             client,
             idle=timedelta(minutes=settings.session_idle_minutes),
             refresh_margin=timedelta(seconds=settings.refresh_margin_seconds),
         )
-        app.state.parts = WebParts(settings, sessions, client, build_environment(), CsrfSigner(secret))
+        app.state.parts = WebParts(settings, sessions, client, build_environment(), CsrfSigner(secret), files)
         cleanup = asyncio.create_task(_remove_expired_sessions(sessions))
         try:
             yield
@@ -125,7 +132,16 @@ def create_app(
         ready = await request.app.state.parts.gateway.ready()
         return JSONResponse({"status": "ready" if ready else "not_ready"}, status_code=200 if ready else 503)
 
-    for router in (auth.router, account.router, journeys.router, profile.router, staff.router):
+    for router in (
+        auth.router,
+        account.router,
+        journeys.router,
+        profile.router,
+        inbox.router,
+        staff.router,
+        messenger.router,
+        secure_mail_reader.router,
+    ):
         app.include_router(router)
     _install_error_pages(app)
     return app
@@ -182,6 +198,9 @@ def _install_error_pages(app: FastAPI) -> None:
     async def csrf_failed(request: Request, _error: Exception) -> Response:
         return await _error_page(request, 403, "error.csrf.title", "error.csrf.text")
 
+    async def upload_too_large(request: Request, _error: Exception) -> Response:
+        return await _error_page(request, 413, "error.upload_too_large.title", "error.upload_too_large.text")
+
     async def gateway_unavailable(request: Request, _error: Exception) -> Response:
         return await _error_page(request, 503, "error.unavailable.title", "error.unavailable.text")
 
@@ -214,6 +233,7 @@ def _install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(PasswordChangeRequired, password_change_required)
     app.add_exception_handler(NotAllowed, not_allowed)
     app.add_exception_handler(CsrfFailed, csrf_failed)
+    app.add_exception_handler(UploadTooLarge, upload_too_large)
     app.add_exception_handler(GatewayUnavailable, gateway_unavailable)
     app.add_exception_handler(GatewayError, gateway_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -7,12 +7,15 @@ mode with the message beside the field and a summary at the top linking to each 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from web.i18n import field_message, translate
 from web.service.ports import GatewayError
+
+_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ class Form:
 
 
 def _owner(api_field: str, labels: Mapping[str, str], aliases: Mapping[str, str]) -> str | None:
-    parts = api_field.split(".")
+    # A list item's problem ("files[1]") belongs to the list's field.
+    parts = _INDEX.sub("", api_field).split(".")
     for end in range(len(parts), 0, -1):
         candidate = ".".join(parts[:end])
         candidate = aliases.get(candidate, candidate)

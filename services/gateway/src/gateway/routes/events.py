@@ -17,11 +17,13 @@ from typing import Annotated
 
 import grpc
 from fastapi import APIRouter, Header, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from gateway.deps import Clients, CurrentCaller
 from gateway.openapi import errors
+from gateway.problems import ProblemException
 from gateway.routes.thread_models import MessageOut, message_out
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -30,6 +32,9 @@ from zorgpost_kit.logging import get_logger
 
 router = APIRouter(tags=["live updates"])
 log = get_logger(__name__)
+
+#: Messaging's initial metadata on an admitted stream (see its WatchActivity).
+STREAM_OPEN_METADATA_KEY = "x-zorgpost-stream"
 
 #: A comment line this often keeps proxies from closing a quiet stream.
 KEEPALIVE_SECONDS = 15.0
@@ -71,9 +76,20 @@ def activity_out(activity: messaging_pb2.Activity) -> ActivityOut:
     )
 
 
+#: Feed positions are PostgreSQL bigints.
+MAX_POSITION = 2**63 - 1
+
+
 def _position(last_event_id: str | None, after: int | None) -> int:
-    if last_event_id and last_event_id.strip().isdigit():
-        return int(last_event_id.strip())
+    """Where to resume: ``Last-Event-ID`` (ASCII digits, as this stream sent them) before
+    ``?after=``; anything else is a field error, never a 500."""
+    if last_event_id is not None:
+        value = last_event_id.strip()
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_POSITION:
+            raise RequestValidationError(
+                [{"loc": ("header", "Last-Event-ID"), "msg": "is not a position this stream sent", "type": "value"}]
+            )
+        return int(value)
     return after or 0
 
 
@@ -82,25 +98,61 @@ def _position(last_event_id: str | None, after: int | None) -> int:
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "text/event-stream; each event's data is an ActivityOut.",
-            "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ActivityOut"}}},
+            "description": "text/event-stream: each event has an `id` (its position), an `event` (its kind) "
+            "and `data`, an ActivityOut as JSON.",
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["id", "event", "data"],
+                        "properties": {
+                            "id": {"type": "string", "pattern": "^[0-9]+$"},
+                            "event": {"type": "string"},
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": {"$ref": "#/components/schemas/ActivityOut"},
+                            },
+                        },
+                    }
+                }
+            },
             "model": ActivityOut,
         },
-        **errors(401, 404, 422),
+        **errors(429),
     },
 )
 async def events(
     caller: CurrentCaller,
     clients: Clients,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-    after: Annotated[int | None, Query(ge=0, description="resume after this position")] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            alias="Last-Event-ID",
+            max_length=19,
+            pattern=r"^[0-9]+$",
+            description="the id of the last event seen (up to 2^63-1); wins over ?after=",
+        ),
+    ] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="resume after this position")] = None,
 ) -> StreamingResponse:
     """Server-sent events of the caller's conversations (and, for staff, their
-    organisation's shared inbox): first what happened after the resume position, then live."""
+    organisation's shared inbox): first what happened after the resume position, then live.
+    429 ``too_many_streams`` when the account (or session) already has as many streams open
+    as allowed; the stream ends when the access token expires."""
+    position = _position(last_event_id, after)
     call = clients.messaging.WatchActivity(
-        messaging_pb2.WatchActivityRequest(after_position=_position(last_event_id, after)),
+        messaging_pb2.WatchActivityRequest(after_position=position),
         metadata=call_metadata(caller.access_token),
     )
+    # Messaging admits the stream (or refuses it, e.g. too many open) before it sends its
+    # first metadata: answer its refusal as a problem, not as a 200 that ends at once.
+    metadata = await call.initial_metadata()
+    if not any(key == STREAM_OPEN_METADATA_KEY for key, _ in metadata or ()):
+        first = await call.read()  # raises the call's error, which the problem handlers answer
+        call.cancel()
+        if first is not grpc.aio.EOF:
+            raise ProblemException(503, code="service_unavailable", detail="Probeer het opnieuw.")
     queue: asyncio.Queue[messaging_pb2.Activity | None] = asyncio.Queue(maxsize=100)
 
     async def pump() -> None:

@@ -5,7 +5,6 @@ Reading and replying use the thread routes (GET /threads/{id}, POST /threads/{id
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -17,12 +16,12 @@ from gateway.deps import Clients, CurrentCaller
 from gateway.openapi import MULTI_LINE, SINGLE_LINE, errors, line, text
 from gateway.problems import ProblemException
 from gateway.routes.thread_models import ThreadOut, ThreadSummaryOut, summary_out, thread_out
+from gateway.routes.threads import start_chunks
 from zorgpost.messaging.v1 import messaging_pb2
 
 router = APIRouter(tags=["portal"])
 
 PORTAL_KINDS = ["econsult", "care"]
-UPLOAD_CHUNK = 64 * 1024
 MAX_REQUEST_BYTES = 128 * 1024 * 1024
 MAX_PHOTOS = 10
 TRANSFER_TIMEOUT_SECONDS = 120.0
@@ -106,22 +105,6 @@ async def _econsult_parts(request: Request) -> tuple[str, str, list[UploadFile]]
     raise ProblemException(415, code="unsupported_media_type", detail="Send multipart/form-data or application/json.")
 
 
-async def _chunks(
-    subject: str, question: str, photos: list[UploadFile]
-) -> AsyncIterator[messaging_pb2.PostMessageChunk]:
-    yield messaging_pb2.PostMessageChunk(
-        header=messaging_pb2.PostMessageHeader(
-            body=question, start=messaging_pb2.CreateThreadRequest(kind="econsult", subject=subject)
-        )
-    )
-    for photo in photos:
-        yield messaging_pb2.PostMessageChunk(
-            file=messaging_pb2.FileStart(file_name=photo.filename or "", content_type=photo.content_type or "")
-        )
-        while data := await photo.read(UPLOAD_CHUNK):
-            yield messaging_pb2.PostMessageChunk(data=data)
-
-
 @router.post(
     "/portal/econsults",
     status_code=201,
@@ -135,16 +118,14 @@ async def ask_econsult(request: Request, caller: CurrentCaller, clients: Clients
     The practice's answer closes it: a reaction is a new e-consult. A question for one's
     child is asked in the child's portal (act-as), not in one's own."""
     subject, question, photos = await _econsult_parts(request)
+    header = messaging_pb2.StartThreadRequest(kind="econsult", subject=subject, body=question)
     try:
-        first = await clients.call(
-            clients.messaging.PostMessage, _chunks(subject, question, photos), caller, timeout=TRANSFER_TIMEOUT_SECONDS
+        view = await clients.call(
+            clients.messaging.StartThread, start_chunks(header, photos), caller, timeout=TRANSFER_TIMEOUT_SECONDS
         )
     finally:
         for photo in photos:
             await photo.close()
-    view = await clients.call(
-        clients.messaging.GetThread, messaging_pb2.GetThreadRequest(thread_id=first.thread_id), caller
-    )
     return thread_out(view)
 
 
@@ -152,11 +133,8 @@ async def ask_econsult(request: Request, caller: CurrentCaller, clients: Clients
 async def new_care_message(body: CareMessageIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
     """ "Nieuw bericht" to the practice (seed 4); the practitioners answer in the same
     conversation (POST /threads/{id}/messages), and so does the client or parent."""
-    view = await clients.call(
-        clients.messaging.CreateThread,
-        messaging_pb2.CreateThreadRequest(kind="care", subject=body.subject, body=body.body),
-        caller,
-    )
+    header = messaging_pb2.StartThreadRequest(kind="care", subject=body.subject, body=body.body)
+    view = await clients.call(clients.messaging.StartThread, start_chunks(header), caller)
     return thread_out(view)
 
 

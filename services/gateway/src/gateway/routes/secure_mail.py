@@ -19,10 +19,16 @@ router = APIRouter(tags=["secure mail"])
 
 class SecureMailIn(BaseModel):
     recipient_email: str = email()
-    #: Where the SMS notice goes (none without).
-    recipient_mobile: str | None = Field(default=None, max_length=40, json_schema_extra={"format": "mobile"})
-    subject: str = line(max_length=1000)
-    body: str = text(max_length=200_000)
+    recipient_mobile: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Where the SMS notice goes: +31612345678, or 0612345678 (Dutch); null or empty: none.",
+        json_schema_extra={
+            "anyOf": [{"type": "string", "format": "mobile"}, {"type": "string", "maxLength": 0}, {"type": "null"}]
+        },
+    )
+    subject: str = line(max_length=200)
+    body: str = text(max_length=100_000)
     #: The language of the recipient's notices.
     language: Literal["nl", "en"] = "nl"
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import errors
+from gateway.openapi import IDENTIFIER, bounded, errors, line, text
 from gateway.routes.thread_models import ThreadOut, ThreadSummaryOut, summary_out, thread_out
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -27,10 +27,13 @@ class InboxPageOut(BaseModel):
 
 
 class AssignIn(BaseModel):
-    #: A colleague's account id; null to unassign.
-    assignee_account_id: str | None = Field(max_length=64)
-    #: Their name as the inbox shows it (optional when they took part already).
-    assignee_name: str = Field(default="", max_length=200)
+    """The inbox shows the assignee's name as identity knows it."""
+
+    assignee_account_id: str | None = Field(
+        max_length=64,
+        json_schema_extra={"anyOf": [{"type": "string", "pattern": IDENTIFIER, "maxLength": 64}, {"type": "null"}]},
+        description="an active staff member of the organisation (422 `assignee_account_id` otherwise); null: nobody",
+    )
 
 
 class ReadLinkOut(BaseModel):
@@ -39,13 +42,12 @@ class ReadLinkOut(BaseModel):
 
 
 class WriteToOrganisationIn(BaseModel):
-    subject: str = Field(max_length=1000)
-    body: str = Field(max_length=200_000)
+    subject: str = line(max_length=200)
+    body: str = text(max_length=100_000)
 
 
 class SecureMailSettingsIn(BaseModel):
-    #: How long the "Bericht lezen" link in a notice works (1–365 days).
-    read_link_days: int
+    read_link_days: int = bounded(1, 365, description='How long the "Bericht lezen" link in a notice works (days).')
 
 
 class SecureMailSettingsOut(SecureMailSettingsIn):
@@ -79,12 +81,11 @@ async def list_inbox(
 @router.post("/threads/{thread_id}/assign", response_model=ThreadSummaryOut, responses=errors(401, 403, 404, 422))
 async def assign_thread(thread_id: str, body: AssignIn, caller: CurrentCaller, clients: Clients) -> ThreadSummaryOut:
     """Staff: hands a thread of the organisation's inbox to a colleague, who is told of later
-    messages and finds it under ``assigned_to_me``."""
+    messages and finds it under ``assigned_to_me`` (null: to nobody). 422
+    ``assignee_account_id`` for anyone but an active staff member of the organisation."""
     summary = await clients.call(
         clients.messaging.AssignThread,
-        messaging_pb2.AssignThreadRequest(
-            thread_id=thread_id, assignee_account_id=body.assignee_account_id or "", assignee_name=body.assignee_name
-        ),
+        messaging_pb2.AssignThreadRequest(thread_id=thread_id, assignee_account_id=body.assignee_account_id or ""),
         caller,
     )
     return summary_out(summary)
@@ -96,8 +97,9 @@ async def assign_thread(thread_id: str, body: AssignIn, caller: CurrentCaller, c
     responses=errors(401, 403, 404, 409),
 )
 async def withdraw_secure_mail(secure_mail_id: str, caller: CurrentCaller, clients: Clients) -> ThreadSummaryOut:
-    """Staff: takes back a secure mail the recipient has not opened yet (409
-    ``already_opened`` otherwise); its links stop working."""
+    """The staff member who sent it takes back a secure mail the recipient has not opened
+    yet (409 ``already_opened`` otherwise; 403 ``only_sender_may_withdraw`` for colleagues);
+    its links stop working."""
     summary = await clients.call(
         clients.messaging.WithdrawSecureMail, messaging_pb2.ThreadRef(thread_id=secure_mail_id), caller
     )
@@ -153,7 +155,8 @@ async def get_secure_mail_settings(caller: CurrentCaller, clients: Clients) -> S
 async def update_secure_mail_settings(
     body: SecureMailSettingsIn, caller: CurrentCaller, clients: Clients
 ) -> SecureMailSettingsOut:
-    """Staff: how long read links work from now on (links already sent keep their expiry)."""
+    """Staff: how long read links work from now on (links already sent keep their expiry).
+    For now any staff member may; once identity has an administrator role, only they."""
     settings = await clients.call(
         clients.messaging.UpdateSecureMailSettings,
         messaging_pb2.SecureMailSettings(read_link_days=body.read_link_days),

@@ -2,8 +2,9 @@
 send (text and files), read receipts, likes, "seen by", forwarding, search, file download.
 
 A guest token (a secure-mail recipient who opened the mail with an access code) works only
-on GET /threads/{id}, POST /threads/{id}/messages and the attachment download, and only for
-its own thread; every other route answers it 404.
+on GET /threads/{id}, GET /threads/{id}/messages, POST /threads/{id}/read, POST
+/threads/{id}/messages and the attachment download, and only for its own thread; every
+other route answers it 404.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from gateway.deps import Clients, CurrentCaller, ThreadCaller, require_thread_scope
-from gateway.openapi import errors
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, errors, identifier, line, optional, text
 from gateway.problems import ProblemException
 from gateway.routes.thread_models import (
     MessageOut,
@@ -41,12 +42,30 @@ router = APIRouter(tags=["threads"])
 #: Uploads and downloads get longer than the default deadline.
 TRANSFER_TIMEOUT_SECONDS = 120.0
 UPLOAD_CHUNK = 64 * 1024
-#: Nothing larger is even read: the per-file limit is messaging's (20 MiB by default).
-MAX_UPLOAD_REQUEST_BYTES = 256 * 1024 * 1024
 MAX_FILES = 20
+#: What a download can be: messaging's allowed types (judged on the content).
+DOWNLOAD_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/heic",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/plain",
+)
+#: Messaging's limits on what a person writes.
+MAX_SUBJECT = 200
+MAX_BODY = 100_000
+MAX_REFERENCE = 100
 
 _Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
-_Cursor = Annotated[str, Query(max_length=200, description="next_cursor of the previous page")]
+_Cursor = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="next_cursor of the previous page (anything else: 422 `cursor`)",
+    ),
+]
 
 
 class ThreadPageOut(BaseModel):
@@ -63,14 +82,36 @@ class MessagePageOut(BaseModel):
 
 class CreateThreadIn(BaseModel):
     kind: Literal["chat", "org_case", "econsult", "care"] = "chat"
-    subject: str = Field(max_length=1000)
-    #: An optional first message.
-    body: str = Field(default="", max_length=200_000)
-    reference: str = Field(default="", max_length=200)
+    subject: str = line(max_length=MAX_SUBJECT)
+    body: str = optional({"pattern": MULTI_LINE}, max_length=MAX_BODY, description="An optional first message.")
+    reference: str = optional(
+        {"pattern": SINGLE_LINE}, max_length=MAX_REFERENCE, description="An optional case number."
+    )
+
+
+class ParticipantRefIn(BaseModel):
+    """Whom a thread is for: a person's account or another organisation (give one)."""
+
+    account_id: str = identifier(required=False, description="a person's account")
+    organisation_id: str = identifier(required=False, description="another organisation, as its shared inbox")
+
+
+class StartThreadIn(BaseModel):
+    kind: Literal["care", "org_case"]
+    subject: str = line(max_length=MAX_SUBJECT)
+    body: str = optional({"pattern": MULTI_LINE}, max_length=MAX_BODY, description="An optional first message.")
+    reference: str = optional(
+        {"pattern": SINGLE_LINE}, max_length=MAX_REFERENCE, description="An optional case number."
+    )
+    participants: list[ParticipantRefIn] = Field(
+        min_length=1,
+        max_length=5,
+        description="care: up to five persons; org case: one other organisation.",
+    )
 
 
 class PostMessageIn(BaseModel):
-    body: str = Field(max_length=200_000)
+    body: str = text(max_length=MAX_BODY)
 
 
 class ReadIn(BaseModel):
@@ -102,7 +143,7 @@ class SeenByOut(BaseModel):
 
 
 class ForwardIn(BaseModel):
-    to_thread_id: str = Field(max_length=64)
+    to_thread_id: str = identifier(description="a conversation the caller takes part in")
 
 
 class SearchHitOut(BaseModel):
@@ -145,6 +186,47 @@ async def create_thread(body: CreateThreadIn, caller: CurrentCaller, clients: Cl
     return thread_out(view)
 
 
+@router.post(
+    "/threads/start",
+    status_code=201,
+    response_model=ThreadOut,
+    responses=errors(403, 409),
+)
+async def start_thread(body: StartThreadIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
+    """Staff: starts a care or org-case conversation together with whom it is for: persons of
+    the caller's organisation (care: up to five) or another organisation (org case, as its
+    shared inbox). They see it at once and are told of its first message. 422 names each
+    participant that is not someone the caller may start it with (``participants[i]``); 403
+    for anyone but staff. (An e-consult only a patient asks: POST /portal/econsults.)"""
+    header = messaging_pb2.StartThreadRequest(
+        kind=body.kind,
+        subject=body.subject,
+        body=body.body,
+        reference=body.reference,
+        participants=[
+            messaging_pb2.ParticipantRef(account_id=p.account_id)
+            if p.account_id
+            else messaging_pb2.ParticipantRef(organisation_id=p.organisation_id)
+            for p in body.participants
+        ],
+    )
+    view = await clients.call(clients.messaging.StartThread, start_chunks(header), caller)
+    return thread_out(view)
+
+
+async def start_chunks(
+    header: messaging_pb2.StartThreadRequest, files: list[UploadFile] | tuple[UploadFile, ...] = ()
+) -> AsyncIterator[messaging_pb2.StartThreadChunk]:
+    """StartThread's stream: the header, then each file's name and type and its bytes."""
+    yield messaging_pb2.StartThreadChunk(header=header)
+    for upload in files:
+        yield messaging_pb2.StartThreadChunk(
+            file=messaging_pb2.FileStart(file_name=upload.filename or "", content_type=upload.content_type or "")
+        )
+        while data := await upload.read(UPLOAD_CHUNK):
+            yield messaging_pb2.StartThreadChunk(data=data)
+
+
 @router.get("/threads/{thread_id}", response_model=ThreadOut, responses=errors(401, 404, 422))
 async def get_thread(thread_id: str, caller: ThreadCaller, clients: Clients, limit: _Limit = 50) -> ThreadOut:
     """A conversation with its latest messages (oldest first), for any participant, a guest
@@ -158,9 +240,11 @@ async def get_thread(thread_id: str, caller: ThreadCaller, clients: Clients, lim
 
 @router.get("/threads/{thread_id}/messages", response_model=MessagePageOut, responses=errors(401, 404, 422))
 async def list_messages(
-    thread_id: str, caller: CurrentCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 50
+    thread_id: str, caller: ThreadCaller, clients: Clients, cursor: _Cursor = "", limit: _Limit = 50
 ) -> MessagePageOut:
-    """Older messages, newest first: start with the thread's ``older_cursor``."""
+    """Older messages, newest first: start with the thread's ``older_cursor``. Any
+    participant, a guest token for this thread included."""
+    require_thread_scope(caller, thread_id)
     page = await clients.call(
         clients.messaging.ListMessages,
         messaging_pb2.ListMessagesRequest(thread_id=thread_id, cursor=cursor, limit=limit),
@@ -173,13 +257,24 @@ _POST_MESSAGE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/PostMessageIn"}},
+            "application/json": {"schema": PostMessageIn.model_json_schema()},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "body": {"type": "string", "description": "the text (may be empty when files come)"},
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "body": {
+                            "type": "string",
+                            "maxLength": MAX_BODY,
+                            "description": "the text (may be empty when files come)",
+                        },
+                        "files": {
+                            "type": "array",
+                            "maxItems": MAX_FILES,
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "pdf, png, jpeg, heic, docx, xlsx or txt, judged on the content; the "
+                            "file name must end in the extension of that type and hold no control or invisible "
+                            "formatting characters",
+                        },
                     },
                 }
             },
@@ -188,19 +283,22 @@ _POST_MESSAGE_BODY: dict[str, Any] = {
 }
 
 
-async def _message_parts(request: Request) -> tuple[str, list[UploadFile]]:
-    """(text, files) from a JSON body ``{"body"}`` or a multipart form with ``body`` and ``files``."""
+async def _message_parts(
+    request: Request, thread_id: str, caller: ThreadCaller, clients: Clients
+) -> tuple[str, list[UploadFile]]:
+    """(text, files) from a JSON body ``{"body"}`` or a multipart form with ``body`` and
+    ``files``. Before a form is read, messaging says whether the caller may post here at
+    all (404/409 without taking in a byte of the files); every body is capped as it streams
+    in (:mod:`gateway.body_limit`)."""
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD_REQUEST_BYTES:
-        raise ProblemException(413, code="attachment_too_large", detail="The request is larger than allowed.")
     if content_type == "multipart/form-data":
+        await clients.call(clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller)
         form = await request.form(max_files=MAX_FILES, max_fields=10)
-        text = form.get("body", "")
-        if not isinstance(text, str):
+        text_part = form.get("body", "")
+        if not isinstance(text_part, str):
             raise RequestValidationError([{"loc": ("body", "body"), "msg": "must be text", "type": "string_type"}])
         files = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
-        return text, files
+        return text_part, files
     if content_type in ("application/json", ""):
         try:
             parsed = PostMessageIn.model_validate_json(await request.body())
@@ -237,10 +335,10 @@ async def post_message(thread_id: str, request: Request, caller: ThreadCaller, c
     claims; 422 an empty text without files or a bad file name (``errors`` names
     ``files[i]``). Nothing is stored when anything is refused."""
     require_thread_scope(caller, thread_id)
-    text, files = await _message_parts(request)
+    body, files = await _message_parts(request, thread_id, caller, clients)
     try:
         message = await clients.call(
-            clients.messaging.PostMessage, _chunks(thread_id, text, files), caller, timeout=TRANSFER_TIMEOUT_SECONDS
+            clients.messaging.PostMessage, _chunks(thread_id, body, files), caller, timeout=TRANSFER_TIMEOUT_SECONDS
         )
     finally:
         for upload in files:
@@ -249,11 +347,11 @@ async def post_message(thread_id: str, request: Request, caller: ThreadCaller, c
 
 
 @router.post("/threads/{thread_id}/read", response_model=ReadStateOut, responses=errors(401, 404, 422))
-async def mark_read(
-    thread_id: str, caller: CurrentCaller, clients: Clients, body: ReadIn | None = None
-) -> ReadStateOut:
+async def mark_read(thread_id: str, caller: ThreadCaller, clients: Clients, body: ReadIn | None = None) -> ReadStateOut:
     """Marks the conversation read (up to a message, default the latest): the sender sees it
-    under "seen by", open clients get a ``thread.read`` event."""
+    under "seen by", open clients get a ``thread.read`` event. Any participant, a guest token
+    for this thread included."""
+    require_thread_scope(caller, thread_id)
     state = await clients.call(
         clients.messaging.MarkRead,
         messaging_pb2.MarkReadRequest(
@@ -318,7 +416,9 @@ async def forward_message(message_id: str, body: ForwardIn, caller: CurrentCalle
 async def search_messages(
     caller: CurrentCaller,
     clients: Clients,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="words to look for")],
+    q: Annotated[
+        str, Query(min_length=1, max_length=200, pattern=r"\w", description="words to look for (at least one)")
+    ],
     cursor: _Cursor = "",
     limit: _Limit = 20,
 ) -> SearchPageOut:
@@ -356,7 +456,10 @@ def content_disposition(file_name: str) -> str:
     "/threads/{thread_id}/attachments/{attachment_id}",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The file, as a download.", "content": {"application/octet-stream": {}}},
+        200: {
+            "description": "The file, as a download, with the type its content was verified to be.",
+            "content": {mime: {"schema": {"type": "string", "format": "binary"}} for mime in DOWNLOAD_TYPES},
+        },
         **errors(401, 404, 409),
     },
 )

@@ -7,7 +7,16 @@ Subjects read ``identity.<aggregate>.<past-tense-verb>``; payloads are the messa
 from __future__ import annotations
 
 from identity.adapters.protobuf import timestamp
-from identity.domain import authentication, client_accounts, codes, delegations, invitations, profile, registrations
+from identity.domain import (
+    authentication,
+    client_accounts,
+    codes,
+    contact_details,
+    delegations,
+    invitations,
+    profile,
+    registrations,
+)
 from identity.domain.notices import Recipient
 from zorgpost.events.v1 import identity_events_pb2 as pb
 from zorgpost_kit.events import EventCodec
@@ -72,6 +81,35 @@ def _invitation_sent(event: invitations.InvitationSent) -> pb.InvitationSent:
         recipient=_recipient(event.recipient),
         token=event.token,
         expires_at=timestamp(event.expires_at),
+    )
+
+
+def _invitation_accepted(event: invitations.InvitationAccepted) -> pb.InvitationAccepted:
+    return pb.InvitationAccepted(
+        invitation_id=event.invitation_id,
+        thread_id=event.thread_id,
+        account_id=event.account_id,
+        display_name=event.display_name,
+        accepted_at=timestamp(event.accepted_at),
+        organisation_id=event.organisation_id,
+        inviter_account_id=event.inviter_account_id,
+    )
+
+
+def _contact_details_changed(
+    event: contact_details.AccountContactDetailsChanged,
+) -> pb.AccountContactDetailsChanged:
+    return pb.AccountContactDetailsChanged(
+        account_id=event.account_id,
+        email=event.email,
+        mobile=event.mobile,
+        language=event.language,
+        display_name=event.display_name,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        roles=list(event.roles),
+        status=event.status,
+        changed_at=timestamp(event.changed_at),
     )
 
 
@@ -170,6 +208,11 @@ def _delegation_ended(event: delegations.DelegationEnded) -> pb.DelegationEnded:
 def event_codec() -> EventCodec:
     codec = EventCodec()
     # accounts and profile
+    codec.register(
+        contact_details.AccountContactDetailsChanged,
+        "identity.account.contact_details_changed",
+        _contact_details_changed,
+    )
     codec.register(profile.EmailChangeRequested, "identity.email_change.requested", _email_change_requested)
     # authentication and sessions
     codec.register(
@@ -181,6 +224,7 @@ def event_codec() -> EventCodec:
     codec.register(codes.OneTimeCodeIssued, "identity.one_time_code.issued", _one_time_code_issued)
     # invitations
     codec.register(invitations.InvitationSent, "identity.invitation.sent", _invitation_sent)
+    codec.register(invitations.InvitationAccepted, "identity.invitation.accepted", _invitation_accepted)
     codec.register(invitations.InvitationDeclined, "identity.invitation.declined", _invitation_declined)
     # practice-made accounts and self-registrations
     codec.register(

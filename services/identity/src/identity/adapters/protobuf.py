@@ -3,7 +3,7 @@ and the gRPC servicers alike."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -16,3 +16,8 @@ def timestamp(moment: datetime) -> Timestamp:
 
 def optional_timestamp(moment: datetime | None) -> Timestamp | None:
     return timestamp(moment) if moment is not None else None
+
+
+def to_datetime(stamp: Timestamp) -> datetime:
+    """A protobuf time as an aware UTC datetime."""
+    return stamp.ToDatetime(tzinfo=UTC)

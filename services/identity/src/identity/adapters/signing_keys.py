@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from identity.adapters.orm import signing_keys
-from zorgpost_kit.auth import ALGORITHM
+from zorgpost_kit.auth import ALGORITHM, GUEST_ROLE, THREAD_CLAIM
 from zorgpost_kit.calendar import utcnow
 
 
@@ -149,6 +149,7 @@ class AccessTokenIssuer:
         actor_id: str | None = None,
         now: datetime | None = None,
         password_change_required: bool = False,
+        display_name: str = "",
     ) -> str:
         issued = now or utcnow()
         claims: dict[str, Any] = {
@@ -167,5 +168,32 @@ class AccessTokenIssuer:
             claims["act"] = {"sub": actor_id}
         if password_change_required:
             claims["pwd_change"] = True
+        if display_name:
+            # The name others see next to what this person writes: services need not ask
+            # identity for it (it may be up to one token lifetime old).
+            claims["name"] = display_name
+        return self._sign(claims)
+
+    def issue_guest(
+        self, *, participant_id: str, thread_id: str, session_id: str, now: datetime, expires_at: datetime
+    ) -> str:
+        """A guest token for one thread (see :mod:`zorgpost_kit.auth`): never longer than
+        the access-token TTL, never with an organisation or an actor."""
+        expiry = min(expires_at, now + self.ttl)
+        return self._sign(
+            {
+                "iss": self._issuer,
+                "aud": self._audience,
+                "sub": participant_id,
+                "sid": session_id,
+                "iat": int(now.timestamp()),
+                "exp": int(expiry.timestamp()),
+                "jti": uuid.uuid4().hex,
+                "roles": [GUEST_ROLE],
+                THREAD_CLAIM: thread_id,
+            }
+        )
+
+    def _sign(self, claims: dict[str, Any]) -> str:
         key = self._keys.active
         return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})

@@ -30,6 +30,8 @@ from identity.adapters.repositories.sessions import (
     SqlRefreshTokenRepository,
     SqlSessionRepository,
 )
+from identity.domain.contact_details import AccountContactDetailsChanged
+from zorgpost_kit.calendar import utcnow
 from zorgpost_kit.db import UnitOfWork
 
 
@@ -83,3 +85,21 @@ class IdentityUnitOfWork(UnitOfWork):
         self.delegations = SqlDelegationRepository(session)
         self.portal_preferences = SqlPortalPreferenceRepository(session)
         self.security_policies = SqlSecurityPolicyRepository(session)
+
+    async def commit(self) -> None:
+        """Commits, announcing with the change the new contact details of every account
+        whose address, number, language, name, roles or status this unit of work changed
+        (whichever use case changed them)."""
+        changed, self.accounts.contact_details_changed = sorted(self.accounts.contact_details_changed), set()
+        now = utcnow()
+        for account_id in changed:
+            account = await self.accounts.get(account_id)
+            if account is None:
+                continue
+            organisation = await self.organisations.get(account.organisation_id) if account.organisation_id else None
+            self.emit(AccountContactDetailsChanged.of(account, organisation, now))
+        await super().commit()
+
+    async def rollback(self) -> None:
+        self.accounts.contact_details_changed = set()
+        await super().rollback()

@@ -37,6 +37,8 @@ class CodePurpose(StrEnum):
     EMAIL_CHANGE = "email_change"
     #: Confirms a second factor being enrolled (the SMS or e-mail address receives codes).
     FACTOR_ENROLMENT = "factor_enrolment"
+    #: Opens a secure e-mail for its outside recipient (the subject is the guest participant).
+    SECURE_MAIL_ACCESS = "secure_mail_access"
 
 
 class CodeChannel(StrEnum):
@@ -92,6 +94,10 @@ class OneTimeCode:
     max_attempts: int = MAX_ATTEMPTS
     attempts: int = 0
     used_at: datetime | None = None
+
+    def attempts_used_up(self, now: datetime) -> bool:
+        """Dead because of wrong tries alone: unused and unexpired, but out of attempts."""
+        return self.used_at is None and now < self.expires_at and self.attempts >= self.max_attempts
 
 
 @dataclass(frozen=True)

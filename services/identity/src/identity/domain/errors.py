@@ -311,3 +311,50 @@ class DelegationNotActive(FailedPrecondition):
 
     code = "delegation_not_active"
     default_message = "This delegation is not active."
+
+
+# --- secure-mail access (an outside recipient opens a secure e-mail) -----------------------
+
+
+class ReadLinkNotFound(NotFound):
+    """A "Bericht lezen" link that is unknown, expired or whose mail was withdrawn: the same
+    answer for each, so a link reveals nothing about mails it does not open."""
+
+    code = "read_link_not_found"
+    default_message = "This link does not work (any more); ask the sender for a new one."
+
+
+class IncorrectAccessCode(Unauthenticated):
+    """A wrong access code; the attempt counts against the code's five."""
+
+    code = "incorrect_access_code"
+    default_message = "The access code is not correct."
+
+
+class AccessCodeNoLongerValid(Unauthenticated):
+    """Used already, expired, replaced by a newer code, or never asked for."""
+
+    code = "access_code_no_longer_valid"
+    default_message = "This access code is no longer valid; ask for a new one."
+
+
+class AccessCodeAttemptsUsedUp(ResourceExhausted):
+    """Five wrong attempts: this code opens nothing any more, a new one must be asked for."""
+
+    code = "too_many_code_attempts"
+    default_message = "Too many wrong attempts; ask for a new access code."
+
+
+class ConversationNotFound(NotFound):
+    """An invitation for a conversation that does not exist or that the inviter is not in
+    (the same answer: whether it exists is private)."""
+
+    code = "thread_not_found"
+    default_message = "This conversation does not exist or you do not take part in it."
+
+
+class ConversationNotInvitable(InvalidArgument):
+    """People are invited into a chat; the other kinds of conversation have their own ways in."""
+
+    code = "thread_not_invitable"
+    default_message = "Nobody can be invited into this kind of conversation."

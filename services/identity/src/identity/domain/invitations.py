@@ -99,3 +99,39 @@ class InvitationDeclined(DomainEvent):
     organisation_name: str
     inviter: Recipient
     invitee_email: str
+
+
+#: The kinds of conversation people are invited into (seed 1's chats); the other kinds have
+#: their own ways in (a secure mail's read link, an organisation's shared inbox).
+INVITABLE_KINDS = frozenset({"chat"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvitationAccepted(DomainEvent):
+    """The invitee accepted, with a new or an existing account: messaging makes the account
+    a participant of the conversation (after checking the thread is the inviter's)."""
+
+    invitation_id: str
+    thread_id: str
+    account_id: str
+    #: The name the others in the conversation see.
+    display_name: str
+    accepted_at: datetime
+    organisation_id: str
+    inviter_account_id: str
+
+    @classmethod
+    def of(cls, invitation: Invitation, display_name: str) -> InvitationAccepted:
+        """The event of an invitation that was just accepted (``account_id`` and
+        ``decided_at`` set)."""
+        assert invitation.account_id is not None and invitation.decided_at is not None
+        return cls(
+            invitation_id=invitation.id,
+            thread_id=invitation.thread_id,
+            account_id=invitation.account_id,
+            display_name=display_name,
+            accepted_at=invitation.decided_at,
+            organisation_id=invitation.organisation_id,
+            inviter_account_id=invitation.inviter_account_id,
+            occurred_at=invitation.decided_at,
+        )

@@ -15,6 +15,7 @@ import grpc
 from identity.domain.errors import ActingOnBehalfNotAllowed, PasswordChangeRequired
 from zorgpost_kit.auth import Principal, TokenVerifier
 from zorgpost_kit.errors import Unauthenticated
+from zorgpost_kit.grpc_client import AUTHORIZATION_METADATA_KEY
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,14 @@ def _not_acting_on_behalf(principal: Principal) -> Principal:
     if principal.acts_on_behalf:
         raise ActingOnBehalfNotAllowed()
     return principal
+
+
+def bearer_token(context: grpc.aio.ServicerContext) -> str:
+    """The caller's access token as it came (to call another service on their behalf);
+    verify it first with :class:`Callers`."""
+    for key, value in context.invocation_metadata() or ():
+        if key == AUTHORIZATION_METADATA_KEY and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return ""

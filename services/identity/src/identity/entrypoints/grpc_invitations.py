@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 
 from identity.adapters.protobuf import timestamp
-from identity.entrypoints.callers import Callers
+from identity.entrypoints.callers import Callers, bearer_token
 from identity.entrypoints.grpc_identity import client_info, login_message, rules_message
 from identity.service.invitations import Accepted, InvitationListing, Invitations, NewAccount
 from zorgpost.identity.v1 import invitations_pb2, invitations_pb2_grpc
@@ -43,7 +43,11 @@ class InvitationServicer(invitations_pb2_grpc.InvitationServiceServicer):
     ) -> invitations_pb2.Invitation:
         principal = await self._callers.principal(context)
         invitation = await self._invitations.do_send(
-            principal, email=request.email, thread_id=request.thread_id, language=request.language
+            principal,
+            bearer_token(context),
+            email=request.email,
+            thread_id=request.thread_id,
+            language=request.language,
         )
         return _invitation(InvitationListing(invitation, "open"))
 

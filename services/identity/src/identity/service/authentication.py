@@ -393,5 +393,6 @@ class Authentication:
             now=now,
             # A temporary password's tokens open nothing but the password change.
             password_change_required=account.must_change_password,
+            display_name=account.display_name,
         )
         return Tokens(access, refresh, int(self.access_tokens.ttl.total_seconds()), account.id)

@@ -297,6 +297,7 @@ class Delegations:
             organisation=(organisation.id, organisation.name) if organisation else None,
             actor_id=me.id,
             now=now,
+            display_name=person.display_name,
         )
         return ActingToken(token, int(self.access_tokens.ttl.total_seconds()), person)
 

@@ -13,8 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from identity.domain.accounts import Account, AccountStatus, Organisation, Role
-from identity.domain.errors import InvitationNotFound, OrganisationNotFound
-from identity.domain.invitations import INVITATION_LIFETIME, Invitation, InvitationDeclined, InvitationSent
+from identity.domain.errors import (
+    ConversationNotFound,
+    ConversationNotInvitable,
+    InvitationNotFound,
+    OrganisationNotFound,
+)
+from identity.domain.invitations import (
+    INVITABLE_KINDS,
+    INVITATION_LIFETIME,
+    Invitation,
+    InvitationAccepted,
+    InvitationDeclined,
+    InvitationSent,
+)
 from identity.domain.links import hash_link_token, new_link_token
 from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.people import check_chosen_password, check_language, check_username, display_name
@@ -23,7 +35,7 @@ from identity.domain.terms import CURRENT_VERSIONS, Document, acceptances, check
 from identity.service.accounts import check_contact_details_free
 from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens, check_credentials
 from identity.service.callers import own_account, staff_member
-from identity.service.ports import PasswordHasher, UnitOfWork
+from identity.service.ports import Conversations, PasswordHasher, UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
@@ -127,19 +139,29 @@ class Invitations:
     hasher: PasswordHasher
     #: Logs the invitee in for "I already have an account".
     authentication: Authentication
+    #: Messaging: the conversation an invitation is for must be one the inviter is in.
+    conversations: Conversations
     clock: Clock = utcnow
 
     # --- staff --------------------------------------------------------------------------
 
-    async def do_send(self, principal: Principal, *, email: str, thread_id: str, language: str) -> Invitation:
+    async def do_send(
+        self, principal: Principal, access_token: str, *, email: str, thread_id: str, language: str
+    ) -> Invitation:
         """Invites ``email`` into the conversation ``thread_id`` for the caller's
-        organisation (staff only) and emits :class:`InvitationSent` with a fresh link."""
+        organisation (staff only) and emits :class:`InvitationSent` with a fresh link.
+
+        The conversation must be a chat the caller takes part in, as messaging answers the
+        caller's own token (``access_token``): :class:`ConversationNotFound` (404) when it
+        does not exist or they are not in it, :class:`ConversationNotInvitable` (422) for
+        another kind; both name ``thread_id``."""
         request = check_invitation(email, thread_id, language)
         address, thread, chosen_language = request.email, request.thread_id, request.language
         now = self.clock()
         token = new_link_token()
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now)
+            await self._check_conversation(thread, access_token)
             invitation = Invitation(
                 id=str(uuid.uuid4()),
                 organisation_id=staff.organisation.id,
@@ -253,7 +275,7 @@ class Invitations:
             )
             await uow.accounts.add(account)
             await uow.terms_acceptances.add_all(acceptances(account.id, now))
-            invitation.accept(account.id, now)
+            self._accept(uow, invitation, account, now)
             await uow.invitations.save(invitation)
             await uow.commit()
         return Accepted(account.id, username or account.email, invitation.thread_id)
@@ -265,7 +287,7 @@ class Invitations:
         async with self.uow() as uow:
             account = await own_account(uow, principal, now)
             invitation = await self._by_token(uow, token)
-            invitation.accept(account.id, now)
+            self._accept(uow, invitation, account, now)
             await uow.invitations.save(invitation)
             await uow.commit()
         return Accepted(account.id, account.username or account.email, invitation.thread_id)
@@ -293,7 +315,7 @@ class Invitations:
             account = await uow.accounts.get(login.account_id)
             assert account is not None
             invitation = await self._by_token(uow, token)
-            invitation.accept(account.id, now)
+            self._accept(uow, invitation, account, now)
             await uow.invitations.save(invitation)
             await uow.commit()
         return AcceptedWithLogin(login, Accepted(account.id, account.username or account.email, invitation.thread_id))
@@ -320,6 +342,20 @@ class Invitations:
             await uow.commit()
 
     # --- helpers ------------------------------------------------------------------------
+
+    async def _check_conversation(self, thread_id: str, access_token: str) -> None:
+        kind = await self.conversations.thread_kind(thread_id, access_token)
+        if kind is None:
+            raise ConversationNotFound(fields={"thread_id": "is not a conversation you take part in"})
+        if kind not in INVITABLE_KINDS:
+            raise ConversationNotInvitable(fields={"thread_id": "nobody can be invited into this kind of conversation"})
+
+    @staticmethod
+    def _accept(uow: UnitOfWork, invitation: Invitation, account: Account, now: datetime) -> None:
+        """Attaches the invitation and emits :class:`InvitationAccepted` in the same unit of
+        work: messaging adds the account to the conversation."""
+        invitation.accept(account.id, now)
+        uow.emit(InvitationAccepted.of(invitation, account.display_name))
 
     @staticmethod
     def _sent(invitation: Invitation, organisation: Organisation, inviter: Account, token: str) -> InvitationSent:

@@ -27,6 +27,7 @@ from identity.domain.profile import ContactChange, ContactKind
 from identity.domain.rate_limits import RateCounter
 from identity.domain.registrations import Registration, RegistrationStatus
 from identity.domain.second_factors import EnrolledFactor, FactorMethod
+from identity.domain.secure_mail_access import ReadLink
 from identity.domain.sessions import RefreshToken, Session
 from identity.domain.terms import Acceptance
 from identity.domain.throttle import LoginThrottle
@@ -160,6 +161,9 @@ class OneTimeCodeRepository(Protocol):
 
     async def count_wrong_attempt(self, purpose: CodePurpose, subject: str, now: datetime) -> Redemption:
         """WRONG (counted against the live code), or NO_LIVE_CODE."""
+
+    async def find(self, purpose: CodePurpose, subject: str) -> OneTimeCode | None:
+        """The stored code of (purpose, subject), live or not (to say why it is not)."""
 
 
 class SecondFactorRepository(Protocol):
@@ -359,6 +363,22 @@ class UnitOfWork(Protocol):
     def security_policies(self) -> SecurityPolicyRepository: ...
 
 
+# --- other services ---------------------------------------------------------------------------------
+
+
+class Conversations(Protocol):
+    """Messaging, as identity needs it: invitations go into its conversations, and a secure
+    mail's read link is messaging's."""
+
+    async def thread_kind(self, thread_id: str, access_token: str) -> str | None:
+        """The kind of conversation ("chat", "secure_mail", …) when the caller whose token
+        this is takes part in it; None when it does not exist or they do not. Raises
+        ``Unavailable`` when messaging does not answer."""
+
+    async def resolve_read_link(self, token: str) -> ReadLink | None:
+        """What a "Bericht lezen" link opens; None when it is unknown, expired or withdrawn."""
+
+
 # --- credentials and tokens ------------------------------------------------------------------------
 
 
@@ -390,7 +410,14 @@ class AccessTokens(Protocol):
         actor_id: str | None = None,
         now: datetime | None = None,
         password_change_required: bool = False,
+        display_name: str = "",
     ) -> str: ...
+
+    def issue_guest(
+        self, *, participant_id: str, thread_id: str, session_id: str, now: datetime, expires_at: datetime
+    ) -> str:
+        """A guest token: ``sub`` = the guest participant, ``roles: ["guest"]``, ``thread`` =
+        the one thread it reaches; no organisation, never acting for anyone."""
 
 
 class Sealing(Protocol):

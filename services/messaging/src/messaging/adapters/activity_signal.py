@@ -1,11 +1,11 @@
-"""Wakes feed watchers in this process when any messaging process committed activity:
-PostgreSQL LISTEN on the channel the activity repository NOTIFYs, so it works with several
-replicas. A lost connection is re-established by the background loop; watchers also poll,
-so a notification missed meanwhile delays an update by at most the poll interval."""
+"""Tells this process when any messaging process committed activity: PostgreSQL LISTEN on
+the channel the activity repository NOTIFYs, so it works with several replicas. A lost
+connection is re-established by the background loop; the activity hub also reads the feed
+at its poll interval, so a notification missed meanwhile delays an update by at most that."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -20,30 +20,19 @@ log = get_logger(__name__)
 class PostgresActivitySignal:
     def __init__(self, database_url: str) -> None:
         self._dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-        self._generation = 0
-        self._changed = asyncio.Condition()
+        self._listeners: list[Callable[[], None]] = []
         self._connection: Any = None
 
-    @property
-    def generation(self) -> int:
-        return self._generation
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """``listener`` is called (in the event loop) after every notification."""
+        self._listeners.append(listener)
 
-    async def wait(self, seen_generation: int, timeout: float) -> None:
-        async with self._changed:
-            try:
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._generation > seen_generation), timeout=timeout
-                )
-            except TimeoutError:
-                pass
-
-    async def _bump(self) -> None:
-        async with self._changed:
-            self._generation += 1
-            self._changed.notify_all()
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def _on_notify(self, *_: object) -> None:
-        asyncio.get_running_loop().create_task(self._bump())
+        self._changed()
 
     async def _keep_listening(self) -> bool:
         """One step of the background loop: (re)connect when needed, then idle."""
@@ -54,8 +43,8 @@ class PostgresActivitySignal:
         await connection.add_listener(ACTIVITY_CHANNEL, self._on_notify)
         self._connection = connection
         log.info("activity_listening")
-        # Whatever was committed while nobody listened: watchers look again.
-        await self._bump()
+        # Whatever was committed while nobody listened: the readers look again.
+        self._changed()
         return False
 
     def background_loop(self) -> BackgroundLoop:

@@ -1,5 +1,6 @@
 """The names people see, from identity: the ``name`` claim when the token has one, else
-identity's GetMe with the caller's own token (kept a few minutes per account)."""
+identity's GetMe with the caller's own token (kept a few minutes per account); and
+identity's DirectoryService for whom a staff member may hand a thread to or start one with."""
 
 from __future__ import annotations
 
@@ -7,15 +8,34 @@ import time
 
 import grpc
 
-from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
+from messaging.domain.errors import NotStaffOfOrganisation
+from messaging.service.ports import Member
+from zorgpost.identity.v1 import directory_pb2, directory_pb2_grpc, identity_pb2, identity_pb2_grpc
 from zorgpost_kit.auth import Principal
-from zorgpost_kit.errors import Unavailable
+from zorgpost_kit.errors import Unauthenticated, Unavailable
 from zorgpost_kit.grpc_client import call_metadata
+
+
+class IdentityRefusedCaller(Unauthenticated):
+    code = "unauthenticated"
+    default_message = "Your session has ended; log in again."
+
+
+def _refusal(error: grpc.aio.AioRpcError, *, staff_only: bool = False) -> Exception:
+    """What an identity refusal means here. Unreachable: try again. Refused: the caller is
+    not (any more) who the token says (a session ended, an account disabled), and nothing is
+    done in their name — least of all under a stand-in name such as their organisation's."""
+    if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return Unavailable()
+    if staff_only and error.code() is grpc.StatusCode.PERMISSION_DENIED:
+        return NotStaffOfOrganisation()
+    return IdentityRefusedCaller()
 
 
 class IdentityDirectory:
     def __init__(self, channel: grpc.aio.Channel, *, timeout: float, ttl_seconds: float = 300.0) -> None:
         self._stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        self._directory = directory_pb2_grpc.DirectoryServiceStub(channel)
         self._timeout = timeout
         self._ttl = ttl_seconds
         self._names: dict[str, tuple[str, float]] = {}
@@ -31,13 +51,41 @@ class IdentityDirectory:
                 identity_pb2.GetMeRequest(), metadata=call_metadata(access_token), timeout=self._timeout
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                raise Unavailable() from None
-            # The token was verified here already; identity may still refuse it for its own
-            # reasons (e.g. a session ended a moment ago). The name is not worth a refusal.
-            return principal.organisation_name or ""
+            raise _refusal(error) from None
         name = str(account.display_name) or str(account.email)
         if len(self._names) > 10_000:
             self._names.clear()
         self._names[principal.subject_id] = (name, time.monotonic())
         return name
+
+    async def member(self, access_token: str, account_id: str) -> Member | None:
+        try:
+            found = await self._directory.GetMember(
+                directory_pb2.GetMemberRequest(account_id=account_id),
+                metadata=call_metadata(access_token),
+                timeout=self._timeout,
+            )
+        except grpc.aio.AioRpcError as error:
+            if error.code() is grpc.StatusCode.NOT_FOUND:
+                return None
+            raise _refusal(error, staff_only=True) from None
+        return Member(
+            account_id=found.account_id,
+            display_name=found.display_name,
+            organisation_id=found.organisation_id,
+            is_staff="staff" in found.roles,
+            is_person="person" in found.roles,
+        )
+
+    async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
+        try:
+            found = await self._directory.GetOrganisation(
+                directory_pb2.GetOrganisationRequest(organisation_id=organisation_id),
+                metadata=call_metadata(access_token),
+                timeout=self._timeout,
+            )
+        except grpc.aio.AioRpcError as error:
+            if error.code() is grpc.StatusCode.NOT_FOUND:
+                return None
+            raise _refusal(error, staff_only=True) from None
+        return str(found.name)

@@ -171,6 +171,9 @@ attachments = Table(
     Column("storage_key", String(64), nullable=False),
     Column("scan_status", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Failed scans of this file and when it is tried again (one bad file holds up no other).
+    Column("scan_attempts", Integer, nullable=False, server_default="0"),
+    Column("scan_retry_at", DateTime(timezone=True), nullable=True),
     Index("ix_attachments_message", "message_id"),
     Index("ix_attachments_storage_key", "storage_key"),
     Index("ix_attachments_pending", "created_at", postgresql_where=text("scan_status = 'pending'")),

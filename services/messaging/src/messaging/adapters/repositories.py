@@ -51,6 +51,19 @@ UNREAD_COUNT_CAP = 1000
 
 
 # ----------------------------------------------------------------------------- row mapping
+def _activity_entry(row: Any) -> ActivityEntry:
+    return ActivityEntry(
+        position=row.position,
+        kind=ActivityKind(row.kind),
+        thread_id=row.thread_id,
+        occurred_at=row.occurred_at,
+        message_id=row.message_id,
+        actor_participant_id=row.actor_participant_id,
+        actor_name=row.actor_name,
+        value=row.value,
+    )
+
+
 def _thread(row: Any) -> Thread:
     return Thread(
         id=row.id,
@@ -143,6 +156,7 @@ def _attachment(row: Any) -> AttachmentInfo:
         storage_key=row.storage_key,
         scan_status=row.scan_status,
         created_at=row.created_at,
+        scan_attempts=row.scan_attempts,
     )
 
 
@@ -367,15 +381,25 @@ class AttachmentRepository:
         row = (await self._session.execute(select(attachments).where(attachments.c.id == attachment_id))).first()
         return _attachment(row) if row is not None else None
 
-    async def claim_pending(self, limit: int) -> list[AttachmentInfo]:
+    async def claim_pending(self, limit: int, now: datetime) -> list[AttachmentInfo]:
         rows = await self._session.execute(
             select(attachments)
-            .where(attachments.c.scan_status == "pending")
+            .where(
+                attachments.c.scan_status == "pending",
+                or_(attachments.c.scan_retry_at.is_(None), attachments.c.scan_retry_at <= now),
+            )
             .order_by(attachments.c.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
         return [_attachment(row) for row in rows]
+
+    async def postpone_scan(self, storage_key: str, attempts: int, retry_at: datetime) -> None:
+        await self._session.execute(
+            update(attachments)
+            .where(attachments.c.storage_key == storage_key, attachments.c.scan_status == "pending")
+            .values(scan_attempts=attempts, scan_retry_at=retry_at)
+        )
 
     async def set_scan_status(self, storage_key: str, status: str) -> list[AttachmentInfo]:
         rows = await self._session.execute(
@@ -618,16 +642,7 @@ class ConversationQueries:
         entries: list[ActivityEntry] = []
         seen: set[tuple[str, str, str | None, str | None, int]] = set()
         for row in rows:
-            entry = ActivityEntry(
-                position=row.position,
-                kind=ActivityKind(row.kind),
-                thread_id=row.thread_id,
-                occurred_at=row.occurred_at,
-                message_id=row.message_id,
-                actor_participant_id=row.actor_participant_id,
-                actor_name=row.actor_name,
-                value=row.value,
-            )
+            entry = _activity_entry(row)
             # A staff member reads both their own and their organisation's rows: one change
             # written for both comes once.
             identity = (entry.kind.value, entry.thread_id, entry.message_id, entry.actor_participant_id, entry.value)
@@ -636,6 +651,16 @@ class ConversationQueries:
             seen.add(identity)
             entries.append(entry)
         return entries
+
+    async def activity_since(self, position: int, limit: int) -> list[tuple[str, ActivityEntry]]:
+        rows = await self._session.execute(
+            select(activity).where(activity.c.position > position).order_by(activity.c.position).limit(limit)
+        )
+        return [(row.reader, _activity_entry(row)) for row in rows]
+
+    async def activity_head(self) -> int:
+        newest = (await self._session.execute(select(func.max(activity.c.position)))).scalar()
+        return max(int(newest or 0), await self.activity_horizon())
 
     async def activity_horizon(self) -> int:
         row = (

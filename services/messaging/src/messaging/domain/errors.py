@@ -87,3 +87,13 @@ class AttachmentTypeRefused(InvalidArgument):
 class AttachmentQuarantined(FailedPrecondition):
     code = "attachment_quarantined"
     default_message = "This file is not available: it has not been found clean by the virus scan."
+
+
+class OnlySenderMayWithdraw(PermissionDenied):
+    code = "only_sender_may_withdraw"
+    default_message = "Only the staff member who sent this mail may withdraw it."
+
+
+class TooManyStreams(ResourceExhausted):
+    code = "too_many_streams"
+    default_message = "Too many live-update connections are open; close one and try again."

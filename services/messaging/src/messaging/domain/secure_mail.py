@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from zorgpost_kit.auth import Principal
+
 DEFAULT_READ_LINK_DAYS = 30
 MIN_READ_LINK_DAYS = 1
 MAX_READ_LINK_DAYS = 365
@@ -62,6 +64,22 @@ class SendingLimit:
         return max(1, int((end - now).total_seconds()) + 1)
 
 
+def counted_address(email: str) -> str:
+    """The mailbox an address reaches, for counting only: lower-cased, without a ``+tag``
+    in the local part (``Anna+1@x.nl`` and ``anna+2@x.nl`` both reach ``anna@x.nl``)."""
+    local, at, domain = email.strip().lower().rpartition("@")
+    if not at:
+        return domain
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 def recipient_key(email: str) -> str:
-    """Addresses are limited without being stored: the key is a hash of the lower-cased address."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """Addresses are limited without being stored: the key is a hash of the mailbox the
+    address reaches (:func:`counted_address`); the address itself is kept as given."""
+    return hashlib.sha256(counted_address(email).encode()).hexdigest()
+
+
+def may_withdraw(principal: Principal, thread_created_by: str | None) -> bool:
+    """Who may take a secure mail back: the staff member who sent it. Hook for the roles
+    work: an administrator of the organisation may too, once identity has that role."""
+    return thread_created_by is not None and thread_created_by == principal.subject_id

@@ -64,6 +64,10 @@ class KindPolicy:
     #: The organisation's answer closes the thread for good: a reaction is a new thread
     #: (seed 5: "Een reactie op het antwoord kan alleen via een nieuw e-consult").
     closes_on_organisation_answer: bool = False
+    #: Whom staff may put in when they start one (StartThread): at most this many people
+    #: (citizens, clients, patients) and this many other organisations (as shared inboxes).
+    start_with_persons: int = 0
+    start_with_organisations: int = 0
 
 
 POLICIES: dict[ThreadKind, KindPolicy] = {
@@ -101,6 +105,8 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            # A case between two organisations: the other one's counter, as its shared inbox.
+            start_with_organisations=1,
         ),
         # Seed 5: the patient asks (with photos, perhaps), the practice answers once.
         KindPolicy(
@@ -113,6 +119,8 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            # Only the patient asks: an e-consult staff started would close with its own
+            # first message. Staff who write to a patient first start a care conversation.
             closes_on_organisation_answer=True,
         ),
         KindPolicy(
@@ -125,6 +133,8 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            # The client and, say, a parent or a partner who is a client too.
+            start_with_persons=5,
         ),
     )
 }
@@ -306,6 +316,13 @@ def resolve_access(
         )
     for participant in participants:
         if participant.kind is ParticipantKind.ACCOUNT and participant.account_id == principal.subject_id:
+            via = participant.via_organisation_id
+            if via is not None and not (principal.is_staff and principal.organisation_id == via):
+                # A row a staff member got as staff of an organisation (their visit to its
+                # shared inbox, a thread they started or sent for it) ends with that
+                # membership: their token says whom they work for now. Finer rules (an
+                # admin role, removing rows when a membership ends) belong to the roles work.
+                raise ThreadNotFound()
             return Access(thread, participant, participants, organisation=organisation)
     if organisation is not None:
         own = account_participant(
@@ -375,6 +392,8 @@ class AttachmentInfo:
     storage_key: str
     scan_status: str
     created_at: datetime
+    #: Scans that failed (the scanner erred or timed out on this file), for the back-off.
+    scan_attempts: int = 0
 
 
 def apply_new_message(participants: list[Participant], sender: Participant, seq: int, at: datetime) -> None:

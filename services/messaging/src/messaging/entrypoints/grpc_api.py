@@ -1,5 +1,6 @@
 """The MessagingService gRPC servicer: verifies the caller, calls a use case, answers in
-protobuf. Guest tokens are accepted by GetThread, PostMessage and DownloadAttachment only."""
+protobuf. Guest tokens are accepted by GetThread, ListMessages, MarkRead, CheckPostAccess,
+PostMessage and DownloadAttachment only (each checks the token's one thread)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ from collections.abc import AsyncIterator
 import grpc
 
 from messaging.adapters.events import timestamp
-from messaging.domain.threads import AttachmentInfo, Message, Participant, ThreadKind
+from messaging.domain.threads import AttachmentInfo, Message, Participant
 from messaging.service import activity as activity_service
 from messaging.service import attachments as attachment_service
 from messaging.service import conversations, secure_mail
 from messaging.service.common import Caller, Services, ThreadSummaryView, ThreadView
-from messaging.service.ports import ActivitySignal
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
 from zorgpost_kit.errors import InvalidArgument
 from zorgpost_kit.grpc_client import AUTHORIZATION_METADATA_KEY
 
 SERVICE_NAME = messaging_pb2.DESCRIPTOR.services_by_name["MessagingService"].full_name
+#: Sent as WatchActivity's initial metadata once the stream is admitted.
+STREAM_OPEN_METADATA_KEY = "x-zorgpost-stream"
 
 
 def _token(context: grpc.aio.ServicerContext) -> str:
@@ -124,13 +126,10 @@ def view_pb(view: ThreadView) -> messaging_pb2.ThreadView:
 
 # ----------------------------------------------------------------------------- servicer
 class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
-    def __init__(
-        self, services: Services, verifier: TokenVerifier, signal: ActivitySignal, *, poll_seconds: float
-    ) -> None:
+    def __init__(self, services: Services, verifier: TokenVerifier, hub: activity_service.ActivityHub) -> None:
         self._services = services
         self._verifier = verifier
-        self._signal = signal
-        self._poll_seconds = poll_seconds
+        self._hub = hub
 
     async def _caller(self, context: grpc.aio.ServicerContext, *, allow_guest: bool = False) -> Caller:
         principal = await self._verifier.verify_metadata(context, allow_guest=allow_guest)
@@ -192,9 +191,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     ) -> messaging_pb2.ThreadSummary:
         caller = await self._caller(context)
         return summary_pb(
-            await secure_mail.do_assign(
-                self._services, caller, request.thread_id, request.assignee_account_id, request.assignee_name
-            )
+            await secure_mail.do_assign(self._services, caller, request.thread_id, request.assignee_account_id)
         )
 
     async def WithdrawSecureMail(
@@ -254,6 +251,60 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         )
         return view_pb(await conversations.do_create_thread(self._services, caller, kind, subject, body, reference))
 
+    async def StartThread(
+        self, request_iterator: AsyncIterator[messaging_pb2.StartThreadChunk], context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadView:
+        caller = await self._caller(context)
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            header: messaging_pb2.StartThreadRequest | None = None
+            async for chunk in request_iterator:
+                part = chunk.WhichOneof("part")
+                if header is None:
+                    if part != "header":
+                        raise InvalidArgument(fields={"kind": "the thread's header must come first"})
+                    header = chunk.header
+                    refs = [
+                        conversations.ParticipantRef(account_id=ref.account_id, organisation_id=ref.organisation_id)
+                        for ref in header.participants
+                    ]
+                    # May the caller start it, with these participants? Before any file is taken.
+                    kind, subject, body, reference = conversations.check_start_thread(
+                        caller, header.kind, header.subject, header.body, header.reference, refs
+                    )
+                    start_with = await conversations.resolve_start_with(self._services, caller, refs)
+                else:
+                    self._receive_file_part(receiver, chunk, part, header_field="kind")
+            if header is None:
+                raise InvalidArgument(fields={"kind": "is required"})
+            stored = await attachment_service.store_files(self._services, receiver.finish())
+            try:
+                view = await conversations.do_create_thread(
+                    self._services, caller, kind, subject, body, reference, start_with=start_with, files=stored
+                )
+            except BaseException:
+                await attachment_service.discard_files(self._services, stored)
+                raise
+        finally:
+            receiver.close()
+        return view_pb(view)
+
+    @staticmethod
+    def _receive_file_part(
+        receiver: attachment_service.FileReceiver,
+        chunk: messaging_pb2.PostMessageChunk | messaging_pb2.StartThreadChunk,
+        part: str | None,
+        *,
+        header_field: str,
+    ) -> None:
+        """A file's start or a piece of its bytes, after the one header."""
+        if part == "file":
+            receiver.start(chunk.file.file_name, chunk.file.content_type)
+        elif part == "data":
+            receiver.write(chunk.data)
+        else:
+            raise InvalidArgument(fields={header_field: "a message has one header"})
+
     async def ListThreads(
         self, request: messaging_pb2.ListThreadsRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.ThreadPage:
@@ -272,11 +323,19 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     async def ListMessages(
         self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.MessagePage:
-        caller = await self._caller(context)
+        caller = await self._caller(context, allow_guest=True)
         view, next_cursor = await conversations.list_messages(
             self._services, caller, request.thread_id, request.cursor, request.limit
         )
         return messaging_pb2.MessagePage(messages=view_pb(view).messages, next_cursor=next_cursor)
+
+    async def CheckPostAccess(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadRef:
+        caller = await self._caller(context, allow_guest=True)
+        return messaging_pb2.ThreadRef(
+            thread_id=await conversations.check_post_access(self._services, caller, request.thread_id)
+        )
 
     async def PostMessage(
         self, request_iterator: AsyncIterator[messaging_pb2.PostMessageChunk], context: grpc.aio.ServicerContext
@@ -285,42 +344,22 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         receiver = attachment_service.FileReceiver(self._services)
         try:
             header: messaging_pb2.PostMessageHeader | None = None
-            start: tuple[ThreadKind, str, str | None] | None = None
             async for chunk in request_iterator:
                 part = chunk.WhichOneof("part")
                 if header is None:
                     if part != "header":
                         raise InvalidArgument(fields={"thread_id": "the message header must come first"})
                     header = chunk.header
-                    if header.HasField("start"):
-                        # A new thread: may the caller start it? Checked before any file is taken.
-                        kind, subject, _, reference = conversations.check_create_thread(
-                            caller, header.start.kind, header.start.subject, "", header.start.reference
-                        )
-                        start = (kind, subject, reference)
-                    else:
-                        # 404 before a single byte of a file is taken.
-                        await conversations.check_post_access(self._services, caller, header.thread_id)
-                elif part == "file":
-                    receiver.start(chunk.file.file_name, chunk.file.content_type)
-                elif part == "data":
-                    receiver.write(chunk.data)
+                    # 404 before a single byte of a file is taken.
+                    await conversations.check_post_access(self._services, caller, header.thread_id)
                 else:
-                    raise InvalidArgument(fields={"thread_id": "a message has one header"})
+                    self._receive_file_part(receiver, chunk, part, header_field="thread_id")
             if header is None:
                 raise InvalidArgument(fields={"thread_id": "is required"})
             body = conversations.check_message_body(header.body, has_files=receiver.has_files)
             stored = await attachment_service.store_files(self._services, receiver.finish())
             try:
-                if start is not None:
-                    view = await conversations.do_create_thread(
-                        self._services, caller, start[0], start[1], body, start[2], files=stored
-                    )
-                    message = view.messages[0]
-                else:
-                    message = await conversations.do_post_message(
-                        self._services, caller, header.thread_id, body, stored
-                    )
+                message = await conversations.do_post_message(self._services, caller, header.thread_id, body, stored)
             except BaseException:
                 await attachment_service.discard_files(self._services, stored)
                 raise
@@ -331,7 +370,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     async def MarkRead(
         self, request: messaging_pb2.MarkReadRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.ReadState:
-        caller = await self._caller(context)
+        caller = await self._caller(context, allow_guest=True)
         me = await conversations.do_mark_read(self._services, caller, request.thread_id, request.up_to_message_id)
         return messaging_pb2.ReadState(
             thread_id=me.thread_id, read_up_to_seq=me.last_read_seq, unread_count=me.unread_count
@@ -413,18 +452,26 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         self, request: messaging_pb2.WatchActivityRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[messaging_pb2.Activity]:
         caller = await self._caller(context)
-        async for item in activity_service.watch_activity(
-            self._services, self._signal, caller, request.after_position, poll_seconds=self._poll_seconds
-        ):
-            entry = item.entry
-            yield messaging_pb2.Activity(
-                position=entry.position,
-                kind=entry.kind.value,
-                thread_id=entry.thread_id,
-                message_id=entry.message_id or "",
-                actor_participant_id=entry.actor_participant_id or "",
-                actor_name=entry.actor_name,
-                occurred_at=timestamp(entry.occurred_at),
-                message=message_pb(item.message) if item.message is not None else None,
-                value=entry.value,
-            )
+        subscription = await self._hub.subscribe(caller, request.after_position)
+        try:
+            # Admitted: the gateway waits for this before it answers 200.
+            await context.send_initial_metadata(((STREAM_OPEN_METADATA_KEY, "open"),))
+            async for item in activity_service.watch_activity(self._services, subscription, caller):
+                yield _activity_pb(item)
+        finally:
+            self._hub.unsubscribe(subscription)
+
+
+def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:
+    entry = item.entry
+    return messaging_pb2.Activity(
+        position=entry.position,
+        kind=entry.kind.value,
+        thread_id=entry.thread_id,
+        message_id=entry.message_id or "",
+        actor_participant_id=entry.actor_participant_id or "",
+        actor_name=entry.actor_name,
+        occurred_at=timestamp(entry.occurred_at),
+        message=message_pb(item.message) if item.message is not None else None,
+        value=entry.value,
+    )

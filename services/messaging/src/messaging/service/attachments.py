@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from messaging.domain.activity import ActivityChange, ActivityKind
-from messaging.domain.attachments import ScanStatus, check_file_name, check_file_type
+from messaging.domain.attachments import ScanStatus, check_file_name, check_file_type, scan_retry_delay
 from messaging.domain.errors import (
     AttachmentNotFound,
     AttachmentQuarantined,
@@ -180,7 +180,7 @@ async def scan_pending(services: Services, scanner: VirusScanner, *, batch: int 
     """Scans a batch of quarantined files; clean ones become downloadable, infected ones stay
     quarantined for good. True when the batch was full (there may be more)."""
     async with services.uow() as uow:
-        pending = await uow.attachments.claim_pending(batch)
+        pending = await uow.attachments.claim_pending(batch, services.clock())
         done: set[str] = set()
         # Published after every scan: the feed's rows are written last, just before commit.
         changes: list[tuple[str, ActivityChange]] = []
@@ -188,7 +188,17 @@ async def scan_pending(services: Services, scanner: VirusScanner, *, batch: int 
             if attachment.storage_key in done:
                 continue
             done.add(attachment.storage_key)
-            verdict = await scanner.scan(services.blobs.read(attachment.storage_key))
+            try:
+                verdict = await scanner.scan(services.blobs.read(attachment.storage_key))
+            except Exception as error:  # noqa: BLE001 - one file the scanner fails on must not hold up the rest
+                # It stays in quarantine and waits its back-off; the others go on.
+                attempts = attachment.scan_attempts + 1
+                retry_at = services.clock() + scan_retry_delay(attempts)
+                await uow.attachments.postpone_scan(attachment.storage_key, attempts, retry_at)
+                log.warning(
+                    "attachment_scan_failed", attachment_id=attachment.id, error=type(error).__name__, attempt=attempts
+                )
+                continue
             status = ScanStatus.CLEAN if verdict.clean else ScanStatus.INFECTED
             if not verdict.clean:
                 log.warning("attachment_infected", attachment_id=attachment.id, finding=verdict.finding)

@@ -6,10 +6,11 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from messaging.domain.activity import ActivityChange, keys_of
 from messaging.domain.errors import ThreadNotFound
+from messaging.domain.secure_mail import SendingLimit, recipient_key
 from messaging.domain.threads import Access, Message, Participant, Thread, resolve_access
 from messaging.service.ports import BlobStore, Clock, Directory, ListCursor, MessagingUnitOfWork, UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
@@ -64,26 +65,66 @@ def encode_cursor(cursor: ListCursor) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+#: A cursor's moment lies between these (a list's rows are dated by the service's clock):
+#: anything else was not given by a list, and PostgreSQL could not even compare it.
+_CURSOR_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_CURSOR_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_NOT_A_CURSOR = "is not a cursor this list gave"
+
+
 def decode_cursor(value: str) -> ListCursor | None:
+    """The keyset position a list gave as ``next_cursor``; anything else is a field error
+    (never a database error: every part is checked before it is used)."""
     if not value:
         return None
+    if len(value) > 200 or not value.isascii():
+        raise InvalidArgument(fields={"cursor": _NOT_A_CURSOR})
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         at, _, identifier = raw.partition("|")
         moment = datetime.fromisoformat(at)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidArgument(fields={"cursor": "is not a cursor this list gave"}) from None
-    if moment.tzinfo is None or parse_id(identifier) is None:
-        raise InvalidArgument(fields={"cursor": "is not a cursor this list gave"})
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(fields={"cursor": _NOT_A_CURSOR}) from None
+    if not _CURSOR_EARLIEST <= moment < _CURSOR_LATEST or parse_id(identifier) is None:
+        raise InvalidArgument(fields={"cursor": _NOT_A_CURSOR})
     return ListCursor(moment, identifier)
 
 
 def decode_seq_cursor(value: str) -> int | None:
+    """A message list's cursor: a sequence number in ASCII digits (``"²".isdigit()`` is true)."""
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
-        raise InvalidArgument(fields={"cursor": "is not a cursor this list gave"})
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise InvalidArgument(fields={"cursor": _NOT_A_CURSOR})
     return int(value)
+
+
+HOUR = timedelta(hours=1)
+
+
+async def sending_limit_wait(
+    uow: MessagingUnitOfWork, services: Services, now: datetime, *, account_id: str | None, recipient_email: str | None
+) -> int | None:
+    """Counts one mail to ``recipient_email`` (by the mailbox it reaches) sent by
+    ``account_id`` against the hourly limits; the seconds until the window ends when either
+    is exceeded, else None."""
+    checks: list[tuple[SendingLimit, str]] = []
+    if recipient_email:
+        checks.append(
+            (
+                SendingLimit("recipient", services.secure_mails_per_recipient_per_hour, HOUR),
+                recipient_key(recipient_email),
+            )
+        )
+    if account_id:
+        checks.append((SendingLimit("account", services.secure_mails_per_account_per_hour, HOUR), account_id))
+    for limit, key in checks:
+        if await uow.sending_limits.hit(limit.scope, key, limit.window_start(now)) > limit.limit:
+            return limit.retry_after_seconds(now)
+    return None
 
 
 async def caller_name(services: Services, caller: Caller) -> str:
@@ -123,10 +164,19 @@ def check_body(body: str, errors: FieldErrors, *, required: bool) -> str:
     return check_text(body, "body", errors, max_length=MAX_BODY_LENGTH, required=required)
 
 
-def check_subject(subject: str, errors: FieldErrors) -> str:
+def check_line(value: str, field: str, errors: FieldErrors, *, max_length: int, required: bool = True) -> str:
+    """One line of text (a subject, a case number): as :func:`check_text`, and no line
+    breaks or tabs either (what the API's schema says of such a field)."""
     from zorgpost_kit.validation import check_text
 
-    return check_text(subject, "subject", errors, max_length=MAX_SUBJECT_LENGTH)
+    text = check_text(value, field, errors, max_length=max_length, required=required)
+    if any(c in text for c in "\n\r\t"):
+        errors.add(field, "must be one line")
+    return text
+
+
+def check_subject(subject: str, errors: FieldErrors) -> str:
+    return check_line(subject, "subject", errors, max_length=MAX_SUBJECT_LENGTH)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from messaging.service.common import (
     ThreadView,
     caller_name,
     check_body,
+    check_line,
     check_subject,
     decode_cursor,
     decode_seq_cursor,
@@ -45,10 +46,13 @@ from messaging.service.common import (
     page_size,
     parse_id,
     publish,
+    sending_limit_wait,
 )
-from messaging.service.ports import ListCursor, Listing, MessagingUnitOfWork, SearchResult
+from messaging.service.ports import ListCursor, Listing, Member, MessagingUnitOfWork, SearchResult
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
-from zorgpost_kit.validation import check_text
+from zorgpost_kit.logging import get_logger
+
+log = get_logger(__name__)
 
 MAX_REFERENCE_LENGTH = 100
 MAX_SEARCH_WORDS = 8
@@ -77,10 +81,16 @@ async def add_message(
     forwarded_from: Forwarded | None = None,
     opens_secure_mail: bool = False,
     acting_account_id: str = "",
+    limits: Services | None = None,
 ) -> Message:
     """Adds a message to the thread ``access`` reaches, updates everyone's read state and
     raises ``messaging.message.sent`` (with a fresh read link for each guest to tell). The
-    caller publishes the activity and commits."""
+    caller publishes the activity and commits.
+
+    With ``limits``, each notice to a guest (a mail with a fresh read link) counts against
+    the sending limits of the guest's mailbox and of the sender, as a secure mail does;
+    past them the message is still stored, but no further notice or link goes out this
+    hour (the guest's earlier link opens the thread with every message in it)."""
     thread = access.thread
     me = access.participant
     message_id = new_id()
@@ -118,6 +128,14 @@ async def add_message(
     recipients: list[MessageRecipient] = []
     for recipient in notice_recipients(thread, access.participants, me, opens_secure_mail=opens_secure_mail):
         if isinstance(recipient, Participant):
+            if limits is not None and (
+                await sending_limit_wait(
+                    uow, limits, now, account_id=me.account_id, recipient_email=recipient.email or ""
+                )
+                is not None
+            ):
+                log.info("guest_notice_held_back", thread_id=thread.id, reason="sending_limit")
+                continue
             settings = await uow.settings.get(thread.organisation_id or "")
             token, link = new_read_link(thread.id, recipient.id, now, settings.read_link_days)
             await uow.read_links.add(link)
@@ -199,7 +217,9 @@ async def do_post_message(
     async with services.uow() as uow:
         access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
         access.thread.require_open()
-        message = await add_message(uow, access, body, now, files=files, acting_account_id=acting_account(caller))
+        message = await add_message(
+            uow, access, body, now, files=files, acting_account_id=acting_account(caller), limits=services
+        )
         await publish(uow, access.participants, message_activity(message))
         await uow.commit()
     return message
@@ -222,13 +242,107 @@ def check_create_thread(
     errors = FieldErrors()
     text_subject = check_subject(subject, errors)
     text_body = check_body(body, errors, required=False)
-    text_reference = check_text(
+    text_reference = check_line(
         reference, "reference", errors, max_length=MAX_REFERENCE_LENGTH, required=policy.reference_required
     )
     errors.raise_if_any()
     if policy.shared_inbox and principal.organisation_id is None:
         raise NoOrganisation()
     return thread_kind, text_subject, text_body, text_reference or None
+
+
+@dataclass(frozen=True)
+class ParticipantRef:
+    """Someone to start a thread with: a person's account, or an organisation."""
+
+    account_id: str = ""
+    organisation_id: str = ""
+
+
+@dataclass(frozen=True)
+class StartWith:
+    """Whom a thread starts with, checked: person accounts and other organisations."""
+
+    persons: tuple[Member, ...] = ()
+    #: (id, name)
+    organisations: tuple[tuple[str, str], ...] = ()
+
+
+def check_start_thread(
+    caller: Caller, kind: str, subject: str, body: str, reference: str, refs: list[ParticipantRef]
+) -> tuple[ThreadKind, str, str, str | None]:
+    """May the caller start this kind with these participants (StartThread, the one way to
+    start a thread together with its first message and files)?
+
+    A person starts their own (an e-consult or a care message to their practice) with no
+    one named: their organisation takes part as its shared inbox. Staff name whom it is for,
+    in the shape and number the kind's policy allows; whether each exists and may be added
+    is :func:`resolve_start_with`'s."""
+    if refs:
+        caller.principal.require_staff()
+    checked = check_create_thread(caller, kind, subject, body, reference)
+    if not caller.principal.is_staff:
+        return checked
+    policy = policy_for(checked[0])
+    if not (policy.start_with_persons or policy.start_with_organisations):
+        raise NotAllowedForKind()
+    errors = FieldErrors()
+    persons = organisations = 0
+    seen: set[str] = set()
+    for index, ref in enumerate(refs):
+        field = f"participants[{index}]"
+        identifier = parse_id(ref.account_id or ref.organisation_id)
+        if bool(ref.account_id) == bool(ref.organisation_id) or identifier is None:
+            errors.add(field, "give either an account id or an organisation id")
+        elif identifier in seen:
+            errors.add(field, "is named twice")
+        else:
+            seen.add(identifier)
+            persons += bool(ref.account_id)
+            organisations += bool(ref.organisation_id)
+    if not refs:
+        errors.add("participants", "name whom the conversation is for")
+    if persons > policy.start_with_persons:
+        errors.add("participants", f"at most {policy.start_with_persons} people in this kind of conversation")
+    if organisations > policy.start_with_organisations:
+        errors.add(
+            "participants",
+            f"at most {policy.start_with_organisations} other organisations in this kind of conversation",
+        )
+    errors.raise_if_any()
+    return checked
+
+
+def serves(caller: Caller, member: Member) -> bool:
+    """Whom staff may start a thread with: for now, the persons of their own organisation.
+    Hook: once organisations serve people of other organisations (a care network, a
+    referral), that relation is checked here."""
+    return member.is_person and member.organisation_id == caller.principal.organisation_id
+
+
+async def resolve_start_with(services: Services, caller: Caller, refs: list[ParticipantRef]) -> StartWith:
+    """Looks every participant up in identity; each one that is not there, or not someone
+    the caller may start a conversation with, is a field error ``participants[i]``."""
+    errors = FieldErrors()
+    persons: list[Member] = []
+    organisations: list[tuple[str, str]] = []
+    for index, ref in enumerate(refs):
+        field = f"participants[{index}]"
+        if ref.account_id:
+            member = await services.directory.member(caller.access_token, str(parse_id(ref.account_id)))
+            if member is None or not serves(caller, member):
+                errors.add(field, "is not a client of your organisation")
+            else:
+                persons.append(member)
+        else:
+            identifier = str(parse_id(ref.organisation_id))
+            name = await services.directory.organisation_name(caller.access_token, identifier)
+            if name is None or identifier == caller.principal.organisation_id:
+                errors.add(field, "is not another organisation")
+            else:
+                organisations.append((identifier, name))
+    errors.raise_if_any()
+    return StartWith(tuple(persons), tuple(organisations))
 
 
 async def do_create_thread(
@@ -239,10 +353,12 @@ async def do_create_thread(
     body: str,
     reference: str | None,
     *,
+    start_with: StartWith | None = None,
     files: list[StoredFile] | tuple[StoredFile, ...] = (),
 ) -> ThreadView:
-    """The thread, its participants and (with a text or files) its first message, in one
-    transaction."""
+    """Stores the thread with the caller (and their organisation's shared inbox where the
+    kind has one) and whom it ``start_with``, and (with a text or files) its first message
+    and their activity, in one transaction."""
     principal = caller.principal
     policy = policy_for(kind)
     name = await caller_name(services, caller)
@@ -270,6 +386,11 @@ async def do_create_thread(
     if policy.shared_inbox and principal.organisation_id is not None:
         organisation = organisation_participant(thread.id, principal.organisation_id, thread.organisation_name, now)
         participants.append(organisation)
+    if start_with is not None:
+        participants += [account_participant(thread.id, m.account_id, m.display_name, now) for m in start_with.persons]
+        participants += [
+            organisation_participant(thread.id, identifier, name, now) for identifier, name in start_with.organisations
+        ]
     async with services.uow() as uow:
         await uow.threads.add(thread)
         for participant in participants:
@@ -520,7 +641,9 @@ async def do_forward(services: Services, caller: Caller, message_id: str, to_thr
             for a in source.attachments
         ]
         forwarded = Forwarded(source.sender.display_name, source.sent_at)
-        message = await add_message(uow, target, source.body, now, files=files, forwarded_from=forwarded)
+        message = await add_message(
+            uow, target, source.body, now, files=files, forwarded_from=forwarded, limits=services
+        )
         await publish(uow, target.participants, message_activity(message))
         await uow.commit()
     return message

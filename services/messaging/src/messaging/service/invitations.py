@@ -33,9 +33,10 @@ async def do_join_by_invitation(uow: MessagingUnitOfWork, command: JoinByInvitat
     work, which commits.
 
     Refused (:class:`ThreadNotFound`, the event goes to the dead letters) when the thread is
-    unknown, is not of a kind people are invited into, or belongs neither to the inviting
-    organisation nor has the inviter among its participants: an invitation cannot open
-    somebody else's conversation.
+    unknown, is not of a kind people are invited into, or the inviter does not take part in
+    it. Belonging to the thread's organisation is not enough: a chat is private to its
+    participants, and a colleague who is not in it cannot open it to anyone (themselves
+    included, by inviting their own second account).
     """
     identifier = parse_id(command.thread_id)
     thread = await uow.threads.get(identifier, lock=True) if identifier else None
@@ -43,9 +44,7 @@ async def do_join_by_invitation(uow: MessagingUnitOfWork, command: JoinByInvitat
         raise ThreadNotFound()
     participants = await uow.participants.of_thread(thread.id)
     accounts = {p.account_id for p in participants if p.kind is ParticipantKind.ACCOUNT}
-    inviter_takes_part = bool(command.inviter_account_id) and command.inviter_account_id in accounts
-    same_organisation = bool(command.organisation_id) and thread.organisation_id == command.organisation_id
-    if not (inviter_takes_part or same_organisation):
+    if not command.inviter_account_id or command.inviter_account_id not in accounts:
         raise ThreadNotFound()
     if command.account_id in accounts:
         return False

@@ -94,8 +94,13 @@ class ReadMarkRepository(Protocol):
 class AttachmentRepository(Protocol):
     async def get(self, attachment_id: str) -> AttachmentInfo | None: ...
 
-    async def claim_pending(self, limit: int) -> list[AttachmentInfo]:
-        """Attachments waiting for the virus scan, locked for this transaction (others skip them)."""
+    async def claim_pending(self, limit: int, now: datetime) -> list[AttachmentInfo]:
+        """Attachments waiting for the virus scan whose next try is due, oldest first, locked
+        for this transaction (others skip them)."""
+        ...
+
+    async def postpone_scan(self, storage_key: str, attempts: int, retry_at: datetime) -> None:
+        """Records a failed scan of the file stored under ``storage_key``: not before ``retry_at``."""
         ...
 
     async def set_scan_status(self, storage_key: str, status: str) -> list[AttachmentInfo]:
@@ -160,7 +165,18 @@ class ConversationQueries(Protocol):
         self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
     ) -> list[SearchResult]: ...
 
-    async def activity_after(self, keys: list[str], position: int, limit: int) -> list[ActivityEntry]: ...
+    async def activity_after(self, keys: list[str], position: int, limit: int) -> list[ActivityEntry]:
+        """The rows of these readers after ``position``, oldest first; one change written
+        for several of them comes once."""
+        ...
+
+    async def activity_since(self, position: int, limit: int) -> list[tuple[str, ActivityEntry]]:
+        """(reader, entry) of every reader after ``position``, oldest first."""
+        ...
+
+    async def activity_head(self) -> int:
+        """The highest position written so far (0 when none)."""
+        ...
 
     async def activity_horizon(self) -> int:
         """The highest position already pruned (0 when none)."""
@@ -234,18 +250,29 @@ class VirusScanner(Protocol):
     async def scan(self, chunks: AsyncIterator[bytes]) -> ScanVerdict: ...
 
 
+@dataclass(frozen=True)
+class Member:
+    """An active account of the calling staff member's own organisation, as identity knows it."""
+
+    account_id: str
+    display_name: str
+    organisation_id: str
+    is_staff: bool
+    is_person: bool
+
+
 class Directory(Protocol):
-    """The names people see."""
+    """The names people see, and who a staff member may act on (identity decides)."""
 
-    async def display_name(self, principal: Principal, access_token: str) -> str: ...
+    async def display_name(self, principal: Principal, access_token: str) -> str:
+        """The caller's own name. Raises ``Unauthenticated`` when identity refuses the
+        caller: never a stand-in such as the organisation's name."""
+        ...
 
+    async def member(self, access_token: str, account_id: str) -> Member | None:
+        """An active account of the (staff) caller's own organisation; None for any other."""
+        ...
 
-class ActivitySignal(Protocol):
-    """Wakes feed watchers when any process committed activity (LISTEN/NOTIFY)."""
-
-    @property
-    def generation(self) -> int: ...
-
-    async def wait(self, seen_generation: int, timeout: float) -> None:
-        """Returns once the generation moved past ``seen_generation``, or after ``timeout``."""
+    async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
+        """An organisation's name; None when there is no such organisation."""
         ...

@@ -6,7 +6,7 @@ link lifetime, and resolving a link for identity's access codes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from messaging.domain.activity import ActivityChange, ActivityKind, keys_of
 from messaging.domain.errors import (
@@ -14,6 +14,7 @@ from messaging.domain.errors import (
     NoGuestRecipient,
     NoOrganisation,
     NotStaffOfOrganisation,
+    OnlySenderMayWithdraw,
     PersonsOnly,
     ReadLinkNotFound,
     SendingLimitReached,
@@ -24,10 +25,9 @@ from messaging.domain.secure_mail import (
     MIN_READ_LINK_DAYS,
     ReadLink,
     SecureMailSettings,
-    SendingLimit,
     hash_read_token,
+    may_withdraw,
     new_read_link,
-    recipient_key,
 )
 from messaging.domain.threads import (
     Access,
@@ -56,6 +56,7 @@ from messaging.service.common import (
     page_size,
     parse_id,
     publish,
+    sending_limit_wait,
 )
 from messaging.service.conversations import (
     add_message,
@@ -67,11 +68,10 @@ from messaging.service.conversations import (
 )
 from messaging.service.ports import ListCursor, MessagingUnitOfWork
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
-from zorgpost_kit.validation import check_email, check_mobile, check_text
+from zorgpost_kit.validation import check_email, check_mobile
 
 LANGUAGES = ("nl", "en")
 INBOX_FOLDERS = ("received", "sent")
-HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,9 @@ async def count_sends(
     """Counts one secure mail against the sender's and the address's hourly limits; past
     either, :class:`SendingLimitReached` with the seconds until the window ends (and the
     transaction, count included, is rolled back)."""
-    checks = [(SendingLimit("account", services.secure_mails_per_account_per_hour, HOUR), account_id)]
-    if recipient_email is not None:
-        limit = SendingLimit("recipient", services.secure_mails_per_recipient_per_hour, HOUR)
-        checks.insert(0, (limit, recipient_key(recipient_email)))
-    for limit, key in checks:
-        if await uow.sending_limits.hit(limit.scope, key, limit.window_start(now)) > limit.limit:
-            raise SendingLimitReached(retry_after_seconds=limit.retry_after_seconds(now))
+    wait = await sending_limit_wait(uow, services, now, account_id=account_id, recipient_email=recipient_email)
+    if wait is not None:
+        raise SendingLimitReached(retry_after_seconds=wait)
 
 
 async def do_send_secure_mail(
@@ -297,24 +293,26 @@ async def _inbox_thread(services: Services, caller: Caller, uow: MessagingUnitOf
     return access
 
 
-async def do_assign(
-    services: Services, caller: Caller, thread_id: str, assignee_account_id: str, assignee_name: str
-) -> ThreadSummaryView:
-    """Hands the thread to a colleague (an empty id: to nobody). The assignee is told of later
-    messages (``messaging.message.sent``, reason ``assignee``) and sees it under "assigned to me"."""
-    errors = FieldErrors()
+async def do_assign(services: Services, caller: Caller, thread_id: str, assignee_account_id: str) -> ThreadSummaryView:
+    """Hands the thread to a colleague (an empty id: to nobody). The assignee must be an
+    active staff member of the thread's organisation, as identity says; their name is
+    identity's too, never the client's. The assignee is told of later messages
+    (``messaging.message.sent``, reason ``assignee``) and sees it under "assigned to me"."""
+    caller.principal.require_staff()
     assignee = parse_id(assignee_account_id) if assignee_account_id else ""
     if assignee is None:
-        errors.add("assignee_account_id", "is not an account id")
-    name = check_text(assignee_name, "assignee_name", errors, max_length=200, required=False)
-    errors.raise_if_any()
+        raise InvalidArgument(fields={"assignee_account_id": "is not an account id"})
+    member = await services.directory.member(caller.access_token, assignee) if assignee else None
+    if assignee and (
+        member is None or not member.is_staff or member.organisation_id != caller.principal.organisation_id
+    ):
+        raise InvalidArgument(fields={"assignee_account_id": "is not a staff member of your organisation"})
     now = services.clock()
     async with services.uow() as uow:
         access = await _inbox_thread(services, caller, uow, thread_id)
         thread = access.thread
-        known = next((p for p in access.participants if assignee and p.account_id == assignee), None)
-        thread.assigned_to_account_id = assignee or None
-        thread.assigned_to_name = (name or (known.display_name if known else "")) if assignee else None
+        thread.assigned_to_account_id = member.account_id if member else None
+        thread.assigned_to_name = member.display_name if member else None
         await uow.threads.save(thread)
         change = ActivityChange(
             ActivityKind.THREAD_ASSIGNED,
@@ -324,8 +322,8 @@ async def do_assign(
             actor_name=access.participant.display_name,
         )
         keys = keys_of(access.participants)
-        if assignee and f"account:{assignee}" not in keys:
-            keys.append(f"account:{assignee}")
+        if member and f"account:{member.account_id}" not in keys:
+            keys.append(f"account:{member.account_id}")
         last = await _last_message(uow, thread)
         await uow.activity.publish(keys, change)
         await uow.commit()
@@ -346,6 +344,8 @@ async def do_withdraw(services: Services, caller: Caller, thread_id: str) -> Thr
         access = await _inbox_thread(services, caller, uow, thread_id)
         thread = access.thread
         thread.require(thread.policy.withdrawable_until_opened)
+        if not may_withdraw(caller.principal, thread.created_by_account_id):
+            raise OnlySenderMayWithdraw()
         thread.require_open()
         guests = [p for p in access.participants if p.is_guest]
         if not guests:
@@ -414,7 +414,11 @@ async def get_settings(services: Services, caller: Caller) -> SecureMailSettings
 
 
 async def do_update_settings(services: Services, caller: Caller, read_link_days: int) -> SecureMailSettings:
-    """Staff set how long a read link works for their organisation (new links only)."""
+    """Staff set how long a read link works for their organisation (new links only).
+
+    For now any staff member may: identity knows no administrator role yet. Once it does,
+    this becomes the organisation's administrators' (the check goes here, next to
+    ``require_staff``)."""
     caller.principal.require_staff()
     assert caller.principal.organisation_id is not None
     if not MIN_READ_LINK_DAYS <= read_link_days <= MAX_READ_LINK_DAYS:

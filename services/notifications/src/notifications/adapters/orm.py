@@ -47,3 +47,19 @@ notification_preferences = Table(
     Column("categories", JSONB, nullable=False, server_default="{}"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+address_book = Table(
+    "address_book",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("email", Text, nullable=False, server_default=""),
+    Column("mobile", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default="nl"),
+    Column("display_name", Text, nullable=False, server_default=""),
+    Column("organisation_id", String(36), nullable=False, server_default=""),
+    Column("organisation_name", Text, nullable=False, server_default=""),
+    Column("roles", JSONB, nullable=False, server_default="[]"),
+    Column("status", String(32), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, comment="identity's moment of this state"),
+    comment="how to reach each account, as identity last announced it",
+)

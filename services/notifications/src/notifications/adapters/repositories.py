@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.adapters.orm import deliveries, notification_preferences
+from notifications.adapters.orm import address_book, deliveries, notification_preferences
+from notifications.domain.address_book import AddressBookEntry
 from notifications.domain.model import SECRET_PARAMS, Category, Channel, Delivery, DeliveryStatus
 from notifications.domain.preferences import ChannelChoice, Preferences
 
@@ -218,3 +219,51 @@ class SqlPreferencesRepository:
         await self._session.execute(
             statement.on_conflict_do_update(index_elements=[notification_preferences.c.account_id], set_=values)
         )
+
+
+def _entry(row: Row[tuple[object, ...]]) -> AddressBookEntry:
+    return AddressBookEntry(
+        account_id=row.account_id,
+        email=row.email,
+        mobile=row.mobile,
+        language=row.language,
+        display_name=row.display_name,
+        organisation_id=row.organisation_id,
+        organisation_name=row.organisation_name,
+        roles=frozenset(row.roles),
+        status=row.status,
+        changed_at=row.changed_at,
+    )
+
+
+class SqlAddressBookRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, account_id: str) -> AddressBookEntry | None:
+        row = (await self._session.execute(select(address_book).where(address_book.c.account_id == account_id))).first()
+        return _entry(row) if row is not None else None
+
+    async def put(self, entry: AddressBookEntry) -> bool:
+        """Stores ``entry`` unless the book holds a later state of the account (decided in
+        one statement, so two consumers storing at once cannot undo the later one)."""
+        values = {
+            "email": entry.email,
+            "mobile": entry.mobile,
+            "language": entry.language,
+            "display_name": entry.display_name,
+            "organisation_id": entry.organisation_id,
+            "organisation_name": entry.organisation_name,
+            "roles": sorted(entry.roles),
+            "status": entry.status,
+            "changed_at": entry.changed_at,
+        }
+        statement = pg_insert(address_book).values(account_id=entry.account_id, **values)
+        stored = await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[address_book.c.account_id],
+                set_=values,
+                where=address_book.c.changed_at <= statement.excluded.changed_at,
+            ).returning(address_book.c.account_id)
+        )
+        return stored.first() is not None

@@ -36,6 +36,8 @@ class NoticeKind:
 
 
 SECURE_MAIL_NOTICE = NoticeKind("secure_mail_notice", Category.MESSAGES, _EMAIL_OR_SMS, digestible=True)
+#: A new message in a conversation, to someone with an account: "nieuw bericht van X" and a link.
+NEW_MESSAGE = NoticeKind("new_message", Category.MESSAGES, _EMAIL_OR_SMS, digestible=True)
 #: Not raised by an event: the mail that bundles digestible notices.
 MESSAGES_DIGEST = NoticeKind("messages_digest", Category.MESSAGES, _EMAIL)
 INVITATION = NoticeKind("invitation", Category.ACCOUNT, _EMAIL)
@@ -65,6 +67,7 @@ QUESTIONNAIRE_SENT = NoticeKind("questionnaire_sent", Category.MESSAGES, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
+    NEW_MESSAGE,
     MESSAGES_DIGEST,
     INVITATION,
     INVITATION_DECLINED,
@@ -101,6 +104,13 @@ class Addressee:
     mobile: str = ""
     language: str = ""
     display_name: str = ""
+    #: The event names only the account: the address book says how to reach it.
+    in_address_book: bool = False
+
+    @classmethod
+    def of_account(cls, account_id: str) -> Addressee:
+        """An account the event names by id only (messaging knows no addresses)."""
+        return cls(account_id=account_id, email="", in_address_book=True)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,21 @@ the notices' deliveries in the runner's unit of work, so an event queues them ex
 
 Only what a template shows is taken from an event: the content of a message is never in
 an event, and codes and tokens go to the delivery's parameters only.
+
+New messages (``messaging.message.sent``) name their recipients by kind:
+
+- an account (a participant, the staff member who sent the secure mail a guest answers,
+  the colleague the thread is assigned to) gets "nieuw bericht van X" with a link to the
+  conversation, at the address the address book holds, by the channels and digest they
+  chose for messages;
+- a guest (a secure mail's outside recipient) gets the "Bericht lezen" mail with the fresh
+  read link messaging made for this notice;
+- an organisation's shared inbox gets no mail of its own: the people responsible for the
+  thread (its original sender, its assignee) are named as accounts in the same event, and
+  everyone else sees it as unread in the inbox. Telling every colleague would teach them to
+  ignore the notices.
+
+:class:`AccountContactDetailsConsumer` keeps the address book (who is reached how).
 """
 
 from __future__ import annotations
@@ -21,8 +36,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from notifications.adapters.unit_of_work import SqlNotificationsUnitOfWork
 from notifications.domain import notices as kinds
+from notifications.domain.address_book import AddressBookEntry
 from notifications.domain.model import Channel, mask_recipient
 from notifications.domain.notices import Addressee, Notice, NoticeKind
+from notifications.service.address_book import do_record
 from notifications.service.notices import NoticeQueue
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.events.v1 import messaging_events_pb2 as messaging
@@ -30,6 +47,11 @@ from zorgpost.events.v1 import portal_events_pb2 as portal
 from zorgpost_kit.consumer import EventConsumer, EventEnvelope
 
 E = TypeVar("E", bound=Message)
+
+#: Deliveries of an event during which an account it names but the address book does not
+#: know yet is waited for (identity's announcement of a new account may come a moment
+#: after the first message to it): with the growing redelivery delay about 15 seconds.
+ADDRESS_BOOK_PATIENCE = 5
 
 
 @dataclass(frozen=True)
@@ -114,6 +136,70 @@ def _secure_mail_sent(event: messaging.SecureMailSent) -> list[Notice]:
             organisation_id=event.organisation_id,
             organisation_name=event.organisation_name,
             params={"read_token": event.read_token},
+        )
+    ]
+
+
+def _read_link_notice(
+    event: messaging.MessageSent | messaging.SecureMailLinkResent,
+    *,
+    email: str,
+    language: str,
+    read_token: str,
+    expires_at: datetime | None,
+) -> Notice:
+    """The "Bericht lezen" mail to a secure mail's outside recipient (no account: the
+    defaults apply, by e-mail); about the mail (its thread), as its first notice is."""
+    return Notice(
+        kind=kinds.SECURE_MAIL_NOTICE,
+        addressee=Addressee(account_id="", email=email, language=language),
+        source_id=event.thread_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        params={"read_token": read_token},
+        expires_at=expires_at,
+    )
+
+
+def _message_sent(event: messaging.MessageSent) -> list[Notice]:
+    """A notice per person to tell, once each (see the module's docstring)."""
+    notices: list[Notice] = []
+    told: set[str] = set()
+    for recipient in event.recipients:
+        if recipient.kind == "account" and recipient.account_id and recipient.account_id not in told:
+            told.add(recipient.account_id)
+            notices.append(
+                Notice(
+                    kind=kinds.NEW_MESSAGE,
+                    addressee=Addressee.of_account(recipient.account_id),
+                    source_id=event.thread_id,
+                    organisation_id=event.organisation_id,
+                    # A chat outside any organisation is sent on behalf of its writer.
+                    organisation_name=event.organisation_name or event.sender_display_name,
+                    params={"sender_name": event.sender_display_name, "thread_id": event.thread_id},
+                )
+            )
+        elif recipient.kind == "guest" and recipient.email and recipient.read_token:
+            notices.append(
+                _read_link_notice(
+                    event,
+                    email=recipient.email,
+                    language=recipient.language,
+                    read_token=recipient.read_token,
+                    expires_at=_time(recipient, "read_link_expires_at"),
+                )
+            )
+    return notices
+
+
+def _link_resent(event: messaging.SecureMailLinkResent) -> list[Notice]:
+    return [
+        _read_link_notice(
+            event,
+            email=event.recipient_email,
+            language=event.language,
+            read_token=event.read_token,
+            expires_at=_time(event, "read_link_expires_at"),
         )
     ]
 
@@ -239,6 +325,8 @@ def _to_portal_recipients(
 # --------------------------------------------------------------------------- the table
 RULES: tuple[NoticeRule[Any], ...] = (
     NoticeRule("messaging.secure_mail.sent", messaging.SecureMailSent, _secure_mail_sent),
+    NoticeRule("messaging.secure_mail.link_resent", messaging.SecureMailLinkResent, _link_resent),
+    NoticeRule("messaging.message.sent", messaging.MessageSent, _message_sent),
     NoticeRule(
         "identity.invitation.sent",
         identity.InvitationSent,
@@ -375,7 +463,9 @@ def notice_consumer(rule: NoticeRule[Any], queue: NoticeQueue) -> EventConsumer[
         message_type = rule.message_type
 
         async def consume(self, event: Message, envelope: EventEnvelope, uow: SqlNotificationsUnitOfWork) -> None:
-            await queue.do_queue(uow, rule.notices(event))
+            await queue.do_queue(
+                uow, rule.notices(event), may_wait=envelope.delivery_attempt < ADDRESS_BOOK_PATIENCE
+            )
 
     NoticeConsumer.__qualname__ = NoticeConsumer.__name__ = f"NoticeConsumer[{rule.subject}]"
     return NoticeConsumer()
@@ -385,3 +475,34 @@ def notice_consumers(
     queue: NoticeQueue, rules: Sequence[NoticeRule[Any]] = RULES
 ) -> list[EventConsumer[Message, SqlNotificationsUnitOfWork]]:
     return [notice_consumer(rule, queue) for rule in rules]
+
+
+class AccountContactDetailsConsumer(
+    EventConsumer[identity.AccountContactDetailsChanged, SqlNotificationsUnitOfWork]
+):
+    """Keeps the address book: how to reach each account, as identity last announced it."""
+
+    producer = "identity"
+    subject = "identity.account.contact_details_changed"
+    durable = "notifications-address-book"
+    message_type = identity.AccountContactDetailsChanged
+
+    async def consume(
+        self, event: identity.AccountContactDetailsChanged, envelope: EventEnvelope, uow: SqlNotificationsUnitOfWork
+    ) -> None:
+        changed_at = _time(event, "changed_at") or envelope.occurred_at or datetime.now(UTC)
+        await do_record(
+            uow,
+            AddressBookEntry(
+                account_id=event.account_id,
+                email=event.email,
+                mobile=event.mobile,
+                language=event.language,
+                display_name=event.display_name,
+                organisation_id=event.organisation_id,
+                organisation_name=event.organisation_name,
+                roles=frozenset(event.roles),
+                status=event.status,
+                changed_at=changed_at,
+            ),
+        )

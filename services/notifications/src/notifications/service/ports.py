@@ -12,6 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from notifications.domain.address_book import AddressBookEntry
 from notifications.domain.model import Delivery
 from notifications.domain.preferences import Preferences
 
@@ -52,6 +53,13 @@ class PreferencesRepository(Protocol):
         """Inserts or replaces the account's preferences."""
 
 
+class AddressBookRepository(Protocol):
+    async def get(self, account_id: str) -> AddressBookEntry | None: ...
+
+    async def put(self, entry: AddressBookEntry) -> bool:
+        """Stores ``entry`` unless a later state of the account is stored (then False)."""
+
+
 class NotificationsUnitOfWork(Protocol):
     """One transaction over the repositories; nothing is kept unless :meth:`commit` ran."""
 
@@ -60,6 +68,9 @@ class NotificationsUnitOfWork(Protocol):
 
     @property
     def preferences(self) -> PreferencesRepository: ...
+
+    @property
+    def address_book(self) -> AddressBookRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

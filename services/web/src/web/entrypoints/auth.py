@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
-from web.entrypoints.context import LANGUAGE_COOKIE, Page, PageDep, SignedInPage, safe_next
+from web.entrypoints.context import LANGUAGE_COOKIE, Page, PageDep, safe_next
+from web.entrypoints.messenger import open_joined_conversation
 from web.i18n import LANGUAGES
 from web.service.ports import GatewayError
 
@@ -41,12 +42,6 @@ async def home(page: PageDep) -> Response:
     return await page.render(
         "pages/home.html.j2", dashboard=dashboard, waiting=waiting, has_second_factor=has_second_factor
     )
-
-
-@router.get("/messages")
-async def messages(page: SignedInPage) -> Response:
-    """Where secure mail and conversations will be read; the place is kept in the menu."""
-    return await page.render("pages/messages.html.j2")
 
 
 @router.get("/terms")
@@ -131,9 +126,9 @@ async def after_sign_in(page: Page, next_url: str, then: dict[str, Any]) -> Resp
         token = then["accept_invitation"]
         if account.password_change_required:
             return await page.redirect("/password/change")
-        await page.api("POST", f"/invitations/{token}/accept")
+        accepted = await page.api("POST", f"/invitations/{token}/accept")
         page.flash("success", "flash.invitation_accepted")
-        return await page.redirect("/messages")
+        return await open_joined_conversation(page, accepted["thread_id"])
     if account.password_change_required:
         return await page.redirect("/password/change")
     if next_url:

@@ -5,6 +5,7 @@ session and sets the cookies."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -12,13 +13,14 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
+from starlette.datastructures import UploadFile
 
 from web.adapters.crypto import CsrfSigner
 from web.config import Settings
 from web.domain.sessions import BrowserSession
 from web.forms import Form, form_values
 from web.i18n import negotiate, translate
-from web.service.ports import BrowserContext, Gateway, GatewayError
+from web.service.ports import BrowserContext, FilePart, Gateway, GatewayError, GatewayTransfers, Stream
 from web.service.sessions import SessionEnded, Sessions
 
 LANGUAGE_COOKIE = "zorgpost_lang"
@@ -33,6 +35,7 @@ class WebParts:
     gateway: Gateway
     templates: Environment
     csrf: CsrfSigner
+    transfers: GatewayTransfers
 
     @property
     def session_cookie(self) -> str:
@@ -59,6 +62,16 @@ class NotAllowed(Exception):
 
 class CsrfFailed(Exception):
     pass
+
+
+class UploadTooLarge(Exception):
+    """A form with files larger than the site takes at all (the gateway judges each file)."""
+
+
+#: Files a form may carry at once, and their size together; each file's own limit (20 MiB
+#: by default) is messaging's, named next to the field when it refuses one.
+MAX_FORM_FILES = 20
+MAX_FORM_BYTES = 200 * 1024 * 1024
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -172,6 +185,38 @@ class Page:
                 raise LoginRequired(self.request.url.path) from error
             raise
 
+    async def token(self) -> str:
+        """The signed-in person's access token (refreshed when needed), for the calls that
+        are not one JSON document: uploads, downloads, the live stream."""
+        if self.session is None:
+            raise LoginRequired(self.request.url.path)
+        try:
+            return await self.parts.sessions.access_token(self.session, self.browser)
+        except SessionEnded:
+            raise LoginRequired(self.request.url.path) from None
+
+    async def api_files(self, path: str, fields: Mapping[str, str], files: list[FilePart]) -> Any:
+        """A POST with files as the signed-in person (multipart)."""
+        token = await self.token()
+        try:
+            return await self.parts.transfers.send_files(
+                path, token=token, fields=fields, files=files, browser=self.browser
+            )
+        except GatewayError as error:
+            if error.status == 401:
+                await self.sign_out()
+                raise LoginRequired(self.request.url.path) from error
+            raise
+
+    async def api_stream(
+        self, path: str, *, headers: Mapping[str, str] | None = None, idle_timeout: float | None = None
+    ) -> Stream:
+        """A GET read as it comes (a file, the live events) as the signed-in person."""
+        token = await self.token()
+        return await self.parts.transfers.open_stream(
+            path, token=token, headers=headers, browser=self.browser, idle_timeout=idle_timeout
+        )
+
     async def portal_api(self, method: str, path: str, *, params: dict[str, str] | None = None) -> Any:
         """A portal call: on behalf of the person one acts for, if any."""
         if self.session is None:
@@ -189,10 +234,7 @@ class Page:
     # ------------------------------------------------------------------ forms
     async def form(self) -> dict[str, str]:
         """The submitted form, once its CSRF token and origin are checked."""
-        origin = self.request.headers.get("origin")
-        if origin and origin != "null":
-            if urlsplit(origin).netloc != self.request.headers.get("host", ""):
-                raise CsrfFailed
+        self._check_origin()
         values = form_values((await self.request.form()).multi_items())
         if not self.parts.csrf.valid(
             self.request.cookies.get(self.parts.csrf_cookie, ""), values.get("csrf_token", "")
@@ -200,7 +242,49 @@ class Page:
             raise CsrfFailed
         return values
 
+    async def form_with_files(self) -> tuple[dict[str, str], list[FilePart]]:
+        """A submitted multipart form (CSRF checked like :meth:`form`) and its files; a file
+        input left empty is no file."""
+        length = self.request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_FORM_BYTES:
+            raise UploadTooLarge
+        self._check_origin()
+        submitted = await self.request.form(max_files=MAX_FORM_FILES, max_fields=50)
+        items = submitted.multi_items()
+        values = form_values(items)
+        if not self.parts.csrf.valid(
+            self.request.cookies.get(self.parts.csrf_cookie, ""), values.get("csrf_token", "")
+        ):
+            raise CsrfFailed
+        files = [
+            FilePart(value.filename, value.content_type or "application/octet-stream", value.file)
+            for name, value in items
+            if name == "files" and isinstance(value, UploadFile) and value.filename
+        ]
+        return values, files
+
+    def _check_origin(self) -> None:
+        origin = self.request.headers.get("origin")
+        if origin and origin != "null":
+            if urlsplit(origin).netloc != self.request.headers.get("host", ""):
+                raise CsrfFailed
+
     # ------------------------------------------------------------------ answers
+    async def render_fragment(self, template: str, **context: Any) -> Response:
+        """A piece of a page (what the live updates put in place), without the frame and
+        without taking the flash messages meant for the next whole page."""
+        page_context = {
+            "page": self,
+            "lang": self.lang,
+            "t": self.t,
+            "csrf_token": self.parts.csrf.token_for(self._csrf_cookie),
+            "account": self.account if self.signed_in else None,
+            "form": None,
+            **context,
+        }
+        html = self.parts.templates.get_template(template).render(page_context)
+        return await self.finish(HTMLResponse(html))
+
     async def render(self, template: str, *, status: int = 200, **context: Any) -> Response:
         flash = self.session.take_flash() if self.session is not None and self.session.flash else []
         if flash:

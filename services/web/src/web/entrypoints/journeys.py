@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from web.entrypoints.auth import continue_login
 from web.entrypoints.context import Page, PageDep, SignedInPage
+from web.entrypoints.messenger import open_joined_conversation
 from web.forms import checked
 from web.service.ports import GatewayError
 
@@ -37,7 +38,8 @@ async def _invitation(page: Page, token: str) -> dict[str, Any]:
 
 @router.get("/invitations/done")
 async def invitation_done(page: SignedInPage) -> Response:
-    return await page.render("pages/invitation_done.html.j2")
+    """Seed 1: "Bedankt voor je registratie", then on into the conversation."""
+    return await page.render("pages/invitation_done.html.j2", conversation=page.pending("joining"))
 
 
 @router.get("/invitations/{token}")
@@ -146,6 +148,7 @@ async def invitation_create(page: PageDep, token: str) -> Response:
             form=form,
         )
     page.drop_pending("invitation_account")
+    page.set_pending("joining", accepted["thread_id"])
     login = accepted.get("login")
     if login is None:
         return await page.redirect("/login")
@@ -170,9 +173,9 @@ async def invitation_login(page: PageDep, token: str) -> Response:
     values = await page.form()
     view = await _invitation(page, token)
     if page.signed_in and values.get("attach"):
-        await page.api("POST", f"/invitations/{token}/accept")
+        accepted = await page.api("POST", f"/invitations/{token}/accept")
         page.flash("success", "flash.invitation_accepted")
-        return await page.redirect("/messages")
+        return await open_joined_conversation(page, accepted["thread_id"])
     form = page.new_form(EXISTING_FIELDS, {"username": values.get("username", "")})
     for name in EXISTING_FIELDS:
         if not values.get(name):
@@ -192,7 +195,9 @@ async def invitation_login(page: PageDep, token: str) -> Response:
         return await continue_login(page, answer, "", then={"accept_invitation": token})
     await page.sign_in(answer["login"])
     page.flash("success", "flash.invitation_accepted")
-    return await page.redirect("/password/change" if page.account.password_change_required else "/messages")
+    if page.account.password_change_required:
+        return await page.redirect("/password/change")
+    return await open_joined_conversation(page, answer["thread_id"])
 
 
 @router.get("/invitations/{token}/decline")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
+from web.domain.moments import describe_moment, describe_size, parse_moment
 from web.forms import field_id
+from zorgpost_kit.calendar import ZONE
 
 _NUMBER = re.compile(r"\d+")
 
@@ -38,6 +44,48 @@ def rule_attributes(rule: Mapping[str, str]) -> dict[str, str]:
     return attributes
 
 
+@pass_context
+def when(context: Context, value: str) -> str:
+    """``<time>`` text for a moment the gateway gave: "een paar seconden geleden" …"""
+    return describe_moment(parse_moment(value), datetime.now(UTC), str(context.get("lang", "nl")))
+
+
+def clock(value: str) -> str:
+    """The Dutch clock time of a moment ("14:35")."""
+    return parse_moment(value).astimezone(ZONE).strftime("%H:%M")
+
+
+@pass_context
+def file_size(context: Context, value: Any) -> str:
+    return describe_size(int(value), str(context.get("lang", "nl")))
+
+
+#: How much of a long message a search result shows around the first word found.
+SNIPPET_CHARACTERS = 300
+
+
+def highlight(text: str, words: list[str]) -> Markup:
+    """The part of ``text`` where the search words are, each found word marked (escaped
+    piece by piece, so nothing in the message can become markup)."""
+    words = [word for word in words if word]
+    if not words:
+        return escape(text[:SNIPPET_CHARACTERS])
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - SNIPPET_CHARACTERS // 3)
+    piece = text[start : start + SNIPPET_CHARACTERS]
+    out = [Markup("…") if start else Markup("")]
+    position = 0
+    for found in pattern.finditer(piece):
+        out.append(escape(piece[position : found.start()]))
+        out.append(Markup("<mark>") + escape(found.group(0)) + Markup("</mark>"))
+        position = found.end()
+    out.append(escape(piece[position:]))
+    if start + SNIPPET_CHARACTERS < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)
+
+
 def build_environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("web", "templates"),
@@ -49,4 +97,8 @@ def build_environment() -> Environment:
     environment.globals["static"] = static_url
     environment.globals["field_id"] = field_id
     environment.globals["rule_attributes"] = rule_attributes
+    environment.filters["when"] = when
+    environment.filters["file_size"] = file_size
+    environment.filters["highlight"] = highlight
+    environment.filters["clock"] = clock
     return environment

@@ -1,6 +1,6 @@
-"""Staff pages: sending a secure mail and its delivery status, invitations, accounts made
-by the practice, registrations to approve, delegations, the organisation's contact data
-and its security policy."""
+"""Staff pages: sending a secure mail and its delivery status, the invitations sent, accounts
+made by the practice, registrations to approve, delegations, the organisation's contact data
+and its security policy. The shared inbox is in :mod:`web.entrypoints.inbox`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ SECURE_MAIL_FIELDS = {
     "subject": "mail.subject",
     "body": "mail.body",
 }
-INVITATION_FIELDS = {"email": "invitation.email", "thread_id": "invitation.thread_id", "language": "person.language"}
 CLIENT_FIELDS = {
     "first_name": "person.first_name",
     "last_name": "person.last_name",
@@ -62,7 +61,12 @@ async def staff_home(page: StaffPage) -> Response:
         requested = await page.api("GET", "/registrations", params={"status": "requested"})
     except GatewayError:
         requested = []
-    return await page.render("pages/staff_home.html.j2", requested=len(requested))
+    try:
+        inbox = await page.api("GET", "/secure-mail-inbox", params={"folder": "received", "limit": "1"})
+        unread = int(inbox["unread_threads"])
+    except GatewayError:
+        unread = 0
+    return await page.render("pages/staff_home.html.j2", requested=len(requested), unread=unread)
 
 
 # --------------------------------------------------------------------------- secure mail
@@ -99,26 +103,9 @@ async def secure_mail_status(page: StaffPage, mail_id: str) -> Response:
 
 @router.get("/invitations")
 async def invitations(page: StaffPage) -> Response:
+    """The invitations sent; a new one is sent from within its conversation."""
     listed = await page.api("GET", "/invitations")
-    return await page.render(
-        "pages/staff_invitations.html.j2", invitations=listed, form=page.new_form(INVITATION_FIELDS, {"language": "nl"})
-    )
-
-
-@router.post("/invitations")
-async def send_invitation(page: StaffPage) -> Response:
-    values = await page.form()
-    form = page.new_form(INVITATION_FIELDS, values)
-    try:
-        invitation = await page.api(
-            "POST", "/invitations", json={name: values.get(name, "") for name in INVITATION_FIELDS}
-        )
-    except GatewayError as error:
-        form.take(error)
-        listed = await page.api("GET", "/invitations")
-        return await page.render("pages/staff_invitations.html.j2", status=error.status, invitations=listed, form=form)
-    page.flash("success", "flash.invitation_sent", email=invitation["email"])
-    return await page.redirect("/staff/invitations")
+    return await page.render("pages/staff_invitations.html.j2", invitations=listed)
 
 
 @router.post("/invitations/{invitation_id}/{action}")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,59 @@ class Gateway(Protocol):
         ...
 
     async def ready(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A file a person chose in a form, passed on to the gateway as it is."""
+
+    file_name: str
+    content_type: str
+    content: IO[bytes]
+
+
+class Stream(Protocol):
+    """An answer of the gateway that is read as it comes (a file, server-sent events)."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        """The body piece by piece; the stream is closed when the iteration ends."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class GatewayTransfers(Protocol):
+    """The gateway's answers that are not one JSON document: uploads with files, downloads
+    and the live event stream."""
+
+    async def send_files(
+        self,
+        path: str,
+        *,
+        token: str,
+        fields: Mapping[str, str],
+        files: Sequence[FilePart],
+        browser: BrowserContext | None = None,
+    ) -> Any:
+        """A multipart POST; the decoded JSON answer. Raises GatewayError or GatewayUnavailable."""
+        ...
+
+    async def open_stream(
+        self,
+        path: str,
+        *,
+        token: str,
+        headers: Mapping[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        browser: BrowserContext | None = None,
+        idle_timeout: float | None = None,
+    ) -> Stream:
+        """A GET whose body is read as it comes, once its status said yes. Raises
+        GatewayError or GatewayUnavailable before anything is streamed."""
+        ...
 
 
 class SessionStore(Protocol):

@@ -57,10 +57,18 @@ def account_from_row(row: Row[tuple[object, ...]]) -> Account:
 
 
 class SqlAccountRepository:
+    """Accounts. Every method that changes what the address book holds (address, number,
+    language, name, organisation, roles, status) records the account in
+    :attr:`contact_details_changed`: the unit of work then announces its new state with
+    the change (``identity.account.contact_details_changed``)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        #: Ids of the accounts whose contact details this unit of work changed.
+        self.contact_details_changed: set[str] = set()
 
     async def add(self, account: Account) -> None:
+        self.contact_details_changed.add(account.id)
         await self._session.execute(
             insert(accounts).values(
                 id=account.id,
@@ -114,6 +122,7 @@ class SqlAccountRepository:
         return (await self._session.execute(query.limit(1))).first() is not None
 
     async def save_profile(self, account: Account) -> None:
+        self.contact_details_changed.add(account.id)
         await self._session.execute(
             update(accounts)
             .where(accounts.c.id == account.id)
@@ -129,6 +138,7 @@ class SqlAccountRepository:
         )
 
     async def set_status(self, account_id: str, status: AccountStatus) -> None:
+        self.contact_details_changed.add(account_id)
         await self._session.execute(update(accounts).where(accounts.c.id == account_id).values(status=status.value))
 
     async def set_password(self, account_id: str, password_hash: str, *, must_change: bool) -> None:

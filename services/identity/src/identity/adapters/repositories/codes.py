@@ -73,6 +73,28 @@ class SqlOneTimeCodeRepository:
         ).first()
         return Redemption.WRONG if counted is not None else Redemption.NO_LIVE_CODE
 
+    async def find(self, purpose: CodePurpose, subject: str) -> OneTimeCode | None:
+        row = (
+            await self._session.execute(
+                select(one_time_codes).where(
+                    one_time_codes.c.purpose == purpose.value, one_time_codes.c.subject == subject
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return OneTimeCode(
+            id=row.id,
+            purpose=purpose,
+            subject=subject,
+            code_hash=row.code_hash,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            max_attempts=row.max_attempts,
+            attempts=row.attempts,
+            used_at=row.used_at,
+        )
+
 
 def _factor(row: Row[tuple[object, ...]]) -> EnrolledFactor:
     return EnrolledFactor(

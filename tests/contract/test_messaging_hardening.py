@@ -1,0 +1,287 @@
+"""Messaging after the security review, over gRPC against the real processes (identity
+and messaging, real PostgreSQL and NATS): no message under a stand-in name when identity
+refuses the caller, threads assigned only to colleagues under identity's name, staff
+start an e-consult with their client and an org case with another organisation, the
+sender alone withdraws, guests page and mark read in their own thread, cursors no list
+gave are field errors, live streams are capped and admitted with their first metadata."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import grpc
+import pytest
+import pytest_asyncio
+from contract_helpers import RPC_TIMEOUT, count_rows, login, refusal, start_services, wait_until
+from support import StaffMember, create_member, create_staff_member
+from test_messaging_guest_access import guest_token
+
+from identity.domain.accounts import Role
+from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
+from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
+from zorgpost_devstack.stack import Stack
+from zorgpost_kit.grpc_client import call_metadata
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture(scope="module")
+def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
+    return start_services(
+        make_module_stack(extra_env={"messaging": {"MAX_STREAMS_PER_SESSION": "2", "MAX_STREAMS_PER_ACCOUNT": "3"}}),
+        ["identity", "messaging"],
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
+    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
+        yield messaging_pb2_grpc.MessagingServiceStub(channel)
+
+
+async def _token(stack: Stack, email: str) -> str:
+    return (await login(stack, email)).access_token
+
+
+def _md(token: str) -> tuple[tuple[str, str], ...]:
+    return call_metadata(token)
+
+
+def _post(thread_id: str, body: str) -> Iterator[messaging_pb2.PostMessageChunk]:
+    yield messaging_pb2.PostMessageChunk(header=messaging_pb2.PostMessageHeader(thread_id=thread_id, body=body))
+
+
+async def _secure_mail(rpc: messaging_pb2_grpc.MessagingServiceStub, token: str) -> messaging_pb2.SecureMail:
+    return await rpc.SendSecureMail(
+        messaging_pb2.SendSecureMailRequest(
+            recipient_email=f"ontvanger-{uuid.uuid4().hex[:6]}@example.org", subject="Uw aanvraag", body="Zie bijlage"
+        ),
+        metadata=_md(token),
+        timeout=RPC_TIMEOUT,
+    )
+
+
+async def test_identity_refusing_the_caller_refuses_the_write_instead_of_a_stand_in_name(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
+) -> None:
+    staff = await create_staff_member(stack)
+    person = await create_member(stack, staff.organisation_id)
+    token = await _token(stack, person.email)
+    # The session ends; the access token still verifies until it expires, but identity
+    # refuses it (GetMe), and messaging must not write under the organisation's name.
+    async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel:
+        await identity_pb2_grpc.IdentityServiceStub(channel).Logout(
+            identity_pb2.LogoutRequest(), metadata=_md(token), timeout=RPC_TIMEOUT
+        )
+    before = await count_rows(stack.database_urls["messaging"], ["threads", "messages", "participants"])
+
+    failure = await refusal(
+        rpc.CreateThread(
+            messaging_pb2.CreateThreadRequest(kind="care", subject="Vraag", body="Namens de praktijk"),
+            metadata=_md(token),
+            timeout=RPC_TIMEOUT,
+        )
+    )
+
+    assert failure.code is grpc.StatusCode.UNAUTHENTICATED
+    assert await count_rows(stack.database_urls["messaging"], ["threads", "messages", "participants"]) == before
+
+
+async def test_a_thread_goes_only_to_a_colleague_under_identitys_name(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
+) -> None:
+    staff = await create_staff_member(stack)
+    token = await _token(stack, staff.email)
+    colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
+    client = await create_member(stack, staff.organisation_id)
+    stranger = await create_staff_member(stack)
+    mail = await _secure_mail(rpc, token)
+
+    for account_id in (client.account_id, stranger.account_id, str(uuid.uuid4())):
+        failure = await refusal(
+            rpc.AssignThread(
+                messaging_pb2.AssignThreadRequest(thread_id=mail.thread_id, assignee_account_id=account_id),
+                metadata=_md(token),
+                timeout=RPC_TIMEOUT,
+            )
+        )
+        assert (failure.code, set(failure.fields)) == (grpc.StatusCode.INVALID_ARGUMENT, {"assignee_account_id"})
+
+    summary = await rpc.AssignThread(
+        messaging_pb2.AssignThreadRequest(thread_id=mail.thread_id, assignee_account_id=colleague.account_id),
+        metadata=_md(token),
+        timeout=RPC_TIMEOUT,
+    )
+    assert (summary.assigned_to_account_id, summary.assigned_to_name) == (colleague.account_id, "Test Persoon")
+
+
+async def test_only_the_sender_withdraws(stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub) -> None:
+    staff = await create_staff_member(stack)
+    colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
+    token = await _token(stack, staff.email)
+    mail = await _secure_mail(rpc, token)
+    failure = await refusal(
+        rpc.WithdrawSecureMail(
+            messaging_pb2.ThreadRef(thread_id=mail.thread_id),
+            metadata=_md(await _token(stack, colleague.email)),
+            timeout=RPC_TIMEOUT,
+        )
+    )
+    assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "only_sender_may_withdraw")
+    withdrawn = await rpc.WithdrawSecureMail(
+        messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=_md(token), timeout=RPC_TIMEOUT
+    )
+    assert withdrawn.state == "withdrawn"
+
+
+def _start(request: messaging_pb2.StartThreadRequest) -> list[messaging_pb2.StartThreadChunk]:
+    """StartThread's stream with its header only (no files)."""
+    return [messaging_pb2.StartThreadChunk(header=request)]
+
+
+async def test_staff_start_a_care_conversation_with_their_client_and_an_org_case_with_another_organisation(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
+) -> None:
+    staff = await create_staff_member(stack)
+    token = await _token(stack, staff.email)
+    client = await create_member(stack, staff.organisation_id)
+    other: StaffMember = await create_staff_member(stack)
+    outsider = await create_member(stack, other.organisation_id)
+
+    care = await rpc.StartThread(
+        _start(
+            messaging_pb2.StartThreadRequest(
+                kind="care",
+                subject="Uw uitslag",
+                body="Graag uw reactie",
+                participants=[messaging_pb2.ParticipantRef(account_id=client.account_id)],
+            )
+        ),
+        metadata=_md(token),
+        timeout=RPC_TIMEOUT,
+    )
+    page = await rpc.ListThreads(
+        messaging_pb2.ListThreadsRequest(), metadata=_md(await _token(stack, client.email)), timeout=RPC_TIMEOUT
+    )
+    assert care.summary.id in [item.id for item in page.items]
+
+    case = await rpc.StartThread(
+        _start(
+            messaging_pb2.StartThreadRequest(
+                kind="org_case",
+                subject="Doorverwijzing",
+                body="Graag overleg",
+                participants=[messaging_pb2.ParticipantRef(organisation_id=other.organisation_id)],
+            )
+        ),
+        metadata=_md(token),
+        timeout=RPC_TIMEOUT,
+    )
+    inbox = await rpc.ListInbox(
+        messaging_pb2.ListInboxRequest(folder="received"),
+        metadata=_md(await _token(stack, other.email)),
+        timeout=RPC_TIMEOUT,
+    )
+    assert case.summary.id in [item.id for item in inbox.items]
+
+    failure = await refusal(
+        rpc.StartThread(
+            _start(
+                messaging_pb2.StartThreadRequest(
+                    kind="care",
+                    subject="Zorg",
+                    participants=[messaging_pb2.ParticipantRef(account_id=outsider.account_id)],
+                )
+            ),
+            metadata=_md(token),
+            timeout=RPC_TIMEOUT,
+        )
+    )
+    assert (failure.code, set(failure.fields)) == (grpc.StatusCode.INVALID_ARGUMENT, {"participants[0]"})
+
+
+async def test_a_guest_pages_older_messages_and_marks_read_in_their_own_thread_only(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
+) -> None:
+    staff = await create_staff_member(stack)
+    token = await _token(stack, staff.email)
+    mail = await _secure_mail(rpc, token)
+    other = await _secure_mail(rpc, token)
+    view = await rpc.GetThread(messaging_pb2.GetThreadRequest(thread_id=mail.thread_id), metadata=_md(token))
+    guest_id = next(p.id for p in view.participants if p.kind == "guest")
+    for body in ("Twee", "Drie"):
+        await rpc.PostMessage(_post(mail.thread_id, body), metadata=_md(token), timeout=RPC_TIMEOUT)
+    guest = _md(await guest_token(stack, guest_id, mail.thread_id))
+
+    page = await rpc.ListMessages(
+        messaging_pb2.ListMessagesRequest(thread_id=mail.thread_id, limit=2), metadata=guest, timeout=RPC_TIMEOUT
+    )
+    older = await rpc.ListMessages(
+        messaging_pb2.ListMessagesRequest(thread_id=mail.thread_id, cursor=page.next_cursor, limit=2),
+        metadata=guest,
+        timeout=RPC_TIMEOUT,
+    )
+    assert [m.body for m in [*page.messages, *older.messages]] == ["Drie", "Twee", "Zie bijlage"]
+    state = await rpc.MarkRead(messaging_pb2.MarkReadRequest(thread_id=mail.thread_id), metadata=guest)
+    assert (state.read_up_to_seq, state.unread_count) == (3, 0)
+    for call in (
+        rpc.ListMessages(messaging_pb2.ListMessagesRequest(thread_id=other.thread_id), metadata=guest),
+        rpc.MarkRead(messaging_pb2.MarkReadRequest(thread_id=other.thread_id), metadata=guest),
+        rpc.CheckPostAccess(messaging_pb2.ThreadRef(thread_id=other.thread_id), metadata=guest),
+    ):
+        assert (await refusal(call)).code is grpc.StatusCode.NOT_FOUND
+    assert (await rpc.CheckPostAccess(messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=guest)).thread_id
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        base64.urlsafe_b64encode(b"0001-01-01T00:00:00+14:00|" + str(uuid.uuid4()).encode()).decode(),
+        "²",
+        "x" * 300,
+    ],
+    ids=["year-one-east-of-utc", "superscript-digit", "too-long"],
+)
+async def test_a_cursor_no_list_gave_is_a_field_error_everywhere(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub, cursor: str
+) -> None:
+    staff = await create_staff_member(stack)
+    token = _md(await _token(stack, staff.email))
+    mail = await _secure_mail(rpc, (await login(stack, staff.email)).access_token)
+    for call in (
+        rpc.ListThreads(messaging_pb2.ListThreadsRequest(cursor=cursor), metadata=token),
+        rpc.ListInbox(messaging_pb2.ListInboxRequest(cursor=cursor), metadata=token),
+        rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="aanvraag", cursor=cursor), metadata=token),
+        rpc.ListMessages(messaging_pb2.ListMessagesRequest(thread_id=mail.thread_id, cursor=cursor), metadata=token),
+    ):
+        failure = await refusal(call)
+        assert (failure.code, set(failure.fields)) == (grpc.StatusCode.INVALID_ARGUMENT, {"cursor"})
+
+
+async def test_live_streams_are_admitted_with_their_first_metadata_and_capped_per_session(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
+) -> None:
+    staff = await create_staff_member(stack)
+    token = _md(await _token(stack, staff.email))
+    streams = [rpc.WatchActivity(messaging_pb2.WatchActivityRequest(), metadata=token) for _ in range(2)]
+    try:
+        for stream in streams:
+            assert ("x-zorgpost-stream", "open") in tuple(await stream.initial_metadata())
+        third = rpc.WatchActivity(messaging_pb2.WatchActivityRequest(), metadata=token)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await third.read()
+        assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+        streams[0].cancel()
+
+        async def admitted() -> bool:
+            # A stream closed makes room once messaging saw it go.
+            again = rpc.WatchActivity(messaging_pb2.WatchActivityRequest(), metadata=token)
+            streams.append(again)
+            return ("x-zorgpost-stream", "open") in tuple(await again.initial_metadata())
+
+        await wait_until(admitted, what="a stream admitted after one closed")
+    finally:
+        for stream in streams:
+            stream.cancel()
