@@ -40,7 +40,7 @@ def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.infra.nats_url)
+    client = await nats.connect(stack.nats_url)
     try:
         context = client.jetstream()
         await ensure_stream(context, "identity")

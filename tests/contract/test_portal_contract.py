@@ -168,7 +168,7 @@ async def test_only_the_practices_staff_use_its_back_office(
 
 # ----------------------------------------------------------------------------- events
 async def _publish(stack: Stack, subject: str, event: object) -> None:
-    connection = await nats.connect(stack.infra.nats_url)
+    connection = await nats.connect(stack.nats_url)
     try:
         await connection.jetstream().publish(
             subject,
