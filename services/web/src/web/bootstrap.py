@@ -24,7 +24,7 @@ from web.adapters.crypto import CsrfSigner, StateCipher
 from web.adapters.gateway import HttpGateway
 from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
-from web.entrypoints import account, auth, inbox, journeys, messenger, profile, secure_mail_reader, staff
+from web.entrypoints import account, auth, inbox, journeys, messenger, portal, profile, secure_mail_reader, staff
 from web.entrypoints.context import (
     CsrfFailed,
     LoginRequired,
@@ -140,6 +140,7 @@ def create_app(
         inbox.router,
         staff.router,
         messenger.router,
+        portal.router,
         secure_mail_reader.router,
     ):
         app.include_router(router)
