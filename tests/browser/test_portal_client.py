@@ -26,16 +26,16 @@ async def _kind_en_meer_with_jip(stack: Stack) -> tuple[str, str]:
     staff = await create_staff_member(stack, organisation_name=f"Kind & meer {uuid.uuid4().hex[:6]}")
     born = calendar.birth_date_for_age(13, calendar.today(), days_younger=-30)
     jip = await create_member(stack, staff.organisation_id, birth_date=born)
-    async with httpx.AsyncClient(base_url=stack.gateway_url + "/api/v1", timeout=30.0) as api:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:
         headers = {"authorization": f"Bearer {await login(api, staff.email, staff.password)}"}
         calls = [
             await api.put(
-                f"/portal/practice/clients/{jip.account_id}",
+                f"/api/v1/portal/practice/clients/{jip.account_id}",
                 json={"first_name": "Jip", "last_name": "Test", "birth_date": born.isoformat(), "email": jip.email},
                 headers=headers,
             ),
             await api.put(
-                "/portal/practice/consent-items",
+                "/api/v1/portal/practice/consent-items",
                 json={
                     "items": [
                         {
@@ -55,13 +55,13 @@ async def _kind_en_meer_with_jip(stack: Stack) -> tuple[str, str]:
                 headers=headers,
             ),
             await api.post(
-                "/portal/practice/trajectories",
+                "/api/v1/portal/practice/trajectories",
                 data={"person_id": jip.account_id, "title": "Behandeling angstklachten"},
                 files={"file": ("overeenkomst.pdf", PDF, "application/pdf")},
                 headers=headers,
             ),
             await api.post(
-                f"/portal/practice/clients/{jip.account_id}/documents",
+                f"/api/v1/portal/practice/clients/{jip.account_id}/documents",
                 data={"kind": "report", "title": "Intakeverslag", "requires_approval": "true"},
                 files={"file": ("intake.pdf", PDF, "application/pdf")},
                 headers=headers,
