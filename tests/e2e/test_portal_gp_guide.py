@@ -75,7 +75,7 @@ async def test_booking_and_cancelling_around_the_24_hour_line(stack: Stack, api:
         subject="Bevestiging van uw afspraak",
         organisation=gp.staff.organisation_name,
         language="nl",
-        link=f"{stack.gateway_url}/portal/appointments",
+        link=f"{stack.web_url}/portal/appointments",
         absent=["Pijnlijke knie", "knie"],
     )
     # Taken: gone from the free slots, and the next patient is told it is taken.
@@ -154,20 +154,36 @@ async def test_the_practice_opens_consultation_hours_as_free_slots(stack: Stack,
     ).json()
     first = datetime.fromisoformat(slots[0]["start"]).astimezone(calendar.ZONE)
     assert (first.hour, first.minute) == (8, 30) and calendar.is_working_day(first.date())
+    # What the schema states (weekday numbers, the slot length) the gateway names itself;
+    # one field against another (the days' order, the hours' order) the portal names.
+    out_of_range = await api.post(
+        "/api/v1/portal/practice/schedules",
+        json={
+            "from_date": start.isoformat(),
+            "to_date": end.isoformat(),
+            "weekdays": [9],
+            "start_time": "08:00",
+            "end_time": "12:00",
+            "slot_minutes": 2,
+        },
+        headers=gp.headers,
+    )
+    assert out_of_range.status_code == 422
+    assert fields(out_of_range) == {"weekdays.0", "slot_minutes"}
     bad = await api.post(
         "/api/v1/portal/practice/schedules",
         json={
             "from_date": end.isoformat(),
             "to_date": start.isoformat(),
-            "weekdays": [9],
+            "weekdays": [0],
             "start_time": "12:00",
             "end_time": "08:00",
-            "slot_minutes": 2,
+            "slot_minutes": 10,
         },
         headers=gp.headers,
     )
     assert bad.status_code == 422
-    assert fields(bad) == {"to_date", "weekdays", "end_time", "slot_minutes"}
+    assert fields(bad) == {"to_date", "end_time"}
     # Patients have no back office.
     assert (await api.get("/api/v1/portal/practice/clients", headers=petra.headers)).status_code == 403
 
@@ -220,7 +236,7 @@ async def test_repeat_prescriptions_of_chronic_medication_ready_by_the_noon_rule
         subject="Uw herhaalrecept staat klaar",
         organisation=gp.staff.organisation_name,
         language="nl",
-        link=f"{stack.gateway_url}/portal/prescriptions",
+        link=f"{stack.web_url}/portal/prescriptions",
         absent=["Metformine", "500 mg"],
     )
     twice = await api.post(f"/api/v1/portal/practice/prescription-requests/{request['id']}/ready", headers=gp.headers)
@@ -257,7 +273,7 @@ async def test_results_are_mailed_without_values_and_downloaded_as_csv_and_pdf(
         subject="Er staat een uitslag voor u klaar",
         organisation=gp.staff.organisation_name,
         language="nl",
-        link=f"{stack.gateway_url}/portal/results",
+        link=f"{stack.web_url}/portal/results",
         absent=["7.2", "Glucose", "mmol", "Bloedonderzoek"],
     )
 

@@ -107,7 +107,7 @@ async def test_the_agreement_gate_and_the_end_of_care_end_to_end(stack: Stack, a
             subject="De overeenkomst staat voor u klaar",
             organisation=practice.staff.organisation_name,
             language="nl",
-            link=f"{stack.gateway_url}/portal/documents",
+            link=f"{stack.web_url}/portal/documents",
             absent=["Behandeling angstklachten", "angst"],
         )
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
 from gateway.openapi import MULTI_LINE, SINGLE_LINE, errors, identifier, optional
@@ -140,7 +140,10 @@ async def dashboard(caller: CurrentCaller, clients: Clients) -> DashboardOut:
 
 # ----------------------------------------------------------------------------- about me
 class RecordChangesIn(BaseModel):
-    """The personal data to change; a field left out (or empty) stays as it is."""
+    """The personal data to change; a field left out (or empty) stays as it is. A field the
+    record does not have is refused (422 naming it), not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
     first_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
     last_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
