@@ -285,6 +285,10 @@ async def ask_econsult(page: SignedInPage) -> Response:
             form.take(error, aliases={"photos": "files"})
         return await page.render("pages/portal_econsult.html.j2", status=error.status, form=form)
     page.flash("success", "portal.econsult.asked")
+    if page.session is not None and page.session.acting is not None:
+        # The conversation pages read with one's own token; in someone else's portal the
+        # question is listed under their messages.
+        return await page.redirect("/portal/messages")
     return await page.redirect(f"/messages/{asked['id']}")
 
 
