@@ -178,10 +178,12 @@ async def test_the_dossier_diary_questionnaire_messages_and_what_is_new_since_th
     # About me, and a change request the practice accepts.
     me = (await api.get("/api/v1/portal/about-me", headers=jip.headers)).json()
     assert (me["first_name"], me["email"]) == ("Jip", jip.email)
-    bad = await api.post(
-        "/api/v1/portal/change-requests", json={"changes": {"phone": "nope", "shoe_size": "42"}}, headers=jip.headers
+    unknown = await api.post(
+        "/api/v1/portal/change-requests", json={"changes": {"shoe_size": "42"}}, headers=jip.headers
     )
-    assert fields(bad) == {"changes.phone", "changes.shoe_size"}
+    assert fields(unknown) == {"changes.shoe_size"}
+    bad = await api.post("/api/v1/portal/change-requests", json={"changes": {"phone": "nope"}}, headers=jip.headers)
+    assert fields(bad) == {"changes.phone"}
     asked = await api.post(
         "/api/v1/portal/change-requests", json={"changes": {"phone": "06 12345678"}, "note": "Nieuw nummer"},
         headers=jip.headers,
