@@ -21,11 +21,11 @@ checks it and names every bad field at once, the schema lets clients know before
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, BeforeValidator, Field, JsonValue
 
 from gateway.problems import PROBLEM_JSON
 from gateway.rate_limit import is_rate_limited
@@ -105,6 +105,16 @@ def mobile(*, required: bool, description: str | None = None) -> Any:
         description=f"{description} Empty: none.",
         json_schema_extra={"anyOf": [{"format": "mobile"}, {"maxLength": 0}]},
     )
+
+
+def _whole(value: Any) -> Any:
+    """JSON's 190.0 is the whole number 190 (JSON Schema's ``integer`` says so too); 190.5
+    and "190" stay what they are and are refused as not a whole number."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: The type of a :func:`bounded` field: a whole number, also when written as 190.0.
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
 
 
 def bounded(low: int, high: int, *, description: str | None = None, default: int | None = None) -> Any:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from gateway.clients import ServiceClients
 from gateway.deps import Caller, Clients, CurrentCaller
-from gateway.openapi import bounded, errors
+from gateway.openapi import WholeNumber, bounded, errors
 from gateway.timestamps import to_datetime
 from zorgpost.notifications.v1 import notifications_pb2
 
@@ -38,7 +38,7 @@ class PreferencesIn(BaseModel):
         description='"nl" or "en"; null: the language of each notice',
         json_schema_extra={"enum": ["nl", "en", None]},
     )
-    digest_window_minutes: int = bounded(
+    digest_window_minutes: WholeNumber = bounded(
         0, 24 * 60, default=0, description="notices of new messages within this window become one mail; 0: each its own"
     )
     categories: dict[str, ChannelsIn] = Field(

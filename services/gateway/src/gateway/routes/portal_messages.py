@@ -118,6 +118,9 @@ async def ask_econsult(request: Request, caller: CurrentCaller, clients: Clients
     The practice's answer closes it: a reaction is a new e-consult. A question for one's
     child is asked in the child's portal (act-as), not in one's own."""
     subject, question, photos = await _econsult_parts(request)
+    if not question.strip():
+        # The question itself is what the practice answers: photos come with one, not instead.
+        raise RequestValidationError([{"loc": ("body", "question"), "msg": "is required", "type": "missing"}])
     header = messaging_pb2.StartThreadRequest(kind="econsult", subject=subject, body=question)
     try:
         view = await clients.call(

@@ -11,7 +11,7 @@ from fastapi import Response
 from google.protobuf.message import Message
 from pydantic import BaseModel, Field, StrictBool
 
-from gateway.openapi import MULTI_LINE, SINGLE_LINE, optional, text
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, WholeNumber, optional, text
 from gateway.timestamps import to_datetime
 from zorgpost.portal.v1 import portal_pb2 as pb
 from zorgpost_kit.files import content_disposition
@@ -513,8 +513,8 @@ class QuestionModel(BaseModel):
     #: Choice questions: 2 to 20 different options.
     options: list[str] = Field(default_factory=list, max_length=20)
     #: Scale questions: from scale_min up to a higher scale_max (0 … 100).
-    scale_min: int = Field(default=0, strict=True, ge=0, le=100)
-    scale_max: int = Field(default=0, strict=True, ge=0, le=100)
+    scale_min: WholeNumber = Field(default=0, strict=True, ge=0, le=100)
+    scale_max: WholeNumber = Field(default=0, strict=True, ge=0, le=100)
     min_label: str = optional({"pattern": SINGLE_LINE}, max_length=100)
     max_label: str = optional({"pattern": SINGLE_LINE}, max_length=100)
 

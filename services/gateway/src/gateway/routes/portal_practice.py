@@ -15,7 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import MULTI_LINE, SINGLE_LINE, date, errors, identifier, line, optional, text
+from gateway.openapi import MULTI_LINE, SINGLE_LINE, WholeNumber, date, errors, identifier, line, optional, text
 from gateway.problems import ProblemException
 from gateway.routes.portal import read_upload
 from gateway.routes.portal_models import (
@@ -568,7 +568,7 @@ class ScheduleIn(BaseModel):
     start_time: str = Field(max_length=5, pattern=_TIME)
     #: After start_time.
     end_time: str = Field(max_length=5, pattern=_TIME)
-    slot_minutes: int = Field(strict=True, ge=5, le=240)
+    slot_minutes: WholeNumber = Field(strict=True, ge=5, le=240)
     location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import IDENTIFIER, bounded, errors, line, text
+from gateway.openapi import IDENTIFIER, WholeNumber, bounded, errors, line, text
 from gateway.routes.thread_models import ThreadOut, ThreadSummaryOut, summary_out, thread_out
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
@@ -47,7 +47,9 @@ class WriteToOrganisationIn(BaseModel):
 
 
 class SecureMailSettingsIn(BaseModel):
-    read_link_days: int = bounded(1, 365, description='How long the "Bericht lezen" link in a notice works (days).')
+    read_link_days: WholeNumber = bounded(
+        1, 365, description='How long the "Bericht lezen" link in a notice works (days).'
+    )
 
 
 class SecureMailSettingsOut(SecureMailSettingsIn):

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictBool
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import bounded, errors
+from gateway.openapi import WholeNumber, bounded, errors
 from gateway.routes.auth import PasswordRuleOut, password_rules
 from zorgpost.identity.v1 import identity_pb2
 
@@ -72,11 +72,11 @@ class SecurityPolicyIn(BaseModel):
     password_preset: str = Field(max_length=40, json_schema_extra={"enum": list(get_args(Preset))})
     second_factor: str = Field(max_length=40, json_schema_extra={"enum": list(get_args(RequiredFactor))})
     # Identity's safe bounds, stated here for clients.
-    code_lifetime_seconds: int = bounded(60, 3600)
-    lockout_threshold: int = bounded(3, 20)
-    lockout_step_seconds: int = bounded(1, 3600)
-    lockout_max_seconds: int = bounded(60, 86_400, description="not shorter than lockout_step_seconds")
-    max_failures_per_hour: int = bounded(10, 1000)
+    code_lifetime_seconds: WholeNumber = bounded(60, 3600)
+    lockout_threshold: WholeNumber = bounded(3, 20)
+    lockout_step_seconds: WholeNumber = bounded(1, 3600)
+    lockout_max_seconds: WholeNumber = bounded(60, 86_400, description="not shorter than lockout_step_seconds")
+    max_failures_per_hour: WholeNumber = bounded(10, 1000)
     secret_question: StrictBool
 
 
