@@ -17,6 +17,7 @@ from test_messaging_use_cases import guest, person, send_mail, staff
 from messaging.domain.errors import (
     AttachmentQuarantined,
     NotAllowedForKind,
+    PersonsOnly,
     SendingLimitReached,
     ThreadNotFound,
     TooManyStreams,
@@ -181,7 +182,6 @@ async def test_an_org_case_starts_with_another_organisations_shared_inbox() -> N
 @pytest.mark.parametrize(
     ("kind", "refs", "field"),
     [
-        ("care", [], "participants"),
         ("care", [CLIENT, CLIENT], "participants[1]"),
         ("care", [f"00000000-0000-4000-8000-00000000000{n}" for n in range(6)], "participants"),
         ("care", ["org:" + OTHER_ORG], "participants"),
@@ -203,6 +203,8 @@ async def test_start_thread_refuses_people_and_organisations_the_caller_may_not_
     services, _, _ = make_services(directory=directory())
     with pytest.raises(NotAllowedForKind):
         conversations.check_start_thread(staff(), "chat", "x", "", "", [conversations.ParticipantRef(CLIENT)])
+    with pytest.raises(PersonsOnly):  # naming nobody is a person writing to their practice
+        conversations.check_start_thread(staff(), "care", "x", "", "", [])
     with pytest.raises(NotAllowedForKind):  # an e-consult only the patient asks
         conversations.check_start_thread(staff(), "econsult", "x", "", "", [conversations.ParticipantRef(CLIENT)])
     with pytest.raises(StaffOnly):

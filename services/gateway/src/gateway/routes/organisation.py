@@ -21,8 +21,8 @@ class ProfileIn(BaseModel):
     email: str = optional({"format": "email"}, max_length=320, description=EMAIL_DESCRIPTION)
     phone: str = optional({"format": "phone"}, max_length=40, description="A phone number (Dutch without +31).")
     website: str = optional({"format": "uri", "pattern": "^https?://[^\\s/]+"}, max_length=500)
-    visiting_address: str = optional({"pattern": MULTI_LINE}, max_length=1000)
-    postal_address: str = optional({"pattern": MULTI_LINE}, max_length=1000)
+    visiting_address: str = optional({"pattern": MULTI_LINE}, max_length=300)
+    postal_address: str = optional({"pattern": MULTI_LINE}, max_length=300)
 
 
 class ProfileOut(BaseModel):

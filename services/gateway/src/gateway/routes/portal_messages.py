@@ -92,6 +92,8 @@ async def _econsult_parts(request: Request) -> tuple[str, str, list[UploadFile]]
     if content_type == "multipart/form-data":
         form = await request.form(max_files=MAX_PHOTOS, max_fields=10)
         subject, question = form.get("subject", ""), form.get("question", "")
+        if any(not isinstance(item, UploadFile) for item in form.getlist("photos")):
+            raise RequestValidationError([{"loc": ("body", "photos"), "msg": "must be files", "type": "value_error"}])
         photos = [item for item in form.getlist("photos") if isinstance(item, UploadFile)]
         return (subject if isinstance(subject, str) else ""), (question if isinstance(question, str) else ""), photos
     if content_type in ("application/json", ""):

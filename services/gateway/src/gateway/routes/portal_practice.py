@@ -510,7 +510,7 @@ class ObservationIn(BaseModel):
 class ResultIn(BaseModel):
     title: str = line(max_length=200)
     #: When the sample was taken (not in the future).
-    taken_at: datetime
+    taken_at: datetime = Field(strict=True)
     observations: list[ObservationIn] = Field(min_length=1, max_length=100)
 
 
@@ -582,16 +582,16 @@ class SlotIn(BaseModel):
     practitioner_id: str = identifier(required=False)
     practitioner_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
     #: In the future.
-    start: datetime
+    start: datetime = Field(strict=True)
     #: 5 minutes to 4 hours after start.
-    end: datetime
+    end: datetime = Field(strict=True)
     location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
 
 
 class PlannedAppointmentIn(BaseModel):
-    start: datetime
+    start: datetime = Field(strict=True)
     #: After start.
-    end: datetime
+    end: datetime = Field(strict=True)
     #: Who the client sees the appointment with (default: the caller).
     with_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
     location: str = optional({"pattern": SINGLE_LINE}, max_length=200)

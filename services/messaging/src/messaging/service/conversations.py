@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from messaging.domain.activity import ActivityChange, ActivityKind
-from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, ThreadNotFound
+from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, PersonsOnly, ThreadNotFound
 from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
 from messaging.domain.secure_mail import new_read_link
@@ -280,6 +280,9 @@ def check_start_thread(
     is :func:`resolve_start_with`'s."""
     if refs:
         caller.principal.require_staff()
+    elif caller.principal.is_staff:
+        # Without anyone named this is a person writing to their practice.
+        raise PersonsOnly()
     checked = check_create_thread(caller, kind, subject, body, reference)
     if not caller.principal.is_staff:
         return checked
@@ -300,8 +303,6 @@ def check_start_thread(
             seen.add(identifier)
             persons += bool(ref.account_id)
             organisations += bool(ref.organisation_id)
-    if not refs:
-        errors.add("participants", "name whom the conversation is for")
     if persons > policy.start_with_persons:
         errors.add("participants", f"at most {policy.start_with_persons} people in this kind of conversation")
     if organisations > policy.start_with_organisations:
