@@ -9,9 +9,8 @@ import uuid
 from datetime import date
 from typing import TypeVar
 
-import asyncpg
 from google.protobuf.message import Message
-from support import Member, create_member
+from support import Member, create_member, fetch
 
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
@@ -40,13 +39,8 @@ async def create_client(stack: Stack, organisation_id: str, birth_date: date) ->
 
 async def outbox_events(stack: Stack, subject: str, message_type: type[M]) -> list[M]:
     """The events identity stored for ``subject`` (newest first), decoded."""
-    connection = await asyncpg.connect(stack.database_urls["identity"].replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        rows = await connection.fetch(
-            "SELECT payload FROM outbox_events WHERE subject = $1 ORDER BY created_at DESC", subject
-        )
-    finally:
-        await connection.close()
+    query = "SELECT payload FROM outbox_events WHERE subject = $1 ORDER BY created_at DESC"
+    rows = await fetch(stack.database_urls["identity"], query, subject)
     return [message_type.FromString(row["payload"]) for row in rows]
 
 

@@ -255,9 +255,7 @@ def stack_with_own_nats(infra: Any, data_dir: Path, **config: Any) -> Iterator[t
     stopped at the end."""
     own = OwnNats(infra, data_dir / "nats")
     own.nats.start()
-    stack = Stack(
-        own, StackConfig(data_dir=data_dir / "stack", database_prefix=f"n{uuid.uuid4().hex[:8]}_", **config)
-    )
+    stack = Stack(own, StackConfig(data_dir=data_dir / "stack", database_prefix=f"n{uuid.uuid4().hex[:8]}_", **config))
     try:
         yield stack, own
     finally:
@@ -309,8 +307,13 @@ async def notices_settled(
 
 
 async def settled_messages(
-    stack: Stack, to: str, *, count: int = 1, outboxes: Sequence[str] = ("identity", "messaging"),
-    streams: Sequence[str] | None = None, timeout: float = 20.0,
+    stack: Stack,
+    to: str,
+    *,
+    count: int = 1,
+    outboxes: Sequence[str] = ("identity", "messaging"),
+    streams: Sequence[str] | None = None,
+    timeout: float = 20.0,
 ) -> list[dict[str, Any]]:
     """The outbox's messages to ``to`` once at least ``count`` came and no other notice can
     still come (see :func:`notices_settled`): the place to check "exactly one"."""
@@ -357,9 +360,40 @@ def assert_notice(
             assert leak not in detail[part], f"{leak!r} leaked into the {part}"
 
 
-async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
-    connection = await asyncpg.connect(stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://"))
+# --------------------------------------------------------------------------- PostgreSQL
+def plain_dsn(database_url: str) -> str:
+    """asyncpg's DSN for a SQLAlchemy ``postgresql+asyncpg://`` URL."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """The rows of one query on a service's database (``stack.database_urls[service]``)."""
+    connection = await asyncpg.connect(plain_dsn(database_url))
     try:
-        return await connection.fetchval(query)
+        return list(await connection.fetch(query, *args))
     finally:
         await connection.close()
+
+
+async def fetch_value(database_url: str, query: str, *args: object) -> Any:
+    """The first column of the first row of one query (``None`` without a row)."""
+    rows = await fetch(database_url, query, *args)
+    return rows[0][0] if rows else None
+
+
+async def execute(database_url: str, statement: str, *args: object) -> None:
+    """One statement on a service's database (a test moving time or state on)."""
+    connection = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        await connection.execute(statement, *args)
+    finally:
+        await connection.close()
+
+
+async def count_rows(database_url: str, tables: Sequence[str]) -> dict[str, int]:
+    """``count(*)`` of each of ``tables`` (fixed names, never input)."""
+    return {table: int(await fetch_value(database_url, f"SELECT count(*) FROM {table}")) for table in tables}
+
+
+async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
+    return await fetch_value(stack.database_urls[service], query)

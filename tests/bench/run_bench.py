@@ -11,7 +11,11 @@ the gateway and the outbox), then measures:
   organisation's shared inbox with 10 and with 10,000 entries (first page and a page deep
   in by keyset), which should answer alike.
 
-``--only lists`` runs just the last part.
+* the e-counter's lists at 100,000 messages of one organisation (received first page, a page
+  deep in by keyset, a theme's In/Out, a title filter) and the plan PostgreSQL chooses for
+  the page query (``--only ecounter`` for that part alone; target: under 50 ms).
+
+``--only lists`` runs just the list part.
 
 Figures are printed as a table and written to ``.bench/results.json``. Nothing here is a
 pass/fail test: targets are judged by reading the numbers (see the README); ``targets``
@@ -267,9 +271,112 @@ async def _measure_lists(stack: Stack) -> dict[str, Any]:
     return results
 
 
+#: The e-counter: messages of one organisation, and the page target (server time, p95).
+ECOUNTER_MESSAGES = 100_000
+ECOUNTER_TARGET_MS = 50.0
+
+
+async def _bulk_ecounter(stack: Stack, organisation_id: str, count: int) -> None:
+    """``count`` received e-counter entries of one organisation, over ``count // 100``
+    org_case threads, straight into messaging's tables."""
+    connection = await asyncpg.connect(stack.database_urls["messaging"].replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(
+            """
+            WITH t AS (
+                INSERT INTO threads (id, kind, subject, organisation_id, organisation_name, created_by, created_at,
+                                     last_seq, last_activity_at)
+                SELECT gen_random_uuid()::text, 'org_case', 'Bench ' || i, $1, 'Bench', NULL, now(), 0, now()
+                FROM generate_series(1, $2 / 100) AS i
+                RETURNING id
+            ), numbered AS (
+                SELECT id, row_number() OVER () AS n FROM t
+            )
+            INSERT INTO ecounter_entries (id, organisation_id, box, thread_id, message_id, theme_id, theme_name,
+                                          reference, title, sender_name, sender_organisation_name,
+                                          counterpart_name, status, sent_at)
+            SELECT gen_random_uuid()::text, $1, CASE WHEN j % 3 = 0 THEN 'sent' ELSE 'received' END, numbered.id,
+                   gen_random_uuid()::text, CASE WHEN j % 2 = 0 THEN 'erkenning' ELSE 'subsidies' END, 'Thema',
+                   '2026-' || lpad(numbered.n::text, 6, '0'), 'Bericht ' || numbered.n || '-' || j,
+                   'Bench (Departement)', 'Departement', 'Departement', 'new',
+                   now() - make_interval(secs => numbered.n * 100 + j)
+            FROM numbered, generate_series(1, 100) AS j
+            """,
+            organisation_id,
+            count,
+        )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def _explain_ecounter(stack: Stack, organisation_id: str) -> dict[str, Any]:
+    """The plans of the first page of "received" (the repository's ``ecounter_entries_page``)
+    and of a title filter: which index each uses and how long PostgreSQL took."""
+    queries = {
+        "received_first_page": (
+            "AND box = 'received' ORDER BY sent_at DESC, id DESC LIMIT 6",
+            "ix_ecounter_entries_box",
+        ),
+        "title_filter": (
+            "AND box = 'received' AND title ILIKE '%Bericht 500-%' ORDER BY sent_at DESC, id DESC LIMIT 6",
+            "ix_ecounter_entries_title_trgm",
+        ),
+    }
+    connection = await asyncpg.connect(stack.database_urls["messaging"].replace("postgresql+asyncpg", "postgresql"))
+    plans: dict[str, Any] = {}
+    try:
+        for name, (condition, index) in queries.items():
+            rows = await connection.fetch(
+                "EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM ecounter_entries WHERE organisation_id = $1 " + condition,
+                organisation_id,
+            )
+            plan = json.loads(rows[0][0])[0]
+            plans[name] = {
+                "uses_" + index: index in json.dumps(plan["Plan"]),
+                "execution_ms": round(plan["Execution Time"], 3),
+            }
+    finally:
+        await connection.close()
+    return plans
+
+
+async def _measure_ecounter(stack: Stack) -> dict[str, Any]:
+    staff = await create_staff_member(stack)
+    await _bulk_ecounter(stack, staff.organisation_id, ECOUNTER_MESSAGES)
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:
+        login = await api.post("/api/v1/auth/login", json={"username": staff.email, "password": staff.password})
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        url = "/api/v1/ecounter/messages"
+        cursor = ""
+        for _ in range(200):  # page 200: a thousand messages in, by keyset
+            cursor = (await api.get(url, headers=headers, params={"box": "received", "cursor": cursor})).json()[
+                "next_cursor"
+            ]
+        cases = {
+            "received_first_page": {"box": "received"},
+            "received_page_200": {"box": "received", "cursor": cursor},
+            "theme_in_out": {"theme_id": "erkenning"},
+            "title_filter": {"box": "received", "title": "Bericht 500-"},
+        }
+        results: dict[str, Any] = {}
+        for name, params in cases.items():
+            samples = []
+            for _ in range(LIST_SAMPLES):
+                started = time.perf_counter()
+                response = await api.get(url, headers=headers, params=params)
+                samples.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.text
+            results[name] = _percentiles(samples)
+    results["plans"] = await _explain_ecounter(stack, staff.organisation_id)
+    results["messages"] = ECOUNTER_MESSAGES
+    results["target_ms"] = ECOUNTER_TARGET_MS
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["lists"], help="run one part only")
+    parser.add_argument("--only", choices=["lists", "ecounter"], help="run one part only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zorgpost-bench-") as tmp:
         infra = EmbeddedInfrastructure(Path(tmp) / "infra").start()
@@ -279,7 +386,10 @@ def main() -> None:
             stack.up()
             startup = round(time.perf_counter() - started, 2)
             results = {} if args.only else asyncio.run(_measure(stack))
-            results["lists_by_size"] = asyncio.run(_measure_lists(stack))
+            if args.only != "ecounter":
+                results["lists_by_size"] = asyncio.run(_measure_lists(stack))
+            if args.only in (None, "ecounter"):
+                results["ecounter_lists"] = asyncio.run(_measure_ecounter(stack))
             results["stack_startup_s"] = startup
         finally:
             stack.stop_all()

@@ -4,16 +4,14 @@ and phone width."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import httpx
 from playwright.async_api import BrowserContext, Locator, Page
+from support import wait_for_messages
 
 from zorgpost_devstack.stack import Stack
 
@@ -209,16 +207,9 @@ async def invite_into_conversation(journey: Journey, email: str) -> None:
 
 
 async def outbox_messages(stack: Stack, to: str, *, count: int = 1, timeout: float = 20.0) -> list[dict[str, Any]]:
-    """The outbox's messages to ``to`` (newest first), once there are ``count``."""
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as client:
-        while True:
-            messages: list[dict[str, Any]] = (await client.get("/api/messages", params={"to": to})).json()
-            if len(messages) >= count:
-                return messages
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(messages)} of {count} message(s) to {to} after {timeout} s")
-            await asyncio.sleep(0.2)
+    """The outbox's messages to ``to`` (newest first), once there are ``count``; a browser
+    journey is slower than an API test, hence the longer default."""
+    return await wait_for_messages(stack, to, count=count, timeout=timeout)
 
 
 def link_in(message: dict[str, Any], path: str) -> str:

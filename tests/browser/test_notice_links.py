@@ -3,6 +3,9 @@ service's catalogue that carries a link is caused for real (through the gateway,
 people involved would), rendered by the notifications service, read from the development
 outbox, and its link (from the HTML version) followed in the browser by its recipient.
 
+"Nieuw bericht van X" (``new_message``) comes to the staff member when an invitee answers
+in their chat; its ``/threads/{id}`` link opens the conversation after signing in.
+
 The digest of several secure mails (``messages_digest``) is not caused here: it goes out
 only after the person's digest window (a minute at the least); its links are the same
 ``/secure-mail/{token}`` read links whose page ``secure_mail_notice`` opens.
@@ -18,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 from browser_support import Journey, outbox_messages
-from journeys_support import years_ago
-from support import create_member, create_staff_member, login, unique_mobile
+from journeys_support import token_after, years_ago
+from support import PASSWORD, create_member, create_staff_member, login, unique_mobile, wait_until
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack
@@ -62,6 +65,36 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def _answer_in_chat(api: httpx.AsyncClient, stack: Stack, staff_auth: dict[str, str], chat_id: str) -> None:
+    """A second invitee registers through the invitation, joins ``chat_id`` and writes in it."""
+    email = f"deelnemer-{uuid.uuid4().hex[:8]}@zorg.example"
+    sent = await api.post("/api/v1/invitations", json={"email": email, "thread_id": chat_id}, headers=staff_auth)
+    assert sent.status_code == 201, sent.text
+    [mail] = await outbox_messages(stack, email)
+    token = token_after("/invitations/", mail["text"])
+    view = (await api.get(f"/api/v1/invitations/{token}")).json()
+    registered = await api.post(
+        f"/api/v1/invitations/{token}/account",
+        json={
+            "first_name": "Dirk",
+            "last_name": "Deelnemer",
+            "password": PASSWORD,
+            "password_confirmation": PASSWORD,
+            "terms_version": view["terms_version"],
+            "privacy_version": view["privacy_version"],
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    invitee = _bearer(registered.json()["login"]["access_token"])
+
+    async def answered() -> bool:
+        # Messaging adds the new participant an event later; until then the chat is unknown.
+        response = await api.post(f"/api/v1/threads/{chat_id}/messages", json={"body": "Hoi"}, headers=invitee)
+        return response.status_code == 201
+
+    await wait_until(answered, within=20.0, what="the invitee answering in the chat")
+
+
 async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
     """Does what sends each notice; answers recipient address → password (to log in)."""
     staff = await create_staff_member(stack, organisation_name=f"Kind & meer {uuid.uuid4().hex[:4]}")
@@ -78,6 +111,11 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
             "/api/v1/invitations", json={"email": invitee, "thread_id": chat.json()["id"]}, headers=staff_auth
         )
         assert response.status_code == 201, response.text
+
+        # Someone who joined the chat answers in it: the staff member is told "Nieuw bericht
+        # van …", a link to /threads/{id} that must lead into the conversation.
+        await _answer_in_chat(api, stack, staff_auth, chat.json()["id"])
+        people[staff.email] = PASSWORD
 
         mail_recipient = f"ontvanger-{uuid.uuid4().hex[:8]}@example.org"
         response = await api.post(
@@ -170,6 +208,11 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
     await outbox_messages(stack, client_email, count=2)
     await outbox_messages(stack, invitee, count=1)
     await outbox_messages(stack, mail_recipient, count=1)
+
+    async def told() -> bool:
+        return any("Nieuw bericht" in m["subject"] for m in await outbox_messages(stack, staff.email))
+
+    await wait_until(told, within=20.0, what="the staff member told of the answer")
     return people
 
 

@@ -5,14 +5,12 @@ web front end logs nobody out."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 
 import httpx
 import pytest
 from browser_support import Journey, outbox_messages
-from support import create_chat, create_member, create_staff_member, login
+from support import create_chat, create_member, create_staff_member, login, wait_until
 
 from zorgpost_devstack.stack import GATEWAY, WEB, Stack
 
@@ -80,16 +78,15 @@ async def test_forms_need_their_csrf_token_and_sessions_stay_out_of_reach_of_scr
 
 
 async def _wait_healthy(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=2.0) as client:
-        while time.monotonic() < deadline:
+
+        async def healthy() -> bool:
             try:
-                if (await client.get(url)).status_code == 200:
-                    return
+                return (await client.get(url)).status_code == 200
             except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"{url} not healthy within {timeout} s")
+                return False
+
+        await wait_until(healthy, within=timeout, interval=0.2, what=f"{url} healthy")
 
 
 async def test_a_gateway_that_is_down_gives_a_friendly_page_and_a_web_restart_logs_nobody_out(

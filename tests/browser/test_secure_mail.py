@@ -1,7 +1,8 @@
 """Secure e-mail from the organisation's side in a browser (seed 2): staff send a mail, find
 it in the shared inbox with its delivery status, add a file to it, hand it to a colleague,
-mail a fresh read link and withdraw it while unopened; the read-link lifetime setting; a
-person writes a secure mail to their organisation, which its staff read and answer."""
+mail a fresh read link and withdraw it while unopened (only the sender is offered that);
+the read-link lifetime setting; a person writes a secure mail to their organisation, which
+its staff read and answer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 from browser_support import Journey
 from support import create_member, create_staff_member, unique_mobile
+
+from identity.domain.accounts import Role
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -74,6 +77,15 @@ async def test_staff_send_find_it_in_the_inbox_add_a_file_assign_resend_and_with
     await journey.click_link("Aan mij toegewezen")
     assert "Toegewezen aan Test Medewerker" in await journey.text()
     await journey.snap("inbox-assigned-to-me")
+
+    # Only the sender may withdraw: a colleague reads the mail without the button.
+    colleague = await create_member(journey.stack, staff.organisation_id, role=Role.STAFF)
+    other = await journey.another("colleague")
+    await other.log_in(colleague.email, colleague.password)
+    await other.goto(thread_url)
+    assert await other.heading() == "Uw aanvraag huishoudelijke hulp"
+    assert not await other.page.get_by_role("button", name="Bericht intrekken").count()
+    await other.close()
 
     # A fresh read link, then withdrawn while unopened: the state says so.
     await journey.goto(thread_url)

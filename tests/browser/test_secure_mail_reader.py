@@ -3,7 +3,8 @@ notice's "Bericht lezen" link, "Toegangscode aanvragen" (by SMS when the sender 
 mobile number, otherwise by mail), the code that opens the mail by itself once complete
 (no enter needed; a button without JavaScript), reading and downloading, "Beantwoorden"
 with a file and "Verzenden", the sender finding the answer in the shared inbox, and a
-later visit that asks for a new code. A withdrawn mail's link says it no longer works."""
+later visit that asks for a new code; the web's log never shows the link's token;
+"Sluiten" forgets the access. A withdrawn mail's link says it no longer works."""
 
 from __future__ import annotations
 
@@ -149,6 +150,12 @@ async def test_the_recipient_asks_a_code_by_sms_reads_downloads_answers_and_need
     await type_code(later, new_code)
     assert "Dank u wel, hierbij mijn paspoort." in await later.text()
 
+    # The web's log names every page the reader opened, never the link's secret.
+    token = mail.link.rsplit("/secure-mail/", 1)[1]
+    logged = (journey.stack.log_dir / "web.log").read_text(encoding="utf-8", errors="replace")
+    assert "/secure-mail/[redacted]/code" in logged
+    assert token not in logged
+
 
 async def test_without_a_mobile_number_the_code_comes_by_mail_and_opens_with_the_button_without_the_script(
     journey: Journey,
@@ -167,6 +174,10 @@ async def test_without_a_mobile_number_the_code_comes_by_mail_and_opens_with_the
         await reader.submit("Bericht openen")
         assert await reader.heading() == "Uw aanvraag huishoudelijke hulp"
         await reader.snap("reader-mail-without-script")
+        # "Sluiten": this browser forgets the access; the link asks for a code again.
+        await reader.submit("Sluiten")
+        assert await reader.heading() == "Beveiligd bericht lezen"
+        assert "Het bericht is gesloten." in await reader.text()
     finally:
         await reader.context.unroute("**/static/js/*")
 

@@ -3,14 +3,12 @@ gRPC, accounts of other kinds, reading refusals, reading JetStream and counting 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-import asyncpg
 import grpc
 import httpx
 import jwt
@@ -185,9 +183,7 @@ async def stream_messages(
     subscription = await js.pull_subscribe(
         subject,
         stream=stream,
-        config=ConsumerConfig(
-            deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT, inactive_threshold=10.0
-        ),
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT, inactive_threshold=10.0),
     )
     found: list[Msg] = []
     deadline = time.monotonic() + within
@@ -212,41 +208,6 @@ async def stream_messages(
                 raise AssertionError(f"{len(found)} of {count} matching message(s) on {subject} after {within} s")
     finally:
         await subscription.unsubscribe()
-
-
-async def wait_until(
-    check: Callable[[], Awaitable[bool]], *, within: float = 10.0, interval: float = 0.1, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {within} s")
-        await asyncio.sleep(interval)
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-def plain_dsn(database_url: str) -> str:
-    """asyncpg's DSN for a SQLAlchemy ``postgresql+asyncpg://`` URL."""
-    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
-async def count_rows(database_url: str, tables: Iterable[str]) -> dict[str, int]:
-    connection = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        return {
-            table: int(await connection.fetchval(f"SELECT count(*) FROM {table}"))  # fixed table names
-            for table in tables
-        }
-    finally:
-        await connection.close()
-
-
-async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(plain_dsn(database_url))
-    try:
-        return list(await connection.fetch(query, *args))
-    finally:
-        await connection.close()
 
 
 def jwks_keys(jwks_json: str) -> list[dict[str, str]]:

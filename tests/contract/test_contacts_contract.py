@@ -4,7 +4,6 @@ replaced as a whole, refused field by field with nothing saved, and for staff on
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -13,36 +12,23 @@ import pytest_asyncio
 from contract_helpers import (
     RPC_TIMEOUT,
     access_token,
-    count_rows,
     create_person,
     health_status,
     reflected_services,
     refusal,
     resign_with_foreign_key,
-    start_services,
 )
 from grpc_health.v1 import health_pb2
-from support import StaffMember, create_staff_member
+from support import StaffMember, count_rows, create_staff_member
 
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "contacts")]
 
 SERVICE = "zorgpost.contacts.v1.ContactsService"
 PROFILE_FIELDS = ("email", "phone", "website", "visiting_address", "postal_address")
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "contacts"])
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("contacts")) as open_channel:
-        yield open_channel
 
 
 @pytest.fixture

@@ -7,16 +7,14 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import grpc
 import jwt
 import pytest
-import pytest_asyncio
 from contract_helpers import (
     RPC_TIMEOUT,
     Person,
-    create_person,
     health_status,
     jwks_keys,
     reflected_file_names,
@@ -24,43 +22,21 @@ from contract_helpers import (
     refusal,
     refused,
     resign_with_foreign_key,
-    start_services,
     status_details,
 )
 from grpc_health.v1 import health_pb2
-from support import StaffMember, create_staff_member
+from support import StaffMember
 
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.auth import JwksCache, TokenVerifier
 from zorgpost_kit.grpc_client import call_metadata, read_failure
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity")]
 
 SERVICE = "zorgpost.identity.v1.IdentityService"
 ISSUER = "zorgpost-identity"
 AUDIENCE = "zorgpost"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity"])
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def person(stack: Stack) -> Person:
-    return await create_person(stack)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as open_channel:
-        yield open_channel
 
 
 @pytest.fixture
@@ -283,8 +259,12 @@ async def test_get_me_refuses_a_forged_token(
 
 @pytest.mark.parametrize(
     "metadata",
-    [(), (("authorization", "Bearer"),), (("authorization", "Basic YWxhZGRpbjpvcGVuc2VzYW1l"),),
-     (("authorization", "Bearer not-a-jwt"),)],
+    [
+        (),
+        (("authorization", "Bearer"),),
+        (("authorization", "Basic YWxhZGRpbjpvcGVuc2VzYW1l"),),
+        (("authorization", "Bearer not-a-jwt"),),
+    ],
     ids=["none", "empty-bearer", "basic", "not-a-jwt"],
 )
 async def test_get_me_without_a_token_is_unauthenticated(

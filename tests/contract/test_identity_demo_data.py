@@ -3,34 +3,19 @@ change, and every demo account of the README works as the table says."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import grpc
 import pytest
-import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, count_rows, login, start_services
+from contract_helpers import RPC_TIMEOUT, login
+from support import count_rows
 
 from zorgpost.identity.v1 import delegations_pb2, delegations_pb2_grpc, identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", demo_data=("identity",))]
 
 DEMO_PASSWORD = "ZorgpostDemo!2026"
 TABLES = ["organisations", "accounts", "delegations", "second_factors", "terms_acceptances"]
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    stack = start_services(make_module_stack(), ["identity"])
-    stack.run_command("identity", "seed-demo")
-    return stack
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as open_channel:
-        yield open_channel
 
 
 async def test_loading_the_demo_data_again_changes_nothing(stack: Stack) -> None:

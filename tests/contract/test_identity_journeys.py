@@ -15,9 +15,9 @@ import jwt
 import nats
 import pytest
 import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, count_rows, fetch, login, refusal, start_services, wait_until
+from contract_helpers import RPC_TIMEOUT, login, refusal
 from journeys_support import create_client, outbox_events, valid_mobile, years_ago
-from support import StaffMember, create_staff_member, identity_uow, set_security_policy
+from support import StaffMember, count_rows, create_staff_member, fetch, identity_uow, set_security_policy, wait_until
 
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecurityPolicy
 from identity.service.delegations import do_end_parental_delegations_at_sixteen
@@ -38,15 +38,9 @@ from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "messaging")]
 
 GOOD_PASSWORD = "Veilig-Gesprek-2026!"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    # Messaging too: an invitation goes into one of its conversations.
-    return start_services(make_module_stack(), ["identity", "messaging"])
 
 
 @dataclass

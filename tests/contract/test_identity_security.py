@@ -13,15 +13,17 @@ import grpc
 import pyotp
 import pytest
 import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, fetch, refusal, start_services, wait_until
+from contract_helpers import RPC_TIMEOUT, refusal
 from support import (
     Member,
     StaffMember,
     create_member,
     create_staff_member,
+    fetch,
     identity_uow,
     set_security_policy,
     unique_mobile,
+    wait_until,
 )
 
 from identity.config import Settings
@@ -36,12 +38,7 @@ from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity"])
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity")]
 
 
 @pytest_asyncio.fixture(loop_scope="module")

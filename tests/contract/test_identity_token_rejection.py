@@ -16,7 +16,7 @@ import jwt
 import pytest
 import pytest_asyncio
 from contract_helpers import RPC_TIMEOUT, resign_with_foreign_key
-from support import StaffMember, create_staff_member
+from support import StaffMember
 from support import login as http_login
 
 from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKeyStore
@@ -30,20 +30,10 @@ from zorgpost_devstack.stack import Stack
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services()]
 
 ISSUER = "zorgpost-identity"
 AUDIENCE = "zorgpost"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack().up()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -19,12 +19,13 @@ from typing import Any
 import nats
 import pytest
 import pytest_asyncio
-from contract_helpers import stream_messages, wait_until
+from contract_helpers import stream_messages
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy import Column, MetaData, String, Table, Text, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from support import wait_until
 
 from zorgpost.events.v1.messaging_events_pb2 import SecureMailSent
 from zorgpost_devstack.infra import ContainerInfrastructure, EmbeddedInfrastructure
@@ -306,9 +307,7 @@ class NoteConsumer(EventConsumer[SecureMailSent, UnitOfWork]):
 
     async def consume(self, event: SecureMailSent, envelope: EventEnvelope, uow: UnitOfWork) -> None:
         self.attempts.append(envelope)
-        await uow.session.execute(
-            insert(notes).values(id=consumed(event.secure_mail_id), text=event.organisation_name)
-        )
+        await uow.session.execute(insert(notes).values(id=consumed(event.secure_mail_id), text=event.organisation_name))
         if self.failure is not None:
             raise self.failure
 
@@ -387,7 +386,10 @@ async def test_a_redelivered_event_has_exactly_one_effect(db: Database, bus: Bus
         durable=durable,
         stream=bus.stream,
         config=ConsumerConfig(
-            durable_name=durable, ack_policy=AckPolicy.EXPLICIT, ack_wait=1.0, max_deliver=5,
+            durable_name=durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=1.0,
+            max_deliver=5,
             filter_subject=consumer.subject,
         ),
     )

@@ -5,83 +5,41 @@ relies on) without the content; refusals store nothing."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import grpc
-import nats
 import pytest
-import pytest_asyncio
 from contract_helpers import (
     RPC_TIMEOUT,
     Person,
     access_token,
-    count_rows,
-    create_person,
-    fetch,
     health_status,
     reflected_services,
     refusal,
     resign_with_foreign_key,
-    start_services,
     stream_messages,
-    wait_until,
 )
 from grpc_health.v1 import health_pb2
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from support import StaffMember, create_staff_member
+from support import StaffMember, count_rows, fetch, wait_until
 
 from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "messaging")]
 
 SERVICE = "zorgpost.messaging.v1.MessagingService"
 SUBJECT = "messaging.secure_mail.sent"
 TABLES = ("threads", "participants", "messages", "read_links", "outbox_events")
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "messaging"])
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack, organisation_name=f"Gemeente Schiedam {uuid.uuid4().hex[:4]}")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff_token(stack: Stack, staff: StaffMember) -> str:
-    return await access_token(stack, staff)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def person(stack: Stack) -> Person:
-    return await create_person(stack)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as open_channel:
-        yield open_channel
-
-
 @pytest.fixture
 def messaging(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceStub:
     return messaging_pb2_grpc.MessagingServiceStub(channel)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        yield client.jetstream()
-    finally:
-        await client.close()
 
 
 def _request(**overrides: str) -> messaging_pb2.SendSecureMailRequest:
@@ -260,9 +218,7 @@ async def test_a_person_may_not_send_secure_mail(
 ) -> None:
     token = await access_token(stack, person)
     before = await count_rows(stack.database_urls["messaging"], TABLES)
-    failure = await refusal(
-        messaging.SendSecureMail(_request(), metadata=call_metadata(token), timeout=RPC_TIMEOUT)
-    )
+    failure = await refusal(messaging.SendSecureMail(_request(), metadata=call_metadata(token), timeout=RPC_TIMEOUT))
     assert failure.code == grpc.StatusCode.PERMISSION_DENIED
     assert failure.reason == "staff_only"
     assert await count_rows(stack.database_urls["messaging"], TABLES) == before
@@ -285,9 +241,7 @@ async def test_without_a_valid_token_nothing_is_sent(
 ) -> None:
     token = {"none": None, "garbage": "not-a-jwt", "foreign-key": resign_with_foreign_key(staff_token)}[token_kind]
     before = await count_rows(stack.database_urls["messaging"], TABLES)
-    failure = await refusal(
-        messaging.SendSecureMail(_request(), metadata=call_metadata(token), timeout=RPC_TIMEOUT)
-    )
+    failure = await refusal(messaging.SendSecureMail(_request(), metadata=call_metadata(token), timeout=RPC_TIMEOUT))
     assert failure.code == grpc.StatusCode.UNAUTHENTICATED
     assert failure.reason == "invalid_token"
     assert await count_rows(stack.database_urls["messaging"], TABLES) == before

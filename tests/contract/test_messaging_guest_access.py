@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import grpc
 import jwt
-import nats
 import pytest
-import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, access_token, fetch, refusal, start_services, stream_messages
+from contract_helpers import RPC_TIMEOUT, access_token, refusal, stream_messages
 from nats.js import JetStreamContext
-from support import create_staff_member
+from support import create_staff_member, fetch
 
 from identity.adapters.signing_keys import KeyEncryption, SigningKeyStore
 from identity.config import Settings as IdentitySettings
@@ -27,29 +25,14 @@ from zorgpost_devstack.stack import Stack
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "messaging")]
 
 PDF = b"%PDF-1.7\n" + b"0" * 100 + b"\n%%EOF\n"
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "messaging"])
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
-        yield messaging_pb2_grpc.MessagingServiceStub(channel)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        yield client.jetstream()
-    finally:
-        await client.close()
+@pytest.fixture
+def rpc(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceStub:
+    return messaging_pb2_grpc.MessagingServiceStub(channel)
 
 
 async def guest_token(stack: Stack, participant_id: str, thread_id: str) -> str:

@@ -3,19 +3,21 @@ and messaging, real PostgreSQL and NATS): no message under a stand-in name when 
 refuses the caller, threads assigned only to colleagues under identity's name, staff
 start an e-consult with their client and an org case with another organisation, the
 sender alone withdraws, guests page and mark read in their own thread, cursors no list
-gave are field errors, live streams are capped and admitted with their first metadata."""
+gave are field errors, live streams are capped and admitted with their first metadata, and
+a staff member who moves to another organisation no longer lists, finds or hears of the
+old one's threads."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import grpc
 import pytest
-import pytest_asyncio
-from contract_helpers import RPC_TIMEOUT, count_rows, login, refusal, start_services, wait_until
-from support import StaffMember, create_member, create_staff_member
+from contract_helpers import RPC_TIMEOUT, login, refusal
+from support import StaffMember, count_rows, create_member, create_staff_member, fetch, wait_until
 from test_messaging_guest_access import guest_token
 
 from identity.domain.accounts import Role
@@ -24,21 +26,19 @@ from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.services(
+        "identity",
+        "messaging",
+        extra_env={"messaging": {"MAX_STREAMS_PER_SESSION": "2", "MAX_STREAMS_PER_ACCOUNT": "3"}},
+    ),
+]
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(
-        make_module_stack(extra_env={"messaging": {"MAX_STREAMS_PER_SESSION": "2", "MAX_STREAMS_PER_ACCOUNT": "3"}}),
-        ["identity", "messaging"],
-    )
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
-        yield messaging_pb2_grpc.MessagingServiceStub(channel)
+@pytest.fixture
+def rpc(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceStub:
+    return messaging_pb2_grpc.MessagingServiceStub(channel)
 
 
 async def _token(stack: Stack, email: str) -> str:
@@ -121,11 +121,19 @@ async def test_only_the_sender_withdraws(stack: Stack, rpc: messaging_pb2_grpc.M
     staff = await create_staff_member(stack)
     colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
     token = await _token(stack, staff.email)
+    colleague_token = await _token(stack, colleague.email)
     mail = await _secure_mail(rpc, token)
+
+    # The thread says who may withdraw it, so a page offers it only to them.
+    async def withdrawable(as_token: str) -> bool:
+        view = await rpc.GetThread(messaging_pb2.GetThreadRequest(thread_id=mail.thread_id), metadata=_md(as_token))
+        return bool(view.withdrawable_by_me)
+
+    assert (await withdrawable(token), await withdrawable(colleague_token)) == (True, False)
     failure = await refusal(
         rpc.WithdrawSecureMail(
             messaging_pb2.ThreadRef(thread_id=mail.thread_id),
-            metadata=_md(await _token(stack, colleague.email)),
+            metadata=_md(colleague_token),
             timeout=RPC_TIMEOUT,
         )
     )
@@ -134,6 +142,7 @@ async def test_only_the_sender_withdraws(stack: Stack, rpc: messaging_pb2_grpc.M
         messaging_pb2.ThreadRef(thread_id=mail.thread_id), metadata=_md(token), timeout=RPC_TIMEOUT
     )
     assert withdrawn.state == "withdrawn"
+    assert not await withdrawable(token), "once withdrawn, nothing more to withdraw"
 
 
 def _start(request: messaging_pb2.StartThreadRequest) -> list[messaging_pb2.StartThreadChunk]:
@@ -285,3 +294,51 @@ async def test_live_streams_are_admitted_with_their_first_metadata_and_capped_pe
     finally:
         for stream in streams:
             stream.cancel()
+
+
+async def test_a_staff_member_who_moves_organisation_no_longer_lists_finds_or_hears_of_the_old_threads(
+    stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
+) -> None:
+    staff = await create_staff_member(stack)
+    colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
+    colleague_token = await _token(stack, colleague.email)
+    mail = await _secure_mail(rpc, await _token(stack, staff.email))
+    await rpc.PostMessage(_post(mail.thread_id, "Aanvulling verhuisd"), metadata=_md(colleague_token))
+    before = await _token(stack, staff.email)
+    listed = await rpc.ListThreads(messaging_pb2.ListThreadsRequest(), metadata=_md(before), timeout=RPC_TIMEOUT)
+    found = await rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="verhuisd"), metadata=_md(before))
+    assert mail.thread_id in [item.id for item in listed.items]
+    assert [hit.thread_id for hit in found.hits] == [mail.thread_id]
+
+    # The staff member now works for another organisation: their next token says so.
+    elsewhere = await create_staff_member(stack)
+    await fetch(
+        stack.database_urls["identity"],
+        "UPDATE accounts SET organisation_id = $1 WHERE id = $2",
+        elsewhere.organisation_id,
+        staff.account_id,
+    )
+    after = await _token(stack, staff.email)
+
+    listed = await rpc.ListThreads(messaging_pb2.ListThreadsRequest(), metadata=_md(after), timeout=RPC_TIMEOUT)
+    found = await rpc.SearchMessages(messaging_pb2.SearchMessagesRequest(query="verhuisd"), metadata=_md(after))
+    assert mail.thread_id not in [item.id for item in listed.items]
+    assert list(found.hits) == []
+
+    # Neither the backlog nor what happens in the old thread while the stream is open
+    # reaches them; a mail of the new organisation does (and ends the reading).
+    stream = rpc.WatchActivity(messaging_pb2.WatchActivityRequest(after_position=0), metadata=_md(after))
+    seen: list[messaging_pb2.Activity] = []
+    try:
+        await stream.initial_metadata()
+        await rpc.PostMessage(_post(mail.thread_id, "Nog een vraag"), metadata=_md(colleague_token))
+        marker = (await _secure_mail(rpc, after)).thread_id
+        async with asyncio.timeout(30):
+            async for entry in stream:
+                seen.append(entry)
+                if entry.thread_id == marker:
+                    break
+    finally:
+        stream.cancel()
+    assert seen and seen[-1].thread_id == marker
+    assert mail.thread_id not in {entry.thread_id for entry in seen}

@@ -7,27 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-import nats
 import pytest
 import pytest_asyncio
-from contract_helpers import (
-    RPC_TIMEOUT,
-    Person,
-    access_token,
-    count_rows,
-    create_person,
-    fetch,
-    refusal,
-    start_services,
-    wait_until,
-)
+from contract_helpers import RPC_TIMEOUT, Person, access_token, create_person, refusal
 from nats.js import JetStreamContext
-from support import StaffMember, create_member, create_staff_member
+from support import StaffMember, count_rows, create_member, create_staff_member, fetch, wait_until
 
 from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2
@@ -35,28 +24,25 @@ from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
 MAX_FILE = 100_000
 PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 STORED = ("threads", "participants", "messages", "attachments", "outbox_events", "activity")
+MESSAGING_SETTINGS = {
+    "MAX_ATTACHMENT_BYTES": str(MAX_FILE),
+    "SECURE_MAILS_PER_RECIPIENT_PER_HOUR": "3",
+    "ACTIVITY_POLL_SECONDS": "30",
+}
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.services("identity", "messaging", extra_env={"messaging": MESSAGING_SETTINGS}),
+]
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(
-        make_module_stack(
-            extra_env={
-                "messaging": {
-                    "MAX_ATTACHMENT_BYTES": str(MAX_FILE),
-                    "SECURE_MAILS_PER_RECIPIENT_PER_HOUR": "3",
-                    "ACTIVITY_POLL_SECONDS": "30",
-                }
-            }
-        ),
-        ["identity", "messaging"],
-    )
+@pytest.fixture
+def rpc(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceStub:
+    return messaging_pb2_grpc.MessagingServiceStub(channel)
 
 
 @dataclass
@@ -90,21 +76,6 @@ async def staff_y(stack: Stack) -> Who:
 async def _person(stack: Stack) -> Who:
     person: Person = await create_person(stack)
     return Who(person.account_id, await access_token(stack, person))
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def rpc(stack: Stack) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
-        yield messaging_pb2_grpc.MessagingServiceStub(channel)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        yield client.jetstream()
-    finally:
-        await client.close()
 
 
 async def _chat(rpc: messaging_pb2_grpc.MessagingServiceStub, who: Who, subject: str = "Overleg") -> str:

@@ -6,40 +6,36 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import grpc
-import nats
 import pytest
 import pytest_asyncio
-from contract_helpers import (
-    RPC_TIMEOUT,
-    Person,
-    access_token,
-    count_rows,
-    create_person,
-    fetch,
-    health_status,
-    refusal,
-    start_services,
-    stream_messages,
-    wait_until,
-)
+from contract_helpers import RPC_TIMEOUT, Person, access_token, health_status, refusal, stream_messages
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
-from support import StaffMember, assert_notice, create_staff_member, notice_detail, settled_messages, wait_for_messages
+from support import (
+    StaffMember,
+    assert_notice,
+    count_rows,
+    create_staff_member,
+    fetch,
+    notice_detail,
+    settled_messages,
+    wait_for_messages,
+    wait_until,
+)
 
 from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
-from zorgpost_kit.jetstream import ensure_stream
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "notifications", outbox=True)]
 
 SERVICE = "zorgpost.notifications.v1.NotificationsService"
 SUBJECT = "messaging.secure_mail.sent"
@@ -49,46 +45,9 @@ DEADLETTER_SUBJECT = f"deadletter.{DURABLE}"
 NOTICE_TIMEOUT = 10.0
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "notifications"], outbox=True)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack, organisation_name=f"GGD Rotterdam {uuid.uuid4().hex[:4]}")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff_token(stack: Stack, staff: StaffMember) -> str:
-    return await access_token(stack, staff)
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def other_staff_token(stack: Stack) -> str:
     return await access_token(stack, await create_staff_member(stack))
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def person(stack: Stack) -> Person:
-    return await create_person(stack)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        context = client.jetstream()
-        await ensure_stream(context, "messaging")
-        yield context
-    finally:
-        await client.close()
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("notifications")) as open_channel:
-        yield open_channel
 
 
 @pytest.fixture

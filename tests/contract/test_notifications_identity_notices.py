@@ -14,58 +14,22 @@ from typing import Any
 
 import grpc
 import httpx
-import nats
 import pytest
 import pytest_asyncio
-from contract_helpers import (
-    RPC_TIMEOUT,
-    Person,
-    access_token,
-    create_person,
-    refusal,
-    start_services,
-    wait_until,
-)
+from contract_helpers import RPC_TIMEOUT, Person, access_token, refusal
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.js import JetStreamContext
-from support import StaffMember, assert_notice, create_staff_member, notice_detail, settled_messages
+from support import StaffMember, assert_notice, create_staff_member, notice_detail, settled_messages, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
-from zorgpost_kit.jetstream import ensure_stream
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "notifications", outbox=True)]
 
 NOTICE_TIMEOUT = 10.0
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "notifications"], outbox=True)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack, organisation_name=f"Huisartsenpraktijk De Linde {uuid.uuid4().hex[:4]}")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff_token(stack: Stack, staff: StaffMember) -> str:
-    return await access_token(stack, staff)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        context = client.jetstream()
-        await ensure_stream(context, "identity")
-        yield context
-    finally:
-        await client.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -378,11 +342,6 @@ async def test_a_receipt_or_security_notice_reaches_the_person_once(
 
 
 # --------------------------------------------------------------------------- preferences
-@pytest_asyncio.fixture(loop_scope="module")
-async def person(stack: Stack) -> Person:
-    return await create_person(stack)
-
-
 async def test_preferences_start_as_the_defaults(
     stack: Stack, person: Person, notifications: notifications_pb2_grpc.NotificationsServiceStub
 ) -> None:

@@ -9,45 +9,23 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import nats
 import pytest
-import pytest_asyncio
-from contract_helpers import fetch, start_services, wait_until
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.js import JetStreamContext
-from support import assert_notice, notice_detail, settled_messages
+from support import assert_notice, fetch, notice_detail, settled_messages, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.events.v1 import messaging_events_pb2 as messaging
 from zorgpost_devstack.stack import Stack
-from zorgpost_kit.jetstream import ensure_stream
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "notifications", outbox=True)]
 
 ORGANISATION = "Gemeente Vlaardingen"
 STREAMS = ("IDENTITY", "MESSAGING")
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "notifications"], outbox=True)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        context = client.jetstream()
-        await ensure_stream(context, "identity")
-        await ensure_stream(context, "messaging")
-        yield context
-    finally:
-        await client.close()
 
 
 def _stamp(moment: datetime) -> Timestamp:

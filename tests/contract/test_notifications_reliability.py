@@ -19,20 +19,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
-import nats
 import pytest
 import pytest_asyncio
 from aiosmtpd.smtp import SMTP, Envelope
-from contract_helpers import RPC_TIMEOUT, access_token, start_services, wait_until
+from contract_helpers import RPC_TIMEOUT, start_services
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.js import JetStreamContext
-from support import StaffMember, create_staff_member, notices_settled
+from support import StaffMember, notices_settled, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
-from zorgpost_kit.jetstream import ensure_stream
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -137,27 +135,6 @@ def stack(make_module_stack, servers: Servers) -> Stack:  # type: ignore[no-unty
         "DELIVERY_RETRY_MAX_SECONDS": "1",
     }
     return start_services(make_module_stack(extra_env={"notifications": settings}), ["identity", "notifications"])
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff_token(stack: Stack, staff: StaffMember) -> str:
-    return await access_token(stack, staff)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
-    client = await nats.connect(stack.nats_url)
-    try:
-        context = client.jetstream()
-        await ensure_stream(context, "identity")
-        yield context
-    finally:
-        await client.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -21,8 +21,8 @@ from aiosmtpd.smtp import SMTP, Envelope
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from contract_helpers import fetch
 from sqlalchemy.engine import Connection
+from support import fetch
 
 from notifications.adapters.mail import SmtpMailer
 from notifications.adapters.orm import metadata

@@ -7,48 +7,33 @@ delegation events holds whatever order they come in; ending a trajectory stores
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import grpc
-import nats
 import pytest
-import pytest_asyncio
 from contract_helpers import (
     RPC_TIMEOUT,
     access_token,
     create_person,
-    fetch,
     health_status,
     reflected_services,
     refusal,
     resign_with_foreign_key,
-    start_services,
-    wait_until,
 )
+from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2
-from support import create_staff_member
+from nats.js import JetStreamContext
+from support import create_staff_member, fetch, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2, portal_events_pb2
 from zorgpost.portal.v1 import portal_pb2, portal_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "portal")]
 
 PORTAL = "zorgpost.portal.v1.PortalService"
 PRACTICE = "zorgpost.portal.v1.PracticeService"
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return start_services(make_module_stack(), ["identity", "portal"])
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def channel(stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(stack.grpc_address("portal")) as open_channel:
-        yield open_channel
 
 
 @pytest.fixture
@@ -167,20 +152,12 @@ async def test_only_the_practices_staff_use_its_back_office(
 
 
 # ----------------------------------------------------------------------------- events
-async def _publish(stack: Stack, subject: str, event: object) -> None:
-    connection = await nats.connect(stack.nats_url)
-    try:
-        await connection.jetstream().publish(
-            subject,
-            event.SerializeToString(),  # type: ignore[attr-defined]
-            headers={"Nats-Msg-Id": str(uuid.uuid4())},
-        )
-    finally:
-        await connection.close()
+async def _publish(js: JetStreamContext, subject: str, event: Message) -> None:
+    await js.publish(subject, event.SerializeToString(), headers={"Nats-Msg-Id": str(uuid.uuid4())})
 
 
 async def test_delegations_learnt_from_identity_decide_the_parties_whatever_order_the_events_come_in(
-    practice: portal_pb2_grpc.PracticeServiceStub, stack: Stack
+    practice: portal_pb2_grpc.PracticeServiceStub, stack: Stack, js: JetStreamContext
 ) -> None:
     staff = await create_staff_member(stack)
     metadata = call_metadata(await access_token(stack, staff))
@@ -210,14 +187,14 @@ async def test_delegations_learnt_from_identity_decide_the_parties_whatever_orde
     current, ended = str(uuid.uuid4()), str(uuid.uuid4())
     # The end of one delegation arrives before its start: it stays ended.
     await _publish(
-        stack, "identity.delegation.ended", identity_events_pb2.DelegationEnded(**delegation(ended, old_parent))
+        js, "identity.delegation.ended", identity_events_pb2.DelegationEnded(**delegation(ended, old_parent))
     )
     await _publish(
-        stack, "identity.delegation.granted", identity_events_pb2.DelegationGranted(**delegation(ended, old_parent))
+        js, "identity.delegation.granted", identity_events_pb2.DelegationGranted(**delegation(ended, old_parent))
     )
     for _ in range(2):  # a second delivery changes nothing
         await _publish(
-            stack, "identity.delegation.granted", identity_events_pb2.DelegationGranted(**delegation(current, parent))
+            js, "identity.delegation.granted", identity_events_pb2.DelegationGranted(**delegation(current, parent))
         )
 
     async def parties() -> list[str]:

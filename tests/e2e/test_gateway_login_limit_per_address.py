@@ -6,12 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from zorgpost_devstack.stack import Stack
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack(extra_env={"gateway": {"AUTH_RATE_BURST": "5", "AUTH_RATE_PER_MINUTE": "6"}}).up()
+pytestmark = pytest.mark.stack(extra_env={"gateway": {"AUTH_RATE_BURST": "5", "AUTH_RATE_PER_MINUTE": "6"}})
 
 
 async def test_too_many_login_attempts_from_one_address_get_429_with_retry_after(api: httpx.AsyncClient) -> None:

@@ -5,17 +5,15 @@ question and logs in again."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date
 
-import asyncpg
 import httpx
 import nats
 import pytest
 from journeys_e2e import bearer, fields, practice, tokens
 from journeys_support import line_after, token_after, valid_mobile, years_ago
-from support import wait_for_messages
+from support import fetch_value, wait_for_messages, wait_until
 
 from identity.domain.policy import PasswordPreset
 from zorgpost.events.v1 import portal_events_pb2
@@ -164,18 +162,11 @@ async def test_an_old_activation_link_cannot_bring_back_an_account_whose_access_
         await connection.close()
 
     # Wait until identity has ended the access (the account is disabled), then try the link.
-    url = stack.database_urls["identity"].replace("postgresql+asyncpg", "postgresql")
-    deadline = asyncio.get_running_loop().time() + 15
-    while True:
-        connection = await asyncpg.connect(url)
-        try:
-            status = await connection.fetchval("SELECT status FROM accounts WHERE id = $1", created.json()["id"])
-        finally:
-            await connection.close()
-        if status == "disabled" or asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(0.2)
-    assert status == "disabled"
+    async def disabled() -> bool:
+        query = "SELECT status FROM accounts WHERE id = $1"
+        return await fetch_value(stack.database_urls["identity"], query, created.json()["id"]) == "disabled"
+
+    await wait_until(disabled, within=15, what="the account is disabled")
     attempt = await api.post(f"/api/v1/activations/{token}", json={"birth_date": born.isoformat()})
     assert attempt.status_code == 404
     assert len(await wait_for_messages(stack, email, settle=1.0)) == 1  # no temporary password was sent

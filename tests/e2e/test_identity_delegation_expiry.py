@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import jwt
 import pytest
 from journeys_e2e import bearer, practice, tokens
 from journeys_support import create_client, years_ago
-from support import wait_for_messages
+from support import execute, wait_for_messages
 
 from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
@@ -40,12 +39,9 @@ async def gateway(expiry_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
 async def _make_sixteen_today(stack: Stack, account_id: str) -> None:
     """The youth's birthday comes: their birth date is now exactly 16 years ago (by the
     calendar identity counts ages with)."""
-    url = stack.database_urls["identity"].replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute("UPDATE accounts SET birth_date = $1 WHERE id = $2", years_ago(16), account_id)
-    finally:
-        await connection.close()
+    await execute(
+        stack.database_urls["identity"], "UPDATE accounts SET birth_date = $1 WHERE id = $2", years_ago(16), account_id
+    )
 
 
 async def test_at_sixteen_act_as_is_refused_and_an_issued_act_as_token_stops_working(

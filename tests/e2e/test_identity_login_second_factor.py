@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,17 +28,6 @@ from identity.domain.policy import SecondFactor, SecurityPolicy
 from zorgpost_devstack.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack().up()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as client:
-        yield client
 
 
 async def _practice(stack: Stack, second_factor: SecondFactor) -> StaffMember:

@@ -5,7 +5,6 @@ secret question, then the new password checked against the organisation's rules.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -27,17 +26,6 @@ from zorgpost_devstack.stack import Stack
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NEW_PASSWORD = "Nieuw-en-lang-genoeg-2026"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack().up()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as client:
-        yield client
 
 
 async def _reset_mail(api: httpx.AsyncClient, stack: Stack, email: str) -> str:

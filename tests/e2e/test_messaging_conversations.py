@@ -20,20 +20,12 @@ from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost_devstack.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(extra_env={"messaging": {"MAX_ATTACHMENT_BYTES": "50000"}}),
+]
 
 PDF = b"%PDF-1.4\n" + b"1 0 obj <<>> endobj\n" * 20 + b"%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack(extra_env={"messaging": {"MAX_ATTACHMENT_BYTES": "50000"}}).up()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as client:
-        yield client
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -16,26 +16,18 @@ from support import create_staff_member, login
 
 from zorgpost_devstack.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
 PDF = b"%PDF-1.4\n%%EOF\n"
 UPLOAD_CAP = 64 * 1024
 
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack(
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(
         extra_env={
             "gateway": {"MAX_UPLOAD_REQUEST_BYTES": str(UPLOAD_CAP), "MAX_REQUEST_BYTES": "8192"},
             "messaging": {"MAX_STREAMS_PER_SESSION": "2"},
         }
-    ).up()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as client:
-        yield client
+    ),
+]
 
 
 def bearer(token: str) -> dict[str, str]:

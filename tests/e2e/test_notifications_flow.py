@@ -5,7 +5,6 @@ the notice itself carries no content and says where to change that."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -29,20 +28,9 @@ from zorgpost_kit.jetstream import ensure_stream
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack().up()
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def staff(stack: Stack) -> StaffMember:
     return await create_staff_member(stack, organisation_name=f"Gemeente Haarlemmermeer {uuid.uuid4().hex[:4]}")
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10.0) as client:
-        yield client
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -14,7 +14,7 @@ import httpx
 import nats
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from support import settled_messages, wait_until
+from support import fetch, settled_messages, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost_devstack.postgres import free_port
@@ -50,11 +50,7 @@ async def _publish(stack: Stack, event: identity.OneTimeCodeIssued) -> None:
 
 
 async def _deliveries(stack: Stack) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(stack.database_urls["notifications"].replace("postgresql+asyncpg", "postgresql"))
-    try:
-        return list(await connection.fetch("SELECT channel, status, attempts FROM deliveries"))
-    finally:
-        await connection.close()
+    return await fetch(stack.database_urls["notifications"], "SELECT channel, status, attempts FROM deliveries")
 
 
 def _mobile() -> str:

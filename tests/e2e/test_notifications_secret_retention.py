@@ -3,32 +3,28 @@ travel in events to their notices, and after the retention nothing of them is le
 producers' outbox tables, in the JetStream streams (dead letters included) or in the
 notifications service's deliveries.
 
-The stack runs with short retention settings on a NATS server of its own (the streams'
-max age is a stream setting no other test may see): published outbox rows are deleted after
-15 s, stream messages after 30 s (longer than the consumers' redelivery horizon of 2
-deliveries with an ack wait of 10 s: 21 s).
+The stack runs with short retention settings (on a NATS server of its own, as every test
+stack): published outbox rows are deleted after 15 s, stream messages after 30 s (longer
+than the consumers' redelivery horizon of 2 deliveries with an ack wait of 10 s: 21 s).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import nats
 import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from support import create_staff_member, login, reset_token_in, stack_with_own_nats, wait_for_messages, wait_until
+from support import create_staff_member, fetch_value, login, reset_token_in, wait_for_messages, wait_until
 
 from zorgpost_devstack.infra import SERVICES_WITH_DATABASE
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.jetstream import DEADLETTER_STREAM
-
-pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 OUTBOX_RETENTION_SECONDS = 15
 STREAM_MAX_AGE_SECONDS = 30
@@ -41,12 +37,11 @@ RETENTION = {
 #: Long enough for the retention to run out, and for a loaded machine.
 GONE_WITHIN = STREAM_MAX_AGE_SECONDS + 60.0
 
-
-@pytest.fixture(scope="module")
-def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    extra_env = {service: dict(RETENTION) for service in SERVICES_WITH_DATABASE}
-    with stack_with_own_nats(infra, tmp_path_factory.mktemp("retention"), extra_env=extra_env) as (stack, _):
-        yield stack.up()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(extra_env={service: dict(RETENTION) for service in SERVICES_WITH_DATABASE}),
+]
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -59,14 +54,8 @@ async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
 
 
 async def _in_outbox(stack: Stack, service: str, secret: str) -> bool:
-    connection = await asyncpg.connect(stack.database_urls[service].replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        found = await connection.fetchval(
-            "SELECT count(*) FROM outbox_events WHERE position($1::bytea IN payload) > 0", secret.encode()
-        )
-    finally:
-        await connection.close()
-    return bool(found)
+    query = "SELECT count(*) FROM outbox_events WHERE position($1::bytea IN payload) > 0"
+    return bool(await fetch_value(stack.database_urls[service], query, secret.encode()))
 
 
 async def _in_stream(js: JetStreamContext, stream: str, secret: str) -> bool:
@@ -86,16 +75,8 @@ async def _in_stream(js: JetStreamContext, stream: str, secret: str) -> bool:
 
 
 async def _in_deliveries(stack: Stack, secret: str) -> bool:
-    connection = await asyncpg.connect(
-        stack.database_urls["notifications"].replace("postgresql+asyncpg://", "postgresql://")
-    )
-    try:
-        found = await connection.fetchval(
-            "SELECT count(*) FROM deliveries WHERE position($1 IN params::text) > 0", secret
-        )
-    finally:
-        await connection.close()
-    return bool(found)
+    query = "SELECT count(*) FROM deliveries WHERE position($1 IN params::text) > 0"
+    return bool(await fetch_value(stack.database_urls["notifications"], query, secret))
 
 
 async def _requested_secrets(stack: Stack) -> dict[str, tuple[str, str]]:
@@ -150,4 +131,3 @@ async def test_after_the_retention_no_outbox_row_stream_message_or_delivery_hold
         return True
 
     await wait_until(nothing_left, within=GONE_WITHIN, interval=1.0, what="every token gone from every store")
-

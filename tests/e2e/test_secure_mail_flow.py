@@ -4,12 +4,10 @@ e-mail, the recipient gets a notice without the content, the sender sees it was 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
-from support import StaffMember, create_staff_member, login, notices_settled, wait_for_messages, wait_until
+from support import StaffMember, count_rows, create_staff_member, login, notices_settled, wait_for_messages, wait_until
 
 from zorgpost_devstack.stack import Stack
 
@@ -17,28 +15,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture(scope="module")
-def stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack().up()
-
-
-@pytest.fixture(scope="module")
 async def staff(stack: Stack) -> StaffMember:
     return await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10.0) as client:
-        yield client
-
-
-async def _count_rows(stack: Stack, table: str) -> int:
-    url = stack.database_urls["messaging"].replace("postgresql+asyncpg", "postgresql")
-    connection = await asyncpg.connect(url)
-    try:
-        return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))
-    finally:
-        await connection.close()
 
 
 async def test_readyz_reports_every_service_serving(api: httpx.AsyncClient) -> None:
@@ -180,14 +158,14 @@ async def test_malformed_secure_mail_is_refused_naming_the_field_and_stores_noth
     api: httpx.AsyncClient, stack: Stack, staff: StaffMember, payload: dict[str, object], field: str
 ) -> None:
     token = await login(api, staff.email)
-    before = {table: await _count_rows(stack, table) for table in ("threads", "messages", "outbox_events")}
+    before = await count_rows(stack.database_urls["messaging"], ("threads", "messages", "outbox_events"))
     response = await api.post("/api/v1/secure-mails", json=payload, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["status"] == 422
     assert field in [error["field"] for error in problem["errors"]]
-    after = {table: await _count_rows(stack, table) for table in ("threads", "messages", "outbox_events")}
+    after = await count_rows(stack.database_urls["messaging"], ("threads", "messages", "outbox_events"))
     assert after == before
 
 

@@ -6,7 +6,7 @@ and finds the reply in the organisation's inbox; a later message tells the recip
 and its link opens the mail again with a new code.
 
 Also the code's rules (wrong, reused, expired, used up after five tries, replaced by a new
-one, 16 at once) and what a guest token reaches: its own thread, nothing else anywhere."""
+one, three an hour, 16 at once) and what a guest token reaches: its own thread, nothing else anywhere."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import re
 import uuid
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from journeys_support import token_after
@@ -23,6 +22,7 @@ from support import (
     StaffMember,
     code_in,
     create_staff_member,
+    execute,
     login,
     settled_messages,
     wait_for_messages,
@@ -184,6 +184,15 @@ async def test_without_a_mobile_number_the_code_comes_by_mail(
 
 
 # --------------------------------------------------------------------------- the code's rules
+async def _an_hour_passes(stack: Stack) -> None:
+    """For the limits of access codes: their windows of the hour started an hour ago."""
+    await execute(
+        stack.database_urls["identity"],
+        "UPDATE rate_counters SET window_started_at = window_started_at - interval '1 hour'"
+        " WHERE limit_name IN ('access_codes_per_guest', 'access_codes_per_destination')",
+    )
+
+
 async def test_a_wrong_reused_or_expired_code_is_401_and_five_wrong_tries_429(
     api: httpx.AsyncClient, stack: Stack, staff: StaffMember
 ) -> None:
@@ -211,9 +220,13 @@ async def test_a_wrong_reused_or_expired_code_is_401_and_five_wrong_tries_429(
     used_up = await open_mail(api, token, code)
     assert (used_up.status_code, used_up.json()["code"]) == (429, "too_many_code_attempts")
 
-    # A new code replaces the old one.
+    # A new code replaces the old one; three codes an hour, then the recipient waits.
     await ask_code(api, token)
     older = await newest_code(stack, recipient, count=3)
+    fourth = await api.post(f"/api/v1/secure-mail-access/{token}/code")
+    assert (fourth.status_code, fourth.json()["code"]) == (429, "too_many_requests")
+    assert int(fourth.headers["retry-after"]) > 0
+    await _an_hour_passes(stack)
     await ask_code(api, token)
     newer = await newest_code(stack, recipient, count=4)
     if older != newer:
@@ -223,13 +236,10 @@ async def test_a_wrong_reused_or_expired_code_is_401_and_five_wrong_tries_429(
     # Fifteen minutes later a code no longer opens anything.
     await ask_code(api, token)
     late = await newest_code(stack, recipient, count=5)
-    connection = await asyncpg.connect(stack.database_urls["identity"].replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(
-            "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE purpose = 'secure_mail_access'"
-        )
-    finally:
-        await connection.close()
+    await execute(
+        stack.database_urls["identity"],
+        "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE purpose = 'secure_mail_access'",
+    )
     expired = await open_mail(api, token, late)
     assert (expired.status_code, expired.json()["code"]) == (401, "access_code_no_longer_valid")
 
@@ -298,10 +308,12 @@ async def test_a_guest_token_reaches_its_own_thread_and_nothing_else_anywhere(
     b_file_via_a = f"/api/v1/threads/{thread_a}/attachments/{b_file['id']}"
     assert (await api.get(b_file_via_a, headers=guest)).status_code == 404
 
-    # Every route that takes a token, walked from the OpenAPI: 404, except reading, replying
-    # to and downloading from its own thread.
+    # Every route that takes a token, walked from the OpenAPI: 404, except reading, paging,
+    # marking read, replying to and downloading from its own thread.
     allowed = {
         ("get", "/api/v1/threads/{thread_id}"),
+        ("get", "/api/v1/threads/{thread_id}/messages"),
+        ("post", "/api/v1/threads/{thread_id}/read"),
         ("post", "/api/v1/threads/{thread_id}/messages"),
         ("get", "/api/v1/threads/{thread_id}/attachments/{attachment_id}"),
     }

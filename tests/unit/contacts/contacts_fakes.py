@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from contacts.domain.contact_persons import ContactPerson
 from contacts.domain.model import OrganisationProfile
+from contacts.domain.themes import Theme
+from contacts.service.contact_persons import EMAIL_TAKEN
+from zorgpost_kit.errors import InvalidArgument
+from zorgpost_kit.events import DomainEvent
 
 
 @dataclass
@@ -20,6 +25,10 @@ class Store:
     """What the database holds between units of work."""
 
     profiles: dict[str, OrganisationProfile] = field(default_factory=dict)
+    themes: dict[str, Theme] = field(default_factory=dict)
+    contact_persons: dict[str, ContactPerson] = field(default_factory=dict)
+    #: Events of committed units of work, in order.
+    events: list[DomainEvent] = field(default_factory=list)
     commits: int = 0
 
 
@@ -34,19 +43,82 @@ class FakeOrganisationProfileRepository:
         self._rows[profile.organisation_id] = profile
 
 
+class FakeThemeRepository:
+    def __init__(self, rows: dict[str, Theme]) -> None:
+        self._rows = rows
+
+    async def all(self) -> list[Theme]:
+        return sorted(self._rows.values(), key=lambda t: (t.department_name, t.name))
+
+    async def get(self, theme_id: str) -> Theme | None:
+        return self._rows.get(theme_id)
+
+    async def save(self, theme: Theme) -> None:
+        self._rows[theme.id] = theme
+
+
+class FakeContactPersonRepository:
+    """Keeps the unique index on (organisation, lower(e-mail)) as PostgreSQL does."""
+
+    def __init__(self, rows: dict[str, ContactPerson]) -> None:
+        self._rows = rows
+
+    async def of_organisation(self, organisation_id: str) -> list[ContactPerson]:
+        persons = [p for p in self._rows.values() if p.organisation_id == organisation_id]
+        return sorted(persons, key=lambda p: (p.details.last_name, p.details.first_name, p.id))
+
+    async def get(self, organisation_id: str, contact_person_id: str, *, lock: bool = False) -> ContactPerson | None:
+        person = self._rows.get(contact_person_id)
+        return person if person is not None and person.organisation_id == organisation_id else None
+
+    async def by_confirmation(self, token_hash: str, *, lock: bool = False) -> ContactPerson | None:
+        return next((p for p in self._rows.values() if p.confirmation_hash == token_hash), None)
+
+    def _check_unique(self, person: ContactPerson) -> None:
+        for other in self._rows.values():
+            if (
+                other.id != person.id
+                and other.organisation_id == person.organisation_id
+                and other.details.email.lower() == person.details.email.lower()
+            ):
+                raise InvalidArgument(fields={"email": EMAIL_TAKEN})
+
+    async def add(self, person: ContactPerson) -> None:
+        self._check_unique(person)
+        self._rows[person.id] = person
+
+    async def save(self, person: ContactPerson) -> None:
+        self._check_unique(person)
+        self._rows[person.id] = person
+
+    async def remove(self, person: ContactPerson) -> None:
+        self._rows.pop(person.id, None)
+
+
 class FakeUnitOfWork:
-    """Works on a copy of the store; :meth:`commit` writes the copy back. (Profiles are
-    frozen, so a shallow copy of the table is a copy.)"""
+    """Works on a copy of the store; :meth:`commit` writes the copy back with the events.
+    (Rows are frozen, so a shallow copy of a table is a copy.)"""
 
     profiles: FakeOrganisationProfileRepository
+    themes: FakeThemeRepository
+    contact_persons: FakeContactPersonRepository
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._events: list[DomainEvent] = []
 
     async def __aenter__(self) -> Self:
         self._rows = dict(self._store.profiles)
+        self._themes = dict(self._store.themes)
+        self._persons = dict(self._store.contact_persons)
+        self._events = []
         self.profiles = FakeOrganisationProfileRepository(self._rows)
+        self.themes = FakeThemeRepository(self._themes)
+        self.contact_persons = FakeContactPersonRepository(self._persons)
         return self
+
+    def emit(self, event: DomainEvent) -> None:
+        self._events.append(event)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -55,4 +127,8 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self._store.profiles = dict(self._rows)
+        self._store.themes = dict(self._themes)
+        self._store.contact_persons = dict(self._persons)
+        self._store.events += self._events
+        self._events = []
         self._store.commits += 1

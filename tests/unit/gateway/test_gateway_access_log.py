@@ -9,8 +9,8 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from gateway.access_log import AccessLogMiddleware
 from gateway.rate_limit import is_rate_limited
+from zorgpost_kit.access_log import AccessLogMiddleware
 
 TOKEN = "Zq3v_9x-Kd81LmN0pQrStUvWxYz012345"
 
@@ -28,7 +28,7 @@ def _app() -> FastAPI:
 
     app = FastAPI()
     app.include_router(router, prefix="/api/v1")
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, logger_name="gateway.access")
     return app
 
 
@@ -75,7 +75,9 @@ def test_a_token_in_a_path_no_route_matches_is_replaced_too(logged: list[dict[st
         (f"/api/v1/invitations/{TOKEN}", False),
         (f"/api/v1/invitations/{TOKEN}/account", False),
         ("/api/v1/secure-mails", False),
+        (f"/api/v1/secure-mail-access/{TOKEN}/code", True),
+        (f"/api/v1/secure-mail-access/{TOKEN}/open", True),
     ],
 )
-def test_every_route_that_takes_a_password_shares_the_login_limit(path: str, limited: bool) -> None:
+def test_every_route_that_takes_a_password_or_an_access_code_shares_the_login_limit(path: str, limited: bool) -> None:
     assert is_rate_limited(path) is limited

@@ -550,6 +550,8 @@ class FakeDatabase:
         self.tables = Tables()
         self.events: list[DomainEvent] = []
         self.commits = 0
+        #: Units of work open right now (a call to another service should see none).
+        self.open_units = 0
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
@@ -590,6 +592,7 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> Self:
         self._open(copy.deepcopy(self._database.tables))
         self._events = []
+        self._database.open_units += 1
         return self
 
     async def __aexit__(
@@ -597,6 +600,7 @@ class FakeUnitOfWork:
     ) -> None:
         self._open(Tables())  # whatever was not committed is gone
         self._events = []
+        self._database.open_units -= 1
 
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)
@@ -625,11 +629,16 @@ class FakeConversations:
     threads: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
     read_links: dict[str, ReadLink] = field(default_factory=dict)
     resolved: int = 0
+    #: For each look at a conversation: how many units of work were open then.
+    looked_with_open_units: list[int] = field(default_factory=list)
+    database: FakeDatabase | None = None
 
     def add_thread(self, thread_id: str, kind: str = "chat", *, tokens: set[str] | None = None) -> None:
         self.threads[thread_id] = (kind, tokens if tokens is not None else {ANY_TOKEN})
 
     async def thread_kind(self, thread_id: str, access_token: str) -> str | None:
+        if self.database is not None:
+            self.looked_with_open_units.append(self.database.open_units)
         found = self.threads.get(thread_id)
         if found is None or not ({access_token, ANY_TOKEN} & found[1]):
             return None
@@ -776,7 +785,7 @@ def make_world(*, now: datetime | None = None) -> World:
         factors=factors,
         clock=clock,
     )
-    conversations = FakeConversations()
+    conversations = FakeConversations(database=database)
     return World(
         database=database,
         clock=clock,

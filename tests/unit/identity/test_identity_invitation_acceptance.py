@@ -58,6 +58,13 @@ async def test_nobody_is_invited_into_a_secure_mail(world: World) -> None:
     assert world.tables.invitations == {}
 
 
+async def test_messaging_is_asked_about_the_chat_before_any_transaction_opens(world: World) -> None:
+    await invite(world, "partner@example.org")
+
+    assert world.conversations.looked_with_open_units == [0]
+    assert len(world.database.events_of(InvitationSent)) == 1
+
+
 async def test_a_new_account_joins_the_conversation(world: World) -> None:
     token = await invite(world, "nieuw@example.org")
     details = NewAccount("Persoon", "X", "", PASSWORD, PASSWORD, "2026-01", "2026-01")

@@ -1,24 +1,28 @@
 """Secure-mail access on identity's fakes: the access code goes by SMS when the sender gave
 a mobile number and by mail otherwise, in the organisation's name; it works for 15
-minutes, once, five wrong tries; asking again replaces it; the right code buys a guest
-token for the one thread, as the guest participant, for at most 15 minutes."""
+minutes, once, five wrong tries; asking again replaces it, three times an hour and ten times
+a day per link; access codes count apart from an address's login codes; the right code buys
+a guest token for the one thread, as the guest participant, for at most 15 minutes."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import jwt
 import pytest
 from identity_fakes import AUDIENCE, World, make_world
 
-from identity.domain.codes import OneTimeCodeIssued
+from identity.domain.codes import CodeChannel, CodePurpose, OneTimeCodeIssued
 from identity.domain.errors import (
     AccessCodeAttemptsUsedUp,
     AccessCodeNoLongerValid,
+    AccessCodesUsedUp,
     IncorrectAccessCode,
     ReadLinkNotFound,
     TooManyRequests,
 )
+from identity.domain.notices import Recipient
 from identity.domain.secure_mail_access import ReadLink
 from zorgpost_kit.auth import GuestTokenRefused
 from zorgpost_kit.errors import InvalidArgument
@@ -181,12 +185,68 @@ async def test_an_empty_code_is_refused_naming_the_field(world: World) -> None:
     assert set(refused.value.fields) == {"code"}
 
 
+def _another_mail(world: World, n: int) -> str:
+    """Another secure mail to the same address: its own link and guest participant."""
+    token = f"{TOKEN}-{n}"
+    world.conversations.read_links[token] = dataclasses.replace(read_link(world=world), participant_id=f"guest-{n}")
+    return token
+
+
 async def test_the_sending_limit_per_address_holds_for_access_codes(world: World) -> None:
-    for _ in range(10):
+    tokens = [_another_mail(world, n) for n in range(4)]
+    for n in range(10):
+        await world.secure_mail_access.do_send_code(tokens[n // 3])
+
+    with pytest.raises(TooManyRequests) as refused:
+        await world.secure_mail_access.do_send_code(tokens[3])
+
+    assert refused.value.retry_after_seconds is not None
+    assert len(world.database.events_of(OneTimeCodeIssued)) == 10
+
+
+async def test_three_codes_an_hour_per_recipient_then_wait(world: World) -> None:
+    for _ in range(3):
         await world.secure_mail_access.do_send_code(TOKEN)
 
     with pytest.raises(TooManyRequests) as refused:
         await world.secure_mail_access.do_send_code(TOKEN)
-
     assert refused.value.retry_after_seconds is not None
+    assert len(world.database.events_of(OneTimeCodeIssued)) == 3
+    world.clock.advance(timedelta(hours=1))
+    await world.secure_mail_access.do_send_code(TOKEN)
+
+
+async def test_ten_codes_a_day_per_link_then_only_a_new_link_from_the_sender_helps(world: World) -> None:
+    for _ in range(10):
+        await world.secure_mail_access.do_send_code(TOKEN)
+        world.clock.advance(timedelta(hours=1, seconds=1))
+
+    with pytest.raises(AccessCodesUsedUp) as refused:
+        await world.secure_mail_access.do_send_code(TOKEN)
+    assert refused.value.code == "access_codes_used_up"
+    assert "new link" in refused.value.message
     assert len(world.database.events_of(OneTimeCodeIssued)) == 10
+
+    # The sender's new link (the same recipient) gets codes again.
+    world.conversations.read_links["nieuwe-leeslink"] = read_link(world=world)
+    await world.secure_mail_access.do_send_code("nieuwe-leeslink")
+
+
+async def test_access_codes_do_not_use_up_the_login_codes_of_the_address(world: World) -> None:
+    tokens = [_another_mail(world, n) for n in range(4)]
+    for n in range(10):
+        await world.secure_mail_access.do_send_code(tokens[n // 3])
+
+    # The person behind the address still gets their own codes (login, password reset).
+    async with world.codes.uow() as uow:
+        await world.codes.do_issue(
+            uow,
+            purpose=CodePurpose.LOGIN,
+            subject="account-of-burger",
+            channel=CodeChannel.EMAIL,
+            recipient=Recipient(account_id="account-of-burger", email="burger@example.org"),
+            organisation=None,
+            lifetime=timedelta(minutes=10),
+        )
+        await uow.commit()
+    assert len(world.database.events_of(OneTimeCodeIssued)) == 11

@@ -15,10 +15,20 @@ from types import TracebackType
 from typing import IO, Self
 
 from messaging.domain.activity import ActivityChange, ActivityEntry
+from messaging.domain.ecounter import EcounterCase, EcounterEntry, EntryStatus, MessageContact, StandardContact
 from messaging.domain.secure_mail import DEFAULT_READ_LINK_DAYS, ReadLink, SecureMailSettings
 from messaging.domain.threads import AttachmentInfo, Message, Participant, ParticipantKind, Thread
 from messaging.service.common import Services
-from messaging.service.ports import ListCursor, Listing, Member, ScanVerdict, SearchResult
+from messaging.service.ports import (
+    EcounterFilter,
+    ListCursor,
+    Listing,
+    Member,
+    NewContactPerson,
+    ScanVerdict,
+    SearchResult,
+    ThemeContacts,
+)
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import Unauthenticated
 from zorgpost_kit.events import DomainEvent
@@ -41,6 +51,13 @@ class Store:
     activity: list[tuple[int, str, ActivityChange]] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     scan_retry_at: dict[str, datetime] = field(default_factory=dict)
+    # the e-counter
+    reference_numbers: dict[int, int] = field(default_factory=dict)
+    ecounter_cases: dict[str, EcounterCase] = field(default_factory=dict)
+    ecounter_entries: list[EcounterEntry] = field(default_factory=list)
+    #: (thread, contact) of each message's own contacts; (thread, contact person id) taken off.
+    own_contacts: list[MessageContact] = field(default_factory=list)
+    excluded_contacts: set[tuple[str, str]] = field(default_factory=set)
 
 
 class FakeThreads:
@@ -225,16 +242,28 @@ class FakeQueries:
         self._s = store
 
     async def threads_of_account(
-        self, account_id: str, after: ListCursor | None, limit: int, *, kinds: frozenset[str] = frozenset()
+        self,
+        account_id: str,
+        staff_of: str | None,
+        after: ListCursor | None,
+        limit: int,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         rows = [
             p
             for p in self._s.participants.values()
-            if p.kind is ParticipantKind.ACCOUNT
-            and p.account_id == account_id
-            and (not kinds or self._s.threads[p.thread_id].kind in kinds)
+            if self._own(p, account_id, staff_of) and (not kinds or self._s.threads[p.thread_id].kind in kinds)
         ]
         return self._page(rows, lambda p: p.last_activity_at, after, limit)
+
+    @staticmethod
+    def _own(p: Participant, account_id: str, staff_of: str | None) -> bool:
+        return (
+            p.kind is ParticipantKind.ACCOUNT
+            and p.account_id == account_id
+            and (p.via_organisation_id is None or p.via_organisation_id == staff_of)
+        )
 
     async def inbox(
         self,
@@ -298,7 +327,7 @@ class FakeQueries:
         mine = {
             p.thread_id
             for p in self._s.participants.values()
-            if (p.kind is ParticipantKind.ACCOUNT and p.account_id == account_id)
+            if self._own(p, account_id, organisation_id)
             or (p.kind is ParticipantKind.ORGANISATION and organisation_id and p.organisation_id == organisation_id)
         }
 
@@ -343,6 +372,102 @@ class FakeQueries:
         return 0
 
 
+class FakeEcounter:
+    def __init__(self, store: Store) -> None:
+        self._s = store
+
+    async def next_reference_number(self, year: int) -> int:
+        self._s.reference_numbers[year] = self._s.reference_numbers.get(year, 0) + 1
+        return self._s.reference_numbers[year]
+
+    async def add_case(self, case: EcounterCase) -> None:
+        self._s.ecounter_cases[case.thread_id] = case
+
+    async def case(self, thread_id: str) -> EcounterCase | None:
+        return self._s.ecounter_cases.get(thread_id)
+
+    async def add_entries(self, entries: list[EcounterEntry]) -> None:
+        self._s.ecounter_entries += entries
+
+    async def entries(
+        self, organisation_id: str, narrowed: EcounterFilter, after: ListCursor | None, limit: int
+    ) -> list[EcounterEntry]:
+        def keep(e: EcounterEntry) -> bool:
+            return (
+                e.organisation_id == organisation_id
+                and (narrowed.box is None or e.box is narrowed.box)
+                and (not narrowed.theme_id or e.theme_id == narrowed.theme_id)
+                and (not narrowed.reference or e.reference == narrowed.reference)
+                and narrowed.title.lower() in e.title.lower()
+                and (
+                    narrowed.sender.lower() in e.sender_name.lower()
+                    or narrowed.sender.lower() in e.sender_organisation_name.lower()
+                )
+                and (narrowed.status is None or e.status is narrowed.status)
+                and (narrowed.sent_from is None or e.sent_at >= narrowed.sent_from)
+                and (narrowed.sent_before is None or e.sent_at < narrowed.sent_before)
+                and (after is None or (e.sent_at, e.id) < (after.at, after.id))
+            )
+
+        return sorted(filter(keep, self._s.ecounter_entries), key=lambda e: (e.sent_at, e.id), reverse=True)[:limit]
+
+    async def history(self, organisation_id: str, thread_id: str) -> list[EcounterEntry]:
+        mine = [
+            e for e in self._s.ecounter_entries if e.organisation_id == organisation_id and e.thread_id == thread_id
+        ]
+        return sorted(mine, key=lambda e: (e.sent_at, e.id))
+
+    async def set_status(
+        self, organisation_id: str, thread_id: str, from_statuses: tuple[EntryStatus, ...], to: EntryStatus
+    ) -> None:
+        self._s.ecounter_entries = [
+            dataclasses.replace(e, status=to)
+            if e.organisation_id == organisation_id
+            and e.thread_id == thread_id
+            and e.status in from_statuses
+            and e.box.value == "received"
+            else e
+            for e in self._s.ecounter_entries
+        ]
+
+    async def own_contacts(self, thread_id: str) -> list[MessageContact]:
+        return [c for c in self._s.own_contacts if c.thread_id == thread_id]
+
+    async def excluded_contacts(self, thread_id: str) -> set[str]:
+        return {person for thread, person in self._s.excluded_contacts if thread == thread_id}
+
+    async def add_own_contact(self, contact: MessageContact) -> None:
+        self._s.own_contacts.append(contact)
+
+    async def remove_own_contacts(self, thread_id: str, contact_ids: set[str]) -> None:
+        self._s.own_contacts = [c for c in self._s.own_contacts if c.id not in contact_ids]
+
+    async def exclude_contacts(self, thread_id: str, contact_person_ids: set[str]) -> None:
+        self._s.excluded_contacts |= {(thread_id, person) for person in contact_person_ids}
+
+
+class FakeContacts:
+    """The contacts service: themes by id with their department, contact persons per
+    (organisation, theme); ``added`` records standard contacts added from a message."""
+
+    def __init__(self, themes: dict[str, ThemeContacts] | None = None) -> None:
+        self.themes = themes or {}
+        self.persons: dict[tuple[str, str], list[StandardContact]] = {}
+        self.added: list[NewContactPerson] = []
+
+    async def theme_contacts(self, access_token: str, organisation_id: str, theme_id: str) -> ThemeContacts | None:
+        theme = self.themes.get(theme_id)
+        if theme is None:
+            return None
+        persons = self.persons.get((organisation_id, theme_id), [])
+        return dataclasses.replace(
+            theme, contact_persons=persons, organisation_emails={p.email.lower() for p in persons}
+        )
+
+    async def add_contact_person(self, access_token: str, person: NewContactPerson) -> None:
+        self.added.append(person)
+
+
 class FakeUnitOfWork:
     """Changes go to a copy of the store; commit swaps it in with the emitted events."""
 
@@ -362,6 +487,7 @@ class FakeUnitOfWork:
         self.sending_limits = FakeSendingLimits(self._work)
         self.activity = FakeActivity(self._work)
         self.queries = FakeQueries(self._work)
+        self.ecounter = FakeEcounter(self._work)
         return self
 
     async def __aexit__(
@@ -452,6 +578,7 @@ def make_services(
     per_recipient: int = 20,
     max_bytes: int = 20 * 1024 * 1024,
     directory: FakeDirectory | None = None,
+    contacts: FakeContacts | None = None,
 ) -> tuple[Services, Store, FakeBlobStore]:
     store = Store()
     blobs = FakeBlobStore()
@@ -463,6 +590,7 @@ def make_services(
         scanning=scanning,
         max_attachment_bytes=max_bytes,
         secure_mails_per_recipient_per_hour=per_recipient,
+        contacts=contacts,
     )
     return services, store, blobs
 

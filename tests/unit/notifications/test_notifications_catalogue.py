@@ -30,7 +30,7 @@ from notifications.domain.notices import (
 )
 from notifications.domain.preferences import ChannelChoice, Preferences
 from notifications.entrypoints.consumers import RULES, NoticeRule
-from zorgpost.events.v1 import identity_events_pb2, messaging_events_pb2, portal_events_pb2
+from zorgpost.events.v1 import contacts_events_pb2, identity_events_pb2, messaging_events_pb2, portal_events_pb2
 
 PUBLIC_URL = "https://zorgpost.example"
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
@@ -45,6 +45,8 @@ ENUM_FIELDS = {
     "document_kind": ["report", "document", "agreement"],
     # A message's recipients: one of each kind is filled in.
     "kind": ["account", "guest", "organisation"],
+    # A contact person's change: with a new address (the old one is told) and without.
+    "previous_email": ["vorig-adres@example.org", ""],
 }
 #: Only these event fields may appear in a notice of each template; anything else filled in
 #: the event (ids, other addresses, the account id) must not.
@@ -83,6 +85,12 @@ SHOWN: dict[str, set[str]] = {
     "result_published": {"organisation_name", "recipients.display_name"},
     "document_published": {"organisation_name", "recipients.display_name"},
     "questionnaire_sent": {"organisation_name", "recipients.display_name"},
+    # The e-counter's contact persons (seed 3), reached by address; the message's link names its thread.
+    "contact_confirmation": {"organisation_name", "display_name", "token", "theme_names"},
+    "contact_changed": {"organisation_name", "display_name"},
+    "contact_email_changed": {"organisation_name", "display_name"},
+    "contact_removed": {"organisation_name", "display_name"},
+    "ecounter_message": {"organisation_name", "sender_organisation_name", "thread_id", "contacts.display_name"},
 }  # fmt: skip
 #: In an SMS even less: the organisation and, for a code, the code.
 SHOWN_BY_SMS: dict[str, set[str]] = {"one_time_code": {"code"}, "new_message": {"sender_display_name"}}
@@ -171,7 +179,7 @@ def catalogue() -> TemplateCatalogue:
 def proto_subjects() -> dict[str, str]:
     """Message name → subject, as the event protos' comments declare them."""
     subjects: dict[str, str] = {}
-    for name in ("identity_events.proto", "messaging_events.proto", "portal_events.proto"):
+    for name in ("identity_events.proto", "messaging_events.proto", "portal_events.proto", "contacts_events.proto"):
         text = (PROTO_DIR / name).read_text()
         for subject, message in re.findall(r"// Subject: (\S+)\n(?://.*\n)*message (\w+)", text):
             subjects[message] = subject
@@ -179,11 +187,11 @@ def proto_subjects() -> dict[str, str]:
 
 
 #: Parts of events, not events.
-EVENT_PARTS = {"Recipient", "MessageRecipient", "PortalRecipient"}
+EVENT_PARTS = {"Recipient", "MessageRecipient", "PortalRecipient", "EcounterContact"}
 #: Events for other services, not for a notice (messaging adds the invitee to the thread;
 #: notifications keeps its address book with a consumer of its own; identity ends portal
 #: access when a trajectory ends).
-NOT_NOTICES = {"InvitationAccepted", "AccountContactDetailsChanged", "TrajectoryEnded"}
+NOT_NOTICES = {"InvitationAccepted", "AccountContactDetailsChanged", "TrajectoryEnded", "ContactPersonConfirmed"}
 #: Notices whose rules are still to come; remove each name here together with its rule.
 AWAITING_RULES: set[str] = set()
 
@@ -192,7 +200,7 @@ def test_every_event_that_reaches_a_person_has_exactly_one_rule_on_its_declared_
     declared = {name: subject for name, subject in proto_subjects().items() if name not in NOT_NOTICES | AWAITING_RULES}
     events = {
         name
-        for module in (identity_events_pb2, messaging_events_pb2, portal_events_pb2)
+        for module in (identity_events_pb2, messaging_events_pb2, portal_events_pb2, contacts_events_pb2)
         for name in module.DESCRIPTOR.message_types_by_name
         if name not in EVENT_PARTS | NOT_NOTICES | AWAITING_RULES
     }
@@ -226,7 +234,12 @@ def test_a_notice_without_templates_is_reported_missing(catalogue: TemplateCatal
 
 
 def test_every_kind_an_event_causes_is_in_the_catalogue() -> None:
-    caused = {notice.kind for rule in RULES for notice in rule.notices(filled(rule.message_type))}
+    caused = {
+        notice.kind
+        for rule in RULES
+        for choices in variants(rule.message_type)
+        for notice in rule.notices(filled(rule.message_type, **choices))
+    }
 
     assert caused <= set(CATALOGUE)
     assert set(CATALOGUE) - caused == {MESSAGES_DIGEST}, "only the digest is not caused by an event itself"

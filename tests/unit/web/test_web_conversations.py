@@ -19,6 +19,7 @@ from web.config import Settings
 from web.domain.moments import describe_moment, describe_size
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.conversation import MESSAGE_FIELDS, refusal_on_form
+from web.entrypoints.notice_links import page_for_thread
 from web.entrypoints.rendering import highlight
 from web.forms import Form
 from web.service.ports import FieldProblem, GatewayError
@@ -107,6 +108,7 @@ THREAD: dict[str, Any] = {
     "message_count": 1,
     "participants": [],
     "older_cursor": None,
+    "withdrawable_by_me": False,
     "messages": [
         {
             "id": "m1",
@@ -249,3 +251,92 @@ def test_a_link_that_no_longer_works_says_so(client: TestClient, gateway: Script
     answer = client.post("/secure-mail/gone/code", data={"csrf_token": csrf})
     assert answer.status_code == 404
     assert "Deze link werkt niet (meer)" in answer.text
+
+
+def test_a_link_whose_codes_are_used_up_asks_for_a_new_link_and_a_busy_one_to_wait(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("POST", "/secure-mail-access/op/code")] = GatewayError(429, "access_codes_used_up", "")
+    csrf = _csrf(client.get("/secure-mail/op").text)
+    answer = client.post("/secure-mail/op/code", data={"csrf_token": csrf})
+    assert answer.status_code == 429
+    assert "Vraag de afzender om een nieuwe link." in answer.text
+
+    gateway.answers[("POST", "/secure-mail-access/op/code")] = GatewayError(429, "too_many_requests", "")
+    answer = client.post("/secure-mail/op/code", data={"csrf_token": csrf})
+    assert "Wacht even en probeer het daarna opnieuw." in answer.text
+
+
+def test_a_forms_address_opened_as_a_page_leads_to_its_page_not_to_itself(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    for path, page in (
+        ("/messages/th1/send", "/messages/th1"),
+        ("/messages/th1/like/m1", "/messages/th1"),
+        ("/staff/inbox/th1/reply", "/staff/inbox/th1"),
+    ):
+        answer = client.get(path, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (303, page)
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signing_in(client: TestClient) -> None:
+    answer = client.post("/messages/th1/send", data={"body": "Hallo"}, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login?next=%2Fmessages%2Fth1")
+
+
+def test_the_link_of_a_new_message_notice_signs_in_first_then_opens_the_right_page(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    answer = client.get("/threads/th1", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login?next=%2Fthreads%2Fth1")
+
+    _sign_in(client, store)
+    me = {"id": "p2", "kind": "account", "display_name": "Anna", "account_id": "a1", "organisation_id": None}
+    gateway.answers[("GET", "/threads/th1")] = {**THREAD, "kind": "chat", "participants": [me]}
+    answer = client.get("/threads/th1", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/messages/th1")
+
+
+def test_a_staff_member_lands_in_the_shared_inbox_for_a_thread_of_their_organisation() -> None:
+    inbox = {"id": "p0", "kind": "organisation", "display_name": "Org", "account_id": None, "organisation_id": "o1"}
+    mine = {"id": "p2", "kind": "account", "display_name": "Mila", "account_id": "s1", "organisation_id": "o1"}
+    assert page_for_thread({**THREAD, "participants": [inbox, mine]}, "s1", True) == "/staff/inbox/th1"
+    # A chat of their own (no shared inbox in it), or a person: the messenger.
+    assert page_for_thread({**THREAD, "kind": "chat", "participants": [mine]}, "s1", True) == "/messages/th1"
+    assert page_for_thread({**THREAD, "participants": [inbox, mine]}, "s1", False) == "/messages/th1"
+
+
+def test_a_value_from_the_address_is_one_quoted_segment_of_the_gateway_path(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    csrf = _csrf(client.get("/secure-mail/x%3Fy%23z").text)
+    client.post("/secure-mail/x%3Fy%23z/code", data={"csrf_token": csrf})
+    _sign_in(client, store)
+    client.get("/messages/th1%3Flimit=1")
+    client.get("/messages/%2E%2E")
+    paths = [call.path for call in gateway.calls]
+    assert "/secure-mail-access/x%3Fy%23z/code" in paths
+    assert "/threads/th1%3Flimit%3D1" in paths
+    assert "/threads/%2E%2E" in paths
+    assert not any("?" in path or "#" in path or "/../" in path or path.endswith("/..") for path in paths), paths
+
+
+def test_opening_the_mail_gives_the_session_a_new_cookie_and_closing_forgets_the_access(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    csrf = _open_mail(client, gateway)
+    before = client.cookies.get("zorgpost_session")
+    opened = client.post("/secure-mail/link-1/open", data={"csrf_token": csrf, "code": "123456"}, follow_redirects=True)
+    assert "Uw aanvraag is toegekend." in opened.text
+    after = client.cookies.get("zorgpost_session")
+    assert before and after and after != before
+    assert session_id_for(before) not in store.rows, "the cookie known before opening reaches nothing"
+
+    closed = client.post("/secure-mail/link-1/close", data={"csrf_token": _csrf(opened.text)}, follow_redirects=True)
+    assert "Het bericht is gesloten." in closed.text
+    assert "Toegangscode aanvragen" in closed.text
+    calls = len(gateway.calls)
+    again = client.get("/secure-mail/link-1")
+    assert "Toegangscode aanvragen" in again.text
+    assert not any(call.token == GUEST_TOKEN for call in gateway.calls[calls:])

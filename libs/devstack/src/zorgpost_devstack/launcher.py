@@ -101,6 +101,7 @@ def run(config_path: Path) -> int:
         stack.run_command("identity", "seed-demo")
         stack.run_command("messaging", "seed-demo")
         stack.run_command("portal", "seed-demo")
+        stack.run_command("contacts", "seed-demo")
         print("Diensten starten …", flush=True)
         stack.start_all()
         stack.wait_ready()

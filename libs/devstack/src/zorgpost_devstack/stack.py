@@ -128,6 +128,8 @@ class Stack:
         if service == "messaging":
             # Attachments (filesystem blob store) live beside the stack's other data.
             values.update(DATA_DIR=str(self.config.data_dir / "messaging"))
+            # The e-counter asks contacts for a theme and its contact persons.
+            values.update(CONTACTS_ADDRESS=self.grpc_address("contacts"))
         if service == "notifications":
             values.update(
                 SMTP_HOST=self.config.host,

@@ -22,6 +22,10 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _request_id: ContextVar[str | None] = ContextVar("zorgpost_request_id", default=None)
 
 
+#: Library loggers that would write request URLs (and so the secrets in them) at INFO.
+QUIET_LIBRARY_LOGGERS = ("httpx", "httpcore")
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool = False) -> None:
     """Configures structlog and the standard library's root logger once per process."""
     timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
@@ -45,6 +49,10 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = False) 
     logging.basicConfig(
         level=level.upper(), stream=sys.stderr, format=f"%(asctime)s {service} %(name)s %(levelname)s %(message)s"
     )
+    # httpx logs every request's full URL at INFO, and a URL may carry a mailed link's token
+    # (/api/v1/secure-mail-access/{token}/code): only its warnings are wanted.
+    for chatty in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
 def _add_request_id(_logger: object, _method: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:

@@ -1,4 +1,4 @@
-"""``zorgpost-contacts serve|migrate|healthcheck``."""
+"""``zorgpost-contacts serve|migrate|healthcheck|seed-demo``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import sys
 
 from contacts.bootstrap import bootstrap
 from contacts.config import Settings
+from contacts.demo import seed_demo
 from zorgpost_kit.runtime import service_main
 
 
 def main() -> None:
-    sys.exit(service_main(Settings, bootstrap, package="contacts"))
+    sys.exit(service_main(Settings, bootstrap, package="contacts", seed_demo=seed_demo))
 
 
 if __name__ == "__main__":

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
+from contacts.adapters.events import event_codec
 from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
 from contacts.entrypoints.grpc_api import SERVICE_NAME, ContactsServicer
 from zorgpost.contacts.v1 import contacts_pb2_grpc
-from zorgpost_kit.events import EventCodec
 from zorgpost_kit.runtime import Infrastructure, ServiceParts
 
 
 async def bootstrap(infra: Infrastructure) -> ServiceParts:
-    # Contacts raises no events yet; theme and contact-person events come with the e-counter.
-    codec = EventCodec()
+    codec = event_codec()
 
     def uow() -> SqlContactsUnitOfWork:
         return SqlContactsUnitOfWork(infra.session_factory, codec, on_commit=infra.relay.wake)

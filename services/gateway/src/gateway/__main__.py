@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         # Uvicorn's access log prints the raw path, secrets of links included; the app logs
-        # every request itself without them (gateway.access_log).
+        # every request itself without them (zorgpost_kit.access_log).
         access_log=False,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,

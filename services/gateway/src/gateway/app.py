@@ -10,7 +10,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.access_log import AccessLogMiddleware
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.clients import ServiceClients
 from gateway.config import Settings
@@ -21,6 +20,7 @@ from gateway.routes import (
     auth,
     client_accounts,
     delegations,
+    ecounter,
     events,
     invitations,
     notifications,
@@ -37,6 +37,7 @@ from gateway.routes import (
     sessions,
     threads,
 )
+from zorgpost_kit.access_log import AccessLogMiddleware
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id
 
 API_PREFIX = "/api/v1"
@@ -73,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     install_auth_rate_limit(app, settings)
     # Inside the request id (its lines carry it), outside the rate limit (429s are logged).
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, logger_name="gateway.access")
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -128,6 +129,8 @@ def create_app(settings: Settings) -> FastAPI:
         events.router,
         # a secure mail's outside recipient: access code, guest token
         secure_mail_access.router,
+        # the e-counter: themes, contact persons per theme, messages by reference number
+        ecounter.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     #: Audience of the tokens of an account that must change its password (identity's
     #: setting of the same name): accepted only by GET /me, POST /me/password and logout.
     password_change_token_audience: str = "zorgpost-password-change"
-    #: Per client IP on /api/v1/auth/* and the other routes that take a password (see
+    #: Per client IP on /api/v1/auth/* and the other routes that take a password or an access code (see
     #: gateway.rate_limit): a token bucket of this many requests, refilled at
     #: ``auth_rate_per_minute``. Guards against guessing passwords across many accounts.
     auth_rate_burst: int = Field(default=30, ge=1)

@@ -1,7 +1,8 @@
-"""Per-client-IP rate limit on the routes that check a password: an in-process token bucket.
+"""Per-client-IP rate limit on the routes that check a secret: an in-process token bucket.
 
-It covers /api/v1/auth/* and every other route that logs a person in with a password
-(``POST /api/v1/invitations/{token}/login``): one bucket per address across all of them,
+It covers /api/v1/auth/*, every other route that logs a person in with a password
+(``POST /api/v1/invitations/{token}/login``) and secure-mail access (asking for and typing
+an access code, /api/v1/secure-mail-access/*): one bucket per address across all of them,
 so no second door allows more guesses than the first.
 
 Each gateway instance limits on its own (N instances allow N times the rate): this guards
@@ -24,8 +25,11 @@ from gateway.problems import problem
 
 #: Paths the limit applies to: everything under this prefix …
 AUTH_PREFIX = "/api/v1/auth/"
-#: … and the other routes that take a password.
-PASSWORD_ROUTES = (re.compile(r"/api/v1/invitations/[^/]+/login/?"),)
+#: … and the other routes that take a password or a code.
+PASSWORD_ROUTES = (
+    re.compile(r"/api/v1/invitations/[^/]+/login/?"),
+    re.compile(r"/api/v1/secure-mail-access/.*"),
+)
 #: Buckets kept before full ones are forgotten (a full bucket is the same as none).
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -67,7 +71,7 @@ class TokenBucketLimiter:
 
 
 def is_rate_limited(path: str) -> bool:
-    """Whether ``path`` is one of the routes that check a password."""
+    """Whether ``path`` is one of the routes that check a password or an access code."""
     return path.startswith(AUTH_PREFIX) or any(route.fullmatch(path) for route in PASSWORD_ROUTES)
 
 

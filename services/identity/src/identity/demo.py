@@ -38,9 +38,16 @@ def demo_id(name: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, name))
 
 
-DEMO_ORGANISATIONS = [Organisation(demo_id("org:gemeente-vlaardingen"), "Gemeente Vlaardingen")]
+DEMO_ORGANISATIONS = [
+    Organisation(demo_id("org:gemeente-vlaardingen"), "Gemeente Vlaardingen"),
+    # The e-counter (seed 3): a government department and a care organisation it oversees.
+    Organisation(demo_id("org:departement-zorg"), "Departement Zorg"),
+    Organisation(demo_id("org:het-anker"), "Woonzorgcentrum Het Anker"),
+]
 DEMO_STAFF = [
     ("medewerker@vlaardingen.example", "Mila de Medewerker", DEMO_ORGANISATIONS[0].id),
+    ("behandelaar@departementzorg.example", "Bert Behandelaar", DEMO_ORGANISATIONS[1].id),
+    ("medewerker@hetanker.example", "Anke Ankersmit", DEMO_ORGANISATIONS[2].id),
 ]
 
 log = get_logger(__name__)

@@ -8,6 +8,7 @@ from functools import partial
 from messaging.adapters.activity_signal import PostgresActivitySignal
 from messaging.adapters.blob_stores import FilesystemBlobStore, S3BlobStore
 from messaging.adapters.clamd import ClamdScanner
+from messaging.adapters.contacts import ContactsClient
 from messaging.adapters.directory import IdentityDirectory
 from messaging.adapters.events import event_codec
 from messaging.adapters.repositories import prune_activity, prune_sending_counts
@@ -67,6 +68,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         max_files_per_message=settings.max_files_per_message,
         secure_mails_per_recipient_per_hour=settings.secure_mails_per_recipient_per_hour,
         secure_mails_per_account_per_hour=settings.secure_mails_per_account_per_hour,
+        contacts=ContactsClient(infra.channel(settings.contacts_address), timeout=settings.rpc_timeout_seconds),
     )
     signal = PostgresActivitySignal(settings.database_url)
     hub = ActivityHub(

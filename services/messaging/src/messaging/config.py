@@ -17,6 +17,8 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/zorgpost_messaging"
     grpc_address: str = "127.0.0.1:50052"
+    #: The contacts service: the e-counter's themes and contact persons.
+    contacts_address: str = "127.0.0.1:50053"
     #: The service's own files (attachments with the filesystem blob store).
     data_dir: Path = Path(".data/messaging")
 

@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=settings.http_port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # Uvicorn's access log prints the raw path, the secrets of mailed links included; the
+        # app logs every request itself without them (zorgpost_kit.access_log).
+        access_log=False,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )

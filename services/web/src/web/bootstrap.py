@@ -19,12 +19,24 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from web.adapters.crypto import CsrfSigner, StateCipher
 from web.adapters.gateway import HttpGateway
 from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
-from web.entrypoints import account, auth, inbox, journeys, messenger, portal, profile, secure_mail_reader, staff
+from web.entrypoints import (
+    account,
+    auth,
+    inbox,
+    journeys,
+    messenger,
+    notice_links,
+    portal,
+    profile,
+    secure_mail_reader,
+    staff,
+)
 from web.entrypoints.context import (
     CsrfFailed,
     LoginRequired,
@@ -39,6 +51,7 @@ from web.entrypoints.rendering import build_environment
 from web.i18n import negotiate, translate
 from web.service.ports import Gateway, GatewayError, GatewayTransfers, GatewayUnavailable, SessionStore
 from web.service.sessions import Sessions
+from zorgpost_kit.access_log import AccessLogMiddleware, loggable_path
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
 
@@ -107,6 +120,10 @@ def create_app(
 
     app = FastAPI(title="Zorgpost", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(files("web") / "static")), name="static")
+    # Pages opened from mailed links carry their secret in the path (/secure-mail/{token},
+    # /invitations/{token}): uvicorn's access log is off and this one leaves them out. Inside
+    # the request id (its lines carry it).
+    app.add_middleware(AccessLogMiddleware, logger_name="web.access")
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -142,6 +159,7 @@ def create_app(
         messenger.router,
         portal.router,
         secure_mail_reader.router,
+        notice_links.router,
     ):
         app.include_router(router)
     _install_error_pages(app)
@@ -182,12 +200,30 @@ async def _error_page(request: Request, status: int, title_key: str, text_key: s
         return HTMLResponse(body, status_code=status)
 
 
+def page_of(app: FastAPI, path: str) -> str:
+    """The page a browser can open for ``path``: itself when it answers GET, else the
+    nearest path above it that does (``/messages/{id}/send`` → ``/messages/{id}``)."""
+    candidate = path.rstrip("/") or "/"
+    while True:
+        scope = {"type": "http", "method": "GET", "path": candidate, "root_path": ""}
+        if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
+            return candidate
+        if candidate == "/":
+            return "/"
+        candidate = candidate.rsplit("/", 1)[0] or "/"
+
+
 def _install_error_pages(app: FastAPI) -> None:
     async def login_required(request: Request, error: Exception) -> Response:
         assert isinstance(error, LoginRequired)
         page = await _page_for(request)
         page.flash("info", "flash.login_required")
-        return await page.redirect("/login?next=" + quote(error.next_url, safe=""))
+        next_url = error.next_url
+        if request.method not in ("GET", "HEAD"):
+            # A form sent when the session had ended: after signing in, back to its page
+            # (the form's own address answers only POST).
+            next_url = page_of(request.app, request.url.path)
+        return await page.redirect("/login?next=" + quote(next_url, safe=""))
 
     async def password_change_required(request: Request, _error: Exception) -> Response:
         page = await _page_for(request)
@@ -223,11 +259,13 @@ def _install_error_pages(app: FastAPI) -> None:
         if error.status_code == 404:
             return await _error_page(request, 404, "error.not_found.title", "error.not_found.text")
         if error.status_code == 405:
-            return RedirectResponse(request.url.path, status_code=303)
+            # A form's address opened as a page (a bookmark, a sign-in coming back to it):
+            # the page it belongs to; never itself again, which would redirect for ever.
+            return RedirectResponse(page_of(request.app, request.url.path), status_code=303)
         return await _error_page(request, error.status_code, "error.generic.title", "error.generic.text")
 
     async def unexpected(request: Request, _error: Exception) -> Response:
-        log.exception("page_failed", path=request.url.path)
+        log.exception("page_failed", path=loggable_path(request.scope))
         return await _error_page(request, 500, "error.generic.title", "error.generic.text")
 
     app.add_exception_handler(LoginRequired, login_required)

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import grpc
 
+from contacts.domain.contact_persons import ContactPerson
 from contacts.domain.model import OrganisationProfile
-from contacts.service.ports import UnitOfWorkFactory
+from contacts.domain.themes import Theme
+from contacts.service.contact_persons import (
+    ContactDraft,
+    do_add_contact_person,
+    do_confirm_contact_person,
+    do_remove_contact_person,
+    do_update_contact_person,
+    list_contact_persons,
+    list_tasks,
+    list_themes,
+    theme_contacts,
+)
+from contacts.service.ports import Clock, UnitOfWorkFactory
 from contacts.service.profile import ProfileDraft, check_profile, do_update_profile, get_profile
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
@@ -27,10 +42,53 @@ def _profile(profile: OrganisationProfile) -> contacts_pb2.OrganisationProfile:
     return message
 
 
+def theme_message(theme: Theme) -> contacts_pb2.Theme:
+    return contacts_pb2.Theme(
+        id=theme.id,
+        name=theme.name,
+        name_en=theme.name_en,
+        department_organisation_id=theme.department_organisation_id,
+        department_name=theme.department_name,
+        team_name=theme.team_name,
+    )
+
+
+def person_message(person: ContactPerson) -> contacts_pb2.ContactPerson:
+    message = contacts_pb2.ContactPerson(
+        id=person.id,
+        organisation_id=person.organisation_id,
+        first_name=person.details.first_name,
+        last_name=person.details.last_name,
+        email=person.details.email,
+        phone=person.details.phone,
+        theme_ids=list(person.details.theme_ids),
+        confirmed=person.confirmed,
+    )
+    message.created_at.FromDatetime(person.created_at)
+    if person.confirmed_at is not None:
+        message.confirmed_at.FromDatetime(person.confirmed_at)
+    return message
+
+
+def _draft(request: contacts_pb2.AddContactPersonRequest | contacts_pb2.UpdateContactPersonRequest) -> ContactDraft:
+    return ContactDraft(
+        first_name=request.first_name,
+        last_name=request.last_name,
+        email=request.email,
+        phone=request.phone,
+        theme_ids=list(request.theme_ids),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
-    def __init__(self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier, clock: Clock = _now) -> None:
         self._uow = uow_factory
         self._verifier = verifier
+        self._clock = clock
 
     async def GetOrganisationProfile(
         self, request: contacts_pb2.GetOrganisationProfileRequest, context: grpc.aio.ServicerContext
@@ -54,3 +112,69 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         )
         await do_update_profile(self._uow, profile)
         return _profile(profile)
+
+    async def ListThemes(
+        self, request: contacts_pb2.ListThemesRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ListThemesResponse:
+        principal = await self._verifier.verify_metadata(context)
+        return contacts_pb2.ListThemesResponse(
+            themes=[theme_message(theme) for theme in await list_themes(self._uow, principal)]
+        )
+
+    async def ListContactPersons(
+        self, request: contacts_pb2.ListContactPersonsRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ListContactPersonsResponse:
+        principal = await self._verifier.verify_metadata(context)
+        persons = await list_contact_persons(self._uow, principal)
+        return contacts_pb2.ListContactPersonsResponse(contact_persons=[person_message(p) for p in persons])
+
+    async def AddContactPerson(
+        self, request: contacts_pb2.AddContactPersonRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ContactPerson:
+        principal = await self._verifier.verify_metadata(context)
+        return person_message(await do_add_contact_person(self._uow, principal, _draft(request), self._clock))
+
+    async def UpdateContactPerson(
+        self, request: contacts_pb2.UpdateContactPersonRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ContactPerson:
+        principal = await self._verifier.verify_metadata(context)
+        person = await do_update_contact_person(
+            self._uow, principal, request.contact_person_id, _draft(request), self._clock
+        )
+        return person_message(person)
+
+    async def RemoveContactPerson(
+        self, request: contacts_pb2.RemoveContactPersonRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.RemoveContactPersonResponse:
+        principal = await self._verifier.verify_metadata(context)
+        await do_remove_contact_person(self._uow, principal, request.contact_person_id, self._clock)
+        return contacts_pb2.RemoveContactPersonResponse()
+
+    async def ConfirmContactPerson(
+        self, request: contacts_pb2.ConfirmContactPersonRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ConfirmContactPersonResponse:
+        # The mailed link is the credential: no token, as with identity's activation links.
+        person = await do_confirm_contact_person(self._uow, request.token, self._clock)
+        return contacts_pb2.ConfirmContactPersonResponse(
+            contact_person_id=person.id, theme_ids=list(person.details.theme_ids)
+        )
+
+    async def ListTasks(
+        self, request: contacts_pb2.ListTasksRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ListTasksResponse:
+        principal = await self._verifier.verify_metadata(context)
+        tasks = await list_tasks(self._uow, principal)
+        return contacts_pb2.ListTasksResponse(
+            tasks=[contacts_pb2.Task(kind=t.kind, theme_id=t.theme.id, theme_name=t.theme.name) for t in tasks]
+        )
+
+    async def GetThemeContacts(
+        self, request: contacts_pb2.GetThemeContactsRequest, context: grpc.aio.ServicerContext
+    ) -> contacts_pb2.ThemeContacts:
+        principal = await self._verifier.verify_metadata(context)
+        view = await theme_contacts(self._uow, principal, request.organisation_id, request.theme_id)
+        return contacts_pb2.ThemeContacts(
+            theme=theme_message(view.theme),
+            contact_persons=[person_message(p) for p in view.contact_persons],
+            organisation_emails=view.organisation_emails,
+        )

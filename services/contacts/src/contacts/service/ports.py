@@ -1,15 +1,19 @@
 """What contacts' use cases need from the world, as protocols: the unit of work and its
-repository. The adapters implement them (``contacts.adapters``); the unit tests pass fakes
+repositories. The adapters implement them (``contacts.adapters``); the unit tests pass fakes
 (``tests/unit/contacts/contacts_fakes.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from contacts.domain.contact_persons import ContactPerson
 from contacts.domain.model import OrganisationProfile
+from contacts.domain.themes import Theme
+from zorgpost_kit.events import DomainEvent
 
 
 class OrganisationProfileRepository(Protocol):
@@ -20,11 +24,46 @@ class OrganisationProfileRepository(Protocol):
         """Inserts or replaces the organisation's profile."""
 
 
+class ThemeRepository(Protocol):
+    async def all(self) -> list[Theme]:
+        """The catalogue, by department and name."""
+
+    async def get(self, theme_id: str) -> Theme | None: ...
+
+    async def save(self, theme: Theme) -> None:
+        """Inserts or replaces a theme (the department's catalogue, the demo data)."""
+
+
+class ContactPersonRepository(Protocol):
+    async def of_organisation(self, organisation_id: str) -> list[ContactPerson]:
+        """Every contact person of the organisation, by last and first name."""
+
+    async def get(self, organisation_id: str, contact_person_id: str, *, lock: bool = False) -> ContactPerson | None:
+        """One of the organisation's contact persons; None for anyone else's."""
+
+    async def by_confirmation(self, token_hash: str, *, lock: bool = False) -> ContactPerson | None: ...
+
+    async def add(self, person: ContactPerson) -> None:
+        """Raises ``ContactEmailTaken`` (a field error) when the organisation has the address already."""
+
+    async def save(self, person: ContactPerson) -> None: ...
+
+    async def remove(self, person: ContactPerson) -> None: ...
+
+
 class ContactsUnitOfWork(Protocol):
     """One transaction over the repositories; nothing is kept unless :meth:`commit` ran."""
 
     @property
     def profiles(self) -> OrganisationProfileRepository: ...
+
+    @property
+    def themes(self) -> ThemeRepository: ...
+
+    @property
+    def contact_persons(self) -> ContactPersonRepository: ...
+
+    def emit(self, event: DomainEvent) -> None: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -36,3 +75,4 @@ class ContactsUnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], ContactsUnitOfWork]
+Clock = Callable[[], datetime]

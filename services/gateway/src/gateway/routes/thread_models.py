@@ -98,6 +98,9 @@ class ThreadOut(ThreadSummaryOut):
     messages: list[MessageOut]
     #: For GET /threads/{id}/messages?cursor=…: the messages before these (null: none).
     older_cursor: str | None
+    #: The caller may withdraw it now (POST /secure-mails/{id}/withdraw): they sent this
+    #: secure mail and its recipient has not opened it. Only the sender withdraws.
+    withdrawable_by_me: bool
 
 
 def participant_out(participant: messaging_pb2.Participant) -> ParticipantOut:
@@ -194,5 +197,6 @@ def thread_out(view: messaging_pb2.ThreadView) -> ThreadOut:
             "participants": [participant_out(p) for p in view.participants],
             "messages": [message_out(m) for m in view.messages],
             "older_cursor": view.older_cursor or None,
+            "withdrawable_by_me": view.withdrawable_by_me,
         }
     )

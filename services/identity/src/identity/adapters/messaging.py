@@ -24,11 +24,11 @@ class MessagingConversations:
         self._timeout = timeout
 
     async def thread_kind(self, thread_id: str, access_token: str) -> str | None:
-        # With the inviter's own token: messaging answers only what they may see. (Messaging
-        # counts this look as the inviter reading the chat, which they have open to invite from.)
+        # With the inviter's own token: messaging answers only what they may see, and this
+        # look opens nothing (the chat is not marked read for them).
         try:
-            view = await self._stub.GetThread(
-                messaging_pb2.GetThreadRequest(thread_id=thread_id, limit=1),
+            summary = await self._stub.GetThreadSummary(
+                messaging_pb2.ThreadRef(thread_id=thread_id),
                 metadata=call_metadata(access_token),
                 timeout=self._timeout,
             )
@@ -38,7 +38,7 @@ class MessagingConversations:
             if error.code() in _DOWN:
                 raise Unavailable() from None
             raise
-        return str(view.summary.kind)
+        return str(summary.kind)
 
     async def resolve_read_link(self, token: str) -> ReadLink | None:
         # The link's token is the credential: no access token goes with it.

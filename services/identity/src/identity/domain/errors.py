@@ -345,6 +345,14 @@ class AccessCodeAttemptsUsedUp(ResourceExhausted):
     default_message = "Too many wrong attempts; ask for a new access code."
 
 
+class AccessCodesUsedUp(ResourceExhausted):
+    """This link has had its day's allowance of access codes (or its recipient their hour's):
+    the sender can send a new link."""
+
+    code = "access_codes_used_up"
+    default_message = "No more access codes can be sent for this link now; ask the sender for a new link."
+
+
 class ConversationNotFound(NotFound):
     """An invitation for a conversation that does not exist or that the inviter is not in
     (the same answer: whether it exists is private)."""

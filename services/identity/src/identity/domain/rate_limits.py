@@ -37,6 +37,14 @@ REGISTRATIONS_PER_MOBILE = RateLimit("registrations_per_mobile", 3, timedelta(ho
 #: number they go to.
 CODES_PER_ACCOUNT = RateLimit("codes_per_account", 10, timedelta(hours=1))
 CODES_PER_DESTINATION = RateLimit("codes_per_destination", 10, timedelta(hours=1))
+#: Secure-mail access codes (seed 2). Whoever holds a "Bericht lezen" link may ask for
+#: codes, and each code has five tries: these bound the guesses. Per guest participant (the
+#: outside recipient of one mail) an hour, and per link a day; past the daily one only a new
+#: link from the sender helps. Per address or number they count apart from the codes of
+#: accounts (CODES_PER_DESTINATION), so a link's holder cannot use up someone's login codes.
+ACCESS_CODES_PER_GUEST = RateLimit("access_codes_per_guest", 3, timedelta(hours=1))
+ACCESS_CODES_PER_LINK = RateLimit("access_codes_per_link", 10, timedelta(days=1))
+ACCESS_CODES_PER_DESTINATION = RateLimit("access_codes_per_destination", 10, timedelta(hours=1))
 #: Password reset links mailed, per account (beyond it no mail is sent, and the answer
 #: stays the same, so it reveals nothing about which addresses have an account).
 RESET_LINKS_PER_ACCOUNT = RateLimit("reset_links_per_account", 5, timedelta(hours=1))

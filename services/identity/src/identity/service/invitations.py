@@ -159,9 +159,12 @@ class Invitations:
         address, thread, chosen_language = request.email, request.thread_id, request.language
         now = self.clock()
         token = new_link_token()
+        principal.require_staff()
+        # Messaging is asked before the transaction opens: no database connection waits on
+        # another service's answer.
+        await self._check_conversation(thread, access_token)
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now)
-            await self._check_conversation(thread, access_token)
             invitation = Invitation(
                 id=str(uuid.uuid4()),
                 organisation_id=staff.organisation.id,

@@ -12,7 +12,9 @@ together::
 
 Every code sent counts against the sending limits per account and per address or number
 (:data:`~identity.domain.rate_limits.CODES_PER_ACCOUNT`,
-:data:`~identity.domain.rate_limits.CODES_PER_DESTINATION`), whichever flow sends it.
+:data:`~identity.domain.rate_limits.CODES_PER_DESTINATION`), whichever flow sends it;
+secure-mail access codes against a per-address limit of their own
+(:data:`~identity.domain.rate_limits.ACCESS_CODES_PER_DESTINATION`).
 :meth:`OneTimeCodes.do_redeem` counts a refused code in a transaction of its own, so the
 wrong attempt counts although the caller's block then ends in an error and rolls back.
 """
@@ -37,7 +39,7 @@ from identity.domain.codes import (
 )
 from identity.domain.errors import CodeNoLongerValid, IncorrectCode
 from identity.domain.notices import OrganisationNotice, Recipient
-from identity.domain.rate_limits import CODES_PER_ACCOUNT, CODES_PER_DESTINATION
+from identity.domain.rate_limits import ACCESS_CODES_PER_DESTINATION, CODES_PER_ACCOUNT, CODES_PER_DESTINATION
 from identity.service.ports import UnitOfWork
 from identity.service.rate_limits import do_count
 from zorgpost_kit.calendar import Clock, utcnow
@@ -69,7 +71,12 @@ class OneTimeCodes:
         if recipient.account_id:
             await do_count(uow, CODES_PER_ACCOUNT, recipient.account_id, now)
         destination = recipient.mobile if channel is CodeChannel.SMS else recipient.email
-        await do_count(uow, CODES_PER_DESTINATION, f"{channel.value}:{destination}", now)
+        # A secure mail's access codes count apart: a link's holder cannot use up the
+        # login codes of the person behind the address.
+        per_destination = (
+            ACCESS_CODES_PER_DESTINATION if purpose is CodePurpose.SECURE_MAIL_ACCESS else CODES_PER_DESTINATION
+        )
+        await do_count(uow, per_destination, f"{channel.value}:{destination}", now)
         code = generate_code()
         expires_at = now + lifetime
         await uow.one_time_codes.replace(

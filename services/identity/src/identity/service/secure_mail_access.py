@@ -4,9 +4,9 @@ for an access code with the link from the notice, and opens the mail with it.
 The link is messaging's (it is resolved there on every request, so a withdrawn or expired
 mail stops working at once); the code is identity's one-time code of purpose
 ``secure_mail_access`` bound to the guest participant the link opens. Asking again
-replaces the code; every code sent counts against the sending limits per address or
-number. The right code is used once, also under concurrent redemption, and buys a guest
-token for that one thread.
+replaces the code; every code sent counts against the limits of the recipient, the link
+and the address or number (``identity.domain.rate_limits``). The right code is used once,
+also under concurrent redemption, and buys a guest token for that one thread.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ from identity.domain.codes import CodePurpose
 from identity.domain.errors import (
     AccessCodeAttemptsUsedUp,
     AccessCodeNoLongerValid,
+    AccessCodesUsedUp,
     CodeNoLongerValid,
     IncorrectAccessCode,
     IncorrectCode,
     ReadLinkNotFound,
+    TooManyRequests,
 )
+from identity.domain.rate_limits import ACCESS_CODES_PER_GUEST, ACCESS_CODES_PER_LINK
 from identity.domain.secure_mail_access import (
     ACCESS_CODE_LIFETIME,
     AccessCodeSent,
@@ -34,6 +37,7 @@ from identity.domain.secure_mail_access import (
 )
 from identity.service.one_time_codes import OneTimeCodes
 from identity.service.ports import AccessTokens, Conversations, UnitOfWork
+from identity.service.rate_limits import do_count
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.logging import get_logger
 
@@ -53,10 +57,19 @@ class SecureMailAccess:
     async def do_send_code(self, token: str) -> AccessCodeSent:
         """Sends a new access code for the mail behind ``token`` (replacing any earlier
         one): by SMS when the sender gave a mobile number, else by e-mail. Raises
-        :class:`ReadLinkNotFound` for a link that does not work and ``TooManyRequests``
-        past the sending limits of the address or number."""
+        :class:`ReadLinkNotFound` for a link that does not work, ``TooManyRequests`` past
+        the recipient's codes of the hour or the sending limits of the address or number,
+        and :class:`AccessCodesUsedUp` past the link's codes of the day (only a new link
+        from the sender helps then). Each code has five tries: together these bound the
+        guesses at a mail."""
         link = await self._resolve(token)
+        now = self.clock()
         async with self.uow() as uow:
+            await do_count(uow, ACCESS_CODES_PER_GUEST, link.participant_id, now)
+            try:
+                await do_count(uow, ACCESS_CODES_PER_LINK, f"{link.participant_id}\x00{token}", now)
+            except TooManyRequests as refused:
+                raise AccessCodesUsedUp(retry_after_seconds=refused.retry_after_seconds) from None
             issued = await self.codes.do_issue(
                 uow,
                 purpose=PURPOSE,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from messaging.domain.ecounter import EcounterMessageSent
 from messaging.domain.events import MessageRecipient, MessageSent, SecureMailLinkResent, SecureMailSent
 from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost_kit.events import EventCodec
@@ -14,6 +15,7 @@ from zorgpost_kit.events import EventCodec
 SECURE_MAIL_SENT = "messaging.secure_mail.sent"
 SECURE_MAIL_LINK_RESENT = "messaging.secure_mail.link_resent"
 MESSAGE_SENT = "messaging.message.sent"
+ECOUNTER_MESSAGE_SENT = "messaging.ecounter_message.sent"
 #: Consumed: identity's fact that an invitee accepted.
 INVITATION_ACCEPTED = "identity.invitation.accepted"
 
@@ -97,6 +99,23 @@ def event_codec() -> EventCodec:
             seq=event.seq,
             has_attachments=event.has_attachments,
             acting_account_id=event.acting_account_id,
+        ),
+    )
+    codec.register(
+        EcounterMessageSent,
+        ECOUNTER_MESSAGE_SENT,
+        lambda event: messaging_events_pb2.EcounterMessageSent(
+            message_id=event.message_id,
+            thread_id=event.thread_id,
+            organisation_id=event.organisation_id,
+            organisation_name=event.organisation_name,
+            sender_organisation_name=event.sender_organisation_name,
+            reference=event.reference,
+            theme_id=event.theme_id,
+            contacts=[
+                messaging_events_pb2.EcounterContact(email=told.email, display_name=told.display_name)
+                for told in event.told
+            ],
         ),
     )
     return codec

@@ -216,7 +216,7 @@ activity = Table(
     "activity",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=True),
-    # "account:<id>" or "organisation:<id>"
+    # "account:<id>", "staff:<organisation id>:<account id>" or "organisation:<id>"
     Column("reader", String(80), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("thread_id", String(36), nullable=False),
@@ -235,4 +235,79 @@ activity_horizon = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     # Rows up to this position were pruned.
     Column("pruned_through", BigInteger, nullable=False),
+)
+
+# ----------------------------------------------------------------------------- the e-counter
+#: What an org_case thread is on the e-counter: its theme, reference and two sides.
+ecounter_cases = Table(
+    "ecounter_cases",
+    metadata,
+    Column("thread_id", String(36), ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("theme_id", String(64), nullable=False),
+    Column("theme_name", Text, nullable=False),
+    Column("organisation_id", String(36), nullable=False),
+    Column("organisation_name", Text, nullable=False),
+    Column("department_id", String(36), nullable=False),
+    Column("department_name", Text, nullable=False),
+    Column("team_name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: One row per year: the last reference number given out in it.
+ecounter_reference_numbers = Table(
+    "ecounter_reference_numbers",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_number", Integer, nullable=False),
+)
+
+#: Each organisation's list of e-counter messages: one row per message per side.
+ecounter_entries = Table(
+    "ecounter_entries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", String(36), nullable=False),
+    Column("box", String(10), nullable=False),
+    Column("thread_id", String(36), ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", String(36), nullable=False),
+    Column("theme_id", String(64), nullable=False),
+    Column("theme_name", Text, nullable=False),
+    Column("reference", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("sender_name", Text, nullable=False),
+    Column("sender_organisation_name", Text, nullable=False),
+    Column("counterpart_name", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    # Keyset paging of "received"/"sent", of a theme's In/Out list, and a reference's history.
+    Index("ix_ecounter_entries_box", "organisation_id", "box", text("sent_at DESC"), text("id DESC")),
+    Index("ix_ecounter_entries_theme", "organisation_id", "theme_id", text("sent_at DESC"), text("id DESC")),
+    Index("ix_ecounter_entries_reference", "organisation_id", "reference"),
+    Index("ix_ecounter_entries_thread", "thread_id"),
+    # Part-of-the-text filters (title, sender); the migration creates the pg_trgm extension.
+    *(
+        Index(
+            f"ix_ecounter_entries_{column}_trgm",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+        )
+        for column in ("title", "sender_name", "sender_organisation_name")
+    ),
+)
+
+#: Per message (thread): its own contacts ("own"), and standard contact persons taken off it ("excluded").
+ecounter_thread_contacts = Table(
+    "ecounter_thread_contacts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("thread_id", String(36), ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("contact_person_id", String(36), nullable=True),
+    Column("first_name", Text, nullable=False, server_default=""),
+    Column("last_name", Text, nullable=False, server_default=""),
+    Column("email", Text, nullable=False, server_default=""),
+    Column("phone", Text, nullable=False, server_default=""),
+    Index("ix_ecounter_thread_contacts_thread", "thread_id"),
 )

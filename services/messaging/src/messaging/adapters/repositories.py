@@ -511,6 +511,15 @@ class ActivityRepository:
 
 
 # ----------------------------------------------------------------------------- read side
+def _own_rows(account_id: str, staff_of: str | None) -> ColumnElement[bool]:
+    """The caller's own participant rows that still count (``domain.threads.staff_organisation``):
+    a row acquired via an organisation only while ``staff_of`` (what the token says) is it."""
+    via_counts: ColumnElement[bool] = participants.c.organisation_id.is_(None)
+    if staff_of is not None:
+        via_counts = or_(via_counts, participants.c.organisation_id == staff_of)
+    return and_(participants.c.kind == "account", participants.c.account_id == account_id, via_counts)
+
+
 class ConversationQueries:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -526,10 +535,16 @@ class ConversationQueries:
         return [Listing(by_id[row.thread_id], _participant(row)) for row in found]
 
     async def threads_of_account(
-        self, account_id: str, after: ListCursor | None, limit: int, *, kinds: frozenset[str] = frozenset()
+        self,
+        account_id: str,
+        staff_of: str | None,
+        after: ListCursor | None,
+        limit: int,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """Newest activity first, on ix_participants_account_activity."""
-        query = select(participants).where(participants.c.kind == "account", participants.c.account_id == account_id)
+        query = select(participants).where(_own_rows(account_id, staff_of))
         if kinds:
             query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         if after is not None:
@@ -605,14 +620,11 @@ class ConversationQueries:
         """Full text on ix_messages_search, limited to the caller's threads; newest first."""
         # Words are \\w+ only (see search_words), so the prefix query cannot be malformed.
         tsquery = " & ".join(f"{word}:*" for word in words)
-        mine: ColumnElement[bool]
+        mine = _own_rows(account_id, organisation_id)
         if organisation_id is not None:
             mine = or_(
-                and_(participants.c.kind == "account", participants.c.account_id == account_id),
-                and_(participants.c.kind == "organisation", participants.c.organisation_id == organisation_id),
+                mine, and_(participants.c.kind == "organisation", participants.c.organisation_id == organisation_id)
             )
-        else:
-            mine = and_(participants.c.kind == "account", participants.c.account_id == account_id)
         query = select(*_MESSAGE_COLUMNS).where(
             messages.c.search_vector.op("@@")(func.to_tsquery(text("'simple'::regconfig"), tsquery)),
             messages.c.thread_id.in_(select(participants.c.thread_id).where(mine)),

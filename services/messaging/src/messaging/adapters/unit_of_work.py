@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messaging.adapters.ecounter import SqlEcounterRepository
 from messaging.adapters.repositories import (
     ActivityRepository,
     AttachmentRepository,
@@ -30,6 +31,7 @@ class MessagingUnitOfWork(UnitOfWork):
     sending_limits: SendingLimitRepository
     activity: ActivityRepository
     queries: ConversationQueries
+    ecounter: SqlEcounterRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.threads = ThreadRepository(session)
@@ -42,3 +44,4 @@ class MessagingUnitOfWork(UnitOfWork):
         self.sending_limits = SendingLimitRepository(session)
         self.activity = ActivityRepository(session)
         self.queries = ConversationQueries(session)
+        self.ecounter = SqlEcounterRepository(session)

@@ -2,8 +2,10 @@
 
 Each change writes one row per interested reader key in the same transaction as the change;
 a row's position orders the feed, and a client resumes after the last position it saw.
-Readers are keyed as ``account:<id>`` (a person or staff member, on every device) and
-``organisation:<id>`` (the shared inbox, seen by every staff member of it).
+Readers are keyed as ``account:<id>`` (a person or staff member, on every device),
+``staff:<organisation id>:<account id>`` (a staff member's own rows in their organisation's
+threads, read only while they are staff of it) and ``organisation:<id>`` (the shared inbox,
+seen by every staff member of it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from messaging.domain.threads import Participant, ParticipantKind
+from messaging.domain.threads import Participant, ParticipantKind, staff_organisation
 from zorgpost_kit.auth import Principal
 
 
@@ -59,23 +61,41 @@ class ActivityEntry:
 
 
 def reader_keys(principal: Principal) -> list[str]:
-    """The feed keys a caller reads: their own, and their organisation's shared inbox."""
+    """The feed keys a caller reads: their own, and for staff the rows they have as staff
+    of the organisation their token names and that organisation's shared inbox. Rows they
+    got as staff of an organisation they left are no longer read (``staff_organisation``)."""
     keys = [f"account:{principal.subject_id}"]
-    if principal.is_staff:
-        keys.append(f"organisation:{principal.organisation_id}")
+    organisation = staff_organisation(principal)
+    if organisation is not None:
+        keys.append(staff_reader_key(organisation, principal.subject_id))
+        keys.append(f"organisation:{organisation}")
     return keys
+
+
+def staff_reader_key(organisation_id: str, account_id: str) -> str:
+    """The key of what a staff member reads as staff of ``organisation_id``."""
+    return f"staff:{organisation_id}:{account_id}"
+
+
+def participant_reader_key(participant: Participant) -> str | None:
+    """The feed key a participant's rows are written under: a staff member's row acquired
+    via an organisation is keyed by that organisation too, so it reaches them only while
+    they are staff of it; guests have no live feed."""
+    if participant.kind is ParticipantKind.ACCOUNT and participant.account_id:
+        via = participant.via_organisation_id
+        if via is not None:
+            return staff_reader_key(via, participant.account_id)
+        return f"account:{participant.account_id}"
+    if participant.kind is ParticipantKind.ORGANISATION and participant.organisation_id:
+        return f"organisation:{participant.organisation_id}"
+    return None
 
 
 def keys_of(participants: Iterable[Participant]) -> list[str]:
     """The feed keys of a thread's participants (guests have no live feed)."""
     keys: list[str] = []
     for participant in participants:
-        if participant.kind is ParticipantKind.ACCOUNT and participant.account_id:
-            key = f"account:{participant.account_id}"
-        elif participant.kind is ParticipantKind.ORGANISATION and participant.organisation_id:
-            key = f"organisation:{participant.organisation_id}"
-        else:
-            continue
-        if key not in keys:
+        key = participant_reader_key(participant)
+        if key is not None and key not in keys:
             keys.append(key)
     return keys

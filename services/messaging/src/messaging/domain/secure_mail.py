@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from messaging.domain.threads import Access, ThreadState
 from zorgpost_kit.auth import Principal
 
 DEFAULT_READ_LINK_DAYS = 30
@@ -77,6 +78,21 @@ def recipient_key(email: str) -> str:
     """Addresses are limited without being stored: the key is a hash of the mailbox the
     address reaches (:func:`counted_address`); the address itself is kept as given."""
     return hashlib.sha256(counted_address(email).encode()).hexdigest()
+
+
+def withdrawable_by(principal: Principal | None, access: Access) -> bool:
+    """Whether ``principal`` may take this thread back now: what ``do_withdraw`` allows,
+    said before it is tried (a page offers "Intrekken" only then)."""
+    thread = access.thread
+    guests = [p for p in access.participants if p.is_guest]
+    return (
+        principal is not None
+        and thread.policy.withdrawable_until_opened
+        and thread.state is ThreadState.OPEN
+        and may_withdraw(principal, thread.created_by_account_id)
+        and bool(guests)
+        and all(guest.opened_at is None for guest in guests)
+    )
 
 
 def may_withdraw(principal: Principal, thread_created_by: str | None) -> bool:

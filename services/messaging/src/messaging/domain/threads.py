@@ -278,10 +278,33 @@ class Access:
     is_new: bool = False
     #: The organisation row the caller acts through (staff in a shared inbox).
     organisation: Participant | None = None
+    #: Who asked (what they may do here beyond reading depends on it).
+    caller: Principal | None = None
 
     @property
     def others(self) -> list[Participant]:
         return [p for p in self.participants if p.id != self.participant.id and p is not self.organisation]
+
+
+def staff_organisation(principal: Principal) -> str | None:
+    """The one organisation whose via-organisation participant rows count for the caller.
+
+    A row a staff member got as staff of an organisation (their visit to its shared inbox, a
+    thread they started or sent for it) ends with that membership: their token says whom
+    they work for now, and only that organisation's rows count (none for a person or a
+    guest). Every way into a thread applies this rule: opening it (:func:`resolve_access`),
+    the conversation list and search (in SQL) and the live feed (:func:`participant_reader_key`
+    and :func:`reader_keys` in ``domain.activity``). Finer rules (an admin role, removing rows
+    when a membership ends) belong to the roles work.
+    """
+    return principal.organisation_id if principal.is_staff else None
+
+
+def row_counts_for(participant: Participant, principal: Principal) -> bool:
+    """Whether an account participant row of the caller still reaches its thread (see
+    :func:`staff_organisation`)."""
+    via = participant.via_organisation_id
+    return via is None or via == staff_organisation(principal)
 
 
 def resolve_access(
@@ -302,7 +325,7 @@ def resolve_access(
             raise ThreadNotFound()
         for participant in participants:
             if participant.is_guest and participant.id == principal.subject_id:
-                return Access(thread, participant, participants)
+                return Access(thread, participant, participants, caller=principal)
         raise ThreadNotFound()
     organisation = None
     if principal.is_staff:
@@ -316,20 +339,17 @@ def resolve_access(
         )
     for participant in participants:
         if participant.kind is ParticipantKind.ACCOUNT and participant.account_id == principal.subject_id:
-            via = participant.via_organisation_id
-            if via is not None and not (principal.is_staff and principal.organisation_id == via):
-                # A row a staff member got as staff of an organisation (their visit to its
-                # shared inbox, a thread they started or sent for it) ends with that
-                # membership: their token says whom they work for now. Finer rules (an
-                # admin role, removing rows when a membership ends) belong to the roles work.
+            if not row_counts_for(participant, principal):
                 raise ThreadNotFound()
-            return Access(thread, participant, participants, organisation=organisation)
+            return Access(thread, participant, participants, organisation=organisation, caller=principal)
     if organisation is not None:
         own = account_participant(
             thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id
         )
         own.last_activity_at = thread.last_activity_at or now
-        return Access(thread, own, [*participants, own], is_new=True, organisation=organisation)
+        return Access(
+            thread, own, [*participants, own], is_new=True, organisation=organisation, caller=principal
+        )
     raise ThreadNotFound()
 
 

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 import grpc
 
 from messaging.adapters.events import timestamp
+from messaging.domain.ecounter import EcounterEntry
 from messaging.domain.threads import AttachmentInfo, Message, Participant
 from messaging.service import activity as activity_service
 from messaging.service import attachments as attachment_service
-from messaging.service import conversations, secure_mail
+from messaging.service import conversations, ecounter, secure_mail
 from messaging.service.common import Caller, Services, ThreadSummaryView, ThreadView
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
@@ -121,10 +122,40 @@ def view_pb(view: ThreadView) -> messaging_pb2.ThreadView:
         participants=[participant_pb(p) for p in view.participants],
         messages=[message_pb(m, liked=m.id in view.liked, seen=view.seen_counts.get(m.id, 0)) for m in view.messages],
         older_cursor=view.older_cursor,
+        withdrawable_by_me=view.withdrawable_by_me,
     )
 
 
 # ----------------------------------------------------------------------------- servicer
+def ecounter_entry_pb(entry: EcounterEntry) -> messaging_pb2.EcounterEntry:
+    return messaging_pb2.EcounterEntry(
+        id=entry.id,
+        thread_id=entry.thread_id,
+        message_id=entry.message_id,
+        box=entry.box.value,
+        theme_id=entry.theme_id,
+        theme_name=entry.theme_name,
+        reference=entry.reference,
+        title=entry.title,
+        sender_name=entry.sender_name,
+        sender_organisation_name=entry.sender_organisation_name,
+        counterpart_name=entry.counterpart_name,
+        status=entry.status.value,
+        sent_at=timestamp(entry.sent_at),
+    )
+
+
+def _contact_changes(contacts: list[messaging_pb2.EcounterContactInput], removed: list[str]) -> ecounter.ContactChanges:
+    return ecounter.ContactChanges(
+        add=tuple(ecounter.ContactInput(c.first_name, c.last_name, c.email, c.phone, c.standard) for c in contacts),
+        remove=tuple(removed),
+    )
+
+
+def _sent_pb(sent: ecounter.SentView) -> messaging_pb2.EcounterSent:
+    return messaging_pb2.EcounterSent(entry=ecounter_entry_pb(sent.entry), received_by=sent.received_by)
+
+
 class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     def __init__(self, services: Services, verifier: TokenVerifier, hub: activity_service.ActivityHub) -> None:
         self._services = services
@@ -323,6 +354,12 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         caller = await self._caller(context, allow_guest=True)
         return view_pb(await conversations.do_open_thread(self._services, caller, request.thread_id, request.limit))
 
+    async def GetThreadSummary(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadSummary:
+        caller = await self._caller(context)
+        return summary_pb(await conversations.thread_summary(self._services, caller, request.thread_id))
+
     async def ListMessages(
         self, request: messaging_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.MessagePage:
@@ -463,6 +500,99 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
                 yield _activity_pb(item)
         finally:
             self._hub.unsubscribe(subscription)
+
+    # ------------------------------------------------------------------ the e-counter
+    async def SendEcounterMessage(
+        self, request: messaging_pb2.SendEcounterMessageRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.EcounterSent:
+        caller = await self._caller(context)
+        sent = await ecounter.do_send_ecounter_message(
+            self._services,
+            caller,
+            theme_id=request.theme_id,
+            title=request.title,
+            body=request.body,
+            organisation_id=request.organisation_id,
+            changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
+        )
+        return _sent_pb(sent)
+
+    async def ReplyEcounterMessage(
+        self, request: messaging_pb2.ReplyEcounterMessageRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.EcounterSent:
+        caller = await self._caller(context)
+        sent = await ecounter.do_reply_ecounter_message(
+            self._services,
+            caller,
+            thread_id=request.thread_id,
+            title=request.title,
+            body=request.body,
+            changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
+        )
+        return _sent_pb(sent)
+
+    async def ListEcounterMessages(
+        self, request: messaging_pb2.ListEcounterMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.EcounterPage:
+        caller = await self._caller(context)
+        entries, next_cursor = await ecounter.list_ecounter_messages(
+            self._services,
+            caller,
+            ecounter.ListRequest(
+                box=request.box,
+                theme_id=request.theme_id,
+                reference=request.reference,
+                title=request.title,
+                sender=request.sender,
+                status=request.status,
+                sent_from=request.sent_from,
+                sent_until=request.sent_until,
+                cursor=request.cursor,
+                limit=request.limit,
+            ),
+        )
+        return messaging_pb2.EcounterPage(items=[ecounter_entry_pb(e) for e in entries], next_cursor=next_cursor)
+
+    async def GetEcounterCase(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.EcounterCase:
+        caller = await self._caller(context)
+        view = await ecounter.do_open_case(self._services, caller, request.thread_id)
+        case = view.case
+        return messaging_pb2.EcounterCase(
+            thread_id=case.thread_id,
+            reference=case.reference,
+            theme_id=case.theme_id,
+            theme_name=case.theme_name,
+            title=view.history[0][0].title if view.history else "",
+            organisation_id=case.organisation_id,
+            organisation_name=case.organisation_name,
+            department_id=case.department_id,
+            department_name=case.department_name,
+            team_name=case.team_name,
+            history=[
+                messaging_pb2.EcounterHistoryItem(
+                    entry=ecounter_entry_pb(entry),
+                    body=message.body if message is not None else "",
+                    attachments=[attachment_pb(a) for a in message.attachments] if message is not None else [],
+                )
+                for entry, message in view.history
+            ],
+            contacts=[
+                messaging_pb2.EcounterCaseContact(
+                    id=c.id,
+                    first_name=c.first_name,
+                    last_name=c.last_name,
+                    email=c.email,
+                    phone=c.phone,
+                    standard=c.standard,
+                    confirmed=c.confirmed,
+                    excluded=c.excluded,
+                )
+                for c in view.contacts
+            ],
+            told=[t.email for t in view.told],
+        )
 
 
 def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:

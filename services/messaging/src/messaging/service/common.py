@@ -12,7 +12,15 @@ from messaging.domain.activity import ActivityChange, keys_of
 from messaging.domain.errors import ThreadNotFound
 from messaging.domain.secure_mail import SendingLimit, recipient_key
 from messaging.domain.threads import Access, Message, Participant, Thread, resolve_access
-from messaging.service.ports import BlobStore, Clock, Directory, ListCursor, MessagingUnitOfWork, UnitOfWorkFactory
+from messaging.service.ports import (
+    BlobStore,
+    Clock,
+    ContactsDirectory,
+    Directory,
+    ListCursor,
+    MessagingUnitOfWork,
+    UnitOfWorkFactory,
+)
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 
@@ -44,6 +52,8 @@ class Services:
     max_files_per_message: int = 10
     secure_mails_per_recipient_per_hour: int = 20
     secure_mails_per_account_per_hour: int = 200
+    #: The e-counter's themes and contact persons (None where a test needs no e-counter).
+    contacts: ContactsDirectory | None = None
 
 
 def parse_id(value: str) -> str | None:
@@ -198,3 +208,5 @@ class ThreadView:
     liked: set[str]
     seen_counts: dict[str, int]
     older_cursor: str
+    #: The caller may withdraw it now (the sender of a secure mail nobody opened yet).
+    withdrawable_by_me: bool = False

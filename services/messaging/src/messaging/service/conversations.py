@@ -11,7 +11,7 @@ from messaging.domain.activity import ActivityChange, ActivityKind
 from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, PersonsOnly, ThreadNotFound
 from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
-from messaging.domain.secure_mail import new_read_link
+from messaging.domain.secure_mail import new_read_link, withdrawable_by
 from messaging.domain.threads import (
     Access,
     AttachmentInfo,
@@ -29,6 +29,7 @@ from messaging.domain.threads import (
     other_party_name,
     policy_for,
     seen_by_count,
+    staff_organisation,
 )
 from messaging.service.common import (
     Caller,
@@ -190,6 +191,17 @@ def message_activity(message: Message) -> ActivityChange:
     )
 
 
+async def thread_summary(services: Services, caller: Caller, thread_id: str) -> ThreadSummaryView:
+    """The thread as the caller's list shows it (404 when they have no way in), without
+    opening it: nothing is written, nobody is told. For another service that must know what
+    a thread is before it acts (identity, inviting someone into a chat)."""
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name="", now=services.clock(), lock=False)
+        last_id = access.thread.last_message_id
+        last = (await uow.queries.messages_by_id([last_id])).get(last_id) if last_id else None
+    return summary_of(access.thread, access.participant, access.participants, last)
+
+
 async def check_post_access(services: Services, caller: Caller, thread_id: str) -> str:
     """Before any file is read: the caller may write in this open thread (404 otherwise).
     Returns the thread's canonical id."""
@@ -346,26 +358,23 @@ async def resolve_start_with(services: Services, caller: Caller, refs: list[Part
     return StartWith(tuple(persons), tuple(organisations))
 
 
-async def do_create_thread(
-    services: Services,
+def new_thread(
     caller: Caller,
     kind: ThreadKind,
     subject: str,
-    body: str,
     reference: str | None,
     *,
+    name: str,
+    now: datetime,
     start_with: StartWith | None = None,
-    files: list[StoredFile] | tuple[StoredFile, ...] = (),
-) -> ThreadView:
-    """Stores the thread with the caller (and their organisation's shared inbox where the
-    kind has one) and whom it ``start_with``, and (with a text or files) its first message
-    and their activity, in one transaction."""
+    thread_id: str | None = None,
+) -> Access:
+    """A thread not yet stored: the caller (and their organisation's shared inbox where the
+    kind has one) and whom it ``start_with``. Every way a thread starts builds it here."""
     principal = caller.principal
     policy = policy_for(kind)
-    name = await caller_name(services, caller)
-    now = services.clock()
     thread = Thread(
-        id=new_id(),
+        id=thread_id or new_id(),
         kind=kind,
         subject=subject,
         organisation_id=principal.organisation_id,
@@ -390,24 +399,50 @@ async def do_create_thread(
     if start_with is not None:
         participants += [account_participant(thread.id, m.account_id, m.display_name, now) for m in start_with.persons]
         participants += [
-            organisation_participant(thread.id, identifier, name, now) for identifier, name in start_with.organisations
+            organisation_participant(thread.id, identifier, org_name, now)
+            for identifier, org_name in start_with.organisations
         ]
+    return Access(thread, me, participants, organisation=organisation)
+
+
+async def store_new_thread(uow: MessagingUnitOfWork, access: Access, now: datetime) -> None:
+    """Stores a :func:`new_thread` with its participants and tells them it started, in the
+    caller's unit of work (the first message follows in the same one)."""
+    await uow.threads.add(access.thread)
+    for participant in access.participants:
+        await uow.participants.add(participant)
+    me = access.participant
+    created = ActivityChange(
+        ActivityKind.THREAD_CREATED, access.thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
+    )
+    await publish(uow, access.participants, created)
+
+
+async def do_create_thread(
+    services: Services,
+    caller: Caller,
+    kind: ThreadKind,
+    subject: str,
+    body: str,
+    reference: str | None,
+    *,
+    start_with: StartWith | None = None,
+    files: list[StoredFile] | tuple[StoredFile, ...] = (),
+) -> ThreadView:
+    """Stores the thread (:func:`new_thread`) and (with a text or files) its first message
+    and their activity, in one transaction."""
+    name = await caller_name(services, caller)
+    now = services.clock()
+    access = new_thread(caller, kind, subject, reference, name=name, now=now, start_with=start_with)
     async with services.uow() as uow:
-        await uow.threads.add(thread)
-        for participant in participants:
-            await uow.participants.add(participant)
-        access = Access(thread, me, participants, organisation=organisation)
+        await store_new_thread(uow, access, now)
         messages: list[Message] = []
-        created = ActivityChange(
-            ActivityKind.THREAD_CREATED, thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
-        )
         if body or files:
             messages.append(
                 await add_message(uow, access, body, now, files=files, acting_account_id=acting_account(caller))
             )
-        await publish(uow, participants, created)
         for message in messages:
-            await publish(uow, participants, message_activity(message))
+            await publish(uow, access.participants, message_activity(message))
         await uow.commit()
     return thread_view(access, messages, liked=set(), older_cursor="")
 
@@ -444,6 +479,7 @@ def thread_view(access: Access, messages: list[Message], *, liked: set[str], old
         liked=liked,
         seen_counts={m.id: seen_by_count(m, access.participants) for m in messages},
         older_cursor=older_cursor,
+        withdrawable_by_me=withdrawable_by(access.caller, access),
     )
 
 
@@ -528,7 +564,10 @@ async def list_threads(
     after = decode_cursor(cursor)
     wanted = check_kinds(kinds)
     async with services.uow() as uow:
-        listings = await uow.queries.threads_of_account(caller.principal.subject_id, after, count + 1, kinds=wanted)
+        principal = caller.principal
+        listings = await uow.queries.threads_of_account(
+            principal.subject_id, staff_organisation(principal), after, count + 1, kinds=wanted
+        )
         summaries = await summaries_of(uow, listings[:count])
     next_cursor = ""
     if len(listings) > count:
@@ -667,9 +706,10 @@ async def search(
     count = page_size(limit)
     after = decode_cursor(cursor)
     principal = caller.principal
-    organisation = principal.organisation_id if principal.is_staff else None
     async with services.uow() as uow:
-        found = await uow.queries.search(principal.subject_id, organisation, words, after, count + 1)
+        found = await uow.queries.search(
+            principal.subject_id, staff_organisation(principal), words, after, count + 1
+        )
     page = found[:count]
     next_cursor = ""
     if len(found) > count:

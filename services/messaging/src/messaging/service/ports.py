@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import IO, Protocol, Self
 
 from messaging.domain.activity import ActivityChange, ActivityEntry
+from messaging.domain.ecounter import Box, EcounterCase, EcounterEntry, EntryStatus, MessageContact, StandardContact
 from messaging.domain.secure_mail import ReadLink, SecureMailSettings
 from messaging.domain.threads import AttachmentInfo, Message, Participant, Thread
 from zorgpost_kit.auth import Principal
@@ -139,9 +140,17 @@ class ConversationQueries(Protocol):
     """The read side: lists that page by keyset and use their own indexes."""
 
     async def threads_of_account(
-        self, account_id: str, after: ListCursor | None, limit: int, *, kinds: frozenset[str] = frozenset()
+        self,
+        account_id: str,
+        staff_of: str | None,
+        after: ListCursor | None,
+        limit: int,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
-        """``kinds``: only threads of these kinds (empty: every kind)."""
+        """The account's own rows; one acquired via an organisation only while ``staff_of``
+        (the organisation the caller's token says they are staff of) is it. ``kinds``: only
+        threads of these kinds (empty: every kind)."""
         ...
 
     async def inbox(
@@ -163,7 +172,10 @@ class ConversationQueries(Protocol):
 
     async def search(
         self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
-    ) -> list[SearchResult]: ...
+    ) -> list[SearchResult]:
+        """In the account's own threads (the same rule as ``threads_of_account``, with
+        ``organisation_id`` as ``staff_of``) and that organisation's shared inbox."""
+        ...
 
     async def activity_after(self, keys: list[str], position: int, limit: int) -> list[ActivityEntry]:
         """The rows of these readers after ``position``, oldest first; one change written
@@ -181,6 +193,57 @@ class ConversationQueries(Protocol):
     async def activity_horizon(self) -> int:
         """The highest position already pruned (0 when none)."""
         ...
+
+
+@dataclass(frozen=True)
+class EcounterFilter:
+    """What an e-counter list is narrowed to; empty values do not narrow."""
+
+    box: Box | None = None
+    theme_id: str = ""
+    reference: str = ""
+    #: Part of the title, any case.
+    title: str = ""
+    #: Part of the sender's or their organisation's name, any case.
+    sender: str = ""
+    status: EntryStatus | None = None
+    sent_from: datetime | None = None
+    sent_before: datetime | None = None
+
+
+class EcounterRepository(Protocol):
+    async def next_reference_number(self, year: int) -> int:
+        """The next number of ``year``'s sequence (1, 2, …); concurrent callers wait in turn."""
+
+    async def add_case(self, case: EcounterCase) -> None: ...
+
+    async def case(self, thread_id: str) -> EcounterCase | None: ...
+
+    async def add_entries(self, entries: list[EcounterEntry]) -> None: ...
+
+    async def entries(
+        self, organisation_id: str, narrowed: EcounterFilter, after: ListCursor | None, limit: int
+    ) -> list[EcounterEntry]:
+        """The organisation's entries, newest first, after the keyset position."""
+
+    async def history(self, organisation_id: str, thread_id: str) -> list[EcounterEntry]:
+        """Every entry of the organisation under one reference, oldest first."""
+
+    async def set_status(
+        self, organisation_id: str, thread_id: str, from_statuses: tuple[EntryStatus, ...], to: EntryStatus
+    ) -> None:
+        """Moves the organisation's received entries of the thread along (new → read, → answered)."""
+
+    async def own_contacts(self, thread_id: str) -> list[MessageContact]: ...
+
+    async def excluded_contacts(self, thread_id: str) -> set[str]:
+        """The ids of standard contact persons taken off this message."""
+
+    async def add_own_contact(self, contact: MessageContact) -> None: ...
+
+    async def remove_own_contacts(self, thread_id: str, contact_ids: set[str]) -> None: ...
+
+    async def exclude_contacts(self, thread_id: str, contact_person_ids: set[str]) -> None: ...
 
 
 class MessagingUnitOfWork(Protocol):
@@ -213,6 +276,9 @@ class MessagingUnitOfWork(Protocol):
 
     @property
     def queries(self) -> ConversationQueries: ...
+
+    @property
+    def ecounter(self) -> EcounterRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -275,4 +341,40 @@ class Directory(Protocol):
 
     async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
         """An organisation's name; None when there is no such organisation."""
+        ...
+
+
+@dataclass(frozen=True)
+class ThemeContacts:
+    """A theme as contacts keeps it, and an organisation's contact persons for it."""
+
+    theme_id: str
+    theme_name: str
+    department_id: str
+    department_name: str
+    team_name: str
+    contact_persons: list[StandardContact]
+    #: Every address that is a contact person of the organisation (lower-cased).
+    organisation_emails: set[str]
+
+
+@dataclass(frozen=True)
+class NewContactPerson:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    theme_ids: list[str]
+
+
+class ContactsDirectory(Protocol):
+    """The contacts service, as the e-counter needs it (with the caller's token)."""
+
+    async def theme_contacts(self, access_token: str, organisation_id: str, theme_id: str) -> ThemeContacts | None:
+        """None when there is no such theme, or the caller may not see the organisation's contacts."""
+        ...
+
+    async def add_contact_person(self, access_token: str, person: NewContactPerson) -> None:
+        """Adds a standard contact person to the caller's organisation (contacts mails the
+        confirmation). Raises contacts' field errors as ``InvalidArgument``."""
         ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from messaging.domain.activity import ActivityChange, ActivityKind, keys_of
+from messaging.domain.activity import ActivityChange, ActivityKind, keys_of, staff_reader_key
 from messaging.domain.errors import (
     AlreadyOpened,
     NoGuestRecipient,
@@ -322,8 +322,11 @@ async def do_assign(services: Services, caller: Caller, thread_id: str, assignee
             actor_name=access.participant.display_name,
         )
         keys = keys_of(access.participants)
-        if member and f"account:{member.account_id}" not in keys:
-            keys.append(f"account:{member.account_id}")
+        if member and access.organisation and access.organisation.organisation_id:
+            # The colleague is told as staff of the organisation the thread is assigned in.
+            assignee = staff_reader_key(access.organisation.organisation_id, member.account_id)
+            if assignee not in keys:
+                keys.append(assignee)
         last = await _last_message(uow, thread)
         await uow.activity.publish(keys, change)
         await uow.commit()

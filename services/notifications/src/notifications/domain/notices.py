@@ -64,6 +64,13 @@ PRESCRIPTION_READY = NoticeKind("prescription_ready", Category.RESULTS, _EMAIL)
 RESULT_PUBLISHED = NoticeKind("result_published", Category.RESULTS, _EMAIL)
 DOCUMENT_PUBLISHED = NoticeKind("document_published", Category.MESSAGES, _EMAIL)
 QUESTIONNAIRE_SENT = NoticeKind("questionnaire_sent", Category.MESSAGES, _EMAIL)
+#: The e-counter's contact persons (seed 3), reached by e-mail address, not as accounts.
+CONTACT_CONFIRMATION = NoticeKind("contact_confirmation", Category.ACCOUNT, _EMAIL)
+CONTACT_CHANGED = NoticeKind("contact_changed", Category.ACCOUNT, _EMAIL)
+CONTACT_EMAIL_CHANGED = NoticeKind("contact_email_changed", Category.ACCOUNT, _EMAIL)
+CONTACT_REMOVED = NoticeKind("contact_removed", Category.ACCOUNT, _EMAIL)
+#: A department's e-counter message, to the organisation's contact persons for the theme.
+ECOUNTER_MESSAGE = NoticeKind("ecounter_message", Category.MESSAGES, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
@@ -92,6 +99,11 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     RESULT_PUBLISHED,
     DOCUMENT_PUBLISHED,
     QUESTIONNAIRE_SENT,
+    CONTACT_CONFIRMATION,
+    CONTACT_CHANGED,
+    CONTACT_EMAIL_CHANGED,
+    CONTACT_REMOVED,
+    ECOUNTER_MESSAGE,
 )
 
 

@@ -41,6 +41,7 @@ from notifications.domain.model import Channel, mask_recipient
 from notifications.domain.notices import Addressee, Notice, NoticeKind
 from notifications.service.address_book import do_record
 from notifications.service.notices import NoticeQueue
+from zorgpost.events.v1 import contacts_events_pb2 as contacts
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.events.v1 import messaging_events_pb2 as messaging
 from zorgpost.events.v1 import portal_events_pb2 as portal
@@ -322,8 +323,93 @@ def _to_portal_recipients(
     return notices
 
 
+# --------------------------------------------------------------------------- the e-counter (seed 3)
+def _to_contact(
+    event: Any, kind: NoticeKind, email: str, *, params: dict[str, Any] | None = None, expires: str | None = None
+) -> Notice:
+    """A notice to a contact person: an e-mail address, no account (the defaults apply,
+    by e-mail, in Dutch); about the contact person."""
+    shown = dict(params or {})
+    expires_at = _time(event, expires) if expires else None
+    if expires:
+        shown["expires_at"] = _iso(expires_at)
+    return Notice(
+        kind=kind,
+        addressee=Addressee(account_id="", email=email, display_name=event.display_name),
+        source_id=event.contact_person_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        params=shown,
+        channel=Channel.EMAIL,
+        expires_at=expires_at,
+    )
+
+
+def _contact_added(event: contacts.ContactPersonAdded) -> list[Notice]:
+    return [
+        _to_contact(
+            event,
+            kinds.CONTACT_CONFIRMATION,
+            event.email,
+            params={"token": event.token, "theme_names": list(event.theme_names)},
+            expires="expires_at",
+        )
+    ]
+
+
+def _contact_changed(event: contacts.ContactPersonChanged) -> list[Notice]:
+    """Which fields changed, to the person; a new address gets the confirmation link and the
+    old one is told where the notices go now (masked)."""
+    changed = {"changed_fields": list(event.changed_fields)}
+    if not event.previous_email:
+        return [_to_contact(event, kinds.CONTACT_CHANGED, event.email, params=changed)]
+    return [
+        _to_contact(
+            event,
+            kinds.CONTACT_CONFIRMATION,
+            event.email,
+            params={"token": event.token, "theme_names": []},
+            expires="expires_at",
+        ),
+        _to_contact(
+            event,
+            kinds.CONTACT_EMAIL_CHANGED,
+            event.previous_email,
+            params={**changed, "new_email_masked": mask_recipient(event.email)},
+        ),
+    ]
+
+
+def _ecounter_message(event: messaging.EcounterMessageSent) -> list[Notice]:
+    notices: list[Notice] = []
+    told: set[str] = set()
+    for contact in event.contacts:
+        if contact.email and contact.email.lower() not in told:
+            told.add(contact.email.lower())
+            notices.append(
+                Notice(
+                    kind=kinds.ECOUNTER_MESSAGE,
+                    addressee=Addressee(account_id="", email=contact.email, display_name=contact.display_name),
+                    source_id=event.thread_id,
+                    organisation_id=event.organisation_id,
+                    organisation_name=event.organisation_name,
+                    params={"thread_id": event.thread_id, "sender_organisation_name": event.sender_organisation_name},
+                    channel=Channel.EMAIL,
+                )
+            )
+    return notices
+
+
 # --------------------------------------------------------------------------- the table
 RULES: tuple[NoticeRule[Any], ...] = (
+    NoticeRule("contacts.contact_person.added", contacts.ContactPersonAdded, _contact_added),
+    NoticeRule("contacts.contact_person.changed", contacts.ContactPersonChanged, _contact_changed),
+    NoticeRule(
+        "contacts.contact_person.removed",
+        contacts.ContactPersonRemoved,
+        lambda e: [_to_contact(e, kinds.CONTACT_REMOVED, e.email)],
+    ),
+    NoticeRule("messaging.ecounter_message.sent", messaging.EcounterMessageSent, _ecounter_message),
     NoticeRule("messaging.secure_mail.sent", messaging.SecureMailSent, _secure_mail_sent),
     NoticeRule("messaging.secure_mail.link_resent", messaging.SecureMailLinkResent, _link_resent),
     NoticeRule("messaging.message.sent", messaging.MessageSent, _message_sent),
@@ -463,9 +549,7 @@ def notice_consumer(rule: NoticeRule[Any], queue: NoticeQueue) -> EventConsumer[
         message_type = rule.message_type
 
         async def consume(self, event: Message, envelope: EventEnvelope, uow: SqlNotificationsUnitOfWork) -> None:
-            await queue.do_queue(
-                uow, rule.notices(event), may_wait=envelope.delivery_attempt < ADDRESS_BOOK_PATIENCE
-            )
+            await queue.do_queue(uow, rule.notices(event), may_wait=envelope.delivery_attempt < ADDRESS_BOOK_PATIENCE)
 
     NoticeConsumer.__qualname__ = NoticeConsumer.__name__ = f"NoticeConsumer[{rule.subject}]"
     return NoticeConsumer()
@@ -477,9 +561,7 @@ def notice_consumers(
     return [notice_consumer(rule, queue) for rule in rules]
 
 
-class AccountContactDetailsConsumer(
-    EventConsumer[identity.AccountContactDetailsChanged, SqlNotificationsUnitOfWork]
-):
+class AccountContactDetailsConsumer(EventConsumer[identity.AccountContactDetailsChanged, SqlNotificationsUnitOfWork]):
     """Keeps the address book: how to reach each account, as identity last announced it."""
 
     producer = "identity"

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from web.entrypoints.context import LANGUAGE_COOKIE, Page, PageDep, safe_next
 from web.entrypoints.messenger import open_joined_conversation
+from web.entrypoints.paths import segment
 from web.i18n import LANGUAGES
 from web.service.ports import GatewayError
 
@@ -126,7 +127,7 @@ async def after_sign_in(page: Page, next_url: str, then: dict[str, Any]) -> Resp
         token = then["accept_invitation"]
         if account.password_change_required:
             return await page.redirect("/password/change")
-        accepted = await page.api("POST", f"/invitations/{token}/accept")
+        accepted = await page.api("POST", f"/invitations/{segment(token)}/accept")
         page.flash("success", "flash.invitation_accepted")
         return await open_joined_conversation(page, accepted["thread_id"])
     if account.password_change_required:

@@ -47,8 +47,11 @@ class WebParts:
 
 
 class LoginRequired(Exception):
+    """Sign in first, then back to ``next_url``. The URL may carry a link's secret, so it is
+    kept out of the exception's text (which a traceback or a log line would print)."""
+
     def __init__(self, next_url: str) -> None:
-        super().__init__(next_url)
+        super().__init__("sign in first")
         self.next_url = next_url
 
 
@@ -133,6 +136,13 @@ class Page:
             self._new_cookie = cookie
         self._dirty = True
         return self.session
+
+    async def rotate_session(self) -> None:
+        """A new cookie for this session (see :meth:`Sessions.rotate`)."""
+        session = self.ensure_session()
+        cookie, self.session = await self.parts.sessions.rotate(session)
+        self._new_cookie = cookie
+        self._dirty = True
 
     def changed(self) -> None:
         self._dirty = True

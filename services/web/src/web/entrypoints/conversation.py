@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.responses import Response, StreamingResponse
 
+from web.entrypoints.paths import segment
 from web.forms import Form
 from web.service.ports import FilePart, GatewayError, Stream
 
@@ -44,7 +45,7 @@ async def send_message(
         form.error("body", "conversation.empty")
         return None
     try:
-        message: dict[str, Any] = await send(f"/threads/{thread_id}/messages", {"body": body}, files)
+        message: dict[str, Any] = await send(f"/threads/{segment(thread_id)}/messages", {"body": body}, files)
     except GatewayError as error:
         refusal_on_form(form, error)
         return None

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from web.entrypoints.context import Page, StaffPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, send_message
+from web.entrypoints.paths import segment
 from web.service.ports import GatewayError
 from web.texts import TEXTS
 
@@ -96,12 +97,12 @@ async def _colleagues(page: Page, thread: dict[str, Any]) -> list[dict[str, str]
 async def _render_thread(
     page: Page, thread_id: str, *, status: int = 200, message_form: Any = None, assign_form: Any = None
 ) -> Response:
-    thread = await page.api("GET", f"/threads/{thread_id}")
+    thread = await page.api("GET", f"/threads/{segment(thread_id)}")
     guest = next((p for p in thread["participants"] if p["kind"] == "guest"), None)
     deliveries: list[dict[str, Any]] = []
     if thread["kind"] == "secure_mail":
         try:
-            deliveries = await page.api("GET", f"/secure-mails/{thread_id}/deliveries")
+            deliveries = await page.api("GET", f"/secure-mails/{segment(thread_id)}/deliveries")
         except GatewayError:
             deliveries = []
     assigned = thread["assigned_to"]["account_id"] if thread["assigned_to"] else ""
@@ -114,7 +115,8 @@ async def _render_thread(
         colleagues=await _colleagues(page, thread),
         message_form=message_form or page.new_form(MESSAGE_FIELDS),
         assign_form=assign_form or page.new_form(ASSIGN_FIELDS, {"assignee": assigned}),
-        can_withdraw=guest is not None and thread["state"] == "open" and not thread["opened_by_recipient"],
+        # Only the sender withdraws (messaging says whether that is this person, now).
+        can_withdraw=thread["withdrawable_by_me"],
         can_resend=guest is not None and thread["state"] == "open",
     )
 
@@ -126,7 +128,7 @@ async def inbox_thread(page: StaffPage, thread_id: str) -> Response:
 
 @router.get("/inbox/{thread_id}/live")
 async def inbox_thread_live(page: StaffPage, thread_id: str) -> Response:
-    thread = await page.api("GET", f"/threads/{thread_id}")
+    thread = await page.api("GET", f"/threads/{segment(thread_id)}")
     return await page.render_fragment("pages/conversation_live.html.j2", thread=thread, messages=thread["messages"])
 
 
@@ -145,7 +147,7 @@ async def reply(page: StaffPage, thread_id: str) -> Response:
 async def assign(page: StaffPage, thread_id: str) -> Response:
     values = await page.form()
     chosen = values.get("assignee", "")
-    thread = await page.api("GET", f"/threads/{thread_id}", params={"limit": "1"})
+    thread = await page.api("GET", f"/threads/{segment(thread_id)}", params={"limit": "1"})
     names = {c["account_id"]: c["name"] for c in await _colleagues(page, thread)}
     if chosen and chosen not in names:
         form = page.new_form(ASSIGN_FIELDS, values)
@@ -154,7 +156,7 @@ async def assign(page: StaffPage, thread_id: str) -> Response:
     try:
         await page.api(
             "POST",
-            f"/threads/{thread_id}/assign",
+            f"/threads/{segment(thread_id)}/assign",
             json={"assignee_account_id": chosen or None, "assignee_name": names.get(chosen, "")},
         )
     except GatewayError as error:
@@ -183,7 +185,7 @@ def _refusal_key(error: GatewayError, specific: dict[str, str] | None = None) ->
 async def withdraw(page: StaffPage, thread_id: str) -> Response:
     await page.form()
     try:
-        await page.api("POST", f"/secure-mails/{thread_id}/withdraw")
+        await page.api("POST", f"/secure-mails/{segment(thread_id)}/withdraw")
     except GatewayError as error:
         if error.status not in (403, 409):
             raise
@@ -197,7 +199,7 @@ async def withdraw(page: StaffPage, thread_id: str) -> Response:
 async def resend_link(page: StaffPage, thread_id: str) -> Response:
     await page.form()
     try:
-        await page.api("POST", f"/secure-mails/{thread_id}/resend-link")
+        await page.api("POST", f"/secure-mails/{segment(thread_id)}/resend-link")
     except GatewayError as error:
         if error.status not in (403, 409, 429):
             raise

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from web.entrypoints.auth import continue_login
 from web.entrypoints.context import Page, PageDep, SignedInPage
 from web.entrypoints.messenger import open_joined_conversation
+from web.entrypoints.paths import segment
 from web.forms import checked
 from web.service.ports import GatewayError
 
@@ -32,7 +33,7 @@ EXISTING_FIELDS = {"username": "login.username", "password": "login.password"}
 
 
 async def _invitation(page: Page, token: str) -> dict[str, Any]:
-    view: dict[str, Any] = await page.public_api("GET", f"/invitations/{token}")
+    view: dict[str, Any] = await page.public_api("GET", f"/invitations/{segment(token)}")
     return view
 
 
@@ -84,7 +85,7 @@ async def invitation_account_check(page: PageDep, token: str) -> Response:
     try:
         await page.public_api(
             "POST",
-            f"/invitations/{token}/account",
+            f"/invitations/{segment(token)}/account",
             json=_account_body(values, view, accepted=True, dry_run=True),
         )
     except GatewayError as error:
@@ -134,7 +135,7 @@ async def invitation_create(page: PageDep, token: str) -> Response:
     try:
         accepted = await page.public_api(
             "POST",
-            f"/invitations/{token}/account",
+            f"/invitations/{segment(token)}/account",
             json=_account_body(saved["values"], view, accepted=True, dry_run=False),
         )
     except GatewayError as error:
@@ -173,7 +174,7 @@ async def invitation_login(page: PageDep, token: str) -> Response:
     values = await page.form()
     view = await _invitation(page, token)
     if page.signed_in and values.get("attach"):
-        accepted = await page.api("POST", f"/invitations/{token}/accept")
+        accepted = await page.api("POST", f"/invitations/{segment(token)}/accept")
         page.flash("success", "flash.invitation_accepted")
         return await open_joined_conversation(page, accepted["thread_id"])
     form = page.new_form(EXISTING_FIELDS, {"username": values.get("username", "")})
@@ -184,7 +185,9 @@ async def invitation_login(page: PageDep, token: str) -> Response:
         return await page.render("pages/invitation_login.html.j2", status=422, invitation=view, token=token, form=form)
     try:
         answer = await page.public_api(
-            "POST", f"/invitations/{token}/login", json={"username": values["username"], "password": values["password"]}
+            "POST",
+            f"/invitations/{segment(token)}/login",
+            json={"username": values["username"], "password": values["password"]},
         )
     except GatewayError as error:
         form.take(error)
@@ -210,7 +213,7 @@ async def invitation_decline_form(page: PageDep, token: str) -> Response:
 async def invitation_decline(page: PageDep, token: str) -> Response:
     await page.form()
     view = await _invitation(page, token)
-    await page.public_api("POST", f"/invitations/{token}/decline")
+    await page.public_api("POST", f"/invitations/{segment(token)}/decline")
     return await page.render("pages/invitation_declined.html.j2", invitation=view)
 
 
@@ -221,7 +224,7 @@ ACTIVATION_FIELDS = {"birth_date": "person.birth_date"}
 
 @router.get("/activate/{token}")
 async def activation_form(page: PageDep, token: str) -> Response:
-    view = await page.public_api("GET", f"/activations/{token}")
+    view = await page.public_api("GET", f"/activations/{segment(token)}")
     return await page.render(
         "pages/activation.html.j2", activation=view, token=token, form=page.new_form(ACTIVATION_FIELDS)
     )
@@ -233,10 +236,10 @@ async def activate(page: PageDep, token: str) -> Response:
     form = page.new_form(ACTIVATION_FIELDS, {"birth_date": values.get("birth_date", "")})
     try:
         activated = await page.public_api(
-            "POST", f"/activations/{token}", json={"birth_date": values.get("birth_date", "")}
+            "POST", f"/activations/{segment(token)}", json={"birth_date": values.get("birth_date", "")}
         )
     except GatewayError as error:
-        view = await page.public_api("GET", f"/activations/{token}")
+        view = await page.public_api("GET", f"/activations/{segment(token)}")
         if error.code == "wrong_birth_date" and not error.errors:
             form.error("birth_date", "activation.wrong_birth_date", left=view["attempts_left"])
         else:
@@ -314,7 +317,7 @@ async def registration_link(page: PageDep, token: str) -> Response:
 async def registration_code(page: PageDep, token: str) -> Response:
     await page.form()
     try:
-        sent = await page.public_api("POST", f"/register/{token}/code")
+        sent = await page.public_api("POST", f"/register/{segment(token)}/code")
     except GatewayError as error:
         if error.status in (404, 409, 410):
             return await page.render("pages/link_invalid.html.j2", status=error.status)
@@ -338,7 +341,7 @@ async def registration_complete(page: PageDep, token: str) -> Response:
     try:
         completed = await page.public_api(
             "POST",
-            f"/register/{token}",
+            f"/register/{segment(token)}",
             json={
                 "code": "".join(values.get("code", "").split()),
                 "password": values.get("password", ""),
@@ -418,7 +421,7 @@ async def delegation_page(page: SignedInPage, delegation_id: str) -> Response:
 async def delegation_consent(page: SignedInPage, delegation_id: str) -> Response:
     values = await page.form()
     accept = values.get("accept") == "yes"
-    await page.api("POST", f"/delegations/{delegation_id}/consent", json={"accept": accept})
+    await page.api("POST", f"/delegations/{segment(delegation_id)}/consent", json={"accept": accept})
     page.flash("success", "flash.delegation_accepted" if accept else "flash.delegation_declined")
     return await page.redirect(f"/delegations/{delegation_id}")
 
@@ -426,6 +429,6 @@ async def delegation_consent(page: SignedInPage, delegation_id: str) -> Response
 @router.post("/delegations/{delegation_id}/revoke")
 async def delegation_revoke(page: SignedInPage, delegation_id: str) -> Response:
     await page.form()
-    await page.api("POST", f"/delegations/{delegation_id}/revoke")
+    await page.api("POST", f"/delegations/{segment(delegation_id)}/revoke")
     page.flash("success", "flash.delegation_revoked")
     return await page.redirect(f"/delegations/{delegation_id}")

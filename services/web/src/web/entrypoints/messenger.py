@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from web.entrypoints.context import LoginRequired, Page, PageDep, SignedInPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
+from web.entrypoints.paths import segment
 from web.service.ports import GatewayError, GatewayUnavailable
 
 router = APIRouter(prefix="/messages")
@@ -173,7 +174,7 @@ async def live_events(page: PageDep, request: Request, after: str = "") -> Respo
 
 async def _thread(page: Page, thread_id: str, *, limit: int = 50) -> dict[str, Any]:
     """The conversation (opening it marks it read: the others see "Gezien door")."""
-    thread: dict[str, Any] = await page.api("GET", f"/threads/{thread_id}", params={"limit": str(limit)})
+    thread: dict[str, Any] = await page.api("GET", f"/threads/{segment(thread_id)}", params={"limit": str(limit)})
     return thread
 
 
@@ -222,7 +223,9 @@ async def conversation(page: SignedInPage, request: Request, thread_id: str, old
         raise
     page.drop_pending("joining")
     if older:
-        listed = await page.api("GET", f"/threads/{thread_id}/messages", params={"cursor": older, "limit": "50"})
+        listed = await page.api(
+            "GET", f"/threads/{segment(thread_id)}/messages", params={"cursor": older, "limit": "50"}
+        )
         return await render_conversation(
             page, thread, older=list(reversed(listed["items"])), older_cursor=listed["next_cursor"]
         )
@@ -272,7 +275,9 @@ async def invite(page: SignedInPage, thread_id: str) -> Response:
 @router.post("/{thread_id}/like/{message_id}")
 async def like(page: SignedInPage, request: Request, thread_id: str, message_id: str) -> Response:
     values = await page.form()
-    liked = await page.api("DELETE" if values.get("action") == "unlike" else "POST", f"/messages/{message_id}/like")
+    liked = await page.api(
+        "DELETE" if values.get("action") == "unlike" else "POST", f"/messages/{segment(message_id)}/like"
+    )
     if by_script(request):
         return await page.finish(JSONResponse(liked))
     return await page.redirect(conversation_url(thread_id, message_id))
@@ -280,7 +285,7 @@ async def like(page: SignedInPage, request: Request, thread_id: str, message_id:
 
 @router.get("/{thread_id}/seen-by/{message_id}")
 async def seen_by(page: SignedInPage, thread_id: str, message_id: str) -> Response:
-    seen = await page.api("GET", f"/messages/{message_id}/seen-by")
+    seen = await page.api("GET", f"/messages/{segment(message_id)}/seen-by")
     return await page.render(
         "pages/seen_by.html.j2", thread_id=thread_id, message_id=message_id, readers=seen["readers"]
     )
@@ -319,7 +324,7 @@ async def forward(page: SignedInPage, thread_id: str, message_id: str) -> Respon
         form.error("to_thread_id", "forward.choose")
         return await _render_forward(page, thread_id, message_id, form, status=422)
     try:
-        forwarded = await page.api("POST", f"/messages/{message_id}/forward", json={"to_thread_id": target})
+        forwarded = await page.api("POST", f"/messages/{segment(message_id)}/forward", json={"to_thread_id": target})
     except GatewayError as error:
         if error.status not in (404, 409, 422):
             raise
@@ -332,7 +337,7 @@ async def forward(page: SignedInPage, thread_id: str, message_id: str) -> Respon
 @router.get("/{thread_id}/attachments/{attachment_id}")
 async def attachment(page: SignedInPage, thread_id: str, attachment_id: str) -> Response:
     try:
-        stream = await page.api_stream(f"/threads/{thread_id}/attachments/{attachment_id}")
+        stream = await page.api_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}")
     except GatewayError as error:
         if error.status == 409:
             return await page.render(

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from web.entrypoints.context import LANGUAGE_COOKIE, Page, SignedInPage
+from web.entrypoints.paths import segment
 from web.forms import checked
 from web.service.ports import GatewayError
 
@@ -236,7 +237,7 @@ async def revoke_others(page: SignedInPage) -> Response:
 @router.post("/me/sessions/{session_id}/revoke")
 async def revoke_session(page: SignedInPage, session_id: str) -> Response:
     await page.form()
-    await page.api("DELETE", f"/me/sessions/{session_id}")
+    await page.api("DELETE", f"/me/sessions/{segment(session_id)}")
     page.flash("success", "flash.session_revoked")
     return await page.redirect("/me/sessions")
 
@@ -357,7 +358,9 @@ async def confirm_enrolment(page: SignedInPage, method: str) -> Response:
     form = page.new_form(CONFIRM_FIELDS)
     try:
         answer = await page.api(
-            "POST", f"/me/second-factors/{method}/confirm", json={"code": "".join(values.get("code", "").split())}
+            "POST",
+            f"/me/second-factors/{segment(method)}/confirm",
+            json={"code": "".join(values.get("code", "").split())},
         )
     except GatewayError as error:
         if error.status == 401 or (error.code == "incorrect_code" and not error.errors):

@@ -6,7 +6,8 @@ A later visit asks for a new code.
 
 The guest token the code buys lives in the server-side browser session only, under this
 link (another link in the same browser does not reach it), and only as long as the gateway
-says (at most 15 minutes). A reply typed when it ran out is kept for after the next code.
+says (at most 15 minutes); opening the mail gives the session a new cookie, and "Sluiten"
+forgets the access. A reply typed when it ran out is kept for after the next code.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi.responses import Response
 
 from web.entrypoints.context import Page, PageDep
 from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
+from web.entrypoints.paths import segment
 from web.forms import Form
 from web.service.ports import FilePart, GatewayError
 
@@ -114,7 +116,7 @@ async def _as_guest(page: Page, token: str, method: str, path: str) -> tuple[Any
 async def reader(page: PageDep, token: str) -> Response:
     state = _state(page, token)
     if state.get("thread_id"):
-        thread, ok = await _as_guest(page, token, "GET", f"/threads/{state['thread_id']}")
+        thread, ok = await _as_guest(page, token, "GET", f"/threads/{segment(state['thread_id'])}")
         if ok:
             return await page.render(
                 "pages/secure_mail_read.html.j2", token=token, thread=thread, expires_at=state["expires_at"]
@@ -127,12 +129,14 @@ async def request_code(page: PageDep, token: str) -> Response:
     """ "Toegangscode aanvragen": a new code replaces an earlier one."""
     await page.form()
     try:
-        sent = await page.public_api("POST", f"/secure-mail-access/{token}/code")
+        sent = await page.public_api("POST", f"/secure-mail-access/{segment(token)}/code")
     except GatewayError as error:
         if error.status == 404:
             return await _link_invalid(page)
         if error.status == 429:
-            return await _request_page(page, token, status=429, problem="reader.too_many_codes")
+            used_up = error.code == "access_codes_used_up"
+            problem = "reader.codes_used_up" if used_up else "reader.too_many_codes"
+            return await _request_page(page, token, status=429, problem=problem)
         raise
     sent = sent or {}
     state = _state(page, token)
@@ -170,7 +174,7 @@ async def open_mail(page: PageDep, token: str) -> Response:
         form.error("code", "reader.code_required")
         return await _code_page(page, token, form, status=422)
     try:
-        opened = await page.public_api("POST", f"/secure-mail-access/{token}/open", json={"code": code})
+        opened = await page.public_api("POST", f"/secure-mail-access/{segment(token)}/open", json={"code": code})
     except GatewayError as error:
         if error.status == 404:
             return await _link_invalid(page)
@@ -192,6 +196,20 @@ async def open_mail(page: PageDep, token: str) -> Response:
         thread_id=opened["thread"]["id"],
     )
     _store(page, token, state)
+    # The session now reaches the mail: under a new cookie, so one known before does not.
+    await page.rotate_session()
+    return await page.redirect(_base(token))
+
+
+@router.post("/{token}/close")
+async def close(page: PageDep, token: str) -> Response:
+    """ "Sluiten": this browser forgets the access the code gave (and a waiting draft); the
+    link asks for a new code again."""
+    await page.form()
+    links = dict(page.pending(JOURNEY) or {})
+    if links.pop(_key(token), None) is not None:
+        page.set_pending(JOURNEY, links)
+    page.flash("success", "flash.reader_closed")
     return await page.redirect(_base(token))
 
 
@@ -207,7 +225,7 @@ async def reply_form(page: PageDep, token: str) -> Response:
     state = _state(page, token)
     if not state.get("thread_id"):
         return await page.redirect(_base(token))
-    thread, ok = await _as_guest(page, token, "GET", f"/threads/{state['thread_id']}")
+    thread, ok = await _as_guest(page, token, "GET", f"/threads/{segment(state['thread_id'])}")
     if not ok:
         return await page.redirect(_base(token))
     draft = state.pop("draft", "")
@@ -248,7 +266,7 @@ async def reply(page: PageDep, token: str) -> Response:
         page.flash("info", "flash.reader_expired_draft")
         return await page.redirect(_base(token))
     if message is None:
-        thread, ok = await _as_guest(page, token, "GET", f"/threads/{thread_id}")
+        thread, ok = await _as_guest(page, token, "GET", f"/threads/{segment(thread_id)}")
         if not ok:
             return await page.redirect(_base(token))
         return await _reply_page(page, token, thread, form, status=422)
@@ -264,7 +282,9 @@ async def attachment(page: PageDep, token: str, attachment_id: str) -> Response:
         return await page.redirect(_base(token))
     try:
         stream = await page.parts.transfers.open_stream(
-            f"/threads/{state['thread_id']}/attachments/{attachment_id}", token=guest, browser=page.browser
+            f"/threads/{segment(state['thread_id'])}/attachments/{segment(attachment_id)}",
+            token=guest,
+            browser=page.browser,
         )
     except GatewayError as error:
         if error.status == 401:

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from web.entrypoints.context import StaffPage
+from web.entrypoints.paths import segment
 from web.forms import checked
 from web.service.ports import GatewayError
 
@@ -94,7 +95,7 @@ async def send_secure_mail(page: StaffPage) -> Response:
 
 @router.get("/secure-mails/{mail_id}")
 async def secure_mail_status(page: StaffPage, mail_id: str) -> Response:
-    deliveries = await page.api("GET", f"/secure-mails/{mail_id}/deliveries")
+    deliveries = await page.api("GET", f"/secure-mails/{segment(mail_id)}/deliveries")
     return await page.render("pages/staff_secure_mail_status.html.j2", mail_id=mail_id, deliveries=deliveries)
 
 
@@ -113,7 +114,7 @@ async def invitation_action(page: StaffPage, invitation_id: str, action: str) ->
     await page.form()
     if action not in ("revoke", "resend"):
         return await page.redirect("/staff/invitations")
-    await page.api("POST", f"/invitations/{invitation_id}/{action}")
+    await page.api("POST", f"/invitations/{segment(invitation_id)}/{segment(action)}")
     page.flash("success", f"flash.invitation_{action}")
     return await page.redirect("/staff/invitations")
 
@@ -148,7 +149,7 @@ async def create_client_account(page: StaffPage) -> Response:
 @router.post("/client-accounts/{account_id}/activation")
 async def resend_activation(page: StaffPage, account_id: str) -> Response:
     await page.form()
-    await page.api("POST", f"/client-accounts/{account_id}/activation")
+    await page.api("POST", f"/client-accounts/{segment(account_id)}/activation")
     page.flash("success", "flash.activation_resent")
     return await page.redirect("/staff/client-accounts/new")
 
@@ -168,7 +169,7 @@ async def registration_action(page: StaffPage, registration_id: str, action: str
     await page.form()
     if action not in ("approve", "reject"):
         return await page.redirect("/staff/registrations")
-    decided = await page.api("POST", f"/registrations/{registration_id}/{action}")
+    decided = await page.api("POST", f"/registrations/{segment(registration_id)}/{segment(action)}")
     page.flash("success", f"flash.registration_{action}d", email=decided["email"])
     return await page.redirect("/staff/registrations")
 

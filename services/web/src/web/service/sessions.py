@@ -77,6 +77,17 @@ class Sessions:
                     session.tokens = stored.tokens
             held.replacement = session.to_state()
 
+    async def rotate(self, session: BrowserSession) -> tuple[str, BrowserSession]:
+        """The same session under a new cookie, the old one discarded: when the session
+        gains access (a secure mail opened with its code), a cookie someone planted or saw
+        before is worth nothing after it."""
+        cookie, fresh = self.start()
+        fresh.tokens, fresh.account, fresh.acting = session.tokens, session.account, session.acting
+        fresh.pending, fresh.flash = session.pending, session.flash
+        await self.discard(session)
+        await self.save(fresh)
+        return cookie, fresh
+
     async def discard(self, session: BrowserSession) -> None:
         await self._store.delete(session.id)
 

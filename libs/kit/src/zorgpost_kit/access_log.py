@@ -1,9 +1,10 @@
-"""The gateway's access log: one line per request, never with a secret from the URL.
+"""The access log of an HTTP process (the gateway, the web front end): one line per request,
+never with a secret from the URL.
 
 Links mailed to people carry their secret in the path (``/invitations/{token}``,
-``/activations/{token}``, ``/register/{token}``): uvicorn's own access log would write it
-down, so it is switched off (``access_log=False`` in ``__main__``) and this middleware logs
-instead. In a request that matched a route, the path segments of the route's
+``/activations/{token}``, ``/secure-mail/{token}``): uvicorn's own access log would write it
+down, so it is switched off (``access_log=False`` where uvicorn starts) and this middleware
+logs instead. In a request that matched a route, the path segments of the route's
 :data:`SECRET_PATH_PARAMETERS` are replaced; in one that matched nothing (a 404), every
 token-like segment. Query strings are never logged.
 
@@ -15,12 +16,17 @@ from __future__ import annotations
 
 import re
 import time
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from zorgpost_kit.logging import get_logger
 
-log = get_logger("gateway.access")
+# The ASGI shapes, spelled out so the kit needs no web framework.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Path parameters whose values are secrets (a link's token).
 SECRET_PATH_PARAMETERS = frozenset({"token"})
@@ -48,10 +54,12 @@ def loggable_path(scope: Scope) -> str:
 
 
 class AccessLogMiddleware:
-    """Logs ``http_request`` with method, safe path, status, duration and client address."""
+    """Logs ``http_request`` with method, safe path, status, duration and client address,
+    under the logger ``<process>.access``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, logger_name: str) -> None:
         self.app = app
+        self._log = get_logger(logger_name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +78,7 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_and_note_status)
         finally:
             client = scope.get("client")
-            log.info(
+            self._log.info(
                 "http_request",
                 method=scope.get("method"),
                 path=loggable_path(scope),

@@ -14,6 +14,7 @@ import pytest
 from messaging_fakes import FakeDirectory, FakeScanner, FakeUnitOfWork, make_services
 from test_messaging_use_cases import guest, person, send_mail, staff
 
+from messaging.domain.activity import reader_keys
 from messaging.domain.errors import (
     AttachmentQuarantined,
     NotAllowedForKind,
@@ -235,6 +236,29 @@ async def test_a_staff_members_rows_end_with_their_membership() -> None:
             await conversations.do_open_thread(services, caller, sent.thread.id, 50)
 
 
+async def test_rows_acquired_via_an_organisation_leave_the_list_search_and_feed_with_the_membership() -> None:
+    services, store, _ = make_services()
+    sent = await send_mail(services)
+    await conversations.do_open_thread(services, staff("piet"), sent.thread.id, 50)
+    await conversations.do_post_message(services, staff("jan"), sent.thread.id, "Aanvulling op de aanvraag", [])
+    # A chat of piet's own (no organisation behind the row) stays his wherever he works.
+    chat = await conversations.do_create_thread(services, person("piet", None), ThreadKind.CHAT, "Eigen", "", None)
+    moved_on = Caller(Principal("piet", "piet", "s", "org-y", "Gemeente org-y", frozenset({"staff"})))
+
+    own_chat = chat.summary.thread.id
+    for caller, expected in ((staff("piet"), {sent.thread.id, own_chat}), (moved_on, {own_chat})):
+        listed, _ = await conversations.list_threads(services, caller, "", 50)
+        assert {s.thread.id for s in listed} == expected
+    assert [r.thread.id for r in (await conversations.search(services, staff("piet"), "aanvulling", "", 50))[0]] == [
+        sent.thread.id
+    ]
+    assert (await conversations.search(services, moved_on, "aanvulling", "", 50))[0] == []
+
+    written = {key for _, key, change in store.activity if change.thread_id == sent.thread.id}
+    assert set(reader_keys(staff("piet").principal)) & written
+    assert not set(reader_keys(moved_on.principal)) & written
+
+
 # ----------------------------------------------------------------------------- cursors
 @pytest.mark.parametrize(
     "raw",
@@ -335,3 +359,27 @@ async def test_a_stream_ends_when_the_token_expires() -> None:
     stream = activity.watch_activity(services, await hub.subscribe(expiring, 0), expiring)
     with pytest.raises(StopAsyncIteration):
         await _next(stream)
+
+
+async def test_the_thread_says_only_to_its_sender_that_it_can_be_withdrawn_until_opened() -> None:
+    services, store, _ = make_services()
+    sent = await send_mail(services)  # sent by jan
+    assert (await conversations.do_open_thread(services, staff("jan"), sent.thread.id, 50)).withdrawable_by_me
+    assert not (await conversations.do_open_thread(services, staff("piet"), sent.thread.id, 50)).withdrawable_by_me
+
+    [guest_row] = [p for p in store.participants.values() if p.thread_id == sent.thread.id and p.is_guest]
+    await conversations.do_open_thread(services, guest(guest_row.id, sent.thread.id), sent.thread.id, 50)
+    assert not (await conversations.do_open_thread(services, staff("jan"), sent.thread.id, 50)).withdrawable_by_me
+
+
+async def test_a_thread_summary_writes_nothing_and_tells_nobody() -> None:
+    services, store, _ = make_services()
+    sent = await send_mail(services)
+    rows, feed = len(store.participants), len(store.activity)
+
+    summary = await conversations.thread_summary(services, staff("piet"), sent.thread.id)
+
+    assert summary.thread.kind is ThreadKind.SECURE_MAIL
+    assert (len(store.participants), len(store.activity)) == (rows, feed), "no row, no read receipt"
+    with pytest.raises(ThreadNotFound):
+        await conversations.thread_summary(services, staff("piet", "org-y"), sent.thread.id)

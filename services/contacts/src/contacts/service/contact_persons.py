@@ -1,0 +1,258 @@
+"""Use cases of contact persons per theme (seed 3, 2.1.2): add, change, remove, confirm, and
+the start page's tasks. ``check_*`` validates and authorises, ``do_*`` changes state in one
+unit of work with its event; the notices follow from the events (notifications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contacts.domain.contact_persons import (
+    ContactDetails,
+    ContactPerson,
+    ContactPersonAdded,
+    ContactPersonChanged,
+    ContactPersonConfirmed,
+    ContactPersonRemoved,
+    hash_token,
+    new_confirmation,
+    new_contact_person,
+    themes_without_confirmed_contact,
+)
+from contacts.domain.errors import ConfirmationLinkNotValid, ContactPersonNotFound, ThemeNotFound
+from contacts.domain.themes import Theme
+from contacts.service.ports import Clock, ContactsUnitOfWork, UnitOfWorkFactory
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.validation import check_email, check_name, check_phone
+
+MAX_THEMES = 50
+EMAIL_TAKEN = "is already a contact person of your organisation"
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    theme_ids: list[str]
+
+
+def _organisation(principal: Principal) -> str:
+    principal.require_staff()
+    assert principal.organisation_id is not None
+    return principal.organisation_id
+
+
+def check_details(draft: ContactDraft, themes: list[Theme], taken_emails: set[str]) -> ContactDetails:
+    """Every field is required and named when missing or malformed (nothing is saved then);
+    the address must not be another contact person's of the organisation already
+    (``taken_emails``, lower-cased)."""
+    errors = FieldErrors()
+    first_name = check_name(draft.first_name, "first_name", errors)
+    last_name = check_name(draft.last_name, "last_name", errors)
+    email = check_email(draft.email, "email", errors)
+    if not draft.phone.strip():
+        errors.add("phone", "is required")
+    phone = check_phone(draft.phone, "phone", errors)
+    known = {theme.id for theme in themes}
+    theme_ids: list[str] = []
+    if not draft.theme_ids:
+        errors.add("theme_ids", "choose at least one theme")
+    elif len(draft.theme_ids) > MAX_THEMES:
+        errors.add("theme_ids", f"at most {MAX_THEMES} themes")
+    for index, theme_id in enumerate(draft.theme_ids):
+        if theme_id not in known:
+            errors.add(f"theme_ids[{index}]", "is not a theme")
+        elif theme_id not in theme_ids:
+            theme_ids.append(theme_id)
+    if email and email.lower() in taken_emails:
+        errors.add("email", EMAIL_TAKEN)
+    errors.raise_if_any()
+    return ContactDetails(first_name, last_name, email, phone, tuple(theme_ids))
+
+
+async def list_themes(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[Theme]:
+    """The catalogue (signed-in staff)."""
+    principal.require_staff()
+    async with uow_factory() as uow:
+        return await uow.themes.all()
+
+
+async def list_contact_persons(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[ContactPerson]:
+    organisation_id = _organisation(principal)
+    async with uow_factory() as uow:
+        return await uow.contact_persons.of_organisation(organisation_id)
+
+
+def _theme_names(themes: list[Theme], theme_ids: tuple[str, ...]) -> tuple[str, ...]:
+    names = {theme.id: theme.name for theme in themes}
+    return tuple(names[theme_id] for theme_id in theme_ids if theme_id in names)
+
+
+async def do_add_contact_person(
+    uow_factory: UnitOfWorkFactory, principal: Principal, draft: ContactDraft, clock: Clock
+) -> ContactPerson:
+    """Checks the draft (see :func:`check_details`) and stores the unconfirmed person with
+    the event that mails them the confirmation link."""
+    organisation_id = _organisation(principal)
+    async with uow_factory() as uow:
+        themes = await uow.themes.all()
+        existing = await uow.contact_persons.of_organisation(organisation_id)
+        details = check_details(draft, themes, {p.details.email.lower() for p in existing})
+        now = clock()
+        person, token = new_contact_person(organisation_id, details, now)
+        await uow.contact_persons.add(person)
+        assert person.confirmation_expires_at is not None
+        uow.emit(
+            ContactPersonAdded(
+                contact_person_id=person.id,
+                organisation_id=organisation_id,
+                organisation_name=principal.organisation_name or "",
+                email=details.email,
+                display_name=person.display_name,
+                token=token,
+                expires_at=person.confirmation_expires_at,
+                theme_names=_theme_names(themes, details.theme_ids),
+                occurred_at=now,
+            )
+        )
+        await uow.commit()
+    return person
+
+
+async def _own(uow: ContactsUnitOfWork, organisation_id: str, contact_person_id: str) -> ContactPerson:
+    person = await uow.contact_persons.get(organisation_id, contact_person_id, lock=True)
+    if person is None:
+        raise ContactPersonNotFound()
+    return person
+
+
+async def do_update_contact_person(
+    uow_factory: UnitOfWorkFactory, principal: Principal, contact_person_id: str, draft: ContactDraft, clock: Clock
+) -> ContactPerson:
+    """Replaces the details. The person is told which fields changed; a new address makes
+    them unconfirmed again, with a confirmation to the new address and a notice to the old.
+    Saving the same details changes (and mails) nothing."""
+    organisation_id = _organisation(principal)
+    async with uow_factory() as uow:
+        person = await _own(uow, organisation_id, contact_person_id)
+        themes = await uow.themes.all()
+        others = {p.details.email.lower() for p in await uow.contact_persons.of_organisation(organisation_id)}
+        others.discard(person.details.email.lower())
+        details = check_details(draft, themes, others)
+        changed = person.changed_fields(details)
+        if not changed:
+            return person
+        now = clock()
+        updated = person.with_details(details, now)
+        token = ""
+        previous_email = ""
+        if "email" in changed:
+            token, token_hash, expires_at = new_confirmation(now)
+            updated = updated.unconfirmed(token_hash, expires_at)
+            previous_email = person.details.email
+        await uow.contact_persons.save(updated)
+        uow.emit(
+            ContactPersonChanged(
+                contact_person_id=person.id,
+                organisation_id=organisation_id,
+                organisation_name=principal.organisation_name or "",
+                email=details.email,
+                display_name=updated.display_name,
+                changed_fields=tuple(changed),
+                previous_email=previous_email,
+                token=token,
+                expires_at=updated.confirmation_expires_at if token else None,
+                occurred_at=now,
+            )
+        )
+        await uow.commit()
+    return updated
+
+
+async def do_remove_contact_person(
+    uow_factory: UnitOfWorkFactory, principal: Principal, contact_person_id: str, clock: Clock
+) -> None:
+    """Removes the person; they are mailed that they no longer are a contact person."""
+    organisation_id = _organisation(principal)
+    async with uow_factory() as uow:
+        person = await _own(uow, organisation_id, contact_person_id)
+        await uow.contact_persons.remove(person)
+        uow.emit(
+            ContactPersonRemoved(
+                contact_person_id=person.id,
+                organisation_id=organisation_id,
+                organisation_name=principal.organisation_name or "",
+                email=person.details.email,
+                display_name=person.display_name,
+                occurred_at=clock(),
+            )
+        )
+        await uow.commit()
+
+
+async def do_confirm_contact_person(uow_factory: UnitOfWorkFactory, token: str, clock: Clock) -> ContactPerson:
+    """Follows the link of a confirmation mail: the person counts for their themes from now
+    on. The link works once, until it expires, and only for the address it was sent to."""
+    if not token or len(token) > 200:
+        raise ConfirmationLinkNotValid()
+    async with uow_factory() as uow:
+        person = await uow.contact_persons.by_confirmation(hash_token(token), lock=True)
+        now = clock()
+        if person is None or person.confirmation_expires_at is None or person.confirmation_expires_at <= now:
+            raise ConfirmationLinkNotValid()
+        confirmed = person.confirm(now)
+        await uow.contact_persons.save(confirmed)
+        uow.emit(ContactPersonConfirmed(contact_person_id=person.id, organisation_id=person.organisation_id))
+        await uow.commit()
+    return confirmed
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    theme: Theme
+
+
+CONFIRM_CONTACT_FOR_THEME = "confirm_contact_for_theme"
+
+
+async def list_tasks(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[Task]:
+    """One task per theme that has no confirmed contact person (a department's own themes
+    are not its tasks)."""
+    organisation_id = _organisation(principal)
+    async with uow_factory() as uow:
+        themes = [t for t in await uow.themes.all() if not t.kept_by(organisation_id)]
+        persons = await uow.contact_persons.of_organisation(organisation_id)
+    by_id = {theme.id: theme for theme in themes}
+    missing = themes_without_confirmed_contact([t.id for t in themes], persons)
+    return [Task(CONFIRM_CONTACT_FOR_THEME, by_id[theme_id]) for theme_id in missing]
+
+
+@dataclass(frozen=True)
+class ThemeContactsView:
+    theme: Theme
+    contact_persons: list[ContactPerson]
+    organisation_emails: list[str]
+
+
+async def theme_contacts(
+    uow_factory: UnitOfWorkFactory, principal: Principal, organisation_id: str, theme_id: str
+) -> ThemeContactsView:
+    """An organisation's contact persons for a theme, for its own staff and the staff of
+    the department keeping the theme (who see whom their answers reach); 404 otherwise."""
+    principal.require_staff()
+    async with uow_factory() as uow:
+        theme = await uow.themes.get(theme_id)
+        if theme is None:
+            raise ThemeNotFound()
+        if principal.organisation_id != organisation_id and not theme.kept_by(principal.organisation_id):
+            raise ContactPersonNotFound()
+        persons = await uow.contact_persons.of_organisation(organisation_id)
+    return ThemeContactsView(
+        theme,
+        [p for p in persons if theme_id in p.details.theme_ids],
+        [p.details.email for p in persons],
+    )

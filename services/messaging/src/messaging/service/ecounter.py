@@ -1,0 +1,519 @@
+"""Use cases of the e-counter (seed 3, "De berichtenmodule"): a new message with theme,
+title and text under a fresh reference number, replies under the same reference, the
+received/sent/theme lists, a message's history, and its contacts ("Contactdetails").
+
+``check_*`` validates everything at once (nothing is sent on an error); ``do_*`` changes
+state in one unit of work with its events. Whom contacts reach: see
+:func:`messaging.domain.ecounter.who_is_told`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from messaging.domain.ecounter import (
+    Box,
+    EcounterCase,
+    EcounterEntry,
+    EcounterMessageSent,
+    EntryStatus,
+    MessageContact,
+    NoContactForTheme,
+    Told,
+    UnknownTheme,
+    entries_for_message,
+    format_reference,
+    who_is_told,
+)
+from messaging.domain.errors import ThreadNotFound
+from messaging.domain.threads import (
+    Access,
+    Message,
+    ThreadKind,
+    new_id,
+)
+from messaging.service.common import (
+    MAX_SUBJECT_LENGTH,
+    Caller,
+    Services,
+    caller_name,
+    check_body,
+    check_line,
+    decode_cursor,
+    encode_cursor,
+    open_thread,
+    parse_id,
+    publish,
+)
+from messaging.service.conversations import StartWith, add_message, message_activity, new_thread, store_new_thread
+from messaging.service.ports import (
+    ContactsDirectory,
+    EcounterFilter,
+    ListCursor,
+    MessagingUnitOfWork,
+    NewContactPerson,
+    ThemeContacts,
+)
+from zorgpost_kit.calendar import ZONE
+from zorgpost_kit.errors import FieldErrors, InvalidArgument, Unavailable
+from zorgpost_kit.validation import check_email, check_name, check_phone
+
+#: The seed's lists show five messages a page.
+DEFAULT_ECOUNTER_PAGE = 5
+MAX_ECOUNTER_PAGE = 100
+MAX_CONTACTS_PER_MESSAGE = 20
+TAKEN = "is already a contact person of your organisation"
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """A contact added on a message: ``standard`` also makes them one of the organisation's
+    contact persons for the theme (who then gets a confirmation mail)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    standard: bool = False
+
+
+@dataclass(frozen=True)
+class ContactChanges:
+    add: tuple[ContactInput, ...] = ()
+    #: Standard contact persons to take off this message, or the message's own contacts to drop.
+    remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentView:
+    case: EcounterCase
+    entry: EcounterEntry
+    received_by: str
+
+
+def _contacts(services: Services) -> ContactsDirectory:
+    if services.contacts is None:
+        raise Unavailable()
+    return services.contacts
+
+
+def _organisation_of(caller: Caller) -> str:
+    caller.principal.require_staff()
+    assert caller.principal.organisation_id is not None
+    return caller.principal.organisation_id
+
+
+def check_contact_changes(
+    changes: ContactChanges,
+    theme: ThemeContacts,
+    own: list[MessageContact],
+    errors: FieldErrors,
+) -> tuple[list[ContactInput], set[str], set[str]]:
+    """The contacts to add (all fields required, addresses well-formed and not already the
+    organisation's or this message's), the standard contact persons to exclude and the own
+    contacts to drop; every problem is recorded under ``contacts[i].<field>`` or
+    ``removed_contact_ids[i]``."""
+    if len(changes.add) > MAX_CONTACTS_PER_MESSAGE:
+        errors.add("contacts", f"at most {MAX_CONTACTS_PER_MESSAGE} contacts")
+    taken = set(theme.organisation_emails) | {c.email.lower() for c in own}
+    added: list[ContactInput] = []
+    for index, contact in enumerate(changes.add):
+        field = f"contacts[{index}]"
+        first_name = check_name(contact.first_name, f"{field}.first_name", errors)
+        last_name = check_name(contact.last_name, f"{field}.last_name", errors)
+        email = check_email(contact.email, f"{field}.email", errors)
+        if not contact.phone.strip():
+            errors.add(f"{field}.phone", "is required")
+        phone = check_phone(contact.phone, f"{field}.phone", errors)
+        if email and email.lower() in taken:
+            errors.add(f"{field}.email", TAKEN)
+        taken.add(email.lower())
+        added.append(ContactInput(first_name, last_name, email, phone, contact.standard))
+    standard_ids = {p.id for p in theme.contact_persons}
+    own_ids = {c.id for c in own}
+    excluded: set[str] = set()
+    dropped: set[str] = set()
+    for index, identifier in enumerate(changes.remove):
+        if identifier in standard_ids:
+            excluded.add(identifier)
+        elif identifier in own_ids:
+            dropped.add(identifier)
+        else:
+            errors.add(f"removed_contact_ids[{index}]", "is not a contact of this message")
+    return added, excluded, dropped
+
+
+def require_a_contact(
+    theme: ThemeContacts, excluded: set[str], own: list[MessageContact], added: list[ContactInput]
+) -> None:
+    """The seed's rule before an organisation sends: at least one contact for the theme —
+    a confirmed standard contact person not taken off, or one of the message's own."""
+    if not added and not who_is_told(theme.contact_persons, excluded, own):
+        raise NoContactForTheme()
+
+
+def _check_message(title: str, body: str, errors: FieldErrors, *, title_required: bool) -> tuple[str, str]:
+    return (
+        check_line(title, "title", errors, max_length=MAX_SUBJECT_LENGTH, required=title_required),
+        check_body(body, errors, required=True),
+    )
+
+
+async def _add_standard_contacts(services: Services, caller: Caller, theme_id: str, added: list[ContactInput]) -> None:
+    for contact in added:
+        if contact.standard:
+            await _contacts(services).add_contact_person(
+                caller.access_token,
+                NewContactPerson(contact.first_name, contact.last_name, contact.email, contact.phone, [theme_id]),
+            )
+
+
+def _own_contacts(thread_id: str, added: list[ContactInput]) -> list[MessageContact]:
+    return [MessageContact(new_id(), thread_id, c.first_name, c.last_name, c.email, c.phone) for c in added]
+
+
+async def do_send_ecounter_message(
+    services: Services,
+    caller: Caller,
+    *,
+    theme_id: str,
+    title: str,
+    body: str,
+    organisation_id: str,
+    changes: ContactChanges,
+) -> SentView:
+    """A new message under a new reference number. From an organisation: to the department
+    keeping the theme, and only with a contact for the theme (409 ``no_contact_for_theme``
+    otherwise). From the department: to ``organisation_id``, whose contacts for the theme
+    are told. Nothing is sent when any field is wrong; every wrong field is named."""
+    mine = _organisation_of(caller)
+    errors = FieldErrors()
+    text_title, text_body = _check_message(title, body, errors, title_required=True)
+    target = parse_id(organisation_id) if organisation_id else mine
+    theme = None
+    if target is None:
+        errors.add("organisation_id", "is not an organisation")
+    elif theme_id:
+        theme = await _contacts(services).theme_contacts(caller.access_token, target, theme_id)
+    if theme is None:
+        errors.add("theme_id", "is not a theme" if theme_id else "is required")
+    elif theme.department_id == mine and target == mine:
+        errors.add("organisation_id", "choose the organisation the message is for")
+    elif target != mine and theme.department_id != mine:
+        errors.add("organisation_id", "you may write to another organisation only about your own themes")
+    added: list[ContactInput] = []
+    excluded: set[str] = set()
+    if theme is not None:
+        added, excluded, _ = check_contact_changes(changes, theme, [], errors)
+    errors.raise_if_any()
+    assert theme is not None and target is not None
+    from_department = theme.department_id == mine
+    if from_department:
+        name_of_target = await services.directory.organisation_name(caller.access_token, target)
+        if name_of_target is None:
+            raise InvalidArgument(fields={"organisation_id": "is not an organisation"})
+    else:
+        name_of_target = caller.principal.organisation_name or ""
+        require_a_contact(theme, excluded, [], added)
+    await _add_standard_contacts(services, caller, theme.theme_id, added)
+
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        reference = format_reference(now.year, await uow.ecounter.next_reference_number(now.year))
+        thread_id = new_id()
+        case = EcounterCase(
+            thread_id=thread_id,
+            reference=reference,
+            theme_id=theme.theme_id,
+            theme_name=theme.theme_name,
+            organisation_id=target,
+            organisation_name=name_of_target,
+            department_id=theme.department_id,
+            department_name=theme.department_name,
+            team_name=theme.team_name,
+            created_at=now,
+        )
+        # Started as StartThread starts an org case: the caller, their organisation's shared
+        # inbox and the other side's.
+        access = new_thread(
+            caller,
+            ThreadKind.ORG_CASE,
+            text_title,
+            reference,
+            name=name,
+            now=now,
+            start_with=StartWith(organisations=(case.other_side(mine),)),
+            thread_id=thread_id,
+        )
+        await store_new_thread(uow, access, now)
+        await uow.ecounter.add_case(case)
+        entry = await _send_in(
+            uow,
+            access,
+            case=case,
+            mine=mine,
+            name=name,
+            title=text_title,
+            body=text_body,
+            theme=theme,
+            own=[],
+            new_own=_own_contacts(thread_id, added),
+            excluded=excluded,
+            dropped=set(),
+            now=now,
+        )
+        await uow.commit()
+    return SentView(case, entry, case.received_by if not from_department else name_of_target)
+
+
+async def _send_in(
+    work: MessagingUnitOfWork,
+    access: Access,
+    *,
+    case: EcounterCase,
+    mine: str,
+    name: str,
+    title: str,
+    body: str,
+    theme: ThemeContacts,
+    own: list[MessageContact],
+    new_own: list[MessageContact],
+    excluded: set[str],
+    dropped: set[str],
+    now: datetime,
+) -> EcounterEntry:
+    """The message in its thread, both sides' entries (the sender's earlier received ones
+    now answered), the message's contact changes and, from the department, the notice to
+    the organisation's contacts (the event); in the caller's unit of work."""
+    for contact in new_own:
+        await work.ecounter.add_own_contact(contact)
+    await work.ecounter.remove_own_contacts(case.thread_id, dropped)
+    await work.ecounter.exclude_contacts(case.thread_id, excluded)
+    message = await add_message(work, access, body, now)
+    entries = entries_for_message(
+        case,
+        sender_organisation_id=mine,
+        message_id=message.id,
+        title=title,
+        sender_name=f"{name} ({access.organisation.display_name})" if access.organisation else name,
+        sent_at=now,
+    )
+    await work.ecounter.add_entries(entries)
+    await work.ecounter.set_status(mine, case.thread_id, (EntryStatus.NEW, EntryStatus.READ), EntryStatus.ANSWERED)
+    if case.side_of(mine) == "department":
+        all_excluded = (await work.ecounter.excluded_contacts(case.thread_id)) | excluded
+        remaining = [c for c in own if c.id not in dropped] + new_own
+        told = who_is_told(theme.contact_persons, all_excluded, remaining)
+        work.emit(
+            EcounterMessageSent(
+                message_id=message.id,
+                thread_id=case.thread_id,
+                organisation_id=case.organisation_id,
+                organisation_name=case.organisation_name,
+                sender_organisation_name=case.department_name,
+                reference=case.reference,
+                theme_id=case.theme_id,
+                told=tuple(told),
+                occurred_at=now,
+            )
+        )
+    await publish(work, access.participants, message_activity(message))
+    return entries[0]
+
+
+async def do_reply_ecounter_message(
+    services: Services, caller: Caller, *, thread_id: str, title: str, body: str, changes: ContactChanges
+) -> SentView:
+    """A reply under the thread's reference number, by either side (404 for anyone else).
+    The organisation's replies need a contact for the theme, as a new message does."""
+    mine = _organisation_of(caller)
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        await open_thread(uow, caller, thread_id, name=name, now=now, lock=False)
+        case = await uow.ecounter.case(str(parse_id(thread_id)))
+        if case is None or case.side_of(mine) is None:
+            raise ThreadNotFound()
+        own = await uow.ecounter.own_contacts(case.thread_id)
+        already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
+    errors = FieldErrors()
+    text_title, text_body = _check_message(title, body, errors, title_required=False)
+    theme = await _contacts(services).theme_contacts(caller.access_token, case.organisation_id, case.theme_id)
+    if theme is None:
+        raise UnknownTheme(fields={"theme_id": "the theme of this message no longer exists"})
+    added, excluded, dropped = check_contact_changes(changes, theme, own, errors)
+    errors.raise_if_any()
+    if case.side_of(mine) == "organisation":
+        remaining = [c for c in own if c.id not in dropped]
+        require_a_contact(theme, excluded | already_excluded, remaining, added)
+    await _add_standard_contacts(services, caller, case.theme_id, added)
+    async with services.uow() as uow:
+        access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
+        access.thread.require_open()
+        entry = await _send_in(
+            uow,
+            access,
+            case=case,
+            mine=mine,
+            name=name,
+            title=text_title or access.thread.subject,
+            body=text_body,
+            theme=theme,
+            own=own,
+            new_own=_own_contacts(case.thread_id, added),
+            excluded=excluded,
+            dropped=dropped,
+            now=now,
+        )
+        await uow.commit()
+    from_department = case.side_of(mine) == "department"
+    return SentView(case, entry, case.organisation_name if from_department else case.received_by)
+
+
+# ----------------------------------------------------------------------------- lists
+@dataclass(frozen=True)
+class ListRequest:
+    box: str = ""
+    theme_id: str = ""
+    reference: str = ""
+    title: str = ""
+    sender: str = ""
+    status: str = ""
+    sent_from: str = ""
+    sent_until: str = ""
+    cursor: str = ""
+    limit: int = 0
+
+
+def _day(value: str, field: str, errors: FieldErrors) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.add(field, "is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    """Days are Dutch days: a message of 00:30 in Amsterdam belongs to that date."""
+    return datetime.combine(day, time.min, tzinfo=ZONE)
+
+
+def check_list_request(request: ListRequest) -> tuple[EcounterFilter, ListCursor | None, int]:
+    errors = FieldErrors()
+    box: Box | None = None
+    if request.box:
+        try:
+            box = Box(request.box)
+        except ValueError:
+            errors.add("box", "is received or sent")
+    status: EntryStatus | None = None
+    if request.status:
+        try:
+            status = EntryStatus(request.status)
+        except ValueError:
+            errors.add("status", "is new, read, answered or sent")
+    reference = check_line(request.reference, "reference", errors, max_length=20, required=False)
+    title = check_line(request.title, "title", errors, max_length=MAX_SUBJECT_LENGTH, required=False)
+    sender = check_line(request.sender, "sender", errors, max_length=MAX_SUBJECT_LENGTH, required=False)
+    theme_id = check_line(request.theme_id, "theme_id", errors, max_length=64, required=False)
+    first = _day(request.sent_from, "sent_from", errors)
+    last = _day(request.sent_until, "sent_until", errors)
+    if first and last and last < first:
+        errors.add("sent_until", "is before sent_from")
+    cursor = None
+    try:
+        cursor = decode_cursor(request.cursor)
+    except InvalidArgument as error:
+        for field, problem in error.fields.items():
+            errors.add(field, problem)
+    errors.raise_if_any()
+    limit = request.limit if request.limit > 0 else DEFAULT_ECOUNTER_PAGE
+    narrowed = EcounterFilter(
+        box=box,
+        theme_id=theme_id,
+        reference=reference,
+        title=title,
+        sender=sender,
+        status=status,
+        sent_from=_start_of(first) if first else None,
+        sent_before=_start_of(last + timedelta(days=1)) if last else None,
+    )
+    return narrowed, cursor, min(limit, MAX_ECOUNTER_PAGE)
+
+
+async def list_ecounter_messages(
+    services: Services, caller: Caller, request: ListRequest
+) -> tuple[list[EcounterEntry], str]:
+    """One page of the caller's organisation's messages, newest first, and the cursor of the
+    next page ("" on the last). Every staff member of the organisation sees every message
+    of it (the seed: "Iedereen die kan aanmelden, kan ook alle berichten … raadplegen")."""
+    mine = _organisation_of(caller)
+    narrowed, cursor, limit = check_list_request(request)
+    async with services.uow() as uow:
+        entries = await uow.ecounter.entries(mine, narrowed, cursor, limit + 1)
+    next_cursor = ""
+    if len(entries) > limit:
+        entries = entries[:limit]
+        last = entries[-1]
+        next_cursor = encode_cursor(ListCursor(last.sent_at, last.id))
+    return entries, next_cursor
+
+
+# ----------------------------------------------------------------------------- a message
+@dataclass(frozen=True)
+class CaseContact:
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    #: One of the organisation's contact persons for the theme (else: this message's own).
+    standard: bool
+    confirmed: bool
+    #: Taken off this message (a standard contact person).
+    excluded: bool
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: EcounterCase
+    #: Oldest first; each entry with its message.
+    history: list[tuple[EcounterEntry, Message | None]]
+    contacts: list[CaseContact]
+    told: list[Told]
+
+
+async def do_open_case(services: Services, caller: Caller, thread_id: str) -> CaseView:
+    """A message with its history (every message in and out under its reference, as the
+    caller's organisation sees them) and who of the organisation is told of answers. Opening
+    marks the organisation's new received entries read. 404 for anyone outside the two sides."""
+    mine = _organisation_of(caller)
+    name = await caller_name(services, caller)
+    now = services.clock()
+    async with services.uow() as uow:
+        await open_thread(uow, caller, thread_id, name=name, now=now, lock=False)
+        case = await uow.ecounter.case(str(parse_id(thread_id)))
+        if case is None or case.side_of(mine) is None:
+            raise ThreadNotFound()
+        entries = await uow.ecounter.history(mine, case.thread_id)
+        messages = await uow.queries.messages_by_id([e.message_id for e in entries])
+        own = await uow.ecounter.own_contacts(case.thread_id)
+        excluded = await uow.ecounter.excluded_contacts(case.thread_id)
+        await uow.ecounter.set_status(mine, case.thread_id, (EntryStatus.NEW,), EntryStatus.READ)
+        await uow.commit()
+    theme = await _contacts(services).theme_contacts(caller.access_token, case.organisation_id, case.theme_id)
+    standard = theme.contact_persons if theme is not None else []
+    contacts = [
+        CaseContact(p.id, p.first_name, p.last_name, p.email, p.phone, True, p.confirmed, p.id in excluded)
+        for p in standard
+    ] + [CaseContact(c.id, c.first_name, c.last_name, c.email, c.phone, False, True, False) for c in own]
+    return CaseView(
+        case,
+        [(entry, messages.get(entry.message_id)) for entry in entries],
+        contacts,
+        who_is_told(standard, excluded, own),
+    )

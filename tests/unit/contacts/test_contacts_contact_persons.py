@@ -1,0 +1,195 @@
+"""Contact persons per theme (seed 3, 2.1.2) on the shared fakes: every field required and
+named, the address unique in the organisation, nothing saved on an error; confirmation by
+the mailed link; a change mails the changed fields, a new address unconfirms; removal; the
+start page's tasks."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from contacts_fakes import FakeUnitOfWork, Store
+
+from contacts.domain.contact_persons import (
+    ContactPersonAdded,
+    ContactPersonChanged,
+    ContactPersonConfirmed,
+    ContactPersonRemoved,
+)
+from contacts.domain.errors import ConfirmationLinkNotValid, ContactPersonNotFound
+from contacts.domain.themes import Theme
+from contacts.service.contact_persons import (
+    ContactDraft,
+    do_add_contact_person,
+    do_confirm_contact_person,
+    do_remove_contact_person,
+    do_update_contact_person,
+    list_tasks,
+    theme_contacts,
+)
+from contacts.service.ports import UnitOfWorkFactory
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import InvalidArgument
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+STAFF = Principal("acc-1", "acc-1", "s-1", "org-anker", "Het Anker", frozenset({"staff"}))
+OTHER = dataclasses.replace(STAFF, subject_id="acc-2", actor_id="acc-2", organisation_id="org-other")
+DEPARTMENT = dataclasses.replace(STAFF, subject_id="acc-3", actor_id="acc-3", organisation_id="org-dep")
+THEMES = (
+    Theme("erkenning", "Erkenning", "Accreditation", "org-dep", "Departement Zorg", "Team Erkenningen"),
+    Theme("subsidies", "Subsidies", "Subsidies", "org-dep", "Departement Zorg", "Team Subsidies"),
+)
+DRAFT = ContactDraft("Jan", "Janssens", "jan@hetanker.be", "+32 2 553 35 00", ["erkenning"])
+
+
+def clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store(themes={t.id: t for t in THEMES})
+
+
+def uow(store: Store) -> UnitOfWorkFactory:
+    return lambda: FakeUnitOfWork(store)
+
+
+def _token(store: Store) -> str:
+    event = store.events[-1]
+    assert isinstance(event, ContactPersonAdded | ContactPersonChanged)
+    return event.token
+
+
+async def test_a_new_contact_person_is_unconfirmed_and_gets_a_confirmation_link(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+
+    assert not person.confirmed
+    event = store.events[-1]
+    assert isinstance(event, ContactPersonAdded)
+    assert event.email == "jan@hetanker.be" and event.theme_names == ("Erkenning",) and event.token
+    # The store keeps only the hash of the link.
+    assert store.contact_persons[person.id].confirmation_hash != event.token
+
+
+async def test_every_missing_field_is_named_and_nothing_is_saved(store: Store) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        await do_add_contact_person(uow(store), STAFF, ContactDraft("", " ", "", "", []), clock)
+
+    assert set(refused.value.fields) == {"first_name", "last_name", "email", "phone", "theme_ids"}
+    assert store.contact_persons == {} and store.events == []
+
+
+async def test_a_malformed_email_phone_or_unknown_theme_is_named(store: Store) -> None:
+    draft = ContactDraft("Jan", "Janssens", "jan@", "12", ["erkenning", "geen-thema"])
+    with pytest.raises(InvalidArgument) as refused:
+        await do_add_contact_person(uow(store), STAFF, draft, clock)
+
+    assert set(refused.value.fields) == {"email", "phone", "theme_ids[1]"}
+
+
+async def test_an_address_may_be_a_contact_person_once_per_organisation(store: Store) -> None:
+    await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+
+    with pytest.raises(InvalidArgument) as refused:
+        await do_add_contact_person(uow(store), STAFF, dataclasses.replace(DRAFT, email="JAN@hetanker.be"), clock)
+    assert "email" in refused.value.fields
+    # Another organisation may name the same person.
+    await do_add_contact_person(uow(store), OTHER, DRAFT, clock)
+    assert len(store.contact_persons) == 2
+
+
+async def test_several_themes_and_several_contacts_per_theme(store: Store) -> None:
+    await do_add_contact_person(
+        uow(store), STAFF, dataclasses.replace(DRAFT, theme_ids=["erkenning", "subsidies"]), clock
+    )
+    await do_add_contact_person(uow(store), STAFF, dataclasses.replace(DRAFT, email="els@hetanker.be"), clock)
+
+    view = await theme_contacts(uow(store), STAFF, "org-anker", "erkenning")
+    assert len(view.contact_persons) == 2
+
+
+async def test_the_link_confirms_once_and_only_until_it_expires(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    token = _token(store)
+
+    with pytest.raises(ConfirmationLinkNotValid):
+        await do_confirm_contact_person(uow(store), token, lambda: NOW + timedelta(days=15))
+    confirmed = await do_confirm_contact_person(uow(store), token, clock)
+    assert confirmed.id == person.id and confirmed.confirmed
+    assert isinstance(store.events[-1], ContactPersonConfirmed)
+    with pytest.raises(ConfirmationLinkNotValid):
+        await do_confirm_contact_person(uow(store), token, clock)
+
+
+async def test_a_change_names_the_changed_fields_and_keeps_the_confirmation(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    await do_confirm_contact_person(uow(store), _token(store), clock)
+
+    updated = await do_update_contact_person(
+        uow(store), STAFF, person.id, dataclasses.replace(DRAFT, last_name="Jansen", theme_ids=["subsidies"]), clock
+    )
+
+    event = store.events[-1]
+    assert isinstance(event, ContactPersonChanged)
+    assert event.changed_fields == ("last_name", "theme_ids") and event.previous_email == "" and event.token == ""
+    assert updated.confirmed
+
+
+async def test_a_new_address_unconfirms_and_tells_both_addresses(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    old_token = _token(store)
+    await do_confirm_contact_person(uow(store), old_token, clock)
+
+    updated = await do_update_contact_person(
+        uow(store), STAFF, person.id, dataclasses.replace(DRAFT, email="jan.j@hetanker.be"), clock
+    )
+
+    event = store.events[-1]
+    assert isinstance(event, ContactPersonChanged)
+    assert event.previous_email == "jan@hetanker.be" and event.email == "jan.j@hetanker.be" and event.token
+    assert not updated.confirmed
+    assert (await do_confirm_contact_person(uow(store), event.token, clock)).confirmed
+
+
+async def test_saving_the_same_details_mails_nothing(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    events = len(store.events)
+
+    await do_update_contact_person(uow(store), STAFF, person.id, DRAFT, clock)
+
+    assert len(store.events) == events
+
+
+async def test_removal_tells_the_person_and_another_organisation_gets_404(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+
+    with pytest.raises(ContactPersonNotFound):
+        await do_remove_contact_person(uow(store), OTHER, person.id, clock)
+    with pytest.raises(ContactPersonNotFound):
+        await do_update_contact_person(uow(store), OTHER, person.id, DRAFT, clock)
+    await do_remove_contact_person(uow(store), STAFF, person.id, clock)
+
+    assert store.contact_persons == {}
+    assert isinstance(store.events[-1], ContactPersonRemoved)
+
+
+async def test_a_task_per_theme_without_a_confirmed_contact(store: Store) -> None:
+    assert [t.theme.id for t in await list_tasks(uow(store), STAFF)] == ["erkenning", "subsidies"]
+
+    await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    assert len(await list_tasks(uow(store), STAFF)) == 2  # unconfirmed does not count
+    await do_confirm_contact_person(uow(store), _token(store), clock)
+
+    assert [t.theme.id for t in await list_tasks(uow(store), STAFF)] == ["subsidies"]
+    # The department keeps the themes: they are not its tasks.
+    assert await list_tasks(uow(store), DEPARTMENT) == []
+
+
+async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_does(store: Store) -> None:
+    await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+
+    assert len((await theme_contacts(uow(store), DEPARTMENT, "org-anker", "erkenning")).contact_persons) == 1
+    with pytest.raises(ContactPersonNotFound):
+        await theme_contacts(uow(store), OTHER, "org-anker", "erkenning")

@@ -1,0 +1,140 @@
+"""The e-counter's use cases on the shared fakes (seed 3, 3.1): a new message needs a
+contact for its theme (409 otherwise, nothing sent), gets a reference number every reply
+keeps; the department's messages tell the confirmed contacts and the message's own; each
+side's lists; and nobody of a third organisation reaches a message."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from messaging_fakes import FakeContacts, FakeDirectory, Store, make_services
+
+from messaging.domain.ecounter import EcounterMessageSent, NoContactForTheme, StandardContact
+from messaging.domain.errors import ThreadNotFound
+from messaging.service.common import Caller, Services
+from messaging.service.ecounter import (
+    ContactChanges,
+    ContactInput,
+    ListRequest,
+    do_open_case,
+    do_reply_ecounter_message,
+    do_send_ecounter_message,
+    list_ecounter_messages,
+)
+from messaging.service.ports import ThemeContacts
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.errors import InvalidArgument
+
+DEPARTMENT, ANKER, OTHER = (str(uuid.uuid4()) for _ in range(3))
+NAMES = {DEPARTMENT: "Departement Zorg", ANKER: "Het Anker", OTHER: "Ander Huis"}
+JAN = StandardContact("p-jan", "Jan", "Janssens", "jan@anker.be", "+3225533500", confirmed=True)
+ELS = StandardContact("p-els", "Els", "Peeters", "els@anker.be", "+3225533501", confirmed=False)
+
+
+def staff(organisation_id: str) -> Caller:
+    account = f"acc-{NAMES[organisation_id]}"
+    return Caller(Principal(account, account, "s", organisation_id, NAMES[organisation_id], frozenset({"staff"})))
+
+
+@pytest.fixture
+def world() -> tuple[Services, Store, FakeContacts]:
+    theme = ThemeContacts("erkenning", "Erkenning", DEPARTMENT, "Departement Zorg", "Team Erkenningen", [], set())
+    contacts = FakeContacts({"erkenning": theme})
+    services, store, _ = make_services(directory=FakeDirectory(organisations=NAMES), contacts=contacts)
+    return services, store, contacts
+
+
+async def send(
+    services: Services, caller: Caller, *, add: tuple[ContactInput, ...] = (), organisation_id: str = ""
+) -> str:
+    sent = await do_send_ecounter_message(
+        services,
+        caller,
+        theme_id="erkenning",
+        title="Vraag",
+        body="Inhoud",
+        organisation_id=organisation_id,
+        changes=ContactChanges(add=add),
+    )
+    return sent.entry.thread_id
+
+
+async def test_an_organisation_without_a_confirmed_contact_for_the_theme_sends_nothing(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [ELS]
+
+    with pytest.raises(NoContactForTheme):
+        await send(services, staff(ANKER))
+    assert store.threads == {} and store.ecounter_entries == []
+
+    own = ContactInput("Piet", "Eigen", "piet@anker.be", "+3225533502", standard=True)
+    thread_id = await send(services, staff(ANKER), add=(own,))
+    assert store.ecounter_cases[thread_id].reference.endswith("-000001")
+    assert [p.email for p in contacts.added] == ["piet@anker.be"]
+
+
+async def test_every_reply_keeps_the_reference_and_the_department_tells_the_right_people(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN, ELS]
+    thread_id = await send(services, staff(ANKER), add=(ContactInput("Piet", "Eigen", "piet@anker.be", "+3225533502"),))
+
+    answer = await do_reply_ecounter_message(
+        services, staff(DEPARTMENT), thread_id=thread_id, title="", body="Antwoord", changes=ContactChanges()
+    )
+
+    assert answer.entry.reference == store.ecounter_cases[thread_id].reference
+    [event] = [e for e in store.events if isinstance(e, EcounterMessageSent)]
+    assert [t.email for t in event.told] == ["jan@anker.be", "piet@anker.be"]
+    received, _ = await list_ecounter_messages(services, staff(ANKER), ListRequest(box="received"))
+    assert [(e.thread_id, e.status.value) for e in received] == [(thread_id, "new")]
+    case = await do_open_case(services, staff(ANKER), thread_id)
+    assert [entry.box.value for entry, _ in case.history] == ["sent", "received"]
+    received, _ = await list_ecounter_messages(services, staff(ANKER), ListRequest(box="received"))
+    assert [e.status.value for e in received] == ["read"]
+
+
+async def test_a_third_organisation_reaches_nothing(world: tuple[Services, Store, FakeContacts]) -> None:
+    services, _, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN]
+    thread_id = await send(services, staff(ANKER))
+
+    with pytest.raises(ThreadNotFound):
+        await do_open_case(services, staff(OTHER), thread_id)
+    with pytest.raises(ThreadNotFound):
+        await do_reply_ecounter_message(
+            services, staff(OTHER), thread_id=thread_id, title="", body="Hallo", changes=ContactChanges()
+        )
+    assert (await list_ecounter_messages(services, staff(OTHER), ListRequest()))[0] == []
+
+
+async def test_the_department_names_the_organisation_and_may_not_write_to_itself(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, _ = world
+    with pytest.raises(InvalidArgument) as refused:
+        await send(services, staff(DEPARTMENT))
+    assert "organisation_id" in refused.value.fields
+
+    thread_id = await send(services, staff(DEPARTMENT), organisation_id=ANKER)
+    assert store.ecounter_cases[thread_id].organisation_id == ANKER
+
+
+async def test_pages_of_five_by_keyset(world: tuple[Services, Store, FakeContacts]) -> None:
+    services, _, _ = world
+    for _ in range(12):
+        await send(services, staff(DEPARTMENT), organisation_id=ANKER)
+
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page, cursor = await list_ecounter_messages(services, staff(ANKER), ListRequest(cursor=cursor))
+        assert len(page) in (5, 2)
+        seen += [e.id for e in page]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 12
