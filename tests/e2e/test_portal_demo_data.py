@@ -6,38 +6,20 @@ to approve. Loading it again adds nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import asyncpg
 import httpx
 import pytest
 from journeys_e2e import bearer, fields, tokens
-from support import code_in, wait_for_messages
+from support import code_in, count_rows, wait_for_messages
 
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.stack(demo_data=("identity", "portal"))]
 
 PASSWORD = "ZorgpostDemo!2026"
 TABLES = ["clients", "documents", "care_trajectories", "medications", "lab_results", "slots", "delegate_links"]
-
-
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    started: Stack = make_module_stack().up()
-    started.run_command("identity", "seed-demo")
-    started.run_command("portal", "seed-demo")
-    yield started
-
-
-async def count_rows(database_url: str, tables: list[str]) -> dict[str, int]:
-    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        return {table: int(await connection.fetchval(f"SELECT count(*) FROM {table}")) for table in tables}
-    finally:
-        await connection.close()
 
 
 async def _patient(stack: Stack, api: httpx.AsyncClient) -> dict[str, str]:

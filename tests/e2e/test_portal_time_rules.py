@@ -6,7 +6,6 @@ an appointment can be cancelled online until exactly 24 hours before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 import httpx
@@ -17,8 +16,6 @@ from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
 FRIDAY = date(2026, 11, 27)
 CHRISTMAS_EVE = date(2026, 12, 24)
 
@@ -27,10 +24,10 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return calendar.local_datetime(day, time(hour, minute))
 
 
-@pytest.fixture(scope="module")
-def stack(make_module_stack) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    started: Stack = make_module_stack(extra_env={"portal": {"CLOCK_START": _at(FRIDAY, 11).isoformat()}}).up()
-    yield started
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(extra_env={"portal": {"CLOCK_START": _at(FRIDAY, 11).isoformat()}}),
+]
 
 
 def set_portal_clock(stack: Stack, moment: datetime) -> None:
@@ -39,7 +36,8 @@ def set_portal_clock(stack: Stack, moment: datetime) -> None:
     if stack.config.extra_env.get("portal", {}).get("CLOCK_START") == moment.isoformat():
         return
     stack.stop("portal")
-    stack.config.extra_env.setdefault("portal", {})["CLOCK_START"] = moment.isoformat()
+    # A new dict: the module's marker keeps the clock it named.
+    stack.config.extra_env["portal"] = {**stack.config.extra_env.get("portal", {}), "CLOCK_START": moment.isoformat()}
     stack.start("portal")
     stack.wait_serving("portal")
     # The gateway's channel reconnects on its own schedule: ready once it sees the portal again.

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from web.domain.moments import describe_day, describe_month, parse_moment
 from web.entrypoints.context import Page, SignedInPage
 from web.entrypoints.conversation import download
+from web.entrypoints.paths import segment
 from web.forms import checked
 from web.service.ports import GatewayError
 from zorgpost_kit import calendar
@@ -167,7 +168,7 @@ async def book(page: SignedInPage) -> Response:
 async def cancel(page: SignedInPage, appointment_id: str) -> Response:
     await page.form()
     try:
-        await page.portal_api("DELETE", f"/portal/appointments/{appointment_id}")
+        await page.portal_api("DELETE", f"/portal/appointments/{segment(appointment_id)}")
     except GatewayError as error:
         if error.status == 409:
             # Seed 5: cancelling is done online until 24 hours before; later, by phone.
@@ -234,7 +235,7 @@ async def results(page: SignedInPage) -> Response:
 
 @router.get("/results/{result_id}")
 async def result(page: SignedInPage, result_id: str) -> Response:
-    found = await page.portal_api("GET", f"/portal/results/{result_id}")
+    found = await page.portal_api("GET", f"/portal/results/{segment(result_id)}")
     return await page.render("pages/portal_result.html.j2", result=found)
 
 
@@ -242,7 +243,7 @@ async def result(page: SignedInPage, result_id: str) -> Response:
 async def export_result(page: SignedInPage, result_id: str, format: str = "pdf") -> Response:
     """The result as a file to keep ("voor eigen gebruik downloaden")."""
     chosen = format if format in EXPORT_FORMATS else "pdf"
-    return download(await page.portal_stream(f"/portal/results/{result_id}/export", params={"format": chosen}))
+    return download(await page.portal_stream(f"/portal/results/{segment(result_id)}/export", params={"format": chosen}))
 
 
 # --------------------------------------------------------------------------- messages and the e-consult
@@ -289,7 +290,7 @@ async def ask_econsult(page: SignedInPage) -> Response:
         # The conversation pages read with one's own token; in someone else's portal the
         # question is listed under their messages.
         return await page.redirect("/portal/messages")
-    return await page.redirect(f"/messages/{asked['id']}")
+    return await page.redirect(f"/messages/{segment(asked['id'])}")
 
 
 # --------------------------------------------------------------------------- dossier
@@ -319,14 +320,14 @@ async def documents(page: SignedInPage, kind: str = "document") -> Response:
 async def approve(page: SignedInPage, document_id: str) -> Response:
     values = await page.form()
     kind = values.get("kind", "document")
-    await page.portal_api("POST", f"/portal/documents/{document_id}/approve")
+    await page.portal_api("POST", f"/portal/documents/{segment(document_id)}/approve")
     page.flash("success", "portal.documents.approved")
     return await page.redirect(f"/portal/documents?kind={kind if kind in DOCUMENT_KINDS else 'document'}")
 
 
 @router.get("/documents/{document_id}/file")
 async def document_file(page: SignedInPage, document_id: str) -> Response:
-    return download(await page.portal_stream(f"/portal/documents/{document_id}/file"))
+    return download(await page.portal_stream(f"/portal/documents/{segment(document_id)}/file"))
 
 
 @router.post("/documents")
@@ -362,7 +363,7 @@ async def consents(page: SignedInPage) -> Response:
 @router.post("/consents/{code}")
 async def set_consent(page: SignedInPage, code: str) -> Response:
     values = await page.form()
-    await page.portal_api("PUT", f"/portal/consents/{code}", json={"granted": values.get("granted") == "yes"})
+    await page.portal_api("PUT", f"/portal/consents/{segment(code)}", json={"granted": values.get("granted") == "yes"})
     page.flash("success", "portal.consents.saved")
     return await page.redirect("/portal/consents")
 
