@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
 from gateway.deps import Clients, CurrentCaller
 from gateway.openapi import MULTI_LINE, SINGLE_LINE, WholeNumber, date, errors, identifier, line, optional, text
@@ -52,6 +53,19 @@ from gateway.routes.portal_models import (
     trajectory_out,
 )
 from zorgpost.portal.v1 import portal_pb2 as pb
+
+
+def _text_only(value: object) -> object:
+    """A moment comes as date-time text, as the schema says; a number is not taken as
+    seconds since 1970 (pydantic's lax mode would), and strict mode would refuse the text."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+    return value
+
+
+#: ISO 8601 date-time text only.
+DateTimeText = Annotated[datetime, BeforeValidator(_text_only)]
+
 
 router = APIRouter(tags=["portal practice"])
 
@@ -510,7 +524,7 @@ class ObservationIn(BaseModel):
 class ResultIn(BaseModel):
     title: str = line(max_length=200)
     #: When the sample was taken (not in the future).
-    taken_at: datetime = Field(strict=True)
+    taken_at: DateTimeText
     observations: list[ObservationIn] = Field(min_length=1, max_length=100)
 
 
@@ -582,16 +596,16 @@ class SlotIn(BaseModel):
     practitioner_id: str = identifier(required=False)
     practitioner_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
     #: In the future.
-    start: datetime = Field(strict=True)
+    start: DateTimeText
     #: 5 minutes to 4 hours after start.
-    end: datetime = Field(strict=True)
+    end: DateTimeText
     location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
 
 
 class PlannedAppointmentIn(BaseModel):
-    start: datetime = Field(strict=True)
+    start: DateTimeText
     #: After start.
-    end: datetime = Field(strict=True)
+    end: DateTimeText
     #: Who the client sees the appointment with (default: the caller).
     with_name: str = optional({"pattern": SINGLE_LINE}, max_length=100)
     location: str = optional({"pattern": SINGLE_LINE}, max_length=200)
