@@ -51,8 +51,14 @@ class StackFactory:
         return stack
 
     def stop_all(self) -> None:
+        failures: list[BaseException] = []
         for stack in self._stacks:
-            stack.close()
+            try:
+                stack.close()
+            except Exception as error:  # every stack is closed; the first failure is reported
+                failures.append(error)
+        if failures:
+            raise failures[0]
 
 
 @pytest.fixture

@@ -1,11 +1,15 @@
 """Helpers the contract and end-to-end tests share: test data through the owning service's
-own use cases, and reading the development outbox."""
+own use cases (contract tests), organisations and their staff through the public paths —
+the operator command and invitations (end-to-end tests) — and reading the development
+outbox."""
 
 from __future__ import annotations
 
 import asyncio
 import html
+import json
 import re
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -20,6 +24,9 @@ import httpx
 import nats
 from nats.js.errors import NotFoundError
 
+from contacts.adapters.events import event_codec as contacts_event_codec
+from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
+from contacts.domain.themes import Theme
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
@@ -43,10 +50,20 @@ class StaffMember:
     organisation_name: str
     email: str
     password: str = PASSWORD
+    #: The organisation's administrator, when the member was onboarded through the public
+    #: paths (:func:`onboard_staff_member`), to invite colleagues or change the policy.
+    administrator: Administrator | None = None
+    #: Mails their address received while they were onboarded (the invitation, and a
+    #: sign-in code where the policy asked for one): a test's own mails come after these.
+    mails: int = 0
 
 
-async def create_staff_member(stack: Stack, *, organisation_name: str | None = None) -> StaffMember:
-    """An organisation and one staff account in the stack's identity database."""
+async def create_staff_member(
+    stack: Stack, *, organisation_name: str | None = None, roles: frozenset[Role] = frozenset({Role.STAFF})
+) -> StaffMember:
+    """An organisation and one staff account with ``roles``, written through identity's own
+    use cases (contract tests; the end-to-end tests onboard organisations through the public
+    paths: :func:`onboard_organisation`)."""
     engine = create_engine(stack.database_urls["identity"], pool_size=1)
     try:
         session_factory = create_session_factory(engine)
@@ -66,11 +83,207 @@ async def create_staff_member(stack: Stack, *, organisation_name: str | None = N
             display_name="Test Medewerker",
             password=PASSWORD,
             organisation_id=organisation.id,
-            roles=frozenset({Role.STAFF}),
+            roles=roles,
         )
     finally:
         await engine.dispose()
     return StaffMember(account.id, organisation.id, organisation.name, email)
+
+
+# --- organisations and staff through the public paths -------------------------------------
+
+
+@dataclass(frozen=True)
+class Administrator:
+    """An organisation's administrator, onboarded as a real one is: the operator command
+    made the organisation and mailed the invitation; the administrator made an account with
+    it and signed in with the e-mail code (administrators always use a second factor)."""
+
+    account_id: str
+    organisation_id: str
+    organisation_name: str
+    email: str
+    access_token: str
+    refresh_token: str
+    password: str = PASSWORD
+
+
+#: Names an invitee types in; none of them is part of :data:`PASSWORD` (a password may not
+#: contain one's own name).
+_FIRST_NAME, _LAST_NAME = "Anna", "Collega"
+#: The name others see of everyone onboarded through the public paths.
+ONBOARDED_NAME = f"{_FIRST_NAME} {_LAST_NAME}"
+
+
+async def operator_command(stack: Stack, *args: str) -> tuple[int, str, str]:
+    """``zorgpost-identity organisations <args>`` against the stack's identity database, as
+    an operator runs it (``docker compose run --rm identity organisations ...``): (exit
+    status, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "identity",
+        "organisations",
+        *args,
+        env=stack.env_for("identity"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _invitation_token(message: dict[str, Any]) -> str:
+    found = re.search(r"/invitations/([A-Za-z0-9_-]{20,})", message["text"])
+    assert found, "no invitation link in the mail"
+    return found.group(1)
+
+
+async def _mails_to(stack: Stack, to: str) -> int:
+    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
+        return len((await outbox.get("/api/messages", params={"to": to})).json())
+
+
+async def _complete_login(
+    api: httpx.AsyncClient, stack: Stack, email: str, login: dict[str, Any], mails_before: int
+) -> dict[str, Any]:
+    """Tokens from a login answer: a second-factor challenge (an e-mail or SMS code; the
+    code comes in the next mail to ``email``) is answered with the code."""
+    if "access_token" in login:
+        return login
+    assert login["method"] == "email", login
+    code = code_in((await wait_for_messages(stack, email, count=mails_before + 1, timeout=20.0))[0])
+    verified = await api.post("/api/v1/auth/login/verify", json={"challenge_id": login["challenge_id"], "code": code})
+    assert verified.status_code == 200, verified.text
+    tokens: dict[str, Any] = verified.json()
+    return tokens
+
+
+async def accept_invitation_with_new_account(
+    api: httpx.AsyncClient, stack: Stack, email: str, *, password: str = PASSWORD
+) -> dict[str, Any]:
+    """Opens the newest invitation mailed to ``email``, makes the account there and signs in
+    (an e-mail code where one is asked): the tokens and the account id."""
+    mail = (await wait_for_messages(stack, email, timeout=20.0))[0]
+    token = _invitation_token(mail)
+    view = await api.get(f"/api/v1/invitations/{token}")
+    assert view.status_code == 200, view.text
+    mails_before = await _mails_to(stack, email)
+    made = await api.post(
+        f"/api/v1/invitations/{token}/account",
+        json={
+            "first_name": _FIRST_NAME,
+            "last_name": _LAST_NAME,
+            "password": password,
+            "password_confirmation": password,
+            "terms_version": view.json()["terms_version"],
+            "privacy_version": view.json()["privacy_version"],
+        },
+    )
+    assert made.status_code == 201, made.text
+    accepted = made.json()
+    tokens = await _complete_login(api, stack, email, accepted["login"], mails_before)
+    return {**tokens, "account_id": accepted["account_id"]}
+
+
+async def onboard_organisation(
+    stack: Stack,
+    *,
+    name: str | None = None,
+    kind: str = "municipality",
+    password_preset: str = "asvs",
+    second_factor: str = "none",
+) -> Administrator:
+    """A new organisation through the public paths: the operator command creates it and
+    invites its first administrator, who makes an account from the mail and signs in."""
+    organisation_name = name or f"Gemeente Test {uuid.uuid4().hex[:6]}"
+    email = f"beheerder-{uuid.uuid4().hex[:8]}@test.example"
+    status, out, err = await operator_command(
+        stack,
+        "create",
+        "--name",
+        organisation_name,
+        "--kind",
+        kind,
+        "--password-preset",
+        password_preset,
+        "--second-factor",
+        second_factor,
+        "--admin-email",
+        email,
+        "--json",
+    )
+    assert status == 0, err
+    created = json.loads(out)
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as api:
+        tokens = await accept_invitation_with_new_account(api, stack, email)
+    return Administrator(
+        tokens["account_id"], created["id"], organisation_name, email, tokens["access_token"], tokens["refresh_token"]
+    )
+
+
+async def invite_staff_member(
+    stack: Stack, administrator: Administrator, *, roles: Sequence[str] = ("staff",), password: str = PASSWORD
+) -> StaffMember:
+    """A colleague the administrator invites with ``roles`` (POST /organisation/staff), who
+    makes an account from the mail."""
+    email = f"medewerker-{uuid.uuid4().hex[:8]}@test.example"
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as api:
+        invited = await api.post(
+            "/api/v1/organisation/staff",
+            json={"email": email, "roles": list(roles)},
+            headers=_bearer(administrator.access_token),
+        )
+        assert invited.status_code == 201, invited.text
+        tokens = await accept_invitation_with_new_account(api, stack, email, password=password)
+    return StaffMember(
+        tokens["account_id"],
+        administrator.organisation_id,
+        administrator.organisation_name,
+        email,
+        password,
+        administrator,
+        await _mails_to(stack, email),
+    )
+
+
+async def change_security_policy(stack: Stack, administrator: Administrator, **changes: Any) -> dict[str, Any]:
+    """The administrator changes the organisation's security policy (PUT
+    /organisation/security-policy): the current one with ``changes``."""
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as api:
+        current = await api.get("/api/v1/organisation/security-policy", headers=_bearer(administrator.access_token))
+        assert current.status_code == 200, current.text
+        body = {key: value for key, value in current.json().items() if key not in ("organisation_id", "password_rules")}
+        changed = await api.put(
+            "/api/v1/organisation/security-policy",
+            json={**body, **changes},
+            headers=_bearer(administrator.access_token),
+        )
+        assert changed.status_code == 200, changed.text
+        policy: dict[str, Any] = changed.json()
+    return policy
+
+
+async def onboard_staff_member(
+    stack: Stack,
+    *,
+    organisation_name: str | None = None,
+    kind: str = "municipality",
+    password_preset: str = "asvs",
+    second_factor: str = "none",
+    roles: Sequence[str] = ("staff",),
+) -> StaffMember:
+    """A new organisation (:func:`onboard_organisation`) and one colleague its administrator
+    invited with ``roles``: what an end-to-end test needs where it used to write rows."""
+    administrator = await onboard_organisation(
+        stack, name=organisation_name, kind=kind, password_preset=password_preset, second_factor=second_factor
+    )
+    return await invite_staff_member(stack, administrator, roles=roles)
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
@@ -226,9 +439,9 @@ async def set_secret_question(stack: Stack, account_id: str, question: str, answ
 
 
 class OwnNats:
-    """The session's PostgreSQL with a NATS server of the test's own (an
-    :class:`~zorgpost_devstack.infra.Infrastructure`): for tests that kill NATS or give
-    streams settings no other test may see (every other stack shares the session's NATS)."""
+    """The session's PostgreSQL with a NATS server the test may kill and start again on the
+    same port and store (an :class:`~zorgpost_devstack.infra.Infrastructure`); a stack's own
+    broker cannot be restarted like that."""
 
     def __init__(self, infra: Any, data_dir: Path) -> None:
         self._infra = infra
@@ -397,3 +610,23 @@ async def count_rows(database_url: str, tables: Sequence[str]) -> dict[str, int]
 
 async def _fetch_value(stack: Stack, service: str, query: str) -> Any:
     return await fetch_value(stack.database_urls[service], query)
+
+
+# --------------------------------------------------------------------------- the e-counter
+async def add_themes(stack: Stack, department: StaffMember, *names: str) -> list[str]:
+    """Themes kept by ``department`` (put in contacts' database, as the demo data does:
+    the catalogue has no API of its own); answers their ids."""
+    engine = create_engine(stack.database_urls["contacts"], pool_size=1)
+    ids = [f"{name.lower()}-{uuid.uuid4().hex[:6]}" for name in names]
+    try:
+        async with SqlContactsUnitOfWork(create_session_factory(engine), contacts_event_codec()) as uow:
+            for theme_id, name in zip(ids, names, strict=True):
+                await uow.themes.save(
+                    Theme(
+                        theme_id, name, name, department.organisation_id, department.organisation_name, f"Team {name}"
+                    )
+                )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return ids

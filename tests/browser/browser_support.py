@@ -10,8 +10,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.async_api import BrowserContext, Locator, Page
-from support import wait_for_messages
+from support import wait_for_messages, wait_until
 
 from zorgpost_devstack.stack import Stack
 
@@ -223,6 +224,53 @@ def code_in(message: dict[str, Any]) -> str:
     found = re.search(r"\b(\d{6})\b", message["text"])
     assert found, message["text"]
     return found.group(1)
+
+
+async def log_in_with_email_code(journey: Journey, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Logs in someone whose login asks for the code by e-mail (an administrator's always
+    does, until they set up another second factor): the newest code from the outbox."""
+    before = len(await outbox_messages(journey.stack, email, count=0))
+    await journey.log_in(email, password)
+    newest = (await outbox_messages(journey.stack, email, count=before + 1))[0]
+    await journey.field("Code").fill(code_in(newest))
+    await journey.submit()
+
+
+# ---------------------------------------------------------------------- the e-counter (seed 3)
+
+
+async def add_contact_person(api: httpx.AsyncClient, auth: dict[str, str], email: str, theme_ids: list[str]) -> str:
+    """A contact person of the caller's organisation (unconfirmed; mailed a confirmation)."""
+    added = await api.post(
+        "/api/v1/organisation/contacts",
+        json={
+            "first_name": "Jan",
+            "last_name": "Janssens",
+            "email": email,
+            "phone": "+32 2 553 35 00",
+            "theme_ids": theme_ids,
+        },
+        headers=auth,
+    )
+    assert added.status_code == 201, added.text
+    contact_id: str = added.json()["id"]
+    return contact_id
+
+
+async def confirm_contact_person(stack: Stack, api: httpx.AsyncClient, email: str) -> None:
+    """Follows the newest confirmation mail to ``email`` through the API (as its link's page
+    does); the address may have had other mail before."""
+    found: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        mails = await wait_for_messages(stack, email)
+        found[:] = [mail for mail in mails if "/contact-persons/confirm/" in mail["text"]]
+        return bool(found)
+
+    await wait_until(arrived, within=20.0, what=f"a contact person confirmation mail to {email}")
+    token = link_in(found[0], "/contact-persons/confirm/").rsplit("/", 1)[1]
+    confirmed = await api.post("/api/v1/contact-persons/confirm", json={"token": token})
+    assert confirmed.status_code == 200, confirmed.text
 
 
 # ---------------------------------------------------------------------- work not merged yet

@@ -6,6 +6,12 @@ outbox, and its link (from the HTML version) followed in the browser by its reci
 "Nieuw bericht van X" (``new_message``) comes to the staff member when an invitee answers
 in their chat; its ``/threads/{id}`` link opens the conversation after signing in.
 
+The e-counter (seed 3): the staff member is made a contact person of their organisation
+(``contact_confirmation``, confirmed) and a department's case handler then writes to the
+organisation about that theme (``ecounter_message``, "Nieuw bericht van X in het e-loket",
+whose link opens the message after signing in). A second contact person's confirmation link
+is left unused, so the confirmation page the test opens is the one of a working link.
+
 The digest of several secure mails (``messages_digest``) is not caused here: it goes out
 only after the person's digest window (a minute at the least); its links are the same
 ``/secure-mail/{token}`` read links whose page ``secure_mail_notice`` opens.
@@ -20,9 +26,18 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_support import Journey, outbox_messages
+from browser_support import Journey, add_contact_person, confirm_contact_person, outbox_messages
 from journeys_support import token_after, years_ago
-from support import PASSWORD, create_member, create_staff_member, login, unique_mobile, wait_until
+from support import (
+    PASSWORD,
+    add_themes,
+    create_member,
+    create_staff_member,
+    login,
+    onboard_organisation,
+    unique_mobile,
+    wait_until,
+)
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack
@@ -112,6 +127,16 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
         )
         assert response.status_code == 201, response.text
 
+        # An organisation's administrator (onboarded by the operator) invites a colleague.
+        administrator = await onboard_organisation(stack)
+        colleague = f"collega-{uuid.uuid4().hex[:8]}@zorg.example"
+        response = await api.post(
+            "/api/v1/organisation/staff",
+            json={"email": colleague, "roles": ["staff"]},
+            headers=_bearer(administrator.access_token),
+        )
+        assert response.status_code == 201, response.text
+
         # Someone who joined the chat answers in it: the staff member is told "Nieuw bericht
         # van …", a link to /threads/{id} that must lead into the conversation.
         await _answer_in_chat(api, stack, staff_auth, chat.json()["id"])
@@ -198,7 +223,28 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
         ended = await api.post(f"/api/v1/delegations/{delegation_id}/revoke", headers=young_auth)
         assert ended.status_code == 200, ended.text
 
+        # The e-counter: the staff member becomes a confirmed contact person for a theme of a
+        # department, whose case handler then writes to the organisation about it.
+        department = await create_staff_member(stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}")
+        [theme] = await add_themes(stack, department, "Erkenning")
+        await add_contact_person(api, staff_auth, staff.email, [theme])
+        await confirm_contact_person(stack, api, staff.email)
+        contact = f"contactpersoon-{uuid.uuid4().hex[:8]}@zorg.example"
+        await add_contact_person(api, staff_auth, contact, [theme])
+        written = await api.post(
+            "/api/v1/ecounter/messages",
+            json={
+                "theme_id": theme,
+                "title": "Vraag over uw erkenning",
+                "body": "Vertrouwelijk",
+                "organisation_id": staff.organisation_id,
+            },
+            headers=_bearer(await login(api, department.email)),
+        )
+        assert written.status_code == 201, written.text
+
     # Wait for the last notices of each recipient before reading the outbox.
+    await outbox_messages(stack, contact, count=1)
     await outbox_messages(stack, young.email, count=3)
     await outbox_messages(stack, parent.email, count=2)
     await outbox_messages(stack, locked.email, count=1)
@@ -207,12 +253,15 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
     await outbox_messages(stack, applicant, count=2)
     await outbox_messages(stack, client_email, count=2)
     await outbox_messages(stack, invitee, count=1)
+    await outbox_messages(stack, colleague, count=1)
     await outbox_messages(stack, mail_recipient, count=1)
 
-    async def told() -> bool:
-        return any("Nieuw bericht" in m["subject"] for m in await outbox_messages(stack, staff.email))
+    async def told(where: str) -> bool:
+        subjects = [m["subject"] for m in await outbox_messages(stack, staff.email)]
+        return any("Nieuw bericht" in s and ("e-loket" in s) == (where == "e-loket") for s in subjects)
 
-    await wait_until(told, within=20.0, what="the staff member told of the answer")
+    await wait_until(lambda: told("chat"), within=20.0, what="the staff member told of the answer")
+    await wait_until(lambda: told("e-loket"), within=20.0, what="the staff member told of the e-counter message")
     return people
 
 

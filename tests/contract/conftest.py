@@ -9,9 +9,12 @@ exactly those::
         pytest.mark.services("identity", "messaging", outbox=True, extra_env={...}),
     ]
 
-No names start the whole system (gateway and web included). ``channel`` opens a gRPC
+No names start the whole system (gateway and web included). The module's tests run on
+the module's event loop (``loop_scope="module"``, as above): ``channel`` and ``js`` are
+opened there, and a test on another loop could not use them. ``channel`` opens a gRPC
 channel to the service under test: ``channel="…"`` in the marker, else the last one named.
-``staff``, ``staff_token`` and ``person`` are accounts made once per module; ``js`` is a
+``staff``, ``staff_token`` and ``person`` are accounts made once per module (``staff_roles=``
+in the marker gives the staff member other roles than ``staff``); ``js`` is a
 JetStream context on the stack's own NATS with every producer's stream in place (a test
 that publishes an event itself needs its stream to exist).
 """
@@ -57,7 +60,11 @@ def stack(request: pytest.FixtureRequest, make_module_stack) -> Stack:  # type: 
 @pytest_asyncio.fixture(loop_scope="module")
 async def channel(request: pytest.FixtureRequest, stack: Stack) -> AsyncIterator[grpc.aio.Channel]:
     marker = _services_marker(request)
-    service = marker.kwargs.get("channel") or marker.args[-1]
+    service = marker.kwargs.get("channel") or (marker.args[-1] if marker.args else None)
+    if service is None:
+        raise pytest.UsageError(
+            f"{request.node.nodeid}: name the service to talk to: pytest.mark.services(..., channel=...)"
+        )
     async with grpc.aio.insecure_channel(stack.grpc_address(service)) as open_channel:
         yield open_channel
 
@@ -75,8 +82,10 @@ async def js(stack: Stack) -> AsyncIterator[JetStreamContext]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack)
+async def staff(request: pytest.FixtureRequest, stack: Stack) -> StaffMember:
+    marker = request.node.get_closest_marker("services")
+    roles = marker.kwargs.get("staff_roles") if marker is not None else None
+    return await create_staff_member(stack, roles=frozenset(roles)) if roles else await create_staff_member(stack)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -1,5 +1,6 @@
 """Contacts' contract over gRPC: the caller's organisation profile, empty until filled in,
-replaced as a whole, refused field by field with nothing saved, and for staff only."""
+replaced as a whole by its administrators, refused field by field with nothing saved, and
+for staff only."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from contract_helpers import (
 from grpc_health.v1 import health_pb2
 from support import StaffMember, count_rows, create_staff_member
 
+from identity.domain.accounts import Role
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.grpc_client import call_metadata
@@ -38,8 +40,11 @@ def contacts(channel: grpc.aio.Channel) -> contacts_pb2_grpc.ContactsServiceStub
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def staff(stack: Stack) -> StaffMember:
-    """A new organisation per test: each test starts from a profile nobody filled in."""
-    return await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:6]}")
+    """A new organisation per test, with its administrator: each test starts from a profile
+    nobody filled in."""
+    return await create_staff_member(
+        stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:6]}", roles=frozenset({Role.ADMIN})
+    )
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -205,7 +210,7 @@ async def test_a_person_may_neither_read_nor_change_a_profile(
     )
     for failure in (read, change):
         assert failure.code == grpc.StatusCode.PERMISSION_DENIED
-        assert failure.reason == "staff_only"
+        assert failure.reason == "not_permitted"
 
 
 @pytest.mark.parametrize("token_kind", ["none", "foreign-key"])
@@ -238,3 +243,17 @@ async def test_health_reports_serving(channel: grpc.aio.Channel, service: str) -
 
 async def test_reflection_lists_the_service(channel: grpc.aio.Channel) -> None:
     assert SERVICE in await reflected_services(channel)
+
+
+async def test_every_staff_role_reads_the_profile_and_only_an_administrator_changes_it(
+    contacts: contacts_pb2_grpc.ContactsServiceStub, stack: Stack, token: str
+) -> None:
+    await _update(contacts, token, email="info@example.org")
+    for role in (Role.STAFF, Role.PRACTITIONER, Role.CASE_HANDLER, Role.HELPDESK):
+        colleague = await create_staff_member(stack, roles=frozenset({role}))
+        colleague_token = await access_token(stack, colleague)
+
+        assert (await _get(contacts, colleague_token)).organisation_id == colleague.organisation_id
+        refused = await refusal(_update(contacts, colleague_token, email="info@example.org"))
+        assert refused.code == grpc.StatusCode.PERMISSION_DENIED
+        assert refused.reason == "not_permitted"

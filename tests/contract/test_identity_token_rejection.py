@@ -21,6 +21,7 @@ from support import login as http_login
 
 from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKeyStore
 from identity.config import Settings as IdentitySettings
+from identity.domain.accounts import Role
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
@@ -30,7 +31,11 @@ from zorgpost_devstack.stack import Stack
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.grpc_client import call_metadata
 
-pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services()]
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    # Staff who also work in the portal: every service has a call this token may make.
+    pytest.mark.services(staff_roles=(Role.STAFF, Role.PRACTITIONER)),
+]
 
 ISSUER = "zorgpost-identity"
 AUDIENCE = "zorgpost"
@@ -93,9 +98,9 @@ Call = Callable[[grpc.aio.Channel, str], Awaitable[object]]
 
 
 async def _identity(channel: grpc.aio.Channel, token: str) -> object:
-    # GetSecurityPolicy, not GetMe: GetMe is one of the few a password-change token may call.
-    return await identity_pb2_grpc.IdentityServiceStub(channel).GetSecurityPolicy(
-        identity_pb2.GetSecurityPolicyRequest(), metadata=call_metadata(token), timeout=RPC_TIMEOUT
+    # ListSecondFactors, not GetMe: GetMe is one of the few a password-change token may call.
+    return await identity_pb2_grpc.IdentityServiceStub(channel).ListSecondFactors(
+        identity_pb2.ListSecondFactorsRequest(), metadata=call_metadata(token), timeout=RPC_TIMEOUT
     )
 
 

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from contract_helpers import RPC_TIMEOUT, access_token, login, refusal
 from journeys_support import outbox_events
-from support import StaffMember, create_staff_member, fetch, wait_until
+from support import StaffMember, create_staff_member, fetch, operator_command, wait_until
 
 from zorgpost.events.v1 import identity_events_pb2 as identity_events
 from zorgpost.events.v1 import messaging_events_pb2 as messaging_events
@@ -370,3 +370,10 @@ async def test_every_change_of_contact_details_is_announced_with_the_whole_state
     assert (changed.display_name, changed.language, changed.email) == ("Mila de Medewerker", "en", staff.email)
     assert (changed.status, changed.organisation_id) == ("active", staff.organisation_id)
     assert changed.changed_at.ToDatetime() >= created.changed_at.ToDatetime()
+
+    # A new name of the organisation reaches every account that names it.
+    new_name = f"Gemeente Hernoemd {uuid.uuid4().hex[:6]}"
+    status, _, err = await operator_command(stack, "rename", staff.organisation_id, "--name", new_name)
+    assert status == 0, err
+    renamed = (await announced(staff.account_id))[0]
+    assert (renamed.organisation_name, renamed.display_name) == (new_name, "Mila de Medewerker")

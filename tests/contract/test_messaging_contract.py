@@ -220,7 +220,7 @@ async def test_a_person_may_not_send_secure_mail(
     before = await count_rows(stack.database_urls["messaging"], TABLES)
     failure = await refusal(messaging.SendSecureMail(_request(), metadata=call_metadata(token), timeout=RPC_TIMEOUT))
     assert failure.code == grpc.StatusCode.PERMISSION_DENIED
-    assert failure.reason == "staff_only"
+    assert failure.reason == "not_permitted"
     assert await count_rows(stack.database_urls["messaging"], TABLES) == before
 
 

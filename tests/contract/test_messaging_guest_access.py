@@ -11,18 +11,14 @@ import uuid
 from collections.abc import Iterator
 
 import grpc
-import jwt
 import pytest
-from contract_helpers import RPC_TIMEOUT, access_token, refusal, stream_messages
+from contract_helpers import RPC_TIMEOUT, access_token, refusal, signed_by_identity, stream_messages
 from nats.js import JetStreamContext
 from support import create_staff_member, fetch
 
-from identity.adapters.signing_keys import KeyEncryption, SigningKeyStore
-from identity.config import Settings as IdentitySettings
 from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_devstack.stack import Stack
-from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.grpc_client import call_metadata
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.services("identity", "messaging")]
@@ -36,28 +32,18 @@ def rpc(channel: grpc.aio.Channel) -> messaging_pb2_grpc.MessagingServiceStub:
 
 
 async def guest_token(stack: Stack, participant_id: str, thread_id: str) -> str:
-    engine = create_engine(stack.database_urls["identity"], pool_size=1)
-    try:
-        settings = IdentitySettings(database_url=stack.database_urls["identity"])
-        keys = SigningKeyStore(
-            create_session_factory(engine), KeyEncryption(settings.signing_key_encryption_key.get_secret_value())
-        )
-        await keys.load()
-        key = keys.active
-    finally:
-        await engine.dispose()
     now = int(time.time())
-    claims = {
-        "iss": settings.token_issuer,
-        "aud": settings.token_audience,
-        "sub": participant_id,
-        "sid": f"guest-{uuid.uuid4().hex}",
-        "iat": now,
-        "exp": now + 600,
-        "roles": ["guest"],
-        "thread": thread_id,
-    }
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    return await signed_by_identity(
+        stack,
+        {
+            "sub": participant_id,
+            "sid": f"guest-{uuid.uuid4().hex}",
+            "iat": now,
+            "exp": now + 600,
+            "roles": ["guest"],
+            "thread": thread_id,
+        },
+    )
 
 
 def post(thread_id: str, body: str, file: bytes | None = None) -> Iterator[messaging_pb2.PostMessageChunk]:

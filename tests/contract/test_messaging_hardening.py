@@ -70,11 +70,22 @@ async def test_identity_refusing_the_caller_refuses_the_write_instead_of_a_stand
     person = await create_member(stack, staff.organisation_id)
     token = await _token(stack, person.email)
     # The session ends; the access token still verifies until it expires, but identity
-    # refuses it (GetMe), and messaging must not write under the organisation's name.
+    # announces the ended access (identity.access.revoked) and messaging must then refuse
+    # it rather than write under the organisation's name. The announcement travels by
+    # event: wait (on a read, which writes nothing) until messaging has heard it.
     async with grpc.aio.insecure_channel(stack.grpc_address("identity")) as channel:
         await identity_pb2_grpc.IdentityServiceStub(channel).Logout(
             identity_pb2.LogoutRequest(), metadata=_md(token), timeout=RPC_TIMEOUT
         )
+
+    async def refused() -> bool:
+        try:
+            await rpc.ListThreads(messaging_pb2.ListThreadsRequest(), metadata=_md(token), timeout=RPC_TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            return error.code() is grpc.StatusCode.UNAUTHENTICATED
+        return False
+
+    await wait_until(refused, within=20.0, what="messaging refusing the ended session's token")
     before = await count_rows(stack.database_urls["messaging"], ["threads", "messages", "participants"])
 
     failure = await refusal(

@@ -58,8 +58,10 @@ class Who:
         return call_metadata(self.token)
 
 
-async def _staff(stack: Stack, name: str | None = None) -> tuple[StaffMember, Who]:
-    staff = await create_staff_member(stack, organisation_name=name)
+async def _staff(
+    stack: Stack, name: str | None = None, roles: frozenset[Role] = frozenset({Role.STAFF})
+) -> tuple[StaffMember, Who]:
+    staff = await create_staff_member(stack, organisation_name=name, roles=roles)
     return staff, Who(staff.account_id, await access_token(stack, staff), staff.organisation_id)
 
 
@@ -465,7 +467,8 @@ async def test_sending_limit_per_recipient_answers_retry_after(
 async def test_read_links_resolve_expire_with_the_setting_and_stop_when_withdrawn(
     rpc: messaging_pb2_grpc.MessagingServiceStub, stack: Stack, js: JetStreamContext
 ) -> None:
-    _, staff = await _staff(stack)
+    # The read-link lifetime is an organisation setting: its administrators change it.
+    _, staff = await _staff(stack, roles=frozenset({Role.ADMIN, Role.STAFF}))
     settings = await rpc.UpdateSecureMailSettings(
         messaging_pb2.SecureMailSettings(read_link_days=7), metadata=staff.metadata
     )

@@ -197,7 +197,7 @@ async def test_list_deliveries_is_for_staff_with_a_source_id(
         )
     )
     assert denied.code == grpc.StatusCode.PERMISSION_DENIED
-    assert denied.reason == "staff_only"
+    assert denied.reason == "not_permitted"
 
     missing = await refusal(
         notifications.ListDeliveries(

@@ -24,6 +24,7 @@ from grpc_health.v1 import health_pb2
 from nats.js import JetStreamContext
 from support import create_staff_member, fetch, wait_until
 
+from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2, portal_events_pb2
 from zorgpost.portal.v1 import portal_pb2, portal_pb2_grpc
 from zorgpost_devstack.stack import Stack
@@ -83,6 +84,22 @@ async def test_visits_are_remembered_per_person(portal: portal_pb2_grpc.PortalSe
     dashboard = await _dashboard(portal, await access_token(stack, other))
     assert dashboard.person_id == other.account_id
     assert not dashboard.HasField("since")
+
+
+async def test_practitioners_get_their_own_dashboard_and_other_staff_roles_none(
+    portal: portal_pb2_grpc.PortalServiceStub, stack: Stack
+) -> None:
+    practitioner = await create_staff_member(stack, roles=frozenset({Role.PRACTITIONER}))
+    dashboard = await _dashboard(portal, await access_token(stack, practitioner))
+    assert dashboard.person_id == practitioner.account_id
+    assert list(dashboard.upcoming_appointments) == []
+    assert not dashboard.HasField("since")
+
+    for roles in ({Role.STAFF}, {Role.ADMIN}, {Role.HELPDESK}):
+        staff = await create_staff_member(stack, roles=frozenset(roles))
+        refused = await refusal(_dashboard(portal, await access_token(stack, staff)))
+        assert refused.code == grpc.StatusCode.PERMISSION_DENIED
+        assert refused.reason == "not_permitted"
 
 
 @pytest.mark.parametrize("token_kind", ["none", "garbage", "foreign-key"])

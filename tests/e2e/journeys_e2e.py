@@ -1,5 +1,6 @@
 """What the journey end-to-end tests share: an HTTP client on the gateway, bearer headers,
-a practice with a password preset, and logging in through the gateway."""
+a practice with a password preset (onboarded through the public paths), and logging in
+through the gateway."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import uuid
 from typing import Any
 
 import httpx
-from support import StaffMember, create_staff_member, set_security_policy
+from support import StaffMember, onboard_staff_member
 
-from identity.domain.policy import PasswordPolicy, PasswordPreset, SecurityPolicy
+from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
 
 
@@ -18,9 +19,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def practice(stack: Stack, name: str, preset: PasswordPreset) -> StaffMember:
-    staff = await create_staff_member(stack, organisation_name=f"{name} {uuid.uuid4().hex[:6]}")
-    await set_security_policy(stack, staff.organisation_id, SecurityPolicy(password=PasswordPolicy.for_preset(preset)))
-    return staff
+    """An organisation with ``preset``'s password rules and a member of its staff."""
+    return await onboard_staff_member(
+        stack, organisation_name=f"{name} {uuid.uuid4().hex[:6]}", password_preset=preset.value
+    )
 
 
 async def tokens(api: httpx.AsyncClient, username: str, password: str) -> dict[str, Any]:

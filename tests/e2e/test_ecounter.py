@@ -21,35 +21,21 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from support import StaffMember, create_staff_member, login, notice_detail, wait_for_messages
+from support import (
+    add_themes,
+    create_staff_member,
+    login,
+    notice_detail,
+    onboard_organisation,
+    wait_for_messages,
+)
 
-from contacts.adapters.events import event_codec
-from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
-from contacts.domain.themes import Theme
 from zorgpost_devstack.stack import Stack
-from zorgpost_kit.db import create_engine, create_session_factory
+from zorgpost_kit.roles import Role
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 REFERENCE = re.compile(r"^\d{4}-\d{6}$")
-
-
-async def add_themes(stack: Stack, department: StaffMember, *names: str) -> list[str]:
-    """The department's theme catalogue (kept in contacts' database, as the demo data does)."""
-    engine = create_engine(stack.database_urls["contacts"], pool_size=1)
-    ids = [f"{name.lower()}-{uuid.uuid4().hex[:6]}" for name in names]
-    try:
-        async with SqlContactsUnitOfWork(create_session_factory(engine), event_codec()) as uow:
-            for theme_id, name in zip(ids, names, strict=True):
-                await uow.themes.save(
-                    Theme(
-                        theme_id, name, name, department.organisation_id, department.organisation_name, f"Team {name}"
-                    )
-                )
-            await uow.commit()
-    finally:
-        await engine.dispose()
-    return ids
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -79,7 +65,10 @@ def contact(email: str, theme_ids: list[str], **changes: Any) -> dict[str, Any]:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def world(stack: Stack) -> dict[str, Any]:
-    department = await create_staff_member(stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}")
+    # The department's side of the e-counter is its case handlers'.
+    department = await create_staff_member(
+        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=frozenset({Role.CASE_HANDLER})
+    )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     other = await create_staff_member(stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}")
     themes = await add_themes(stack, department, "Erkenning", "Subsidies")
@@ -88,9 +77,12 @@ async def world(stack: Stack) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- 2.1.1
 async def test_2_1_1_organisation_data_refuses_a_malformed_email_and_url_and_saves_nothing(
-    api: httpx.AsyncClient, world: dict[str, Any]
+    stack: Stack, api: httpx.AsyncClient
 ) -> None:
-    token = await login(api, world["anker"].email)
+    # The organisation's data is kept by its administrator (signed in with the second step).
+    token = (
+        await onboard_organisation(stack, name=f"Het Anker {uuid.uuid4().hex[:4]}", kind="care_organisation")
+    ).access_token
     good = {
         "email": "info@hetanker.be",
         "phone": "+32 2 553 35 00",

@@ -5,7 +5,6 @@ per-address login limit, and no link token ends up in any process's log."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,38 +13,36 @@ import httpx
 import pytest
 from journeys_e2e import bearer, practice, tokens
 from journeys_support import token_after
-from support import StaffMember, create_member, wait_for_messages
+from support import StaffMember, create_member, wait_for_messages, wait_until
 
 from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
 #: The login limit of this module's gateway (per client address).
 BURST = 5
 
-
-@pytest.fixture(scope="module")
-def limited_stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack(extra_env={"gateway": {"AUTH_RATE_BURST": str(BURST), "AUTH_RATE_PER_MINUTE": "6"}}).up()
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(extra_env={"gateway": {"AUTH_RATE_BURST": str(BURST), "AUTH_RATE_PER_MINUTE": "6"}}),
+]
 
 
 @pytest.fixture
-async def api(limited_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     """A client with an address of its own (the gateway trusts X-Forwarded-For from
     127.0.0.1), so each test has its own login bucket."""
     address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
     async with httpx.AsyncClient(
-        base_url=limited_stack.gateway_url, timeout=15.0, headers={"X-Forwarded-For": address}
+        base_url=stack.gateway_url, timeout=15.0, headers={"X-Forwarded-For": address}
     ) as client:
         yield client
 
 
 async def _wait_for_line(log: Path, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in await asyncio.to_thread(log.read_text, errors="replace"):
-        assert time.monotonic() < deadline, f"{text!r} not in {log.name} after {timeout} s"
-        await asyncio.sleep(0.1)
+    async def written() -> bool:
+        return text in await asyncio.to_thread(log.read_text, errors="replace")
+
+    await wait_until(written, within=timeout, what=f"{text!r} in {log.name}")
 
 
 async def _invitation_token(api: httpx.AsyncClient, stack: Stack, staff: StaffMember) -> str:
@@ -63,10 +60,10 @@ async def _invitation_token(api: httpx.AsyncClient, stack: Stack, staff: StaffMe
 
 
 async def test_an_unknown_invitation_link_is_refused_before_any_password_is_tried(
-    api: httpx.AsyncClient, limited_stack: Stack
+    api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await practice(limited_stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
-    person = await create_member(limited_stack, staff.organisation_id)
+    staff = await practice(stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
+    person = await create_member(stack, staff.organisation_id)
 
     wrong = await api.post(
         f"/api/v1/invitations/{uuid.uuid4().hex}{uuid.uuid4().hex}/login",
@@ -84,11 +81,11 @@ async def test_an_unknown_invitation_link_is_refused_before_any_password_is_trie
 
 
 async def test_a_used_invitation_link_is_refused_before_any_password_is_tried(
-    api: httpx.AsyncClient, limited_stack: Stack
+    api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await practice(limited_stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
-    person = await create_member(limited_stack, staff.organisation_id)
-    token = await _invitation_token(api, limited_stack, staff)
+    staff = await practice(stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
+    person = await create_member(stack, staff.organisation_id)
+    token = await _invitation_token(api, stack, staff)
     assert (await api.post(f"/api/v1/invitations/{token}/decline")).status_code == 204
 
     guessed = await api.post(
@@ -99,11 +96,11 @@ async def test_a_used_invitation_link_is_refused_before_any_password_is_tried(
 
 
 async def test_the_invitation_login_shares_the_login_limit_per_address(
-    api: httpx.AsyncClient, limited_stack: Stack
+    api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await practice(limited_stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
-    async with httpx.AsyncClient(base_url=limited_stack.gateway_url, timeout=15.0) as setup:
-        token = await _invitation_token(setup, limited_stack, staff)
+    staff = await practice(stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as setup:
+        token = await _invitation_token(setup, stack, staff)
 
     statuses = []
     for attempt in range(BURST + 2):
@@ -122,10 +119,10 @@ async def test_the_invitation_login_shares_the_login_limit_per_address(
     assert login.status_code == 429
 
 
-async def test_no_link_token_is_written_to_any_log(api: httpx.AsyncClient, limited_stack: Stack) -> None:
-    staff = await practice(limited_stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
-    async with httpx.AsyncClient(base_url=limited_stack.gateway_url, timeout=15.0) as setup:
-        invitation = await _invitation_token(setup, limited_stack, staff)
+async def test_no_link_token_is_written_to_any_log(api: httpx.AsyncClient, stack: Stack) -> None:
+    staff = await practice(stack, "Gemeente Vlaardingen", PasswordPreset.MESSENGER)
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as setup:
+        invitation = await _invitation_token(setup, stack, staff)
     made_up = f"{uuid.uuid4().hex}{uuid.uuid4().hex}"
 
     calls = [
@@ -143,9 +140,9 @@ async def test_no_link_token_is_written_to_any_log(api: httpx.AsyncClient, limit
         response = await api.request(method, path, json=body)
         assert response.status_code < 500, (path, response.text)
     # The gateway logs every request; wait until the last one is written.
-    await _wait_for_line(limited_stack.log_dir / "gateway.log", "/api/v1/invitations/[redacted]/onbekend")
+    await _wait_for_line(stack.log_dir / "gateway.log", "/api/v1/invitations/[redacted]/onbekend")
 
-    logs = {path.name: path.read_text(errors="replace") for path in limited_stack.log_dir.glob("*.log")}
+    logs = {path.name: path.read_text(errors="replace") for path in stack.log_dir.glob("*.log")}
     for name, text in logs.items():
         assert invitation not in text, name
         assert made_up not in text, name

@@ -10,8 +10,6 @@ in Amsterdam would.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import jwt
 import pytest
@@ -22,18 +20,10 @@ from support import execute, wait_for_messages
 from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def expiry_stack(make_module_stack) -> Stack:  # type: ignore[no-untyped-def]
-    return make_module_stack(extra_env={"identity": {"DELEGATION_CHECK_INTERVAL_SECONDS": "0.5"}}).up()
-
-
-@pytest.fixture
-async def gateway(expiry_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=expiry_stack.gateway_url, timeout=15.0) as client:
-        yield client
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(extra_env={"identity": {"DELEGATION_CHECK_INTERVAL_SECONDS": "0.5"}}),
+]
 
 
 async def _make_sixteen_today(stack: Stack, account_id: str) -> None:
@@ -45,9 +35,8 @@ async def _make_sixteen_today(stack: Stack, account_id: str) -> None:
 
 
 async def test_at_sixteen_act_as_is_refused_and_an_issued_act_as_token_stops_working(
-    expiry_stack: Stack, gateway: httpx.AsyncClient
+    stack: Stack, api: httpx.AsyncClient
 ) -> None:
-    stack, api = expiry_stack, gateway
     staff = await practice(stack, "Kind & meer", PasswordPreset.CLIENT_PORTAL)
     parent = await create_client(stack, staff.organisation_id, years_ago(44))
     youth = await create_client(stack, staff.organisation_id, years_ago(16, days=1))  # 15, 16 tomorrow

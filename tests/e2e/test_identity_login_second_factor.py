@@ -16,24 +16,26 @@ from support import (
     StaffMember,
     code_in,
     create_member,
-    create_staff_member,
     login,
     newest_code,
-    set_security_policy,
+    onboard_staff_member,
     unique_mobile,
     wait_for_messages,
 )
 
-from identity.domain.policy import SecondFactor, SecurityPolicy
+from identity.domain.policy import SecondFactor
 from zorgpost_devstack.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def _practice(stack: Stack, second_factor: SecondFactor) -> StaffMember:
-    staff = await create_staff_member(stack, organisation_name=f"Huisartsenpraktijk {uuid.uuid4().hex[:6]}")
-    await set_security_policy(stack, staff.organisation_id, SecurityPolicy(second_factor=second_factor))
-    return staff
+    return await onboard_staff_member(
+        stack,
+        organisation_name=f"Huisartsenpraktijk {uuid.uuid4().hex[:6]}",
+        kind="gp_practice",
+        second_factor=second_factor.value,
+    )
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -117,7 +119,7 @@ async def test_a_person_logs_in_with_the_code_mailed_to_them(api: httpx.AsyncCli
 
 
 async def test_staff_enrol_an_authenticator_app_and_log_in_with_it(api: httpx.AsyncClient, stack: Stack) -> None:
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     headers = _bearer(await login(api, staff.email))
     assert (await api.get("/api/v1/me/second-factors", headers=headers)).json() == {
         "factors": [],
@@ -190,7 +192,7 @@ async def test_staff_enrol_an_authenticator_app_and_log_in_with_it(api: httpx.As
 
 
 async def test_a_person_confirms_sms_as_their_own_second_factor(api: httpx.AsyncClient, stack: Stack) -> None:
-    organisation = await create_staff_member(stack)  # its policy asks for no second factor
+    organisation = await onboard_staff_member(stack)  # its policy asks for no second factor
     person = await create_member(stack, organisation.organisation_id, mobile=unique_mobile())
     assert person.mobile is not None
     headers = _bearer(await login(api, person.email))

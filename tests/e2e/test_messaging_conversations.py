@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from support import create_member, create_staff_member, login
+from support import ONBOARDED_NAME, create_member, invite_staff_member, login, onboard_staff_member, wait_until
 
-from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2
 from zorgpost_devstack.stack import Stack
 
@@ -52,18 +51,21 @@ async def publish_invitation_accepted(stack: Stack, thread_id: str, account_id: 
 
 
 async def wait_for_thread(api: httpx.AsyncClient, token: str, thread_id: str) -> dict[str, Any]:
-    for _ in range(150):
+    found: list[dict[str, Any]] = []
+
+    async def listed() -> bool:
         items = (await api.get("/api/v1/threads", headers=bearer(token))).json()["items"]
-        found = [item for item in items if item["id"] == thread_id]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.1)
-    raise AssertionError("the conversation never appeared in the list")
+        found[:] = [item for item in items if item["id"] == thread_id]
+        return bool(found)
+
+    await wait_until(listed, within=15.0, what="the conversation in the list")
+    return found[0]
 
 
 async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.AsyncClient, stack: Stack) -> None:
-    staff = await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
-    colleague = await create_member(stack, staff.organisation_id, role=Role.STAFF)
+    staff = await onboard_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
+    assert staff.administrator is not None
+    colleague = await invite_staff_member(stack, staff.administrator)
     token = await login(api, staff.email)
     sent = await api.post(
         "/api/v1/secure-mails",
@@ -89,9 +91,7 @@ async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.Asyn
     thread = (await api.get(f"/api/v1/threads/{thread_id}", headers=bearer(colleague_token))).json()
     assert thread["kind"] == "secure_mail"
     assert thread["subject"] == "Uw aanvraag"
-    assert [(m["body"], m["sender"]["display_name"]) for m in thread["messages"]] == [
-        ("Vertrouwelijk", "Test Medewerker")
-    ]
+    assert [(m["body"], m["sender"]["display_name"]) for m in thread["messages"]] == [("Vertrouwelijk", ONBOARDED_NAME)]
 
     # A person of the organisation writes in; it is received, unread, until someone reads it.
     person = await create_member(stack, staff.organisation_id)
@@ -115,7 +115,7 @@ async def test_staff_secure_mail_lands_in_the_organisation_inbox(api: httpx.Asyn
 
 
 async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.AsyncClient, stack: Stack) -> None:
-    staff = await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
+    staff = await onboard_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
     staff_token = await login(api, staff.email)
     created = await api.post(
         "/api/v1/threads", json={"subject": "IT Vlaardingen", "body": "Hallo"}, headers=bearer(staff_token)
@@ -129,7 +129,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
     for thread in (thread_id, second):
         await publish_invitation_accepted(stack, thread, person.account_id, staff)
     listed = await wait_for_thread(api, person_token, thread_id)
-    assert listed["other_party_name"] == "Test Medewerker"
+    assert listed["other_party_name"] == ONBOARDED_NAME
     assert listed["unread_count"] == 1
     assert listed["last_message"]["snippet"] == "Hallo"
     await wait_for_thread(api, person_token, second)
@@ -149,7 +149,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
         f"/api/v1/messages/{hello['id']}/forward", json={"to_thread_id": second}, headers=bearer(person_token)
     )
     assert forwarded.status_code == 201, forwarded.text
-    assert forwarded.json()["forwarded_from"]["sender_name"] == "Test Medewerker"
+    assert forwarded.json()["forwarded_from"]["sender_name"] == ONBOARDED_NAME
     private = (await api.post("/api/v1/threads", json={"subject": "Intern"}, headers=bearer(staff_token))).json()["id"]
     refused = await api.post(
         f"/api/v1/messages/{hello['id']}/forward", json={"to_thread_id": private}, headers=bearer(person_token)
@@ -160,7 +160,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
     assert [hit["message"]["id"] for hit in found["items"]] == [reply.json()["id"]]
 
     # An outsider gets 404 on the conversation.
-    outsider = await create_staff_member(stack)
+    outsider = await onboard_staff_member(stack)
     outsider_token = await login(api, outsider.email)
     assert (await api.get(f"/api/v1/threads/{thread_id}", headers=bearer(outsider_token))).status_code == 404
 
@@ -168,7 +168,7 @@ async def test_invited_person_chats_likes_sees_seen_by_and_forwards(api: httpx.A
 async def test_files_go_up_as_multipart_and_come_down_only_for_participants(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     token = await login(api, staff.email)
     thread_id = (await api.post("/api/v1/threads", json={"subject": "Bijlagen"}, headers=bearer(token))).json()["id"]
     posted = await api.post(
@@ -188,7 +188,7 @@ async def test_files_go_up_as_multipart_and_come_down_only_for_participants(
     assert "filename*=UTF-8''verslag%20%C3%BCber.pdf" in download.headers["content-disposition"]
     assert download.headers["x-content-type-options"] == "nosniff"
 
-    outsider = await create_staff_member(stack)
+    outsider = await onboard_staff_member(stack)
     outsider_token = await login(api, outsider.email)
     assert (await api.get(attachment["download_url"], headers=bearer(outsider_token))).status_code == 404
 
@@ -237,7 +237,7 @@ async def read_events(lines: AsyncIterator[str], count: int) -> list[dict[str, A
 async def test_live_updates_arrive_as_server_sent_events_and_resume_after_reconnect(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     staff_token = await login(api, staff.email)
     thread_id = (await api.post("/api/v1/threads", json={"subject": "Live"}, headers=bearer(staff_token))).json()["id"]
     person = await create_member(stack, staff.organisation_id)

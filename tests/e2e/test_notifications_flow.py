@@ -14,9 +14,9 @@ import pytest_asyncio
 from support import (
     StaffMember,
     assert_notice,
-    create_staff_member,
     login,
     notice_detail,
+    onboard_staff_member,
     settled_messages,
     wait_until,
 )
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack, organisation_name=f"Gemeente Haarlemmermeer {uuid.uuid4().hex[:4]}")
+    return await onboard_staff_member(stack, organisation_name=f"Gemeente Haarlemmermeer {uuid.uuid4().hex[:4]}")
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -132,7 +132,7 @@ async def test_delivery_status_is_for_staff_of_the_sending_organisation_only(
         headers=as_staff,
     )
     mail_id = sent.json()["id"]
-    other = await create_staff_member(stack)
+    other = await onboard_staff_member(stack)
     as_other = {"Authorization": f"Bearer {await login(api, other.email)}"}
 
     assert (await api.get("/api/v1/deliveries", params={"source_id": mail_id}, headers=as_other)).json() == []

@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from support import create_staff_member, fetch_value, login, reset_token_in, wait_for_messages, wait_until
+from support import fetch_value, login, onboard_staff_member, reset_token_in, wait_for_messages, wait_until
 
 from zorgpost_devstack.infra import SERVICES_WITH_DATABASE
 from zorgpost_devstack.stack import Stack
@@ -82,11 +82,11 @@ async def _in_deliveries(stack: Stack, secret: str) -> bool:
 async def _requested_secrets(stack: Stack) -> dict[str, tuple[str, str]]:
     """Sends a password reset and a secure mail; returns each secret its notice carried,
     with the service and stream that carried it."""
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15.0) as api:
         requested = await api.post("/api/v1/auth/password-reset", json={"email": staff.email})
         assert requested.status_code == 202, requested.text
-        [reset_mail] = await wait_for_messages(stack, staff.email, timeout=20.0)
+        reset_mail = (await wait_for_messages(stack, staff.email, count=staff.mails + 1, timeout=20.0))[0]
         reset_token = reset_token_in(reset_mail)
 
         token = await login(api, staff.email)

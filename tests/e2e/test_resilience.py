@@ -30,10 +30,10 @@ import pytest_asyncio
 from aiosmtpd.smtp import SMTP, Envelope
 from support import (
     StaffMember,
-    create_staff_member,
     fetch,
     login,
     notices_settled,
+    onboard_staff_member,
     stack_with_own_nats,
     wait_for_messages,
     wait_until,
@@ -91,7 +91,7 @@ def _assert_is_the_notice(message: dict[str, Any], staff: StaffMember) -> None:
 
 async def test_notice_pending_in_jetstream_is_delivered_once_after_notifications_restarts(make_stack) -> None:  # type: ignore[no-untyped-def]
     stack: Stack = make_stack().up()
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     token = await _token(stack, staff)
 
     stack.kill("notifications")
@@ -114,7 +114,7 @@ async def test_notifications_killed_with_a_queued_delivery_sends_it_exactly_once
     stack: Stack = make_stack(
         extra_env={"notifications": {"SMTP_PORT": closed_port, "DELIVERY_RETRY_BASE_SECONDS": "0.5"}}
     ).up()
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     token = await _token(stack, staff)
     recipient = f"retry-{uuid.uuid4().hex[:8]}@example.org"
     await _send_secure_mail(stack, token, recipient)
@@ -179,7 +179,7 @@ async def test_notifications_killed_after_the_mail_server_accepted_sends_it_agai
     stack: Stack = make_stack(
         extra_env={"notifications": {"SMTP_PORT": str(slow_mail_server.port), "SMTP_TIMEOUT_SECONDS": "120"}}
     ).up()
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     recipient = f"venster-{uuid.uuid4().hex[:8]}@example.org"
     secure_mail_id = await _send_secure_mail(stack, await _token(stack, staff), recipient)
 
@@ -213,7 +213,7 @@ async def test_notifications_killed_after_the_mail_server_accepted_sends_it_agai
 async def test_nats_killed_and_restarted_loses_no_outbox_event(infra, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with stack_with_own_nats(infra, tmp_path) as (stack, own):
         stack.up()
-        staff = await create_staff_member(stack)
+        staff = await onboard_staff_member(stack)
         token = await _token(stack, staff)
 
         own.nats.kill()
@@ -249,7 +249,7 @@ async def test_notifications_killed_again_and_again_while_mail_is_sent_loses_no_
     """Rounds of: send a few secure mails, kill notifications at a random moment, start it
     again. Every notice arrives; a repeat is only ever the same mail (same Message-ID)."""
     stack: Stack = make_stack(extra_env={"notifications": {"DELIVERY_RETRY_BASE_SECONDS": "0.2"}}).up()
-    staff = await create_staff_member(stack)
+    staff = await onboard_staff_member(stack)
     token = await _token(stack, staff)
     chance = random.Random(7)  # the same moments on every run
     recipients: list[str] = []

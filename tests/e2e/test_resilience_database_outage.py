@@ -7,14 +7,14 @@ The test stops a PostgreSQL server of its own (the session's is shared by every 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-from support import create_staff_member, login
+from support import login, onboard_staff_member, wait_until
 
 from zorgpost_devstack.infra import Broker, ContainerInfrastructure, EmbeddedInfrastructure
 from zorgpost_devstack.postgres import PostgresServer, free_port
@@ -29,7 +29,7 @@ SENDERS = 3
 
 
 class _OwnPostgres:
-    """The session's NATS with a PostgreSQL server of this test's own, which it may stop."""
+    """A PostgreSQL server of this test's own, which it may stop (NATS as every stack's)."""
 
     def __init__(self, infra: EmbeddedInfrastructure | ContainerInfrastructure, data_dir: Path) -> None:
         self._infra = infra
@@ -74,20 +74,22 @@ async def _send_until(stop: asyncio.Event, api: httpx.AsyncClient, token: str, a
         answers.seen.append((response.status_code, response.headers.get("Retry-After"), response.text[:300]))
 
 
-async def _until(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"{what} not reached within {timeout} s"
-        await asyncio.sleep(0.1)
+async def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    async def holds() -> bool:
+        return condition()
+
+    await wait_until(holds, within=timeout, what=what)
 
 
 async def test_sends_during_a_database_outage_get_503_with_retry_after_never_500(infra, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     own = _OwnPostgres(infra, tmp_path / "postgres")
     await asyncio.to_thread(own.postgres.start)
-    stack = Stack(own, StackConfig(data_dir=tmp_path / "stack", database_prefix=f"d{uuid.uuid4().hex[:8]}_"))
+    stack = Stack(
+        own, StackConfig(data_dir=tmp_path / "stack", database_prefix=f"d{uuid.uuid4().hex[:8]}_", own_nats=True)
+    )
     try:
         await asyncio.to_thread(stack.up)
-        staff = await create_staff_member(stack)
+        staff = await onboard_staff_member(stack)
         answers = _Answers()
         stop = asyncio.Event()
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:
@@ -116,7 +118,5 @@ async def test_sends_during_a_database_outage_get_503_with_retry_after_never_500
         # Every process lived through it.
         assert all(process.poll() is None for process in stack.processes.values())
     finally:
-        await asyncio.to_thread(stack.stop_all)
-        for name in list(stack.processes):
-            stack.kill(name)
+        await asyncio.to_thread(stack.close)
         await asyncio.to_thread(own.stop)

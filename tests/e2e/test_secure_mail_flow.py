@@ -7,7 +7,16 @@ import uuid
 
 import httpx
 import pytest
-from support import StaffMember, count_rows, create_staff_member, login, notices_settled, wait_for_messages, wait_until
+from support import (
+    ONBOARDED_NAME,
+    StaffMember,
+    count_rows,
+    login,
+    notices_settled,
+    onboard_staff_member,
+    wait_for_messages,
+    wait_until,
+)
 
 from zorgpost_devstack.stack import Stack
 
@@ -16,7 +25,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest.fixture(scope="module")
 async def staff(stack: Stack) -> StaffMember:
-    return await create_staff_member(stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}")
+    # Staff who also work in the portal (its dashboard is tested here too).
+    return await onboard_staff_member(
+        stack, organisation_name=f"Gemeente Vlaardingen {uuid.uuid4().hex[:4]}", roles=("staff", "practitioner")
+    )
 
 
 async def test_readyz_reports_every_service_serving(api: httpx.AsyncClient) -> None:
@@ -50,8 +62,9 @@ async def test_login_and_me(api: httpx.AsyncClient, staff: StaffMember) -> None:
     body = me.json()
     assert body["id"] == staff.account_id
     assert body["email"] == staff.email
-    assert body["display_name"] == "Test Medewerker"
-    assert body["organisation"] == {"id": staff.organisation_id, "name": staff.organisation_name}
+    assert body["display_name"] == ONBOARDED_NAME
+    organisation = {"id": staff.organisation_id, "name": staff.organisation_name, "kind": "municipality"}
+    assert body["organisation"] == organisation
 
 
 async def test_wrong_password_and_unknown_account_get_identical_401(api: httpx.AsyncClient, staff: StaffMember) -> None:
@@ -185,16 +198,20 @@ async def test_organisation_profile_and_portal_dashboard(api: httpx.AsyncClient,
     assert empty.json()["organisation_id"] == staff.organisation_id
     assert empty.json()["updated_at"] is None
 
+    # Staff read the profile; its administrator keeps it.
+    assert staff.administrator is not None
+    admin = {"Authorization": f"Bearer {staff.administrator.access_token}"}
     refused = await api.put(
-        "/api/v1/organisation/profile", headers=headers, json={"email": "geen", "website": "ftp://x", "phone": "1"}
+        "/api/v1/organisation/profile", headers=admin, json={"email": "geen", "website": "ftp://x", "phone": "1"}
     )
     assert refused.status_code == 422
     assert {e["field"] for e in refused.json()["errors"]} == {"email", "website", "phone"}
     assert (await api.get("/api/v1/organisation/profile", headers=headers)).json()["updated_at"] is None
 
+    assert (await api.put("/api/v1/organisation/profile", headers=headers, json={"email": "x@y.nl"})).status_code == 403
     saved = await api.put(
         "/api/v1/organisation/profile",
-        headers=headers,
+        headers=admin,
         json={"email": "info@vlaardingen.example", "phone": "010 248 4000", "website": "https://www.vlaardingen.nl"},
     )
     assert saved.status_code == 200

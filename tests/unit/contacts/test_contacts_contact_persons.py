@@ -29,13 +29,15 @@ from contacts.service.contact_persons import (
     theme_contacts,
 )
 from contacts.service.ports import UnitOfWorkFactory
-from zorgpost_kit.auth import Principal
+from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.errors import InvalidArgument
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 STAFF = Principal("acc-1", "acc-1", "s-1", "org-anker", "Het Anker", frozenset({"staff"}))
 OTHER = dataclasses.replace(STAFF, subject_id="acc-2", actor_id="acc-2", organisation_id="org-other")
-DEPARTMENT = dataclasses.replace(STAFF, subject_id="acc-3", actor_id="acc-3", organisation_id="org-dep")
+DEPARTMENT = dataclasses.replace(
+    STAFF, subject_id="acc-3", actor_id="acc-3", organisation_id="org-dep", roles=frozenset({"case_handler"})
+)
 THEMES = (
     Theme("erkenning", "Erkenning", "Accreditation", "org-dep", "Departement Zorg", "Team Erkenningen"),
     Theme("subsidies", "Subsidies", "Subsidies", "org-dep", "Departement Zorg", "Team Subsidies"),
@@ -193,3 +195,10 @@ async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_d
     assert len((await theme_contacts(uow(store), DEPARTMENT, "org-anker", "erkenning")).contact_persons) == 1
     with pytest.raises(ContactPersonNotFound):
         await theme_contacts(uow(store), OTHER, "org-anker", "erkenning")
+    # Every user of the department reads its cases, and with them whom its answers reach.
+    colleague = dataclasses.replace(DEPARTMENT, roles=frozenset({"staff"}))
+    assert len((await theme_contacts(uow(store), colleague, "org-anker", "erkenning")).contact_persons) == 1
+    with pytest.raises(NotPermitted):
+        await theme_contacts(
+            uow(store), dataclasses.replace(DEPARTMENT, roles=frozenset({"admin"})), "org-anker", "erkenning"
+        )

@@ -1,5 +1,5 @@
-"""The organisation profile (seed 3, "Organisatiegegevens"): staff edit it, every bad field is
-named at once and nothing is saved, good input is stored normalised."""
+"""The organisation profile (seed 3, "Organisatiegegevens"): its administrators edit it, every
+bad field is named at once and nothing is saved, good input is stored normalised."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ STAFF = Principal(
     session_id="session-1",
     organisation_id="org-vlaardingen",
     organisation_name="Gemeente Vlaardingen",
-    roles=frozenset({"staff"}),
+    roles=frozenset({"admin"}),
 )
 
 
@@ -37,14 +37,15 @@ def draft(**overrides: str) -> ProfileDraft:
     "principal",
     [
         pytest.param(dataclasses.replace(STAFF, roles=frozenset({"person"})), id="a citizen"),
-        pytest.param(dataclasses.replace(STAFF, organisation_id=None), id="staff role without organisation"),
+        pytest.param(dataclasses.replace(STAFF, roles=frozenset({"staff"})), id="staff who is no administrator"),
+        pytest.param(dataclasses.replace(STAFF, organisation_id=None), id="admin role without organisation"),
     ],
 )
-def test_only_staff_of_an_organisation_may_edit_its_profile(principal: Principal) -> None:
+def test_only_administrators_of_an_organisation_may_edit_its_profile(principal: Principal) -> None:
     with pytest.raises(PermissionDenied) as refused:
         check_profile(principal, draft())
 
-    assert refused.value.code == "staff_only"
+    assert refused.value.code == "not_permitted"
 
 
 def test_every_invalid_field_is_named() -> None:

@@ -1,5 +1,5 @@
 """Contacts' use cases on the shared fakes: staff read their own organisation's profile
-(empty until filled in) and save what :func:`check_profile` accepted."""
+(empty until filled in); its administrators save what :func:`check_profile` accepted."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import InvalidArgument, PermissionDenied
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-STAFF = Principal("account-jan", "account-jan", "s-1", "org-vlaardingen", "Gemeente Vlaardingen", frozenset({"staff"}))
+#: An administrator (who may change the profile); any staff role may read it.
+STAFF = Principal("account-jan", "account-jan", "s-1", "org-vlaardingen", "Gemeente Vlaardingen", frozenset({"admin"}))
 OTHER_STAFF = dataclasses.replace(STAFF, subject_id="account-els", actor_id="account-els", organisation_id="org-x")
 DRAFT = ProfileDraft(
     email=" Info@Vlaardingen.nl ",
@@ -61,6 +62,16 @@ async def test_a_rejected_draft_never_reaches_the_store(store: Store) -> None:
         check_profile(STAFF, dataclasses.replace(DRAFT, website="javascript:alert(1)"), now=NOW)
 
     assert store.profiles == {} and store.commits == 0
+
+
+async def test_every_staff_role_reads_the_profile_and_only_administrators_change_it(store: Store) -> None:
+    await do_update_profile(lambda: FakeUnitOfWork(store), check_profile(STAFF, DRAFT, now=NOW))
+    for role in ("staff", "practitioner", "case_handler", "helpdesk"):
+        colleague = dataclasses.replace(STAFF, roles=frozenset({role}))
+
+        assert (await get_profile(lambda: FakeUnitOfWork(store), colleague)).phone == "+31102484000"
+        with pytest.raises(PermissionDenied):
+            check_profile(colleague, DRAFT, now=NOW)
 
 
 async def test_a_citizen_cannot_read_an_organisation_profile(store: Store) -> None:

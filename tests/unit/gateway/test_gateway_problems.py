@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from gateway.problems import install_problem_handlers
 from gateway.routes.secure_mail import SecureMailIn
 from identity.domain.errors import InvalidCredentials
-from zorgpost_kit.auth import StaffOnly
+from zorgpost_kit.auth import NotPermitted
 from zorgpost_kit.db import DatabaseUnavailable
 from zorgpost_kit.errors import (
     AlreadyExists,
@@ -28,6 +28,7 @@ from zorgpost_kit.errors import (
     Unavailable,
 )
 from zorgpost_kit.grpc_server import CATEGORY_TO_GRPC, STATUS_DETAILS_KEY, status_for
+from zorgpost_kit.roles import Capability
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns about its httpx backend on import; not our concern here.
@@ -151,7 +152,7 @@ def test_a_rate_limit_becomes_429_with_retry_after(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("error", "status", "code"),
     [
-        (StaffOnly(), 403, "staff_only"),
+        (NotPermitted(Capability.SEND_SECURE_MAIL), 403, "not_permitted"),
         (NotFound(), 404, "not_found"),
         (AlreadyExists("An account with this e-mail address exists."), 409, "already_exists"),
         (FailedPrecondition("The invitation has expired."), 409, "failed_precondition"),

@@ -26,7 +26,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKey
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import (
+    Account,
+    AccountStatus,
+    ClientLink,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+)
 from identity.domain.authentication import LoginChallenge, PasswordReset
 from identity.domain.client_accounts import ActivationLink, SecretQuestion
 from identity.domain.codes import CodeHasher, CodePurpose, OneTimeCode, Redemption
@@ -39,6 +47,9 @@ from identity.domain.registrations import Registration, RegistrationStatus
 from identity.domain.second_factors import EnrolledFactor, FactorMethod
 from identity.domain.secure_mail_access import ReadLink
 from identity.domain.sessions import RefreshToken, Session
+from identity.domain.staff import StaffListing
+from identity.domain.supervision import Supervision
+from identity.domain.teams import Team
 from identity.domain.terms import Acceptance
 from identity.domain.throttle import LoginThrottle
 from identity.service.authentication import Authentication, ClientInfo, Tokens
@@ -46,6 +57,7 @@ from identity.service.client_accounts import ClientAccounts
 from identity.service.delegations import Delegations
 from identity.service.invitations import Invitations
 from identity.service.one_time_codes import OneTimeCodes
+from identity.service.organisations import Organisations
 from identity.service.password_reset import PasswordResets
 from identity.service.ports import UnitOfWork
 from identity.service.profile import Profiles
@@ -53,6 +65,9 @@ from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
 from identity.service.secure_mail_access import SecureMailAccess
 from identity.service.sessions import Sessions
+from identity.service.staff import StaffManagement
+from identity.service.supervision import Supervisions
+from identity.service.teams import Teams
 from zorgpost_kit.auth import JwksCache, Principal, TokenVerifier, principal_from_claims
 from zorgpost_kit.calendar import SettableClock
 from zorgpost_kit.events import DomainEvent
@@ -70,6 +85,10 @@ FAST_HASH = {"time_cost": 1, "memory_cost_kib": 8 * 1024}
 class Tables:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
+    client_links: dict[tuple[str, str], ClientLink] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    #: (supervisor id, supervised id) -> the link
+    supervisions: dict[tuple[str, str], Supervision] = field(default_factory=dict)
     contact_changes: dict[tuple[str, ContactKind], ContactChange] = field(default_factory=dict)
     secret_questions: dict[str, SecretQuestion] = field(default_factory=dict)
     acceptances: list[Acceptance] = field(default_factory=list)
@@ -106,8 +125,25 @@ class FakeOrganisations:
     async def get(self, organisation_id: str) -> Organisation | None:
         return self._t.organisations.get(organisation_id)
 
+    async def get_for_update(self, organisation_id: str) -> Organisation | None:
+        return self._t.organisations.get(organisation_id)
+
+    async def get_many(self, organisation_ids: set[str]) -> dict[str, Organisation]:
+        return {i: self._t.organisations[i] for i in organisation_ids if i in self._t.organisations}
+
     async def find_by_name(self, name: str) -> Organisation | None:
         return next((o for o in self._t.organisations.values() if o.name == name), None)
+
+    async def list_all(self) -> list[Organisation]:
+        return sorted(self._t.organisations.values(), key=lambda o: o.name)
+
+    async def rename(self, organisation_id: str, name: str) -> None:
+        self._t.organisations[organisation_id] = dataclasses.replace(self._t.organisations[organisation_id], name=name)
+
+    async def set_status(self, organisation_id: str, status: OrganisationStatus) -> None:
+        self._t.organisations[organisation_id] = dataclasses.replace(
+            self._t.organisations[organisation_id], status=status
+        )
 
 
 class FakeAccounts:
@@ -153,6 +189,129 @@ class FakeAccounts:
     async def set_password(self, account_id: str, password_hash: str, *, must_change: bool) -> None:
         self._t.accounts[account_id].password_hash = password_hash
         self._t.accounts[account_id].must_change_password = must_change
+
+    async def set_username(self, account_id: str, username: str | None) -> None:
+        self._t.accounts[account_id].username = username.lower() if username else None
+
+    async def set_membership(self, account_id: str, organisation_id: str | None, roles: frozenset[Role]) -> None:
+        self._t.accounts[account_id].organisation_id = organisation_id
+        self._t.accounts[account_id].roles = roles
+
+
+class FakeClientLinks:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, link: ClientLink) -> None:
+        self._t.client_links.setdefault((link.account_id, link.organisation_id), link)
+
+    async def list_for_account(self, account_id: str) -> list[ClientLink]:
+        found = [link for (owner, _), link in self._t.client_links.items() if owner == account_id]
+        return sorted(found, key=lambda link: (link.linked_at, link.organisation_id))
+
+
+# --- organisations: staff, teams and supervision ---------------------------------------------
+
+
+class FakeStaffDirectory:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def _staff(self, organisation_id: str) -> list[Account]:
+        return [
+            a for a in self._t.accounts.values() if a.organisation_id == organisation_id and a.works_for_organisation
+        ]
+
+    async def list_for_organisation(self, organisation_id: str) -> list[StaffListing]:
+        listings = []
+        for account in sorted(self._staff(organisation_id), key=lambda a: (a.display_name.lower(), a.id)):
+            logins = [s.created_at for s in self._t.sessions.values() if s.account_id == account.id]
+            factors = frozenset(
+                method for (owner, method), f in self._t.factors.items() if owner == account.id and f.confirmed
+            )
+            listings.append(StaffListing(copy.deepcopy(account), max(logins, default=None), factors))
+        return listings
+
+    async def get_in_organisation_for_update(self, account_id: str, organisation_id: str) -> Account | None:
+        found = next((a for a in self._staff(organisation_id) if a.id == account_id), None)
+        return copy.deepcopy(found)
+
+    async def administrators_for_update(self, organisation_id: str) -> set[str]:
+        return {
+            a.id
+            for a in self._staff(organisation_id)
+            if a.status is AccountStatus.ACTIVE and Role.ADMIN in a.roles
+        }
+
+    async def active_ids(self, organisation_id: str, account_ids: set[str]) -> set[str]:
+        return {a.id for a in self._staff(organisation_id) if a.status is AccountStatus.ACTIVE} & account_ids
+
+    async def active_ids_of_organisation_for_update(self, organisation_id: str) -> list[str]:
+        return sorted(a.id for a in self._staff(organisation_id) if a.status is AccountStatus.ACTIVE)
+
+
+class FakeTeams:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, team: Team) -> None:
+        self._t.teams[team.id] = copy.deepcopy(team)
+
+    async def get_in_organisation_for_update(self, team_id: str, organisation_id: str) -> Team | None:
+        found = self._t.teams.get(team_id)
+        return copy.deepcopy(found) if found and found.organisation_id == organisation_id else None
+
+    async def find_by_name(self, organisation_id: str, name: str) -> Team | None:
+        found = next(
+            (
+                t
+                for t in self._t.teams.values()
+                if t.organisation_id == organisation_id and t.name.lower() == name.lower()
+            ),
+            None,
+        )
+        return copy.deepcopy(found)
+
+    async def list_for_organisation(self, organisation_id: str) -> list[Team]:
+        found = [t for t in self._t.teams.values() if t.organisation_id == organisation_id]
+        return [copy.deepcopy(t) for t in sorted(found, key=lambda t: (t.name.lower(), t.id))]
+
+    async def save(self, team: Team) -> None:
+        self._t.teams[team.id] = copy.deepcopy(team)
+
+    async def delete(self, team_id: str) -> None:
+        self._t.teams.pop(team_id, None)
+
+    async def remove_member_everywhere(self, account_id: str) -> None:
+        for team in self._t.teams.values():
+            team.member_account_ids = team.member_account_ids - {account_id}
+
+
+class FakeSupervisions:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def get_for_update(self, supervisor_id: str, supervised_id: str) -> Supervision | None:
+        return self._t.supervisions.get((supervisor_id, supervised_id))
+
+    async def add(self, supervision: Supervision) -> None:
+        key = (supervision.supervisor_organisation_id, supervision.supervised_organisation_id)
+        self._t.supervisions.setdefault(key, supervision)
+
+    async def set_themes(self, supervisor_id: str, supervised_id: str, themes: tuple[str, ...]) -> None:
+        key = (supervisor_id, supervised_id)
+        self._t.supervisions[key] = dataclasses.replace(self._t.supervisions[key], themes=themes)
+
+    async def remove(self, supervisor_id: str, supervised_id: str) -> None:
+        self._t.supervisions.pop((supervisor_id, supervised_id), None)
+
+    async def list_supervised_by(self, supervisor_id: str) -> list[Supervision]:
+        found = [s for (boss, _), s in self._t.supervisions.items() if boss == supervisor_id]
+        return sorted(found, key=lambda s: (s.since, s.supervised_organisation_id))
+
+    async def list_supervisors_of(self, supervised_id: str) -> list[Supervision]:
+        found = [s for (_, overseen), s in self._t.supervisions.items() if overseen == supervised_id]
+        return sorted(found, key=lambda s: (s.since, s.supervisor_organisation_id))
 
 
 class FakeContactChanges:
@@ -223,7 +382,7 @@ class FakeSessions:
         device.revoke(now)
         return True
 
-    async def revoke_all_except(self, account_id: str, keep_session_id: str | None, now: datetime) -> int:
+    async def revoke_all_except(self, account_id: str, keep_session_id: str | None, now: datetime) -> list[str]:
         ended = [
             s
             for s in self._t.sessions.values()
@@ -231,7 +390,7 @@ class FakeSessions:
         ]
         for device in ended:
             device.revoke(now)
-        return len(ended)
+        return [device.id for device in ended]
 
     async def touch(self, session_id: str, now: datetime) -> None:
         device = self._t.sessions.get(session_id)
@@ -406,9 +565,26 @@ class FakeInvitations:
         found = self._t.invitations.get(invitation_id)
         return copy.deepcopy(found) if found and found.organisation_id == organisation_id else None
 
-    async def list_for_organisation(self, organisation_id: str) -> list[Invitation]:
-        found = [i for i in self._t.invitations.values() if i.organisation_id == organisation_id]
+    async def list_for_organisation(self, organisation_id: str, *, staff: bool = False) -> list[Invitation]:
+        found = [
+            i
+            for i in self._t.invitations.values()
+            if i.organisation_id == organisation_id and i.is_staff_invitation is staff
+        ]
         return [copy.deepcopy(i) for i in sorted(found, key=lambda i: i.created_at, reverse=True)]
+
+    async def find_open_staff_invitation_for_update(
+        self, organisation_id: str, email: str, now: datetime
+    ) -> Invitation | None:
+        found = [
+            i
+            for i in self._t.invitations.values()
+            if i.organisation_id == organisation_id
+            and i.email == email
+            and i.is_staff_invitation
+            and i.state_on(now) == "open"
+        ]
+        return copy.deepcopy(max(found, key=lambda i: i.created_at)) if found else None
 
     async def save(self, invitation: Invitation) -> None:
         self._t.invitations[invitation.id] = copy.deepcopy(invitation)
@@ -570,6 +746,10 @@ class FakeUnitOfWork:
         self._working = working
         self.organisations = FakeOrganisations(working)
         self.accounts = FakeAccounts(working)
+        self.client_links = FakeClientLinks(working)
+        self.staff = FakeStaffDirectory(working)
+        self.teams = FakeTeams(working)
+        self.supervisions = FakeSupervisions(working)
         self.contact_changes = FakeContactChanges(working)
         self.secret_questions = FakeSecretQuestions(working)
         self.terms_acceptances = FakeTermsAcceptances(working)
@@ -713,6 +893,10 @@ class World:
     registrations: Registrations
     profiles: Profiles
     delegations: Delegations
+    organisations: Organisations
+    staff: StaffManagement
+    teams: Teams
+    supervisions: Supervisions
     conversations: FakeConversations
     secure_mail_access: SecureMailAccess
 
@@ -720,8 +904,14 @@ class World:
     def tables(self) -> Tables:
         return self.database.tables
 
-    def add_organisation(self, name: str = "Gemeente Vlaardingen", *, organisation_id: str = "org-1") -> Organisation:
-        organisation = Organisation(organisation_id, name)
+    def add_organisation(
+        self,
+        name: str = "Gemeente Vlaardingen",
+        *,
+        organisation_id: str = "org-1",
+        kind: OrganisationKind = OrganisationKind.OTHER,
+    ) -> Organisation:
+        organisation = Organisation(organisation_id, name, kind)
         self.tables.organisations[organisation.id] = organisation
         return organisation
 
@@ -749,6 +939,7 @@ class World:
         role: Role = Role.STAFF,
         organisation_id: str | None = "org-1",
         status: AccountStatus = AccountStatus.ACTIVE,
+        roles: frozenset[Role] | None = None,
         **extra: Any,
     ) -> Account:
         account = Account(
@@ -757,7 +948,7 @@ class World:
             display_name=extra.pop("display_name", "Anna de Vries"),
             password_hash=self.hasher.hash(password) if password is not None else None,
             organisation_id=organisation_id,
-            roles=frozenset({role}),
+            roles=roles if roles is not None else frozenset({role}),
             status=status,
             **extra,
         )
@@ -801,6 +992,10 @@ def make_world(*, now: datetime | None = None) -> World:
         registrations=Registrations(uow, hasher, codes, clock=clock),
         profiles=Profiles(uow, codes, hasher, clock=clock),
         delegations=Delegations(uow, access_tokens, clock=clock),
+        organisations=Organisations(uow, clock=clock),
+        staff=StaffManagement(uow, clock=clock),
+        teams=Teams(uow, clock=clock),
+        supervisions=Supervisions(uow, clock=clock),
         conversations=conversations,
         secure_mail_access=SecureMailAccess(uow, codes, conversations, access_tokens, clock=clock),
     )

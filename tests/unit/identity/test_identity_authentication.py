@@ -86,7 +86,7 @@ async def test_login_opens_a_session_on_this_device(world: Auth) -> None:
     assert principal.organisation_name == "Gemeente Vlaardingen"
     # The name others see next to what Anna writes travels in the token.
     assert principal.display_name == "Anna de Vries"
-    assert principal.is_staff
+    assert principal.works_for_organisation
     assert tokens.expires_in == 15 * 60
     [device] = world.sessions
     assert (device.id, device.account_id) == (principal.session_id, anna.id)

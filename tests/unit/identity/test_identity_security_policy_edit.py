@@ -9,10 +9,11 @@ import pytest
 
 from identity.domain.policy import PasswordPreset, SecondFactor
 from identity.service.security_policy import SecurityPolicyDraft, check_security_policy
-from zorgpost_kit.auth import Principal, StaffOnly
+from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.errors import InvalidArgument
 
-STAFF = Principal("a1", "a1", "s1", "org-1", "Huisartsenpraktijk De Linde", frozenset({"staff"}))
+#: An administrator of the practice: the one role that manages its security policy.
+STAFF = Principal("a1", "a1", "s1", "org-1", "Huisartsenpraktijk De Linde", frozenset({"admin"}))
 DRAFT = SecurityPolicyDraft(
     password_preset="gp-portal",
     second_factor="sms",
@@ -59,7 +60,9 @@ def test_the_longest_wait_cannot_be_shorter_than_one_step() -> None:
     assert set(raised.value.fields) == {"lockout_max_seconds"}
 
 
-def test_only_staff_change_a_policy() -> None:
+def test_only_administrators_change_a_policy() -> None:
     person = Principal("p1", "p1", "s2", "org-1", "Huisartsenpraktijk De Linde", frozenset({"person"}))
-    with pytest.raises(StaffOnly):
-        check_security_policy(person, DRAFT)
+    colleague = Principal("s1", "s1", "s3", "org-1", "Huisartsenpraktijk De Linde", frozenset({"staff"}))
+    for caller in (person, colleague):
+        with pytest.raises(NotPermitted):
+            check_security_policy(caller, DRAFT)

@@ -135,7 +135,7 @@ async def test_an_issued_token_is_accepted_by_every_service(key_store: FakeKeySt
     assert principal.session_id == "session-1"
     assert principal.organisation_id == "org-1"
     assert principal.organisation_name == "Gemeente Vlaardingen"
-    assert principal.is_staff
+    assert principal.works_for_organisation
 
 
 async def test_a_token_issued_for_a_proxy_names_both_people(key_store: FakeKeyStore) -> None:

@@ -23,11 +23,12 @@ from zorgpost_kit.auth import (
     GuestTokenRefused,
     InvalidToken,
     JwksCache,
+    NotPermitted,
     Principal,
-    StaffOnly,
     TokenVerifier,
     parse_jwks,
 )
+from zorgpost_kit.roles import Capability
 
 ISSUER = "zorgpost-identity"
 AUDIENCE = "zorgpost"
@@ -112,8 +113,8 @@ KEY = Key("key-2026-01")
 async def test_a_valid_token_gives_the_caller_as_principal() -> None:
     principal = await verifier_for(JwksEndpoint(KEY)).verify(KEY.sign(claims()))
 
-    assert principal.expires_at is not None
-    assert dataclasses.replace(principal, expires_at=None) == Principal(
+    assert principal.expires_at is not None and principal.issued_at is not None
+    assert dataclasses.replace(principal, expires_at=None, issued_at=None) == Principal(
         subject_id="account-anna",
         actor_id="account-anna",
         session_id="session-1",
@@ -121,7 +122,8 @@ async def test_a_valid_token_gives_the_caller_as_principal() -> None:
         organisation_name="Gemeente Vlaardingen",
         roles=frozenset({"staff"}),
     )
-    assert principal.is_staff
+    assert principal.works_for_organisation
+    assert principal.can(Capability.SEND_SECURE_MAIL)
     assert not principal.acts_on_behalf
 
 
@@ -134,15 +136,16 @@ async def test_a_token_with_an_act_claim_names_the_proxy_as_actor() -> None:
     assert principal.actor_id == "parent-ilse"
     assert principal.acts_on_behalf
     assert principal.organisation_id is None
-    assert not principal.is_staff
+    assert not principal.works_for_organisation
 
 
 async def test_a_person_without_staff_role_is_refused_staff_actions() -> None:
     principal = await verifier_for(JwksEndpoint(KEY)).verify(KEY.sign(claims(roles=["person"])))
 
-    with pytest.raises(StaffOnly) as refused:
-        principal.require_staff()
-    assert refused.value.code == "staff_only"
+    with pytest.raises(NotPermitted) as refused:
+        principal.require(Capability.SEND_SECURE_MAIL)
+    assert refused.value.code == "not_permitted"
+    assert refused.value.category.value == "permission_denied"
 
 
 async def test_an_unsigned_alg_none_token_is_refused() -> None:
@@ -354,7 +357,8 @@ async def test_a_guest_token_is_refused_unless_the_caller_opts_in() -> None:
     assert principal.is_guest
     assert principal.thread_scope == "thread-a"
     assert principal.subject_id == "participant-anna"
-    assert not principal.is_staff
+    assert not principal.works_for_organisation
+    assert principal.capabilities == frozenset()
 
 
 async def test_a_guest_token_cannot_also_be_staff_or_act_for_someone() -> None:

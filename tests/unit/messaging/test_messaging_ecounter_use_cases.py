@@ -5,6 +5,7 @@ side's lists; and nobody of a third organisation reaches a message."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -23,7 +24,7 @@ from messaging.service.ecounter import (
     list_ecounter_messages,
 )
 from messaging.service.ports import ThemeContacts
-from zorgpost_kit.auth import Principal
+from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.errors import InvalidArgument
 
 DEPARTMENT, ANKER, OTHER = (str(uuid.uuid4()) for _ in range(3))
@@ -33,8 +34,10 @@ ELS = StandardContact("p-els", "Els", "Peeters", "els@anker.be", "+3225533501", 
 
 
 def staff(organisation_id: str) -> Caller:
+    """The organisation's user; the department's is a case handler (its side is theirs)."""
     account = f"acc-{NAMES[organisation_id]}"
-    return Caller(Principal(account, account, "s", organisation_id, NAMES[organisation_id], frozenset({"staff"})))
+    roles = frozenset({"case_handler"}) if organisation_id == DEPARTMENT else frozenset({"staff"})
+    return Caller(Principal(account, account, "s", organisation_id, NAMES[organisation_id], roles))
 
 
 @pytest.fixture
@@ -138,3 +141,21 @@ async def test_pages_of_five_by_keyset(world: tuple[Services, Store, FakeContact
         if not cursor:
             break
     assert len(seen) == len(set(seen)) == 12
+
+
+async def test_the_departments_side_is_its_case_handlers(world: tuple[Services, Store, FakeContacts]) -> None:
+    services, store, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN]
+    thread_id = await send(services, staff(ANKER))
+    plain = staff(DEPARTMENT).principal
+    colleague = Caller(
+        dataclasses.replace(plain, subject_id="acc-plain", actor_id="acc-plain", roles=frozenset({"staff"}))
+    )
+
+    with pytest.raises(NotPermitted):
+        await send(services, colleague, organisation_id=ANKER)
+    with pytest.raises(NotPermitted):
+        await do_reply_ecounter_message(
+            services, colleague, thread_id=thread_id, title="", body="Antwoord", changes=ContactChanges()
+        )
+    assert len(store.ecounter_entries) == 2  # the organisation's message, on both sides; nothing more

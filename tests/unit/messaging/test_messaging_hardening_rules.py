@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import AsyncGenerator, Callable
 from datetime import timedelta
 
 import pytest
-from messaging_fakes import FakeDirectory, FakeScanner, FakeUnitOfWork, make_services
+from messaging_fakes import Clock, FakeDirectory, FakeScanner, FakeUnitOfWork, make_services
 from test_messaging_use_cases import guest, person, send_mail, staff
 
 from messaging.domain.activity import reader_keys
@@ -29,7 +30,7 @@ from messaging.domain.threads import ParticipantKind, ThreadKind
 from messaging.service import activity, attachments, conversations, secure_mail
 from messaging.service.common import Caller, Services, decode_cursor, decode_seq_cursor
 from messaging.service.ports import Member
-from zorgpost_kit.auth import Principal, StaffOnly
+from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.errors import InvalidArgument, Unauthenticated
 
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -60,6 +61,8 @@ async def _attach(services: Services, thread_id: str, name: str, data: bytes) ->
 # ----------------------------------------------------------------------------- virus scan
 async def test_a_file_the_scanner_fails_on_waits_its_back_off_and_the_others_are_scanned() -> None:
     services, store, _blobs = make_services(scanning=True)
+    clock = services.clock
+    assert isinstance(clock, Clock)
     chat = await conversations.do_create_thread(services, staff(), ThreadKind.CHAT, "Bijlagen", "", None)
     thread_id = chat.summary.thread.id
     bad = await _attach(services, thread_id, "eerst.pdf", PDF + b"choke")
@@ -76,7 +79,7 @@ async def test_a_file_the_scanner_fails_on_waits_its_back_off_and_the_others_are
     # Not tried again before its back-off, then tried again (and found clean once clamd copes).
     async with FakeUnitOfWork(store) as uow:
         assert await uow.attachments.claim_pending(10, postponed - timedelta(seconds=1)) == []
-    services.clock.now = postponed  # type: ignore[attr-defined]
+    clock.now = postponed
     await attachments.scan_pending(services, FakeScanner())
     assert (await attachments.open_download(services, staff(), thread_id, bad))[0].scan_status == "clean"
 
@@ -100,7 +103,7 @@ async def test_a_thread_is_assigned_only_to_a_staff_member_of_the_organisation_b
     assert (summary.thread.assigned_to_account_id, summary.thread.assigned_to_name) == (COLLEAGUE, "Piet Collega")
     summary = await secure_mail.do_assign(services, staff(), sent.thread.id, "")
     assert summary.thread.assigned_to_account_id is None and summary.thread.assigned_to_name is None
-    with pytest.raises(StaffOnly):
+    with pytest.raises(NotPermitted):
         await secure_mail.do_assign(services, person(), sent.thread.id, COLLEAGUE)
 
 
@@ -140,9 +143,10 @@ async def test_replies_to_a_guest_count_against_the_limits_and_past_them_mint_no
 
 # ----------------------------------------------------------------------------- names
 async def test_nothing_is_written_when_identity_refuses_the_caller() -> None:
-    services, store, _ = make_services()
+    directory = FakeDirectory()
+    services, store, _ = make_services(directory=directory)
     chat = await conversations.do_create_thread(services, person("anna"), ThreadKind.CHAT, "Vraag", "", None)
-    services.directory.refused.add("anna")  # type: ignore[attr-defined]
+    directory.refused.add("anna")
     with pytest.raises(Unauthenticated):
         await conversations.do_post_message(services, person("anna"), chat.summary.thread.id, "Hallo", [])
     assert not store.messages
@@ -208,7 +212,7 @@ async def test_start_thread_refuses_people_and_organisations_the_caller_may_not_
         conversations.check_start_thread(staff(), "care", "x", "", "", [])
     with pytest.raises(NotAllowedForKind):  # an e-consult only the patient asks
         conversations.check_start_thread(staff(), "econsult", "x", "", "", [conversations.ParticipantRef(CLIENT)])
-    with pytest.raises(StaffOnly):
+    with pytest.raises(NotPermitted):
         conversations.check_start_thread(person(), "care", "x", "", "", [conversations.ParticipantRef(CLIENT)])
     refs = [
         conversations.ParticipantRef(COLLEAGUE),  # staff, not a client
@@ -291,8 +295,8 @@ def test_cursors_a_list_gave_still_work() -> None:
 
 
 # ----------------------------------------------------------------------------- live feed
-async def _next(stream: object) -> activity.ActivityItem:
-    return await asyncio.wait_for(stream.__anext__(), timeout=5)  # type: ignore[attr-defined]
+async def _next(stream: AsyncGenerator[activity.ActivityItem, None]) -> activity.ActivityItem:
+    return await asyncio.wait_for(anext(stream), timeout=5)
 
 
 async def test_the_hub_reads_the_feed_once_per_commit_for_every_stream(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -314,7 +318,7 @@ async def test_the_hub_reads_the_feed_once_per_commit_for_every_stream(monkeypat
         assert item.entry.kind == "message.sent" and item.message is not None and item.message.body == "Hallo"
     assert queries == {"activity_since": 1, "activity_after": 0}
     for stream in streams:
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
 
 
 def _count_feed_queries(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
@@ -325,9 +329,11 @@ def _count_feed_queries(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     for name in counts:
         original = getattr(FakeQueries, name)
 
-        def counted(self: FakeQueries, *args: object, _name: str = name, _original: object = original) -> object:
+        def counted(
+            self: FakeQueries, *args: object, _name: str = name, _original: Callable[..., object] = original
+        ) -> object:
             counts[_name] += 1
-            return _original(self, *args)  # type: ignore[operator]
+            return _original(self, *args)
 
         monkeypatch.setattr(FakeQueries, name, counted)
     return counts

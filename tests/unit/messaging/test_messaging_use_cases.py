@@ -28,7 +28,7 @@ from messaging.domain.threads import ThreadKind
 from messaging.service import attachments, conversations, secure_mail
 from messaging.service.common import Caller, Services
 from messaging.service.invitations import JoinByInvitation, do_join_by_invitation
-from zorgpost_kit.auth import Principal, StaffOnly
+from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.errors import InvalidArgument
 from zorgpost_kit.events import DomainEvent
 
@@ -142,7 +142,7 @@ async def test_sending_limit_per_address_counts_only_what_was_sent() -> None:
 
 async def test_only_staff_send_secure_mail_and_only_persons_write_to_their_organisation() -> None:
     services, _store, _ = make_services()
-    with pytest.raises(StaffOnly):
+    with pytest.raises(NotPermitted):
         secure_mail.check_send_secure_mail(person(), secure_mail.SecureMailDraft("a@example.nl", "", "s", "b"))
     with pytest.raises(PersonsOnly):
         secure_mail.check_write_to_organisation(staff(), "s", "b")

@@ -41,6 +41,9 @@ ENUM_FIELDS = {
     "channel": ["email", "sms"],
     "purpose": ["login", "registration", "password_reset", "mobile_change", "email_change", "secure_mail_access"],
     "reason": ["revoked", "turned_16", "access_ended"],
+    # Repeated: every role at once, in a notice that names them.
+    "roles": ["admin", "staff", "practitioner", "case_handler", "helpdesk"],
+    "previous_roles": ["staff"],
     "cancelled_by": ["patient", "practice"],
     "document_kind": ["report", "document", "agreement"],
     # A message's recipients: one of each kind is filled in.
@@ -77,6 +80,9 @@ SHOWN: dict[str, set[str]] = {
         "organisation_name", "person.display_name", "delegate.display_name", "delegation_id",
     },
     "account_locked": {"organisation_name", "recipient.display_name"},
+    "staff_invitation": {"organisation_name", "recipient.display_name", "inviter_name", "token"},
+    "staff_roles_changed": {"organisation_name", "recipient.display_name", "changed_by_name"},
+    "staff_access_ended": {"organisation_name", "recipient.display_name", "deactivated_by_name"},
     # The portal's notices: that something is ready, never what (the time of one's own
     # appointment is shown, as a Timestamp, not a marker).
     "appointment_booked": {"organisation_name", "recipients.display_name"},
@@ -122,6 +128,11 @@ def filled(message_type: type[Message], prefix: str = "", **choices: str) -> Mes
             getattr(message, field.name).FromDatetime(NOW + timedelta(minutes=30))
         elif field.message_type is not None:
             getattr(message, field.name).CopyFrom(filled(type(getattr(message, field.name)), f"{path}."))
+        elif field.type == FieldDescriptor.TYPE_STRING and field.is_repeated:
+            chosen = choices.get(field.name)
+            getattr(message, field.name).extend(
+                [chosen] if chosen else ENUM_FIELDS.get(field.name, [marker(path)])
+            )
         elif field.type == FieldDescriptor.TYPE_STRING:
             if field.name in ENUM_FIELDS:
                 value = choices.get(field.name, ENUM_FIELDS[field.name][0])
@@ -188,10 +199,29 @@ def proto_subjects() -> dict[str, str]:
 
 #: Parts of events, not events.
 EVENT_PARTS = {"Recipient", "MessageRecipient", "PortalRecipient", "EcounterContact"}
-#: Events for other services, not for a notice (messaging adds the invitee to the thread;
-#: notifications keeps its address book with a consumer of its own; identity ends portal
+#: Events for other services and the audit trail, not for a notice (messaging adds the invitee
+#: to the thread; notifications keeps its address book with a consumer of its own; every
+#: service refuses a revoked access; an organisation's changes are kept; identity ends portal
 #: access when a trajectory ends).
-NOT_NOTICES = {"InvitationAccepted", "AccountContactDetailsChanged", "TrajectoryEnded", "ContactPersonConfirmed"}
+NOT_NOTICES = {
+    "InvitationAccepted",
+    "AccountContactDetailsChanged",
+    "AccessRevoked",
+    "OrganisationCreated",
+    "OrganisationRenamed",
+    "OrganisationDeactivated",
+    "SecurityPolicyChanged",
+    "StaffJoined",
+    "TeamCreated",
+    "TeamRenamed",
+    "TeamDeleted",
+    "TeamMembersChanged",
+    "SupervisionLinked",
+    "SupervisionThemesChanged",
+    "SupervisionEnded",
+    "TrajectoryEnded",
+    "ContactPersonConfirmed",
+}
 #: Notices whose rules are still to come; remove each name here together with its rule.
 AWAITING_RULES: set[str] = set()
 
@@ -319,6 +349,7 @@ def test_a_notice_shows_only_what_it_is_meant_to(
     ("subject", "path"),
     [
         ("identity.invitation.sent", "/invitations/"),
+        ("identity.staff_invitation.sent", "/invitations/"),
         ("identity.client_account.created", "/activate/"),
         ("identity.registration.approved", "/register/"),
         ("identity.password_reset.requested", "/password-reset/"),

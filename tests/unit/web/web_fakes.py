@@ -43,6 +43,7 @@ class Call:
     token: str | None
     json: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] | None = None
 
 
 Answer = Callable[[Call], Any]
@@ -98,7 +99,7 @@ class ScriptedGateway:
         params: dict[str, str] | None = None,
         browser: BrowserContext | None = None,
     ) -> Any:
-        return self._answer(Call(method, path, token, json))
+        return self._answer(Call(method, path, token, json, params=params))
 
     async def ready(self) -> bool:
         return True

@@ -12,6 +12,7 @@ import importlib.util
 import os
 import platform
 import pwd
+import random
 import re
 import shutil
 import socket
@@ -63,7 +64,36 @@ def _open_path_for(user: str, path: Path) -> None:
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
+#: Ports this process handed out already (a stack asks for several before it binds any).
+_HANDED_OUT: set[int] = set()
+
+
+def _below_ephemeral_range() -> tuple[int, int]:
+    """Ports under the kernel's ephemeral range (Linux: ip_local_port_range, else 49152)."""
+    try:
+        start = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        start = 49152
+    return max(10_000, start - 12_000), start - 1
+
+
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on, for a process about to start. Not the kernel's pick
+    (``bind(port 0)``): that is an ephemeral port, which the kernel may give to any outgoing
+    connection before our process binds it — on a busy machine a service then failed to
+    start with "Failed to bind". Ports below the ephemeral range are never given out so."""
+    low, high = _below_ephemeral_range()
+    for _ in range(500):
+        port = random.randint(low, high)  # noqa: S311 - spreading ports, not a secret
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])

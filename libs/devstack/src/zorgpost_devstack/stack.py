@@ -245,12 +245,15 @@ class Stack:
         self.stop(OUTBOX)
 
     def close(self) -> None:
-        """Stops every process (killing what does not stop) and the stack's own NATS."""
-        self.stop_all()
-        for name in list(self.processes):
-            self.kill(name)
-        if self.broker is not None:
-            self.broker.stop()
+        """Stops every process (killing what does not stop) and the stack's own NATS, also
+        when stopping a process fails."""
+        try:
+            self.stop_all()
+        finally:
+            for name in list(self.processes):
+                self.kill(name)
+            if self.broker is not None:
+                self.broker.stop()
 
     # ------------------------------------------------------------------ readiness
     def wait_ready(self, timeout: float = 120.0) -> None:

@@ -5,6 +5,11 @@ as a JWKS over gRPC. :class:`TokenVerifier` accepts only that algorithm, the con
 issuer and audience, and a token that has not expired; anything else is
 :class:`zorgpost_kit.errors.Unauthenticated`.
 
+Who may do what is :mod:`zorgpost_kit.roles`: a use case asks :meth:`Principal.require` for the
+capability it needs (never for a role). Revocation: with a :class:`~zorgpost_kit.revocation.
+RevocationList`, a token of an account or session whose access ended is refused although its
+signature and expiry are fine (identity announces each ending; see that module).
+
 Guest tokens: a person without an account who opened a secure e-mail with an access code
 gets a short-lived token with ``roles: ["guest"]``, ``sub`` = messaging's participant id and
 ``thread`` = the one thread it reaches. Every verification refuses such a token (404, as if
@@ -21,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import jwt
@@ -29,10 +34,13 @@ from jwt.algorithms import OKPAlgorithm
 
 from zorgpost_kit.errors import NotFound, PermissionDenied, Unauthenticated
 from zorgpost_kit.grpc_client import AUTHORIZATION_METADATA_KEY
+from zorgpost_kit.roles import DESCRIPTIONS, STAFF_ROLES, Capability, Role, capabilities_of
+
+if TYPE_CHECKING:
+    from zorgpost_kit.revocation import RevocationList
 
 ALGORITHM = "EdDSA"
-STAFF_ROLE = "staff"
-GUEST_ROLE = "guest"
+GUEST_ROLE = Role.GUEST.value
 #: The claim naming the one thread a guest token reaches.
 THREAD_CLAIM = "thread"
 
@@ -49,9 +57,22 @@ class GuestTokenRefused(NotFound):
     default_message = "Not found."
 
 
-class StaffOnly(PermissionDenied):
-    code = "staff_only"
-    default_message = "Only staff of an organisation may do this."
+class NotPermitted(PermissionDenied):
+    """The caller's roles do not give the capability a call needs."""
+
+    code = "not_permitted"
+    default_message = "Your role does not allow this."
+
+    def __init__(self, capability: Capability) -> None:
+        super().__init__(f"Your role does not allow this: {DESCRIPTIONS[capability]}.")
+        self.capability = capability
+
+
+class TokenRevoked(Unauthenticated):
+    """The token's account or session lost its access after the token was issued."""
+
+    code = "invalid_token"
+    default_message = "The access token is missing, invalid or expired."
 
 
 @dataclass(frozen=True)
@@ -74,10 +95,31 @@ class Principal:
     expires_at: datetime | None = None
     #: The ``name`` claim, when identity puts one in the token.
     display_name: str | None = None
+    #: When the token was issued (None when unknown, e.g. a principal built in a test).
+    issued_at: datetime | None = None
+    #: The ``org.kind`` claim: municipality, gp_practice … (None when the token has none).
+    organisation_kind: str | None = None
 
     @property
-    def is_staff(self) -> bool:
-        return STAFF_ROLE in self.roles and self.organisation_id is not None and not self.is_guest
+    def capabilities(self) -> frozenset[Capability]:
+        """Everything the token's roles allow (see :mod:`zorgpost_kit.roles`)."""
+        if self.is_guest:
+            return frozenset()
+        return capabilities_of(self.roles, in_organisation=self.organisation_id is not None)
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def require(self, capability: Capability) -> None:
+        """Raises :class:`NotPermitted` (403) unless the caller may ``capability``."""
+        if not self.can(capability):
+            raise NotPermitted(capability)
+
+    @property
+    def works_for_organisation(self) -> bool:
+        """A member of staff (any staff role) of the organisation the token names."""
+        staff_roles = {role.value for role in STAFF_ROLES}
+        return self.organisation_id is not None and not self.is_guest and bool(self.roles & staff_roles)
 
     @property
     def is_guest(self) -> bool:
@@ -86,10 +128,6 @@ class Principal:
     @property
     def acts_on_behalf(self) -> bool:
         return self.subject_id != self.actor_id
-
-    def require_staff(self) -> None:
-        if not self.is_staff:
-            raise StaffOnly()
 
 
 JwksFetcher = Callable[[], Awaitable[str]]
@@ -142,7 +180,8 @@ ActingConfirmer = Callable[[str], Awaitable[None]]
 class TokenVerifier:
     """Verifies signature, algorithm, issuer, audience and expiry. With ``confirm_acting``,
     a token used on someone's behalf is also confirmed on every use (it raises when the
-    delegation behind it has ended): see :mod:`zorgpost_kit.identity_client`."""
+    delegation behind it has ended): see :mod:`zorgpost_kit.identity_client`. With
+    ``revocations``, a token issued before its account's or session's access ended is refused."""
 
     def __init__(
         self,
@@ -152,12 +191,14 @@ class TokenVerifier:
         audience: str,
         leeway_seconds: int = 5,
         confirm_acting: ActingConfirmer | None = None,
+        revocations: RevocationList | None = None,
     ) -> None:
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
         self._confirm_acting = confirm_acting
+        self._revocations = revocations
 
     async def verify(self, token: str, *, allow_guest: bool = False) -> Principal:
         """The principal of ``token``. A guest token is refused (:class:`GuestTokenRefused`)
@@ -184,6 +225,8 @@ class TokenVerifier:
         except jwt.PyJWTError:
             raise InvalidToken() from None
         principal = principal_from_claims(claims)
+        if self._revocations is not None and self._revocations.refuses(principal):
+            raise TokenRevoked()
         if principal.is_guest and not allow_guest:
             raise GuestTokenRefused()
         if principal.acts_on_behalf and self._confirm_acting is not None:
@@ -213,7 +256,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if thread is not None and (not isinstance(thread, str) or not thread or roles != {GUEST_ROLE} or "act" in claims):
         raise InvalidToken()
     expires = claims.get("exp")
+    issued = claims.get("iat")
     name = claims.get("name")
+    kind = organisation.get("kind")
     return Principal(
         subject_id=str(claims["sub"]),
         actor_id=str(actor.get("sub", claims["sub"])),
@@ -224,4 +269,6 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         thread_scope=thread,
         expires_at=datetime.fromtimestamp(expires, UTC) if isinstance(expires, int | float) else None,
         display_name=name if isinstance(name, str) and name else None,
+        issued_at=datetime.fromtimestamp(issued, UTC) if isinstance(issued, int | float) else None,
+        organisation_kind=kind if isinstance(kind, str) and kind else None,
     )

@@ -10,6 +10,7 @@ from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
 from zorgpost_kit.auth import JwksCache, TokenVerifier
 from zorgpost_kit.errors import PermissionDenied, Unavailable
 from zorgpost_kit.grpc_client import call_metadata
+from zorgpost_kit.revocation import RevocationList
 
 
 class ActingNoLongerAllowed(PermissionDenied):
@@ -29,7 +30,13 @@ def remote_jwks(channel: grpc.aio.Channel, *, timeout: float) -> JwksCache:
 
 
 def remote_token_verifier(
-    channel: grpc.aio.Channel, *, issuer: str, audience: str, timeout: float, jwks: JwksCache | None = None
+    channel: grpc.aio.Channel,
+    *,
+    issuer: str,
+    audience: str,
+    timeout: float,
+    jwks: JwksCache | None = None,
+    revocations: RevocationList | None = None,
 ) -> TokenVerifier:
     stub = identity_pb2_grpc.IdentityServiceStub(channel)
 
@@ -44,5 +51,9 @@ def remote_token_verifier(
             raise ActingNoLongerAllowed() from None
 
     return TokenVerifier(
-        jwks or remote_jwks(channel, timeout=timeout), issuer=issuer, audience=audience, confirm_acting=confirm_acting
+        jwks or remote_jwks(channel, timeout=timeout),
+        issuer=issuer,
+        audience=audience,
+        confirm_acting=confirm_acting,
+        revocations=revocations,
     )

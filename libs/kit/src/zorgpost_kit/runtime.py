@@ -2,8 +2,10 @@
 
 ``<service> serve`` connects to PostgreSQL and NATS, lets the service's bootstrap build its
 parts, starts the gRPC server, the outbox relay, the retention pruner (published outbox rows
-and old inbox rows, see :mod:`zorgpost_kit.retention`), the event consumers and any
-background workers, reports SERVING on the health service, and on SIGTERM/SIGINT drains in the reverse
+and old inbox rows, see :mod:`zorgpost_kit.retention`), the feed of ended access (identity's
+revocations, see :mod:`zorgpost_kit.revocation`: caught up before the service reports
+SERVING), the event consumers and any background workers, reports SERVING on the health
+service, and on SIGTERM/SIGINT drains in the reverse
 order: NOT_SERVING, stop taking calls (in-flight ones finish), stop consumers after their
 current message, publish what is left in the outbox, drain NATS, close the database.
 """
@@ -37,6 +39,7 @@ from zorgpost_kit.logging import configure_logging, get_logger
 from zorgpost_kit.migrations import upgrade_to_head
 from zorgpost_kit.process import die_with_parent
 from zorgpost_kit.retention import RetentionPruner
+from zorgpost_kit.revocation import RevocationFeed, RevocationList, wait_until_caught_up
 from zorgpost_kit.settings import Environment, ServiceSettings
 
 log = get_logger(__name__)
@@ -55,6 +58,9 @@ class Infrastructure:
     relay: BackgroundLoop
     #: Channels to other services, closed by the runtime on shutdown.
     channels: list[grpc.aio.Channel] = field(default_factory=list)
+    #: Accounts and sessions whose access ended lately: every token verifier of the process
+    #: refuses their earlier tokens (kept current by the runtime's revocation feed).
+    revocations: RevocationList = field(default_factory=RevocationList)
 
     def channel(self, address: str) -> grpc.aio.Channel:
         channel = create_channel(address)
@@ -62,13 +68,14 @@ class Infrastructure:
         return channel
 
     def remote_token_verifier(self) -> TokenVerifier:
-        """Verifies access tokens with the keys identity publishes (GetJwks over gRPC) and
-        confirms act-as tokens with identity on every use."""
+        """Verifies access tokens with the keys identity publishes (GetJwks over gRPC),
+        confirms act-as tokens with identity on every use and refuses revoked ones."""
         return remote_token_verifier(
             self.channel(self.settings.identity_address),
             issuer=self.settings.token_issuer,
             audience=self.settings.token_audience,
             timeout=self.settings.rpc_timeout_seconds,
+            revocations=self.revocations,
         )
 
 
@@ -97,7 +104,8 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, stop: asynci
     nats_client = await connect(settings.nats_url, name=name)
     js = nats_client.jetstream()
     relay = OutboxRelay(session_factory, js).background_loop()
-    infra = Infrastructure(settings, engine, session_factory, nats_client, js, relay)
+    revocations = RevocationList(keep_for=timedelta(seconds=settings.revocation_lookback_seconds))
+    infra = Infrastructure(settings, engine, session_factory, nats_client, js, relay, revocations=revocations)
     parts = await bootstrap(infra)
     if parts.publishes_events:
         await ensure_stream(
@@ -119,8 +127,18 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, stop: asynci
         outbox_retention=timedelta(seconds=settings.outbox_retention_seconds),
         inbox_retention=timedelta(seconds=settings.inbox_retention_seconds),
     ).background_loop()
-    workers = [relay, pruner, *parts.workers]
+    revocation_feed = RevocationFeed(
+        js,
+        revocations,
+        lookback=timedelta(seconds=settings.revocation_lookback_seconds),
+        stream_replicas=settings.stream_replicas,
+        stream_max_age_seconds=settings.stream_max_age_seconds,
+    ).background_loop()
+    workers = [relay, pruner, revocation_feed, *parts.workers]
     worker_tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
+    # A token revoked while this process was down must not work here once it serves.
+    if not await wait_until_caught_up(revocations, timeout=settings.revocation_catch_up_seconds):
+        log.warning("revocations_not_caught_up", waited_seconds=settings.revocation_catch_up_seconds)
     runner: ConsumerRunner[Any] | None = None
     if parts.consumers:
         assert parts.uow_factory is not None, "consumers need a unit of work"

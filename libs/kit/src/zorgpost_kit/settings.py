@@ -70,6 +70,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_deliveries: int = Field(default=DEFAULT_MAX_DELIVER, ge=1, le=100)
     #: How long a delivery may stay unacknowledged before JetStream delivers it again.
     consumer_ack_wait_seconds: float = Field(default=DEFAULT_ACK_WAIT_SECONDS, gt=0)
+    #: How far back the process reads identity's revocations at start, and how long it keeps
+    #: each: at least the access-token lifetime (identity allows at most an hour).
+    revocation_lookback_seconds: float = Field(default=3600.0, ge=60)
+    #: How long a starting process waits to have read them before it reports SERVING.
+    revocation_catch_up_seconds: float = Field(default=10.0, gt=0)
 
     @property
     def inbox_retention_seconds(self) -> float:

@@ -23,8 +23,12 @@ from gateway.routes import (
     ecounter,
     events,
     invitations,
+    my_organisations,
     notifications,
     organisation,
+    organisation_staff,
+    organisation_supervision,
+    organisation_teams,
     portal,
     portal_messages,
     portal_practice,
@@ -127,6 +131,11 @@ def create_app(settings: Settings) -> FastAPI:
         threads.router,
         secure_mail_inbox.router,
         events.router,
+        # organisations run by their administrators: staff, teams, supervision
+        organisation_staff.router,
+        organisation_teams.router,
+        organisation_supervision.router,
+        my_organisations.router,
         # a secure mail's outside recipient: access code, guest token
         secure_mail_access.router,
         # the e-counter: themes, contact persons per theme, messages by reference number

@@ -16,6 +16,7 @@ from zorgpost.identity.v1 import (
     delegations_pb2_grpc,
     identity_pb2_grpc,
     invitations_pb2_grpc,
+    organisations_pb2_grpc,
     secure_mail_access_pb2_grpc,
 )
 from zorgpost.messaging.v1 import messaging_pb2_grpc
@@ -56,6 +57,8 @@ class ServiceClients:
     registrations: accounts_pb2_grpc.RegistrationServiceStub
     profiles: accounts_pb2_grpc.ProfileServiceStub
     delegations: delegations_pb2_grpc.DelegationServiceStub
+    #: Staff, teams and supervision of the caller's organisation (same channel as identity).
+    organisations: organisations_pb2_grpc.OrganisationServiceStub
     #: Identity's access codes and guest tokens for a secure mail's outside recipient.
     secure_mail_access: secure_mail_access_pb2_grpc.SecureMailAccessServiceStub
 
@@ -96,6 +99,7 @@ class ServiceClients:
             registrations=accounts_pb2_grpc.RegistrationServiceStub(channels["identity"]),
             profiles=accounts_pb2_grpc.ProfileServiceStub(channels["identity"]),
             delegations=delegations_pb2_grpc.DelegationServiceStub(channels["identity"]),
+            organisations=organisations_pb2_grpc.OrganisationServiceStub(channels["identity"]),
             secure_mail_access=secure_mail_access_pb2_grpc.SecureMailAccessServiceStub(channels["identity"]),
         )
 

@@ -107,19 +107,22 @@ def mobile(*, required: bool, description: str | None = None) -> Any:
     )
 
 
-def _whole(value: Any) -> Any:
-    """JSON's 190.0 is the whole number 190 (JSON Schema's ``integer`` says so too); 190.5
-    and "190" stay what they are and are refused as not a whole number."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts ``190.0`` as an integer: it is taken as 190 (text and booleans stay
+    refused: the field is strict)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
-#: The type of a :func:`bounded` field: a whole number, also when written as 190.0.
-WholeNumber = Annotated[int, BeforeValidator(_whole)]
+#: A whole number as JSON Schema's ``integer`` means it (``190.0`` is one); with :func:`bounded`.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 
 
 def bounded(low: int, high: int, *, description: str | None = None, default: int | None = None) -> Any:
-    """A whole number the service keeps between ``low`` and ``high`` (it names every field
-    out of bounds at once); the gateway itself refuses what protobuf cannot carry (int32)."""
+    """A whole number (annotate the field :data:`WholeNumber`) the service keeps between
+    ``low`` and ``high`` (it names every field out of bounds at once); the gateway itself
+    refuses what protobuf cannot carry (int32)."""
     extra: dict[str, JsonValue] = {"minimum": low, "maximum": high}
     if default is None:
         return Field(strict=True, ge=-(2**31), le=2**31 - 1, description=description, json_schema_extra=extra)

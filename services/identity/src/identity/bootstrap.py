@@ -19,6 +19,7 @@ from identity.entrypoints import (
     grpc_directory,
     grpc_identity,
     grpc_invitations,
+    grpc_organisations,
     grpc_secure_mail_access,
 )
 from identity.entrypoints.callers import Callers
@@ -36,12 +37,16 @@ from identity.service.registrations import Registrations
 from identity.service.second_factors import SecondFactors
 from identity.service.secure_mail_access import SecureMailAccess
 from identity.service.sessions import Sessions
+from identity.service.staff import StaffManagement
+from identity.service.supervision import Supervisions
+from identity.service.teams import Teams
 from zorgpost.identity.v1 import (
     accounts_pb2_grpc,
     delegations_pb2_grpc,
     directory_pb2_grpc,
     identity_pb2_grpc,
     invitations_pb2_grpc,
+    organisations_pb2_grpc,
     secure_mail_access_pb2_grpc,
 )
 from zorgpost_kit.auth import JwksCache, TokenVerifier
@@ -63,11 +68,18 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         return keys.jwks_json
 
     # Identity verifies tokens with its own keys, exactly as every other service does with
-    # the JWKS it publishes.
+    # the JWKS it publishes, and refuses revoked ones as they do.
     jwks = JwksCache(local_jwks)
     callers = Callers(
-        TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience),
-        TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.password_change_token_audience),
+        TokenVerifier(
+            jwks, issuer=settings.token_issuer, audience=settings.token_audience, revocations=infra.revocations
+        ),
+        TokenVerifier(
+            jwks,
+            issuer=settings.token_issuer,
+            audience=settings.password_change_token_audience,
+            revocations=infra.revocations,
+        ),
     )
     access_tokens = AccessTokenIssuer(
         keys,
@@ -115,6 +127,10 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
     profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
     delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
+    # organisations: staff, teams and supervision
+    organisations = grpc_organisations.OrganisationServicer(
+        StaffManagement(uow), Teams(uow), Supervisions(uow), callers, uow
+    )
     directory = grpc_directory.DirectoryServicer(Directory(uow), callers)
     return ServiceParts(
         servicers=[
@@ -135,6 +151,10 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
             (
                 grpc_delegations.SERVICE_NAME,
                 partial(delegations_pb2_grpc.add_DelegationServiceServicer_to_server, delegation_servicer),
+            ),
+            (
+                grpc_organisations.SERVICE_NAME,
+                partial(organisations_pb2_grpc.add_OrganisationServiceServicer_to_server, organisations),
             ),
             (
                 grpc_directory.SERVICE_NAME,

@@ -2,8 +2,10 @@
 
 A municipality with one member of staff; a GP practice with a patient who signs in with an
 SMS code; and a youth mental-health practice with a parent who acts for a child of 10 (no
-account of its own) and, with consent, for a youth of 13 who has an own account. Birth
-dates are set relative to the day the data is first loaded, so the ages hold then.
+account of its own) and, with consent, for a youth of 13 who has an own account. Every
+organisation has an administrator (who signs in with an e-mail code, as administrators
+always use a second factor), and a government department supervises the two practices.
+Birth dates are set relative to the day the data is first loaded, so the ages hold then.
 
 Demo ids are fixed (uuid5), so other services' demo data can refer to the same
 organisations and people.
@@ -18,12 +20,13 @@ from datetime import date
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, OrganisationKind, Role
 from identity.domain.delegations import Delegation
 from identity.domain.notices import no_login_email
 from identity.domain.people import display_name
 from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
 from identity.domain.second_factors import EnrolledFactor, FactorMethod
+from identity.domain.supervision import Supervision
 from identity.domain.terms import acceptances
 from zorgpost_kit import calendar
 from zorgpost_kit.db import create_engine, create_session_factory
@@ -39,16 +42,43 @@ def demo_id(name: str) -> str:
 
 
 DEMO_ORGANISATIONS = [
-    Organisation(demo_id("org:gemeente-vlaardingen"), "Gemeente Vlaardingen"),
+    Organisation(demo_id("org:gemeente-vlaardingen"), "Gemeente Vlaardingen", OrganisationKind.MUNICIPALITY),
+    Organisation(
+        demo_id("org:inspectie-gezondheidszorg-en-jeugd"),
+        "Inspectie Gezondheidszorg en Jeugd",
+        OrganisationKind.GOVERNMENT_DEPARTMENT,
+    ),
     # The e-counter (seed 3): a government department and a care organisation it oversees.
-    Organisation(demo_id("org:departement-zorg"), "Departement Zorg"),
-    Organisation(demo_id("org:het-anker"), "Woonzorgcentrum Het Anker"),
+    Organisation(demo_id("org:departement-zorg"), "Departement Zorg", OrganisationKind.GOVERNMENT_DEPARTMENT),
+    Organisation(demo_id("org:het-anker"), "Woonzorgcentrum Het Anker", OrganisationKind.CARE_ORGANISATION),
 ]
+#: (address, name, organisation, roles): a member of staff and an administrator per organisation.
 DEMO_STAFF = [
-    ("medewerker@vlaardingen.example", "Mila de Medewerker", DEMO_ORGANISATIONS[0].id),
-    ("behandelaar@departementzorg.example", "Bert Behandelaar", DEMO_ORGANISATIONS[1].id),
-    ("medewerker@hetanker.example", "Anke Ankersmit", DEMO_ORGANISATIONS[2].id),
+    ("medewerker@vlaardingen.example", "Mila de Medewerker", DEMO_ORGANISATIONS[0].id, frozenset({Role.STAFF})),
+    ("beheerder@vlaardingen.example", "Bas Beheerder", DEMO_ORGANISATIONS[0].id, frozenset({Role.ADMIN})),
+    ("beheerder@igj.example", "Iris Inspecteur", DEMO_ORGANISATIONS[1].id, frozenset({Role.ADMIN, Role.CASE_HANDLER})),
+    # The e-counter's demo logins: the department's case handler and the care organisation's user.
+    (
+        "behandelaar@departementzorg.example",
+        "Bert Behandelaar",
+        DEMO_ORGANISATIONS[2].id,
+        frozenset({Role.CASE_HANDLER}),
+    ),
+    ("beheerder@departementzorg.example", "Dora Beheerder", DEMO_ORGANISATIONS[2].id, frozenset({Role.ADMIN})),
+    ("medewerker@hetanker.example", "Anke Ankersmit", DEMO_ORGANISATIONS[3].id, frozenset({Role.STAFF})),
+    ("beheerder@hetanker.example", "Hans Beheerder", DEMO_ORGANISATIONS[3].id, frozenset({Role.ADMIN})),
+    (
+        "beheerder@delinde.example",
+        "Dirk Beheerder",
+        demo_id("org:huisartsenpraktijk-de-linde"),
+        frozenset({Role.ADMIN}),
+    ),
+    ("beheerder@kindenmeer.example", "Karin Beheerder", demo_id("org:kind-en-meer"), frozenset({Role.ADMIN})),
 ]
+#: The department supervises both practices in these themes.
+DEMO_SUPERVISION_THEMES = ("jeugdzorg", "kwaliteit-van-zorg")
+#: Departement Zorg oversees Het Anker in the e-counter's demo themes (contacts' catalogue).
+DEMO_ECOUNTER_THEMES = ("erkenning", "subsidies")
 
 log = get_logger(__name__)
 
@@ -61,7 +91,7 @@ class DemoPerson:
     #: None: a record without login (a child under 12).
     email: str | None
     organisation_key: str
-    role: Role
+    roles: frozenset[Role]
     age: int | None = None
     mobile: str | None = None
 
@@ -69,17 +99,26 @@ class DemoPerson:
 DEMO_PRACTICES = {
     "org:huisartsenpraktijk-de-linde": (
         "Huisartsenpraktijk De Linde",
+        OrganisationKind.GP_PRACTICE,
         SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.GP_PORTAL), second_factor=SecondFactor.SMS),
     ),
     "org:kind-en-meer": (
         "Kind & meer",
+        OrganisationKind.YOUTH_CARE_PRACTICE,
         SecurityPolicy(password=PasswordPolicy.for_preset(PasswordPreset.CLIENT_PORTAL), secret_question=True),
     ),
 }
+_PERSON = frozenset({Role.PERSON})
+_PRACTITIONER = frozenset({Role.STAFF, Role.PRACTITIONER})
 
 DEMO_PEOPLE = [
     DemoPerson(
-        "delinde-staff", "Dokter", "Linde", "medewerker@delinde.example", "org:huisartsenpraktijk-de-linde", Role.STAFF
+        "delinde-staff",
+        "Dokter",
+        "Linde",
+        "medewerker@delinde.example",
+        "org:huisartsenpraktijk-de-linde",
+        _PRACTITIONER,
     ),
     DemoPerson(
         "delinde-patient",
@@ -87,19 +126,19 @@ DEMO_PEOPLE = [
         "Patiënt",
         "patient@delinde.example",
         "org:huisartsenpraktijk-de-linde",
-        Role.PERSON,
+        _PERSON,
         age=52,
         mobile="+31612345678",
     ),
     DemoPerson(
-        "kindenmeer-staff", "Kim", "Behandelaar", "medewerker@kindenmeer.example", "org:kind-en-meer", Role.STAFF
+        "kindenmeer-staff", "Kim", "Behandelaar", "medewerker@kindenmeer.example", "org:kind-en-meer", _PRACTITIONER
     ),
     DemoPerson(
-        "kindenmeer-parent", "Olga", "Ouder", "ouder@kindenmeer.example", "org:kind-en-meer", Role.PERSON, age=41
+        "kindenmeer-parent", "Olga", "Ouder", "ouder@kindenmeer.example", "org:kind-en-meer", _PERSON, age=41
     ),
-    DemoPerson("kindenmeer-child", "Sam", "Ouder", None, "org:kind-en-meer", Role.PERSON, age=10),
+    DemoPerson("kindenmeer-child", "Sam", "Ouder", None, "org:kind-en-meer", _PERSON, age=10),
     DemoPerson(
-        "kindenmeer-youth", "Jip", "Ouder", "jongere@kindenmeer.example", "org:kind-en-meer", Role.PERSON, age=13
+        "kindenmeer-youth", "Jip", "Ouder", "jongere@kindenmeer.example", "org:kind-en-meer", _PERSON, age=13
     ),
 ]
 
@@ -117,9 +156,9 @@ async def _seed_practices(uow: IdentityUnitOfWork, hasher: PasswordHasher, passw
     """The practices, their people and delegations; adds what is missing, changes nothing
     that exists."""
     now = calendar.utcnow()
-    for key, (name, policy) in DEMO_PRACTICES.items():
+    for key, (name, kind, policy) in DEMO_PRACTICES.items():
         if await uow.organisations.get(demo_id(key)) is None:
-            await uow.organisations.add(Organisation(demo_id(key), name))
+            await uow.organisations.add(Organisation(demo_id(key), name, kind))
             await uow.security_policies.save(demo_id(key), policy)
     for person in DEMO_PEOPLE:
         account_id = demo_id(f"account:{person.key}")
@@ -132,7 +171,7 @@ async def _seed_practices(uow: IdentityUnitOfWork, hasher: PasswordHasher, passw
                 display_name=display_name(person.first_name, person.last_name),
                 password_hash=hasher.hash(password) if person.email else None,
                 organisation_id=demo_id(person.organisation_key),
-                roles=frozenset({person.role}),
+                roles=person.roles,
                 status=AccountStatus.ACTIVE,
                 first_name=person.first_name,
                 last_name=person.last_name,
@@ -140,8 +179,10 @@ async def _seed_practices(uow: IdentityUnitOfWork, hasher: PasswordHasher, passw
                 birth_date=_born(person.age, calendar.local_date(now)) if person.age is not None else None,
             )
         )
-        if person.email and person.role is Role.PERSON:
-            await uow.terms_acceptances.add_all(acceptances(account_id, now))
+        if person.roles == _PERSON:
+            await uow.client_links.add(ClientLink(account_id, demo_id(person.organisation_key), now))
+            if person.email:
+                await uow.terms_acceptances.add_all(acceptances(account_id, now))
         if person.mobile:
             await uow.second_factors.put(EnrolledFactor(account_id, FactorMethod.SMS, created_at=now, confirmed_at=now))
     for person_key, delegate_key in DEMO_DELEGATIONS:
@@ -174,7 +215,8 @@ async def seed_demo(settings: ServiceSettings) -> None:
             for organisation in DEMO_ORGANISATIONS:
                 if await uow.organisations.get(organisation.id) is None:
                     await uow.organisations.add(organisation)
-            for email, name, organisation_id in DEMO_STAFF:
+            await _seed_practices(uow, hasher, DEMO_PASSWORD)
+            for email, name, organisation_id, roles in DEMO_STAFF:
                 if await uow.accounts.find_for_login(email) is None:
                     await uow.accounts.add(
                         Account(
@@ -183,11 +225,21 @@ async def seed_demo(settings: ServiceSettings) -> None:
                             display_name=name,
                             password_hash=hasher.hash(DEMO_PASSWORD),
                             organisation_id=organisation_id,
-                            roles=frozenset({Role.STAFF}),
+                            roles=roles,
                             status=AccountStatus.ACTIVE,
                         )
                     )
-            await _seed_practices(uow, hasher, DEMO_PASSWORD)
+            department = DEMO_ORGANISATIONS[1].id
+            for key in DEMO_PRACTICES:
+                if await uow.supervisions.get_for_update(department, demo_id(key)) is None:
+                    await uow.supervisions.add(
+                        Supervision(department, demo_id(key), DEMO_SUPERVISION_THEMES, calendar.utcnow())
+                    )
+            ecounter_department, het_anker = DEMO_ORGANISATIONS[2].id, DEMO_ORGANISATIONS[3].id
+            if await uow.supervisions.get_for_update(ecounter_department, het_anker) is None:
+                await uow.supervisions.add(
+                    Supervision(ecounter_department, het_anker, DEMO_ECOUNTER_THEMES, calendar.utcnow())
+                )
             await uow.commit()
         log.info("demo_data_loaded", organisations=len(DEMO_ORGANISATIONS) + len(DEMO_PRACTICES))
     finally:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import urllib.request
 from collections.abc import Sequence
-
-import uvicorn
 
 from web.bootstrap import create_app
 from web.config import Settings
+from zorgpost_kit.http_process import exit_with_health, serve_http
 from zorgpost_kit.logging import configure_logging
 from zorgpost_kit.migrations import upgrade_to_head
 from zorgpost_kit.process import die_with_parent
@@ -28,27 +25,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = Settings()
     configure_logging("web", level=settings.log_level, json=settings.log_json)
     if args.command == "healthcheck":
-        host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
-        try:
-            with urllib.request.urlopen(f"http://{host}:{settings.http_port}/healthz", timeout=3) as response:
-                sys.exit(0 if response.status == 200 else 1)
-        except OSError:
-            sys.exit(1)
+        exit_with_health(settings.http_host, settings.http_port)
     if args.command == "migrate" or getattr(args, "migrate", False):
         upgrade_to_head("web", settings.database_url)
         if args.command == "migrate":
             return
-    uvicorn.run(
+    serve_http(
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        # Uvicorn's access log prints the raw path, the secrets of mailed links included; the
-        # app logs every request itself without them (zorgpost_kit.access_log).
-        access_log=False,
+        log_level=settings.log_level,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        timeout_graceful_shutdown=10,
     )
 
 

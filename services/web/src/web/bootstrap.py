@@ -27,7 +27,9 @@ from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
 from web.entrypoints import (
     account,
+    administration,
     auth,
+    ecounter,
     inbox,
     journeys,
     messenger,
@@ -156,9 +158,11 @@ def create_app(
         profile.router,
         inbox.router,
         staff.router,
+        administration.router,
         messenger.router,
         portal.router,
         secure_mail_reader.router,
+        ecounter.router,
         notice_links.router,
     ):
         app.include_router(router)

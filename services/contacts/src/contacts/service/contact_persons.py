@@ -24,6 +24,7 @@ from contacts.domain.themes import Theme
 from contacts.service.ports import Clock, ContactsUnitOfWork, UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_name, check_phone
 
 MAX_THEMES = 50
@@ -40,7 +41,9 @@ class ContactDraft:
 
 
 def _organisation(principal: Principal) -> str:
-    principal.require_staff()
+    """The caller's organisation: its contact persons are kept by the staff who work its
+    shared inbox and e-counter."""
+    principal.require(Capability.WORK_SHARED_INBOX)
     assert principal.organisation_id is not None
     return principal.organisation_id
 
@@ -75,7 +78,7 @@ def check_details(draft: ContactDraft, themes: list[Theme], taken_emails: set[st
 
 async def list_themes(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[Theme]:
     """The catalogue (signed-in staff)."""
-    principal.require_staff()
+    principal.require(Capability.VIEW_ORGANISATION)
     async with uow_factory() as uow:
         return await uow.themes.all()
 
@@ -243,7 +246,7 @@ async def theme_contacts(
 ) -> ThemeContactsView:
     """An organisation's contact persons for a theme, for its own staff and the staff of
     the department keeping the theme (who see whom their answers reach); 404 otherwise."""
-    principal.require_staff()
+    principal.require(Capability.WORK_SHARED_INBOX)
     async with uow_factory() as uow:
         theme = await uow.themes.get(theme_id)
         if theme is None:

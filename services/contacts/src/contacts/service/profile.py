@@ -9,6 +9,7 @@ from contacts.domain.model import OrganisationProfile
 from contacts.service.ports import UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_phone, check_text, check_url
 
 MAX_ADDRESS_LENGTH = 300
@@ -24,8 +25,8 @@ class ProfileDraft:
 
 
 async def get_profile(uow_factory: UnitOfWorkFactory, principal: Principal) -> OrganisationProfile:
-    """The caller's organisation profile (staff only); empty when never filled in."""
-    principal.require_staff()
+    """The caller's organisation profile (any staff member); empty when never filled in."""
+    principal.require(Capability.VIEW_ORGANISATION)
     assert principal.organisation_id is not None
     async with uow_factory() as uow:
         stored = await uow.profiles.get(principal.organisation_id)
@@ -33,8 +34,9 @@ async def get_profile(uow_factory: UnitOfWorkFactory, principal: Principal) -> O
 
 
 def check_profile(principal: Principal, draft: ProfileDraft, *, now: datetime | None = None) -> OrganisationProfile:
-    """Validates every field at once; as the seed says, nothing is saved on an error."""
-    principal.require_staff()
+    """Administrators only. Validates every field at once; as the seed says, nothing is
+    saved on an error."""
+    principal.require(Capability.MANAGE_ORGANISATION_SETTINGS)
     assert principal.organisation_id is not None
     errors = FieldErrors()
     profile = OrganisationProfile(

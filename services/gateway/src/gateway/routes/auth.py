@@ -42,16 +42,29 @@ class ChallengeOut(BaseModel):
     method: Literal["sms", "totp", "email"]
 
 
+OrganisationKind = Literal[
+    "municipality", "government_department", "gp_practice", "youth_care_practice", "care_organisation", "other"
+]
+
+
 class OrganisationOut(BaseModel):
     id: str
     name: str
+    kind: OrganisationKind
+
+
+def organisation_out(message: identity_pb2.Organisation) -> OrganisationOut:
+    return OrganisationOut(id=message.id, name=message.name, kind=message.kind or "other")  # type: ignore[arg-type]
 
 
 class MeOut(BaseModel):
     id: str
     display_name: str
     email: str
+    #: The organisation the caller works for, or (a person) their home organisation; None
+    #: for someone no organisation serves. All of them: GET /me/organisations.
     organisation: OrganisationOut | None
+    #: Staff roles (admin, staff, practitioner, case_handler, helpdesk), or ["person"].
     roles: list[str]
     language: str
     #: A temporary password: only POST /me/password (and logout) work until it is changed.
@@ -104,11 +117,7 @@ async def logout(caller: CallerDuringPasswordChange, clients: Clients) -> None:
 @router.get("/me", response_model=MeOut, responses=errors(404))
 async def me(caller: CallerDuringPasswordChange, clients: Clients) -> MeOut:
     account = await clients.call(clients.identity.GetMe, identity_pb2.GetMeRequest(), caller)
-    organisation = (
-        OrganisationOut(id=account.organisation.id, name=account.organisation.name)
-        if account.HasField("organisation")
-        else None
-    )
+    organisation = organisation_out(account.organisation) if account.HasField("organisation") else None
     return MeOut(
         id=account.id,
         display_name=account.display_name,

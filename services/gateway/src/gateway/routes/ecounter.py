@@ -180,8 +180,8 @@ async def theme_contacts(
     clients: Clients,
     organisation_id: Annotated[str, Query(max_length=64, description="the department: whose contacts")] = "",
 ) -> ThemeContactsOut:
-    """An organisation's contact persons for a theme: its own staff, and the staff of the
-    department keeping the theme (``organisation_id``); 404 for anyone else."""
+    """An organisation's contact persons for a theme: its own staff, and the case handlers of
+    the department keeping the theme (``organisation_id``); 404 for anyone else."""
     answer = await clients.call(
         clients.contacts.GetThemeContacts,
         contacts_pb2.GetThemeContactsRequest(
@@ -279,8 +279,9 @@ def _contacts(items: list[MessageContactIn]) -> list[messaging_pb2.EcounterConta
 async def send_message(body: NewMessageIn, caller: CurrentCaller, clients: Clients) -> SentOut:
     """A new message under a new reference number; ``id`` is its thread. An organisation
     writes to the department keeping the theme: 409 ``no_contact_for_theme`` when the
-    theme has no confirmed contact person and the message adds none. The department writes
-    to ``organisation_id``; its contacts for the theme are told by mail (never the text)."""
+    theme has no confirmed contact person and the message adds none. The department's case
+    handlers write to ``organisation_id``; its contacts for the theme are told by mail (never
+    the text)."""
     sent = await clients.call(
         clients.messaging.SendEcounterMessage,
         messaging_pb2.SendEcounterMessageRequest(
@@ -300,7 +301,8 @@ async def send_message(body: NewMessageIn, caller: CurrentCaller, clients: Clien
     "/ecounter/messages/{thread_id}/replies", status_code=201, response_model=SentOut, responses=errors(404, 409)
 )
 async def reply(thread_id: str, body: ReplyIn, caller: CurrentCaller, clients: Clients) -> SentOut:
-    """A reply under the same reference number, by either side; 404 for anyone else."""
+    """A reply under the same reference number, by either side (the department's: a case
+    handler); 404 for anyone else."""
     sent = await clients.call(
         clients.messaging.ReplyEcounterMessage,
         messaging_pb2.ReplyEcounterMessageRequest(

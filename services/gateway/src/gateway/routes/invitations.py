@@ -48,6 +48,8 @@ class InvitationViewOut(BaseModel):
     password_rules: list[PasswordRuleOut]
     terms_version: str
     privacy_version: str
+    #: A staff invitation: the roles accepting gives (empty: an invitation into a conversation).
+    roles: list[str]
 
 
 class NewAccountIn(BaseModel):
@@ -151,6 +153,7 @@ async def view_invitation(token: str, clients: Clients) -> InvitationViewOut:
         password_rules=password_rules(view.password_rules),
         terms_version=view.terms_version,
         privacy_version=view.privacy_version,
+        roles=list(view.roles),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, JsonValue, StrictBool
 
 from gateway.clients import ServiceClients
 from gateway.deps import Caller, Clients, CurrentCaller
@@ -31,6 +31,18 @@ class CategoryOut(ChannelsIn):
 CATEGORIES = ("security", "account", "messages", "delegations", "appointments", "results")
 
 
+#: Security and account notices always go by e-mail: for them ``email`` can only be true.
+MANDATORY_CATEGORIES = ("security", "account")
+_MANDATORY_CHANNELS: dict[str, JsonValue] = {
+    name: {
+        "type": "object",
+        "properties": {"email": {"const": True}, "sms": {"type": "boolean"}},
+        "required": ["email", "sms"],
+    }
+    for name in MANDATORY_CATEGORIES
+}
+
+
 class PreferencesIn(BaseModel):
     language: str | None = Field(
         default=None,
@@ -45,7 +57,7 @@ class PreferencesIn(BaseModel):
         default_factory=dict,
         description="per category the channels; categories not named keep their choice. Security and "
         "account notices always go by e-mail (email: false is refused there).",
-        json_schema_extra={"propertyNames": {"enum": list(CATEGORIES)}},
+        json_schema_extra={"propertyNames": {"enum": list(CATEGORIES)}, "properties": _MANDATORY_CHANNELS},
     )
 
 

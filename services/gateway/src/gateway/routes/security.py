@@ -97,7 +97,8 @@ def _security_policy(policy: identity_pb2.SecurityPolicy) -> SecurityPolicyOut:
 
 @router.get("/organisation/security-policy", response_model=SecurityPolicyOut, responses=errors(404))
 async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
-    """The caller's organisation's rules for passwords, second factors and lockout (staff)."""
+    """The caller's organisation's rules for passwords, second factors and lockout (its
+    administrators; 403 for anyone else)."""
     return _security_policy(
         await clients.call(clients.identity.GetSecurityPolicy, identity_pb2.GetSecurityPolicyRequest(), caller)
     )
@@ -105,8 +106,8 @@ async def security_policy(caller: CurrentCaller, clients: Clients) -> SecurityPo
 
 @router.put("/organisation/security-policy", response_model=SecurityPolicyOut, responses=errors(404))
 async def update_security_policy(body: SecurityPolicyIn, caller: CurrentCaller, clients: Clients) -> SecurityPolicyOut:
-    """Replaces the organisation's rules (staff). Every invalid field is named; nothing is
-    saved then. New passwords and logins follow the new rules from now on."""
+    """Replaces the organisation's rules (its administrators). Every invalid field is named;
+    nothing is saved then. New passwords and logins follow the new rules from now on."""
     return _security_policy(
         await clients.call(
             clients.identity.UpdateSecurityPolicy, identity_pb2.UpdateSecurityPolicyRequest(**body.model_dump()), caller

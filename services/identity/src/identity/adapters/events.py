@@ -14,8 +14,14 @@ from identity.domain import (
     contact_details,
     delegations,
     invitations,
+    organisations,
+    policy,
     profile,
     registrations,
+    sessions,
+    staff,
+    supervision,
+    teams,
 )
 from identity.domain.notices import Recipient
 from zorgpost.events.v1 import identity_events_pb2 as pb
@@ -205,6 +211,149 @@ def _delegation_ended(event: delegations.DelegationEnded) -> pb.DelegationEnded:
     )
 
 
+def _access_revoked(event: sessions.AccessRevoked) -> pb.AccessRevoked:
+    return pb.AccessRevoked(
+        account_id=event.account_id,
+        session_id=event.session_id,
+        revoked_at=timestamp(event.revoked_at),
+        reason=event.reason.value,
+    )
+
+
+def _organisation_created(event: organisations.OrganisationCreated) -> pb.OrganisationCreated:
+    return pb.OrganisationCreated(
+        organisation_id=event.organisation_id,
+        name=event.name,
+        kind=event.kind.value,
+        password_preset=event.password_preset,
+        second_factor=event.second_factor,
+    )
+
+
+def _organisation_renamed(event: organisations.OrganisationRenamed) -> pb.OrganisationRenamed:
+    return pb.OrganisationRenamed(
+        organisation_id=event.organisation_id, previous_name=event.previous_name, name=event.name
+    )
+
+
+def _organisation_deactivated(event: organisations.OrganisationDeactivated) -> pb.OrganisationDeactivated:
+    return pb.OrganisationDeactivated(
+        organisation_id=event.organisation_id, name=event.name, staff_deactivated=event.staff_deactivated
+    )
+
+
+def _staff_invitation_sent(event: staff.StaffInvitationSent) -> pb.StaffInvitationSent:
+    return pb.StaffInvitationSent(
+        invitation_id=event.invitation_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        inviter_name=event.inviter_name,
+        recipient=_recipient(event.recipient),
+        token=event.token,
+        expires_at=timestamp(event.expires_at),
+        administrator=event.administrator,
+    )
+
+
+def _staff_joined(event: staff.StaffJoined) -> pb.StaffJoined:
+    return pb.StaffJoined(
+        organisation_id=event.organisation_id,
+        account_id=event.account_id,
+        roles=list(event.roles),
+        invitation_id=event.invitation_id,
+    )
+
+
+def _staff_roles_changed(event: staff.StaffRolesChanged) -> pb.StaffRolesChanged:
+    return pb.StaffRolesChanged(
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        roles=list(event.roles),
+        previous_roles=list(event.previous_roles),
+        changed_by_account_id=event.changed_by_account_id,
+        changed_by_name=event.changed_by_name,
+    )
+
+
+def _staff_deactivated(event: staff.StaffDeactivated) -> pb.StaffDeactivated:
+    return pb.StaffDeactivated(
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        deactivated_by_account_id=event.deactivated_by_account_id,
+        deactivated_by_name=event.deactivated_by_name,
+    )
+
+
+def _team_created(event: teams.TeamCreated) -> pb.TeamCreated:
+    return pb.TeamCreated(
+        team_id=event.team_id,
+        organisation_id=event.organisation_id,
+        name=event.name,
+        changed_by_account_id=event.changed_by_account_id,
+    )
+
+
+def _team_renamed(event: teams.TeamRenamed) -> pb.TeamRenamed:
+    return pb.TeamRenamed(
+        team_id=event.team_id,
+        organisation_id=event.organisation_id,
+        name=event.name,
+        changed_by_account_id=event.changed_by_account_id,
+    )
+
+
+def _team_deleted(event: teams.TeamDeleted) -> pb.TeamDeleted:
+    return pb.TeamDeleted(
+        team_id=event.team_id,
+        organisation_id=event.organisation_id,
+        name=event.name,
+        changed_by_account_id=event.changed_by_account_id,
+    )
+
+
+def _team_members_changed(event: teams.TeamMembersChanged) -> pb.TeamMembersChanged:
+    return pb.TeamMembersChanged(
+        team_id=event.team_id,
+        organisation_id=event.organisation_id,
+        member_account_ids=list(event.member_account_ids),
+        changed_by_account_id=event.changed_by_account_id,
+    )
+
+
+def _supervision_linked(event: supervision.SupervisionLinked) -> pb.SupervisionLinked:
+    return pb.SupervisionLinked(
+        supervisor_organisation_id=event.supervisor_organisation_id,
+        supervised_organisation_id=event.supervised_organisation_id,
+        themes=list(event.themes),
+    )
+
+
+def _supervision_themes_changed(event: supervision.SupervisionThemesChanged) -> pb.SupervisionThemesChanged:
+    return pb.SupervisionThemesChanged(
+        supervisor_organisation_id=event.supervisor_organisation_id,
+        supervised_organisation_id=event.supervised_organisation_id,
+        themes=list(event.themes),
+    )
+
+
+def _supervision_ended(event: supervision.SupervisionEnded) -> pb.SupervisionEnded:
+    return pb.SupervisionEnded(
+        supervisor_organisation_id=event.supervisor_organisation_id,
+        supervised_organisation_id=event.supervised_organisation_id,
+    )
+
+
+def _security_policy_changed(event: policy.SecurityPolicyChanged) -> pb.SecurityPolicyChanged:
+    return pb.SecurityPolicyChanged(
+        organisation_id=event.organisation_id,
+        password_preset=event.password_preset,
+        second_factor=event.second_factor,
+        changed_by_account_id=event.changed_by_account_id,
+    )
+
+
 def event_codec() -> EventCodec:
     codec = EventCodec()
     # accounts and profile
@@ -220,6 +369,7 @@ def event_codec() -> EventCodec:
     )
     codec.register(authentication.PasswordChanged, "identity.password.changed", _password_changed)
     codec.register(authentication.AccountLocked, "identity.account.locked", _account_locked)
+    codec.register(sessions.AccessRevoked, "identity.access.revoked", _access_revoked)
     # one-time codes
     codec.register(codes.OneTimeCodeIssued, "identity.one_time_code.issued", _one_time_code_issued)
     # invitations
@@ -245,4 +395,24 @@ def event_codec() -> EventCodec:
     )
     codec.register(delegations.DelegationGranted, "identity.delegation.granted", _delegation_granted)
     codec.register(delegations.DelegationEnded, "identity.delegation.ended", _delegation_ended)
+    # organisations, staff, teams and supervision
+    codec.register(organisations.OrganisationCreated, "identity.organisation.created", _organisation_created)
+    codec.register(organisations.OrganisationRenamed, "identity.organisation.renamed", _organisation_renamed)
+    codec.register(
+        organisations.OrganisationDeactivated, "identity.organisation.deactivated", _organisation_deactivated
+    )
+    codec.register(staff.StaffInvitationSent, "identity.staff_invitation.sent", _staff_invitation_sent)
+    codec.register(staff.StaffJoined, "identity.staff.joined", _staff_joined)
+    codec.register(staff.StaffRolesChanged, "identity.staff.roles_changed", _staff_roles_changed)
+    codec.register(staff.StaffDeactivated, "identity.staff.deactivated", _staff_deactivated)
+    codec.register(teams.TeamCreated, "identity.team.created", _team_created)
+    codec.register(teams.TeamRenamed, "identity.team.renamed", _team_renamed)
+    codec.register(teams.TeamDeleted, "identity.team.deleted", _team_deleted)
+    codec.register(teams.TeamMembersChanged, "identity.team.members_changed", _team_members_changed)
+    codec.register(supervision.SupervisionLinked, "identity.supervision.linked", _supervision_linked)
+    codec.register(
+        supervision.SupervisionThemesChanged, "identity.supervision.themes_changed", _supervision_themes_changed
+    )
+    codec.register(supervision.SupervisionEnded, "identity.supervision.ended", _supervision_ended)
+    codec.register(policy.SecurityPolicyChanged, "identity.security_policy.changed", _security_policy_changed)
     return codec

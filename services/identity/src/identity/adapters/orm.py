@@ -39,6 +39,9 @@ organisations = Table(
     Column("id", String(36), primary_key=True),
     Column("name", Text, nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # OrganisationKind and OrganisationStatus (domain/accounts.py).
+    Column("kind", String(32), nullable=False, server_default="other"),
+    Column("status", String(16), nullable=False, server_default="active"),
     # The organisation's SecurityPolicy (domain/policy.py), one column per setting.
     Column("password_preset", String(32), nullable=False, server_default="asvs"),
     Column("second_factor", String(16), nullable=False, server_default="none"),
@@ -103,6 +106,49 @@ terms_acceptances = Table(
     Column("document", String(16), primary_key=True),
     Column("version", String(32), primary_key=True),
     Column("accepted_at", DateTime(timezone=True), nullable=False),
+)
+
+
+client_links = Table(
+    "client_links",
+    metadata,
+    # A person served by an organisation; the account's organisation_id is one of them (home).
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), primary_key=True),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_client_links_organisation", "organisation_id"),
+)
+
+
+# --- teams and supervision -----------------------------------------------------------------
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("organisation_id", "name", name="uq_teams_organisation_name"),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", String(36), ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", String(36), ForeignKey(_ACCOUNT), primary_key=True),
+    Index("ix_team_members_account", "account_id"),
+)
+
+supervisions = Table(
+    "supervisions",
+    metadata,
+    # A government department and an organisation it oversees, with the themes they share.
+    Column("supervisor_organisation_id", String(36), ForeignKey(_ORGANISATION), primary_key=True),
+    Column("supervised_organisation_id", String(36), ForeignKey(_ORGANISATION), primary_key=True),
+    Column("themes", ARRAY(Text), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Index("ix_supervisions_supervised", "supervised_organisation_id"),
 )
 
 
@@ -244,10 +290,11 @@ invitations = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=False),
-    Column("inviter_account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    # Null when the operator invited an organisation's first administrator.
+    Column("inviter_account_id", String(36), ForeignKey(_ACCOUNT), nullable=True),
     Column("email", Text, nullable=False),
-    # Messaging's thread: an opaque reference identity only hands back.
-    Column("thread_id", Text, nullable=False),
+    # Messaging's thread: an opaque reference identity only hands back (null: a staff invitation).
+    Column("thread_id", Text, nullable=True),
     Column("language", String(8), nullable=False),
     # SHA-256 of the link token; replaced on re-send, so only the newest link works.
     Column("token_hash", String(64), nullable=False, unique=True),
@@ -256,6 +303,8 @@ invitations = Table(
     Column("status", String(16), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("account_id", String(36), ForeignKey(_ACCOUNT), nullable=True),
+    # The staff roles a staff invitation gives (empty: an invitation into a conversation).
+    Column("roles", ARRAY(Text), nullable=False, server_default="{}"),
     Index("ix_invitations_organisation", "organisation_id", "created_at"),
 )
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.repositories.accounts import (
     SqlAccountRepository,
+    SqlClientLinkRepository,
     SqlContactChangeRepository,
     SqlOrganisationRepository,
     SqlSecretQuestionRepository,
@@ -30,6 +31,9 @@ from identity.adapters.repositories.sessions import (
     SqlRefreshTokenRepository,
     SqlSessionRepository,
 )
+from identity.adapters.repositories.staff import SqlStaffDirectory
+from identity.adapters.repositories.supervisions import SqlSupervisionRepository
+from identity.adapters.repositories.teams import SqlTeamRepository
 from identity.domain.contact_details import AccountContactDetailsChanged
 from zorgpost_kit.calendar import utcnow
 from zorgpost_kit.db import UnitOfWork
@@ -39,6 +43,11 @@ class IdentityUnitOfWork(UnitOfWork):
     # accounts and profile
     organisations: SqlOrganisationRepository
     accounts: SqlAccountRepository
+    client_links: SqlClientLinkRepository
+    # organisations: staff, teams and supervision
+    staff: SqlStaffDirectory
+    teams: SqlTeamRepository
+    supervisions: SqlSupervisionRepository
     contact_changes: SqlContactChangeRepository
     secret_questions: SqlSecretQuestionRepository
     terms_acceptances: SqlTermsAcceptanceRepository
@@ -67,6 +76,10 @@ class IdentityUnitOfWork(UnitOfWork):
     def _open_repositories(self, session: AsyncSession) -> None:
         self.organisations = SqlOrganisationRepository(session)
         self.accounts = SqlAccountRepository(session)
+        self.client_links = SqlClientLinkRepository(session)
+        self.staff = SqlStaffDirectory(session)
+        self.teams = SqlTeamRepository(session)
+        self.supervisions = SqlSupervisionRepository(session)
         self.contact_changes = SqlContactChangeRepository(session)
         self.secret_questions = SqlSecretQuestionRepository(session)
         self.terms_acceptances = SqlTermsAcceptanceRepository(session)
@@ -89,7 +102,10 @@ class IdentityUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         """Commits, announcing with the change the new contact details of every account
         whose address, number, language, name, roles or status this unit of work changed
-        (whichever use case changed them)."""
+        (whichever use case changed them), or whose organisation it renamed."""
+        for organisation_id in sorted(self.organisations.renamed):
+            self.accounts.contact_details_changed |= await self.accounts.ids_in_organisation(organisation_id)
+        self.organisations.renamed = set()
         changed, self.accounts.contact_details_changed = sorted(self.accounts.contact_details_changed), set()
         now = utcnow()
         for account_id in changed:
@@ -102,4 +118,5 @@ class IdentityUnitOfWork(UnitOfWork):
 
     async def rollback(self) -> None:
         self.accounts.contact_details_changed = set()
+        self.organisations.renamed = set()
         await super().rollback()

@@ -313,6 +313,79 @@ class DelegationNotActive(FailedPrecondition):
     default_message = "This delegation is not active."
 
 
+# --- organisations, staff, teams and supervision --------------------------------------------
+
+
+class OrganisationDeactivated(FailedPrecondition):
+    code = "organisation_deactivated"
+    default_message = "This organisation is deactivated."
+
+
+class OrganisationKindDiffers(AlreadyExists):
+    """The operator asked for an organisation that exists under the name with another kind."""
+
+    code = "organisation_kind_differs"
+    default_message = "An organisation with this name exists with another kind."
+
+
+class StaffMemberNotFound(NotFound):
+    """No such staff member in the caller's organisation (another organisation's are private)."""
+
+    code = "staff_member_not_found"
+    default_message = "Staff member not found."
+
+
+class LastAdministrator(FailedPrecondition):
+    """Every organisation keeps at least one active administrator: nobody else could manage it."""
+
+    code = "last_administrator"
+    default_message = (
+        "You are the organisation's last administrator. Make a colleague administrator first; "
+        "then you can give up the role or leave."
+    )
+
+
+class StaffMemberDeactivated(FailedPrecondition):
+    code = "staff_member_deactivated"
+    default_message = "This staff member is deactivated; invite them again to give them access."
+
+
+class AlreadyStaff(AlreadyExists):
+    code = "already_staff"
+    default_message = "This account already works for your organisation."
+
+
+class StaffOfAnotherOrganisation(FailedPrecondition):
+    """A staff account works for one organisation; another invitation needs another address."""
+
+    code = "staff_of_another_organisation"
+    default_message = (
+        "This account already works for another organisation. A staff account works for one "
+        "organisation: ask for an invitation to another e-mail address."
+    )
+
+
+class TeamNotFound(NotFound):
+    code = "team_not_found"
+    default_message = "Team not found."
+
+
+class TeamExists(AlreadyExists):
+    code = "team_exists"
+    default_message = "Your organisation has a team with this name."
+
+
+class SupervisionNotAllowed(FailedPrecondition):
+    """Only a government department supervises, and only organisations other than itself."""
+
+    code = "supervision_not_allowed"
+    default_message = "Only a government department can supervise another organisation."
+
+
+class SupervisionNotFound(NotFound):
+    code = "supervision_not_found"
+    default_message = "Your organisation does not supervise this organisation."
+
 # --- secure-mail access (an outside recipient opens a secure e-mail) -----------------------
 
 

@@ -1,9 +1,13 @@
-"""Invitations into a secure conversation (seed 1).
+"""Invitations into a secure conversation (seed 1), and into an organisation's staff.
 
 Staff invite an e-mail address; the link in the mail lets the recipient create an account,
 attach the invitation to an account they already have, or decline. An invitation is used
 at most once, expires (14 days by default), can be revoked by staff, and re-sending it
 replaces the link: only the newest link works.
+
+A staff invitation (``roles`` set, no thread) comes from an organisation's administrator, or
+from the operator for an organisation's first administrator: accepting it makes the account
+a member of the organisation's staff with those roles.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from identity.domain.accounts import Role
 from identity.domain.errors import InvitationExpired, InvitationRevoked, InvitationUsed
 from identity.domain.notices import OrganisationNotice, Recipient
 from zorgpost_kit.events import DomainEvent
@@ -30,9 +35,11 @@ class InvitationStatus(StrEnum):
 class Invitation:
     id: str
     organisation_id: str
+    #: Empty when the operator invited an organisation's first administrator.
     inviter_account_id: str
     email: str
-    #: The conversation the invitee joins: an opaque reference owned by messaging.
+    #: The conversation the invitee joins: an opaque reference owned by messaging (empty
+    #: for a staff invitation).
     thread_id: str
     language: str
     token_hash: str
@@ -42,6 +49,12 @@ class Invitation:
     decided_at: datetime | None = None
     #: The account the invitation was attached to, once accepted.
     account_id: str | None = None
+    #: The staff roles accepting gives (empty: an invitation into a conversation).
+    roles: frozenset[Role] = frozenset()
+
+    @property
+    def is_staff_invitation(self) -> bool:
+        return bool(self.roles)
 
     def state_on(self, now: datetime) -> str:
         """``open``, ``expired``, or the status it ended with."""

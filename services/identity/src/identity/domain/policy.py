@@ -15,6 +15,7 @@ from functools import cache
 from importlib.resources import files
 
 from identity.domain.errors import PasswordRejected
+from zorgpost_kit.events import DomainEvent
 
 
 class PasswordPreset(StrEnum):
@@ -233,3 +234,13 @@ def check_new_password(
 NOT_PREVIOUS = PasswordRule(
     "not_previous", "Kies een ander wachtwoord dan het huidige", "Choose a password other than the current one"
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityPolicyChanged(DomainEvent):
+    """An administrator (or the operator: ``changed_by_account_id`` empty) replaced the policy."""
+
+    organisation_id: str
+    password_preset: str
+    second_factor: str
+    changed_by_account_id: str

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import pyotp
 
-from identity.domain.accounts import Account
+from identity.domain.accounts import Account, Role
 from identity.domain.policy import SecondFactor
 
 
@@ -56,8 +56,12 @@ def choose_method(required: SecondFactor, account: Account, confirmed: frozenset
     Guarantees: an account with a confirmed factor is always asked for one, whatever the
     organisation requires; an organisation requirement is always met by *some* factor.
     Where the required factor cannot be used yet (TOTP not enrolled, no mobile number for
-    SMS), the e-mail code stands in, so the person can still sign in and enrol it.
+    SMS), the e-mail code stands in, so the person can still sign in and enrol it. An
+    administrator manages everyone's access: whatever the policy says, their login always
+    asks for a second factor (the e-mail code until they enrol a stronger one).
     """
+    if Role.ADMIN in account.roles and required is SecondFactor.NONE:
+        required = SecondFactor.ANY
     if required is SecondFactor.NONE and not confirmed:
         return None
     if required in (SecondFactor.SMS, SecondFactor.TOTP, SecondFactor.EMAIL):

@@ -122,7 +122,11 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             password_change_required=me.account.must_change_password,
         )
         if me.organisation is not None:
-            account.organisation.CopyFrom(identity_pb2.Organisation(id=me.organisation.id, name=me.organisation.name))
+            account.organisation.CopyFrom(
+                identity_pb2.Organisation(
+                    id=me.organisation.id, name=me.organisation.name, kind=me.organisation.kind.value
+                )
+            )
         return account
 
     async def GetJwks(
@@ -147,8 +151,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def UpdateSecurityPolicy(
         self, request: identity_pb2.UpdateSecurityPolicyRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.SecurityPolicy:
+        principal = await self._callers.principal(context)
         organisation_id, policy = check_security_policy(
-            await self._callers.principal(context),
+            principal,
             SecurityPolicyDraft(
                 password_preset=request.password_preset,
                 second_factor=request.second_factor,
@@ -160,7 +165,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                 secret_question=request.secret_question,
             ),
         )
-        await do_set_security_policy(self._uow, organisation_id, policy)
+        await do_set_security_policy(self._uow, organisation_id, policy, changed_by=principal.actor_id)
         return _security_policy(organisation_id, policy)
 
     async def ListSecondFactors(

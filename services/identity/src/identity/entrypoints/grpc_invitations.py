@@ -83,6 +83,7 @@ class InvitationServicer(invitations_pb2_grpc.InvitationServiceServicer):
             password_rules=rules_message(view.password_rules),
             terms_version=view.terms_version,
             privacy_version=view.privacy_version,
+            roles=sorted(view.roles),
         )
 
     async def AcceptInvitationWithNewAccount(

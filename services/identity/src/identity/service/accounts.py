@@ -9,14 +9,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, Organisation, OrganisationKind, Role
 from identity.domain.errors import EmailInUse, MobileInUse, OrganisationExists, UsernameInUse
+from identity.domain.organisations import ORGANISATION_NAME_MAX_LENGTH
 from identity.service.ports import PasswordHasher, UnitOfWork
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.validation import check_email, check_name
-
-#: Longest organisation name (it heads every notice sent on the organisation's behalf).
-ORGANISATION_NAME_MAX_LENGTH = 200
 
 
 async def check_contact_details_free(
@@ -49,12 +47,16 @@ def check_new_organisation(name: str) -> str:
     return checked
 
 
-async def do_create_organisation(uow_factory: Callable[[], UnitOfWork], name: str) -> Organisation:
+async def do_create_organisation(
+    uow_factory: Callable[[], UnitOfWork], name: str, kind: OrganisationKind = OrganisationKind.OTHER
+) -> Organisation:
+    """An organisation without anyone in it (tests and demo data; an operator onboards one
+    with :meth:`identity.service.organisations.Organisations.do_onboard`)."""
     checked = check_new_organisation(name)
     async with uow_factory() as uow:
         if await uow.organisations.find_by_name(checked):
             raise OrganisationExists(fields={"name": "is already in use"})
-        organisation = Organisation(str(uuid.uuid4()), checked)
+        organisation = Organisation(str(uuid.uuid4()), checked, kind)
         await uow.organisations.add(organisation)
         await uow.commit()
     return organisation

@@ -28,7 +28,7 @@ from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.policy import check_new_password
 from identity.domain.rate_limits import retry_after_seconds
 from identity.domain.second_factors import FactorMethod
-from identity.domain.sessions import RefreshToken, Session
+from identity.domain.sessions import AccessRevoked, RefreshToken, RevocationReason, Session
 from identity.domain.throttle import can_be_login_name, normalise_login_name
 from identity.service.callers import active_account, check_delegation_behind, organisation_of
 from identity.service.ports import AccessTokens, PasswordHasher, UnitOfWork
@@ -245,6 +245,7 @@ class Authentication:
             if stored.used_at is not None:
                 device.revoke(now)
                 await uow.sessions.save(device)
+                uow.emit(AccessRevoked(session_id=device.id, revoked_at=now, reason=RevocationReason.SESSION_REVOKED))
                 await uow.commit()
                 log.warning("refresh_token_reused", session_id=device.id)
                 raise InvalidRefreshToken()
@@ -267,6 +268,11 @@ class Authentication:
             if device is not None:
                 device.revoke(self.clock())
                 await uow.sessions.save(device)
+                uow.emit(
+                    AccessRevoked(
+                        session_id=device.id, revoked_at=self.clock(), reason=RevocationReason.LOGOUT
+                    )
+                )
             await uow.commit()
 
     async def me(self, principal: Principal) -> Me:
@@ -314,7 +320,8 @@ class Authentication:
             )
             await uow.accounts.set_password(account.id, self.hasher.hash(change.new_password), must_change=False)
             account.must_change_password = False
-            await uow.sessions.revoke_all_except(account.id, principal.session_id, now)
+            for session_id in await uow.sessions.revoke_all_except(account.id, principal.session_id, now):
+                uow.emit(AccessRevoked(session_id=session_id, revoked_at=now, reason=RevocationReason.SESSION_REVOKED))
             uow.emit(
                 PasswordChanged(
                     **OrganisationNotice.sender(await organisation_of(uow, account)),
@@ -390,6 +397,7 @@ class Authentication:
             session_id=device.id,
             roles=frozenset(account.roles),
             organisation=(organisation.id, organisation.name) if organisation else None,
+            organisation_kind=organisation.kind.value if organisation else None,
             now=now,
             # A temporary password's tokens open nothing but the password change.
             password_change_required=account.must_change_password,

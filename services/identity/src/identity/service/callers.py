@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from identity.domain.accounts import Account, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, Organisation
 from identity.domain.errors import (
     AccountNotFound,
     ActingOnBehalfNotAllowed,
@@ -16,7 +16,8 @@ from identity.domain.errors import (
     SessionEnded,
 )
 from identity.service.ports import UnitOfWork
-from zorgpost_kit.auth import Principal, StaffOnly
+from zorgpost_kit.auth import NotPermitted, Principal
+from zorgpost_kit.roles import Capability, capabilities_of
 
 
 async def active_account(uow: UnitOfWork, principal: Principal, now: datetime) -> Account:
@@ -43,12 +44,20 @@ class StaffMember:
     organisation: Organisation
 
 
-async def staff_member(uow: UnitOfWork, principal: Principal, now: datetime) -> StaffMember:
-    """The calling staff member and their organisation, as the database says now."""
-    principal.require_staff()
+async def staff_member(uow: UnitOfWork, principal: Principal, now: datetime, capability: Capability) -> StaffMember:
+    """The calling staff member and their organisation, as the database says now, when both
+    the token and the account's current roles give ``capability`` (:class:`NotPermitted`
+    otherwise: a role taken away counts here on the very next request)."""
+    principal.require(capability)
     account = await own_account(uow, principal, now)
-    if Role.STAFF not in account.roles or account.organisation_id is None:
-        raise StaffOnly()
+    if (
+        account.status is not AccountStatus.ACTIVE
+        or not account.works_for_organisation
+        or account.organisation_id != principal.organisation_id
+        or capability not in capabilities_of(account.roles, in_organisation=True)
+    ):
+        raise NotPermitted(capability)
+    assert account.organisation_id is not None
     organisation = await uow.organisations.get(account.organisation_id)
     if organisation is None:
         raise OrganisationNotFound()

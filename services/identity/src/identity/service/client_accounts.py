@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, Role
 from identity.domain.client_accounts import (
     ACTIVATION_LIFETIME,
     ActivationLink,
@@ -38,6 +38,7 @@ from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_text
 
 SECRET_QUESTION_MAX_LENGTH = 200
@@ -100,7 +101,7 @@ class ClientAccounts:
         details, chosen_language = check_client_account(form, calendar.local_date(now))
         token = new_link_token()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             await check_contact_details_free(uow, email=details.email, mobile=details.mobile)
             account = Account(
                 id=str(uuid.uuid4()),
@@ -117,6 +118,7 @@ class ClientAccounts:
                 birth_date=details.birth_date,
             )
             await uow.accounts.add(account)
+            await uow.client_links.add(ClientLink(account.id, staff.organisation.id, now))
             await self._new_link(uow, account, staff.organisation, token, now)
             await uow.commit()
         return account
@@ -126,9 +128,9 @@ class ClientAccounts:
         activated; the old link (also one blocked by wrong birth dates) stops working."""
         now = self.clock()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             account = await uow.accounts.get(account_id)
-            if account is None or account.organisation_id != staff.organisation.id or Role.STAFF in account.roles:
+            if account is None or account.organisation_id != staff.organisation.id or account.works_for_organisation:
                 raise PersonNotFound()
             if account.status is not AccountStatus.PENDING_ACTIVATION:
                 raise ActivationUsed()

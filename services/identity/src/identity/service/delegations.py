@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, Role
 from identity.domain.delegations import (
     ConsentRule,
     Delegation,
@@ -39,6 +39,7 @@ from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.logging import get_logger
+from zorgpost_kit.roles import Capability, capabilities_of
 from zorgpost_kit.validation import check_name
 
 log = get_logger(__name__)
@@ -181,12 +182,12 @@ class Delegations:
             delegate_account_id=delegate_account_id, person_account_id=person_account_id, child=child, today=today
         )
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             delegate = await self._client(
                 uow, request.delegate_account_id, staff.organisation.id, "delegate_account_id"
             )
             if request.child is not None:
-                person = await self._add_child_record(uow, request.child, staff.organisation.id, today)
+                person = await self._add_child_record(uow, request.child, staff.organisation.id, today, now)
             else:
                 person = await self._client(uow, request.person_account_id, staff.organisation.id, "person_account_id")
             if person.id == delegate.id:
@@ -295,6 +296,7 @@ class Delegations:
             session_id=principal.session_id,
             roles=frozenset(person.roles),
             organisation=(organisation.id, organisation.name) if organisation else None,
+            organisation_kind=organisation.kind.value if organisation else None,
             actor_id=me.id,
             now=now,
             display_name=person.display_name,
@@ -326,7 +328,10 @@ class Delegations:
     def _may_manage(me: Account, delegation: Delegation) -> bool:
         if me.id in (delegation.person_account_id, delegation.delegate_account_id):
             return True
-        return Role.STAFF in me.roles and me.organisation_id == delegation.organisation_id
+        return (
+            Capability.MANAGE_CLIENTS in capabilities_of(me.roles, in_organisation=True)
+            and me.organisation_id == delegation.organisation_id
+        )
 
     @staticmethod
     def _granted(
@@ -354,7 +359,7 @@ class Delegations:
         if (
             account is None
             or account.organisation_id != organisation_id
-            or Role.STAFF in account.roles
+            or account.works_for_organisation
             or account.status is AccountStatus.DISABLED
         ):
             raise PersonNotFound(fields={field: "is not a client of your organisation"})
@@ -362,7 +367,7 @@ class Delegations:
 
     @staticmethod
     async def _add_child_record(
-        uow: UnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date
+        uow: UnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date, now: datetime
     ) -> Account:
         first, last, born = record
         if consent_rule(calendar.age_on(born, today)) is not ConsentRule.NONE_NEEDED:
@@ -381,4 +386,5 @@ class Delegations:
             birth_date=born,
         )
         await uow.accounts.add(child)
+        await uow.client_links.add(ClientLink(child.id, organisation_id, now))
         return child

@@ -1,6 +1,6 @@
 """Look-ups for other services acting for a staff member: a member of the caller's own
 organisation (to hand a thread to, to start one with), an organisation by id. The caller
-is checked against the database (session, role); anything outside their reach is
+is checked against the database (session, a role that works the shared inbox); anything outside their reach is
 :class:`AccountNotFound` / :class:`OrganisationNotFound`."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from identity.service.callers import staff_member
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
+from zorgpost_kit.roles import Capability
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Directory:
     async def member(self, principal: Principal, account_id: str) -> Account:
         """An active account of the calling staff member's organisation."""
         async with self.uow() as uow:
-            caller = await staff_member(uow, principal, self.clock())
+            caller = await staff_member(uow, principal, self.clock(), Capability.WORK_SHARED_INBOX)
             account = await uow.accounts.get(account_id) if account_id else None
         if (
             account is None
@@ -36,7 +37,7 @@ class Directory:
 
     async def organisation(self, principal: Principal, organisation_id: str) -> Organisation:
         async with self.uow() as uow:
-            await staff_member(uow, principal, self.clock())
+            await staff_member(uow, principal, self.clock(), Capability.WORK_SHARED_INBOX)
             organisation = await uow.organisations.get(organisation_id) if organisation_id else None
         if organisation is None:
             raise OrganisationNotFound()

@@ -1,6 +1,11 @@
 """Invitations into a secure conversation (seed 1): staff send, list, revoke and re-send
 them; the invitee looks at one, makes an account with it, attaches it to an account they
-have (logged in already, or logging in with it), or declines it.
+have (logged in already, or logging in with it), or declines it. Accepting links the person
+to the inviting organisation as its client (see :mod:`identity.domain.accounts`).
+
+A staff invitation (an administrator's, :mod:`identity.service.staff`, or the operator's
+for a first administrator) takes the same way in; accepting it makes the account a member of
+the organisation's staff with the invitation's roles.
 
 A link token is checked before anything else of a request that carries it: above all
 before a password, so an unknown or dead link is never a way to try passwords."""
@@ -12,12 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, Role
 from identity.domain.errors import (
+    AlreadyStaff,
     ConversationNotFound,
     ConversationNotInvitable,
     InvitationNotFound,
+    OrganisationDeactivated,
     OrganisationNotFound,
+    StaffOfAnotherOrganisation,
 )
 from identity.domain.invitations import (
     INVITABLE_KINDS,
@@ -31,6 +39,8 @@ from identity.domain.links import hash_link_token, new_link_token
 from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.people import check_chosen_password, check_language, check_username, display_name
 from identity.domain.policy import PasswordRule
+from identity.domain.sessions import AccessRevoked, RevocationReason
+from identity.domain.staff import StaffJoined
 from identity.domain.terms import CURRENT_VERSIONS, Document, acceptances, check_accepted_current_versions
 from identity.service.accounts import check_contact_details_free
 from identity.service.authentication import Authentication, Challenge, ClientInfo, Tokens, check_credentials
@@ -39,6 +49,7 @@ from identity.service.ports import Conversations, PasswordHasher, UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_name, check_text
 
 THREAD_ID_MAX_LENGTH = 200
@@ -58,6 +69,8 @@ class InvitationView:
     password_rules: list[PasswordRule]
     terms_version: str
     privacy_version: str
+    #: The staff roles accepting gives (empty: an invitation into a conversation).
+    roles: frozenset[Role] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,12 +172,12 @@ class Invitations:
         address, thread, chosen_language = request.email, request.thread_id, request.language
         now = self.clock()
         token = new_link_token()
-        principal.require_staff()
+        principal.require(Capability.INVITE_TO_CONVERSATION)
         # Messaging is asked before the transaction opens: no database connection waits on
         # another service's answer.
         await self._check_conversation(thread, access_token)
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.INVITE_TO_CONVERSATION)
             invitation = Invitation(
                 id=str(uuid.uuid4()),
                 organisation_id=staff.organisation.id,
@@ -185,7 +198,7 @@ class Invitations:
         """The invitations of the caller's organisation, newest first (staff only)."""
         now = self.clock()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.INVITE_TO_CONVERSATION)
             found = await uow.invitations.list_for_organisation(staff.organisation.id)
         return [InvitationListing(invitation, invitation.state_on(now)) for invitation in found]
 
@@ -193,7 +206,7 @@ class Invitations:
         """Withdraws a pending invitation of the caller's organisation: its link stops working."""
         now = self.clock()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.INVITE_TO_CONVERSATION)
             invitation = await self._of_organisation(uow, invitation_id, staff.organisation.id)
             invitation.revoke(now)
             await uow.invitations.save(invitation)
@@ -205,7 +218,7 @@ class Invitations:
         now = self.clock()
         token = new_link_token()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.INVITE_TO_CONVERSATION)
             invitation = await self._of_organisation(uow, invitation_id, staff.organisation.id)
             invitation.renew(hash_link_token(token), now)
             await uow.invitations.save(invitation)
@@ -236,13 +249,18 @@ class Invitations:
             password_rules=policy.password.rules(),
             terms_version=CURRENT_VERSIONS[Document.TERMS],
             privacy_version=CURRENT_VERSIONS[Document.PRIVACY],
+            roles=invitation.roles,
         )
 
     async def do_accept_with_new_account(self, token: str, details: NewAccount, *, dry_run: bool) -> Accepted:
         """Makes an account for the invited address (fixed: the one invited), checked
         against the inviting organisation's password policy, records the accepted terms
         and privacy versions, and attaches the invitation. Every bad field is named at
-        once; with ``dry_run`` everything is checked and nothing saved (the summary step)."""
+        once; with ``dry_run`` everything is checked and nothing saved (the summary step).
+
+        A staff invitation makes a staff account of the organisation with its roles; for
+        a former colleague whose account the organisation deactivated, that account comes
+        back with the new password and roles instead."""
         errors = FieldErrors()
         checked = check_invitee_account(details, errors)
         first, last, username = checked.first_name, checked.last_name, checked.username
@@ -250,6 +268,7 @@ class Invitations:
         async with self.uow() as uow:
             invitation = await self._by_token(uow, token)
             invitation.check_open(now)
+            organisation = await self._active_organisation(uow, invitation.organisation_id)
             policy = await uow.security_policies.get(invitation.organisation_id)
             check_chosen_password(
                 policy.password,
@@ -260,25 +279,33 @@ class Invitations:
                 language=invitation.language,
             )
             errors.raise_if_any()
-            await check_contact_details_free(uow, email=invitation.email, username=username)
+            former = await self._former_colleague(uow, invitation)
+            await check_contact_details_free(
+                uow, email=invitation.email, username=username, except_account_id=former.id if former else None
+            )
             if dry_run:
                 return Accepted("", username or invitation.email, invitation.thread_id)
             account = Account(
-                id=str(uuid.uuid4()),
+                id=former.id if former else str(uuid.uuid4()),
                 email=invitation.email,
                 display_name=display_name(first, last),
                 password_hash=self.hasher.hash(details.password),
-                organisation_id=None,
-                roles=frozenset({Role.PERSON}),
+                organisation_id=organisation.id,
+                roles=invitation.roles if invitation.is_staff_invitation else frozenset({Role.PERSON}),
                 status=AccountStatus.ACTIVE,
                 username=username,
                 language=invitation.language,
                 first_name=first,
                 last_name=last,
             )
-            await uow.accounts.add(account)
+            if former is None:
+                await uow.accounts.add(account)
+            else:
+                await self._reactivate(uow, account, now)
             await uow.terms_acceptances.add_all(acceptances(account.id, now))
             self._accept(uow, invitation, account, now)
+            if not invitation.is_staff_invitation:
+                await uow.client_links.add(ClientLink(account.id, organisation.id, now))
             await uow.invitations.save(invitation)
             await uow.commit()
         return Accepted(account.id, username or account.email, invitation.thread_id)
@@ -290,8 +317,7 @@ class Invitations:
         async with self.uow() as uow:
             account = await own_account(uow, principal, now)
             invitation = await self._by_token(uow, token)
-            self._accept(uow, invitation, account, now)
-            await uow.invitations.save(invitation)
+            await self._attach(uow, invitation, account, now)
             await uow.commit()
         return Accepted(account.id, account.username or account.email, invitation.thread_id)
 
@@ -318,9 +344,12 @@ class Invitations:
             account = await uow.accounts.get(login.account_id)
             assert account is not None
             invitation = await self._by_token(uow, token)
-            self._accept(uow, invitation, account, now)
-            await uow.invitations.save(invitation)
+            await self._attach(uow, invitation, account, now)
             await uow.commit()
+        if invitation.is_staff_invitation:
+            # The login's tokens carry what the account was before it joined the staff:
+            # rotated at once, they carry its organisation and roles now.
+            login = await self.authentication.do_refresh(login.refresh_token, client)
         return AcceptedWithLogin(login, Accepted(account.id, account.username or account.email, invitation.thread_id))
 
     async def do_decline(self, token: str) -> None:
@@ -346,6 +375,67 @@ class Invitations:
 
     # --- helpers ------------------------------------------------------------------------
 
+    async def _attach(self, uow: UnitOfWork, invitation: Invitation, account: Account, now: datetime) -> None:
+        """Accepts ``invitation`` for an existing ``account``: a staff invitation makes it a
+        member of the organisation's staff (its home moves there; its tokens issued until
+        now stop working, as after any change of roles); any other links it to the
+        organisation as a client (its home, when it had none)."""
+        invitation.check_open(now)
+        organisation = await self._active_organisation(uow, invitation.organisation_id)
+        if invitation.is_staff_invitation:
+            if account.works_for_organisation and account.status is AccountStatus.ACTIVE:
+                if account.organisation_id == organisation.id:
+                    raise AlreadyStaff()
+                raise StaffOfAnotherOrganisation()
+            await uow.accounts.set_membership(account.id, organisation.id, invitation.roles)
+            uow.emit(AccessRevoked(account_id=account.id, revoked_at=now, reason=RevocationReason.ROLES_CHANGED))
+        else:
+            await uow.client_links.add(ClientLink(account.id, organisation.id, now))
+            if account.organisation_id is None:
+                await uow.accounts.set_membership(account.id, organisation.id, account.roles)
+        self._accept(uow, invitation, account, now)
+        await uow.invitations.save(invitation)
+
+    @staticmethod
+    async def _former_colleague(uow: UnitOfWork, invitation: Invitation) -> Account | None:
+        """For a staff invitation: the invited address's account when the organisation
+        deactivated it (it comes back instead of a new one)."""
+        if not invitation.is_staff_invitation:
+            return None
+        account = await uow.accounts.find_for_login(invitation.email)
+        if (
+            account is not None
+            and account.status is AccountStatus.DISABLED
+            and account.organisation_id == invitation.organisation_id
+            and account.works_for_organisation
+        ):
+            return account
+        return None
+
+    @staticmethod
+    async def _reactivate(uow: UnitOfWork, account: Account, now: datetime) -> None:
+        assert account.password_hash is not None and account.organisation_id is not None
+        await uow.accounts.save_profile(account)
+        await uow.accounts.set_username(account.id, account.username)
+        await uow.accounts.set_password(account.id, account.password_hash, must_change=False)
+        await uow.accounts.set_membership(account.id, account.organisation_id, account.roles)
+        await uow.accounts.set_status(account.id, AccountStatus.ACTIVE)
+
+    @staticmethod
+    def _joined(invitation: Invitation, account_id: str) -> StaffJoined:
+        return StaffJoined(
+            organisation_id=invitation.organisation_id,
+            account_id=account_id,
+            roles=tuple(sorted(invitation.roles)),
+            invitation_id=invitation.id,
+        )
+
+    async def _active_organisation(self, uow: UnitOfWork, organisation_id: str) -> Organisation:
+        organisation = await self._organisation(uow, organisation_id)
+        if not organisation.is_active:
+            raise OrganisationDeactivated()
+        return organisation
+
     async def _check_conversation(self, thread_id: str, access_token: str) -> None:
         kind = await self.conversations.thread_kind(thread_id, access_token)
         if kind is None:
@@ -353,12 +443,16 @@ class Invitations:
         if kind not in INVITABLE_KINDS:
             raise ConversationNotInvitable(fields={"thread_id": "nobody can be invited into this kind of conversation"})
 
-    @staticmethod
-    def _accept(uow: UnitOfWork, invitation: Invitation, account: Account, now: datetime) -> None:
-        """Attaches the invitation and emits :class:`InvitationAccepted` in the same unit of
-        work: messaging adds the account to the conversation."""
+    @classmethod
+    def _accept(cls, uow: UnitOfWork, invitation: Invitation, account: Account, now: datetime) -> None:
+        """Attaches the invitation and, in the same unit of work, emits what follows from
+        it: :class:`StaffJoined` for a staff invitation, else :class:`InvitationAccepted`
+        (messaging adds the account to the conversation)."""
         invitation.accept(account.id, now)
-        uow.emit(InvitationAccepted.of(invitation, account.display_name))
+        if invitation.is_staff_invitation:
+            uow.emit(cls._joined(invitation, account.id))
+        else:
+            uow.emit(InvitationAccepted.of(invitation, account.display_name))
 
     @staticmethod
     def _sent(invitation: Invitation, organisation: Organisation, inviter: Account, token: str) -> InvitationSent:
@@ -381,8 +475,9 @@ class Invitations:
 
     @staticmethod
     async def _of_organisation(uow: UnitOfWork, invitation_id: str, organisation_id: str) -> Invitation:
+        """An invitation into a conversation (staff invitations are the administrators')."""
         invitation = await uow.invitations.get_in_organisation_for_update(invitation_id, organisation_id)
-        if invitation is None:
+        if invitation is None or invitation.is_staff_invitation:
             raise InvitationNotFound()
         return invitation
 

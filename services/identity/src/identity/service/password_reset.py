@@ -29,6 +29,7 @@ from identity.domain.notices import OrganisationNotice, Recipient
 from identity.domain.policy import PasswordRule, check_new_password
 from identity.domain.rate_limits import RESET_LINKS_PER_ACCOUNT
 from identity.domain.second_factors import FactorMethod
+from identity.domain.sessions import AccessRevoked, RevocationReason
 from identity.domain.throttle import can_be_login_name
 from identity.service.callers import organisation_of
 from identity.service.ports import PasswordHasher, UnitOfWork
@@ -180,7 +181,8 @@ class PasswordResets:
                 raise
             await uow.accounts.set_password(account.id, self.hasher.hash(new_password), must_change=False)
             await uow.password_resets.end_all_for_account(account.id, now)
-            await uow.sessions.revoke_all_except(account.id, None, now)
+            for session_id in await uow.sessions.revoke_all_except(account.id, None, now):
+                uow.emit(AccessRevoked(session_id=session_id, revoked_at=now, reason=RevocationReason.SESSION_REVOKED))
             uow.emit(
                 PasswordChanged(
                     **OrganisationNotice.sender(await organisation_of(uow, account)),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from identity.domain.accounts import AccountStatus, Role
+from identity.domain.accounts import AccountStatus
 from identity.domain.delegations import EndReason
+from identity.domain.sessions import AccessRevoked, RevocationReason
 from identity.service.delegations import do_end_delegations
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.logging import get_logger
@@ -20,11 +21,12 @@ async def do_end_portal_access(uow: UnitOfWork, person_account_id: str, now: dat
     unit of work. Staff accounts and unknown ids are left alone (False). Repeating it
     changes nothing more."""
     account = await uow.accounts.get_for_update(person_account_id)
-    if account is None or Role.STAFF in account.roles:
+    if account is None or account.works_for_organisation:
         log.info("portal_access_not_ended", account_known=account is not None)
         return False
     await uow.accounts.set_status(account.id, AccountStatus.DISABLED)
     await uow.sessions.revoke_all_except(account.id, None, now)
+    uow.emit(AccessRevoked(account_id=account.id, revoked_at=now, reason=RevocationReason.PORTAL_ACCESS_ENDED))
     open_delegations = await uow.delegations.list_open_involving_for_update(account.id)
     await do_end_delegations(uow, open_delegations, EndReason.ACCESS_ENDED, now)
     return True

@@ -3,8 +3,9 @@
 The use cases depend on these ports only; ``identity.adapters`` implements them over
 PostgreSQL (and argon2, Ed25519, AES-GCM), and the unit tests with the in-memory fakes of
 ``tests/unit/identity/fakes.py``. Grouped as the use cases are: accounts and profile,
-authentication and sessions, one-time codes and second factors, invitations, practice-made
-accounts and self-registrations, delegations, security policy.
+organisations (staff, teams, supervision), authentication and sessions, one-time codes and
+second factors, invitations, practice-made accounts and self-registrations, delegations,
+security policy.
 
 Methods ending in ``_for_update`` lock what they return until the unit of work ends, so
 concurrent requests on the same thing are judged one after the other.
@@ -16,7 +17,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
-from identity.domain.accounts import Account, AccountStatus, Organisation
+from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, OrganisationStatus, Role
 from identity.domain.authentication import LoginChallenge, PasswordReset
 from identity.domain.client_accounts import ActivationLink, SecretQuestion
 from identity.domain.codes import CodePurpose, OneTimeCode, Redemption
@@ -29,6 +30,9 @@ from identity.domain.registrations import Registration, RegistrationStatus
 from identity.domain.second_factors import EnrolledFactor, FactorMethod
 from identity.domain.secure_mail_access import ReadLink
 from identity.domain.sessions import RefreshToken, Session
+from identity.domain.staff import StaffListing
+from identity.domain.supervision import Supervision
+from identity.domain.teams import Team
 from identity.domain.terms import Acceptance
 from identity.domain.throttle import LoginThrottle
 from zorgpost_kit.events import DomainEvent
@@ -41,7 +45,18 @@ class OrganisationRepository(Protocol):
 
     async def get(self, organisation_id: str) -> Organisation | None: ...
 
+    async def get_for_update(self, organisation_id: str) -> Organisation | None: ...
+
+    async def get_many(self, organisation_ids: set[str]) -> dict[str, Organisation]: ...
+
     async def find_by_name(self, name: str) -> Organisation | None: ...
+
+    async def list_all(self) -> list[Organisation]:
+        """By name."""
+
+    async def rename(self, organisation_id: str, name: str) -> None: ...
+
+    async def set_status(self, organisation_id: str, status: OrganisationStatus) -> None: ...
 
 
 class AccountRepository(Protocol):
@@ -65,6 +80,74 @@ class AccountRepository(Protocol):
     async def set_status(self, account_id: str, status: AccountStatus) -> None: ...
 
     async def set_password(self, account_id: str, password_hash: str, *, must_change: bool) -> None: ...
+
+    async def set_username(self, account_id: str, username: str | None) -> None:
+        """Lower-cased; None removes it."""
+
+    async def set_membership(self, account_id: str, organisation_id: str | None, roles: frozenset[Role]) -> None:
+        """The organisation the account signs in with (its home) and its roles there."""
+
+
+class ClientLinkRepository(Protocol):
+    """The organisations that serve a person (see :mod:`identity.domain.accounts`)."""
+
+    async def add(self, link: ClientLink) -> None:
+        """Links the person to the organisation (a link that exists stays as it is)."""
+
+    async def list_for_account(self, account_id: str) -> list[ClientLink]:
+        """Oldest first."""
+
+
+# --- organisations: staff, teams and supervision -----------------------------------------------
+
+
+class StaffDirectory(Protocol):
+    async def list_for_organisation(self, organisation_id: str) -> list[StaffListing]:
+        """Every staff account of the organisation, deactivated ones too, by name."""
+
+    async def get_in_organisation_for_update(self, account_id: str, organisation_id: str) -> Account | None:
+        """The staff account (active or deactivated) of the organisation, locked."""
+
+    async def administrators_for_update(self, organisation_id: str) -> set[str]:
+        """The ids of the organisation's active administrators, locked."""
+
+    async def active_ids(self, organisation_id: str, account_ids: set[str]) -> set[str]:
+        """Which of ``account_ids`` are active staff of the organisation."""
+
+    async def active_ids_of_organisation_for_update(self, organisation_id: str) -> list[str]: ...
+
+
+class TeamRepository(Protocol):
+    async def add(self, team: Team) -> None: ...
+
+    async def get_in_organisation_for_update(self, team_id: str, organisation_id: str) -> Team | None: ...
+
+    async def find_by_name(self, organisation_id: str, name: str) -> Team | None:
+        """Case-insensitively."""
+
+    async def list_for_organisation(self, organisation_id: str) -> list[Team]:
+        """By name."""
+
+    async def save(self, team: Team) -> None:
+        """Its name and members as they are on ``team``."""
+
+    async def delete(self, team_id: str) -> None: ...
+
+    async def remove_member_everywhere(self, account_id: str) -> None: ...
+
+
+class SupervisionRepository(Protocol):
+    async def get_for_update(self, supervisor_id: str, supervised_id: str) -> Supervision | None: ...
+
+    async def add(self, supervision: Supervision) -> None: ...
+
+    async def set_themes(self, supervisor_id: str, supervised_id: str, themes: tuple[str, ...]) -> None: ...
+
+    async def remove(self, supervisor_id: str, supervised_id: str) -> None: ...
+
+    async def list_supervised_by(self, supervisor_id: str) -> list[Supervision]: ...
+
+    async def list_supervisors_of(self, supervised_id: str) -> list[Supervision]: ...
 
 
 class ContactChangeRepository(Protocol):
@@ -109,8 +192,8 @@ class SessionRepository(Protocol):
     async def revoke(self, account_id: str, session_id: str, now: datetime) -> bool:
         """Revokes one of the account's active sessions; False when it has no such session."""
 
-    async def revoke_all_except(self, account_id: str, keep_session_id: str | None, now: datetime) -> int:
-        """Revokes every active session of the account but ``keep_session_id``; how many."""
+    async def revoke_all_except(self, account_id: str, keep_session_id: str | None, now: datetime) -> list[str]:
+        """Revokes every active session of the account but ``keep_session_id``; their ids."""
 
     async def touch(self, session_id: str, now: datetime) -> None:
         """Records that the device was just used."""
@@ -205,8 +288,12 @@ class InvitationRepository(Protocol):
 
     async def get_in_organisation_for_update(self, invitation_id: str, organisation_id: str) -> Invitation | None: ...
 
-    async def list_for_organisation(self, organisation_id: str) -> list[Invitation]:
-        """Newest first."""
+    async def list_for_organisation(self, organisation_id: str, *, staff: bool = False) -> list[Invitation]:
+        """Newest first: invitations into conversations, or (``staff``) into the staff."""
+
+    async def find_open_staff_invitation_for_update(
+        self, organisation_id: str, email: str, now: datetime
+    ) -> Invitation | None: ...
 
     async def save(self, invitation: Invitation) -> None: ...
 
@@ -307,6 +394,18 @@ class UnitOfWork(Protocol):
 
     @property
     def accounts(self) -> AccountRepository: ...
+
+    @property
+    def client_links(self) -> ClientLinkRepository: ...
+
+    @property
+    def staff(self) -> StaffDirectory: ...
+
+    @property
+    def teams(self) -> TeamRepository: ...
+
+    @property
+    def supervisions(self) -> SupervisionRepository: ...
 
     @property
     def contact_changes(self) -> ContactChangeRepository: ...
@@ -410,6 +509,7 @@ class AccessTokens(Protocol):
         actor_id: str | None = None,
         now: datetime | None = None,
         password_change_required: bool = False,
+        organisation_kind: str | None = None,
         display_name: str = "",
     ) -> str: ...
 

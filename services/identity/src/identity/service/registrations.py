@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, Role
 from identity.domain.client_accounts import PersonForm, check_own_account_form
 from identity.domain.codes import CodeChannel, CodePurpose
 from identity.domain.errors import OrganisationNotFound, RegistrationNotFound
@@ -37,6 +37,7 @@ from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import Capability
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Registrations:
         """The requests of the caller's practice (staff only), oldest first."""
         now = self.clock()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             return await uow.registrations.list_for_organisation(staff.organisation.id, status)
 
     async def do_approve(self, principal: Principal, registration_id: str) -> Registration:
@@ -120,7 +121,7 @@ class Registrations:
         now = self.clock()
         token = new_link_token()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             registration = await self._of_organisation(uow, registration_id, staff.organisation.id)
             await check_contact_details_free(uow, email=registration.email, mobile=registration.mobile)
             registration.approve(staff.account.id, hash_link_token(token), now)
@@ -142,7 +143,7 @@ class Registrations:
         """Rejects a request of the caller's practice (no notice: the practice contacts the person)."""
         now = self.clock()
         async with self.uow() as uow:
-            staff = await staff_member(uow, principal, now)
+            staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             registration = await self._of_organisation(uow, registration_id, staff.organisation.id)
             registration.reject(staff.account.id, now)
             await uow.registrations.save(registration)
@@ -215,6 +216,7 @@ class Registrations:
                 birth_date=registration.birth_date,
             )
             await uow.accounts.add(account)
+            await uow.client_links.add(ClientLink(account.id, organisation.id, now))
             await uow.terms_acceptances.add_all(acceptances(account.id, now))
             registration.complete(account.id, now)
             await uow.registrations.save(registration)

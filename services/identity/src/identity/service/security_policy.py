@@ -1,4 +1,4 @@
-"""Reading and changing an organisation's security policy (staff of that organisation)."""
+"""Reading and changing an organisation's security policy (its administrators)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from identity.domain.errors import OrganisationNotFound
-from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy
+from identity.domain.policy import PasswordPolicy, PasswordPreset, SecondFactor, SecurityPolicy, SecurityPolicyChanged
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import Capability
 
 
 async def get_security_policy(
     uow_factory: Callable[[], UnitOfWork], principal: Principal
 ) -> tuple[str, SecurityPolicy]:
-    """The policy of the caller's organisation (staff only: :class:`StaffOnly` otherwise)."""
-    principal.require_staff()
+    """The policy of the caller's organisation (its administrators: :class:`NotPermitted`
+    otherwise)."""
+    principal.require(Capability.MANAGE_SECURITY_POLICY)
     assert principal.organisation_id is not None
     async with uow_factory() as uow:
         policy = await uow.security_policies.get(principal.organisation_id)
@@ -50,8 +52,8 @@ _BOUNDS = {
 
 
 def check_security_policy(principal: Principal, draft: SecurityPolicyDraft) -> tuple[str, SecurityPolicy]:
-    """Staff only; every invalid field is named at once."""
-    principal.require_staff()
+    """Administrators only; every invalid field is named at once."""
+    principal.require(Capability.MANAGE_SECURITY_POLICY)
     assert principal.organisation_id is not None
     errors = FieldErrors()
     presets = {preset.value for preset in PasswordPreset}
@@ -80,11 +82,20 @@ def check_security_policy(principal: Principal, draft: SecurityPolicyDraft) -> t
 
 
 async def do_set_security_policy(
-    uow_factory: Callable[[], UnitOfWork], organisation_id: str, policy: SecurityPolicy
+    uow_factory: Callable[[], UnitOfWork], organisation_id: str, policy: SecurityPolicy, *, changed_by: str = ""
 ) -> None:
-    """Replaces the organisation's policy; it holds for every login from now on."""
+    """Replaces the organisation's policy; it holds for every login from now on.
+    ``changed_by`` is the administrator's account id (empty: the operator)."""
     async with uow_factory() as uow:
         if await uow.organisations.get(organisation_id) is None:
             raise OrganisationNotFound()
         await uow.security_policies.save(organisation_id, policy)
+        uow.emit(
+            SecurityPolicyChanged(
+                organisation_id=organisation_id,
+                password_preset=policy.password.preset.value,
+                second_factor=policy.second_factor.value,
+                changed_by_account_id=changed_by,
+            )
+        )
         await uow.commit()

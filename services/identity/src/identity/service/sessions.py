@@ -1,7 +1,8 @@
 """The devices a person is signed in on (seed 1, "Apparaten"): list, revoke one, revoke
 all others. A revoked session's refresh tokens stop working at once, and identity refuses
 its access token at once; other services accept that access token until it expires (its
-lifetime is the ``access_token_ttl_seconds`` setting, 15 minutes by default)."""
+lifetime is the ``access_token_ttl_seconds`` setting, 15 minutes by default) only until
+the revocation identity announces reaches them (:class:`AccessRevoked`): seconds."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import datetime
 from user_agents import parse as parse_user_agent
 
 from identity.domain.errors import SessionNotFound
+from identity.domain.sessions import AccessRevoked, RevocationReason
 from identity.service.callers import active_account
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
@@ -96,6 +98,7 @@ class Sessions:
             account = await active_account(uow, principal, now)
             if not await uow.sessions.revoke(account.id, checked, now):
                 raise SessionNotFound()
+            uow.emit(AccessRevoked(session_id=checked, revoked_at=now, reason=RevocationReason.SESSION_REVOKED))
             await uow.commit()
 
     async def do_revoke_others(self, principal: Principal) -> int:
@@ -104,5 +107,7 @@ class Sessions:
         async with self.uow() as uow:
             account = await active_account(uow, principal, now)
             revoked = await uow.sessions.revoke_all_except(account.id, principal.session_id, now)
+            for session_id in revoked:
+                uow.emit(AccessRevoked(session_id=session_id, revoked_at=now, reason=RevocationReason.SESSION_REVOKED))
             await uow.commit()
-        return revoked
+        return len(revoked)

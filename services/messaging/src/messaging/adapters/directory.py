@@ -14,6 +14,7 @@ from zorgpost.identity.v1 import directory_pb2, directory_pb2_grpc, identity_pb2
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import Unauthenticated, Unavailable
 from zorgpost_kit.grpc_client import call_metadata
+from zorgpost_kit.roles import is_staff_role
 
 
 class IdentityRefusedCaller(Unauthenticated):
@@ -73,7 +74,7 @@ class IdentityDirectory:
             account_id=found.account_id,
             display_name=found.display_name,
             organisation_id=found.organisation_id,
-            is_staff="staff" in found.roles,
+            is_staff=any(is_staff_role(role) for role in found.roles),
             is_person="person" in found.roles,
         )
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from messaging.domain.errors import NotAllowedForKind, ThreadNotFound, ThreadNotOpen
 from zorgpost_kit.auth import Principal
+from zorgpost_kit.roles import Capability
 
 
 class ThreadKind(StrEnum):
@@ -290,14 +291,14 @@ def staff_organisation(principal: Principal) -> str | None:
     """The one organisation whose via-organisation participant rows count for the caller.
 
     A row a staff member got as staff of an organisation (their visit to its shared inbox, a
-    thread they started or sent for it) ends with that membership: their token says whom
-    they work for now, and only that organisation's rows count (none for a person or a
-    guest). Every way into a thread applies this rule: opening it (:func:`resolve_access`),
-    the conversation list and search (in SQL) and the live feed (:func:`participant_reader_key`
-    and :func:`reader_keys` in ``domain.activity``). Finer rules (an admin role, removing rows
-    when a membership ends) belong to the roles work.
+    thread they started or sent for it) ends with that membership or with the roles that let
+    them work its shared inbox: their token says whom they work for now and what they may do,
+    and only that organisation's rows count (none for a person, a guest or an administrator
+    without an inbox role). Every way into a thread applies this rule: opening it
+    (:func:`resolve_access`), the conversation list and search (in SQL) and the live feed
+    (:func:`participant_reader_key` and :func:`reader_keys` in ``domain.activity``).
     """
-    return principal.organisation_id if principal.is_staff else None
+    return principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None
 
 
 def row_counts_for(participant: Participant, principal: Principal) -> bool:
@@ -328,7 +329,7 @@ def resolve_access(
                 return Access(thread, participant, participants, caller=principal)
         raise ThreadNotFound()
     organisation = None
-    if principal.is_staff:
+    if principal.can(Capability.WORK_SHARED_INBOX):
         organisation = next(
             (
                 p

@@ -308,8 +308,9 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
                     self._receive_file_part(receiver, chunk, part, header_field="kind")
             if header is None:
                 raise InvalidArgument(fields={"kind": "is required"})
-            if not caller.principal.is_staff and not body and not receiver.has_files:
-                # A person's conversation starts with what they ask; staff may open one first.
+            if not header.participants and not body and not receiver.has_files:
+                # A person's conversation (no one named) starts with what they ask; staff, who
+                # name whom it is for, may open one first.
                 raise InvalidArgument(fields={"body": "is required"})
             stored = await attachment_service.store_files(self._services, receiver.finish())
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
 from messaging.domain.activity import ActivityEntry, ActivityKind, reader_keys
@@ -149,7 +149,9 @@ class ActivityHub:
             return len(rows) == HUB_BATCH
 
 
-async def watch_activity(services: Services, subscription: Subscription, caller: Caller) -> AsyncIterator[ActivityItem]:
+async def watch_activity(
+    services: Services, subscription: Subscription, caller: Caller
+) -> AsyncGenerator[ActivityItem, None]:
     """Everything after the subscription's position for the caller (and, for staff, their
     organisation's shared inbox), then each new entry as it is committed, until the caller's
     token expires. Rows are written in commit order, so a client that resumes after the last

@@ -52,6 +52,7 @@ from messaging.service.common import (
 from messaging.service.ports import ListCursor, Listing, Member, MessagingUnitOfWork, SearchResult
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 from zorgpost_kit.logging import get_logger
+from zorgpost_kit.roles import Capability
 
 log = get_logger(__name__)
 
@@ -248,7 +249,7 @@ def check_create_thread(
     except ValueError:
         raise InvalidArgument(fields={"kind": "is not a kind of conversation"}) from None
     policy = policy_for(thread_kind)
-    allowed = policy.startable_by_staff if principal.is_staff else policy.startable_by_person
+    allowed = policy.startable_by_staff if principal.can(Capability.WORK_SHARED_INBOX) else policy.startable_by_person
     if not policy.started_by_create_thread or not allowed or principal.is_guest:
         raise NotAllowedForKind()
     errors = FieldErrors()
@@ -287,16 +288,16 @@ def check_start_thread(
     start a thread together with its first message and files)?
 
     A person starts their own (an e-consult or a care message to their practice) with no
-    one named: their organisation takes part as its shared inbox. Staff name whom it is for,
-    in the shape and number the kind's policy allows; whether each exists and may be added
-    is :func:`resolve_start_with`'s."""
+    one named: their organisation takes part as its shared inbox. Staff who work the shared
+    inbox name whom it is for, in the shape and number the kind's policy allows; whether each
+    exists and may be added is :func:`resolve_start_with`'s."""
     if refs:
-        caller.principal.require_staff()
-    elif caller.principal.is_staff:
+        caller.principal.require(Capability.WORK_SHARED_INBOX)
+    elif not caller.principal.can(Capability.WRITE_TO_ORGANISATION):
         # Without anyone named this is a person writing to their practice.
         raise PersonsOnly()
     checked = check_create_thread(caller, kind, subject, body, reference)
-    if not caller.principal.is_staff:
+    if not refs:
         return checked
     policy = policy_for(checked[0])
     if not (policy.start_with_persons or policy.start_with_organisations):
@@ -389,7 +390,7 @@ def new_thread(
         principal.subject_id,
         name,
         now,
-        via_organisation_id=principal.organisation_id if principal.is_staff else None,
+        via_organisation_id=principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None,
     )
     participants = [me]
     organisation = None

@@ -57,6 +57,7 @@ from messaging.service.ports import (
 )
 from zorgpost_kit.calendar import ZONE
 from zorgpost_kit.errors import FieldErrors, InvalidArgument, Unavailable
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_name, check_phone
 
 #: The seed's lists show five messages a page.
@@ -99,9 +100,17 @@ def _contacts(services: Services) -> ContactsDirectory:
 
 
 def _organisation_of(caller: Caller) -> str:
-    caller.principal.require_staff()
+    """The caller's organisation: every member of staff who works its shared inbox reads
+    and writes its e-counter messages; the department's side needs a case handler
+    (:func:`_require_case_handling`)."""
+    caller.principal.require(Capability.WORK_SHARED_INBOX)
     assert caller.principal.organisation_id is not None
     return caller.principal.organisation_id
+
+
+def _require_case_handling(caller: Caller, from_department: bool) -> None:
+    if from_department:
+        caller.principal.require(Capability.HANDLE_CASES)
 
 
 def check_contact_changes(
@@ -191,6 +200,9 @@ async def do_send_ecounter_message(
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=True)
     target = parse_id(organisation_id) if organisation_id else mine
+    # Writing to another organisation is the department's side: refused before contacts is
+    # asked about that organisation's theme contacts.
+    _require_case_handling(caller, target is not None and target != mine)
     theme = None
     if target is None:
         errors.add("organisation_id", "is not an organisation")
@@ -209,6 +221,7 @@ async def do_send_ecounter_message(
     errors.raise_if_any()
     assert theme is not None and target is not None
     from_department = theme.department_id == mine
+    _require_case_handling(caller, from_department)
     if from_department:
         name_of_target = await services.directory.organisation_name(caller.access_token, target)
         if name_of_target is None:
@@ -336,6 +349,7 @@ async def do_reply_ecounter_message(
         case = await uow.ecounter.case(str(parse_id(thread_id)))
         if case is None or case.side_of(mine) is None:
             raise ThreadNotFound()
+        _require_case_handling(caller, case.side_of(mine) == "department")
         own = await uow.ecounter.own_contacts(case.thread_id)
         already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
     errors = FieldErrors()

@@ -68,6 +68,7 @@ from messaging.service.conversations import (
 )
 from messaging.service.ports import ListCursor, MessagingUnitOfWork
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
+from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_mobile
 
 LANGUAGES = ("nl", "en")
@@ -106,7 +107,7 @@ class SentSecureMail:
 
 def check_send_secure_mail(caller: Caller, draft: SecureMailDraft) -> SendSecureMail:
     """Authorises the sender (staff of an organisation) and validates every field at once."""
-    caller.principal.require_staff()
+    caller.principal.require(Capability.SEND_SECURE_MAIL)
     errors = FieldErrors()
     email = check_email(draft.recipient_email, "recipient_email", errors)
     mobile = check_mobile(draft.recipient_mobile, "recipient_mobile", errors)
@@ -203,7 +204,7 @@ async def _publish_new_thread(uow: MessagingUnitOfWork, access: Access, message:
 
 def check_write_to_organisation(caller: Caller, subject: str, body: str) -> tuple[str, str]:
     principal = caller.principal
-    if principal.is_staff or principal.is_guest:
+    if not principal.can(Capability.WRITE_TO_ORGANISATION):
         raise PersonsOnly()
     if principal.organisation_id is None:
         raise NoOrganisation()
@@ -260,7 +261,7 @@ async def list_inbox(
     """The organisation's shared secure-mail inbox: (threads, next cursor, unread threads).
     Staff only; every staff member of the organisation sees the same inbox."""
     principal = caller.principal
-    principal.require_staff()
+    principal.require(Capability.WORK_SHARED_INBOX)
     assert principal.organisation_id is not None
     chosen = folder or "received"
     if chosen not in INBOX_FOLDERS:
@@ -282,9 +283,15 @@ async def list_inbox(
     return summaries, next_cursor, unread
 
 
-async def _inbox_thread(services: Services, caller: Caller, uow: MessagingUnitOfWork, thread_id: str) -> Access:
+async def _inbox_thread(
+    services: Services,
+    caller: Caller,
+    uow: MessagingUnitOfWork,
+    thread_id: str,
+    capability: Capability = Capability.WORK_SHARED_INBOX,
+) -> Access:
     """A thread of the caller's organisation's shared inbox, locked for a change."""
-    caller.principal.require_staff()
+    caller.principal.require(capability)
     access = await open_thread(
         uow, caller, thread_id, name=await caller_name(services, caller), now=services.clock(), lock=True
     )
@@ -298,7 +305,7 @@ async def do_assign(services: Services, caller: Caller, thread_id: str, assignee
     active staff member of the thread's organisation, as identity says; their name is
     identity's too, never the client's. The assignee is told of later messages
     (``messaging.message.sent``, reason ``assignee``) and sees it under "assigned to me"."""
-    caller.principal.require_staff()
+    caller.principal.require(Capability.WORK_SHARED_INBOX)
     assignee = parse_id(assignee_account_id) if assignee_account_id else ""
     if assignee is None:
         raise InvalidArgument(fields={"assignee_account_id": "is not an account id"})
@@ -344,7 +351,7 @@ async def do_withdraw(services: Services, caller: Caller, thread_id: str) -> Thr
     links stop working and the recipient's token no longer reaches it."""
     now = services.clock()
     async with services.uow() as uow:
-        access = await _inbox_thread(services, caller, uow, thread_id)
+        access = await _inbox_thread(services, caller, uow, thread_id, Capability.SEND_SECURE_MAIL)
         thread = access.thread
         thread.require(thread.policy.withdrawable_until_opened)
         if not may_withdraw(caller.principal, thread.created_by_account_id):
@@ -378,7 +385,7 @@ async def do_resend_read_link(services: Services, caller: Caller, thread_id: str
     until they expire. Returns when the new one expires."""
     now = services.clock()
     async with services.uow() as uow:
-        access = await _inbox_thread(services, caller, uow, thread_id)
+        access = await _inbox_thread(services, caller, uow, thread_id, Capability.SEND_SECURE_MAIL)
         thread = access.thread
         thread.require(thread.policy.guests)
         thread.require_open()
@@ -410,19 +417,15 @@ async def do_resend_read_link(services: Services, caller: Caller, thread_id: str
 
 # ----------------------------------------------------------------------------- settings
 async def get_settings(services: Services, caller: Caller) -> SecureMailSettings:
-    caller.principal.require_staff()
+    caller.principal.require(Capability.VIEW_ORGANISATION)
     assert caller.principal.organisation_id is not None
     async with services.uow() as uow:
         return await uow.settings.get(caller.principal.organisation_id)
 
 
 async def do_update_settings(services: Services, caller: Caller, read_link_days: int) -> SecureMailSettings:
-    """Staff set how long a read link works for their organisation (new links only).
-
-    For now any staff member may: identity knows no administrator role yet. Once it does,
-    this becomes the organisation's administrators' (the check goes here, next to
-    ``require_staff``)."""
-    caller.principal.require_staff()
+    """Administrators set how long a read link works for their organisation (new links only)."""
+    caller.principal.require(Capability.MANAGE_ORGANISATION_SETTINGS)
     assert caller.principal.organisation_id is not None
     if not MIN_READ_LINK_DAYS <= read_link_days <= MAX_READ_LINK_DAYS:
         raise InvalidArgument(

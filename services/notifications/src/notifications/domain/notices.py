@@ -57,6 +57,9 @@ DELEGATION_GRANTED_DELEGATE = NoticeKind("delegation_granted_delegate", Category
 DELEGATION_ENDED_PERSON = NoticeKind("delegation_ended_person", Category.DELEGATIONS, _EMAIL_OR_SMS)
 DELEGATION_ENDED_DELEGATE = NoticeKind("delegation_ended_delegate", Category.DELEGATIONS, _EMAIL_OR_SMS)
 ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
+STAFF_INVITATION = NoticeKind("staff_invitation", Category.ACCOUNT, _EMAIL)
+STAFF_ROLES_CHANGED = NoticeKind("staff_roles_changed", Category.SECURITY, _EMAIL)
+STAFF_ACCESS_ENDED = NoticeKind("staff_access_ended", Category.SECURITY, _EMAIL)
 # The portal (seeds 4, 5): that something is ready, never what it says.
 APPOINTMENT_BOOKED = NoticeKind("appointment_booked", Category.APPOINTMENTS, _EMAIL)
 APPOINTMENT_CANCELLED = NoticeKind("appointment_cancelled", Category.APPOINTMENTS, _EMAIL)
@@ -93,6 +96,9 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     DELEGATION_ENDED_PERSON,
     DELEGATION_ENDED_DELEGATE,
     ACCOUNT_LOCKED,
+    STAFF_INVITATION,
+    STAFF_ROLES_CHANGED,
+    STAFF_ACCESS_ENDED,
     APPOINTMENT_BOOKED,
     APPOINTMENT_CANCELLED,
     PRESCRIPTION_READY,

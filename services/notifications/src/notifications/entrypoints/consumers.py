@@ -499,6 +499,33 @@ RULES: tuple[NoticeRule[Any], ...] = (
         lambda e: [_to_recipient(e, kinds.ACCOUNT_LOCKED, params={"locked_until": _iso(_time(e, "locked_until"))})],
     ),
     NoticeRule(
+        "identity.staff_invitation.sent",
+        identity.StaffInvitationSent,
+        lambda e: [
+            _to_recipient(
+                e,
+                kinds.STAFF_INVITATION,
+                source_id=e.invitation_id,
+                params={"token": e.token, "inviter_name": e.inviter_name, "administrator": e.administrator},
+                expires="expires_at",
+            )
+        ],
+    ),
+    NoticeRule(
+        "identity.staff.roles_changed",
+        identity.StaffRolesChanged,
+        lambda e: [
+            _to_recipient(
+                e, kinds.STAFF_ROLES_CHANGED, params={"roles": list(e.roles), "changed_by_name": e.changed_by_name}
+            )
+        ],
+    ),
+    NoticeRule(
+        "identity.staff.deactivated",
+        identity.StaffDeactivated,
+        lambda e: [_to_recipient(e, kinds.STAFF_ACCESS_ENDED, params={"deactivated_by_name": e.deactivated_by_name})],
+    ),
+    NoticeRule(
         "portal.appointment.booked",
         portal.AppointmentBooked,
         _to_portal_recipients(

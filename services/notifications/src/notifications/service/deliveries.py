@@ -23,6 +23,7 @@ from notifications.service.ports import (
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.background import BackgroundLoop
 from zorgpost_kit.logging import get_logger
+from zorgpost_kit.roles import Capability
 
 log = get_logger(__name__)
 
@@ -153,7 +154,7 @@ async def list_deliveries(
 ) -> list[Delivery]:
     """Staff see the deliveries of their own organisation's objects only, newest first;
     another organisation's are indistinguishable from none."""
-    principal.require_staff()
+    principal.require(Capability.VIEW_DELIVERIES)
     assert principal.organisation_id is not None
     async with uow_factory() as uow:
         return await uow.deliveries.list_for_source(principal.organisation_id, source_id)

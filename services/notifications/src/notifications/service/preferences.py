@@ -11,11 +11,12 @@ from notifications.domain.model import Category
 from notifications.domain.notices import LANGUAGES
 from notifications.domain.preferences import MAX_DIGEST_WINDOW_MINUTES, ChannelChoice, Preferences
 from notifications.service.ports import UnitOfWorkFactory
-from zorgpost_kit.auth import STAFF_ROLE, Principal
+from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.roles import STAFF_ROLES, Role
 
-#: Roles of people with an account; a guest's token carries neither.
-ACCOUNT_ROLES = frozenset({STAFF_ROLE, "person"})
+#: Roles of people with an account; a guest's token carries none of them.
+ACCOUNT_ROLES = frozenset({*(role.value for role in STAFF_ROLES), Role.PERSON.value})
 _CATEGORY_NAMES = {category.value: category for category in Category}
 
 

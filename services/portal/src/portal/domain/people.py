@@ -27,7 +27,7 @@ def is_practitioner(principal: Principal) -> bool:
 
     Staff of the organisation today; when identity's roles name practitioners and
     assistants, this is the one line that changes."""
-    return principal.is_staff and not principal.acts_on_behalf
+    return principal.works_for_organisation and not principal.acts_on_behalf
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
 
     async def GetDashboard(self, request: pb.GetDashboardRequest, context: Context) -> pb.Dashboard:
         principal: Principal = await self._verifier.verify_metadata(context)
+        dashboard.check_dashboard(principal)
         caller = person_caller(principal)
         found = await dashboard.get_dashboard(self._services, caller, principal.session_id, _token(context))
         return convert.dashboard_pb(found, self._services.clock(), on_behalf=caller.on_behalf)

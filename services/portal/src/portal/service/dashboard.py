@@ -9,8 +9,17 @@ from portal.domain.people import PersonCaller
 from portal.domain.questionnaires import QuestionnaireStatus
 from portal.domain.trajectories import TrajectoryStatus
 from portal.service.common import Services
+from zorgpost_kit.auth import Principal
+from zorgpost_kit.roles import Capability
 
 UPCOMING = 5
+
+
+def check_dashboard(principal: Principal) -> None:
+    """The dashboard is for the people the portal serves and the practitioners who work in it
+    (:class:`~zorgpost_kit.auth.NotPermitted` for other staff roles and guests)."""
+    if not (principal.can(Capability.USE_PORTAL) or principal.can(Capability.PRACTISE_CARE)):
+        principal.require(Capability.USE_PORTAL)
 
 
 async def get_dashboard(services: Services, caller: PersonCaller, session_id: str, access_token: str) -> Dashboard:

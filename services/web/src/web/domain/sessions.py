@@ -14,6 +14,8 @@ from typing import Any
 
 #: Roles of organisation staff (identity's roles other than a person's own account).
 STAFF_ROLES = frozenset({"admin", "staff", "practitioner", "case_handler", "helpdesk"})
+#: The role that runs the organisation: its staff, teams, settings and security policy.
+ADMIN_ROLE = "admin"
 
 
 def new_cookie_value() -> str:
@@ -65,6 +67,12 @@ class SignedInAccount:
     @property
     def is_staff(self) -> bool:
         return bool(STAFF_ROLES.intersection(self.roles))
+
+    @property
+    def is_admin(self) -> bool:
+        """An administrator of the organisation (what the pages offer; the gateway and
+        identity decide what is allowed)."""
+        return ADMIN_ROLE in self.roles
 
 
 @dataclass

@@ -416,7 +416,15 @@ async def get_staff_page(page: Annotated[Page, Depends(get_signed_in_page)]) -> 
     return page
 
 
+async def get_admin_page(page: Annotated[Page, Depends(get_staff_page)]) -> Page:
+    """An administrator of the organisation: its staff, teams and settings."""
+    if not page.account.is_admin:
+        raise NotAllowed
+    return page
+
+
 PageDep = Annotated[Page, Depends(get_page)]
 AccountPage = Annotated[Page, Depends(get_account_page)]
 SignedInPage = Annotated[Page, Depends(get_signed_in_page)]
 StaffPage = Annotated[Page, Depends(get_staff_page)]
+AdminPage = Annotated[Page, Depends(get_admin_page)]

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from web.entrypoints.context import Page, StaffPage
+from web.entrypoints.context import AdminPage, Page, StaffPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, send_message
 from web.entrypoints.paths import segment
 from web.service.ports import GatewayError
@@ -213,7 +213,7 @@ async def resend_link(page: StaffPage, thread_id: str) -> Response:
 
 
 @router.get("/secure-mail-settings")
-async def settings_form(page: StaffPage) -> Response:
+async def settings_form(page: AdminPage) -> Response:
     current = await page.api("GET", "/organisation/secure-mail-settings")
     return await page.render(
         "pages/staff_secure_mail_settings.html.j2",
@@ -222,7 +222,7 @@ async def settings_form(page: StaffPage) -> Response:
 
 
 @router.post("/secure-mail-settings")
-async def save_settings(page: StaffPage) -> Response:
+async def save_settings(page: AdminPage) -> Response:
     values = await page.form()
     form = page.new_form(SETTINGS_FIELDS, values)
     try:

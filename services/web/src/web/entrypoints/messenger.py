@@ -46,7 +46,10 @@ def conversation_url(thread_id: str, message_id: str | None = None) -> str:
 
 async def open_joined_conversation(page: Page, thread_id: str) -> Response:
     """After accepting an invitation: into the conversation. Messaging adds the new
-    participant a moment later, so the page waits for that instead of saying "not found"."""
+    participant a moment later, so the page waits for that instead of saying "not found".
+    An invitation into the staff has no conversation: on to the start page."""
+    if not thread_id:
+        return await page.redirect("/")
     page.set_pending("joining", thread_id)
     return await page.redirect(conversation_url(thread_id))
 

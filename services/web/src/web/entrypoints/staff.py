@@ -1,6 +1,8 @@
 """Staff pages: sending a secure mail and its delivery status, the invitations sent, accounts
-made by the practice, registrations to approve, delegations, the organisation's contact data
-and its security policy. The shared inbox is in :mod:`web.entrypoints.inbox`."""
+made by the practice, registrations to approve, delegations; for administrators the
+organisation's contact data and its security policy. The shared inbox is in
+:mod:`web.entrypoints.inbox`, the administrators' staff and teams in
+:mod:`web.entrypoints.administration`."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from web.entrypoints.context import StaffPage
+from web.entrypoints.context import AdminPage, StaffPage
 from web.entrypoints.paths import segment
 from web.forms import checked
 from web.service.ports import GatewayError
@@ -209,13 +211,13 @@ async def grant_delegation(page: StaffPage) -> Response:
 
 
 @router.get("/organisation")
-async def organisation_form(page: StaffPage) -> Response:
+async def organisation_form(page: AdminPage) -> Response:
     profile = await page.api("GET", "/organisation/profile")
     return await page.render("pages/staff_organisation.html.j2", form=page.new_form(ORGANISATION_FIELDS, profile))
 
 
 @router.post("/organisation")
-async def save_organisation(page: StaffPage) -> Response:
+async def save_organisation(page: AdminPage) -> Response:
     values = await page.form()
     form = page.new_form(ORGANISATION_FIELDS, values)
     try:
@@ -230,7 +232,7 @@ async def save_organisation(page: StaffPage) -> Response:
 
 
 @router.get("/security-policy")
-async def policy_form(page: StaffPage) -> Response:
+async def policy_form(page: AdminPage) -> Response:
     policy = await page.api("GET", "/organisation/security-policy")
     return await page.render(
         "pages/staff_security_policy.html.j2", policy=policy, form=page.new_form(POLICY_FIELDS, policy)
@@ -238,7 +240,7 @@ async def policy_form(page: StaffPage) -> Response:
 
 
 @router.post("/security-policy")
-async def save_policy(page: StaffPage) -> Response:
+async def save_policy(page: AdminPage) -> Response:
     values = await page.form()
     form = page.new_form(POLICY_FIELDS, {**values, "secret_question": checked(values, "secret_question")})
     numbers: dict[str, int] = {}

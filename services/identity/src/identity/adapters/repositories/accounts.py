@@ -9,31 +9,87 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.orm import (
     accounts,
+    client_links,
     contact_changes,
     organisations,
     secret_questions,
     terms_acceptances,
 )
-from identity.domain.accounts import Account, AccountStatus, Organisation, Role
+from identity.domain.accounts import (
+    Account,
+    AccountStatus,
+    ClientLink,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+)
 from identity.domain.client_accounts import SecretQuestion
 from identity.domain.profile import ContactChange, ContactKind
 from identity.domain.terms import Acceptance
 
 
+def _organisation(row: Row[tuple[object, ...]]) -> Organisation:
+    return Organisation(row.id, row.name, OrganisationKind(row.kind), OrganisationStatus(row.status))
+
+
 class SqlOrganisationRepository:
+    """Organisations. A rename is recorded in :attr:`renamed`: the unit of work then
+    announces the contact details of the organisation's accounts, which name it."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        #: Ids of the organisations this unit of work renamed.
+        self.renamed: set[str] = set()
 
     async def add(self, organisation: Organisation) -> None:
-        await self._session.execute(insert(organisations).values(id=organisation.id, name=organisation.name))
+        await self._session.execute(
+            insert(organisations).values(
+                id=organisation.id,
+                name=organisation.name,
+                kind=organisation.kind.value,
+                status=organisation.status.value,
+            )
+        )
 
     async def get(self, organisation_id: str) -> Organisation | None:
         row = (await self._session.execute(select(organisations).where(organisations.c.id == organisation_id))).first()
-        return Organisation(row.id, row.name) if row else None
+        return _organisation(row) if row else None
+
+    async def get_for_update(self, organisation_id: str) -> Organisation | None:
+        row = (
+            await self._session.execute(
+                select(organisations).where(organisations.c.id == organisation_id).with_for_update()
+            )
+        ).first()
+        return _organisation(row) if row else None
+
+    async def get_many(self, organisation_ids: set[str]) -> dict[str, Organisation]:
+        if not organisation_ids:
+            return {}
+        rows = (
+            await self._session.execute(select(organisations).where(organisations.c.id.in_(organisation_ids)))
+        ).all()
+        return {row.id: _organisation(row) for row in rows}
 
     async def find_by_name(self, name: str) -> Organisation | None:
         row = (await self._session.execute(select(organisations).where(organisations.c.name == name))).first()
-        return Organisation(row.id, row.name) if row else None
+        return _organisation(row) if row else None
+
+    async def list_all(self) -> list[Organisation]:
+        rows = (await self._session.execute(select(organisations).order_by(organisations.c.name))).all()
+        return [_organisation(row) for row in rows]
+
+    async def rename(self, organisation_id: str, name: str) -> None:
+        self.renamed.add(organisation_id)
+        await self._session.execute(
+            update(organisations).where(organisations.c.id == organisation_id).values(name=name)
+        )
+
+    async def set_status(self, organisation_id: str, status: OrganisationStatus) -> None:
+        await self._session.execute(
+            update(organisations).where(organisations.c.id == organisation_id).values(status=status.value)
+        )
 
 
 def account_from_row(row: Row[tuple[object, ...]]) -> Account:
@@ -99,6 +155,11 @@ class SqlAccountRepository:
         ).first()
         return account_from_row(row) if row else None
 
+    async def ids_in_organisation(self, organisation_id: str) -> set[str]:
+        """Every account whose home is the organisation (staff and the people it serves)."""
+        rows = await self._session.execute(select(accounts.c.id).where(accounts.c.organisation_id == organisation_id))
+        return {row.id for row in rows}
+
     async def get_many(self, account_ids: set[str]) -> dict[str, Account]:
         if not account_ids:
             return {}
@@ -140,6 +201,20 @@ class SqlAccountRepository:
     async def set_status(self, account_id: str, status: AccountStatus) -> None:
         self.contact_details_changed.add(account_id)
         await self._session.execute(update(accounts).where(accounts.c.id == account_id).values(status=status.value))
+
+    async def set_username(self, account_id: str, username: str | None) -> None:
+        await self._session.execute(
+            update(accounts).where(accounts.c.id == account_id).values(username=username.lower() if username else None)
+        )
+
+    async def set_membership(self, account_id: str, organisation_id: str | None, roles: frozenset[Role]) -> None:
+        """The organisation the account signs in with (its home) and its roles there."""
+        self.contact_details_changed.add(account_id)
+        await self._session.execute(
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(organisation_id=organisation_id, roles=sorted(roles))
+        )
 
     async def set_password(self, account_id: str, password_hash: str, *, must_change: bool) -> None:
         await self._session.execute(
@@ -241,3 +316,27 @@ class SqlTermsAcceptanceRepository:
             )
             .on_conflict_do_nothing()
         )
+
+
+class SqlClientLinkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, link: ClientLink) -> None:
+        """Links the person to the organisation (a link that exists stays as it is)."""
+        await self._session.execute(
+            pg_insert(client_links)
+            .values(account_id=link.account_id, organisation_id=link.organisation_id, linked_at=link.linked_at)
+            .on_conflict_do_nothing()
+        )
+
+    async def list_for_account(self, account_id: str) -> list[ClientLink]:
+        """Oldest first."""
+        rows = (
+            await self._session.execute(
+                select(client_links)
+                .where(client_links.c.account_id == account_id)
+                .order_by(client_links.c.linked_at, client_links.c.organisation_id)
+            )
+        ).all()
+        return [ClientLink(row.account_id, row.organisation_id, row.linked_at) for row in rows]

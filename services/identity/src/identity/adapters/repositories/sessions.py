@@ -99,14 +99,14 @@ class SqlSessionRepository:
         ).first()
         return revoked is not None
 
-    async def revoke_all_except(self, account_id: str, keep_session_id: str | None, now: datetime) -> int:
+    async def revoke_all_except(self, account_id: str, keep_session_id: str | None, now: datetime) -> list[str]:
         condition = (sessions.c.account_id == account_id) & sessions.c.revoked_at.is_(None)
         if keep_session_id is not None:
             condition &= sessions.c.id != keep_session_id
         result = await self._session.execute(
             update(sessions).where(condition).values(revoked_at=now).returning(sessions.c.id)
         )
-        return len(result.all())
+        return [row.id for row in result.all()]
 
     async def touch(self, session_id: str, now: datetime) -> None:
         # At most once a minute, to spare writes.

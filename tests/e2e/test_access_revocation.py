@@ -1,0 +1,160 @@
+"""Access that ends counts everywhere within seconds, not when the access token expires: a
+deactivated staff member's existing token is refused by every service (each verifies tokens
+itself, with the revocations identity announces); so is a logged-out session's token, while
+the same person's other sessions go on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+from support import (
+    PASSWORD,
+    Administrator,
+    invite_staff_member,
+    notice_detail,
+    onboard_organisation,
+    settled_messages,
+    wait_until,
+)
+
+from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
+from zorgpost.identity.v1 import identity_pb2, identity_pb2_grpc
+from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
+from zorgpost.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from zorgpost.portal.v1 import portal_pb2, portal_pb2_grpc
+from zorgpost_devstack.stack import Stack
+from zorgpost_kit.grpc_client import call_metadata
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+Call = Callable[[str], Awaitable[Any]]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def service_calls(stack: Stack, channels: dict[str, grpc.aio.Channel]) -> dict[str, Call]:
+    """One ordinary call per service, made with a given access token, straight over gRPC
+    (not through the gateway: each service must refuse on its own)."""
+
+    def with_token(token: str) -> Any:
+        return call_metadata(token)
+
+    identity = identity_pb2_grpc.IdentityServiceStub(channels["identity"])
+    messaging = messaging_pb2_grpc.MessagingServiceStub(channels["messaging"])
+    contacts = contacts_pb2_grpc.ContactsServiceStub(channels["contacts"])
+    notifications = notifications_pb2_grpc.NotificationsServiceStub(channels["notifications"])
+    portal = portal_pb2_grpc.PortalServiceStub(channels["portal"])
+    return {
+        "identity": lambda token: identity.ListSecondFactors(
+            identity_pb2.ListSecondFactorsRequest(), metadata=with_token(token), timeout=10
+        ),
+        "messaging": lambda token: messaging.ListThreads(
+            messaging_pb2.ListThreadsRequest(), metadata=with_token(token), timeout=10
+        ),
+        "contacts": lambda token: contacts.GetOrganisationProfile(
+            contacts_pb2.GetOrganisationProfileRequest(), metadata=with_token(token), timeout=10
+        ),
+        "notifications": lambda token: notifications.GetPreferences(
+            notifications_pb2.GetPreferencesRequest(), metadata=with_token(token), timeout=10
+        ),
+        "portal": lambda token: portal.GetDashboard(
+            portal_pb2.GetDashboardRequest(), metadata=with_token(token), timeout=10
+        ),
+    }
+
+
+async def refusal_code(call: Awaitable[Any]) -> grpc.StatusCode | None:
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        return error.code()
+    return None
+
+
+async def login(api: httpx.AsyncClient, email: str) -> dict[str, Any]:
+    response = await api.post("/api/v1/auth/login", json={"username": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+async def test_a_deactivated_staff_members_token_is_refused_by_every_service_within_seconds(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    admin: Administrator = await onboard_organisation(stack, kind="youth_care_practice")
+    # Staff and practitioner: every service has a call this member may make (the portal's
+    # dashboard is the practitioners').
+    member = await invite_staff_member(stack, admin, roles=["staff", "practitioner"])
+    tokens = await login(api, member.email)
+    token = tokens["access_token"]
+    services = ["identity", "messaging", "contacts", "notifications", "portal"]
+    channels = {name: grpc.aio.insecure_channel(stack.grpc_address(name)) for name in services}
+    try:
+        calls = service_calls(stack, channels)
+        for name, call in calls.items():
+            assert await refusal_code(call(token)) is None, f"{name} refused the token before anything happened"
+
+        deactivated = await api.post(
+            f"/api/v1/organisation/staff/{member.account_id}/deactivate", headers=bearer(admin.access_token)
+        )
+        assert deactivated.status_code == 200, deactivated.text
+        assert deactivated.json()["status"] == "deactivated"
+
+        for name, call in calls.items():
+
+            async def refused(call: Call = call) -> bool:
+                return await refusal_code(call(token)) is grpc.StatusCode.UNAUTHENTICATED
+
+            await wait_until(refused, within=10.0, what=f"{name} refuses the deactivated member's token")
+    finally:
+        for channel in channels.values():
+            await channel.close()
+
+    # Through the gateway too; the refresh token and the password are dead as well.
+    assert (await api.get("/api/v1/threads", headers=bearer(token))).status_code == 401
+    assert (await api.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})).status_code == 401
+    again = await api.post("/api/v1/auth/login", json={"username": member.email, "password": PASSWORD})
+    assert again.status_code == 401
+    # The member is told, by the administrator's name, without anything else.
+    notice, _invitation = await settled_messages(stack, member.email, count=2)
+    detail = await notice_detail(stack, notice)
+    assert detail["subject"] == f"Uw toegang tot Zorgpost voor {admin.organisation_name} is beëindigd"
+    # The list shows the member as deactivated; deactivating again changes nothing.
+    staff = (await api.get("/api/v1/organisation/staff", headers=bearer(admin.access_token))).json()
+    assert {m["email"]: m["status"] for m in staff}[member.email] == "deactivated"
+    repeat = await api.post(
+        f"/api/v1/organisation/staff/{member.account_id}/deactivate", headers=bearer(admin.access_token)
+    )
+    assert repeat.status_code == 200
+
+
+async def test_a_logged_out_sessions_token_is_refused_and_other_sessions_go_on(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    admin = await onboard_organisation(stack)
+    member = await invite_staff_member(stack, admin)
+    first = await login(api, member.email)
+    second = await login(api, member.email)
+
+    assert (await api.post("/api/v1/auth/logout", headers=bearer(first["access_token"]))).status_code == 204
+
+    async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
+        messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+
+        async def first_refused() -> bool:
+            call = messaging.ListThreads(
+                messaging_pb2.ListThreadsRequest(), metadata=call_metadata(first["access_token"]), timeout=10
+            )
+            return await refusal_code(call) is grpc.StatusCode.UNAUTHENTICATED
+
+        await wait_until(first_refused, within=10.0, what="messaging refuses the logged-out session's token")
+        still = messaging.ListThreads(
+            messaging_pb2.ListThreadsRequest(), metadata=call_metadata(second["access_token"]), timeout=10
+        )
+        assert await refusal_code(still) is None
