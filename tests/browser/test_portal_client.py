@@ -12,6 +12,7 @@ import pytest
 from browser_support import Journey
 from support import create_member, create_staff_member, login
 
+from identity.domain.accounts import Role
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
 
@@ -23,7 +24,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 async def _kind_en_meer_with_jip(stack: Stack) -> tuple[str, str]:
     """A youth practice with Jip (13) as a client, a trajectory waiting for its agreement, a
     report to approve and two consent items; answers Jip's e-mail address and password."""
-    staff = await create_staff_member(stack, organisation_name=f"Kind & meer {uuid.uuid4().hex[:6]}")
+    staff = await create_staff_member(
+        stack, organisation_name=f"Kind & meer {uuid.uuid4().hex[:6]}", roles=frozenset({Role.PRACTITIONER})
+    )
     born = calendar.birth_date_for_age(13, calendar.today(), days_younger=-30)
     jip = await create_member(stack, staff.organisation_id, birth_date=born)
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:

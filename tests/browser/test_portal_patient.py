@@ -21,6 +21,7 @@ import pytest
 from browser_support import Journey, outbox_messages
 from support import Member, StaffMember, create_member, create_staff_member, login
 
+from identity.domain.accounts import Role
 from web.domain.moments import describe_day
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit import calendar
@@ -72,7 +73,9 @@ class GpPractice:
 
 async def gp_with_patient(stack: Stack) -> GpPractice:
     """A GP practice with a patient registered in its portal."""
-    staff = await create_staff_member(stack, organisation_name=f"Huisartsenpraktijk {uuid.uuid4().hex[:6]}")
+    staff = await create_staff_member(
+        stack, organisation_name=f"Huisartsenpraktijk {uuid.uuid4().hex[:6]}", roles=frozenset({Role.PRACTITIONER})
+    )
     patient = await create_member(stack, staff.organisation_id)
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as api:
         token = await login(api, staff.email, staff.password)

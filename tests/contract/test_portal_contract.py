@@ -1,8 +1,9 @@
 """The portal's contract over gRPC and events, with a real portal process on PostgreSQL and
 NATS: the dashboard is about the person the token names and counts from the previous login;
-the back office is the practice's staff's only; what the portal learns from identity's
-delegation events holds whatever order they come in; ending a trajectory stores
-``portal.trajectory.ended`` with the change (and says whether another one is still open)."""
+a person's portal is the person's and the back office the practice's practitioners' (the
+kit's capabilities); what the portal learns from identity's delegation events holds
+whatever order they come in; ending a trajectory stores ``portal.trajectory.ended`` with the
+change (and says whether another one is still open)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from contract_helpers import (
 from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2
 from nats.js import JetStreamContext
-from support import create_staff_member, fetch, wait_until
+from support import StaffMember, create_staff_member, fetch, wait_until
 
 from identity.domain.accounts import Role
 from zorgpost.events.v1 import identity_events_pb2, portal_events_pb2
@@ -102,6 +103,24 @@ async def test_practitioners_get_their_own_dashboard_and_other_staff_roles_none(
         assert refused.reason == "not_permitted"
 
 
+async def test_a_persons_portal_is_for_persons_not_for_staff(
+    portal: portal_pb2_grpc.PortalServiceStub, stack: Stack
+) -> None:
+    person_token = await access_token(stack, await create_person(stack))
+    mine = await portal.ListMyChangeRequests(
+        portal_pb2.GetAboutMeRequest(), metadata=call_metadata(person_token), timeout=RPC_TIMEOUT
+    )
+    assert list(mine.items) == []
+    for roles in ({Role.PRACTITIONER}, {Role.STAFF}):
+        staff_token = await access_token(stack, await create_staff_member(stack, roles=frozenset(roles)))
+        refused = await refusal(
+            portal.ListMyChangeRequests(
+                portal_pb2.GetAboutMeRequest(), metadata=call_metadata(staff_token), timeout=RPC_TIMEOUT
+            )
+        )
+        assert (refused.code, refused.reason) == (grpc.StatusCode.PERMISSION_DENIED, "not_permitted")
+
+
 @pytest.mark.parametrize("token_kind", ["none", "garbage", "foreign-key"])
 async def test_without_a_valid_token_there_is_no_dashboard(
     portal: portal_pb2_grpc.PortalServiceStub, stack: Stack, token_kind: str
@@ -117,17 +136,37 @@ async def test_without_a_valid_token_there_is_no_dashboard(
 
 
 # ----------------------------------------------------------------------------- the back office
-async def test_only_the_practices_staff_use_its_back_office(
+async def _practitioner(stack: Stack) -> StaffMember:
+    """A practitioner of a practice of their own (the back office is theirs)."""
+    return await create_staff_member(stack, roles=frozenset({Role.PRACTITIONER}))
+
+
+async def test_only_the_practices_practitioners_use_its_back_office(
     practice: portal_pb2_grpc.PracticeServiceStub, portal: portal_pb2_grpc.PortalServiceStub, stack: Stack
 ) -> None:
     person_token = await access_token(stack, await create_person(stack))
     failure = await refusal(
         practice.ListClients(portal_pb2.PageRequest(), metadata=call_metadata(person_token), timeout=RPC_TIMEOUT)
     )
-    assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "practitioners_only")
+    assert (failure.code, failure.reason) == (grpc.StatusCode.PERMISSION_DENIED, "not_permitted")
+    # Staff of the practice without the practitioner role: not in the back office either.
+    for roles in ({Role.STAFF}, {Role.ADMIN}, {Role.HELPDESK, Role.CASE_HANDLER}):
+        colleague = await create_staff_member(stack, roles=frozenset(roles))
+        refused = await refusal(
+            practice.ListClients(
+                portal_pb2.PageRequest(),
+                metadata=call_metadata(await access_token(stack, colleague)),
+                timeout=RPC_TIMEOUT,
+            )
+        )
+        assert (refused.code, refused.reason) == (grpc.StatusCode.PERMISSION_DENIED, "not_permitted")
 
-    staff = await create_staff_member(stack)
-    other = await create_staff_member(stack)
+    staff = await _practitioner(stack)
+    other = await _practitioner(stack)
+    clients = await practice.ListClients(
+        portal_pb2.PageRequest(), metadata=call_metadata(await access_token(stack, other)), timeout=RPC_TIMEOUT
+    )
+    assert list(clients.items) == []
     person_id = str(uuid.uuid4())
     metadata = call_metadata(await access_token(stack, staff))
     saved = await practice.RegisterClient(
@@ -176,7 +215,7 @@ async def _publish(js: JetStreamContext, subject: str, event: Message) -> None:
 async def test_delegations_learnt_from_identity_decide_the_parties_whatever_order_the_events_come_in(
     practice: portal_pb2_grpc.PracticeServiceStub, stack: Stack, js: JetStreamContext
 ) -> None:
-    staff = await create_staff_member(stack)
+    staff = await _practitioner(stack)
     metadata = call_metadata(await access_token(stack, staff))
     child, parent, old_parent = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     await practice.RegisterClient(
@@ -234,7 +273,7 @@ async def test_delegations_learnt_from_identity_decide_the_parties_whatever_orde
 async def test_ending_a_trajectory_stores_its_event_with_the_change(
     practice: portal_pb2_grpc.PracticeServiceStub, stack: Stack
 ) -> None:
-    staff = await create_staff_member(stack)
+    staff = await _practitioner(stack)
     metadata = call_metadata(await access_token(stack, staff))
     person = str(uuid.uuid4())
     await practice.RegisterClient(

@@ -1,5 +1,5 @@
-"""What the portal's end-to-end tests share: a practice with staff, its clients registered
-in the portal, files to upload, and reading what the portal mailed."""
+"""What the portal's end-to-end tests share: a practice with a practitioner, its clients
+registered in the portal, files to upload, and reading what the portal mailed."""
 
 from __future__ import annotations
 
@@ -66,7 +66,9 @@ class Client:
 
 
 async def open_practice(stack: Stack, api: httpx.AsyncClient, name: str, preset: PasswordPreset) -> Practice:
-    staff = await practice(stack, name, preset)
+    """A practice onboarded through the public paths, with a practitioner (who also works
+    the shared inbox as staff, as the demo's GP does) signed in."""
+    staff = await practice(stack, name, preset, roles=("staff", "practitioner"))
     return Practice(staff, (await tokens(api, staff.email, staff.password))["access_token"])
 
 

@@ -23,12 +23,12 @@ from portal.domain.errors import (
 )
 from portal.domain.medication import Medication, choose_for_repeat
 from portal.domain.notices import notice_recipients
-from portal.domain.people import is_practitioner
+from portal.domain.people import person_caller, practice_caller
 from portal.domain.questionnaires import Question, QuestionKind, Questionnaire, check_answers
 from portal.domain.results import Flag, Observation
 from portal.domain.trajectories import AgreementState, Party, Trajectory, TrajectoryStatus, agreement_parties
 from zorgpost_kit import calendar
-from zorgpost_kit.auth import Principal
+from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.errors import InvalidArgument
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # Friday 11:00 in Amsterdam
@@ -36,11 +36,29 @@ TODAY = date(2026, 11, 27)
 
 
 # ----------------------------------------------------------------------------- who is who
-def test_the_back_office_is_for_staff_working_as_themselves() -> None:
-    staff = Principal("s", "s", "sid", "org", "Praktijk", frozenset({"staff"}))
-    assert is_practitioner(staff)
-    assert not is_practitioner(Principal("p", "p", "sid", "org", "Praktijk", frozenset({"person"})))
-    assert not is_practitioner(Principal("p", "s", "sid", "org", "Praktijk", frozenset({"staff"})))
+def test_the_back_office_is_for_practitioners_working_as_themselves() -> None:
+    practitioner = Principal("s", "s", "sid", "org", "Praktijk", frozenset({"practitioner"}))
+    assert practice_caller(practitioner, "Dokter").organisation_id == "org"
+    refused = [
+        Principal("s", "s", "sid", "org", "Praktijk", frozenset({"staff"})),  # staff, not a practitioner
+        Principal("a", "a", "sid", "org", "Praktijk", frozenset({"admin", "helpdesk", "case_handler"})),
+        Principal("p", "p", "sid", "org", "Praktijk", frozenset({"person"})),
+        Principal("p", "s", "sid", "org", "Praktijk", frozenset({"practitioner"})),  # acting for someone
+        Principal("s", "s", "sid", None, None, frozenset({"practitioner"})),  # no organisation
+    ]
+    for principal in refused:
+        with pytest.raises(NotPermitted) as denied:
+            practice_caller(principal)
+        assert denied.value.code == "not_permitted"
+
+
+def test_a_persons_portal_is_for_persons_and_those_acting_for_them() -> None:
+    assert person_caller(Principal("kid", "kid", "sid", "org", "Praktijk", frozenset({"person"}))).person_id == "kid"
+    acting = person_caller(Principal("kid", "mum", "sid", "org", "Praktijk", frozenset({"person"})))
+    assert (acting.person_id, acting.actor_id, acting.on_behalf) == ("kid", "mum", True)
+    for roles in ({"staff"}, {"practitioner"}, {"admin"}):
+        with pytest.raises(NotPermitted):
+            person_caller(Principal("s", "s", "sid", "org", "Praktijk", frozenset(roles)))
 
 
 # ----------------------------------------------------------------------------- the agreement

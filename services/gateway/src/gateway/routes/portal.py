@@ -2,7 +2,9 @@
 
 Every route is about the person the token names: one's own portal, or — with an act-as token
 from POST /me/act-as — the portal of the person one acts for (the portal service records
-who acted). An id of someone else's data is 404, whatever it is.
+who acted). For the people a portal serves (``use_portal``; the dashboard also for
+practitioners): staff get 403 ``not_permitted``. An id of someone else's data is 404,
+whatever it is.
 """
 
 from __future__ import annotations

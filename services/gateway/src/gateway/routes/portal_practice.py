@@ -1,7 +1,8 @@
-"""/api/v1/portal/practice: the practice's back office (practitioners and assistants) —
-clients and their records, consents, trajectories and agreements, documents and reports,
-medication and repeat prescriptions, results, schedules and the agenda, questionnaires.
-Anyone but the practice's own staff gets 403; another practice's ids are 404."""
+"""/api/v1/portal/practice: the practice's back office — clients and their records, consents,
+trajectories and agreements, documents and reports, medication and repeat prescriptions,
+results, schedules and the agenda, questionnaires. Its practitioners' (the ``practitioner``
+role: ``practise_care``); anyone else gets 403 ``not_permitted``, another practice's ids are
+404."""
 
 from __future__ import annotations
 

@@ -6,12 +6,7 @@ Whatever belongs to one person (a document, an appointment, a diary note, a resu
 
 from __future__ import annotations
 
-from zorgpost_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-
-
-class PractitionersOnly(PermissionDenied):
-    code = "practitioners_only"
-    default_message = "Only practitioners and assistants of the practice may do this."
+from zorgpost_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 
 
 class ClientNotFound(NotFound):

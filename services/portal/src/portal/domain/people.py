@@ -6,7 +6,11 @@ a proxy for a patient; ``act.sub`` is then the actor, and identity confirms on e
 that the delegation behind the token still holds). Whatever is changed records both: the
 person it is about and the one who did it.
 
-Who works in a practice's back office is decided in one place, :func:`is_practitioner`.
+Who may do what is the kit's one table (:mod:`zorgpost_kit.roles`), asked here only: a
+person's portal is for whoever may use it (``use_portal``: the person, or someone acting for
+them with the person's token), the practice's back office for its practitioners
+(``practise_care``, given by the ``practitioner`` role). Anyone else is refused with
+:class:`~zorgpost_kit.auth.NotPermitted` (403 ``not_permitted``).
 """
 
 from __future__ import annotations
@@ -14,20 +18,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from portal.domain.errors import PractitionersOnly
-from zorgpost_kit.auth import Principal
+from zorgpost_kit.auth import NotPermitted, Principal
+from zorgpost_kit.roles import Capability
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def is_practitioner(principal: Principal) -> bool:
-    """May this caller use the practice's back office (practitioners and assistants)?
-
-    Staff of the organisation today; when identity's roles name practitioners and
-    assistants, this is the one line that changes."""
-    return principal.works_for_organisation and not principal.acts_on_behalf
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ class PersonCaller:
 
 @dataclass(frozen=True)
 class PracticeCaller:
-    """A practitioner or assistant working for ``organisation_id``."""
+    """A practitioner working for ``organisation_id``."""
 
     account_id: str
     organisation_id: str
@@ -56,14 +52,25 @@ class PracticeCaller:
 
 
 def person_caller(principal: Principal) -> PersonCaller:
-    """The portal of the token's person. Someone without an organisation has no practice and
-    so no portal data: their calls find nothing (an empty organisation matches no row)."""
+    """The portal of the token's person, for whoever may use a portal (403 for staff and
+    guests)."""
+    principal.require(Capability.USE_PORTAL)
+    return portal_of(principal)
+
+
+def portal_of(principal: Principal) -> PersonCaller:
+    """The portal of the token's person, whoever the caller is: the caller checks first.
+    Someone without an organisation has no practice and so no portal data: their calls find
+    nothing (an empty organisation matches no row)."""
     return PersonCaller(
         principal.subject_id, principal.actor_id, principal.organisation_id or "", principal.organisation_name or ""
     )
 
 
 def practice_caller(principal: Principal, name: str = "") -> PracticeCaller:
-    if not is_practitioner(principal) or principal.organisation_id is None:
-        raise PractitionersOnly()
+    """A practitioner of the organisation the token names (403 for anyone else, also for a
+    token that acts for someone: the back office is never worked on another's behalf)."""
+    principal.require(Capability.PRACTISE_CARE)
+    if principal.acts_on_behalf or principal.organisation_id is None:
+        raise NotPermitted(Capability.PRACTISE_CARE)
     return PracticeCaller(principal.subject_id, principal.organisation_id, principal.organisation_name or "", name)

@@ -10,7 +10,7 @@ from typing import TypeAlias
 
 import grpc
 
-from portal.domain.people import PersonCaller, PracticeCaller, person_caller, practice_caller
+from portal.domain.people import PersonCaller, PracticeCaller, person_caller, portal_of, practice_caller
 from portal.entrypoints import protobuf as convert
 from portal.service import (
     appointments,
@@ -59,7 +59,7 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
     async def GetDashboard(self, request: pb.GetDashboardRequest, context: Context) -> pb.Dashboard:
         principal: Principal = await self._verifier.verify_metadata(context)
         dashboard.check_dashboard(principal)
-        caller = person_caller(principal)
+        caller = portal_of(principal)
         found = await dashboard.get_dashboard(self._services, caller, principal.session_id, _token(context))
         return convert.dashboard_pb(found, self._services.clock(), on_behalf=caller.on_behalf)
 
@@ -225,8 +225,8 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
         self._verifier = verifier
 
     async def _caller(self, context: Context) -> PracticeCaller:
-        """A practitioner or assistant of the organisation in the token (403 for anyone else),
-        with the name they sign with."""
+        """A practitioner of the organisation in the token (403 for anyone else), with the
+        name they sign with."""
         caller = practice_caller(await self._verifier.verify_metadata(context))
         return replace(caller, name=await self._services.identity.display_name(caller.account_id, _token(context)))
 
