@@ -156,7 +156,12 @@ async def test_only_the_sender_withdraws(stack: Stack, rpc: messaging_pb2_grpc.M
     assert not await withdrawable(token), "once withdrawn, nothing more to withdraw"
 
 
-async def test_staff_start_an_econsult_with_their_client_and_an_org_case_with_another_organisation(
+def _start(request: messaging_pb2.StartThreadRequest) -> list[messaging_pb2.StartThreadChunk]:
+    """StartThread's stream with its header only (no files)."""
+    return [messaging_pb2.StartThreadChunk(header=request)]
+
+
+async def test_staff_start_a_care_conversation_with_their_client_and_an_org_case_with_another_organisation(
     stack: Stack, rpc: messaging_pb2_grpc.MessagingServiceStub
 ) -> None:
     staff = await create_staff_member(stack)
@@ -165,12 +170,14 @@ async def test_staff_start_an_econsult_with_their_client_and_an_org_case_with_an
     other: StaffMember = await create_staff_member(stack)
     outsider = await create_member(stack, other.organisation_id)
 
-    econsult = await rpc.StartThread(
-        messaging_pb2.StartThreadRequest(
-            kind="econsult",
-            subject="Uw uitslag",
-            body="Graag uw reactie",
-            participants=[messaging_pb2.ParticipantRef(account_id=client.account_id)],
+    care = await rpc.StartThread(
+        _start(
+            messaging_pb2.StartThreadRequest(
+                kind="care",
+                subject="Uw uitslag",
+                body="Graag uw reactie",
+                participants=[messaging_pb2.ParticipantRef(account_id=client.account_id)],
+            )
         ),
         metadata=_md(token),
         timeout=RPC_TIMEOUT,
@@ -178,14 +185,16 @@ async def test_staff_start_an_econsult_with_their_client_and_an_org_case_with_an
     page = await rpc.ListThreads(
         messaging_pb2.ListThreadsRequest(), metadata=_md(await _token(stack, client.email)), timeout=RPC_TIMEOUT
     )
-    assert econsult.summary.id in [item.id for item in page.items]
+    assert care.summary.id in [item.id for item in page.items]
 
     case = await rpc.StartThread(
-        messaging_pb2.StartThreadRequest(
-            kind="org_case",
-            subject="Doorverwijzing",
-            body="Graag overleg",
-            participants=[messaging_pb2.ParticipantRef(organisation_id=other.organisation_id)],
+        _start(
+            messaging_pb2.StartThreadRequest(
+                kind="org_case",
+                subject="Doorverwijzing",
+                body="Graag overleg",
+                participants=[messaging_pb2.ParticipantRef(organisation_id=other.organisation_id)],
+            )
         ),
         metadata=_md(token),
         timeout=RPC_TIMEOUT,
@@ -199,10 +208,12 @@ async def test_staff_start_an_econsult_with_their_client_and_an_org_case_with_an
 
     failure = await refusal(
         rpc.StartThread(
-            messaging_pb2.StartThreadRequest(
-                kind="care",
-                subject="Zorg",
-                participants=[messaging_pb2.ParticipantRef(account_id=outsider.account_id)],
+            _start(
+                messaging_pb2.StartThreadRequest(
+                    kind="care",
+                    subject="Zorg",
+                    participants=[messaging_pb2.ParticipantRef(account_id=outsider.account_id)],
+                )
             ),
             metadata=_md(token),
             timeout=RPC_TIMEOUT,

@@ -5,6 +5,7 @@ through the gateway."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -18,10 +19,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def practice(stack: Stack, name: str, preset: PasswordPreset) -> StaffMember:
-    """An organisation with ``preset``'s password rules and a member of its staff."""
+async def practice(
+    stack: Stack, name: str, preset: PasswordPreset, *, roles: Sequence[str] = ("staff",)
+) -> StaffMember:
+    """An organisation with ``preset``'s password rules and a member of its staff with ``roles``."""
     return await onboard_staff_member(
-        stack, organisation_name=f"{name} {uuid.uuid4().hex[:6]}", password_preset=preset.value
+        stack, organisation_name=f"{name} {uuid.uuid4().hex[:6]}", password_preset=preset.value, roles=roles
     )
 
 

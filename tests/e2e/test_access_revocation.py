@@ -1,7 +1,8 @@
 """Access that ends counts everywhere within seconds, not when the access token expires: a
 deactivated staff member's existing token is refused by every service (each verifies tokens
 itself, with the revocations identity announces); so is a logged-out session's token, while
-the same person's other sessions go on."""
+the same person's other sessions go on; a practitioner whose role is taken away is out of
+the portal's back office at once."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def service_calls(stack: Stack, channels: dict[str, grpc.aio.Channel]) -> dict[s
     contacts = contacts_pb2_grpc.ContactsServiceStub(channels["contacts"])
     notifications = notifications_pb2_grpc.NotificationsServiceStub(channels["notifications"])
     portal = portal_pb2_grpc.PortalServiceStub(channels["portal"])
+    practice = portal_pb2_grpc.PracticeServiceStub(channels["portal"])
     return {
         "identity": lambda token: identity.ListSecondFactors(
             identity_pb2.ListSecondFactorsRequest(), metadata=with_token(token), timeout=10
@@ -65,6 +67,9 @@ def service_calls(stack: Stack, channels: dict[str, grpc.aio.Channel]) -> dict[s
         ),
         "portal": lambda token: portal.GetDashboard(
             portal_pb2.GetDashboardRequest(), metadata=with_token(token), timeout=10
+        ),
+        "portal's back office": lambda token: practice.ListClients(
+            portal_pb2.PageRequest(), metadata=with_token(token), timeout=10
         ),
     }
 
@@ -158,3 +163,36 @@ async def test_a_logged_out_sessions_token_is_refused_and_other_sessions_go_on(
             messaging_pb2.ListThreadsRequest(), metadata=call_metadata(second["access_token"]), timeout=10
         )
         assert await refusal_code(still) is None
+
+
+async def test_a_practitioner_whose_role_is_taken_away_is_out_of_the_back_office_at_once(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    admin = await onboard_organisation(stack, kind="gp_practice")
+    member = await invite_staff_member(stack, admin, roles=["staff", "practitioner"])
+    tokens = await login(api, member.email)
+    old_token = tokens["access_token"]
+    assert (await api.get("/api/v1/portal/practice/clients", headers=bearer(old_token))).status_code == 200
+
+    changed = await api.patch(
+        f"/api/v1/organisation/staff/{member.account_id}", json={"roles": ["staff"]}, headers=bearer(admin.access_token)
+    )
+    assert changed.status_code == 200, changed.text
+
+    # The portal itself refuses the token from before the change (not only the gateway).
+    async with grpc.aio.insecure_channel(stack.grpc_address("portal")) as channel:
+        practice = portal_pb2_grpc.PracticeServiceStub(channel)
+
+        async def old_token_refused() -> bool:
+            call = practice.ListClients(portal_pb2.PageRequest(), metadata=call_metadata(old_token), timeout=10)
+            return await refusal_code(call) is grpc.StatusCode.UNAUTHENTICATED
+
+        await wait_until(old_token_refused, within=10.0, what="the portal refuses the token from before the change")
+
+    # With the new roles: still staff, no longer in the back office.
+    refreshed = await api.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    new_token = refreshed.json()["access_token"]
+    refused = await api.get("/api/v1/portal/practice/clients", headers=bearer(new_token))
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_permitted")
+    assert (await api.get("/api/v1/secure-mail-inbox", headers=bearer(new_token))).status_code == 200

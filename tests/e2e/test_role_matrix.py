@@ -2,9 +2,10 @@
 new route that nobody placed here fails this test.
 
 One government department is onboarded through the public paths, with a member for each
-staff role (admin, staff, practitioner, case_handler, helpdesk) and a person it serves. For
-every staff route and every one of them, the route is called with a request that is valid
-for it (and with objects of its own where the route changes something): the roles that
+staff role (admin, staff, practitioner, case_handler, helpdesk) and a person it serves (also
+a client of its portal, registered by the practitioner). For every staff route and every
+one of them, the route is called with a request that is valid for it (and with objects of
+its own where the route changes something): the roles that
 ``zorgpost_kit.roles`` gives the route's capability get a 2xx, everyone else a 403 — from the
 service that owns the route, which checks the caller itself.
 """
@@ -15,6 +16,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -34,6 +36,7 @@ from contacts.adapters.events import event_codec
 from contacts.adapters.unit_of_work import SqlContactsUnitOfWork
 from contacts.domain.themes import Theme
 from zorgpost_devstack.stack import Stack
+from zorgpost_kit import calendar
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.roles import GRANTED_BY, Capability
 
@@ -41,6 +44,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ROLES = ("admin", "staff", "practitioner", "case_handler", "helpdesk", "person")
 NOBODY = "00000000-0000-4000-8000-000000000000"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def may(*capabilities: Capability) -> frozenset[str]:
@@ -96,7 +100,18 @@ class World:
         return str(made["thread_id"] if "thread_id" in made else made["id"])
 
 
-Request = tuple[str, dict[str, Any] | None, dict[str, Any] | None]
+@dataclass(frozen=True)
+class Form:
+    """A multipart body: text fields and the one ``file`` (a PDF)."""
+
+    fields: dict[str, str]
+    file_name: str = "brief.pdf"
+
+    def payload(self) -> dict[str, Any]:
+        return {"data": self.fields, "files": {"file": (self.file_name, PDF, "application/pdf")}}
+
+
+Request = tuple[str, dict[str, Any] | Form | None, dict[str, Any] | None]
 #: Builds (path, json, query) for one role; ``allowed`` says whether that role may.
 Builder = Callable[[World, str, bool], Awaitable[Request]]
 
@@ -120,7 +135,7 @@ def fresh(
     path: str,
     *,
     make: Callable[[World], Awaitable[dict[str, Any]]] | None = None,
-    body: Callable[[World], dict[str, Any]] | None = None,
+    body: Callable[[World], dict[str, Any] | Form] | None = None,
 ) -> Builder:
     """A route that changes something: a valid ``body`` of its own for every role, and (with
     ``make``) an object of its own (``{id}`` in ``path``) for a role that may; the others are
@@ -262,6 +277,176 @@ def _delegation(world: World) -> dict[str, Any]:
     return {"delegate_account_id": world.ids["person"], "child": child}
 
 
+# --- the portal: the person the department serves is a client of its portal, and the
+# practitioner works in its back office (objects below made by whichever of them may)
+def _ids(
+    template: str,
+    body: Callable[[World], dict[str, Any] | Form] | None = None,
+    query: Callable[[], dict[str, Any]] | None = None,
+) -> Builder:
+    """A path naming the world's objects (``{person}``, ``{document}`` …): every role asks
+    about the same ones."""
+
+    async def build(world: World, role: str, allowed: bool) -> Request:
+        return template.format(**world.ids), body(world) if body else None, query() if query else None
+
+    return build
+
+
+def _in_days(days: float, minutes: int = 0) -> datetime:
+    return (datetime.now(UTC) + timedelta(days=days, minutes=minutes)).replace(second=0, microsecond=0)
+
+
+def _slot(world: World) -> dict[str, Any]:
+    """A free slot three days ahead, at a time of its own (one slot per time and practitioner)."""
+    world.counter[0] += 1
+    start = _in_days(3, minutes=15 * world.counter[0])
+    return {"start": start.isoformat(), "end": (start + timedelta(minutes=10)).isoformat(), "location": "Kamer 1"}
+
+
+async def _free_slot(world: World) -> dict[str, Any]:
+    made = await world.make("practitioner", "POST", "/api/v1/portal/practice/slots", _slot(world))
+    return {"id": made["id"]}
+
+
+async def _booking(world: World, role: str, allowed: bool) -> Request:
+    slot_id = (await _free_slot(world))["id"] if allowed else NOBODY
+    return "/api/v1/portal/appointments", {"slot_id": slot_id}, None
+
+
+async def _booked(world: World) -> dict[str, Any]:
+    slot = await _free_slot(world)
+    made = await world.make("person", "POST", "/api/v1/portal/appointments", {"slot_id": slot["id"]})
+    return {"id": made["id"]}
+
+
+def _planned(world: World) -> dict[str, Any]:
+    start = _in_days(5)
+    return {"start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat(), "location": "Kamer 2"}
+
+
+async def _planned_appointment(world: World) -> dict[str, Any]:
+    made = await world.make(
+        "practitioner", "POST", f"/api/v1/portal/practice/clients/{world.ids['person']}/appointments", _planned(world)
+    )
+    return {"id": made["id"]}
+
+
+def _medication() -> dict[str, Any]:
+    return {"name": "Metformine 500 mg", "dosage": "2 maal daags", "chronic": True}
+
+
+async def _chronic(world: World) -> dict[str, Any]:
+    path = f"/api/v1/portal/practice/clients/{world.ids['person']}/medications"
+    return {"id": (await world.make("practitioner", "POST", path, _medication()))["id"]}
+
+
+async def _prescription_request(world: World, role: str, allowed: bool) -> Request:
+    medication_id = (await _chronic(world))["id"] if allowed else NOBODY
+    return "/api/v1/portal/prescription-requests", {"medication_ids": [medication_id]}, None
+
+
+async def _requested(world: World) -> dict[str, Any]:
+    medication = await _chronic(world)
+    body = {"medication_ids": [medication["id"]]}
+    made = await world.make("person", "POST", "/api/v1/portal/prescription-requests", body)
+    return {"id": made["id"]}
+
+
+def _result() -> dict[str, Any]:
+    observation = {"name": "Glucose", "value": "7.2", "unit": "mmol/L", "reference_low": "4.0", "reference_high": "6.1"}
+    return {"title": "Bloedonderzoek", "taken_at": _in_days(-1).isoformat(), "observations": [observation]}
+
+
+def _questionnaire() -> dict[str, Any]:
+    return {"title": "Hoe gaat het?", "questions": [{"id": "q1", "kind": "text", "text": "Hoe gaat het met u?"}]}
+
+
+async def _sent_questionnaire(world: World) -> dict[str, Any]:
+    path = f"/api/v1/portal/practice/clients/{world.ids['person']}/questionnaires"
+    return {"id": (await world.make("practitioner", "POST", path, _questionnaire()))["id"]}
+
+
+def _publication(approval: bool = False) -> Form:
+    return Form({"kind": "document", "title": "Verwijsbrief", "requires_approval": "true" if approval else "false"})
+
+
+async def _to_approve(world: World) -> dict[str, Any]:
+    response = await world.call(
+        "practitioner",
+        "POST",
+        f"/api/v1/portal/practice/clients/{world.ids['person']}/documents",
+        **_publication(approval=True).payload(),
+    )
+    assert response.status_code == 201, response.text
+    return {"id": response.json()["id"]}
+
+
+def _trajectory(world: World) -> Form:
+    return Form({"person_id": world.ids["person"], "title": "Begeleiding"}, "overeenkomst.pdf")
+
+
+async def _started(world: World) -> dict[str, Any]:
+    path = "/api/v1/portal/practice/trajectories"
+    response = await world.call("practitioner", "POST", path, **_trajectory(world).payload())
+    assert response.status_code == 201, response.text
+    return {"id": response.json()["id"]}
+
+
+async def _change_request(world: World) -> dict[str, Any]:
+    made = await world.make("person", "POST", "/api/v1/portal/change-requests", {"changes": {"city": "Utrecht"}})
+    return {"id": made["id"]}
+
+
+async def _diary_entry(world: World) -> dict[str, Any]:
+    return {"id": (await world.make("person", "POST", "/api/v1/portal/diary", {"body": "Vandaag ging het goed"}))["id"]}
+
+
+CONSENT_ITEM = {"code": "huisarts", "label_nl": "Delen met de huisarts", "label_en": "Share with the GP"}
+CONSENT_ITEMS = {"items": [{**CONSENT_ITEM, "default_granted": True}]}
+
+
+def _schedule(world: World) -> dict[str, Any]:
+    """Opening hours on one day two months ahead (early: no slot made above is then)."""
+    day = (calendar.today() + timedelta(days=60)).isoformat()
+    return {
+        "from_date": day,
+        "to_date": day,
+        "weekdays": [0, 1, 2, 3, 4, 5, 6],
+        "start_time": "07:00",
+        "end_time": "07:30",
+        "slot_minutes": 10,
+    }
+
+
+def _days() -> dict[str, Any]:
+    return {"from": calendar.today().isoformat(), "to": (calendar.today() + timedelta(days=14)).isoformat()}
+
+
+async def portal_world(world: World) -> None:
+    """The person as a client of the department's portal, with what the portal's read routes
+    show: consent items, a published document, a result, a questionnaire."""
+    person = world.ids["person"]
+    client = {**_client_form(), "email": unique("client")}
+    await world.make("practitioner", "PUT", f"/api/v1/portal/practice/clients/{person}", client)
+    await world.make("practitioner", "PUT", "/api/v1/portal/practice/consent-items", CONSENT_ITEMS)
+    published = await world.call(
+        "practitioner", "POST", f"/api/v1/portal/practice/clients/{person}/documents", **_publication().payload()
+    )
+    assert published.status_code == 201, published.text
+    world.ids["document"] = published.json()["id"]
+    result = await world.make("practitioner", "POST", f"/api/v1/portal/practice/clients/{person}/results", _result())
+    world.ids["result"] = result["id"]
+    world.ids["questionnaire"] = (await _sent_questionnaire(world))["id"]
+
+
+def _client_form() -> dict[str, Any]:
+    return {"first_name": "Pim", "last_name": "Proef", "birth_date": years_ago(30).isoformat()}
+
+
+PORTAL = may(Capability.USE_PORTAL)
+PRACTICE = may(Capability.PRACTISE_CARE)
+
 ROUTES: list[Route] = [
     # --- secure mail and the shared inbox (messaging, notifications)
     Route("POST", "/api/v1/secure-mails", may(Capability.SEND_SECURE_MAIL), fresh(
@@ -332,9 +517,163 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/delegations", may(Capability.MANAGE_CLIENTS), fresh(
         "/api/v1/delegations", body=_delegation
     )),
-    # --- the portal
+    # --- a person's portal (portal; its conversations messaging): the people it serves, the
+    # dashboard also practitioners
     Route("GET", "/api/v1/portal/dashboard", may(Capability.USE_PORTAL, Capability.PRACTISE_CARE), fixed(
         "/api/v1/portal/dashboard"
+    )),
+    Route("GET", "/api/v1/portal/about-me", PORTAL, fixed("/api/v1/portal/about-me")),
+    Route("GET", "/api/v1/portal/insurance", PORTAL, fixed("/api/v1/portal/insurance")),
+    Route("POST", "/api/v1/portal/change-requests", PORTAL, fixed(
+        "/api/v1/portal/change-requests", {"changes": {"city": "Utrecht"}, "note": "Verhuisd"}
+    )),
+    Route("GET", "/api/v1/portal/change-requests", PORTAL, fixed("/api/v1/portal/change-requests")),
+    Route("GET", "/api/v1/portal/consents", PORTAL, fixed("/api/v1/portal/consents")),
+    Route("PUT", "/api/v1/portal/consents/{code}", PORTAL, fixed(
+        "/api/v1/portal/consents/huisarts", {"granted": False}
+    )),
+    Route("GET", "/api/v1/portal/documents", PORTAL, fixed("/api/v1/portal/documents")),
+    Route("GET", "/api/v1/portal/documents/{document_id}/file", PORTAL, _ids(
+        "/api/v1/portal/documents/{document}/file"
+    )),
+    Route("POST", "/api/v1/portal/documents/{document_id}/approve", PORTAL, fresh(
+        "/api/v1/portal/documents/{id}/approve", make=_to_approve
+    )),
+    Route("POST", "/api/v1/portal/documents", PORTAL, fresh(
+        "/api/v1/portal/documents", body=lambda w: Form({"title": "Mijn verklaring"})
+    )),
+    Route("GET", "/api/v1/portal/trajectories", PORTAL, fixed("/api/v1/portal/trajectories")),
+    Route("GET", "/api/v1/portal/medications", PORTAL, fixed("/api/v1/portal/medications")),
+    Route("POST", "/api/v1/portal/prescription-requests", PORTAL, _prescription_request),
+    Route("GET", "/api/v1/portal/prescription-requests", PORTAL, fixed(
+        "/api/v1/portal/prescription-requests"
+    )),
+    Route("GET", "/api/v1/portal/slots", PORTAL, _ids(
+        "/api/v1/portal/slots", query=_days
+    )),
+    Route("POST", "/api/v1/portal/appointments", PORTAL, _booking),
+    Route("DELETE", "/api/v1/portal/appointments/{appointment_id}", PORTAL, fresh(
+        "/api/v1/portal/appointments/{id}", make=_booked
+    )),
+    Route("GET", "/api/v1/portal/appointments", PORTAL, fixed("/api/v1/portal/appointments")),
+    Route("GET", "/api/v1/portal/results", PORTAL, fixed("/api/v1/portal/results")),
+    Route("GET", "/api/v1/portal/results/{result_id}", PORTAL, _ids(
+        "/api/v1/portal/results/{result}"
+    )),
+    Route("GET", "/api/v1/portal/results/{result_id}/export", PORTAL, _ids(
+        "/api/v1/portal/results/{result}/export", query=lambda: {"format": "csv"}
+    )),
+    Route("GET", "/api/v1/portal/diary", PORTAL, fixed("/api/v1/portal/diary")),
+    Route("POST", "/api/v1/portal/diary", PORTAL, fixed(
+        "/api/v1/portal/diary", {"body": "Slecht geslapen", "shared": True}
+    )),
+    Route("PUT", "/api/v1/portal/diary/{entry_id}", PORTAL, fresh(
+        "/api/v1/portal/diary/{id}", make=_diary_entry, body=lambda w: {"body": "Toch goed geslapen"}
+    )),
+    Route("GET", "/api/v1/portal/questionnaires", PORTAL, fixed("/api/v1/portal/questionnaires")),
+    Route("GET", "/api/v1/portal/questionnaires/{questionnaire_id}", PORTAL, _ids(
+        "/api/v1/portal/questionnaires/{questionnaire}"
+    )),
+    Route("PUT", "/api/v1/portal/questionnaires/{questionnaire_id}/answers", PORTAL, fresh(
+        "/api/v1/portal/questionnaires/{id}/answers", make=_sent_questionnaire,
+        body=lambda w: {"answers": {"q1": "Goed"}, "submit": False},
+    )),
+    Route("GET", "/api/v1/portal/fhir", PORTAL, fixed("/api/v1/portal/fhir")),
+    Route("GET", "/api/v1/portal/actions", PORTAL, fixed("/api/v1/portal/actions")),
+    Route("POST", "/api/v1/portal/econsults", may(Capability.WRITE_TO_ORGANISATION), fixed(
+        "/api/v1/portal/econsults", {"subject": "Huiduitslag", "question": "Moet ik langskomen?"}
+    )),
+    Route("POST", "/api/v1/portal/care-messages", may(Capability.WRITE_TO_ORGANISATION), fixed(
+        "/api/v1/portal/care-messages", {"subject": "Vraag", "body": "Kan de afspraak later?"}
+    )),
+    # --- the portal's back office (portal): its practitioners; the practice's e-consults are
+    # the shared inbox's (messaging)
+    Route("GET", "/api/v1/portal/practice/econsults", may(Capability.WORK_SHARED_INBOX), fixed(
+        "/api/v1/portal/practice/econsults"
+    )),
+    Route("PUT", "/api/v1/portal/practice/clients/{person_id}", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}", body=lambda w: _client_form()
+    )),
+    Route("GET", "/api/v1/portal/practice/clients", PRACTICE, fixed(
+        "/api/v1/portal/practice/clients"
+    )),
+    Route("GET", "/api/v1/portal/practice/clients/{person_id}", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}"
+    )),
+    *(
+        Route("GET", f"/api/v1/portal/practice/clients/{{person_id}}/{part}", PRACTICE, _ids(
+            f"/api/v1/portal/practice/clients/{{person}}/{part}"
+        ))
+        for part in ("consents", "documents", "medications", "results", "appointments", "diary")
+    ),
+    Route("GET", "/api/v1/portal/practice/change-requests", PRACTICE, fixed(
+        "/api/v1/portal/practice/change-requests"
+    )),
+    Route("POST", "/api/v1/portal/practice/change-requests/{request_id}/{decision}", PRACTICE,
+        fresh("/api/v1/portal/practice/change-requests/{id}/accept", make=_change_request),
+    ),
+    Route("GET", "/api/v1/portal/practice/consent-items", PRACTICE, fixed(
+        "/api/v1/portal/practice/consent-items"
+    )),
+    Route("PUT", "/api/v1/portal/practice/consent-items", PRACTICE, fixed(
+        "/api/v1/portal/practice/consent-items", CONSENT_ITEMS
+    )),
+    Route("POST", "/api/v1/portal/practice/trajectories", PRACTICE, fresh(
+        "/api/v1/portal/practice/trajectories", body=_trajectory
+    )),
+    Route("POST", "/api/v1/portal/practice/trajectories/{trajectory_id}/end", PRACTICE, fresh(
+        "/api/v1/portal/practice/trajectories/{id}/end", make=_started, body=lambda w: {"reason": "Afgerond"}
+    )),
+    Route("GET", "/api/v1/portal/practice/trajectories", PRACTICE, fixed(
+        "/api/v1/portal/practice/trajectories"
+    )),
+    Route("POST", "/api/v1/portal/practice/clients/{person_id}/documents", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}/documents", body=lambda w: _publication()
+    )),
+    Route("GET", "/api/v1/portal/practice/documents/{document_id}/file", PRACTICE, _ids(
+        "/api/v1/portal/practice/documents/{document}/file"
+    )),
+    Route("POST", "/api/v1/portal/practice/clients/{person_id}/medications", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}/medications", body=lambda w: _medication()
+    )),
+    Route("POST", "/api/v1/portal/practice/medications/{medication_id}/stop", PRACTICE, fresh(
+        "/api/v1/portal/practice/medications/{id}/stop", make=_chronic
+    )),
+    Route("GET", "/api/v1/portal/practice/prescription-requests", PRACTICE, fixed(
+        "/api/v1/portal/practice/prescription-requests"
+    )),
+    Route("POST", "/api/v1/portal/practice/prescription-requests/{request_id}/{decision}",
+        PRACTICE, fresh("/api/v1/portal/practice/prescription-requests/{id}/ready", make=_requested),
+    ),
+    Route("POST", "/api/v1/portal/practice/clients/{person_id}/results", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}/results", body=lambda w: _result()
+    )),
+    Route("POST", "/api/v1/portal/practice/schedules", PRACTICE, fresh(
+        "/api/v1/portal/practice/schedules", body=_schedule
+    )),
+    Route("POST", "/api/v1/portal/practice/slots", PRACTICE, fresh(
+        "/api/v1/portal/practice/slots", body=_slot
+    )),
+    Route("DELETE", "/api/v1/portal/practice/slots/{slot_id}", PRACTICE, fresh(
+        "/api/v1/portal/practice/slots/{id}", make=_free_slot
+    )),
+    Route("GET", "/api/v1/portal/practice/agenda", PRACTICE, _ids(
+        "/api/v1/portal/practice/agenda", query=_days
+    )),
+    Route("POST", "/api/v1/portal/practice/clients/{person_id}/appointments", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}/appointments", body=_planned
+    )),
+    Route("DELETE", "/api/v1/portal/practice/appointments/{appointment_id}", PRACTICE, fresh(
+        "/api/v1/portal/practice/appointments/{id}", make=_planned_appointment
+    )),
+    Route("POST", "/api/v1/portal/practice/clients/{person_id}/questionnaires", PRACTICE, _ids(
+        "/api/v1/portal/practice/clients/{person}/questionnaires", body=lambda w: _questionnaire()
+    )),
+    Route("GET", "/api/v1/portal/practice/questionnaires", PRACTICE, fixed(
+        "/api/v1/portal/practice/questionnaires"
+    )),
+    Route("GET", "/api/v1/portal/practice/questionnaires/{questionnaire_id}", PRACTICE, _ids(
+        "/api/v1/portal/practice/questionnaires/{questionnaire}"
     )),
     # --- staff (identity)
     Route("GET", "/api/v1/organisation/staff", may(Capability.MANAGE_STAFF), fixed("/api/v1/organisation/staff")),
@@ -420,7 +759,9 @@ ROUTES: list[Route] = [
 ]  # fmt: skip
 
 
-async def _at(path: str, *, body: dict[str, Any] | None = None, query: dict[str, Any] | None = None) -> Request:
+async def _at(
+    path: str, *, body: dict[str, Any] | Form | None = None, query: dict[str, Any] | None = None
+) -> Request:
     return path, body, query
 
 
@@ -464,6 +805,8 @@ OWN_ROUTES = {
     ("GET", "/api/v1/search"),
     ("GET", "/api/v1/threads/{thread_id}/attachments/{attachment_id}"),
     ("GET", "/api/v1/events"),
+    # One's own e-consults and care conversations (messaging's list of one's threads).
+    ("GET", "/api/v1/portal/messages"),
 }
 
 
@@ -503,6 +846,7 @@ async def world(stack: Stack) -> Any:
     ids["team"] = (await built.make("admin", "POST", "/api/v1/organisation/teams", {"name": "Zaakbehandelaars"}))["id"]
     ids["theme"] = await add_theme(stack, admin.organisation_id, admin.organisation_name)
     ids["case"] = (await _case(built))["id"]
+    await portal_world(built)
     try:
         yield built
     finally:
@@ -531,7 +875,8 @@ async def test_each_role_gets_a_2xx_exactly_where_its_capabilities_allow(world: 
     for role in sorted(ROLES, key=lambda role: role in route.allowed):
         allowed = role in route.allowed
         path, body, query = await route.build(world, role, allowed)
-        response = await world.call(role, route.method, path, json=body, params=query)
+        payload = body.payload() if isinstance(body, Form) else {"json": body}
+        response = await world.call(role, route.method, path, params=query, **payload)
         results[role] = response.status_code
         if allowed:
             assert 200 <= response.status_code < 300, (role, response.status_code, response.text)

@@ -242,9 +242,19 @@ class FakeQueries:
         self._s = store
 
     async def threads_of_account(
-        self, account_id: str, staff_of: str | None, after: ListCursor | None, limit: int
+        self,
+        account_id: str,
+        staff_of: str | None,
+        after: ListCursor | None,
+        limit: int,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
-        rows = [p for p in self._s.participants.values() if self._own(p, account_id, staff_of)]
+        rows = [
+            p
+            for p in self._s.participants.values()
+            if self._own(p, account_id, staff_of) and (not kinds or self._s.threads[p.thread_id].kind in kinds)
+        ]
         return self._page(rows, lambda p: p.last_activity_at, after, limit)
 
     @staticmethod
@@ -256,7 +266,14 @@ class FakeQueries:
         )
 
     async def inbox(
-        self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
+        self,
+        organisation_id: str,
+        folder: str,
+        after: ListCursor | None,
+        limit: int,
+        assigned_to: str | None,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         def at(p: Participant) -> datetime | None:
             return p.last_received_at if folder == "received" else p.last_sent_at
@@ -268,6 +285,7 @@ class FakeQueries:
             and p.organisation_id == organisation_id
             and at(p) is not None
             and (assigned_to is None or self._s.threads[p.thread_id].assigned_to_account_id == assigned_to)
+            and (not kinds or self._s.threads[p.thread_id].kind in kinds)
         ]
         return self._page(rows, at, after, limit)
 

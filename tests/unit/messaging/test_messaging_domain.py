@@ -75,7 +75,8 @@ def test_kinds_differ_by_policy_not_by_model() -> None:
     assert set(POLICIES) == set(ThreadKind)
     assert POLICIES[ThreadKind.CHAT].likes and not POLICIES[ThreadKind.SECURE_MAIL].likes
     assert POLICIES[ThreadKind.SECURE_MAIL].guests and not POLICIES[ThreadKind.CHAT].guests
-    assert not POLICIES[ThreadKind.ECONSULT].startable_by_person
+    assert POLICIES[ThreadKind.ECONSULT].startable_by_person and not POLICIES[ThreadKind.ECONSULT].startable_by_staff
+    assert POLICIES[ThreadKind.ECONSULT].closes_on_organisation_answer
     thread, _ = secure_mail()
     with pytest.raises(NotAllowedForKind):
         thread.require(thread.policy.likes)

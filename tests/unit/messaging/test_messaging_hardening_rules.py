@@ -19,6 +19,7 @@ from messaging.domain.activity import reader_keys
 from messaging.domain.errors import (
     AttachmentQuarantined,
     NotAllowedForKind,
+    PersonsOnly,
     SendingLimitReached,
     ThreadNotFound,
     TooManyStreams,
@@ -152,10 +153,10 @@ async def test_nothing_is_written_when_identity_refuses_the_caller() -> None:
 
 
 # ----------------------------------------------------------------------------- starting with participants
-async def test_staff_start_an_econsult_with_a_client_of_their_organisation() -> None:
+async def test_staff_start_a_care_conversation_with_a_client_of_their_organisation() -> None:
     services, store, _ = make_services(directory=directory())
     refs = [conversations.ParticipantRef(account_id=CLIENT)]
-    checked = conversations.check_start_thread(staff(), "econsult", "Uw uitslag", "Zie bericht", "", refs)
+    checked = conversations.check_start_thread(staff(), "care", "Uw uitslag", "Zie bericht", "", refs)
     start_with = await conversations.resolve_start_with(services, staff(), refs)
     view = await conversations.do_create_thread(services, staff(), *checked, start_with=start_with)
     client = next(p for p in view.participants if p.account_id == CLIENT)
@@ -186,10 +187,9 @@ async def test_an_org_case_starts_with_another_organisations_shared_inbox() -> N
 @pytest.mark.parametrize(
     ("kind", "refs", "field"),
     [
-        ("econsult", [], "participants"),
-        ("econsult", [CLIENT, CLIENT], "participants[1]"),
-        ("econsult", ["00000000-0000-4000-8000-000000000003", CLIENT], "participants"),
-        ("econsult", ["org:" + OTHER_ORG], "participants"),
+        ("care", [CLIENT, CLIENT], "participants[1]"),
+        ("care", [f"00000000-0000-4000-8000-00000000000{n}" for n in range(6)], "participants"),
+        ("care", ["org:" + OTHER_ORG], "participants"),
         ("org_case", [CLIENT], "participants"),
         ("care", ["geen-id"], "participants[0]"),
     ],
@@ -208,6 +208,10 @@ async def test_start_thread_refuses_people_and_organisations_the_caller_may_not_
     services, _, _ = make_services(directory=directory())
     with pytest.raises(NotAllowedForKind):
         conversations.check_start_thread(staff(), "chat", "x", "", "", [conversations.ParticipantRef(CLIENT)])
+    with pytest.raises(PersonsOnly):  # naming nobody is a person writing to their practice
+        conversations.check_start_thread(staff(), "care", "x", "", "", [])
+    with pytest.raises(NotAllowedForKind):  # an e-consult only the patient asks
+        conversations.check_start_thread(staff(), "econsult", "x", "", "", [conversations.ParticipantRef(CLIENT)])
     with pytest.raises(NotPermitted):
         conversations.check_start_thread(person(), "care", "x", "", "", [conversations.ParticipantRef(CLIENT)])
     refs = [

@@ -20,6 +20,7 @@ from messaging.domain.errors import (
     ReadLinkNotFound,
     SendingLimitReached,
     ThreadNotFound,
+    ThreadNotOpen,
 )
 from messaging.domain.events import MessageSent, SecureMailSent
 from messaging.domain.secure_mail import hash_read_token
@@ -206,7 +207,7 @@ async def test_forward_only_into_a_thread_of_ones_own_and_likes_only_where_the_k
     with pytest.raises(NotAllowedForKind):
         conversations.check_create_thread(staff(), "secure_mail", "s", "", "")
     with pytest.raises(NotAllowedForKind):
-        conversations.check_create_thread(person(), "econsult", "s", "", "")
+        conversations.check_create_thread(staff(), "econsult", "s", "", "")
 
 
 async def test_attachments_are_checked_before_storage_and_quarantined_until_scanned_clean() -> None:
@@ -255,3 +256,50 @@ async def test_an_infected_file_stays_quarantined() -> None:
     await attachments.scan_pending(services, FakeScanner(infected={blobs.blobs[stored[0].storage_key]}))
     with pytest.raises(AttachmentQuarantined):
         await attachments.open_download(services, staff(), chat.summary.thread.id, message.attachments[0].id)
+
+
+async def test_an_econsult_is_asked_by_a_patient_with_photos_and_closes_with_the_practices_answer() -> None:
+    services, store, _ = make_services()
+    patient = person("petra", org="praktijk")
+    kind, subject, _, reference = conversations.check_start_thread(patient, "econsult", "Uitslag huid", "", "", [])
+    receiver = attachments.FileReceiver(services)
+    receiver.start("plekje.pdf", "application/pdf")
+    receiver.write(PDF)
+    photos = await attachments.store_files(services, receiver.finish())
+    asked = await conversations.do_create_thread(
+        services, patient, kind, subject, "Wat is dit plekje?", reference, files=photos
+    )
+    thread_id = asked.summary.thread.id
+    assert [len(m.attachments) for m in asked.messages] == [1]
+
+    # Until the answer the patient may add to the question; the inbox lists it as an e-consult.
+    await conversations.do_post_message(services, patient, thread_id, "Het jeukt ook.", [])
+    inbox, _, _ = await secure_mail.list_inbox(
+        services, staff("dokter", org="praktijk"), "received", "", 20, assigned_to_me=False, kinds=["econsult"]
+    )
+    assert [item.thread.id for item in inbox] == [thread_id]
+    assert await secure_mail.list_inbox(
+        services, staff("dokter", org="praktijk"), "received", "", 20, assigned_to_me=False, kinds=["care"]
+    ) == ([], "", 1)
+
+    doctor = staff("dokter", org="praktijk")
+    answer = await conversations.do_post_message(services, doctor, thread_id, "Onschuldig.", [])
+    assert store.threads[thread_id].state.value == "closed"
+    with pytest.raises(ThreadNotOpen):
+        await conversations.do_post_message(services, patient, thread_id, "Dank, en nog een vraag", [])
+    assert events_of(store, MessageSent)[-1].message_id == answer.id
+
+
+async def test_a_message_written_for_someone_names_the_one_who_acted() -> None:
+    services, store, _ = make_services()
+    parent_for_child = Caller(Principal("kind", "ouder", "s", "praktijk", "Kind & meer", frozenset({"person"})))
+    view = await conversations.do_create_thread(
+        services, parent_for_child, ThreadKind.CARE, "Vraag", "Hoe gaat het verder?", None
+    )
+    [event] = events_of(store, MessageSent)
+    assert (event.sender_account_id, event.acting_account_id) == ("kind", "ouder")
+    mine, _ = await conversations.list_threads(services, person("kind", org="praktijk"), "", 20, ["care"])
+    assert [item.thread.id for item in mine] == [view.summary.thread.id]
+    assert await conversations.list_threads(services, person("kind", org="praktijk"), "", 20, ["econsult"]) == ([], "")
+    with pytest.raises(InvalidArgument):
+        await conversations.list_threads(services, person("kind", org="praktijk"), "", 20, ["nonsense"])

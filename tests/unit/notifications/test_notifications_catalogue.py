@@ -30,7 +30,7 @@ from notifications.domain.notices import (
 )
 from notifications.domain.preferences import ChannelChoice, Preferences
 from notifications.entrypoints.consumers import RULES, NoticeRule
-from zorgpost.events.v1 import contacts_events_pb2, identity_events_pb2, messaging_events_pb2
+from zorgpost.events.v1 import contacts_events_pb2, identity_events_pb2, messaging_events_pb2, portal_events_pb2
 
 PUBLIC_URL = "https://zorgpost.example"
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
@@ -44,6 +44,8 @@ ENUM_FIELDS = {
     # Repeated: every role at once, in a notice that names them.
     "roles": ["admin", "staff", "practitioner", "case_handler", "helpdesk"],
     "previous_roles": ["staff"],
+    "cancelled_by": ["patient", "practice"],
+    "document_kind": ["report", "document", "agreement"],
     # A message's recipients: one of each kind is filled in.
     "kind": ["account", "guest", "organisation"],
     # A contact person's change: with a new address (the old one is told) and without.
@@ -81,6 +83,14 @@ SHOWN: dict[str, set[str]] = {
     "staff_invitation": {"organisation_name", "recipient.display_name", "inviter_name", "token"},
     "staff_roles_changed": {"organisation_name", "recipient.display_name", "changed_by_name"},
     "staff_access_ended": {"organisation_name", "recipient.display_name", "deactivated_by_name"},
+    # The portal's notices: that something is ready, never what (the time of one's own
+    # appointment is shown, as a Timestamp, not a marker).
+    "appointment_booked": {"organisation_name", "recipients.display_name"},
+    "appointment_cancelled": {"organisation_name", "recipients.display_name"},
+    "prescription_ready": {"organisation_name", "recipients.display_name"},
+    "result_published": {"organisation_name", "recipients.display_name"},
+    "document_published": {"organisation_name", "recipients.display_name"},
+    "questionnaire_sent": {"organisation_name", "recipients.display_name"},
     # The e-counter's contact persons (seed 3), reached by address; the message's link names its thread.
     "contact_confirmation": {"organisation_name", "display_name", "token", "theme_names"},
     "contact_changed": {"organisation_name", "display_name"},
@@ -180,7 +190,7 @@ def catalogue() -> TemplateCatalogue:
 def proto_subjects() -> dict[str, str]:
     """Message name → subject, as the event protos' comments declare them."""
     subjects: dict[str, str] = {}
-    for name in ("identity_events.proto", "messaging_events.proto", "contacts_events.proto"):
+    for name in ("identity_events.proto", "messaging_events.proto", "portal_events.proto", "contacts_events.proto"):
         text = (PROTO_DIR / name).read_text()
         for subject, message in re.findall(r"// Subject: (\S+)\n(?://.*\n)*message (\w+)", text):
             subjects[message] = subject
@@ -188,10 +198,11 @@ def proto_subjects() -> dict[str, str]:
 
 
 #: Parts of events, not events.
-EVENT_PARTS = {"Recipient", "MessageRecipient", "EcounterContact"}
+EVENT_PARTS = {"Recipient", "MessageRecipient", "PortalRecipient", "EcounterContact"}
 #: Events for other services and the audit trail, not for a notice (messaging adds the invitee
 #: to the thread; notifications keeps its address book with a consumer of its own; every
-#: service refuses a revoked access; an organisation's changes are kept).
+#: service refuses a revoked access; an organisation's changes are kept; identity ends portal
+#: access when a trajectory ends).
 NOT_NOTICES = {
     "InvitationAccepted",
     "AccountContactDetailsChanged",
@@ -208,6 +219,7 @@ NOT_NOTICES = {
     "SupervisionLinked",
     "SupervisionThemesChanged",
     "SupervisionEnded",
+    "TrajectoryEnded",
     "ContactPersonConfirmed",
 }
 #: Notices whose rules are still to come; remove each name here together with its rule.
@@ -215,12 +227,10 @@ AWAITING_RULES: set[str] = set()
 
 
 def test_every_event_that_reaches_a_person_has_exactly_one_rule_on_its_declared_subject() -> None:
-    declared = {
-        name: subject for name, subject in proto_subjects().items() if name not in NOT_NOTICES | AWAITING_RULES
-    }
+    declared = {name: subject for name, subject in proto_subjects().items() if name not in NOT_NOTICES | AWAITING_RULES}
     events = {
         name
-        for module in (identity_events_pb2, messaging_events_pb2, contacts_events_pb2)
+        for module in (identity_events_pb2, messaging_events_pb2, portal_events_pb2, contacts_events_pb2)
         for name in module.DESCRIPTOR.message_types_by_name
         if name not in EVENT_PARTS | NOT_NOTICES | AWAITING_RULES
     }
@@ -431,6 +441,47 @@ def test_times_are_shown_in_dutch_local_time_in_the_readers_language(
     mail = catalogue.render_mail("account_locked", language, {"organisation_name": "Gemeente X", "locked_until": value})
 
     assert shown in mail.text
+
+
+@pytest.mark.parametrize(
+    ("subject", "path"),
+    [
+        ("portal.appointment.booked", "/portal/appointments"),
+        ("portal.appointment.cancelled", "/portal/appointments"),
+        ("portal.prescription.ready", "/portal/prescriptions"),
+        ("portal.result.published", "/portal/results"),
+        ("portal.document.published", "/portal/documents"),
+        ("portal.questionnaire.sent", "/portal/questionnaires"),
+    ],
+)
+def test_a_portal_notice_goes_to_every_recipient_and_links_to_its_portal_page(
+    catalogue: TemplateCatalogue, subject: str, path: str
+) -> None:
+    rule = next(rule for rule in RULES if rule.subject == subject)
+    event = filled(rule.message_type)
+    second = event.recipients.add()  # type: ignore[attr-defined]
+    second.CopyFrom(event.recipients[0])  # type: ignore[attr-defined]
+    second.email, second.account_id = "ouder@example.org", "ouder"
+
+    notices = rule.notices(event)
+
+    assert [n.addressee.email for n in notices] == [event.recipients[0].email, "ouder@example.org"]  # type: ignore[attr-defined]
+    [delivery] = plan_deliveries(notices[0], Preferences(""), NOW)
+    mail = catalogue.render_mail(notices[0].kind.template, "nl", delivery.params)
+    assert f"{PUBLIC_URL}{path}" in mail.text
+    assert f"{PUBLIC_URL}{path}" in page(mail.html).hrefs
+
+
+def test_an_appointment_notice_tells_the_time_in_dutch_and_a_cancellation_who_cancelled(
+    catalogue: TemplateCatalogue,
+) -> None:
+    params = {"organisation_name": "Huisartsenpraktijk De Linde", "starts_at": "2026-12-01T08:30:00+00:00"}
+    booked = catalogue.render_mail("appointment_booked", "nl", params)
+    by_practice = catalogue.render_mail("appointment_cancelled", "nl", {**params, "cancelled_by": "practice"})
+
+    assert booked.subject == "Bevestiging van uw afspraak"
+    assert "1 december 2026 om 09:30" in booked.text and "24 uur" in booked.text
+    assert "geannuleerd door de praktijk" in by_practice.text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

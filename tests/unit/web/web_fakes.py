@@ -112,8 +112,11 @@ class ScriptedGateway:
         fields: Mapping[str, str],
         files: Sequence[FilePart],
         browser: BrowserContext | None = None,
+        file_field: str = "files",
     ) -> Any:
-        return self._answer(Call("POST", path, token, {"fields": dict(fields), "files": [f.file_name for f in files]}))
+        return self._answer(
+            Call("POST", path, token, {"fields": dict(fields), file_field: [f.file_name for f in files]})
+        )
 
     async def open_stream(
         self,

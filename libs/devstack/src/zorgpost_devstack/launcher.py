@@ -100,6 +100,7 @@ def run(config_path: Path) -> int:
         stack.migrate()
         stack.run_command("identity", "seed-demo")
         stack.run_command("messaging", "seed-demo")
+        stack.run_command("portal", "seed-demo")
         stack.run_command("contacts", "seed-demo")
         print("Diensten starten …", flush=True)
         stack.start_all()

@@ -1,7 +1,7 @@
 """A cap on every request body, counted while it streams in: a client that sends more (with
 or without ``Content-Length``, chunked included) is answered 413 as soon as the count passes
-the cap, before anything is buffered beyond it. Uploads (multipart to the message route)
-get their own, larger cap; every other body the default one."""
+the cap, before anything is buffered beyond it. Uploads (multipart to the routes that take
+files) get their own, larger cap; every other body the default one."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.problems import ProblemException, problem
 
-#: The routes that take files: multipart to POST /api/v1/threads/{id}/messages.
-UPLOAD_ROUTE = re.compile(r"/api/v1/threads/[^/]+/messages/?")
+#: The routes that take files (multipart POST): a message's files, an e-consult's photos, the
+#: portal's documents (the person's uploads, the practice's publications and agreements).
+UPLOAD_ROUTE = re.compile(
+    r"/api/v1/(?:threads/[^/]+/messages|portal/(?:econsults|documents|practice/trajectories"
+    r"|practice/clients/[^/]+/documents))/?"
+)
 
 
 def request_too_large(limit: int) -> ProblemException:

@@ -43,6 +43,8 @@ class ServiceClients:
     contacts: contacts_pb2_grpc.ContactsServiceStub
     notifications: notifications_pb2_grpc.NotificationsServiceStub
     portal: portal_pb2_grpc.PortalServiceStub
+    #: The portal's back office (same channel as portal).
+    practice: portal_pb2_grpc.PracticeServiceStub
     channels: dict[str, grpc.aio.Channel]
     verifier: TokenVerifier
     timeout: float
@@ -79,6 +81,7 @@ class ServiceClients:
             contacts=contacts_pb2_grpc.ContactsServiceStub(channels["contacts"]),
             notifications=notifications_pb2_grpc.NotificationsServiceStub(channels["notifications"]),
             portal=portal_pb2_grpc.PortalServiceStub(channels["portal"]),
+            practice=portal_pb2_grpc.PracticeServiceStub(channels["portal"]),
             channels=channels,
             verifier=remote_token_verifier(
                 channels["identity"],

@@ -97,7 +97,7 @@ class ParticipantRefIn(BaseModel):
 
 
 class StartThreadIn(BaseModel):
-    kind: Literal["econsult", "care", "org_case"]
+    kind: Literal["care", "org_case"]
     subject: str = line(max_length=MAX_SUBJECT)
     body: str = optional({"pattern": MULTI_LINE}, max_length=MAX_BODY, description="An optional first message.")
     reference: str = optional(
@@ -106,7 +106,7 @@ class StartThreadIn(BaseModel):
     participants: list[ParticipantRefIn] = Field(
         min_length=1,
         max_length=5,
-        description="e-consult: one person; care: up to five persons; org case: one other organisation.",
+        description="care: up to five persons; org case: one other organisation.",
     )
 
 
@@ -193,28 +193,38 @@ async def create_thread(body: CreateThreadIn, caller: CurrentCaller, clients: Cl
     responses=errors(403, 409),
 )
 async def start_thread(body: StartThreadIn, caller: CurrentCaller, clients: Clients) -> ThreadOut:
-    """Staff: starts an e-consult, care or org-case conversation together with whom it is
-    for: persons of the caller's organisation (e-consult one, care up to five) or another
-    organisation (org case, as its shared inbox). They see it at once and are told of its
-    first message. 422 names each participant that is not someone the caller may start it
-    with (``participants[i]``); 403 for anyone but staff."""
-    view = await clients.call(
-        clients.messaging.StartThread,
-        messaging_pb2.StartThreadRequest(
-            kind=body.kind,
-            subject=body.subject,
-            body=body.body,
-            reference=body.reference,
-            participants=[
-                messaging_pb2.ParticipantRef(account_id=p.account_id)
-                if p.account_id
-                else messaging_pb2.ParticipantRef(organisation_id=p.organisation_id)
-                for p in body.participants
-            ],
-        ),
-        caller,
+    """Staff: starts a care or org-case conversation together with whom it is for: persons of
+    the caller's organisation (care: up to five) or another organisation (org case, as its
+    shared inbox). They see it at once and are told of its first message. 422 names each
+    participant that is not someone the caller may start it with (``participants[i]``); 403
+    for anyone but staff. (An e-consult only a patient asks: POST /portal/econsults.)"""
+    header = messaging_pb2.StartThreadRequest(
+        kind=body.kind,
+        subject=body.subject,
+        body=body.body,
+        reference=body.reference,
+        participants=[
+            messaging_pb2.ParticipantRef(account_id=p.account_id)
+            if p.account_id
+            else messaging_pb2.ParticipantRef(organisation_id=p.organisation_id)
+            for p in body.participants
+        ],
     )
+    view = await clients.call(clients.messaging.StartThread, start_chunks(header), caller)
     return thread_out(view)
+
+
+async def start_chunks(
+    header: messaging_pb2.StartThreadRequest, files: list[UploadFile] | tuple[UploadFile, ...] = ()
+) -> AsyncIterator[messaging_pb2.StartThreadChunk]:
+    """StartThread's stream: the header, then each file's name and type and its bytes."""
+    yield messaging_pb2.StartThreadChunk(header=header)
+    for upload in files:
+        yield messaging_pb2.StartThreadChunk(
+            file=messaging_pb2.FileStart(file_name=upload.filename or "", content_type=upload.content_type or "")
+        )
+        while data := await upload.read(UPLOAD_CHUNK):
+            yield messaging_pb2.StartThreadChunk(data=data)
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadOut, responses=errors(401, 404, 422))

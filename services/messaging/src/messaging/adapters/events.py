@@ -98,6 +98,7 @@ def event_codec() -> EventCodec:
             sent_at=timestamp(event.sent_at),
             seq=event.seq,
             has_attachments=event.has_attachments,
+            acting_account_id=event.acting_account_id,
         ),
     )
     codec.register(

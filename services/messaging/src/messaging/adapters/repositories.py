@@ -535,10 +535,18 @@ class ConversationQueries:
         return [Listing(by_id[row.thread_id], _participant(row)) for row in found]
 
     async def threads_of_account(
-        self, account_id: str, staff_of: str | None, after: ListCursor | None, limit: int
+        self,
+        account_id: str,
+        staff_of: str | None,
+        after: ListCursor | None,
+        limit: int,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """Newest activity first, on ix_participants_account_activity."""
         query = select(participants).where(_own_rows(account_id, staff_of))
+        if kinds:
+            query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         if after is not None:
             query = query.where(
                 tuple_(participants.c.last_activity_at, participants.c.thread_id) < tuple_(after.at, after.id)
@@ -547,7 +555,14 @@ class ConversationQueries:
         return await self._listings(await self._session.execute(query))
 
     async def inbox(
-        self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
+        self,
+        organisation_id: str,
+        folder: str,
+        after: ListCursor | None,
+        limit: int,
+        assigned_to: str | None,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """The organisation's rows, newest received (or sent) first, on the matching partial index."""
         at = participants.c.last_received_at if folder == "received" else participants.c.last_sent_at
@@ -562,6 +577,8 @@ class ConversationQueries:
                     select(threads.c.id).where(threads.c.assigned_to_account_id == assigned_to)
                 )
             )
+        if kinds:
+            query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         query = query.order_by(at.desc(), participants.c.thread_id.desc()).limit(limit)
         return await self._listings(await self._session.execute(query))
 

@@ -75,3 +75,5 @@ class MessageSent(DomainEvent):
     sent_at: datetime
     has_attachments: bool
     recipients: tuple[MessageRecipient, ...] = field(default_factory=tuple)
+    #: Who acted for the sender (an act-as token), "" when the sender wrote it themself.
+    acting_account_id: str = ""

@@ -62,6 +62,9 @@ class KindPolicy:
     withdrawable_until_opened: bool
     #: A case number is required when starting one.
     reference_required: bool = False
+    #: The organisation's answer closes the thread for good: a reaction is a new thread
+    #: (seed 5: "Een reactie op het antwoord kan alleen via een nieuw e-consult").
+    closes_on_organisation_answer: bool = False
     #: Whom staff may put in when they start one (StartThread): at most this many people
     #: (citizens, clients, patients) and this many other organisations (as shared inboxes).
     start_with_persons: int = 0
@@ -106,18 +109,20 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             # A case between two organisations: the other one's counter, as its shared inbox.
             start_with_organisations=1,
         ),
+        # Seed 5: the patient asks (with photos, perhaps), the practice answers once.
         KindPolicy(
             ThreadKind.ECONSULT,
             shared_inbox=True,
-            startable_by_staff=True,
-            startable_by_person=False,
+            startable_by_staff=False,
+            startable_by_person=True,
             started_by_create_thread=True,
             guests=False,
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
-            # One consultation, one patient.
-            start_with_persons=1,
+            # Only the patient asks: an e-consult staff started would close with its own
+            # first message. Staff who write to a patient first start a care conversation.
+            closes_on_organisation_answer=True,
         ),
         KindPolicy(
             ThreadKind.CARE,
@@ -169,6 +174,14 @@ class Thread:
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise NotAllowedForKind()
+
+    def close_if_answered(self, sender: Participant) -> bool:
+        """True when this message, by the organisation's own staff, closed the thread."""
+        answered = sender.via_organisation_id is not None and sender.via_organisation_id == self.organisation_id
+        if self.policy.closes_on_organisation_answer and answered and self.state is ThreadState.OPEN:
+            self.state = ThreadState.CLOSED
+            return True
+        return False
 
     def record_message(self, message_id: str, at: datetime) -> int:
         """The next sequence number; the thread's activity moves to ``at``."""

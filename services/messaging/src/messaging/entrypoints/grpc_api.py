@@ -205,7 +205,13 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     ) -> messaging_pb2.InboxPage:
         caller = await self._caller(context)
         items, next_cursor, unread = await secure_mail.list_inbox(
-            self._services, caller, request.folder, request.cursor, request.limit, assigned_to_me=request.assigned_to_me
+            self._services,
+            caller,
+            request.folder,
+            request.cursor,
+            request.limit,
+            assigned_to_me=request.assigned_to_me,
+            kinds=list(request.kinds),
         )
         return messaging_pb2.InboxPage(
             items=[summary_pb(item) for item in items], next_cursor=next_cursor, unread_threads=unread
@@ -277,28 +283,70 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         return view_pb(await conversations.do_create_thread(self._services, caller, kind, subject, body, reference))
 
     async def StartThread(
-        self, request: messaging_pb2.StartThreadRequest, context: grpc.aio.ServicerContext
+        self, request_iterator: AsyncIterator[messaging_pb2.StartThreadChunk], context: grpc.aio.ServicerContext
     ) -> messaging_pb2.ThreadView:
         caller = await self._caller(context)
-        refs = [
-            conversations.ParticipantRef(account_id=ref.account_id, organisation_id=ref.organisation_id)
-            for ref in request.participants
-        ]
-        kind, subject, body, reference = conversations.check_start_thread(
-            caller, request.kind, request.subject, request.body, request.reference, refs
-        )
-        start_with = await conversations.resolve_start_with(self._services, caller, refs)
-        return view_pb(
-            await conversations.do_create_thread(
-                self._services, caller, kind, subject, body, reference, start_with=start_with
-            )
-        )
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            header: messaging_pb2.StartThreadRequest | None = None
+            async for chunk in request_iterator:
+                part = chunk.WhichOneof("part")
+                if header is None:
+                    if part != "header":
+                        raise InvalidArgument(fields={"kind": "the thread's header must come first"})
+                    header = chunk.header
+                    refs = [
+                        conversations.ParticipantRef(account_id=ref.account_id, organisation_id=ref.organisation_id)
+                        for ref in header.participants
+                    ]
+                    # May the caller start it, with these participants? Before any file is taken.
+                    kind, subject, body, reference = conversations.check_start_thread(
+                        caller, header.kind, header.subject, header.body, header.reference, refs
+                    )
+                    start_with = await conversations.resolve_start_with(self._services, caller, refs)
+                else:
+                    self._receive_file_part(receiver, chunk, part, header_field="kind")
+            if header is None:
+                raise InvalidArgument(fields={"kind": "is required"})
+            if not header.participants and not body and not receiver.has_files:
+                # A person's conversation (no one named) starts with what they ask; staff, who
+                # name whom it is for, may open one first.
+                raise InvalidArgument(fields={"body": "is required"})
+            stored = await attachment_service.store_files(self._services, receiver.finish())
+            try:
+                view = await conversations.do_create_thread(
+                    self._services, caller, kind, subject, body, reference, start_with=start_with, files=stored
+                )
+            except BaseException:
+                await attachment_service.discard_files(self._services, stored)
+                raise
+        finally:
+            receiver.close()
+        return view_pb(view)
+
+    @staticmethod
+    def _receive_file_part(
+        receiver: attachment_service.FileReceiver,
+        chunk: messaging_pb2.PostMessageChunk | messaging_pb2.StartThreadChunk,
+        part: str | None,
+        *,
+        header_field: str,
+    ) -> None:
+        """A file's start or a piece of its bytes, after the one header."""
+        if part == "file":
+            receiver.start(chunk.file.file_name, chunk.file.content_type)
+        elif part == "data":
+            receiver.write(chunk.data)
+        else:
+            raise InvalidArgument(fields={header_field: "a message has one header"})
 
     async def ListThreads(
         self, request: messaging_pb2.ListThreadsRequest, context: grpc.aio.ServicerContext
     ) -> messaging_pb2.ThreadPage:
         caller = await self._caller(context)
-        items, next_cursor = await conversations.list_threads(self._services, caller, request.cursor, request.limit)
+        items, next_cursor = await conversations.list_threads(
+            self._services, caller, request.cursor, request.limit, list(request.kinds)
+        )
         return messaging_pb2.ThreadPage(items=[summary_pb(item) for item in items], next_cursor=next_cursor)
 
     async def GetThread(
@@ -345,12 +393,8 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
                     header = chunk.header
                     # 404 before a single byte of a file is taken.
                     await conversations.check_post_access(self._services, caller, header.thread_id)
-                elif part == "file":
-                    receiver.start(chunk.file.file_name, chunk.file.content_type)
-                elif part == "data":
-                    receiver.write(chunk.data)
                 else:
-                    raise InvalidArgument(fields={"thread_id": "a message has one header"})
+                    self._receive_file_part(receiver, chunk, part, header_field="thread_id")
             if header is None:
                 raise InvalidArgument(fields={"thread_id": "is required"})
             body = conversations.check_message_body(header.body, has_files=receiver.has_files)

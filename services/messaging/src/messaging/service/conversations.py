@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from messaging.domain.activity import ActivityChange, ActivityKind
-from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, ThreadNotFound
+from messaging.domain.errors import MessageNotFound, NoOrganisation, NotAllowedForKind, PersonsOnly, ThreadNotFound
 from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
 from messaging.domain.secure_mail import new_read_link, withdrawable_by
@@ -82,6 +82,7 @@ async def add_message(
     files: list[StoredFile] | tuple[StoredFile, ...] = (),
     forwarded_from: Forwarded | None = None,
     opens_secure_mail: bool = False,
+    acting_account_id: str = "",
     limits: Services | None = None,
 ) -> Message:
     """Adds a message to the thread ``access`` reaches, updates everyone's read state and
@@ -121,6 +122,7 @@ async def add_message(
     message = Message(message_id, thread.id, seq, sender, body, now, forwarded_from, 0, attachments)
     await uow.messages.add(message)
     apply_new_message(access.participants, me, seq, now)
+    thread.close_if_answered(me)
     for participant in access.participants:
         await uow.participants.save(participant)
     await uow.threads.save(thread)
@@ -166,10 +168,16 @@ async def add_message(
             sent_at=now,
             has_attachments=bool(attachments),
             recipients=tuple(recipients),
+            acting_account_id=acting_account_id,
             occurred_at=now,
         )
     )
     return message
+
+
+def acting_account(caller: Caller) -> str:
+    """The actor of an act-as token (a parent writing for a child), "" otherwise."""
+    return caller.principal.actor_id if caller.principal.acts_on_behalf else ""
 
 
 def message_activity(message: Message) -> ActivityChange:
@@ -222,7 +230,9 @@ async def do_post_message(
     async with services.uow() as uow:
         access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
         access.thread.require_open()
-        message = await add_message(uow, access, body, now, files=files, limits=services)
+        message = await add_message(
+            uow, access, body, now, files=files, acting_account_id=acting_account(caller), limits=services
+        )
         await publish(uow, access.participants, message_activity(message))
         await uow.commit()
     return message
@@ -274,17 +284,24 @@ class StartWith:
 def check_start_thread(
     caller: Caller, kind: str, subject: str, body: str, reference: str, refs: list[ParticipantRef]
 ) -> tuple[ThreadKind, str, str, str | None]:
-    """Staff may start this kind with these participants (their shape and number, per the
-    kind's policy); whether each exists and may be added is :func:`resolve_start_with`'s."""
-    caller.principal.require(Capability.WORK_SHARED_INBOX)
-    try:
-        thread_kind = ThreadKind(kind)
-    except ValueError:
-        raise InvalidArgument(fields={"kind": "is not a kind of conversation"}) from None
-    policy = policy_for(thread_kind)
+    """May the caller start this kind with these participants (StartThread, the one way to
+    start a thread together with its first message and files)?
+
+    A person starts their own (an e-consult or a care message to their practice) with no
+    one named: their organisation takes part as its shared inbox. Staff who work the shared
+    inbox name whom it is for, in the shape and number the kind's policy allows; whether each
+    exists and may be added is :func:`resolve_start_with`'s."""
+    if refs:
+        caller.principal.require(Capability.WORK_SHARED_INBOX)
+    elif not caller.principal.can(Capability.WRITE_TO_ORGANISATION):
+        # Without anyone named this is a person writing to their practice.
+        raise PersonsOnly()
+    checked = check_create_thread(caller, kind, subject, body, reference)
+    if not refs:
+        return checked
+    policy = policy_for(checked[0])
     if not (policy.start_with_persons or policy.start_with_organisations):
         raise NotAllowedForKind()
-    checked = check_create_thread(caller, kind, subject, body, reference)
     errors = FieldErrors()
     persons = organisations = 0
     seen: set[str] = set()
@@ -299,8 +316,6 @@ def check_start_thread(
             seen.add(identifier)
             persons += bool(ref.account_id)
             organisations += bool(ref.organisation_id)
-    if not refs:
-        errors.add("participants", "name whom the conversation is for")
     if persons > policy.start_with_persons:
         errors.add("participants", f"at most {policy.start_with_persons} people in this kind of conversation")
     if organisations > policy.start_with_organisations:
@@ -344,24 +359,23 @@ async def resolve_start_with(services: Services, caller: Caller, refs: list[Part
     return StartWith(tuple(persons), tuple(organisations))
 
 
-async def do_create_thread(
-    services: Services,
+def new_thread(
     caller: Caller,
     kind: ThreadKind,
     subject: str,
-    body: str,
     reference: str | None,
     *,
+    name: str,
+    now: datetime,
     start_with: StartWith | None = None,
-) -> ThreadView:
-    """Stores the thread with the caller (and their organisation's shared inbox where the
-    kind has one) and whom it ``start_with``, its first message and their activity."""
+    thread_id: str | None = None,
+) -> Access:
+    """A thread not yet stored: the caller (and their organisation's shared inbox where the
+    kind has one) and whom it ``start_with``. Every way a thread starts builds it here."""
     principal = caller.principal
     policy = policy_for(kind)
-    name = await caller_name(services, caller)
-    now = services.clock()
     thread = Thread(
-        id=new_id(),
+        id=thread_id or new_id(),
         kind=kind,
         subject=subject,
         organisation_id=principal.organisation_id,
@@ -386,27 +400,64 @@ async def do_create_thread(
     if start_with is not None:
         participants += [account_participant(thread.id, m.account_id, m.display_name, now) for m in start_with.persons]
         participants += [
-            organisation_participant(thread.id, identifier, name, now) for identifier, name in start_with.organisations
+            organisation_participant(thread.id, identifier, org_name, now)
+            for identifier, org_name in start_with.organisations
         ]
+    return Access(thread, me, participants, organisation=organisation)
+
+
+async def store_new_thread(uow: MessagingUnitOfWork, access: Access, now: datetime) -> None:
+    """Stores a :func:`new_thread` with its participants and tells them it started, in the
+    caller's unit of work (the first message follows in the same one)."""
+    await uow.threads.add(access.thread)
+    for participant in access.participants:
+        await uow.participants.add(participant)
+    me = access.participant
+    created = ActivityChange(
+        ActivityKind.THREAD_CREATED, access.thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
+    )
+    await publish(uow, access.participants, created)
+
+
+async def do_create_thread(
+    services: Services,
+    caller: Caller,
+    kind: ThreadKind,
+    subject: str,
+    body: str,
+    reference: str | None,
+    *,
+    start_with: StartWith | None = None,
+    files: list[StoredFile] | tuple[StoredFile, ...] = (),
+) -> ThreadView:
+    """Stores the thread (:func:`new_thread`) and (with a text or files) its first message
+    and their activity, in one transaction."""
+    name = await caller_name(services, caller)
+    now = services.clock()
+    access = new_thread(caller, kind, subject, reference, name=name, now=now, start_with=start_with)
     async with services.uow() as uow:
-        await uow.threads.add(thread)
-        for participant in participants:
-            await uow.participants.add(participant)
-        access = Access(thread, me, participants, organisation=organisation)
+        await store_new_thread(uow, access, now)
         messages: list[Message] = []
-        created = ActivityChange(
-            ActivityKind.THREAD_CREATED, thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
-        )
-        if body:
-            messages.append(await add_message(uow, access, body, now))
-        await publish(uow, participants, created)
+        if body or files:
+            messages.append(
+                await add_message(uow, access, body, now, files=files, acting_account_id=acting_account(caller))
+            )
         for message in messages:
-            await publish(uow, participants, message_activity(message))
+            await publish(uow, access.participants, message_activity(message))
         await uow.commit()
     return thread_view(access, messages, liked=set(), older_cursor="")
 
 
 # ----------------------------------------------------------------------------- reading
+def check_kinds(kinds: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """A list filter's kinds (empty: every kind)."""
+    known = {kind.value for kind in ThreadKind}
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        raise InvalidArgument(fields={"kinds": f"{', '.join(unknown)} is not a kind of conversation"})
+    return frozenset(kinds)
+
+
 def summary_of(
     thread: Thread, me: Participant, participants: list[Participant], last_message: Message | None
 ) -> ThreadSummaryView:
@@ -507,15 +558,16 @@ async def list_messages(
 
 
 async def list_threads(
-    services: Services, caller: Caller, cursor: str, limit: int
+    services: Services, caller: Caller, cursor: str, limit: int, kinds: list[str] | tuple[str, ...] = ()
 ) -> tuple[list[ThreadSummaryView], str]:
-    """The caller's conversations, newest activity first."""
+    """The caller's conversations (of ``kinds``, or every kind), newest activity first."""
     count = page_size(limit)
     after = decode_cursor(cursor)
+    wanted = check_kinds(kinds)
     async with services.uow() as uow:
         principal = caller.principal
         listings = await uow.queries.threads_of_account(
-            principal.subject_id, staff_organisation(principal), after, count + 1
+            principal.subject_id, staff_organisation(principal), after, count + 1, kinds=wanted
         )
         summaries = await summaries_of(uow, listings[:count])
     next_cursor = ""

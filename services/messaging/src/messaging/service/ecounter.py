@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from messaging.domain.activity import ActivityChange, ActivityKind
 from messaging.domain.ecounter import (
     Box,
     EcounterCase,
@@ -31,11 +30,8 @@ from messaging.domain.errors import ThreadNotFound
 from messaging.domain.threads import (
     Access,
     Message,
-    Thread,
     ThreadKind,
-    account_participant,
     new_id,
-    organisation_participant,
 )
 from messaging.service.common import (
     MAX_SUBJECT_LENGTH,
@@ -50,7 +46,7 @@ from messaging.service.common import (
     parse_id,
     publish,
 )
-from messaging.service.conversations import add_message, message_activity
+from messaging.service.conversations import StartWith, add_message, message_activity, new_thread, store_new_thread
 from messaging.service.ports import (
     ContactsDirectory,
     EcounterFilter,
@@ -237,9 +233,9 @@ async def do_send_ecounter_message(
 
     name = await caller_name(services, caller)
     now = services.clock()
-    thread_id = new_id()
     async with services.uow() as uow:
         reference = format_reference(now.year, await uow.ecounter.next_reference_number(now.year))
+        thread_id = new_id()
         case = EcounterCase(
             thread_id=thread_id,
             reference=reference,
@@ -252,31 +248,20 @@ async def do_send_ecounter_message(
             team_name=theme.team_name,
             created_at=now,
         )
-        thread = Thread(
-            id=thread_id,
-            kind=ThreadKind.ORG_CASE,
-            subject=text_title,
-            organisation_id=mine,
-            organisation_name=caller.principal.organisation_name or "",
-            created_by_account_id=caller.principal.subject_id,
-            created_at=now,
-            reference=reference,
-            last_activity_at=now,
+        # Started as StartThread starts an org case: the caller, their organisation's shared
+        # inbox and the other side's.
+        access = new_thread(
+            caller,
+            ThreadKind.ORG_CASE,
+            text_title,
+            reference,
+            name=name,
+            now=now,
+            start_with=StartWith(organisations=(case.other_side(mine),)),
+            thread_id=thread_id,
         )
-        me = account_participant(thread_id, caller.principal.subject_id, name, now, via_organisation_id=mine)
-        own_side = organisation_participant(thread_id, mine, thread.organisation_name, now)
-        other_id, other_name = case.other_side(mine)
-        participants = [me, own_side, organisation_participant(thread_id, other_id, other_name, now)]
-        await uow.threads.add(thread)
-        for participant in participants:
-            await uow.participants.add(participant)
+        await store_new_thread(uow, access, now)
         await uow.ecounter.add_case(case)
-        await publish(
-            uow,
-            participants,
-            ActivityChange(ActivityKind.THREAD_CREATED, thread_id, now, actor_participant_id=me.id, actor_name=name),
-        )
-        access = Access(thread, me, participants, organisation=own_side)
         entry = await _send_in(
             uow,
             access,

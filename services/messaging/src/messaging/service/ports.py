@@ -140,14 +140,28 @@ class ConversationQueries(Protocol):
     """The read side: lists that page by keyset and use their own indexes."""
 
     async def threads_of_account(
-        self, account_id: str, staff_of: str | None, after: ListCursor | None, limit: int
+        self,
+        account_id: str,
+        staff_of: str | None,
+        after: ListCursor | None,
+        limit: int,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """The account's own rows; one acquired via an organisation only while ``staff_of``
-        (the organisation the caller's token says they are staff of) is it."""
+        (the organisation the caller's token says they are staff of) is it. ``kinds``: only
+        threads of these kinds (empty: every kind)."""
         ...
 
     async def inbox(
-        self, organisation_id: str, folder: str, after: ListCursor | None, limit: int, assigned_to: str | None
+        self,
+        organisation_id: str,
+        folder: str,
+        after: ListCursor | None,
+        limit: int,
+        assigned_to: str | None,
+        *,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Listing]: ...
 
     async def unread_inbox_threads(self, organisation_id: str) -> int: ...

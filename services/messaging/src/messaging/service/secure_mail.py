@@ -58,7 +58,14 @@ from messaging.service.common import (
     publish,
     sending_limit_wait,
 )
-from messaging.service.conversations import add_message, message_activity, summaries_of, summary_of, thread_view
+from messaging.service.conversations import (
+    add_message,
+    check_kinds,
+    message_activity,
+    summaries_of,
+    summary_of,
+    thread_view,
+)
 from messaging.service.ports import ListCursor, MessagingUnitOfWork
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 from zorgpost_kit.roles import Capability
@@ -242,7 +249,14 @@ async def do_write_to_organisation(services: Services, caller: Caller, subject: 
 
 # ----------------------------------------------------------------------------- the shared inbox
 async def list_inbox(
-    services: Services, caller: Caller, folder: str, cursor: str, limit: int, *, assigned_to_me: bool
+    services: Services,
+    caller: Caller,
+    folder: str,
+    cursor: str,
+    limit: int,
+    *,
+    assigned_to_me: bool,
+    kinds: list[str] | tuple[str, ...] = (),
 ) -> tuple[list[ThreadSummaryView], str, int]:
     """The organisation's shared secure-mail inbox: (threads, next cursor, unread threads).
     Staff only; every staff member of the organisation sees the same inbox."""
@@ -256,7 +270,9 @@ async def list_inbox(
     after = decode_cursor(cursor)
     assignee = principal.subject_id if assigned_to_me else None
     async with services.uow() as uow:
-        listings = await uow.queries.inbox(principal.organisation_id, chosen, after, count + 1, assignee)
+        listings = await uow.queries.inbox(
+            principal.organisation_id, chosen, after, count + 1, assignee, kinds=check_kinds(kinds)
+        )
         summaries = await summaries_of(uow, listings[:count])
         unread = await uow.queries.unread_inbox_threads(principal.organisation_id)
     next_cursor = ""

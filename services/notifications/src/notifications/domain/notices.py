@@ -60,6 +60,13 @@ ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
 STAFF_INVITATION = NoticeKind("staff_invitation", Category.ACCOUNT, _EMAIL)
 STAFF_ROLES_CHANGED = NoticeKind("staff_roles_changed", Category.SECURITY, _EMAIL)
 STAFF_ACCESS_ENDED = NoticeKind("staff_access_ended", Category.SECURITY, _EMAIL)
+# The portal (seeds 4, 5): that something is ready, never what it says.
+APPOINTMENT_BOOKED = NoticeKind("appointment_booked", Category.APPOINTMENTS, _EMAIL)
+APPOINTMENT_CANCELLED = NoticeKind("appointment_cancelled", Category.APPOINTMENTS, _EMAIL)
+PRESCRIPTION_READY = NoticeKind("prescription_ready", Category.RESULTS, _EMAIL)
+RESULT_PUBLISHED = NoticeKind("result_published", Category.RESULTS, _EMAIL)
+DOCUMENT_PUBLISHED = NoticeKind("document_published", Category.MESSAGES, _EMAIL)
+QUESTIONNAIRE_SENT = NoticeKind("questionnaire_sent", Category.MESSAGES, _EMAIL)
 #: The e-counter's contact persons (seed 3), reached by e-mail address, not as accounts.
 CONTACT_CONFIRMATION = NoticeKind("contact_confirmation", Category.ACCOUNT, _EMAIL)
 CONTACT_CHANGED = NoticeKind("contact_changed", Category.ACCOUNT, _EMAIL)
@@ -92,6 +99,12 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     STAFF_INVITATION,
     STAFF_ROLES_CHANGED,
     STAFF_ACCESS_ENDED,
+    APPOINTMENT_BOOKED,
+    APPOINTMENT_CANCELLED,
+    PRESCRIPTION_READY,
+    RESULT_PUBLISHED,
+    DOCUMENT_PUBLISHED,
+    QUESTIONNAIRE_SENT,
     CONTACT_CONFIRMATION,
     CONTACT_CHANGED,
     CONTACT_EMAIL_CHANGED,

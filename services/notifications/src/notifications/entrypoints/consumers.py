@@ -44,6 +44,7 @@ from notifications.service.notices import NoticeQueue
 from zorgpost.events.v1 import contacts_events_pb2 as contacts
 from zorgpost.events.v1 import identity_events_pb2 as identity
 from zorgpost.events.v1 import messaging_events_pb2 as messaging
+from zorgpost.events.v1 import portal_events_pb2 as portal
 from zorgpost_kit.consumer import EventConsumer, EventEnvelope
 
 E = TypeVar("E", bound=Message)
@@ -293,6 +294,35 @@ def _to_both(to_person: NoticeKind, to_delegate: NoticeKind) -> Callable[[Any], 
     return notices
 
 
+def _to_portal_recipients(
+    kind: NoticeKind, source_field: str, params: Callable[[Any], dict[str, Any]] | None = None
+) -> Callable[[Any], list[Notice]]:
+    """A portal event → the notice to each of its recipients (the person and their delegates).
+    The portal's events share organisation_id, organisation_name and recipients by
+    convention, not through a common protobuf type."""
+
+    def notices(event: Any) -> list[Notice]:
+        shown = params(event) if params is not None else {}
+        return [
+            Notice(
+                kind=kind,
+                addressee=Addressee(
+                    account_id=recipient.account_id,
+                    email=recipient.email,
+                    language=recipient.language,
+                    display_name=recipient.display_name,
+                ),
+                source_id=getattr(event, source_field),
+                organisation_id=event.organisation_id,
+                organisation_name=event.organisation_name,
+                params=shown,
+            )
+            for recipient in event.recipients
+        ]
+
+    return notices
+
+
 # --------------------------------------------------------------------------- the e-counter (seed 3)
 def _to_contact(
     event: Any, kind: NoticeKind, email: str, *, params: dict[str, Any] | None = None, expires: str | None = None
@@ -494,6 +524,44 @@ RULES: tuple[NoticeRule[Any], ...] = (
         "identity.staff.deactivated",
         identity.StaffDeactivated,
         lambda e: [_to_recipient(e, kinds.STAFF_ACCESS_ENDED, params={"deactivated_by_name": e.deactivated_by_name})],
+    ),
+    NoticeRule(
+        "portal.appointment.booked",
+        portal.AppointmentBooked,
+        _to_portal_recipients(
+            kinds.APPOINTMENT_BOOKED, "appointment_id", lambda e: {"starts_at": _iso(_time(e, "starts_at"))}
+        ),
+    ),
+    NoticeRule(
+        "portal.appointment.cancelled",
+        portal.AppointmentCancelled,
+        _to_portal_recipients(
+            kinds.APPOINTMENT_CANCELLED,
+            "appointment_id",
+            lambda e: {"starts_at": _iso(_time(e, "starts_at")), "cancelled_by": e.cancelled_by},
+        ),
+    ),
+    NoticeRule(
+        "portal.prescription.ready",
+        portal.PrescriptionReady,
+        _to_portal_recipients(kinds.PRESCRIPTION_READY, "request_id"),
+    ),
+    NoticeRule(
+        "portal.result.published", portal.ResultPublished, _to_portal_recipients(kinds.RESULT_PUBLISHED, "result_id")
+    ),
+    NoticeRule(
+        "portal.document.published",
+        portal.DocumentPublished,
+        _to_portal_recipients(
+            kinds.DOCUMENT_PUBLISHED,
+            "document_id",
+            lambda e: {"document_kind": e.document_kind, "requires_approval": e.requires_approval},
+        ),
+    ),
+    NoticeRule(
+        "portal.questionnaire.sent",
+        portal.QuestionnaireSent,
+        _to_portal_recipients(kinds.QUESTIONNAIRE_SENT, "questionnaire_id"),
     ),
 )
 

@@ -60,11 +60,12 @@ class HttpGateway:
         fields: Mapping[str, str],
         files: Sequence[FilePart],
         browser: BrowserContext | None = None,
+        file_field: str = "files",
     ) -> Any:
         if not files:
             # httpx would send a urlencoded form; the gateway takes these fields as JSON too.
             return await self.call("POST", path, token=token, json=dict(fields), browser=browser)
-        parts = [("files", (part.file_name, part.content, part.content_type)) for part in files]
+        parts = [(file_field, (part.file_name, part.content, part.content_type)) for part in files]
         try:
             response = await self._client.post(
                 API_PREFIX + path,

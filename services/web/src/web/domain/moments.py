@@ -4,7 +4,7 @@ way). Times are read on the Dutch clock (Europe/Amsterdam), whatever the server'
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from zorgpost_kit.calendar import ZONE
 
@@ -21,6 +21,33 @@ MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
+
+
+WEEKDAYS = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTH_NAMES = {
+    "nl": (
+        "januari", "februari", "maart", "april", "mei", "juni",
+        "juli", "augustus", "september", "oktober", "november", "december",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+
+
+def describe_day(day: date, language: str) -> str:
+    """A day as the seed says it: "dinsdag 9 november 2022" ("Tuesday 9 November 2022")."""
+    words = "en" if language == "en" else "nl"
+    return f"{WEEKDAYS[words][day.weekday()]} {day.day} {MONTH_NAMES[words][day.month - 1]} {day.year}"
+
+
+def describe_month(year: int, month: int, language: str) -> str:
+    """ "december 2026" ("December 2026")."""
+    return f"{MONTH_NAMES['en' if language == 'en' else 'nl'][month - 1]} {year}"
 
 
 def parse_moment(value: str | datetime) -> datetime:

@@ -227,15 +227,48 @@ class Page:
             path, token=token, headers=headers, browser=self.browser, idle_timeout=idle_timeout
         )
 
-    async def portal_api(self, method: str, path: str, *, params: dict[str, str] | None = None) -> Any:
-        """A portal call: on behalf of the person one acts for, if any."""
+    async def _portal_token(self) -> str:
         if self.session is None:
             raise LoginRequired(self.request.url.path)
         try:
-            token = await self.parts.sessions.portal_token(self.session, self.browser)
+            return await self.parts.sessions.portal_token(self.session, self.browser)
         except SessionEnded:
             raise LoginRequired(self.request.url.path) from None
-        return await self.parts.gateway.call(method, path, token=token, params=params, browser=self.browser)
+
+    async def portal_api(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
+    ) -> Any:
+        """A portal call: on behalf of the person one acts for, if any."""
+        token = await self._portal_token()
+        try:
+            return await self.parts.gateway.call(
+                method, path, token=token, json=json, params=params, browser=self.browser
+            )
+        except GatewayError as error:
+            if error.status == 401:
+                await self.sign_out()
+                raise LoginRequired(self.request.url.path) from error
+            raise
+
+    async def portal_files(
+        self, path: str, fields: Mapping[str, str], files: list[FilePart], *, file_field: str = "files"
+    ) -> Any:
+        """A portal POST with files (multipart), on behalf of the person one acts for."""
+        token = await self._portal_token()
+        try:
+            return await self.parts.transfers.send_files(
+                path, token=token, fields=fields, files=files, browser=self.browser, file_field=file_field
+            )
+        except GatewayError as error:
+            if error.status == 401:
+                await self.sign_out()
+                raise LoginRequired(self.request.url.path) from error
+            raise
+
+    async def portal_stream(self, path: str, *, params: dict[str, str] | None = None) -> Stream:
+        """A portal download (a document, a result as PDF or CSV) as it comes."""
+        token = await self._portal_token()
+        return await self.parts.transfers.open_stream(path, token=token, params=params, browser=self.browser)
 
     async def public_api(self, method: str, path: str, *, json: Any = None) -> Any:
         """A call that needs no signed-in person (journeys opened from a mailed link)."""

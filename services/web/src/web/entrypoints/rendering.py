@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, se
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from web.domain.moments import describe_moment, describe_size, parse_moment
+from web.domain.moments import describe_day, describe_moment, describe_size, parse_moment
 from web.forms import field_id
 from zorgpost_kit.calendar import ZONE
 
@@ -48,6 +48,16 @@ def rule_attributes(rule: Mapping[str, str]) -> dict[str, str]:
 def when(context: Context, value: str) -> str:
     """``<time>`` text for a moment the gateway gave: "een paar seconden geleden" …"""
     return describe_moment(parse_moment(value), datetime.now(UTC), str(context.get("lang", "nl")))
+
+
+@pass_context
+def day(context: Context, value: str) -> str:
+    """The day of a date ("2026-12-01") or of a moment on the Dutch clock, in words:
+    "dinsdag 1 december 2026"."""
+    language = str(context.get("lang", "nl"))
+    if len(value) == 10:
+        return describe_day(date.fromisoformat(value), language)
+    return describe_day(parse_moment(value).astimezone(ZONE).date(), language)
 
 
 def clock(value: str) -> str:
@@ -101,4 +111,5 @@ def build_environment() -> Environment:
     environment.filters["file_size"] = file_size
     environment.filters["highlight"] = highlight
     environment.filters["clock"] = clock
+    environment.filters["day"] = day
     return environment

@@ -100,8 +100,10 @@ class GatewayTransfers(Protocol):
         fields: Mapping[str, str],
         files: Sequence[FilePart],
         browser: BrowserContext | None = None,
+        file_field: str = "files",
     ) -> Any:
-        """A multipart POST; the decoded JSON answer. Raises GatewayError or GatewayUnavailable."""
+        """A multipart POST (the files under ``file_field``); the decoded JSON answer. Raises
+        GatewayError or GatewayUnavailable."""
         ...
 
     async def open_stream(

@@ -1,0 +1,399 @@
+"""The client and patient portal (seeds 4 and 5), for the person or for whom they act:
+appointments (free slots per day with month navigation, booking with the "not for urgent
+complaints" notice, cancelling until 24 hours before), repeat prescriptions (chronic
+medication only, the day they are ready), results (viewed, downloaded as PDF or CSV), the
+e-consult (a question with photos), and the dossier (documents and reports to approve,
+uploads, consents) and the diary.
+
+Every call goes through :meth:`Page.portal_api`: with an act-as token a parent works in
+the child's portal, and the portal service decides what anyone may see or change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from web.domain.moments import describe_day, describe_month, parse_moment
+from web.entrypoints.context import Page, SignedInPage
+from web.entrypoints.conversation import download
+from web.entrypoints.paths import segment
+from web.forms import checked
+from web.service.ports import GatewayError
+from zorgpost_kit import calendar
+
+router = APIRouter(prefix="/portal")
+
+BOOKING_FIELDS = {"slot_id": "portal.booking.time", "reason": "portal.booking.reason"}
+PRESCRIPTION_FIELDS = {"medication_ids": "portal.prescriptions.medication", "note": "portal.prescriptions.note"}
+ECONSULT_FIELDS = {
+    "subject": "portal.econsult.subject",
+    "question": "portal.econsult.question",
+    "files": "portal.econsult.photos",
+}
+UPLOAD_FIELDS = {"title": "portal.documents.title", "files": "portal.documents.file"}
+DIARY_FIELDS = {"body": "portal.diary.body", "shared": "portal.diary.shared"}
+DOCUMENT_KINDS = ("document", "report")
+EXPORT_FORMATS = ("pdf", "csv")
+
+
+def _month(value: str, today: date) -> date:
+    """The first day of ``YYYY-MM`` (this month when absent, unreadable or past)."""
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        first = date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+    return max(first, today.replace(day=1))
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _local_day(moment: str) -> str:
+    """The Dutch day a moment falls on ("2026-12-01")."""
+    return parse_moment(moment).astimezone(calendar.ZONE).date().isoformat()
+
+
+def _slots_by_day(slots: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    days: dict[str, list[dict[str, Any]]] = {}
+    for slot in slots:
+        days.setdefault(_local_day(slot["start"]), []).append(slot)
+    return days
+
+
+# --------------------------------------------------------------------------- appointments
+
+
+async def _appointments_page(page: Page, *, status: int = 200, refusal: str = "") -> Response:
+    upcoming = await page.portal_api("GET", "/portal/appointments", params={"scope": "upcoming"})
+    past = await page.portal_api("GET", "/portal/appointments", params={"scope": "past"})
+    return await page.render(
+        "pages/portal_appointments.html.j2",
+        status=status,
+        upcoming=upcoming["items"],
+        past=past["items"],
+        refusal=refusal,
+    )
+
+
+@router.get("/appointments")
+async def appointments(page: SignedInPage) -> Response:
+    return await _appointments_page(page)
+
+
+@router.get("/appointments/new")
+async def booking(page: SignedInPage, month: str = "", day: str = "") -> Response:
+    """ "Afspraak maken": the month's days with free time as buttons ("Meer" to the next
+    month), and the chosen day's free times."""
+    today = calendar.today()
+    first = _month(month, today)
+    start = max(first, today)
+    last = _next_month(first) - timedelta(days=1)
+    slots = await page.portal_api("GET", "/portal/slots", params={"from": start.isoformat(), "to": last.isoformat()})
+    days = _slots_by_day(slots)
+    chosen = day if day in days else next(iter(days), "")
+    previous = first.replace(day=1) - timedelta(days=1)
+    return await page.render(
+        "pages/portal_booking.html.j2",
+        month_name=describe_month(first.year, first.month, page.lang),
+        month=first.strftime("%Y-%m"),
+        previous_month=previous.strftime("%Y-%m") if previous >= today.replace(day=1) else "",
+        next_month=_next_month(first).strftime("%Y-%m"),
+        days=days,
+        chosen=chosen,
+        times=days.get(chosen, []),
+        form=page.new_form(BOOKING_FIELDS),
+    )
+
+
+async def _slot(page: Page, slot_id: str, day: str) -> dict[str, Any] | None:
+    """The free slot as the practice offers it on that day, or None (taken meanwhile)."""
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        return None
+    slots = await page.portal_api("GET", "/portal/slots", params={"from": wanted.isoformat(), "to": wanted.isoformat()})
+    return next((slot for slot in slots if slot["id"] == slot_id), None)
+
+
+async def _confirm_page(page: Page, slot: dict[str, Any], form: Any, *, status: int = 200) -> Response:
+    notice = await page.portal_api("GET", "/portal/booking-notice")
+    return await page.render(
+        "pages/portal_booking_confirm.html.j2",
+        status=status,
+        slot=slot,
+        day=_local_day(slot["start"]),
+        notice=notice["notice_en" if page.lang == "en" else "notice_nl"],
+        form=form,
+    )
+
+
+@router.get("/appointments/confirm")
+async def booking_confirm(page: SignedInPage, slot_id: str = "", day: str = "") -> Response:
+    slot = await _slot(page, slot_id, day) if slot_id else None
+    if slot is None:
+        page.flash("error", "portal.booking.choose_time" if not slot_id else "portal.booking.taken")
+        return await page.redirect("/portal/appointments/new" + (f"?day={day}&month={day[:7]}" if day else ""))
+    return await _confirm_page(page, slot, page.new_form(BOOKING_FIELDS, {"slot_id": slot_id}))
+
+
+@router.post("/appointments/confirm")
+async def book(page: SignedInPage) -> Response:
+    values = await page.form()
+    form = page.new_form(BOOKING_FIELDS, values)
+    slot = await _slot(page, values.get("slot_id", ""), values.get("day", ""))
+    if slot is None:
+        page.flash("error", "portal.booking.taken")
+        return await page.redirect("/portal/appointments/new")
+    try:
+        await page.portal_api(
+            "POST", "/portal/appointments", json={"slot_id": slot["id"], "reason": values.get("reason", "")}
+        )
+    except GatewayError as error:
+        if error.status in (404, 409) and not error.errors:
+            page.flash("error", "portal.booking.taken")
+            return await page.redirect("/portal/appointments/new")
+        form.take(error)
+        return await _confirm_page(page, slot, form, status=error.status)
+    page.flash("success", "portal.booking.booked")
+    return await page.redirect("/portal/appointments")
+
+
+@router.post("/appointments/{appointment_id}/cancel")
+async def cancel(page: SignedInPage, appointment_id: str) -> Response:
+    await page.form()
+    try:
+        await page.portal_api("DELETE", f"/portal/appointments/{segment(appointment_id)}")
+    except GatewayError as error:
+        if error.status == 409:
+            # Seed 5: cancelling is done online until 24 hours before; later, by phone.
+            return await _appointments_page(page, status=409, refusal="portal.appointments.too_late")
+        raise
+    page.flash("success", "portal.appointments.cancelled")
+    return await page.redirect("/portal/appointments")
+
+
+# --------------------------------------------------------------------------- repeat prescriptions
+
+
+async def _prescriptions_page(
+    page: Page, form: Any, *, status: int = 200, selected: list[str] | None = None
+) -> Response:
+    medications = await page.portal_api("GET", "/portal/medications")
+    requests = await page.portal_api("GET", "/portal/prescription-requests")
+    return await page.render(
+        "pages/portal_prescriptions.html.j2",
+        status=status,
+        medications=medications,
+        requests=requests["items"],
+        selected=set(selected or []),
+        form=form,
+    )
+
+
+@router.get("/prescriptions")
+async def prescriptions(page: SignedInPage) -> Response:
+    return await _prescriptions_page(page, page.new_form(PRESCRIPTION_FIELDS))
+
+
+@router.post("/prescriptions")
+async def request_prescription(page: SignedInPage) -> Response:
+    values = await page.form()
+    chosen = [str(v) for v in (await page.request.form()).getlist("medication_ids") if isinstance(v, str)]
+    form = page.new_form(PRESCRIPTION_FIELDS, values)
+    if not chosen:
+        form.error("medication_ids", "portal.prescriptions.choose")
+        return await _prescriptions_page(page, form, status=422)
+    try:
+        made = await page.portal_api(
+            "POST", "/portal/prescription-requests", json={"medication_ids": chosen, "note": values.get("note", "")}
+        )
+    except GatewayError as error:
+        form.take(error)
+        return await _prescriptions_page(page, form, status=error.status, selected=chosen)
+    page.flash("success", "portal.prescriptions.requested", day=_day_words(page, made["ready_on"]))
+    return await page.redirect("/portal/prescriptions")
+
+
+def _day_words(page: Page, value: str) -> str:
+    return describe_day(date.fromisoformat(value), page.lang)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@router.get("/results")
+async def results(page: SignedInPage) -> Response:
+    listed = await page.portal_api("GET", "/portal/results")
+    return await page.render("pages/portal_results.html.j2", results=listed["items"])
+
+
+@router.get("/results/{result_id}")
+async def result(page: SignedInPage, result_id: str) -> Response:
+    found = await page.portal_api("GET", f"/portal/results/{segment(result_id)}")
+    return await page.render("pages/portal_result.html.j2", result=found)
+
+
+@router.get("/results/{result_id}/export")
+async def export_result(page: SignedInPage, result_id: str, format: str = "pdf") -> Response:
+    """The result as a file to keep ("voor eigen gebruik downloaden")."""
+    chosen = format if format in EXPORT_FORMATS else "pdf"
+    return download(await page.portal_stream(f"/portal/results/{segment(result_id)}/export", params={"format": chosen}))
+
+
+# --------------------------------------------------------------------------- messages and the e-consult
+
+
+@router.get("/messages")
+async def messages(page: SignedInPage) -> Response:
+    """ "Berichten": the e-consults and care conversations of this portal."""
+    listed = await page.portal_api("GET", "/portal/messages")
+    return await page.render("pages/portal_messages.html.j2", threads=listed["items"])
+
+
+@router.get("/econsults/new")
+async def econsult_form(page: SignedInPage) -> Response:
+    return await page.render("pages/portal_econsult.html.j2", form=page.new_form(ECONSULT_FIELDS))
+
+
+@router.post("/econsults/new")
+async def ask_econsult(page: SignedInPage) -> Response:
+    """ "Vraag stellen": the question with its photos is stored at once or not at all."""
+    values, files = await page.form_with_files()
+    form = page.new_form(ECONSULT_FIELDS, values)
+    if not values.get("subject", "").strip():
+        form.error("subject", "form.required")
+    if not values.get("question", "").strip():
+        form.error("question", "form.required")
+    if form.failed:
+        return await page.render("pages/portal_econsult.html.j2", status=422, form=form)
+    try:
+        asked = await page.portal_files(
+            "/portal/econsults",
+            {"subject": values.get("subject", ""), "question": values.get("question", "")},
+            files,
+            file_field="photos",
+        )
+    except GatewayError as error:
+        if error.status in (413, 415) and not error.errors:
+            form.error("files", f"problem.{error.code}")
+        else:
+            form.take(error, aliases={"photos": "files"})
+        return await page.render("pages/portal_econsult.html.j2", status=error.status, form=form)
+    page.flash("success", "portal.econsult.asked")
+    if page.session is not None and page.session.acting is not None:
+        # The conversation pages read with one's own token; in someone else's portal the
+        # question is listed under their messages.
+        return await page.redirect("/portal/messages")
+    return await page.redirect(f"/messages/{segment(asked['id'])}")
+
+
+# --------------------------------------------------------------------------- dossier
+
+
+@router.get("/dossier")
+async def dossier(page: SignedInPage) -> Response:
+    trajectories = await page.portal_api("GET", "/portal/trajectories")
+    return await page.render("pages/portal_dossier.html.j2", trajectories=trajectories)
+
+
+async def _documents_page(page: Page, kind: str, form: Any, *, status: int = 200) -> Response:
+    listed = await page.portal_api("GET", "/portal/documents", params={"kind": kind})
+    return await page.render(
+        "pages/portal_documents.html.j2", status=status, kind=kind, documents=listed["items"], form=form
+    )
+
+
+@router.get("/documents")
+async def documents(page: SignedInPage, kind: str = "document") -> Response:
+    """ "Documenten" or "Verslagen": what the practitioner published (download, "ik ga
+    akkoord" where asked), and the documents one uploaded oneself."""
+    return await _documents_page(page, kind if kind in DOCUMENT_KINDS else "document", page.new_form(UPLOAD_FIELDS))
+
+
+@router.post("/documents/{document_id}/approve")
+async def approve(page: SignedInPage, document_id: str) -> Response:
+    values = await page.form()
+    kind = values.get("kind", "document")
+    await page.portal_api("POST", f"/portal/documents/{segment(document_id)}/approve")
+    page.flash("success", "portal.documents.approved")
+    return await page.redirect(f"/portal/documents?kind={kind if kind in DOCUMENT_KINDS else 'document'}")
+
+
+@router.get("/documents/{document_id}/file")
+async def document_file(page: SignedInPage, document_id: str) -> Response:
+    return download(await page.portal_stream(f"/portal/documents/{segment(document_id)}/file"))
+
+
+@router.post("/documents")
+async def upload(page: SignedInPage) -> Response:
+    """ "Document uploaden": a title and one file, judged on its content by the portal."""
+    values, files = await page.form_with_files()
+    form = page.new_form(UPLOAD_FIELDS, values)
+    if not values.get("title", "").strip():
+        form.error("title", "form.required")
+    if not files:
+        form.error("files", "portal.documents.choose_file")
+    if form.failed:
+        return await _documents_page(page, "document", form, status=422)
+    try:
+        await page.portal_files("/portal/documents", {"title": values.get("title", "")}, files[:1], file_field="file")
+    except GatewayError as error:
+        if error.status in (413, 415) and not error.errors:
+            form.error("files", f"problem.{error.code}")
+        else:
+            form.take(error, aliases={"file": "files"})
+        return await _documents_page(page, "document", form, status=error.status)
+    page.flash("success", "portal.documents.uploaded")
+    return await page.redirect("/portal/documents?kind=document")
+
+
+@router.get("/consents")
+async def consents(page: SignedInPage) -> Response:
+    """ "Toestemming": each item on or off, with every earlier decision and its time."""
+    items = await page.portal_api("GET", "/portal/consents")
+    return await page.render("pages/portal_consents.html.j2", consents=items)
+
+
+@router.post("/consents/{code}")
+async def set_consent(page: SignedInPage, code: str) -> Response:
+    values = await page.form()
+    await page.portal_api("PUT", f"/portal/consents/{segment(code)}", json={"granted": values.get("granted") == "yes"})
+    page.flash("success", "portal.consents.saved")
+    return await page.redirect("/portal/consents")
+
+
+# --------------------------------------------------------------------------- diary
+
+
+async def _diary_page(page: Page, form: Any, *, status: int = 200) -> Response:
+    listed = await page.portal_api("GET", "/portal/diary")
+    return await page.render("pages/portal_diary.html.j2", status=status, entries=listed["items"], form=form)
+
+
+@router.get("/diary")
+async def diary(page: SignedInPage) -> Response:
+    return await _diary_page(page, page.new_form(DIARY_FIELDS))
+
+
+@router.post("/diary")
+async def write_diary(page: SignedInPage) -> Response:
+    values = await page.form()
+    form = page.new_form(DIARY_FIELDS, values)
+    if not values.get("body", "").strip():
+        form.error("body", "form.required")
+        return await _diary_page(page, form, status=422)
+    try:
+        await page.portal_api(
+            "POST", "/portal/diary", json={"body": values.get("body", ""), "shared": checked(values, "shared")}
+        )
+    except GatewayError as error:
+        form.take(error)
+        return await _diary_page(page, form, status=error.status)
+    page.flash("success", "portal.diary.saved")
+    return await page.redirect("/portal/diary")

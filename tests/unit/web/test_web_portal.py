@@ -1,0 +1,148 @@
+"""The portal pages' own rules, against a scripted gateway: a cancellation the portal
+refuses within 24 hours is said in words with the advice to call (not an error page), a
+booking taken meanwhile sends the person back to choose again, only chronic medication has
+a box to tick, days are said as the seed says them, and a parent's pages use the acting
+token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from web_fakes import FakeStore, ScriptedGateway
+
+from web.bootstrap import create_app
+from web.config import Settings
+from web.domain.moments import describe_day
+from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
+from web.service.ports import GatewayError
+
+APPOINTMENT = {
+    "id": "ap1",
+    "start": "2026-12-01T08:30:00Z",
+    "end": "2026-12-01T08:40:00Z",
+    "practitioner": {"id": "gp1", "name": "Dokter Linde"},
+    "location": "Spreekkamer 1",
+    "reason": "",
+    "status": "upcoming",
+    "cancellable": True,
+    "cancelled_at": None,
+    "created_at": None,
+    "person_id": "a1",
+    "person_name": None,
+}
+
+
+@pytest.fixture
+def gateway() -> ScriptedGateway:
+    return ScriptedGateway()
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
+    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+def _sign_in(client: TestClient, store: FakeStore, *, acting: bool = False) -> None:
+    session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
+    account = SignedInAccount("a1", "Anna", "anna@example.org", "", ["person"], "nl", False)
+    session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
+    if acting:
+        session.acting = Acting("acting-token", datetime.now(UTC) + timedelta(minutes=10), "kid1", "Sam")
+    store.rows[session.id] = session.to_state()
+    client.cookies.set("zorgpost_session", "cookie-1")
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_a_day_is_said_as_the_seed_says_it() -> None:
+    assert describe_day(date(2022, 11, 9), "nl") == "woensdag 9 november 2022"
+    assert describe_day(date(2022, 11, 9), "en") == "Wednesday 9 November 2022"
+
+
+def test_a_cancellation_within_24_hours_says_to_call_the_practice(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    gateway.answers[("GET", "/portal/appointments")] = {"items": [APPOINTMENT], "next_cursor": None}
+    gateway.answers[("DELETE", "/portal/appointments/ap1")] = GatewayError(409, "too_late_to_cancel", "")
+    csrf = _csrf(client.get("/portal/appointments").text)
+
+    refused = client.post("/portal/appointments/ap1/cancel", data={"csrf_token": csrf})
+
+    assert refused.status_code == 409
+    assert "minder dan 24 uur" in refused.text and "Bel de praktijk" in refused.text
+    assert "dinsdag 1 december 2026, 09:30" in refused.text
+
+
+def test_a_time_taken_meanwhile_sends_the_person_back_to_choose(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    slot = {k: APPOINTMENT[k] for k in ("id", "start", "end", "practitioner", "location")}
+    gateway.answers[("GET", "/portal/slots")] = [slot]
+    gateway.answers[("GET", "/portal/booking-notice")] = {
+        "notice_nl": "Gebruik deze optie niet als u een spoedeisende klacht heeft.",
+        "notice_en": "Not for urgent complaints.",
+        "cancel_until_hours_before": 24,
+    }
+    gateway.answers[("POST", "/portal/appointments")] = GatewayError(409, "slot_taken", "")
+    page = client.get("/portal/appointments/confirm", params={"slot_id": "ap1", "day": "2026-12-01"})
+    assert "spoedeisende klacht" in page.text
+
+    answer = client.post(
+        "/portal/appointments/confirm",
+        data={"csrf_token": _csrf(page.text), "slot_id": "ap1", "day": "2026-12-01"},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 303 and answer.headers["location"] == "/portal/appointments/new"
+
+
+def test_only_chronic_medication_has_a_box_and_a_parent_works_with_the_acting_token(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, acting=True)
+    gateway.answers[("GET", "/portal/medications")] = [
+        {
+            "id": "m1",
+            "name": "Metformine",
+            "chronic": True,
+            "dosage": "",
+            "started_on": None,
+            "stopped_on": None,
+            "prescribed_by": "",
+        },
+        {
+            "id": "m2",
+            "name": "Amoxicilline",
+            "chronic": False,
+            "dosage": "",
+            "started_on": None,
+            "stopped_on": None,
+            "prescribed_by": "",
+        },
+    ]
+    gateway.answers[("GET", "/portal/prescription-requests")] = {"items": [], "next_cursor": None}
+
+    page = client.get("/portal/prescriptions")
+
+    assert re.findall(r'name="medication_ids" value="([^"]+)"', page.text) == ["m1"]
+    assert "geen chronische medicatie" in page.text
+    assert {call.token for call in gateway.calls} == {"acting-token"}
+    refused = client.post("/portal/prescriptions", data={"csrf_token": _csrf(page.text)})
+    assert refused.status_code == 422 and "Vink ten minste één medicijn aan." in refused.text
