@@ -195,3 +195,14 @@ def test_removing_a_contact_person_asks_first(client: TestClient, gateway: Scrip
 def test_an_unknown_contact_person_is_not_found(client: TestClient, store: FakeStore) -> None:
     _sign_in(client, store, ["staff"])
     assert client.get("/ecounter/contacts/nope").status_code == 404
+
+
+def test_a_theme_name_two_departments_use_says_whose_it_is(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, ["staff"])
+    other = {**THEMES[0], "id": "erkenning-2", "department_organisation_id": "d2", "department_name": "Inspectie"}
+    gateway.answers[("GET", "/ecounter/themes")] = [*THEMES, other]
+    form = client.get("/ecounter/contacts/new")
+    assert "Erkenning (Departement Zorg)" in form.text and "Erkenning (Inspectie)" in form.text
+    assert ">Subsidies<" in form.text

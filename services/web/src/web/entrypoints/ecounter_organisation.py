@@ -55,12 +55,31 @@ def theme_name(page: Page, theme: dict[str, Any]) -> str:
     return str(theme["name_en"] if page.lang == "en" and theme.get("name_en") else theme["name"])
 
 
+def theme_labels(page: Page, themes: list[dict[str, Any]]) -> dict[str, str]:
+    """Each theme's name in the page's language; a name that two departments both use
+    says whose it is ("Erkenning (Departement Zorg)")."""
+    names = {theme["id"]: theme_name(page, theme) for theme in themes}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        theme["id"]: f"{names[theme['id']]} ({theme['department_name']})"
+        if counts[names[theme["id"]]] > 1
+        else names[theme["id"]]
+        for theme in themes
+    }
+
+
 # --------------------------------------------------------------------------- the start page
 
 
 @router.get("/start")
 async def start(page: StaffPage) -> Response:
-    tasks = await page.api("GET", "/ecounter/tasks")
+    labels = theme_labels(page, await _themes(page))
+    tasks = [
+        {**task, "theme_label": labels.get(task["theme_id"], task["theme_name"])}
+        for task in await page.api("GET", "/ecounter/tasks")
+    ]
     received = await page.api("GET", "/ecounter/messages", params={"box": "received", "limit": str(LATEST_RECEIVED)})
     return await page.render("pages/ecounter_start.html.j2", tasks=tasks, received=received["items"][:LATEST_RECEIVED])
 
@@ -124,11 +143,11 @@ async def _contact(page: Page, contact_id: str) -> dict[str, Any]:
 async def contacts(page: StaffPage) -> Response:
     themes = await _themes(page)
     persons = await _contacts(page)
-    names = {theme["id"]: theme_name(page, theme) for theme in themes}
+    names = theme_labels(page, themes)
     # The manual's table at the bottom: only confirmed contact persons count for a theme.
     per_theme = [
         {
-            "name": theme_name(page, theme),
+            "name": names[theme["id"]],
             "confirmed": [p for p in persons if p["confirmed"] and theme["id"] in p["theme_ids"]],
         }
         for theme in themes
@@ -162,7 +181,7 @@ async def _contact_form(
         "pages/ecounter_contact_form.html.j2",
         status=status,
         form=form,
-        themes=[{"id": theme["id"], "name": theme_name(page, theme)} for theme in themes],
+        themes=[{"id": theme_id, "name": label} for theme_id, label in theme_labels(page, themes).items()],
         person=person,
         heading=page.t("ecorg.edit_contact_title", name=_name(person)) if person else page.t("ecorg.add_contact"),
     )
