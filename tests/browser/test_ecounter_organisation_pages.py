@@ -1,8 +1,9 @@
 """The e-counter's own pages (seed 3, 2.1–2.2) in a browser: the start page's tasks go
 once a contact person for the theme is added there and confirmed through the mailed link,
-and its latest received messages open their detail; the organisation data refuse a
-malformed e-mail address in edit mode with nothing saved (and are read-only for anyone
-but an administrator); a contact person with missing fields has every field named, a new
+and its latest received messages open their detail; the organisation data are edited on the one
+organisation form, which refuses a malformed e-mail address in edit mode with nothing
+saved and then brings the administrator back (and they are read-only for anyone but an
+administrator); a contact person with missing fields has every field named, a new
 e-mail address makes a confirmed one "niet bevestigd" again, one without an account is
 shown without e-counter access, and removal asks first."""
 
@@ -133,27 +134,31 @@ async def test_organisation_data_refuse_a_malformed_email_in_edit_mode_and_keep_
     await log_in_with_email_code(journey, administrator.email, administrator.password)
     await journey.goto("/ecounter/organisation")
     assert await journey.heading() == "Organisatiegegevens"
+    # "Bewerken" opens the one organisation form, and saving there comes back here.
     await journey.click_link("Bewerken")
-    assert await journey.heading() == "Organisatiegegevens bewerken"
+    assert journey.page.url.endswith("/staff/organisation?next=/ecounter/organisation")
     await journey.fill(
-        {"Telefoonnummer": "+32 2 553 35 00", "E-mailadres": "info@hetanker.be", "URL": "https://hetanker.be"}
+        {"Telefoonnummer": "+32 2 553 35 00", "E-mailadres": "info@hetanker.be", "Website (URL)": "https://hetanker.be"}
     )
-    await journey.submit("Bewaren")
-    assert "De organisatiegegevens zijn bewaard." in await journey.text()
+    await journey.submit("Opslaan")
+    assert journey.page.url.endswith("/ecounter/organisation")
+    assert "De organisatiegegevens zijn opgeslagen." in await journey.text()
     assert (await journey.page.get_by_test_id("email").inner_text()).strip() == "info@hetanker.be"
     await journey.snap("ecounter-organisation")
 
     await journey.click_link("Bewerken")
     await journey.fill({"E-mailadres": "info@", "Telefoonnummer": "+32 2 553 35 99"})
-    await journey.submit("Bewaren")
+    await journey.submit("Opslaan")
     # Still in edit mode, the message beside the field and in the summary, what was typed kept.
-    assert await journey.heading() == "Organisatiegegevens bewerken"
+    assert journey.page.url.endswith("/staff/organisation")
     assert "geldig e-mailadres" in await journey.field_error("E-mailadres")
     assert "#field-email" in await journey.error_summary_links()
     assert await journey.field("E-mailadres").input_value() == "info@"
     await journey.snap("ecounter-organisation-refused", again=False)
 
-    await journey.goto("/ecounter/organisation")
+    # Cancel goes back to the e-counter's page, where nothing has changed.
+    await journey.click_link("Annuleren")
+    assert await journey.heading() == "Organisatiegegevens"
     assert (await journey.page.get_by_test_id("email").inner_text()).strip() == "info@hetanker.be"
     assert (await journey.page.get_by_test_id("phone").inner_text()).strip() == "+3225533500", "nothing saved"
 
@@ -165,7 +170,7 @@ async def test_organisation_data_refuse_a_malformed_email_in_edit_mode_and_keep_
     assert "Alleen een beheerder van uw organisatie kan deze gegevens wijzigen." in await colleague.text()
     assert await colleague.page.locator("main").get_by_role("link", name="Bewerken").count() == 0
     await colleague.snap("ecounter-organisation-read-only")
-    refused = await colleague.goto("/ecounter/organisation/edit")
+    refused = await colleague.goto("/staff/organisation")
     assert refused.status == 403
 
 

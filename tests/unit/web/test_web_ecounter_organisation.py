@@ -1,8 +1,8 @@
 """The e-counter's start page, organisation data and contact persons against a scripted
-gateway: the start page links each task to adding a contact for its theme; saving the
-organisation data sends phone, e-mail and URL and keeps the addresses the page does not
-show, and a refusal stays in edit mode; a contact person's themes come from the ticked
-boxes; a user who is no administrator gets no edit button."""
+gateway: the start page links each task to adding a contact for its theme; the
+organisation data's edit button opens the one organisation form, which after saving goes
+back only to a page it knows, and a refusal stays in edit mode; a contact person's themes
+come from the ticked boxes; a user who is no administrator gets no edit button."""
 
 from __future__ import annotations
 
@@ -115,37 +115,82 @@ def test_each_task_links_to_adding_a_contact_for_its_theme(
     assert not re.search(r'name="theme-erkenning" value="on"\s+checked', form.text)
 
 
-def test_saving_the_organisation_data_keeps_the_addresses_and_a_refusal_stays_in_edit_mode(
+def test_the_edit_button_opens_the_one_organisation_form_which_brings_the_administrator_back(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
     _sign_in(client, store, ["admin", "staff"])
-    csrf = _csrf(client.get("/ecounter/organisation/edit").text)
-    gateway.answers[("PUT", "/organisation/profile")] = GatewayError(
-        422, "invalid_argument", "", [FieldProblem("email", "not a valid e-mail address")]
+    page = client.get("/ecounter/organisation")
+    assert 'href="/staff/organisation?next=/ecounter/organisation"' in page.text
+    form = client.get("/staff/organisation?next=/ecounter/organisation")
+    assert 'name="next" value="/ecounter/organisation"' in form.text
+    assert ">Kerkstraat 1</textarea>" in form.text, "the addresses are on the one form too"
+    gateway.answers[("PUT", "/organisation/profile")] = PROFILE
+    saved = client.post(
+        "/staff/organisation",
+        data={
+            "csrf_token": _csrf(form.text),
+            "next": "/ecounter/organisation",
+            "phone": " +32 2 553 35 99 ",
+            "email": "info@hetanker.be",
+            "website": "https://hetanker.be",
+            "visiting_address": "Kerkstraat 1",
+            "postal_address": "Postbus 2",
+        },
+        follow_redirects=False,
     )
-    refused = client.post(
-        "/ecounter/organisation/edit",
-        data={"csrf_token": csrf, "phone": "+32 2 553 35 99", "email": "info@", "website": "https://hetanker.be"},
-    )
-    assert refused.status_code == 422
-    assert "Organisatiegegevens bewerken" in refused.text
-    assert "Vul een geldig e-mailadres in" in refused.text and 'value="info@"' in refused.text
+    assert saved.status_code == 303 and saved.headers["location"] == "/ecounter/organisation"
     [put] = [call for call in gateway.calls if call.method == "PUT"]
     assert put.json == {
+        "email": "info@hetanker.be",
         "phone": "+32 2 553 35 99",
-        "email": "info@",
         "website": "https://hetanker.be",
         "visiting_address": "Kerkstraat 1",
         "postal_address": "Postbus 2",
     }
 
 
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/ecounter/organisation", "/admin", ""])
+def test_the_organisation_form_goes_back_only_to_a_page_it_knows(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore, elsewhere: str
+) -> None:
+    _sign_in(client, store, ["admin", "staff"])
+    form = client.get("/staff/organisation", params={"next": elsewhere})
+    assert 'name="next"' not in form.text
+    gateway.answers[("PUT", "/organisation/profile")] = PROFILE
+    saved = client.post(
+        "/staff/organisation",
+        data={"csrf_token": _csrf(form.text), "next": elsewhere, "email": "info@hetanker.be"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/staff/organisation"
+
+
+def test_a_malformed_email_keeps_the_one_form_in_edit_mode_with_the_way_back(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, ["admin", "staff"])
+    csrf = _csrf(client.get("/staff/organisation?next=/ecounter/organisation").text)
+    gateway.answers[("PUT", "/organisation/profile")] = GatewayError(
+        422, "invalid_argument", "", [FieldProblem("email", "not a valid e-mail address")]
+    )
+    refused = client.post(
+        "/staff/organisation",
+        data={"csrf_token": csrf, "next": "/ecounter/organisation", "phone": "+32 2 553 35 99", "email": "info@"},
+    )
+    assert refused.status_code == 422
+    assert "Vul een geldig e-mailadres in" in refused.text and 'value="info@"' in refused.text
+    assert 'href="#field-email"' in refused.text
+    assert 'name="next" value="/ecounter/organisation"' in refused.text
+    assert not any(flash in refused.text for flash in ("opgeslagen", "bewaard"))
+
+
 def test_only_an_administrator_is_offered_to_edit_the_organisation_data(client: TestClient, store: FakeStore) -> None:
     _sign_in(client, store, ["staff"])
     page = client.get("/ecounter/organisation")
     assert "info@hetanker.be" in page.text
-    assert 'href="/ecounter/organisation/edit"' not in page.text
-    assert client.get("/ecounter/organisation/edit").status_code == 403
+    assert "/staff/organisation" not in page.text
+    assert client.get("/staff/organisation").status_code == 403
+    assert client.get("/ecounter/organisation/edit").status_code == 404
 
 
 def test_a_contact_person_gets_the_ticked_themes_and_the_list_says_who_lacks_access(

@@ -1,7 +1,8 @@
 """The e-counter's own pages for a care organisation (seed 3, 2.1 and 2.2): the start page
 with its tasks (a theme without a confirmed contact person) and the latest received
 messages; the organisation's data (phone, e-mail, URL: every staff member reads them, an
-administrator edits them); and its contact persons per theme — listed with their
+administrator edits them on the one organisation form, ``/staff/organisation``, which
+brings them back here); and its contact persons per theme — listed with their
 confirmation state and whether they can use the e-counter, added, changed and removed
 (after a confirmation). The message pages are in :mod:`web.entrypoints.ecounter`."""
 
@@ -12,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from web.entrypoints.context import AdminPage, Page, StaffPage
+from web.entrypoints.context import Page, StaffPage
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
 from web.service.ports import GatewayError
@@ -21,13 +22,6 @@ router = APIRouter(prefix="/ecounter")
 
 #: How many received messages the start page shows (the list has them all).
 LATEST_RECEIVED = 5
-PROFILE_FIELDS = {
-    "phone": "ecorg.phone",
-    "email": "ecorg.email",
-    "website": "ecorg.website",
-}
-#: What the profile keeps besides; the e-counter's page leaves it as it is.
-KEPT_PROFILE_FIELDS = ("visiting_address", "postal_address")
 CONTACT_FIELDS = {
     "first_name": "ecorg.first_name",
     "last_name": "ecorg.last_name",
@@ -91,36 +85,6 @@ async def start(page: StaffPage) -> Response:
 async def organisation(page: StaffPage) -> Response:
     profile = await page.api("GET", "/organisation/profile")
     return await page.render("pages/ecounter_organisation.html.j2", profile=profile)
-
-
-async def _organisation_form(page: Page, form: Form, status: int = 200) -> Response:
-    return await page.render("pages/ecounter_organisation_edit.html.j2", status=status, form=form)
-
-
-@router.get("/organisation/edit")
-async def organisation_form(page: AdminPage) -> Response:
-    profile = await page.api("GET", "/organisation/profile")
-    return await _organisation_form(page, page.new_form(PROFILE_FIELDS, profile))
-
-
-@router.post("/organisation/edit")
-async def save_organisation(page: AdminPage) -> Response:
-    """Saves phone, e-mail and URL; a malformed one keeps the form in edit mode with the
-    message beside the field, and nothing is saved (the service checks all at once)."""
-    values = await page.form()
-    form = page.new_form(PROFILE_FIELDS, values)
-    current = await page.api("GET", "/organisation/profile")
-    body = {name: values.get(name, "").strip() for name in PROFILE_FIELDS}
-    body.update({name: current[name] for name in KEPT_PROFILE_FIELDS})
-    try:
-        await page.api("PUT", "/organisation/profile", json=body)
-    except GatewayError as error:
-        if error.status != 422:
-            raise
-        form.take(error)
-        return await _organisation_form(page, form, error.status)
-    page.flash("success", "ecorg.organisation_saved")
-    return await page.redirect("/ecounter/organisation")
 
 
 # --------------------------------------------------------------------------- contact persons
