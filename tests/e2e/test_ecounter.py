@@ -138,6 +138,33 @@ async def test_2_1_2_1_every_missing_or_malformed_field_is_named_and_the_address
     assert "contactpersoon" in detail["subject"] and "/contact-persons/confirm/" in detail["text"]
 
 
+async def test_2_1_2_1_a_contact_without_an_account_that_works_the_ecounter_is_shown_without_access(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    # A contact person needs e-counter access to read the messages they are told of:
+    # identity says whose address is a colleague's who works the e-counter.
+    anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
+    token = await login(api, anker.email)
+    erkenning = world["themes"][0]
+    colleague = await api.post(
+        "/api/v1/organisation/contacts", json=contact(anker.email.upper(), [erkenning]), headers=bearer(token)
+    )
+    outsider = await api.post(
+        "/api/v1/organisation/contacts", json=contact(address(), [erkenning]), headers=bearer(token)
+    )
+    # Someone else's staff member has no access to this organisation's e-counter.
+    foreigner = await api.post(
+        "/api/v1/organisation/contacts", json=contact(world["other"].email, [erkenning]), headers=bearer(token)
+    )
+
+    assert colleague.status_code == 201 and colleague.json()["has_ecounter_access"] is True
+    assert outsider.status_code == 201 and outsider.json()["has_ecounter_access"] is False
+    assert foreigner.status_code == 201 and foreigner.json()["has_ecounter_access"] is False
+    listed = {p["id"]: p for p in (await api.get("/api/v1/organisation/contacts", headers=bearer(token))).json()}
+    assert listed[colleague.json()["id"]]["has_ecounter_access"] is True
+    assert listed[outsider.json()["id"]]["has_ecounter_access"] is False
+
+
 async def test_2_1_2_2_a_contact_counts_once_confirmed_by_the_mailed_link(
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:

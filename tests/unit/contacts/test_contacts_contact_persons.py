@@ -25,6 +25,7 @@ from contacts.service.contact_persons import (
     do_confirm_contact_person,
     do_remove_contact_person,
     do_update_contact_person,
+    ecounter_access,
     list_tasks,
     theme_contacts,
 )
@@ -202,3 +203,33 @@ async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_d
         await theme_contacts(
             uow(store), dataclasses.replace(DEPARTMENT, roles=frozenset({"admin"})), "org-anker", "erkenning"
         )
+
+
+class FakeStaffDirectory:
+    """Identity's answer: the addresses of colleagues who work the e-counter."""
+
+    def __init__(self, staff: set[str]) -> None:
+        self.staff = staff
+        self.asked: list[list[str]] = []
+
+    async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
+        self.asked.append(emails)
+        return {email.lower() for email in emails if email.lower() in self.staff}
+
+
+async def test_a_contact_has_ecounter_access_when_a_colleague_with_that_address_works_it(store: Store) -> None:
+    known = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    unknown = await do_add_contact_person(uow(store), STAFF, dataclasses.replace(DRAFT, email="els@hetanker.be"), clock)
+    directory = FakeStaffDirectory({"jan@hetanker.be"})
+
+    access = await ecounter_access(directory, STAFF, "token", [known, unknown])
+
+    assert access == {known.id: True, unknown.id: False}
+
+
+async def test_nobody_is_asked_about_another_organisations_contacts(store: Store) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    directory = FakeStaffDirectory({"jan@hetanker.be"})
+
+    assert await ecounter_access(directory, DEPARTMENT, "token", [person]) == {}
+    assert directory.asked == []

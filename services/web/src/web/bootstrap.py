@@ -30,6 +30,7 @@ from web.entrypoints import (
     administration,
     auth,
     ecounter,
+    ecounter_organisation,
     inbox,
     journeys,
     messenger,
@@ -162,6 +163,7 @@ def create_app(
         messenger.router,
         portal.router,
         secure_mail_reader.router,
+        ecounter_organisation.router,
         ecounter.router,
         notice_links.router,
     ):

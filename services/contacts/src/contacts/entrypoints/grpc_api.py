@@ -15,15 +15,17 @@ from contacts.service.contact_persons import (
     do_confirm_contact_person,
     do_remove_contact_person,
     do_update_contact_person,
+    ecounter_access,
     list_contact_persons,
     list_tasks,
     list_themes,
     theme_contacts,
 )
-from contacts.service.ports import Clock, UnitOfWorkFactory
+from contacts.service.ports import Clock, StaffDirectory, UnitOfWorkFactory
 from contacts.service.profile import ProfileDraft, check_profile, do_update_profile, get_profile
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
+from zorgpost_kit.grpc_client import AUTHORIZATION_METADATA_KEY
 
 SERVICE_NAME = contacts_pb2.DESCRIPTOR.services_by_name["ContactsService"].full_name
 
@@ -53,7 +55,17 @@ def theme_message(theme: Theme) -> contacts_pb2.Theme:
     )
 
 
-def person_message(person: ContactPerson) -> contacts_pb2.ContactPerson:
+def _token(context: grpc.aio.ServicerContext) -> str:
+    """The caller's bearer token (verified already), to ask identity in their name."""
+    for key, value in context.invocation_metadata() or ():
+        if key == AUTHORIZATION_METADATA_KEY and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return ""
+
+
+def person_message(person: ContactPerson, access: dict[str, bool] | None = None) -> contacts_pb2.ContactPerson:
     message = contacts_pb2.ContactPerson(
         id=person.id,
         organisation_id=person.organisation_id,
@@ -65,6 +77,8 @@ def person_message(person: ContactPerson) -> contacts_pb2.ContactPerson:
         confirmed=person.confirmed,
     )
     message.created_at.FromDatetime(person.created_at)
+    if access is not None and person.id in access:
+        message.has_ecounter_access = access[person.id]
     if person.confirmed_at is not None:
         message.confirmed_at.FromDatetime(person.confirmed_at)
     return message
@@ -85,9 +99,12 @@ def _now() -> datetime:
 
 
 class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
-    def __init__(self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier, clock: Clock = _now) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, verifier: TokenVerifier, directory: StaffDirectory, clock: Clock = _now
+    ) -> None:
         self._uow = uow_factory
         self._verifier = verifier
+        self._directory = directory
         self._clock = clock
 
     async def GetOrganisationProfile(
@@ -126,13 +143,15 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
     ) -> contacts_pb2.ListContactPersonsResponse:
         principal = await self._verifier.verify_metadata(context)
         persons = await list_contact_persons(self._uow, principal)
-        return contacts_pb2.ListContactPersonsResponse(contact_persons=[person_message(p) for p in persons])
+        access = await ecounter_access(self._directory, principal, _token(context), persons)
+        return contacts_pb2.ListContactPersonsResponse(contact_persons=[person_message(p, access) for p in persons])
 
     async def AddContactPerson(
         self, request: contacts_pb2.AddContactPersonRequest, context: grpc.aio.ServicerContext
     ) -> contacts_pb2.ContactPerson:
         principal = await self._verifier.verify_metadata(context)
-        return person_message(await do_add_contact_person(self._uow, principal, _draft(request), self._clock))
+        person = await do_add_contact_person(self._uow, principal, _draft(request), self._clock)
+        return person_message(person, await ecounter_access(self._directory, principal, _token(context), [person]))
 
     async def UpdateContactPerson(
         self, request: contacts_pb2.UpdateContactPersonRequest, context: grpc.aio.ServicerContext
@@ -141,7 +160,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         person = await do_update_contact_person(
             self._uow, principal, request.contact_person_id, _draft(request), self._clock
         )
-        return person_message(person)
+        return person_message(person, await ecounter_access(self._directory, principal, _token(context), [person]))
 
     async def RemoveContactPerson(
         self, request: contacts_pb2.RemoveContactPersonRequest, context: grpc.aio.ServicerContext
@@ -173,6 +192,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
     ) -> contacts_pb2.ThemeContacts:
         principal = await self._verifier.verify_metadata(context)
         view = await theme_contacts(self._uow, principal, request.organisation_id, request.theme_id)
+        # Messaging asks this on every send: no look-up at identity in that path.
         return contacts_pb2.ThemeContacts(
             theme=theme_message(view.theme),
             contact_persons=[person_message(p) for p in view.contact_persons],

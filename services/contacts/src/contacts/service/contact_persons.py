@@ -21,7 +21,7 @@ from contacts.domain.contact_persons import (
 )
 from contacts.domain.errors import ConfirmationLinkNotValid, ContactPersonNotFound, ThemeNotFound
 from contacts.domain.themes import Theme
-from contacts.service.ports import Clock, ContactsUnitOfWork, UnitOfWorkFactory
+from contacts.service.ports import Clock, ContactsUnitOfWork, StaffDirectory, UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.roles import Capability
@@ -87,6 +87,21 @@ async def list_contact_persons(uow_factory: UnitOfWorkFactory, principal: Princi
     organisation_id = _organisation(principal)
     async with uow_factory() as uow:
         return await uow.contact_persons.of_organisation(organisation_id)
+
+
+async def ecounter_access(
+    directory: StaffDirectory, principal: Principal, access_token: str, persons: list[ContactPerson]
+) -> dict[str, bool]:
+    """Per contact person of the caller's own organisation (by id): whether they can read the
+    e-counter's messages, i.e. an active colleague with a role that works the shared inbox
+    (seed 3: a contact person needs e-counter access; the page says when one lacks it).
+    Someone else's contact persons are left out: whose accounts those are is not the
+    caller's to know."""
+    own = [person for person in persons if person.organisation_id == principal.organisation_id]
+    if not own:
+        return {}
+    found = await directory.inbox_staff(access_token, [person.details.email for person in own])
+    return {person.id: person.details.email.lower() in found for person in own}
 
 
 def _theme_names(themes: list[Theme], theme_ids: tuple[str, ...]) -> tuple[str, ...]:

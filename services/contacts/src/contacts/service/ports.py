@@ -51,6 +51,14 @@ class ContactPersonRepository(Protocol):
     async def remove(self, person: ContactPerson) -> None: ...
 
 
+class StaffDirectory(Protocol):
+    """Identity's answer about the caller's colleagues, asked with the caller's own token."""
+
+    async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
+        """Which of ``emails`` (lower-cased in the answer) are addresses of active staff of
+        the caller's organisation whose roles work its shared inbox and e-counter."""
+
+
 class ContactsUnitOfWork(Protocol):
     """One transaction over the repositories; nothing is kept unless :meth:`commit` ran."""
 

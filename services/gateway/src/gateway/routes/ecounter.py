@@ -60,8 +60,9 @@ class ContactPersonIn(BaseModel):
     first_name: str = line(max_length=100)
     last_name: str = line(max_length=100)
     email: str = email()
-    phone: str = Field(min_length=1, max_length=40, description=PHONE, json_schema_extra={"format": "phone"})
-    theme_ids: list[str] = Field(min_length=1, max_length=50, description="one or more theme ids")
+    # Emptiness is the service's to name, together with every other missing field.
+    phone: str = Field(max_length=40, description=PHONE, json_schema_extra={"format": "phone"})
+    theme_ids: list[str] = Field(max_length=50, description="one or more theme ids")
 
 
 class ContactPersonOut(BaseModel):
@@ -76,6 +77,10 @@ class ContactPersonOut(BaseModel):
     confirmed: bool
     confirmed_at: datetime | None
     created_at: datetime
+    #: Whether an active staff member of the organisation with this address works its
+    #: e-counter (a contact person needs that to read the messages they are told of); null
+    #: in a theme's contacts (``/ecounter/themes/{id}/contacts``), which do not look it up.
+    has_ecounter_access: bool | None
 
 
 def _person(person: contacts_pb2.ContactPerson) -> ContactPersonOut:
@@ -89,6 +94,7 @@ def _person(person: contacts_pb2.ContactPerson) -> ContactPersonOut:
         confirmed=person.confirmed,
         confirmed_at=to_datetime(person.confirmed_at) if person.HasField("confirmed_at") else None,
         created_at=to_datetime(person.created_at),
+        has_ecounter_access=person.has_ecounter_access if person.HasField("has_ecounter_access") else None,
     )
 
 

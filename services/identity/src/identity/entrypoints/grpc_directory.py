@@ -34,3 +34,9 @@ class DirectoryServicer(directory_pb2_grpc.DirectoryServiceServicer):
             await self._callers.principal(context), request.organisation_id
         )
         return directory_pb2.OrganisationEntry(id=organisation.id, name=organisation.name)
+
+    async def FindInboxStaff(
+        self, request: directory_pb2.FindInboxStaffRequest, context: grpc.aio.ServicerContext
+    ) -> directory_pb2.FindInboxStaffResponse:
+        found = await self._directory.inbox_staff(await self._callers.principal(context), list(request.emails))
+        return directory_pb2.FindInboxStaffResponse(emails=sorted(found))

@@ -1,5 +1,6 @@
 """Look-ups for other services acting for a staff member: a member of the caller's own
-organisation (to hand a thread to, to start one with), an organisation by id. The caller
+organisation (to hand a thread to, to start one with), an organisation by id, which
+addresses belong to colleagues who work the shared inbox and e-counter. The caller
 is checked against the database (session, a role that works the shared inbox); anything outside their reach is
 :class:`AccountNotFound` / :class:`OrganisationNotFound`."""
 
@@ -14,7 +15,10 @@ from identity.service.callers import staff_member
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
-from zorgpost_kit.roles import Capability
+from zorgpost_kit.roles import Capability, capabilities_of
+
+#: How many addresses one look-up may name (an organisation's contact persons).
+MAX_EMAILS = 500
 
 
 @dataclass
@@ -42,3 +46,18 @@ class Directory:
         if organisation is None:
             raise OrganisationNotFound()
         return organisation
+
+    async def inbox_staff(self, principal: Principal, emails: list[str]) -> set[str]:
+        """Which of ``emails`` (any case) are addresses of active staff of the caller's
+        organisation whose current roles work its shared inbox and e-counter; lower-cased."""
+        wanted = {email.strip().lower() for email in emails[:MAX_EMAILS] if email.strip()}
+        async with self.uow() as uow:
+            caller = await staff_member(uow, principal, self.clock(), Capability.WORK_SHARED_INBOX)
+            listed = await uow.staff.list_for_organisation(caller.organisation.id) if wanted else []
+        return {
+            item.account.email.lower()
+            for item in listed
+            if item.active
+            and item.account.email.lower() in wanted
+            and Capability.WORK_SHARED_INBOX in capabilities_of(item.account.roles, in_organisation=True)
+        }

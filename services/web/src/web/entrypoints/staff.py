@@ -210,25 +210,42 @@ async def grant_delegation(page: StaffPage) -> Response:
 # --------------------------------------------------------------------------- organisation
 
 
+#: The pages that link to the organisation form and take the administrator back after
+#: saving. Only these exact paths: a ``next`` the form was given is never followed elsewhere.
+ORGANISATION_RETURN_PATHS = frozenset({"/ecounter/organisation"})
+
+
+def _organisation_return(value: str | None) -> str | None:
+    return value if value in ORGANISATION_RETURN_PATHS else None
+
+
 @router.get("/organisation")
-async def organisation_form(page: AdminPage) -> Response:
+async def organisation_form(page: AdminPage, next: str = "") -> Response:
     profile = await page.api("GET", "/organisation/profile")
-    return await page.render("pages/staff_organisation.html.j2", form=page.new_form(ORGANISATION_FIELDS, profile))
+    return await page.render(
+        "pages/staff_organisation.html.j2",
+        form=page.new_form(ORGANISATION_FIELDS, profile),
+        back=_organisation_return(next),
+    )
 
 
 @router.post("/organisation")
 async def save_organisation(page: AdminPage) -> Response:
+    """Saves all five fields at once; a malformed e-mail address or URL keeps the form in
+    edit mode with the message beside the field, and nothing is saved (the service checks
+    all fields before it changes any)."""
     values = await page.form()
+    back = _organisation_return(values.get("next"))
     form = page.new_form(ORGANISATION_FIELDS, values)
     try:
         await page.api(
-            "PUT", "/organisation/profile", json={name: values.get(name, "") for name in ORGANISATION_FIELDS}
+            "PUT", "/organisation/profile", json={name: values.get(name, "").strip() for name in ORGANISATION_FIELDS}
         )
     except GatewayError as error:
         form.take(error)
-        return await page.render("pages/staff_organisation.html.j2", status=error.status, form=form)
+        return await page.render("pages/staff_organisation.html.j2", status=error.status, form=form, back=back)
     page.flash("success", "flash.organisation_saved")
-    return await page.redirect("/staff/organisation")
+    return await page.redirect(back or "/staff/organisation")
 
 
 @router.get("/security-policy")
