@@ -143,7 +143,9 @@ async def test_2_1_2_1_a_contact_without_an_account_that_works_the_ecounter_is_s
 ) -> None:
     # A contact person needs e-counter access to read the messages they are told of:
     # identity says whose address is a colleague's who works the e-counter.
-    anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
+    anker = await onboard_staff_member(
+        stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}", kind="care_organisation"
+    )
     token = await login(api, anker.email)
     erkenning = world["themes"][0]
     colleague = await api.post(
