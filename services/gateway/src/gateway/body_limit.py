@@ -1,6 +1,6 @@
 """A cap on every request body, counted while it streams in: a client that sends more (with
 or without ``Content-Length``, chunked included) is answered 413 as soon as the count passes
-the cap, before anything is buffered beyond it. Uploads (multipart to the message route)
+the cap, before anything is buffered beyond it. Uploads (multipart to the message routes)
 get their own, larger cap; every other body the default one."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.problems import ProblemException, problem
 
-#: The routes that take files: multipart to POST /api/v1/threads/{id}/messages.
-UPLOAD_ROUTE = re.compile(r"/api/v1/threads/[^/]+/messages/?")
+#: The routes that take files: multipart to POST /api/v1/threads/{id}/messages and to the
+#: e-counter's new message and reply.
+UPLOAD_ROUTE = re.compile(r"/api/v1/(threads/[^/]+/messages|ecounter/messages|ecounter/messages/[^/]+/replies)/?")
 
 
 def request_too_large(limit: int) -> ProblemException:

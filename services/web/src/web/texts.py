@@ -1135,6 +1135,58 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Uw antwoord onder referentienummer {reference} is verstuurd naar {received_by}.",
         "Your reply under reference number {reference} was sent to {received_by}.",
     ),
+    # The e-counter's new message, files, a theme's page and the "Hulp nodig?" widget.
+    "ecounter.new": ("Stuur nieuw bericht", "Send a new message"),
+    "ecounter.new_title": ("Nieuw bericht", "New message"),
+    "ecounter.new_intro": (
+        "Kies het thema, geef de titel en de tekst in en voeg eventueel bijlagen toe. Het team van Departement Zorg dat het thema behandelt, ontvangt uw bericht.",
+        "Choose the theme, enter the title and the text and add attachments if you like. The department's team that handles the theme receives your message.",
+    ),
+    "ecounter.choose_theme": ("Kies een thema", "Choose a theme"),
+    "ecounter.theme_hint": (
+        "Na het kiezen van een ander thema: klik op 'Contactpersonen van dit thema tonen'.",
+        "After choosing another theme: click 'Show the contacts of this theme'.",
+    ),
+    "ecounter.show_contacts": ("Contactpersonen van dit thema tonen", "Show the contacts of this theme"),
+    "ecounter.addressed_to": ("Uw bericht gaat naar {team} ({department}).", "Your message goes to {team} ({department})."),
+    "ecounter.contacts_pick_theme": (
+        "Kies eerst een thema: dan ziet u wie van uw organisatie op de hoogte gehouden wordt.",
+        "First choose a theme: then you see who of your organisation is kept informed.",
+    ),
+    "ecounter.contacts_access": (
+        "Opgelet, een contactpersoon moet toegang hebben tot het e-loket om berichten te kunnen raadplegen.",
+        "Note: a contact person needs access to the e-counter to read messages.",
+    ),
+    "ecounter.contacts_saved_on_send": (
+        "De gegevens die u hier aanpast en invoert, worden bewaard als u op 'Verzenden' klikt.",
+        "What you change and enter here is saved when you click 'Send'.",
+    ),
+    "ecounter.contact_edit_named": ("Gegevens van {name} wijzigen voor dit bericht", "Change the details of {name} for this message"),
+    "ecounter.contact_edit_hint": (
+        "De gewijzigde gegevens gelden alleen voor dit bericht; de standaard contactpersoon blijft voor andere berichten zoals hij is.",
+        "The changed details apply to this message only; the standard contact person stays as they are for other messages.",
+    ),
+    "ecounter.files": ("Bijlagen", "Attachments"),
+    "ecounter.files_hint": (
+        "Niet verplicht. Pdf, png, jpeg, heic, docx, xlsx of txt, elk hoogstens 20 MiB.",
+        "Optional. Pdf, png, jpeg, heic, docx, xlsx or txt, each at most 20 MiB.",
+    ),
+    "ecounter.message_sent": (
+        "Uw bericht is verstuurd onder referentienummer {reference}. Ontvangen door: {received_by}.",
+        "Your message was sent under reference number {reference}. Received by: {received_by}.",
+    ),
+    "ecounter.theme_pages": ("Themapagina's", "Theme pages"),
+    "ecounter.theme_intro": (
+        "Alle ontvangen en verstuurde berichten over dit thema in één lijst. Behandeld door {team} ({department}).",
+        "Every message received and sent about this theme in one list. Handled by {team} ({department}).",
+    ),
+    "ecounter.direction_filter.all": ("In en uit", "In and out"),
+    "ecounter.direction_filter.in": ("In", "In"),
+    "ecounter.direction_filter.out": ("Uit", "Out"),
+    "help.title": ("Hulp nodig?", "Need help?"),
+    "help.contact_us": ("Contacteer ons", "Contact us"),
+    "help.write_to": ("Vraag stellen aan {team} ({department})", "Ask {team} ({department})"),
+    "help.about": ("over {theme}", "about {theme}"),
     "problem.no_contact_for_theme": (
         "Er is geen contactpersoon voor het thema van dit bericht. Voeg hieronder een contactpersoon toe, of bevestig eerst een contactpersoon van uw organisatie.",
         "The theme of this message has no contact person. Add a contact person below, or first have a contact person of your organisation confirmed.",
@@ -1180,6 +1232,8 @@ FIELD_MESSAGES: list[tuple[str, tuple[str, str]]] = [
     (r"must be one line", ("Gebruik één regel, zonder regeleinden of tabs.", "Use one line, without line breaks or tabs.")),
     (r"give either an account id or an organisation id", ("Kies een persoon of een organisatie (niet allebei).", "Choose a person or an organisation (not both).")),
     (r"is named twice", ("Dit is al genoemd.", "This is named already.")),
+    (r"is already a contact person of your organisation", ("Deze persoon is al contactpersoon van uw organisatie.", "This person is already a contact person of your organisation.")),
+    (r"is not a contact of this message", ("Dit is geen contactpersoon van dit bericht.", "This is not a contact of this message.")),
     (r"at most (\d+) files per message", ("Hoogstens {0} bestanden per bericht.", "At most {0} files per message.")),
     (r"must be between (\d+) and (\d+)", ("Kies een waarde van {0} tot en met {1}.", "Choose a value from {0} to {1}.")),
     (r"must be one of: (.*)", ("Kies een van: {0}.", "Choose one of: {0}.")),

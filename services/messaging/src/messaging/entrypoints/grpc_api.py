@@ -4,7 +4,8 @@ PostMessage and DownloadAttachment only (each checks the token's one thread)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import grpc
 
@@ -154,6 +155,48 @@ def _contact_changes(contacts: list[messaging_pb2.EcounterContactInput], removed
 
 def _sent_pb(sent: ecounter.SentView) -> messaging_pb2.EcounterSent:
     return messaging_pb2.EcounterSent(entry=ecounter_entry_pb(sent.entry), received_by=sent.received_by)
+
+
+#: A message that streams in with its files: the header first, then each file's start and bytes.
+Chunk = TypeVar(
+    "Chunk",
+    messaging_pb2.PostMessageChunk,
+    messaging_pb2.SendEcounterMessageChunk,
+    messaging_pb2.ReplyEcounterMessageChunk,
+)
+
+
+async def receive_upload(
+    chunks: AsyncIterator[Chunk],
+    receiver: attachment_service.FileReceiver,
+    *,
+    named: str,
+    before_files: Callable[[Chunk], Awaitable[object]],
+) -> Chunk:
+    """The header chunk of a message that streams in, every file handed to ``receiver``.
+    ``before_files`` runs on the header before a byte of a file is taken (a 404 comes first);
+    a malformed stream is an error naming ``named``."""
+    header: Chunk | None = None
+    async for chunk in chunks:
+        part = chunk.WhichOneof("part")
+        if header is None:
+            if part != "header":
+                raise InvalidArgument(fields={named: "the message header must come first"})
+            header = chunk
+            await before_files(chunk)
+        elif part == "file":
+            receiver.start(chunk.file.file_name, chunk.file.content_type)
+        elif part == "data":
+            receiver.write(chunk.data)
+        else:
+            raise InvalidArgument(fields={named: "a message has one header"})
+    if header is None:
+        raise InvalidArgument(fields={named: "is required"})
+    return header
+
+
+async def _nothing_first(_chunk: object) -> None:
+    return None
 
 
 class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
@@ -336,23 +379,17 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         caller = await self._caller(context, allow_guest=True)
         receiver = attachment_service.FileReceiver(self._services)
         try:
-            header: messaging_pb2.PostMessageHeader | None = None
-            async for chunk in request_iterator:
-                part = chunk.WhichOneof("part")
-                if header is None:
-                    if part != "header":
-                        raise InvalidArgument(fields={"thread_id": "the message header must come first"})
-                    header = chunk.header
-                    # 404 before a single byte of a file is taken.
-                    await conversations.check_post_access(self._services, caller, header.thread_id)
-                elif part == "file":
-                    receiver.start(chunk.file.file_name, chunk.file.content_type)
-                elif part == "data":
-                    receiver.write(chunk.data)
-                else:
-                    raise InvalidArgument(fields={"thread_id": "a message has one header"})
-            if header is None:
-                raise InvalidArgument(fields={"thread_id": "is required"})
+            # 404 before a single byte of a file is taken.
+            header = (
+                await receive_upload(
+                    request_iterator,
+                    receiver,
+                    named="thread_id",
+                    before_files=lambda first: conversations.check_post_access(
+                        self._services, caller, first.header.thread_id
+                    ),
+                )
+            ).header
             body = conversations.check_message_body(header.body, has_files=receiver.has_files)
             stored = await attachment_service.store_files(self._services, receiver.finish())
             try:
@@ -460,32 +497,60 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
 
     # ------------------------------------------------------------------ the e-counter
     async def SendEcounterMessage(
-        self, request: messaging_pb2.SendEcounterMessageRequest, context: grpc.aio.ServicerContext
+        self,
+        request_iterator: AsyncIterator[messaging_pb2.SendEcounterMessageChunk],
+        context: grpc.aio.ServicerContext,
     ) -> messaging_pb2.EcounterSent:
         caller = await self._caller(context)
-        sent = await ecounter.do_send_ecounter_message(
-            self._services,
-            caller,
-            theme_id=request.theme_id,
-            title=request.title,
-            body=request.body,
-            organisation_id=request.organisation_id,
-            changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
-        )
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            request = (
+                await receive_upload(request_iterator, receiver, named="theme_id", before_files=_nothing_first)
+            ).header
+            sent = await ecounter.do_send_ecounter_message(
+                self._services,
+                caller,
+                theme_id=request.theme_id,
+                title=request.title,
+                body=request.body,
+                organisation_id=request.organisation_id,
+                changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
+                files=receiver.finish(),
+            )
+        finally:
+            receiver.close()
         return _sent_pb(sent)
 
     async def ReplyEcounterMessage(
-        self, request: messaging_pb2.ReplyEcounterMessageRequest, context: grpc.aio.ServicerContext
+        self,
+        request_iterator: AsyncIterator[messaging_pb2.ReplyEcounterMessageChunk],
+        context: grpc.aio.ServicerContext,
     ) -> messaging_pb2.EcounterSent:
         caller = await self._caller(context)
-        sent = await ecounter.do_reply_ecounter_message(
-            self._services,
-            caller,
-            thread_id=request.thread_id,
-            title=request.title,
-            body=request.body,
-            changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
-        )
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            # 404 before a single byte of a file is taken.
+            request = (
+                await receive_upload(
+                    request_iterator,
+                    receiver,
+                    named="thread_id",
+                    before_files=lambda first: conversations.check_post_access(
+                        self._services, caller, first.header.thread_id
+                    ),
+                )
+            ).header
+            sent = await ecounter.do_reply_ecounter_message(
+                self._services,
+                caller,
+                thread_id=request.thread_id,
+                title=request.title,
+                body=request.body,
+                changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
+                files=receiver.finish(),
+            )
+        finally:
+            receiver.close()
         return _sent_pb(sent)
 
     async def ListEcounterMessages(
