@@ -35,7 +35,7 @@ def own_contact(**changes: Any) -> dict[str, Any]:
         "first_name": "Els",
         "last_name": "Peeters",
         "email": f"els-{uuid.uuid4().hex[:8]}@hetanker.example",
-        "phone": "+32 2 553 35 01",
+        "phone": "+3225533501",
         **changes,
     }
 
@@ -86,11 +86,11 @@ async def test_a_new_message_and_its_reply_carry_files_that_both_sides_download(
 
     case = (await api.get(f"/api/v1/ecounter/messages/{thread_id}", headers=department)).json()
     [first] = case["history"]
-    assert [(a["file_name"], a["content_type"]) for a in first["attachments"]] == [
+    assert sorted((a["file_name"], a["content_type"]) for a in first["attachments"]) == [
         ("begroting.txt", "text/plain"),
         ("logo.png", "image/png"),
     ]
-    download = first["attachments"][0]["download_url"]
+    [download] = [a["download_url"] for a in first["attachments"] if a["file_name"] == "begroting.txt"]
     assert download.startswith(f"/api/v1/threads/{thread_id}/attachments/")
     got = await api.get(download, headers=department)
     assert got.status_code == 200 and got.content == b"Begroting 2026\n"
@@ -106,7 +106,7 @@ async def test_a_new_message_and_its_reply_carry_files_that_both_sides_download(
     assert answered.status_code == 201, answered.text
     assert answered.json()["reference"] == reference
     history = (await api.get(f"/api/v1/ecounter/messages/{thread_id}", headers=anker)).json()["history"]
-    assert [[a["file_name"] for a in item["attachments"]] for item in history] == [
+    assert [sorted(a["file_name"] for a in item["attachments"]) for item in history] == [
         ["begroting.txt", "logo.png"],
         ["bevestiging.txt"],
     ]
@@ -218,7 +218,7 @@ async def test_a_standard_contact_changed_for_this_message_only_keeps_their_addr
             "body": "Tekst",
             # Changed for this message: taken off it and added with the new phone number.
             "removed_contact_ids": [added.json()["id"]],
-            "contacts": [{**standard, "phone": "+32 2 553 35 99"}],
+            "contacts": [{**standard, "phone": "+3225533599"}],
         },
         headers=anker,
     )
@@ -230,7 +230,7 @@ async def test_a_standard_contact_changed_for_this_message_only_keeps_their_addr
         if c["email"] == standard["email"]
     ]
     assert sorted(mine) == sorted(
-        [(standard["email"], standard["phone"], True, True), (standard["email"], "+32 2 553 35 99", False, False)]
+        [(standard["email"], standard["phone"], True, True), (standard["email"], "+3225533599", False, False)]
     )
     # The organisation's contact person itself is unchanged.
     persons = (await api.get("/api/v1/organisation/contacts", headers=anker)).json()
