@@ -1139,8 +1139,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ecounter.new": ("Stuur nieuw bericht", "Send a new message"),
     "ecounter.new_title": ("Nieuw bericht", "New message"),
     "ecounter.new_intro": (
-        "Kies het thema, geef de titel en de tekst in en voeg eventueel bijlagen toe. Het team van Departement Zorg dat het thema behandelt, ontvangt uw bericht.",
-        "Choose the theme, enter the title and the text and add attachments if you like. The department's team that handles the theme receives your message.",
+        "Kies het thema, geef de titel en de tekst in en voeg eventueel bijlagen toe. Het team dat het thema behandelt, ontvangt uw bericht.",
+        "Choose the theme, enter the title and the text and add attachments if you like. The team that handles the theme receives your message.",
     ),
     "ecounter.choose_theme": ("Kies een thema", "Choose a theme"),
     "ecounter.theme_hint": (
@@ -1167,6 +1167,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The changed details apply to this message only; the standard contact person stays as they are for other messages.",
     ),
     "ecounter.files": ("Bijlagen", "Attachments"),
+    "ecounter.files_of_message": ("Bijlagen bij dit bericht", "Attachments of this message"),
     "ecounter.files_hint": (
         "Niet verplicht. Pdf, png, jpeg, heic, docx, xlsx of txt, elk hoogstens 20 MiB.",
         "Optional. Pdf, png, jpeg, heic, docx, xlsx or txt, each at most 20 MiB.",

@@ -296,6 +296,11 @@ async def send_case_message(page: Page, path: str, body: dict[str, Any], files: 
 
 
 def take_refusal(form: Form, error: GatewayError, owners: list[str]) -> None:
+    """A refusal next to its fields; without a contact for the theme, next to the contact
+    to add (where it is put right)."""
+    if error.code == "no_contact_for_theme":
+        form.error("contacts.first_name", "problem.no_contact_for_theme")
+        return
     refusal_on_form(form, on_contact_fields(error, owners))
 
 
