@@ -213,3 +213,48 @@ def test_a_theme_pages_next_page_goes_back_by_its_trail(client: TestClient, gate
     assert 'href="/ecounter/themes/subsidies?direction=out&amp;cursor=c2&amp;prev="' in first.text
     second = client.get("/ecounter/themes/subsidies?direction=out&cursor=c2&prev=")
     assert 'href="/ecounter/themes/subsidies?direction=out" rel="prev"' in second.text
+
+
+def test_a_helpdesk_question_is_asked_in_the_pages_language_and_goes_back_to_the_page(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("POST", "/helpdesk/questions")] = {"id": "t1", "organisation_name": "Het Anker"}
+    page = client.get("/ecounter/themes/subsidies")
+    assert "Technische helpdesk" in page.text and 'value="mila@hetanker.example"' in page.text
+    answer = client.post(
+        "/ecounter/helpdesk",
+        data={
+            "csrf_token": _csrf(page.text),
+            "next": "/ecounter/themes/subsidies",
+            "help_email": "mila@hetanker.example",
+            "help_question": "Ik kan geen bijlage toevoegen.",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/ecounter/themes/subsidies"
+    asked = next(call for call in gateway.calls if call.method == "POST")
+    assert asked.json == {
+        "email": "mila@hetanker.example",
+        "question": "Ik kan geen bijlage toevoegen.",
+        "language": "nl",
+    }
+
+
+def test_a_refused_helpdesk_question_names_its_fields_and_never_leaves_the_site(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("POST", "/helpdesk/questions")] = GatewayError(
+        422,
+        "validation_failed",
+        "",
+        [FieldProblem("email", "is not a valid e-mail address"), FieldProblem("question", "is required")],
+    )
+    csrf = _csrf(client.get("/ecounter/helpdesk").text)
+    refused = client.post(
+        "/ecounter/helpdesk",
+        data={"csrf_token": csrf, "next": "https://elders.example/", "help_email": "mila@", "help_question": ""},
+    )
+    assert refused.status_code == 422
+    assert 'href="#field-help-email"' in refused.text and 'href="#field-help-question"' in refused.text
+    assert 'value="mila@"' in refused.text
+    assert 'name="next" value="/ecounter"' in refused.text, "only a page of this site to go back to"

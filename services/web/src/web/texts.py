@@ -1188,6 +1188,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help.contact_us": ("Contacteer ons", "Contact us"),
     "help.write_to": ("Vraag stellen aan {team} ({department})", "Ask {team} ({department})"),
     "help.about": ("over {theme}", "about {theme}"),
+    "help.helpdesk": ("Technische helpdesk", "Technical helpdesk"),
+    "help.helpdesk_intro": (
+        "Een technische vraag, niet over een thema? Geef uw e-mailadres en uw vraag: u krijgt een bevestiging per e-mail en het antwoord in Zorgpost.",
+        "A technical question, not about a theme? Give your e-mail address and your question: you get a confirmation by e-mail and the answer in Zorgpost.",
+    ),
+    "help.email": ("Uw e-mailadres", "Your e-mail address"),
+    "help.question": ("Uw vraag", "Your question"),
+    "help.send": ("Verstuur", "Send"),
+    "help.asked": (
+        "Uw vraag is naar de technische helpdesk verstuurd. U krijgt een bevestiging op {email}.",
+        "Your question was sent to the technical helpdesk. You get a confirmation at {email}.",
+    ),
     "problem.no_contact_for_theme": (
         "Er is geen contactpersoon voor het thema van dit bericht. Voeg hieronder een contactpersoon toe, of bevestig eerst een contactpersoon van uw organisatie.",
         "The theme of this message has no contact person. Add a contact person below, or first have a contact person of your organisation confirmed.",

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
 
-ThreadKindName = Literal["chat", "secure_mail", "org_case", "econsult", "care"]
+ThreadKindName = Literal["chat", "secure_mail", "org_case", "econsult", "care", "helpdesk"]
 
 
 class ParticipantOut(BaseModel):

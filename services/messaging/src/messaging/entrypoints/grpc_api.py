@@ -14,7 +14,7 @@ from messaging.domain.ecounter import EcounterEntry
 from messaging.domain.threads import AttachmentInfo, Message, Participant
 from messaging.service import activity as activity_service
 from messaging.service import attachments as attachment_service
-from messaging.service import conversations, ecounter, secure_mail
+from messaging.service import conversations, ecounter, helpdesk, secure_mail
 from messaging.service.common import Caller, Services, ThreadSummaryView, ThreadView
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
@@ -615,6 +615,16 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             ],
             told=[t.email for t in view.told],
         )
+
+    # ------------------------------------------------------------------ the technical helpdesk
+    async def AskHelpdesk(
+        self, request: messaging_pb2.AskHelpdeskRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.HelpdeskTicket:
+        caller = await self._caller(context)
+        ticket = await helpdesk.do_ask_helpdesk(
+            self._services, caller, email=request.email, question=request.question, language=request.language
+        )
+        return messaging_pb2.HelpdeskTicket(thread_id=ticket.thread_id, organisation_name=ticket.organisation_name)
 
 
 def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from web.entrypoints.context import Page, PageDep, StaffPage
+from web.entrypoints.context import Page, PageDep, StaffPage, safe_next
 from web.entrypoints.conversation import refusal_on_form
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
@@ -189,6 +189,45 @@ def helpers(themes: list[dict[str, Any]], theme_id: str = "") -> list[dict[str, 
         }
         for theme in (chosen or themes)
     ]
+
+
+#: The technical helpdesk's form (in the widget, and as a page of its own for a refusal).
+HELPDESK_FIELDS = {"help_email": "help.email", "help_question": "help.question"}
+HELPDESK_ALIASES = {"email": "help_email", "question": "help_question"}
+
+
+async def _render_helpdesk(page: Page, form: Form, back: str, *, status: int = 200) -> Response:
+    return await page.render("pages/ecounter_helpdesk.html.j2", status=status, form=form, back=back)
+
+
+@router.get("/ecounter/helpdesk")
+async def helpdesk_page(page: StaffPage, next: str = "") -> Response:
+    return await _render_helpdesk(
+        page, page.new_form(HELPDESK_FIELDS, {"help_email": page.account.email}), safe_next(next, "/ecounter")
+    )
+
+
+@router.post("/ecounter/helpdesk")
+async def ask_helpdesk(page: StaffPage) -> Response:
+    """A technical question: a ticket for the helpdesk and a confirmation mail to the
+    address given (in the page's language); back to the page the widget was on."""
+    values = await page.form()
+    back = safe_next(values.get("next"), "/ecounter")
+    form = page.new_form(HELPDESK_FIELDS, values)
+    email = values.get("help_email", "").strip()
+    try:
+        await page.api(
+            "POST",
+            "/helpdesk/questions",
+            json={"email": email, "question": values.get("help_question", ""), "language": page.lang},
+        )
+    except GatewayError as error:
+        if error.status not in (422, 429):
+            raise
+        form.take(error, aliases=HELPDESK_ALIASES)
+        return await _render_helpdesk(page, form, back, status=error.status)
+    page.flash("success", "help.asked", email=email)
+    return await page.redirect(back)
 
 
 # --------------------------------------------------------------------------- a theme's messages
