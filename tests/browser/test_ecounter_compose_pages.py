@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_support import Journey, add_contact_person, confirm_contact_person
+from browser_support import Journey, add_contact_person, confirm_contact_person, link_in, outbox_messages
 from support import add_themes, create_staff_member, login
 
 from zorgpost_kit.roles import Role
@@ -173,3 +173,35 @@ async def test_a_theme_page_lists_in_and_out_with_the_in_out_filter_and_the_widg
     contacts = await journey.page.get_by_test_id("contacts").inner_text()
     assert anker.email in contacts, "the theme's standard contact person is listed"
     await journey.snap("ecounter-help-new-message")
+
+
+async def test_the_technical_helpdesk_takes_a_question_and_mails_a_confirmation(journey: Journey) -> None:
+    stack = journey.stack
+    anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
+    email = f"vraag-{uuid.uuid4().hex[:8]}@hetanker.example"
+    await journey.log_in(anker.email, anker.password)
+    await journey.goto("/ecounter")
+    widget = journey.page.get_by_test_id("help-widget")
+    await widget.get_by_text("Technische helpdesk").click()
+    assert await journey.field("Uw e-mailadres").input_value() == anker.email, "the address is filled in"
+    await journey.snap("ecounter-helpdesk-open", again=False)
+
+    # An empty question and a malformed address are named at their fields.
+    await journey.fill({"Uw e-mailadres": "vraag@"})
+    await journey.submit("Verstuur")
+    assert await journey.heading() == "Technische helpdesk"
+    assert await journey.field_error("Uw e-mailadres") and await journey.field_error("Uw vraag")
+    assert set(await journey.error_summary_links()) == {"#field-help-email", "#field-help-question"}
+    await journey.snap("ecounter-helpdesk-refused", again=False)
+
+    await journey.fill({"Uw e-mailadres": email, "Uw vraag": "Ik zie mijn verstuurde berichten niet."})
+    await journey.submit("Verstuur")
+    assert await journey.heading() == "Mijn berichten", "back where the widget was"
+    assert f"U krijgt een bevestiging op {email}" in await journey.text()
+    await journey.snap("ecounter-helpdesk-asked", again=False)
+
+    [mail] = await outbox_messages(stack, email)
+    assert mail["subject"] == "Uw vraag aan de technische helpdesk is ontvangen"
+    assert "verstuurde berichten" not in mail["text"], "the confirmation never carries the question"
+    await journey.goto(link_in(mail, "/threads/"))
+    assert "Ik zie mijn verstuurde berichten niet." in await journey.text(), "the link opens the ticket"

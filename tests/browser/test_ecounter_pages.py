@@ -19,6 +19,8 @@ from browser_support import (
 )
 from support import add_themes, create_staff_member, login
 
+from zorgpost_kit.roles import Role
+
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
@@ -60,7 +62,10 @@ async def test_the_departments_message_is_read_from_its_notice_and_answered_by_t
     journey: Journey,
 ) -> None:
     stack = journey.stack
-    department = await create_staff_member(stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}")
+    # The department writes to the organisation through its case handlers.
+    department = await create_staff_member(
+        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=frozenset({Role.CASE_HANDLER})
+    )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
     title = f"Vraag over uw erkenning {uuid.uuid4().hex[:4]}"
