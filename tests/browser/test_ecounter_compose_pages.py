@@ -200,6 +200,9 @@ async def test_the_technical_helpdesk_takes_a_question_and_mails_a_confirmation(
     assert f"U krijgt een bevestiging op {email}" in await journey.text()
     await journey.snap("ecounter-helpdesk-asked", again=False)
 
+    await journey.goto("/ecounter/helpdesk")
+    await journey.snap("ecounter-helpdesk")
+
     [mail] = await outbox_messages(stack, email)
     assert mail["subject"] == "Uw vraag aan de technische helpdesk is ontvangen"
     assert "verstuurde berichten" not in mail["text"], "the confirmation never carries the question"
