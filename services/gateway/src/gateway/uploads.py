@@ -105,6 +105,26 @@ async def close_files(files: list[UploadFile]) -> None:
         await upload.close()
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema with its nested models written out in place: a schema put in
+    a route's ``openapi_extra`` cannot point into ``$defs`` (they are not in the document)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if isinstance(reference, str) and reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 def multipart_schema(properties: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI ``multipart/form-data`` schema of a message route: its text fields and
     ``files``."""

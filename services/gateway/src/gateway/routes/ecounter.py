@@ -17,7 +17,7 @@ from gateway.openapi import SINGLE_LINE, email, errors, identifier, line, option
 from gateway.routes.thread_models import AttachmentOut, attachment_out
 from gateway.routes.threads import TRANSFER_TIMEOUT_SECONDS
 from gateway.timestamps import to_datetime
-from gateway.uploads import close_files, file_parts, message_parts, multipart_schema
+from gateway.uploads import close_files, file_parts, inline_schema, message_parts, multipart_schema
 from zorgpost.contacts.v1 import contacts_pb2
 from zorgpost.messaging.v1 import messaging_pb2
 
@@ -283,7 +283,7 @@ def _contacts(items: list[MessageContactIn]) -> list[messaging_pb2.EcounterConta
 def _multipart(model: type[BaseModel]) -> dict[str, Any]:
     """JSON, or the same fields as a form with ``files``: ``contacts`` one JSON text (the
     list of objects), ``removed_contact_ids`` repeated."""
-    schema = model.model_json_schema()
+    schema = inline_schema(model)
     properties = dict(schema["properties"])
     properties["contacts"] = {
         "type": "string",
