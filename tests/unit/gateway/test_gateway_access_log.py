@@ -77,6 +77,9 @@ def test_a_token_in_a_path_no_route_matches_is_replaced_too(logged: list[dict[st
         ("/api/v1/secure-mails", False),
         (f"/api/v1/secure-mail-access/{TOKEN}/code", True),
         (f"/api/v1/secure-mail-access/{TOKEN}/open", True),
+        # It mails an address the caller types.
+        ("/api/v1/helpdesk/questions", True),
+        ("/api/v1/ecounter/messages", False),
     ],
 )
 def test_every_route_that_takes_a_password_or_an_access_code_shares_the_login_limit(path: str, limited: bool) -> None:

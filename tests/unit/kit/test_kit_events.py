@@ -87,4 +87,5 @@ def test_the_codec_lists_the_subjects_it_publishes() -> None:
         "messaging.secure_mail.link_resent",
         "messaging.message.sent",
         "messaging.ecounter_message.sent",
+        "messaging.helpdesk_question.asked",
     ]

@@ -83,11 +83,11 @@ def test_an_organisation_needs_a_contact_for_the_theme() -> None:
 def test_a_messages_contacts_are_checked_field_by_field() -> None:
     errors = FieldErrors()
     changes = ContactChanges(
-        add=(ContactInput("", "B", "jan@anker.be", ""), ContactInput("C", "D", "c@", "+3225533503")),
+        add=(ContactInput("", "B", "els@anker.be", ""), ContactInput("C", "D", "c@", "+3225533503")),
         remove=("p-jan", "c-1", "unknown"),
     )
 
-    added, excluded, dropped = check_contact_changes(changes, theme(JAN), [OWN], errors)
+    added, excluded, dropped = check_contact_changes(changes, theme(JAN, ELS), [OWN], errors)
 
     with pytest.raises(InvalidArgument) as refused:
         errors.raise_if_any()
@@ -96,6 +96,31 @@ def test_a_messages_contacts_are_checked_field_by_field() -> None:
         "removed_contact_ids[2]",
     }  # fmt: skip
     assert excluded == {"p-jan"} and dropped == {"c-1"} and len(added) == 2
+
+
+def test_a_contact_changed_for_this_message_only_keeps_their_address_but_not_as_a_new_standard_one() -> None:
+    """Changing a contact for this message is taking them off it and adding the new details
+    as the message's own: the address is free for that, not for a second standard contact."""
+    changed = ContactChanges(
+        add=(ContactInput("Jan", "Janssens", "JAN@anker.be", "+3225533599"),
+             ContactInput("Piet", "Eigen", "piet@anker.be", "+3225533598")),
+        remove=("p-jan", "c-1"),
+    )  # fmt: skip
+    errors = FieldErrors()
+    added, excluded, dropped = check_contact_changes(changed, theme(JAN), [OWN], errors)
+    errors.raise_if_any()
+    assert [c.phone for c in added] == ["+3225533599", "+3225533598"]
+    assert excluded == {"p-jan"} and dropped == {"c-1"}
+
+    for kept in (
+        ContactChanges(add=(ContactInput("Jan", "Janssens", "jan@anker.be", "+3225533599"),)),
+        ContactChanges(add=(ContactInput("Jan", "Janssens", "jan@anker.be", "+3225533599", True),), remove=("p-jan",)),
+    ):
+        errors = FieldErrors()
+        check_contact_changes(kept, theme(JAN), [], errors)
+        with pytest.raises(InvalidArgument) as refused:
+            errors.raise_if_any()
+        assert set(refused.value.fields) == {"contacts[0].email"}
 
 
 def test_list_filters_are_checked_and_the_page_is_five_by_default() -> None:

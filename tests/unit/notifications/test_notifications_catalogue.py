@@ -97,6 +97,8 @@ SHOWN: dict[str, set[str]] = {
     "contact_email_changed": {"organisation_name", "display_name"},
     "contact_removed": {"organisation_name", "display_name"},
     "ecounter_message": {"organisation_name", "sender_organisation_name", "thread_id", "contacts.display_name"},
+    # The technical helpdesk's confirmation: the ticket's link, never the question.
+    "helpdesk_confirmation": {"organisation_name", "thread_id"},
 }  # fmt: skip
 #: In an SMS even less: the organisation and, for a code, the code.
 SHOWN_BY_SMS: dict[str, set[str]] = {"one_time_code": {"code"}, "new_message": {"sender_display_name"}}

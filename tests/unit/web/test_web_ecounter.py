@@ -46,8 +46,8 @@ CASE: dict[str, Any] = {
     "department_name": "Departement Zorg",
     "team_name": "Team Erkenning",
     "history": [
-        {"entry": {**ENTRY, "box": "sent", "status": "sent"}, "body": "Onze aanvraag"},
-        {"entry": ENTRY, "body": "Stuur het verslag mee."},
+        {"entry": {**ENTRY, "box": "sent", "status": "sent"}, "body": "Onze aanvraag", "attachments": []},
+        {"entry": ENTRY, "body": "Stuur het verslag mee.", "attachments": []},
     ],
     "contacts": [
         {

@@ -109,7 +109,7 @@ class ScriptedGateway:
         path: str,
         *,
         token: str,
-        fields: Mapping[str, str],
+        fields: Mapping[str, str | list[str]],
         files: Sequence[FilePart],
         browser: BrowserContext | None = None,
         file_field: str = "files",

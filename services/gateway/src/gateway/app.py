@@ -22,6 +22,7 @@ from gateway.routes import (
     delegations,
     ecounter,
     events,
+    helpdesk,
     invitations,
     my_organisations,
     notifications,
@@ -140,6 +141,8 @@ def create_app(settings: Settings) -> FastAPI:
         secure_mail_access.router,
         # the e-counter: themes, contact persons per theme, messages by reference number
         ecounter.router,
+        # the technical helpdesk: a question becomes a ticket and a confirmation mail
+        helpdesk.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)

@@ -11,11 +11,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.problems import ProblemException, problem
 
-#: The routes that take files (multipart POST): a message's files, an e-consult's photos, the
-#: portal's documents (the person's uploads, the practice's publications and agreements).
+#: The routes that take files (multipart POST): a message's files, the e-counter's new message
+#: and reply, an e-consult's photos, the portal's documents (the person's uploads, the
+#: practice's publications and agreements).
 UPLOAD_ROUTE = re.compile(
-    r"/api/v1/(?:threads/[^/]+/messages|portal/(?:econsults|documents|practice/trajectories"
-    r"|practice/clients/[^/]+/documents))/?"
+    r"/api/v1/(?:threads/[^/]+/messages|ecounter/messages(?:/[^/]+/replies)?"
+    r"|portal/(?:econsults|documents|practice/trajectories|practice/clients/[^/]+/documents))/?"
 )
 
 

@@ -3,7 +3,8 @@
 It covers /api/v1/auth/*, every other route that logs a person in with a password
 (``POST /api/v1/invitations/{token}/login``) and secure-mail access (asking for and typing
 an access code, /api/v1/secure-mail-access/*): one bucket per address across all of them,
-so no second door allows more guesses than the first.
+so no second door allows more guesses than the first. A question to the technical helpdesk
+(``POST /api/v1/helpdesk/questions``) counts there too: it mails an address the caller types.
 
 Each gateway instance limits on its own (N instances allow N times the rate): this guards
 against one address guessing passwords across many accounts; the per-account lockout,
@@ -29,6 +30,7 @@ AUTH_PREFIX = "/api/v1/auth/"
 PASSWORD_ROUTES = (
     re.compile(r"/api/v1/invitations/[^/]+/login/?"),
     re.compile(r"/api/v1/secure-mail-access/.*"),
+    re.compile(r"/api/v1/helpdesk/questions/?"),
 )
 #: Buckets kept before full ones are forgotten (a full bucket is the same as none).
 MAX_TRACKED_CLIENTS = 50_000

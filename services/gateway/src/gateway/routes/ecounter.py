@@ -4,15 +4,20 @@ of kind ``org_case``; read them at ``GET /threads/{id}`` too)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from gateway.deps import Clients, CurrentCaller
 from gateway.openapi import SINGLE_LINE, email, errors, identifier, line, optional, text
+from gateway.routes.thread_models import AttachmentOut, attachment_out
+from gateway.routes.threads import TRANSFER_TIMEOUT_SECONDS
 from gateway.timestamps import to_datetime
+from gateway.uploads import close_files, file_parts, inline_schema, message_parts, multipart_schema
 from zorgpost.contacts.v1 import contacts_pb2
 from zorgpost.messaging.v1 import messaging_pb2
 
@@ -281,45 +286,133 @@ def _contacts(items: list[MessageContactIn]) -> list[messaging_pb2.EcounterConta
     return [messaging_pb2.EcounterContactInput(**c.model_dump()) for c in items]
 
 
-@router.post("/ecounter/messages", status_code=201, response_model=SentOut, responses=errors(404, 409))
-async def send_message(body: NewMessageIn, caller: CurrentCaller, clients: Clients) -> SentOut:
-    """A new message under a new reference number; ``id`` is its thread. An organisation
-    writes to the department keeping the theme: 409 ``no_contact_for_theme`` when the
-    theme has no confirmed contact person and the message adds none. The department's case
-    handlers write to ``organisation_id``; its contacts for the theme are told by mail (never
-    the text)."""
-    sent = await clients.call(
-        clients.messaging.SendEcounterMessage,
-        messaging_pb2.SendEcounterMessageRequest(
-            theme_id=body.theme_id,
-            title=body.title,
-            body=body.body,
-            organisation_id=body.organisation_id,
-            contacts=_contacts(body.contacts),
-            removed_contact_ids=body.removed_contact_ids,
-        ),
-        caller,
-    )
+def _multipart(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON, or the same fields as a form with ``files``: ``contacts`` one JSON text (the
+    list of objects), ``removed_contact_ids`` repeated."""
+    schema = inline_schema(model)
+    properties = dict(schema["properties"])
+    properties["contacts"] = {
+        "type": "string",
+        "contentMediaType": "application/json",
+        "description": "the contacts as JSON (a list of objects as in the JSON form)",
+    }
+    properties["removed_contact_ids"] = {"type": "array", "items": {"type": "string", "maxLength": 64}}
+    body: dict[str, Any] = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": schema},
+                "multipart/form-data": multipart_schema(properties),
+            },
+        }
+    }
+    return body
+
+
+#: How a form carries what the JSON form holds in lists.
+_LISTS = ("removed_contact_ids",)
+_JSON_PARTS = ("contacts",)
+
+
+async def _new_message_chunks(
+    request: messaging_pb2.SendEcounterMessageRequest, files: list[UploadFile]
+) -> AsyncIterator[messaging_pb2.SendEcounterMessageChunk]:
+    yield messaging_pb2.SendEcounterMessageChunk(header=request)
+    async for part in file_parts(files):
+        if isinstance(part, bytes):
+            yield messaging_pb2.SendEcounterMessageChunk(data=part)
+        else:
+            yield messaging_pb2.SendEcounterMessageChunk(file=part)
+
+
+async def _reply_chunks(
+    request: messaging_pb2.ReplyEcounterMessageRequest, files: list[UploadFile]
+) -> AsyncIterator[messaging_pb2.ReplyEcounterMessageChunk]:
+    yield messaging_pb2.ReplyEcounterMessageChunk(header=request)
+    async for part in file_parts(files):
+        if isinstance(part, bytes):
+            yield messaging_pb2.ReplyEcounterMessageChunk(data=part)
+        else:
+            yield messaging_pb2.ReplyEcounterMessageChunk(file=part)
+
+
+@router.post(
+    "/ecounter/messages",
+    status_code=201,
+    response_model=SentOut,
+    responses=errors(404, 409, 413, 415, 422),
+    openapi_extra=_multipart(NewMessageIn),
+)
+async def send_message(request: Request, caller: CurrentCaller, clients: Clients) -> SentOut:
+    """A new message under a new reference number; ``id`` is its thread. JSON
+    ``{"theme_id","title","body",…}``, or the same fields as a multipart form with ``files``
+    (the rules of ``POST /threads/{id}/messages``: 413 a file too large, 415 a type not
+    allowed, 422 naming ``files[i]``). An organisation writes to the department keeping the
+    theme: 409 ``no_contact_for_theme`` when the theme has no confirmed contact person and
+    the message adds none. The department's case handlers write to ``organisation_id``; its
+    contacts for the theme are told by mail (never the text). ``received_by`` names who
+    received it. Nothing is stored when anything is refused."""
+    body, files = await message_parts(request, NewMessageIn, lists=_LISTS, json_parts=_JSON_PARTS)
+    try:
+        sent = await clients.call(
+            clients.messaging.SendEcounterMessage,
+            _new_message_chunks(
+                messaging_pb2.SendEcounterMessageRequest(
+                    theme_id=body.theme_id,
+                    title=body.title,
+                    body=body.body,
+                    organisation_id=body.organisation_id,
+                    contacts=_contacts(body.contacts),
+                    removed_contact_ids=body.removed_contact_ids,
+                ),
+                files,
+            ),
+            caller,
+            timeout=TRANSFER_TIMEOUT_SECONDS,
+        )
+    finally:
+        await close_files(files)
     return _sent(sent)
 
 
 @router.post(
-    "/ecounter/messages/{thread_id}/replies", status_code=201, response_model=SentOut, responses=errors(404, 409)
+    "/ecounter/messages/{thread_id}/replies",
+    status_code=201,
+    response_model=SentOut,
+    responses=errors(404, 409, 413, 415, 422),
+    openapi_extra=_multipart(ReplyIn),
 )
-async def reply(thread_id: str, body: ReplyIn, caller: CurrentCaller, clients: Clients) -> SentOut:
+async def reply(thread_id: str, request: Request, caller: CurrentCaller, clients: Clients) -> SentOut:
     """A reply under the same reference number, by either side (the department's: a case
-    handler); 404 for anyone else."""
-    sent = await clients.call(
-        clients.messaging.ReplyEcounterMessage,
-        messaging_pb2.ReplyEcounterMessageRequest(
-            thread_id=thread_id,
-            title=body.title,
-            body=body.body,
-            contacts=_contacts(body.contacts),
-            removed_contact_ids=body.removed_contact_ids,
+    handler); 404 for anyone else (before a byte of a file is read). JSON or a multipart
+    form with ``files``, as a new message takes them."""
+    body, files = await message_parts(
+        request,
+        ReplyIn,
+        before_form=lambda: clients.call(
+            clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller
         ),
-        caller,
+        lists=_LISTS,
+        json_parts=_JSON_PARTS,
     )
+    try:
+        sent = await clients.call(
+            clients.messaging.ReplyEcounterMessage,
+            _reply_chunks(
+                messaging_pb2.ReplyEcounterMessageRequest(
+                    thread_id=thread_id,
+                    title=body.title,
+                    body=body.body,
+                    contacts=_contacts(body.contacts),
+                    removed_contact_ids=body.removed_contact_ids,
+                ),
+                files,
+            ),
+            caller,
+            timeout=TRANSFER_TIMEOUT_SECONDS,
+        )
+    finally:
+        await close_files(files)
     return _sent(sent)
 
 
@@ -373,6 +466,8 @@ async def list_messages(
 class HistoryItemOut(BaseModel):
     entry: EntryOut
     body: str
+    #: Download each at its ``download_url`` (``GET /threads/{id}/attachments/{attachment_id}``).
+    attachments: list[AttachmentOut]
 
 
 class CaseContactOut(BaseModel):
@@ -421,7 +516,14 @@ async def get_message(thread_id: str, caller: CurrentCaller, clients: Clients) -
         department_id=case.department_id,
         department_name=case.department_name,
         team_name=case.team_name,
-        history=[HistoryItemOut(entry=_entry(item.entry), body=item.body) for item in case.history],
+        history=[
+            HistoryItemOut(
+                entry=_entry(item.entry),
+                body=item.body,
+                attachments=[attachment_out(case.thread_id, a) for a in item.attachments],
+            )
+            for item in case.history
+        ],
         contacts=[
             CaseContactOut(
                 id=c.id,

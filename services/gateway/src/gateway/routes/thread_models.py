@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from gateway.timestamps import to_datetime
 from zorgpost.messaging.v1 import messaging_pb2
 
-ThreadKindName = Literal["chat", "secure_mail", "org_case", "econsult", "care"]
+ThreadKindName = Literal["chat", "secure_mail", "org_case", "econsult", "care", "helpdesk"]
 
 
 class ParticipantOut(BaseModel):
@@ -117,6 +117,18 @@ def download_url(thread_id: str, attachment_id: str) -> str:
     return f"/api/v1/threads/{quote(thread_id)}/attachments/{quote(attachment_id)}"
 
 
+def attachment_out(thread_id: str, a: messaging_pb2.Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=a.id,
+        file_name=a.file_name,
+        content_type=a.content_type,
+        size=a.size,
+        sha256=a.sha256,
+        scan_status=a.scan_status,  # type: ignore[arg-type]
+        download_url=download_url(thread_id, a.id),
+    )
+
+
 def message_out(message: messaging_pb2.Message) -> MessageOut:
     forwarded = message.forwarded_from if message.HasField("forwarded_from") else None
     return MessageOut(
@@ -126,18 +138,7 @@ def message_out(message: messaging_pb2.Message) -> MessageOut:
         body=message.body,
         sender=participant_out(message.sender),
         sent_at=to_datetime(message.sent_at),
-        attachments=[
-            AttachmentOut(
-                id=a.id,
-                file_name=a.file_name,
-                content_type=a.content_type,
-                size=a.size,
-                sha256=a.sha256,
-                scan_status=a.scan_status,  # type: ignore[arg-type]
-                download_url=download_url(message.thread_id, a.id),
-            )
-            for a in message.attachments
-        ],
+        attachments=[attachment_out(message.thread_id, a) for a in message.attachments],
         like_count=message.like_count,
         liked_by_me=message.liked_by_me,
         seen_by_count=message.seen_by_count,

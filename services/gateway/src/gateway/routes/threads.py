@@ -16,9 +16,8 @@ from urllib.parse import quote
 
 import grpc
 from fastapi import APIRouter, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from gateway.deps import Clients, CurrentCaller, ThreadCaller, require_thread_scope
@@ -34,6 +33,7 @@ from gateway.routes.thread_models import (
     thread_out,
 )
 from gateway.timestamps import to_datetime
+from gateway.uploads import close_files, file_parts, message_parts, multipart_schema
 from zorgpost.messaging.v1 import messaging_pb2
 from zorgpost_kit.grpc_client import call_metadata
 
@@ -41,8 +41,6 @@ router = APIRouter(tags=["threads"])
 
 #: Uploads and downloads get longer than the default deadline.
 TRANSFER_TIMEOUT_SECONDS = 120.0
-UPLOAD_CHUNK = 64 * 1024
-MAX_FILES = 20
 #: What a download can be: messaging's allowed types (judged on the content).
 DOWNLOAD_TYPES = (
     "application/pdf",
@@ -258,66 +256,27 @@ _POST_MESSAGE_BODY: dict[str, Any] = {
         "required": True,
         "content": {
             "application/json": {"schema": PostMessageIn.model_json_schema()},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "body": {
-                            "type": "string",
-                            "maxLength": MAX_BODY,
-                            "description": "the text (may be empty when files come)",
-                        },
-                        "files": {
-                            "type": "array",
-                            "maxItems": MAX_FILES,
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "pdf, png, jpeg, heic, docx, xlsx or txt, judged on the content; the "
-                            "file name must end in the extension of that type and hold no control or invisible "
-                            "formatting characters",
-                        },
-                    },
+            "multipart/form-data": multipart_schema(
+                {
+                    "body": {
+                        "type": "string",
+                        "maxLength": MAX_BODY,
+                        "description": "the text (may be empty when files come)",
+                    }
                 }
-            },
+            ),
         },
     }
 }
 
 
-async def _message_parts(
-    request: Request, thread_id: str, caller: ThreadCaller, clients: Clients
-) -> tuple[str, list[UploadFile]]:
-    """(text, files) from a JSON body ``{"body"}`` or a multipart form with ``body`` and
-    ``files``. Before a form is read, messaging says whether the caller may post here at
-    all (404/409 without taking in a byte of the files); every body is capped as it streams
-    in (:mod:`gateway.body_limit`)."""
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type == "multipart/form-data":
-        await clients.call(clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller)
-        form = await request.form(max_files=MAX_FILES, max_fields=10)
-        text_part = form.get("body", "")
-        if not isinstance(text_part, str):
-            raise RequestValidationError([{"loc": ("body", "body"), "msg": "must be text", "type": "string_type"}])
-        files = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
-        return text_part, files
-    if content_type in ("application/json", ""):
-        try:
-            parsed = PostMessageIn.model_validate_json(await request.body())
-        except ValidationError as error:
-            raise RequestValidationError(
-                [{**e, "loc": ("body", *e["loc"])} if e["type"] != "json_invalid" else e for e in error.errors()]
-            ) from None
-        return parsed.body, []
-    raise ProblemException(415, code="unsupported_media_type", detail="Send application/json or multipart/form-data.")
-
-
 async def _chunks(thread_id: str, text: str, files: list[UploadFile]) -> AsyncIterator[messaging_pb2.PostMessageChunk]:
     yield messaging_pb2.PostMessageChunk(header=messaging_pb2.PostMessageHeader(thread_id=thread_id, body=text))
-    for upload in files:
-        yield messaging_pb2.PostMessageChunk(
-            file=messaging_pb2.FileStart(file_name=upload.filename or "", content_type=upload.content_type or "")
-        )
-        while data := await upload.read(UPLOAD_CHUNK):
-            yield messaging_pb2.PostMessageChunk(data=data)
+    async for part in file_parts(files):
+        if isinstance(part, bytes):
+            yield messaging_pb2.PostMessageChunk(data=part)
+        else:
+            yield messaging_pb2.PostMessageChunk(file=part)
 
 
 @router.post(
@@ -335,14 +294,23 @@ async def post_message(thread_id: str, request: Request, caller: ThreadCaller, c
     claims; 422 an empty text without files or a bad file name (``errors`` names
     ``files[i]``). Nothing is stored when anything is refused."""
     require_thread_scope(caller, thread_id)
-    body, files = await _message_parts(request, thread_id, caller, clients)
+    parsed, files = await message_parts(
+        request,
+        PostMessageIn,
+        before_form=lambda: clients.call(
+            clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller
+        ),
+        defaults={"body": ""},
+    )
     try:
         message = await clients.call(
-            clients.messaging.PostMessage, _chunks(thread_id, body, files), caller, timeout=TRANSFER_TIMEOUT_SECONDS
+            clients.messaging.PostMessage,
+            _chunks(thread_id, parsed.body, files),
+            caller,
+            timeout=TRANSFER_TIMEOUT_SECONDS,
         )
     finally:
-        for upload in files:
-            await upload.close()
+        await close_files(files)
     return message_out(message)
 
 

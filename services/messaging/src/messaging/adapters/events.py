@@ -9,6 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from messaging.domain.ecounter import EcounterMessageSent
 from messaging.domain.events import MessageRecipient, MessageSent, SecureMailLinkResent, SecureMailSent
+from messaging.domain.helpdesk import HelpdeskQuestionAsked
 from zorgpost.events.v1 import messaging_events_pb2
 from zorgpost_kit.events import EventCodec
 
@@ -16,6 +17,7 @@ SECURE_MAIL_SENT = "messaging.secure_mail.sent"
 SECURE_MAIL_LINK_RESENT = "messaging.secure_mail.link_resent"
 MESSAGE_SENT = "messaging.message.sent"
 ECOUNTER_MESSAGE_SENT = "messaging.ecounter_message.sent"
+HELPDESK_QUESTION_ASKED = "messaging.helpdesk_question.asked"
 #: Consumed: identity's fact that an invitee accepted.
 INVITATION_ACCEPTED = "identity.invitation.accepted"
 
@@ -116,6 +118,17 @@ def event_codec() -> EventCodec:
                 messaging_events_pb2.EcounterContact(email=told.email, display_name=told.display_name)
                 for told in event.told
             ],
+        ),
+    )
+    codec.register(
+        HelpdeskQuestionAsked,
+        HELPDESK_QUESTION_ASKED,
+        lambda event: messaging_events_pb2.HelpdeskQuestionAsked(
+            thread_id=event.thread_id,
+            organisation_id=event.organisation_id,
+            organisation_name=event.organisation_name,
+            email=event.email,
+            language=event.language,
         ),
     )
     return codec

@@ -27,6 +27,8 @@ class ThreadKind(StrEnum):
     ORG_CASE = "org_case"
     ECONSULT = "econsult"
     CARE = "care"
+    #: A question to the organisation's technical helpdesk (a ticket its staff answer).
+    HELPDESK = "helpdesk"
 
 
 class ThreadState(StrEnum):
@@ -136,6 +138,19 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             withdrawable_until_opened=False,
             # The client and, say, a parent or a partner who is a client too.
             start_with_persons=5,
+        ),
+        KindPolicy(
+            # Started only by asking the helpdesk (AskHelpdesk): the asker and the
+            # organisation as its shared inbox, where the helpdesk answers.
+            ThreadKind.HELPDESK,
+            shared_inbox=True,
+            startable_by_staff=False,
+            startable_by_person=False,
+            started_by_create_thread=False,
+            guests=False,
+            invitations=False,
+            likes=False,
+            withdrawable_until_opened=False,
         ),
     )
 }

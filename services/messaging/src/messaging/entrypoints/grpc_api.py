@@ -4,16 +4,17 @@ PostMessage and DownloadAttachment only (each checks the token's one thread)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import grpc
 
 from messaging.adapters.events import timestamp
 from messaging.domain.ecounter import EcounterEntry
-from messaging.domain.threads import AttachmentInfo, Message, Participant
+from messaging.domain.threads import AttachmentInfo, Message, Participant, ThreadKind
 from messaging.service import activity as activity_service
 from messaging.service import attachments as attachment_service
-from messaging.service import conversations, ecounter, secure_mail
+from messaging.service import conversations, ecounter, helpdesk, secure_mail
 from messaging.service.common import Caller, Services, ThreadSummaryView, ThreadView
 from zorgpost.messaging.v1 import messaging_pb2, messaging_pb2_grpc
 from zorgpost_kit.auth import TokenVerifier
@@ -156,6 +157,49 @@ def _sent_pb(sent: ecounter.SentView) -> messaging_pb2.EcounterSent:
     return messaging_pb2.EcounterSent(entry=ecounter_entry_pb(sent.entry), received_by=sent.received_by)
 
 
+#: A message that streams in with its files: the header first, then each file's start and bytes.
+Chunk = TypeVar(
+    "Chunk",
+    messaging_pb2.StartThreadChunk,
+    messaging_pb2.PostMessageChunk,
+    messaging_pb2.SendEcounterMessageChunk,
+    messaging_pb2.ReplyEcounterMessageChunk,
+)
+
+
+async def receive_upload(
+    chunks: AsyncIterator[Chunk],
+    receiver: attachment_service.FileReceiver,
+    *,
+    named: str,
+    before_files: Callable[[Chunk], Awaitable[object]],
+) -> Chunk:
+    """The header chunk of a message that streams in, every file handed to ``receiver``.
+    ``before_files`` runs on the header before a byte of a file is taken (a 404 comes first);
+    a malformed stream is an error naming ``named``."""
+    header: Chunk | None = None
+    async for chunk in chunks:
+        part = chunk.WhichOneof("part")
+        if header is None:
+            if part != "header":
+                raise InvalidArgument(fields={named: "the message header must come first"})
+            header = chunk
+            await before_files(chunk)
+        elif part == "file":
+            receiver.start(chunk.file.file_name, chunk.file.content_type)
+        elif part == "data":
+            receiver.write(chunk.data)
+        else:
+            raise InvalidArgument(fields={named: "a message has one header"})
+    if header is None:
+        raise InvalidArgument(fields={named: "is required"})
+    return header
+
+
+async def _nothing_first(_chunk: object) -> None:
+    return None
+
+
 class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     def __init__(self, services: Services, verifier: TokenVerifier, hub: activity_service.ActivityHub) -> None:
         self._services = services
@@ -287,27 +331,24 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     ) -> messaging_pb2.ThreadView:
         caller = await self._caller(context)
         receiver = attachment_service.FileReceiver(self._services)
+        checked: list[tuple[tuple[ThreadKind, str, str, str | None], conversations.StartWith]] = []
+
+        async def check_start(first: messaging_pb2.StartThreadChunk) -> None:
+            # May the caller start it, with these participants? Before any file is taken.
+            refs = [
+                conversations.ParticipantRef(account_id=ref.account_id, organisation_id=ref.organisation_id)
+                for ref in first.header.participants
+            ]
+            start = conversations.check_start_thread(
+                caller, first.header.kind, first.header.subject, first.header.body, first.header.reference, refs
+            )
+            checked.append((start, await conversations.resolve_start_with(self._services, caller, refs)))
+
         try:
-            header: messaging_pb2.StartThreadRequest | None = None
-            async for chunk in request_iterator:
-                part = chunk.WhichOneof("part")
-                if header is None:
-                    if part != "header":
-                        raise InvalidArgument(fields={"kind": "the thread's header must come first"})
-                    header = chunk.header
-                    refs = [
-                        conversations.ParticipantRef(account_id=ref.account_id, organisation_id=ref.organisation_id)
-                        for ref in header.participants
-                    ]
-                    # May the caller start it, with these participants? Before any file is taken.
-                    kind, subject, body, reference = conversations.check_start_thread(
-                        caller, header.kind, header.subject, header.body, header.reference, refs
-                    )
-                    start_with = await conversations.resolve_start_with(self._services, caller, refs)
-                else:
-                    self._receive_file_part(receiver, chunk, part, header_field="kind")
-            if header is None:
-                raise InvalidArgument(fields={"kind": "is required"})
+            header = (
+                await receive_upload(request_iterator, receiver, named="kind", before_files=check_start)
+            ).header
+            [((kind, subject, body, reference), start_with)] = checked
             if not header.participants and not body and not receiver.has_files:
                 # A person's conversation (no one named) starts with what they ask; staff, who
                 # name whom it is for, may open one first.
@@ -323,22 +364,6 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         finally:
             receiver.close()
         return view_pb(view)
-
-    @staticmethod
-    def _receive_file_part(
-        receiver: attachment_service.FileReceiver,
-        chunk: messaging_pb2.PostMessageChunk | messaging_pb2.StartThreadChunk,
-        part: str | None,
-        *,
-        header_field: str,
-    ) -> None:
-        """A file's start or a piece of its bytes, after the one header."""
-        if part == "file":
-            receiver.start(chunk.file.file_name, chunk.file.content_type)
-        elif part == "data":
-            receiver.write(chunk.data)
-        else:
-            raise InvalidArgument(fields={header_field: "a message has one header"})
 
     async def ListThreads(
         self, request: messaging_pb2.ListThreadsRequest, context: grpc.aio.ServicerContext
@@ -384,19 +409,17 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         caller = await self._caller(context, allow_guest=True)
         receiver = attachment_service.FileReceiver(self._services)
         try:
-            header: messaging_pb2.PostMessageHeader | None = None
-            async for chunk in request_iterator:
-                part = chunk.WhichOneof("part")
-                if header is None:
-                    if part != "header":
-                        raise InvalidArgument(fields={"thread_id": "the message header must come first"})
-                    header = chunk.header
-                    # 404 before a single byte of a file is taken.
-                    await conversations.check_post_access(self._services, caller, header.thread_id)
-                else:
-                    self._receive_file_part(receiver, chunk, part, header_field="thread_id")
-            if header is None:
-                raise InvalidArgument(fields={"thread_id": "is required"})
+            # 404 before a single byte of a file is taken.
+            header = (
+                await receive_upload(
+                    request_iterator,
+                    receiver,
+                    named="thread_id",
+                    before_files=lambda first: conversations.check_post_access(
+                        self._services, caller, first.header.thread_id
+                    ),
+                )
+            ).header
             body = conversations.check_message_body(header.body, has_files=receiver.has_files)
             stored = await attachment_service.store_files(self._services, receiver.finish())
             try:
@@ -504,32 +527,60 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
 
     # ------------------------------------------------------------------ the e-counter
     async def SendEcounterMessage(
-        self, request: messaging_pb2.SendEcounterMessageRequest, context: grpc.aio.ServicerContext
+        self,
+        request_iterator: AsyncIterator[messaging_pb2.SendEcounterMessageChunk],
+        context: grpc.aio.ServicerContext,
     ) -> messaging_pb2.EcounterSent:
         caller = await self._caller(context)
-        sent = await ecounter.do_send_ecounter_message(
-            self._services,
-            caller,
-            theme_id=request.theme_id,
-            title=request.title,
-            body=request.body,
-            organisation_id=request.organisation_id,
-            changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
-        )
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            request = (
+                await receive_upload(request_iterator, receiver, named="theme_id", before_files=_nothing_first)
+            ).header
+            sent = await ecounter.do_send_ecounter_message(
+                self._services,
+                caller,
+                theme_id=request.theme_id,
+                title=request.title,
+                body=request.body,
+                organisation_id=request.organisation_id,
+                changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
+                files=receiver.finish(),
+            )
+        finally:
+            receiver.close()
         return _sent_pb(sent)
 
     async def ReplyEcounterMessage(
-        self, request: messaging_pb2.ReplyEcounterMessageRequest, context: grpc.aio.ServicerContext
+        self,
+        request_iterator: AsyncIterator[messaging_pb2.ReplyEcounterMessageChunk],
+        context: grpc.aio.ServicerContext,
     ) -> messaging_pb2.EcounterSent:
         caller = await self._caller(context)
-        sent = await ecounter.do_reply_ecounter_message(
-            self._services,
-            caller,
-            thread_id=request.thread_id,
-            title=request.title,
-            body=request.body,
-            changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
-        )
+        receiver = attachment_service.FileReceiver(self._services)
+        try:
+            # 404 before a single byte of a file is taken.
+            request = (
+                await receive_upload(
+                    request_iterator,
+                    receiver,
+                    named="thread_id",
+                    before_files=lambda first: conversations.check_post_access(
+                        self._services, caller, first.header.thread_id
+                    ),
+                )
+            ).header
+            sent = await ecounter.do_reply_ecounter_message(
+                self._services,
+                caller,
+                thread_id=request.thread_id,
+                title=request.title,
+                body=request.body,
+                changes=_contact_changes(list(request.contacts), list(request.removed_contact_ids)),
+                files=receiver.finish(),
+            )
+        finally:
+            receiver.close()
         return _sent_pb(sent)
 
     async def ListEcounterMessages(
@@ -594,6 +645,16 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             ],
             told=[t.email for t in view.told],
         )
+
+    # ------------------------------------------------------------------ the technical helpdesk
+    async def AskHelpdesk(
+        self, request: messaging_pb2.AskHelpdeskRequest, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.HelpdeskTicket:
+        caller = await self._caller(context)
+        ticket = await helpdesk.do_ask_helpdesk(
+            self._services, caller, email=request.email, question=request.question, language=request.language
+        )
+        return messaging_pb2.HelpdeskTicket(thread_id=ticket.thread_id, organisation_name=ticket.organisation_name)
 
 
 def _activity_pb(item: activity_service.ActivityItem) -> messaging_pb2.Activity:

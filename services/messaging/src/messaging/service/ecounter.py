@@ -33,6 +33,7 @@ from messaging.domain.threads import (
     ThreadKind,
     new_id,
 )
+from messaging.service.attachments import AcceptedFile, discard_files, store_files
 from messaging.service.common import (
     MAX_SUBJECT_LENGTH,
     Caller,
@@ -46,7 +47,14 @@ from messaging.service.common import (
     parse_id,
     publish,
 )
-from messaging.service.conversations import StartWith, add_message, message_activity, new_thread, store_new_thread
+from messaging.service.conversations import (
+    StartWith,
+    StoredFile,
+    add_message,
+    message_activity,
+    new_thread,
+    store_new_thread,
+)
 from messaging.service.ports import (
     ContactsDirectory,
     EcounterFilter,
@@ -125,7 +133,23 @@ def check_contact_changes(
     ``removed_contact_ids[i]``."""
     if len(changes.add) > MAX_CONTACTS_PER_MESSAGE:
         errors.add("contacts", f"at most {MAX_CONTACTS_PER_MESSAGE} contacts")
-    taken = set(theme.organisation_emails) | {c.email.lower() for c in own}
+    standard = {p.id: p for p in theme.contact_persons}
+    own_by_id = {c.id: c for c in own}
+    excluded: set[str] = set()
+    dropped: set[str] = set()
+    for index, identifier in enumerate(changes.remove):
+        if identifier in standard:
+            excluded.add(identifier)
+        elif identifier in own_by_id:
+            dropped.add(identifier)
+        else:
+            errors.add(f"removed_contact_ids[{index}]", "is not a contact of this message")
+    # Editing a contact for this message only is taking them off it and adding the changed
+    # details as the message's own: their address is free again for this message (not as a
+    # new standard contact person, which the organisation has already).
+    freed = {standard[i].email.lower() for i in excluded} | {own_by_id[i].email.lower() for i in dropped}
+    organisation_taken = set(theme.organisation_emails)
+    message_taken = {c.email.lower() for c in own if c.id not in dropped}
     added: list[ContactInput] = []
     for index, contact in enumerate(changes.add):
         field = f"contacts[{index}]"
@@ -135,21 +159,12 @@ def check_contact_changes(
         if not contact.phone.strip():
             errors.add(f"{field}.phone", "is required")
         phone = check_phone(contact.phone, f"{field}.phone", errors)
-        if email and email.lower() in taken:
+        address = email.lower()
+        in_organisation = address in organisation_taken and (contact.standard or address not in freed)
+        if email and (in_organisation or address in message_taken):
             errors.add(f"{field}.email", TAKEN)
-        taken.add(email.lower())
+        message_taken.add(address)
         added.append(ContactInput(first_name, last_name, email, phone, contact.standard))
-    standard_ids = {p.id for p in theme.contact_persons}
-    own_ids = {c.id for c in own}
-    excluded: set[str] = set()
-    dropped: set[str] = set()
-    for index, identifier in enumerate(changes.remove):
-        if identifier in standard_ids:
-            excluded.add(identifier)
-        elif identifier in own_ids:
-            dropped.add(identifier)
-        else:
-            errors.add(f"removed_contact_ids[{index}]", "is not a contact of this message")
     return added, excluded, dropped
 
 
@@ -191,11 +206,14 @@ async def do_send_ecounter_message(
     body: str,
     organisation_id: str,
     changes: ContactChanges,
+    files: list[AcceptedFile] | None = None,
 ) -> SentView:
     """A new message under a new reference number. From an organisation: to the department
     keeping the theme, and only with a contact for the theme (409 ``no_contact_for_theme``
     otherwise). From the department: to ``organisation_id``, whose contacts for the theme
-    are told. Nothing is sent when any field is wrong; every wrong field is named."""
+    are told. Nothing is sent when any field is wrong; every wrong field is named. ``files``
+    (already received and checked) are stored once everything else passed, and removed
+    again when the message is not sent."""
     mine = _organisation_of(caller)
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=True)
@@ -229,6 +247,40 @@ async def do_send_ecounter_message(
     else:
         name_of_target = caller.principal.organisation_name or ""
         require_a_contact(theme, excluded, [], added)
+    stored = await store_files(services, files or [])
+    try:
+        return await _send_new(
+            services,
+            caller,
+            theme=theme,
+            target=target,
+            name_of_target=name_of_target,
+            title=text_title,
+            body=text_body,
+            added=added,
+            excluded=excluded,
+            files=stored,
+        )
+    except BaseException:
+        await discard_files(services, stored)
+        raise
+
+
+async def _send_new(
+    services: Services,
+    caller: Caller,
+    *,
+    theme: ThemeContacts,
+    target: str,
+    name_of_target: str,
+    title: str,
+    body: str,
+    added: list[ContactInput],
+    excluded: set[str],
+    files: list[StoredFile],
+) -> SentView:
+    mine = _organisation_of(caller)
+    from_department = theme.department_id == mine
     await _add_standard_contacts(services, caller, theme.theme_id, added)
 
     name = await caller_name(services, caller)
@@ -253,7 +305,7 @@ async def do_send_ecounter_message(
         access = new_thread(
             caller,
             ThreadKind.ORG_CASE,
-            text_title,
+            title,
             reference,
             name=name,
             now=now,
@@ -268,14 +320,15 @@ async def do_send_ecounter_message(
             case=case,
             mine=mine,
             name=name,
-            title=text_title,
-            body=text_body,
+            title=title,
+            body=body,
             theme=theme,
             own=[],
             new_own=_own_contacts(thread_id, added),
             excluded=excluded,
             dropped=set(),
             now=now,
+            files=files,
         )
         await uow.commit()
     return SentView(case, entry, case.received_by if not from_department else name_of_target)
@@ -296,6 +349,7 @@ async def _send_in(
     excluded: set[str],
     dropped: set[str],
     now: datetime,
+    files: list[StoredFile],
 ) -> EcounterEntry:
     """The message in its thread, both sides' entries (the sender's earlier received ones
     now answered), the message's contact changes and, from the department, the notice to
@@ -304,7 +358,7 @@ async def _send_in(
         await work.ecounter.add_own_contact(contact)
     await work.ecounter.remove_own_contacts(case.thread_id, dropped)
     await work.ecounter.exclude_contacts(case.thread_id, excluded)
-    message = await add_message(work, access, body, now)
+    message = await add_message(work, access, body, now, files=files)
     entries = entries_for_message(
         case,
         sender_organisation_id=mine,
@@ -337,10 +391,18 @@ async def _send_in(
 
 
 async def do_reply_ecounter_message(
-    services: Services, caller: Caller, *, thread_id: str, title: str, body: str, changes: ContactChanges
+    services: Services,
+    caller: Caller,
+    *,
+    thread_id: str,
+    title: str,
+    body: str,
+    changes: ContactChanges,
+    files: list[AcceptedFile] | None = None,
 ) -> SentView:
     """A reply under the thread's reference number, by either side (404 for anyone else).
-    The organisation's replies need a contact for the theme, as a new message does."""
+    The organisation's replies need a contact for the theme, as a new message does.
+    ``files`` as :func:`do_send_ecounter_message` takes them."""
     mine = _organisation_of(caller)
     name = await caller_name(services, caller)
     now = services.clock()
@@ -362,6 +424,48 @@ async def do_reply_ecounter_message(
     if case.side_of(mine) == "organisation":
         remaining = [c for c in own if c.id not in dropped]
         require_a_contact(theme, excluded | already_excluded, remaining, added)
+    stored = await store_files(services, files or [])
+    try:
+        entry = await _reply_in(
+            services,
+            caller,
+            case=case,
+            name=name,
+            now=now,
+            title=text_title,
+            body=text_body,
+            theme=theme,
+            own=own,
+            added=added,
+            excluded=excluded,
+            dropped=dropped,
+            files=stored,
+        )
+    except BaseException:
+        await discard_files(services, stored)
+        raise
+    from_department = case.side_of(mine) == "department"
+    return SentView(case, entry, case.organisation_name if from_department else case.received_by)
+
+
+async def _reply_in(
+    services: Services,
+    caller: Caller,
+    *,
+    case: EcounterCase,
+    name: str,
+    now: datetime,
+    title: str,
+    body: str,
+    theme: ThemeContacts,
+    own: list[MessageContact],
+    added: list[ContactInput],
+    excluded: set[str],
+    dropped: set[str],
+    files: list[StoredFile],
+) -> EcounterEntry:
+    mine = _organisation_of(caller)
+    thread_id = case.thread_id
     await _add_standard_contacts(services, caller, case.theme_id, added)
     async with services.uow() as uow:
         access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)
@@ -372,18 +476,18 @@ async def do_reply_ecounter_message(
             case=case,
             mine=mine,
             name=name,
-            title=text_title or access.thread.subject,
-            body=text_body,
+            title=title or access.thread.subject,
+            body=body,
             theme=theme,
             own=own,
             new_own=_own_contacts(case.thread_id, added),
             excluded=excluded,
             dropped=dropped,
             now=now,
+            files=files,
         )
         await uow.commit()
-    from_department = case.side_of(mine) == "department"
-    return SentView(case, entry, case.organisation_name if from_department else case.received_by)
+    return entry
 
 
 # ----------------------------------------------------------------------------- lists

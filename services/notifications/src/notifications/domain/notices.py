@@ -74,6 +74,8 @@ CONTACT_EMAIL_CHANGED = NoticeKind("contact_email_changed", Category.ACCOUNT, _E
 CONTACT_REMOVED = NoticeKind("contact_removed", Category.ACCOUNT, _EMAIL)
 #: A department's e-counter message, to the organisation's contact persons for the theme.
 ECOUNTER_MESSAGE = NoticeKind("ecounter_message", Category.MESSAGES, _EMAIL)
+#: A question to the technical helpdesk was received: to the address the asker gave.
+HELPDESK_CONFIRMATION = NoticeKind("helpdesk_confirmation", Category.ACCOUNT, _EMAIL)
 
 CATALOGUE: tuple[NoticeKind, ...] = (
     SECURE_MAIL_NOTICE,
@@ -110,6 +112,7 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     CONTACT_EMAIL_CHANGED,
     CONTACT_REMOVED,
     ECOUNTER_MESSAGE,
+    HELPDESK_CONFIRMATION,
 )
 
 

@@ -400,6 +400,22 @@ def _ecounter_message(event: messaging.EcounterMessageSent) -> list[Notice]:
     return notices
 
 
+def _helpdesk_confirmation(event: messaging.HelpdeskQuestionAsked) -> list[Notice]:
+    """The address the asker gave is told the question arrived, in the language they asked
+    in, with a link to the ticket; never the question."""
+    return [
+        Notice(
+            kind=kinds.HELPDESK_CONFIRMATION,
+            addressee=Addressee(account_id="", email=event.email, language=event.language),
+            source_id=event.thread_id,
+            organisation_id=event.organisation_id,
+            organisation_name=event.organisation_name,
+            params={"thread_id": event.thread_id},
+            channel=Channel.EMAIL,
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- the table
 RULES: tuple[NoticeRule[Any], ...] = (
     NoticeRule("contacts.contact_person.added", contacts.ContactPersonAdded, _contact_added),
@@ -410,6 +426,7 @@ RULES: tuple[NoticeRule[Any], ...] = (
         lambda e: [_to_contact(e, kinds.CONTACT_REMOVED, e.email)],
     ),
     NoticeRule("messaging.ecounter_message.sent", messaging.EcounterMessageSent, _ecounter_message),
+    NoticeRule("messaging.helpdesk_question.asked", messaging.HelpdeskQuestionAsked, _helpdesk_confirmation),
     NoticeRule("messaging.secure_mail.sent", messaging.SecureMailSent, _secure_mail_sent),
     NoticeRule("messaging.secure_mail.link_resent", messaging.SecureMailLinkResent, _link_resent),
     NoticeRule("messaging.message.sent", messaging.MessageSent, _message_sent),

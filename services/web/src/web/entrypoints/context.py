@@ -205,7 +205,7 @@ class Page:
         except SessionEnded:
             raise LoginRequired(self.request.url.path) from None
 
-    async def api_files(self, path: str, fields: Mapping[str, str], files: list[FilePart]) -> Any:
+    async def api_files(self, path: str, fields: Mapping[str, str | list[str]], files: list[FilePart]) -> Any:
         """A POST with files as the signed-in person (multipart)."""
         token = await self.token()
         try:

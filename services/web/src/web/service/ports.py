@@ -97,7 +97,7 @@ class GatewayTransfers(Protocol):
         path: str,
         *,
         token: str,
-        fields: Mapping[str, str],
+        fields: Mapping[str, str | list[str]],
         files: Sequence[FilePart],
         browser: BrowserContext | None = None,
         file_field: str = "files",

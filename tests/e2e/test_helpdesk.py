@@ -1,0 +1,122 @@
+"""The technical helpdesk of the "Hulp nodig?" widget (seed 3, 3.3: "Vul uw e-mailadres en
+uw vraag in alvorens op 'Verstuur' te klikken"), through the gateway: a question becomes a
+ticket the organisation's helpdesk finds unread in its shared inbox and answers; the address
+given gets a confirmation in Dutch (or English) with a link to the ticket and never the
+question; bad input is named per field and sends nothing; nobody else reaches the ticket."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from support import (
+    invite_staff_member,
+    login,
+    notice_detail,
+    onboard_staff_member,
+    wait_for_messages,
+)
+
+from zorgpost_devstack.stack import Stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+QUESTION = "Ik kan geen bijlage toevoegen aan mijn bericht over erkenning."
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def address() -> str:
+    return f"vraag-{uuid.uuid4().hex[:8]}@hetanker.example"
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def world(stack: Stack) -> dict[str, Any]:
+    asker = await onboard_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
+    assert asker.administrator is not None
+    helpdesk = await invite_staff_member(stack, asker.administrator, roles=("helpdesk",))
+    outsider = await onboard_staff_member(stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}")
+    return {"asker": asker, "helpdesk": helpdesk, "outsider": outsider}
+
+
+async def test_a_question_becomes_a_ticket_the_helpdesk_answers_and_a_confirmation_without_it(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    asker = bearer(await login(api, world["asker"].email))
+    email = address()
+    asked = await api.post("/api/v1/helpdesk/questions", json={"email": email, "question": QUESTION}, headers=asker)
+    assert asked.status_code == 201, asked.text
+    ticket = asked.json()["id"]
+    assert asked.json()["organisation_name"] == world["asker"].organisation_name
+
+    [mail] = await wait_for_messages(stack, email)
+    detail = await notice_detail(stack, mail)
+    assert detail["subject"] == "Uw vraag aan de technische helpdesk is ontvangen"
+    assert f"/threads/{ticket}" in detail["text"]
+    assert "bijlage" not in detail["text"] and "bijlage" not in detail["html"], "never the question"
+
+    # The helpdesk finds it unread among what the organisation received, and answers it.
+    helpdesk = bearer(await login(api, world["helpdesk"].email))
+    inbox = (await api.get("/api/v1/secure-mail-inbox?folder=received", headers=helpdesk)).json()
+    [listed] = [item for item in inbox["items"] if item["id"] == ticket]
+    assert listed["kind"] == "helpdesk" and listed["subject"] == QUESTION
+    thread = (await api.get(f"/api/v1/threads/{ticket}", headers=helpdesk)).json()
+    assert [m["body"] for m in thread["messages"]] == [QUESTION]
+    answered = await api.post(
+        f"/api/v1/threads/{ticket}/messages", json={"body": "Probeer een pdf van hoogstens 20 MiB."}, headers=helpdesk
+    )
+    assert answered.status_code == 201, answered.text
+    seen = (await api.get(f"/api/v1/threads/{ticket}/messages", headers=asker)).json()
+    assert seen["items"][0]["body"] == "Probeer een pdf van hoogstens 20 MiB."
+
+    # Someone of another organisation does not reach it.
+    outsider = bearer(await login(api, world["outsider"].email))
+    assert (await api.get(f"/api/v1/threads/{ticket}", headers=outsider)).status_code == 404
+
+
+async def test_the_confirmation_is_in_english_when_asked_in_english(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    asker = bearer(await login(api, world["asker"].email))
+    email = address()
+    asked = await api.post(
+        "/api/v1/helpdesk/questions",
+        json={"email": email, "question": "Where do I find my sent messages?", "language": "en"},
+        headers=asker,
+    )
+    assert asked.status_code == 201, asked.text
+    [mail] = await wait_for_messages(stack, email)
+    detail = await notice_detail(stack, mail)
+    assert detail["subject"] == "Your question to the technical helpdesk was received"
+    assert "sent messages" not in detail["text"]
+
+
+async def test_bad_input_is_named_per_field_and_nothing_is_sent(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    asker = bearer(await login(api, world["asker"].email))
+    refused = await api.post("/api/v1/helpdesk/questions", json={"email": "vraag@", "question": "  "}, headers=asker)
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"email", "question"}
+    missing = await api.post("/api/v1/helpdesk/questions", json={}, headers=asker)
+    assert missing.status_code == 422
+    assert {e["field"] for e in missing.json()["errors"]} == {"email", "question"}
+    language = await api.post(
+        "/api/v1/helpdesk/questions",
+        json={"email": address(), "question": "Vraag", "language": "de"},
+        headers=asker,
+    )
+    assert language.status_code == 422 and [e["field"] for e in language.json()["errors"]] == ["language"]
+    anonymous = await api.post("/api/v1/helpdesk/questions", json={"email": address(), "question": "Vraag"})
+    assert anonymous.status_code == 401
+
+    helpdesk = bearer(await login(api, world["helpdesk"].email))
+    inbox = (await api.get("/api/v1/secure-mail-inbox?folder=received", headers=helpdesk)).json()
+    assert all(item["subject"] != "Vraag" for item in inbox["items"]), "nothing was asked"
+    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
+        assert (await outbox.get("/api/messages", params={"to": "vraag@"})).json() == []
