@@ -217,12 +217,11 @@ async def start_chunks(
 ) -> AsyncIterator[messaging_pb2.StartThreadChunk]:
     """StartThread's stream: the header, then each file's name and type and its bytes."""
     yield messaging_pb2.StartThreadChunk(header=header)
-    for upload in files:
-        yield messaging_pb2.StartThreadChunk(
-            file=messaging_pb2.FileStart(file_name=upload.filename or "", content_type=upload.content_type or "")
-        )
-        while data := await upload.read(UPLOAD_CHUNK):
-            yield messaging_pb2.StartThreadChunk(data=data)
+    async for part in file_parts(list(files)):
+        if isinstance(part, bytes):
+            yield messaging_pb2.StartThreadChunk(data=part)
+        else:
+            yield messaging_pb2.StartThreadChunk(file=part)
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadOut, responses=errors(401, 404, 422))
