@@ -19,6 +19,7 @@ from zorgpost.identity.v1 import organisations_pb2
 
 router = APIRouter(tags=["organisation"])
 
+#: zorgpost_kit.roles.STAFF_ROLES, spelled out for the OpenAPI's enum (a unit test keeps them equal).
 StaffRole = Literal["admin", "staff", "practitioner", "case_handler", "helpdesk"]
 InvitationState = Literal["open", "expired", "accepted", "declined", "revoked"]
 

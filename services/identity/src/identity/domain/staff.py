@@ -18,6 +18,7 @@ from identity.domain.notices import OrganisationNotice
 from identity.domain.second_factors import FactorMethod
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.events import DomainEvent
+from zorgpost_kit.roles import STAFF_ROLES
 from zorgpost_kit.roles import check_staff_roles as split_staff_roles
 
 
@@ -25,7 +26,7 @@ def check_staff_roles(names: Sequence[str], errors: FieldErrors, field: str = "r
     """One or more staff roles (admin, staff, practitioner, case_handler, helpdesk)."""
     roles, unknown = split_staff_roles(names)
     if unknown:
-        errors.add(field, f"unknown role {unknown[0]!r}: use admin, staff, practitioner, case_handler or helpdesk")
+        errors.add(field, f"unknown role {unknown[0]!r}: use {', '.join(role.value for role in STAFF_ROLES)}")
     elif not roles:
         errors.add(field, "give at least one role")
     return roles

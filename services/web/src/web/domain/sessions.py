@@ -12,10 +12,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from zorgpost_kit.roles import STAFF_ROLES as KIT_STAFF_ROLES
+from zorgpost_kit.roles import Role
+
 #: Roles of organisation staff (identity's roles other than a person's own account).
-STAFF_ROLES = frozenset({"admin", "staff", "practitioner", "case_handler", "helpdesk"})
+STAFF_ROLES = frozenset(role.value for role in KIT_STAFF_ROLES)
 #: The role that runs the organisation: its staff, teams, settings and security policy.
-ADMIN_ROLE = "admin"
+ADMIN_ROLE = Role.ADMIN.value
 
 
 def new_cookie_value() -> str:

@@ -16,11 +16,12 @@ from fastapi.responses import Response
 from web.entrypoints.context import AdminPage, Page
 from web.forms import Form, checked
 from web.service.ports import GatewayError
+from zorgpost_kit.roles import STAFF_ROLES
 
 router = APIRouter(prefix="/admin")
 
 #: The roles an administrator gives, in the order the pages show them.
-ROLES = ("admin", "staff", "practitioner", "case_handler", "helpdesk")
+ROLES = tuple(role.value for role in STAFF_ROLES)
 INVITE_FIELDS = {"email": "admin.email", "roles": "admin.roles", "language": "admin.language"}
 ROLES_FIELDS = {"roles": "admin.roles"}
 TEAM_FIELDS = {"name": "admin.team_name"}
