@@ -16,6 +16,8 @@ from typing import Any
 STAFF_ROLES = frozenset({"admin", "staff", "practitioner", "case_handler", "helpdesk"})
 #: The role that runs the organisation: its staff, teams, settings and security policy.
 ADMIN_ROLE = "admin"
+#: The role that gives care: the portal's back office (agenda, prescriptions, results).
+PRACTITIONER_ROLE = "practitioner"
 
 
 def new_cookie_value() -> str:
@@ -73,6 +75,11 @@ class SignedInAccount:
         """An administrator of the organisation (what the pages offer; the gateway and
         identity decide what is allowed)."""
         return ADMIN_ROLE in self.roles
+
+    @property
+    def is_practitioner(self) -> bool:
+        """A practitioner: the portal's practice pages (the portal decides on each call)."""
+        return PRACTITIONER_ROLE in self.roles
 
 
 @dataclass
