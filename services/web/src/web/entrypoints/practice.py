@@ -8,7 +8,8 @@ again on every call (capability ``practise_care``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -35,6 +36,25 @@ SCHEDULE_FIELDS = {
     "location": "practice.schedule.location",
 }
 ANSWER_FIELDS = {"answer": "practice.prescriptions.answer"}
+#: How many observations (lines of a lab result) the form offers; empty lines are skipped.
+OBSERVATION_ROWS = 5
+OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
+#: As the gateway takes a reference bound: "4.0", "4,0", "-1".
+_DECIMAL = re.compile(r"^-?[0-9]{1,12}([.,][0-9]{1,6})?$")
+
+
+def result_fields() -> dict[str, str]:
+    """The result form's fields in page order: title, when taken, then each line's parts."""
+    fields = {
+        "title": "practice.result.title_field",
+        "taken_on": "practice.result.taken_on",
+        "taken_time": "practice.result.taken_time",
+        "observations": "practice.result.observations",
+    }
+    for row in range(1, OBSERVATION_ROWS + 1):
+        for part in OBSERVATION_PARTS:
+            fields[f"obs-{row}-{part}"] = f"practice.result.{part}"
+    return fields
 
 
 async def get_practitioner_page(page: Annotated[Page, Depends(get_signed_in_page)]) -> Page:
@@ -205,3 +225,124 @@ async def reject(page: PractitionerPage, request_id: str) -> Response:
         return await _reject_page(page, request, form, status=error.status)
     page.flash("success", "practice.prescriptions.rejected")
     return await page.redirect("/practice/prescriptions")
+
+
+# --------------------------------------------------------------------------- e-consults
+
+
+@router.get("/econsults")
+async def econsults(page: PractitionerPage) -> Response:
+    """ "E-consulten": the questions to answer first, then those answered. One opens in the
+    shared inbox's conversation page; the answer closes the e-consult for the patient."""
+    listed = await page.portal_api("GET", "/portal/practice/econsults", params={"kind": "econsult"})
+    threads = listed["items"]
+    return await page.render(
+        "pages/practice_econsults.html.j2",
+        open_threads=[thread for thread in threads if thread["state"] == "open"],
+        answered=[thread for thread in threads if thread["state"] != "open"],
+    )
+
+
+# --------------------------------------------------------------------------- clients and results
+
+
+def observations_from(values: dict[str, str], form: Form) -> list[dict[str, str]]:
+    """The lab result's lines as the portal takes them: the lines with anything filled in,
+    each with a name and a value, and reference bounds that are numbers (a bound the lab
+    gives in words goes in as text). Errors are put on the line's own fields."""
+    observations = []
+    for row in range(1, OBSERVATION_ROWS + 1):
+        line = {part: values.get(f"obs-{row}-{part}", "").strip() for part in OBSERVATION_PARTS}
+        if not any(line.values()):
+            continue
+        for part in ("name", "value"):
+            if not line[part]:
+                form.error(f"obs-{row}-{part}", "form.required")
+        for part in ("reference_low", "reference_high"):
+            if line[part] and not _DECIMAL.match(line[part]):
+                form.error(f"obs-{row}-{part}", "practice.result.not_a_number")
+        observations.append(line)
+    if not observations:
+        form.error("observations", "practice.result.no_observations")
+    return observations
+
+
+def taken_at(values: dict[str, str], form: Form) -> str:
+    """When the sample was taken, on the Dutch clock, as the moment the portal takes."""
+    try:
+        day = date.fromisoformat(values.get("taken_on", "").strip())
+    except ValueError:
+        form.error("taken_on", "practice.result.bad_day")
+        return ""
+    try:
+        clock = time.fromisoformat(values.get("taken_time", "").strip() or "00:00")
+    except ValueError:
+        form.error("taken_time", "practice.result.bad_time")
+        return ""
+    return datetime.combine(day, clock, tzinfo=calendar.ZONE).isoformat()
+
+
+def _observation_aliases(observations: list[dict[str, str]], values: dict[str, str]) -> dict[str, str]:
+    """The gateway's ``observations.0.value`` on the form's own line (empty lines skipped)."""
+    aliases: dict[str, str] = {}
+    index = 0
+    for row in range(1, OBSERVATION_ROWS + 1):
+        if not any(values.get(f"obs-{row}-{part}", "").strip() for part in OBSERVATION_PARTS):
+            continue
+        for part in OBSERVATION_PARTS:
+            aliases[f"observations.{index}.{part}"] = f"obs-{row}-{part}"
+        index += 1
+    return aliases
+
+
+@router.get("/clients")
+async def client_list(page: PractitionerPage, cursor: str = "") -> Response:
+    """ "Cliënten": the practice's clients by last name."""
+    params = {"cursor": cursor} if cursor else {}
+    listed = await page.portal_api("GET", "/portal/practice/clients", params=params)
+    return await page.render(
+        "pages/practice_clients.html.j2", clients=listed["items"], next_cursor=listed["next_cursor"] or ""
+    )
+
+
+async def _client_page(page: Page, person_id: str, form: Form, *, status: int = 200) -> Response:
+    client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    results = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/results")
+    return await page.render(
+        "pages/practice_client.html.j2",
+        status=status,
+        client=client,
+        results=results["items"],
+        form=form,
+        rows=range(1, OBSERVATION_ROWS + 1),
+    )
+
+
+@router.get("/clients/{person_id}")
+async def client(page: PractitionerPage, person_id: str) -> Response:
+    now = datetime.now(calendar.ZONE)
+    defaults = {"taken_on": now.date().isoformat(), "taken_time": now.strftime("%H:%M")}
+    return await _client_page(page, person_id, page.new_form(result_fields(), defaults))
+
+
+@router.post("/clients/{person_id}/results")
+async def publish_result(page: PractitionerPage, person_id: str) -> Response:
+    """Publishes a lab result; the patient gets a mail that a result is ready (no values)."""
+    values = await page.form()
+    form = page.new_form(result_fields(), values)
+    if not values.get("title", "").strip():
+        form.error("title", "form.required")
+    moment = taken_at(values, form)
+    observations = observations_from(values, form)
+    if form.failed:
+        return await _client_page(page, person_id, form, status=422)
+    body = {"title": values["title"].strip(), "taken_at": moment, "observations": observations}
+    try:
+        await page.portal_api("POST", f"/portal/practice/clients/{segment(person_id)}/results", json=body)
+    except GatewayError as error:
+        if not error.errors:
+            raise
+        form.take(error, aliases=_observation_aliases(observations, values))
+        return await _client_page(page, person_id, form, status=error.status)
+    page.flash("success", "practice.result.published")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
