@@ -2,8 +2,9 @@
 it: consulting hours added as a schedule become free times a patient books, and the
 booking shows in the practitioner's week agenda with the patient's name; a repeat
 prescription marked ready mails the patient (no medicine named), one rejected needs an
-answer the patient then reads; and staff who give no care are refused the pages and not
-offered them in the menu."""
+answer the patient then reads; an e-consult answered from the work list is closed for the
+patient; a lab result published line by line shows on the patient's results page; and
+staff who give no care are refused the pages and not offered them in the menu."""
 
 from __future__ import annotations
 
@@ -165,6 +166,49 @@ async def test_an_econsult_answered_from_the_work_list_is_closed_for_the_patient
     await patient.click_link("Hoesten sinds twee weken")
     text = await patient.text()
     assert "Komt u morgen op het spreekuur." in text and "Op het antwoord kunt u niet reageren" in text
+
+
+async def test_a_result_published_on_the_practice_side_shows_on_the_patients_results_page(journey: Journey) -> None:
+    gp = await gp_with_patient(journey.stack)
+    await journey.log_in(gp.staff.email, gp.staff.password)
+    await journey.goto("/practice/clients")
+    await journey.click_link("Petra Test")
+    assert "Nog geen uitslagen gepubliceerd" in await journey.text()
+
+    yesterday = calendar.today() - timedelta(days=1)
+    await journey.fill({"Onderzoek": "Bloedonderzoek", "Datum afname": yesterday.isoformat(), "Tijd afname": "08:30"})
+    lines = {
+        "#field-obs-1-name": "Glucose nuchter",
+        "#field-obs-1-value": "7.9",
+        "#field-obs-1-unit": "mmol/L",
+        "#field-obs-1-reference-low": "4,0",
+        "#field-obs-1-reference-high": "6.1",
+        "#field-obs-2-name": "Hemoglobine",
+        "#field-obs-2-reference-high": "hoog",
+    }
+    for selector, value in lines.items():
+        await journey.page.locator(selector).fill(value)
+    await journey.submit("Uitslag publiceren")
+    summary = await journey.error_summary_links()
+    assert summary == ["#field-obs-2-value", "#field-obs-2-reference-high"]
+    assert "Vul dit veld in." in await journey.page.locator("#field-obs-2-value-error-1").inner_text()
+    await journey.snap("result-refused", again=False)
+
+    await journey.page.locator("#field-obs-2-value").fill("8.7")
+    await journey.page.locator("#field-obs-2-reference-high").fill("10")
+    await journey.submit("Uitslag publiceren")
+    assert "De uitslag is gepubliceerd" in await journey.text()
+    assert "Bloedonderzoek" in await journey.text()
+    await journey.snap("client")
+    [notice] = await outbox_messages(journey.stack, gp.patient.email)
+    assert "7.9" not in str(notice), "a result's notice never carries its values"
+
+    patient = await journey.another("patient")
+    await patient.log_in(gp.patient.email, gp.patient.password)
+    await patient.goto("/portal/results")
+    await patient.click_link("Bloedonderzoek")
+    text = await patient.text()
+    assert "Glucose nuchter" in text and "7.9 mmol/L" in text and "te hoog" in text and "Hemoglobine" in text
 
 
 async def test_staff_who_give_no_care_are_refused_the_practice_pages(journey: Journey) -> None:

@@ -1,7 +1,9 @@
 """The practice side of the portal ("back office", seeds 4 and 5) for a practitioner: the
 week's agenda with who booked which time, opening hours added as a schedule so that
-patients see free times, and the repeat-prescription requests to handle (ready: the
-patient gets a mail; rejected with an answer).
+patients see free times, the repeat-prescription requests to handle (ready: the patient
+gets a mail; rejected with an answer), the e-consults to answer (answered in the shared
+inbox's conversation page, which closes them for the patient), and the patients with
+their results (a lab result published line by line).
 
 Only practitioners are offered these pages; the gateway and the portal service decide
 again on every call (capability ``practise_care``)."""
