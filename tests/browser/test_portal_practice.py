@@ -3,8 +3,9 @@ it: consulting hours added as a schedule become free times a patient books, and 
 booking shows in the practitioner's week agenda with the patient's name; a repeat
 prescription marked ready mails the patient (no medicine named), one rejected needs an
 answer the patient then reads; an e-consult answered from the work list is closed for the
-patient; a lab result published line by line shows on the patient's results page; and
-staff who give no care are refused the pages and not offered them in the menu."""
+patient; a lab result published line by line shows on the patient's results page, and a
+report published for approval is approved by the patient; and staff who give no care are
+refused the pages and not offered them in the menu."""
 
 from __future__ import annotations
 
@@ -209,6 +210,41 @@ async def test_a_result_published_on_the_practice_side_shows_on_the_patients_res
     await patient.click_link("Bloedonderzoek")
     text = await patient.text()
     assert "Glucose nuchter" in text and "7.9 mmol/L" in text and "te hoog" in text and "Hemoglobine" in text
+
+
+async def test_a_report_published_for_approval_is_approved_by_the_patient(journey: Journey) -> None:
+    gp = await gp_with_patient(journey.stack)
+    await journey.log_in(gp.staff.email, gp.staff.password)
+    await journey.goto(f"/practice/clients/{gp.patient.account_id}")
+    assert "Nog geen documenten" in await journey.text()
+    await journey.submit("Document publiceren")
+    assert await journey.field_error("Titel") and await journey.field_error("Bestand")
+
+    letter = journey.shots / "verwijsbrief.txt"
+    journey.shots.mkdir(parents=True, exist_ok=True)
+    letter.write_text("Verwijzing naar de fysiotherapeut.\n", encoding="utf-8")
+    await journey.fill({"Titel": "Verwijsbrief"})
+    await journey.field("Soort").select_option("report")
+    await journey.page.get_by_label("De patiënt moet akkoord geven").check()
+    await journey.field("Bestand").set_input_files(str(letter))
+    await journey.submit("Document publiceren")
+    assert "Het document is gepubliceerd" in await journey.text()
+    row = journey.page.locator("main tr", has_text="Verwijsbrief")
+    assert "Verslag" in await row.inner_text() and "wacht op akkoord" in await row.inner_text()
+    await journey.snap("client-documents")
+
+    patient = await journey.another("patient")
+    await patient.log_in(gp.patient.email, gp.patient.password)
+    await patient.goto("/portal/documents?kind=report")
+    async with patient.page.expect_navigation():
+        await (
+            patient.page.locator("main tr", has_text="Verwijsbrief").get_by_role("button", name="Ik ga akkoord").click()
+        )
+    await patient.checked()
+    assert "Uw akkoord is vastgelegd." in await patient.text()
+
+    await journey.goto(f"/practice/clients/{gp.patient.account_id}")
+    assert "akkoord van" in await journey.page.locator("main tr", has_text="Verwijsbrief").inner_text()
 
 
 async def test_staff_who_give_no_care_are_refused_the_practice_pages(journey: Journey) -> None:

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from web.domain.moments import parse_moment
 from web.entrypoints.context import NotAllowed, Page, get_signed_in_page
+from web.entrypoints.conversation import download
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
 from web.service.ports import GatewayError
@@ -38,6 +39,13 @@ SCHEDULE_FIELDS = {
     "location": "practice.schedule.location",
 }
 ANSWER_FIELDS = {"answer": "practice.prescriptions.answer"}
+DOCUMENT_FIELDS = {
+    "kind": "practice.document.kind",
+    "doc_title": "practice.document.title",
+    "requires_approval": "practice.document.requires_approval",
+    "files": "practice.document.file",
+}
+DOCUMENT_KINDS = ("document", "report")
 #: How many observations (lines of a lab result) the form offers; empty lines are skipped.
 OBSERVATION_ROWS = 5
 OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
@@ -307,24 +315,74 @@ async def client_list(page: PractitionerPage, cursor: str = "") -> Response:
     )
 
 
-async def _client_page(page: Page, person_id: str, form: Form, *, status: int = 200) -> Response:
+def _result_form(page: Page) -> Form:
+    now = datetime.now(calendar.ZONE)
+    return page.new_form(result_fields(), {"taken_on": now.date().isoformat(), "taken_time": now.strftime("%H:%M")})
+
+
+async def _client_page(
+    page: Page, person_id: str, form: Form, document_form: Form | None = None, *, status: int = 200
+) -> Response:
     client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
     results = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/results")
+    documents = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/documents")
     return await page.render(
         "pages/practice_client.html.j2",
         status=status,
         client=client,
         results=results["items"],
+        documents=documents["items"],
         form=form,
+        document_form=document_form or page.new_form(DOCUMENT_FIELDS, {"kind": "document"}),
         rows=range(1, OBSERVATION_ROWS + 1),
     )
 
 
 @router.get("/clients/{person_id}")
 async def client(page: PractitionerPage, person_id: str) -> Response:
-    now = datetime.now(calendar.ZONE)
-    defaults = {"taken_on": now.date().isoformat(), "taken_time": now.strftime("%H:%M")}
-    return await _client_page(page, person_id, page.new_form(result_fields(), defaults))
+    """One patient: their documents and reports, and their results."""
+    return await _client_page(page, person_id, _result_form(page))
+
+
+@router.post("/clients/{person_id}/documents")
+async def publish_document(page: PractitionerPage, person_id: str) -> Response:
+    """A document or report for the patient, with "ik ga akkoord" when approval is asked;
+    the patient gets a notice without its title."""
+    values, files = await page.form_with_files()
+    form = page.new_form(DOCUMENT_FIELDS, values)
+    kind = values.get("kind", "")
+    if kind not in DOCUMENT_KINDS:
+        form.error("kind", "form.required")
+    if not values.get("doc_title", "").strip():
+        form.error("doc_title", "form.required")
+    if not files:
+        form.error("files", "practice.document.choose_file")
+    if form.failed:
+        return await _client_page(page, person_id, _result_form(page), form, status=422)
+    fields = {
+        "kind": kind,
+        "title": values["doc_title"].strip(),
+        "requires_approval": "true" if checked(values, "requires_approval") else "false",
+    }
+    try:
+        await page.portal_files(
+            f"/portal/practice/clients/{segment(person_id)}/documents", fields, files[:1], file_field="file"
+        )
+    except GatewayError as error:
+        if error.status in (413, 415) and not error.errors:
+            form.error("files", f"problem.{error.code}")
+        elif error.errors:
+            form.take(error, aliases={"title": "doc_title", "file": "files"})
+        else:
+            raise
+        return await _client_page(page, person_id, _result_form(page), form, status=error.status)
+    page.flash("success", "practice.document.published")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
+
+
+@router.get("/documents/{document_id}/file")
+async def document_file(page: PractitionerPage, document_id: str) -> Response:
+    return download(await page.portal_stream(f"/portal/practice/documents/{segment(document_id)}/file"))
 
 
 @router.post("/clients/{person_id}/results")
