@@ -4,7 +4,8 @@ booking shows in the practitioner's week agenda with the patient's name; a repea
 prescription marked ready mails the patient (no medicine named), one rejected needs an
 answer the patient then reads; an e-consult answered from the work list is closed for the
 patient; a lab result published line by line shows on the patient's results page, and a
-report published for approval is approved by the patient; and staff who give no care are
+report published for approval is approved by the patient; a trajectory started with its
+agreement waits for the patient's approval and is ended; and staff who give no care are
 refused the pages and not offered them in the menu."""
 
 from __future__ import annotations
@@ -245,6 +246,33 @@ async def test_a_report_published_for_approval_is_approved_by_the_patient(journe
 
     await journey.goto(f"/practice/clients/{gp.patient.account_id}")
     assert "akkoord van" in await journey.page.locator("main tr", has_text="Verwijsbrief").inner_text()
+
+
+async def test_a_trajectory_started_with_its_agreement_waits_for_the_patient_and_is_ended(journey: Journey) -> None:
+    gp = await gp_with_patient(journey.stack)
+    await journey.log_in(gp.staff.email, gp.staff.password)
+    await journey.goto(f"/practice/clients/{gp.patient.account_id}")
+    assert "Nog geen trajecten" in await journey.text()
+    await journey.click_link("Traject starten")
+    await journey.submit("Traject starten")
+    assert await journey.field_error("Naam van het traject")
+
+    agreement = journey.shots / "overeenkomst.pdf"
+    journey.shots.mkdir(parents=True, exist_ok=True)
+    agreement.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    await journey.fill({"Naam van het traject": "Leefstijlbegeleiding"})
+    await journey.field("Behandelovereenkomst").set_input_files(str(agreement))
+    await journey.submit("Traject starten")
+    assert "Het traject is gestart en wacht op akkoord" in await journey.text()
+    card = journey.page.locator("main .zp-card", has_text="Leefstijlbegeleiding")
+    assert "wacht op akkoord" in await card.inner_text() and "Petra" in await card.inner_text()
+    await journey.snap("client-trajectory")
+
+    async with journey.page.expect_navigation():
+        await card.get_by_role("button", name="Traject beëindigen").click()
+    await journey.checked()
+    assert "Het traject is beëindigd" in await journey.text()
+    assert "Leefstijlbegeleiding – beëindigd" in await journey.text()
 
 
 async def test_staff_who_give_no_care_are_refused_the_practice_pages(journey: Journey) -> None:

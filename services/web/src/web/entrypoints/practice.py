@@ -3,7 +3,8 @@ week's agenda with who booked which time, opening hours added as a schedule so t
 patients see free times, the repeat-prescription requests to handle (ready: the patient
 gets a mail; rejected with an answer), the e-consults to answer (answered in the shared
 inbox's conversation page, which closes them for the patient), and the patients with
-their results (a lab result published line by line).
+their trajectories (started with the agreement, ended), documents and reports (published
+with a file, for approval or not) and results (a lab result published line by line).
 
 Only practitioners are offered these pages; the gateway and the portal service decide
 again on every call (capability ``practise_care``)."""
@@ -46,6 +47,7 @@ DOCUMENT_FIELDS = {
     "files": "practice.document.file",
 }
 DOCUMENT_KINDS = ("document", "report")
+TRAJECTORY_FIELDS = {"trajectory_title": "practice.trajectory.title", "files": "practice.trajectory.agreement"}
 #: How many observations (lines of a lab result) the form offers; empty lines are skipped.
 OBSERVATION_ROWS = 5
 OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
@@ -324,6 +326,7 @@ async def _client_page(
     page: Page, person_id: str, form: Form, document_form: Form | None = None, *, status: int = 200
 ) -> Response:
     client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    trajectories = await page.portal_api("GET", "/portal/practice/trajectories", params={"person_id": person_id})
     results = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/results")
     documents = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/documents")
     return await page.render(
@@ -334,6 +337,7 @@ async def _client_page(
         documents=documents["items"],
         form=form,
         document_form=document_form or page.new_form(DOCUMENT_FIELDS, {"kind": "document"}),
+        trajectories=trajectories,
         rows=range(1, OBSERVATION_ROWS + 1),
     )
 
@@ -377,6 +381,51 @@ async def publish_document(page: PractitionerPage, person_id: str) -> Response:
             raise
         return await _client_page(page, person_id, _result_form(page), form, status=error.status)
     page.flash("success", "practice.document.published")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
+
+
+async def _trajectory_page(page: Page, person_id: str, form: Form, *, status: int = 200) -> Response:
+    client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    return await page.render("pages/practice_trajectory_new.html.j2", status=status, client=client, form=form)
+
+
+@router.get("/clients/{person_id}/trajectories/new")
+async def trajectory_form(page: PractitionerPage, person_id: str) -> Response:
+    return await _trajectory_page(page, person_id, page.new_form(TRAJECTORY_FIELDS))
+
+
+@router.post("/clients/{person_id}/trajectories/new")
+async def start_trajectory(page: PractitionerPage, person_id: str) -> Response:
+    """A care trajectory with its agreement: it waits for every party's "ik ga akkoord"."""
+    values, files = await page.form_with_files()
+    form = page.new_form(TRAJECTORY_FIELDS, values)
+    if not values.get("trajectory_title", "").strip():
+        form.error("trajectory_title", "form.required")
+    if not files:
+        form.error("files", "practice.document.choose_file")
+    if form.failed:
+        return await _trajectory_page(page, person_id, form, status=422)
+    fields = {"person_id": person_id, "title": values["trajectory_title"].strip()}
+    try:
+        await page.portal_files("/portal/practice/trajectories", fields, files[:1], file_field="file")
+    except GatewayError as error:
+        if error.status in (413, 415) and not error.errors:
+            form.error("files", f"problem.{error.code}")
+        elif error.errors:
+            form.take(error, aliases={"title": "trajectory_title", "file": "files"})
+        else:
+            raise
+        return await _trajectory_page(page, person_id, form, status=error.status)
+    page.flash("success", "practice.trajectory.started")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
+
+
+@router.post("/clients/{person_id}/trajectories/{trajectory_id}/end")
+async def end_trajectory(page: PractitionerPage, person_id: str, trajectory_id: str) -> Response:
+    """Ends the trajectory (the client's portal access ends with their last one)."""
+    await page.form()
+    await page.portal_api("POST", f"/portal/practice/trajectories/{segment(trajectory_id)}/end", json={"reason": ""})
+    page.flash("success", "practice.trajectory.ended")
     return await page.redirect(f"/practice/clients/{segment(person_id)}")
 
 
