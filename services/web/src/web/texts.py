@@ -15,6 +15,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.inbox": ("Postvak", "Inbox"),
     "nav.staff": ("Organisatie", "Organisation"),
     "nav.admin": ("Beheer", "Administration"),
+    "nav.practice": ("Praktijk", "Practice"),
     "nav.switch_portal": ("Portaal wisselen", "Switch portal"),
     "nav.profile": ("Mijn profiel", "My profile"),
     "nav.logout": ("Uitloggen", "Log out"),
@@ -89,31 +90,54 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The files chosen are too large together to send. Go back and choose fewer or smaller files.",
     ),
     "problem.generic": ("Dat lukte niet. Probeer het opnieuw.", "That did not work. Please try again."),
-    "problem.attachment_too_large": ("Dit bestand is te groot (hoogstens 20 MB).", "This file is too large (at most 20 MB)."),
+    "problem.attachment_too_large": (
+        "Dit bestand is te groot (hoogstens 20 MB).",
+        "This file is too large (at most 20 MB).",
+    ),
     "problem.unsupported_attachment_type": (
         "Dit soort bestand is niet toegestaan (pdf, png, jpeg, heic, docx, xlsx of txt).",
         "This kind of file is not allowed (pdf, png, jpeg, heic, docx, xlsx or txt).",
     ),
     "problem.attachment_refused": ("Dit bestand kan niet worden verstuurd.", "This file cannot be sent."),
-    "problem.thread_not_found": ("Dit gesprek bestaat niet, of u neemt er niet aan deel.", "This conversation does not exist, or you do not take part in it."),
+    "problem.thread_not_found": (
+        "Dit gesprek bestaat niet, of u neemt er niet aan deel.",
+        "This conversation does not exist, or you do not take part in it.",
+    ),
     "problem.message_not_found": ("Dit bericht bestaat niet (meer).", "This message does not exist (any more)."),
     "problem.thread_not_open": ("Dit gesprek is gesloten of ingetrokken.", "This conversation is closed or withdrawn."),
     "problem.already_opened": (
-        "De ontvanger heeft het bericht al geopend; intrekken kan niet meer.", "The recipient has opened the message; it can no longer be withdrawn."
+        "De ontvanger heeft het bericht al geopend; intrekken kan niet meer.",
+        "The recipient has opened the message; it can no longer be withdrawn.",
     ),
-    "problem.not_allowed_for_kind": ("Dat kan niet in dit soort gesprek.", "That is not possible in this kind of conversation."),
+    "problem.not_allowed_for_kind": (
+        "Dat kan niet in dit soort gesprek.",
+        "That is not possible in this kind of conversation.",
+    ),
     "problem.sending_limit_reached": (
-        "U heeft de grens van het aantal berichten bereikt. Probeer het later opnieuw.", "You have reached the limit of messages. Try again later."
+        "U heeft de grens van het aantal berichten bereikt. Probeer het later opnieuw.",
+        "You have reached the limit of messages. Try again later.",
     ),
-    "problem.no_organisation": ("Uw account hoort niet bij een organisatie.", "Your account belongs to no organisation."),
-    "problem.staff_of_organisation_only": ("Alleen medewerkers van de organisatie kunnen dit.", "Only the organisation's staff can do this."),
-    "problem.persons_only": ("Medewerkers schrijven hun organisatie niet op deze manier.", "Staff do not write to their organisation this way."),
+    "problem.no_organisation": (
+        "Uw account hoort niet bij een organisatie.",
+        "Your account belongs to no organisation.",
+    ),
+    "problem.staff_of_organisation_only": (
+        "Alleen medewerkers van de organisatie kunnen dit.",
+        "Only the organisation's staff can do this.",
+    ),
+    "problem.persons_only": (
+        "Medewerkers schrijven hun organisatie niet op deze manier.",
+        "Staff do not write to their organisation this way.",
+    ),
     "problem.read_link_not_found": ("Deze link werkt niet (meer).", "This link does not work (any more)."),
     "problem.last_administrator": (
         "U bent de laatste beheerder van de organisatie. Maak eerst een collega beheerder; daarna kunt u deze rol opgeven of vertrekken.",
         "You are the organisation's last administrator. Make a colleague administrator first; then you can give up the role or leave.",
     ),
-    "problem.already_staff": ("Dit account werkt al voor uw organisatie.", "This account already works for your organisation."),
+    "problem.already_staff": (
+        "Dit account werkt al voor uw organisatie.",
+        "This account already works for your organisation.",
+    ),
     "problem.staff_of_another_organisation": (
         "Dit account werkt al voor een andere organisatie. Nodig een ander e-mailadres uit.",
         "This account already works for another organisation. Invite another e-mail address.",
@@ -122,16 +146,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "De toegang van deze medewerker is beëindigd; nodig hem of haar opnieuw uit.",
         "This staff member's access has ended; invite them again.",
     ),
-    "problem.team_exists": ("Uw organisatie heeft al een team met deze naam.", "Your organisation already has a team with this name."),
+    "problem.team_exists": (
+        "Uw organisatie heeft al een team met deze naam.",
+        "Your organisation already has a team with this name.",
+    ),
     "problem.status.401": ("De gegevens kloppen niet.", "The details are not correct."),
     "problem.status.403": ("Dat mag u niet doen.", "You are not allowed to do that."),
     "problem.status.404": ("Niet gevonden.", "Not found."),
     "problem.status.409": ("Dat kan nu niet (meer).", "That is not possible (any more)."),
-    "problem.status.429": ("Te veel pogingen. Wacht even en probeer het opnieuw.", "Too many attempts. Wait a moment and try again."),
+    "problem.status.429": (
+        "Te veel pogingen. Wacht even en probeer het opnieuw.",
+        "Too many attempts. Wait a moment and try again.",
+    ),
     "problem.invalid_credentials": ("Gebruikersnaam of wachtwoord is onjuist.", "Username or password is incorrect."),
-    "problem.too_many_attempts": ("Te veel pogingen. Wacht even en probeer het opnieuw.", "Too many attempts. Wait a moment and try again."),
-    "problem.too_many_requests": ("Te veel pogingen. Wacht even en probeer het opnieuw.", "Too many attempts. Wait a moment and try again."),
-    "problem.resource_exhausted": ("Te veel pogingen. Wacht even en probeer het opnieuw.", "Too many attempts. Wait a moment and try again."),
+    "problem.too_many_attempts": (
+        "Te veel pogingen. Wacht even en probeer het opnieuw.",
+        "Too many attempts. Wait a moment and try again.",
+    ),
+    "problem.too_many_requests": (
+        "Te veel pogingen. Wacht even en probeer het opnieuw.",
+        "Too many attempts. Wait a moment and try again.",
+    ),
+    "problem.resource_exhausted": (
+        "Te veel pogingen. Wacht even en probeer het opnieuw.",
+        "Too many attempts. Wait a moment and try again.",
+    ),
     "problem.wrong_password": ("Het huidige wachtwoord is onjuist.", "The current password is incorrect."),
     "problem.incorrect_code": ("De code is onjuist.", "The code is incorrect."),
     "problem.invitation_expired": ("Deze uitnodiging is verlopen.", "This invitation has expired."),
@@ -148,7 +187,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem.second_factor_already_enrolled": ("Deze methode is al ingesteld.", "This method is already set up."),
     "problem.delegation_exists": ("Deze machtiging bestaat al.", "This authorisation already exists."),
     "problem.too_young_for_own_account": (
-        "Een eigen account kan vanaf 12 jaar.", "An account of one's own is possible from the age of 12."
+        "Een eigen account kan vanaf 12 jaar.",
+        "An account of one's own is possible from the age of 12.",
     ),
     # ------------------------------------------------------------------ flash
     "flash.staff_invited": ("De uitnodiging is verstuurd naar {email}.", "The invitation has been sent to {email}."),
@@ -165,21 +205,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The code is no longer valid. Log in again to get a new code.",
     ),
     "flash.code_resent": ("Er is een nieuwe code verstuurd.", "A new code has been sent."),
-    "flash.conversation_started": (
-        "Het gesprek is gestart.", "The conversation has started."
-    ),
+    "flash.conversation_started": ("Het gesprek is gestart.", "The conversation has started."),
     "flash.written_to_organisation": (
-        "Uw bericht is beveiligd verstuurd naar uw organisatie.", "Your message has been sent securely to your organisation."
+        "Uw bericht is beveiligd verstuurd naar uw organisatie.",
+        "Your message has been sent securely to your organisation.",
     ),
     "flash.forwarded": ("Het bericht is doorgestuurd.", "The message has been forwarded."),
     "flash.reply_sent": ("Uw bericht is verzonden.", "Your message has been sent."),
     "flash.assigned": ("Het bericht is toegewezen aan {name}.", "The message has been assigned to {name}."),
     "flash.unassigned": ("Het bericht is aan niemand meer toegewezen.", "The message is no longer assigned to anyone."),
     "flash.withdrawn": (
-        "Het bericht is ingetrokken; de link in de melding werkt niet meer.", "The message has been withdrawn; the link in the notice no longer works."
+        "Het bericht is ingetrokken; de link in de melding werkt niet meer.",
+        "The message has been withdrawn; the link in the notice no longer works.",
     ),
     "flash.withdraw_too_late": (
-        "De ontvanger heeft het bericht al geopend; intrekken kan niet meer.", "The recipient has opened the message; it can no longer be withdrawn."
+        "De ontvanger heeft het bericht al geopend; intrekken kan niet meer.",
+        "The recipient has opened the message; it can no longer be withdrawn.",
     ),
     "flash.link_resent": ("De ontvanger krijgt een nieuwe leeslink.", "The recipient gets a new read link."),
     "flash.secure_mail_settings_saved": ("De instellingen zijn opgeslagen.", "The settings have been saved."),
@@ -196,17 +237,23 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Your access had ended, so your message has not been sent yet. Request a new code: your text will be waiting (choose attachments again).",
     ),
     "flash.password_reset_done": (
-        "Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord.", "Your password has been set. Log in with your new password."
+        "Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord.",
+        "Your password has been set. Log in with your new password.",
     ),
     "flash.password_changed": ("Het wachtwoord is aangepast.", "The password has been changed."),
     "flash.secret_question_first": (
-        "De geheime vraag is ingesteld. Log in om verder te gaan.", "The secret question has been set. Log in to continue."
+        "De geheime vraag is ingesteld. Log in om verder te gaan.",
+        "The secret question has been set. Log in to continue.",
     ),
     "flash.secret_question_saved": ("De geheime vraag is opgeslagen.", "The secret question has been saved."),
     "flash.invitation_accepted": (
-        "De uitnodiging is gekoppeld aan uw account.", "The invitation has been linked to your account."
+        "De uitnodiging is gekoppeld aan uw account.",
+        "The invitation has been linked to your account.",
     ),
-    "flash.registration_code_sent": ("Er is een sms-code gestuurd naar {mobile}.", "An SMS code has been sent to {mobile}."),
+    "flash.registration_code_sent": (
+        "Er is een sms-code gestuurd naar {mobile}.",
+        "An SMS code has been sent to {mobile}.",
+    ),
     "flash.registration_done": ("Uw account is aangemaakt.", "Your account has been created."),
     "flash.email_confirmed": ("Uw nieuwe e-mailadres is bevestigd.", "Your new e-mail address has been confirmed."),
     "flash.delegation_accepted": ("U heeft toestemming gegeven.", "You have given your consent."),
@@ -223,20 +270,28 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "flash.mobile_confirmed": ("Uw nieuwe mobiele nummer is bevestigd.", "Your new mobile number has been confirmed."),
     "flash.language_saved": ("Uw taal is opgeslagen.", "Your language has been saved."),
-    "flash.preferences_saved": ("Uw e-mailinstellingen zijn opgeslagen.", "Your notification settings have been saved."),
-    "flash.sessions_revoked": ("Uitgelogd op {count} ander(e) apparaat/apparaten.", "Logged out on {count} other device(s)."),
+    "flash.preferences_saved": (
+        "Uw e-mailinstellingen zijn opgeslagen.",
+        "Your notification settings have been saved.",
+    ),
+    "flash.sessions_revoked": (
+        "Uitgelogd op {count} ander(e) apparaat/apparaten.",
+        "Logged out on {count} other device(s).",
+    ),
     "flash.session_revoked": ("Het apparaat is uitgelogd.", "The device has been logged out."),
     "flash.portal_own": ("U bent in uw eigen portaal.", "You are in your own portal."),
     "flash.portal_switched": ("U bent nu in het portaal van {name}.", "You are now in the portal of {name}."),
     "flash.portal_preferred_saved": ("Uw voorkeursportaal is opgeslagen.", "Your preferred portal has been saved."),
     "flash.secure_mail_sent": (
-        "Het beveiligde bericht is verstuurd; {email} krijgt een melding.", "The secure message has been sent; {email} gets a notice."
+        "Het beveiligde bericht is verstuurd; {email} krijgt een melding.",
+        "The secure message has been sent; {email} gets a notice.",
     ),
     "flash.invitation_sent": ("De uitnodiging is verstuurd naar {email}.", "The invitation has been sent to {email}."),
     "flash.invitation_revoke": ("De uitnodiging is ingetrokken.", "The invitation has been withdrawn."),
     "flash.invitation_resend": ("De uitnodiging is opnieuw verstuurd.", "The invitation has been sent again."),
     "flash.client_account_created": (
-        "Het account is aangemaakt; {email} krijgt een activatielink.", "The account has been created; {email} gets an activation link."
+        "Het account is aangemaakt; {email} krijgt een activatielink.",
+        "The account has been created; {email} gets an activation link.",
     ),
     "flash.activation_resent": ("Er is een nieuwe activatielink verstuurd.", "A new activation link has been sent."),
     "flash.registration_approved": (
@@ -245,7 +300,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "flash.registration_rejected": ("De aanmelding is afgewezen.", "The registration has been rejected."),
     "flash.delegation_granted": ("De machtiging is vastgelegd.", "The authorisation has been recorded."),
-    "flash.organisation_saved": ("De organisatiegegevens zijn opgeslagen.", "The organisation's details have been saved."),
+    "flash.organisation_saved": (
+        "De organisatiegegevens zijn opgeslagen.",
+        "The organisation's details have been saved.",
+    ),
     "flash.policy_saved": ("Het beveiligingsbeleid is opgeslagen.", "The security policy has been saved."),
     # ------------------------------------------------------------------ login
     "login.title": ("Inloggen", "Log in"),
@@ -259,12 +317,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The information in Zorgpost is meant only for the addressee(s) and those they allow. Urgent question? Call your care provider or, out of hours, the GP out-of-hours service.",
     ),
     "login.code_title": ("Controlecode", "Verification code"),
-    "login.code_intro.sms": ("We hebben een code per sms gestuurd. Vul de code in en klik op 'Ga verder'.", "We sent a code by SMS. Enter the code and click 'Continue'."),
-    "login.code_intro.email": ("We hebben een code per e-mail gestuurd. Vul de code in en klik op 'Ga verder'.", "We sent a code by e-mail. Enter the code and click 'Continue'."),
-    "login.code_intro.totp": ("Vul de code uit uw authenticator-app in.", "Enter the code from your authenticator app."),
+    "login.code_intro.sms": (
+        "We hebben een code per sms gestuurd. Vul de code in en klik op 'Ga verder'.",
+        "We sent a code by SMS. Enter the code and click 'Continue'.",
+    ),
+    "login.code_intro.email": (
+        "We hebben een code per e-mail gestuurd. Vul de code in en klik op 'Ga verder'.",
+        "We sent a code by e-mail. Enter the code and click 'Continue'.",
+    ),
+    "login.code_intro.totp": (
+        "Vul de code uit uw authenticator-app in.",
+        "Enter the code from your authenticator app.",
+    ),
     "login.code": ("Code", "Code"),
     "login.code_hint": (
-        "Zes cijfers. Kwijt? Vul dan een van uw herstelcodes in.", "Six digits. Lost it? Enter one of your recovery codes instead."
+        "Zes cijfers. Kwijt? Vul dan een van uw herstelcodes in.",
+        "Six digits. Lost it? Enter one of your recovery codes instead.",
     ),
     "login.code_submit": ("Ga verder", "Continue"),
     "login.code_incorrect": ("De code is onjuist of verlopen.", "The code is incorrect or has expired."),
@@ -335,12 +403,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reset.code_hint.email": ("De code uit de e-mail.", "The code from the e-mail."),
     "reset.code_hint.totp": ("De code uit uw authenticator-app.", "The code from your authenticator app."),
     "reset.secret_answer": ("Antwoord op uw geheime vraag", "Answer to your secret question"),
-    "reset.secret_answer_for": ("Antwoord op uw geheime vraag: {question}", "Answer to your secret question: {question}"),
+    "reset.secret_answer_for": (
+        "Antwoord op uw geheime vraag: {question}",
+        "Answer to your secret question: {question}",
+    ),
     "reset.secret_answer_incorrect": ("Het antwoord is onjuist.", "The answer is incorrect."),
     "reset.save": ("Wachtwoord opslaan", "Save password"),
     "reset.invalid_title": ("Deze link werkt niet meer", "This link no longer works"),
     "reset.invalid": (
-        "De link is verlopen of al gebruikt. Vraag een nieuwe link aan.", "The link has expired or was used already. Ask for a new link."
+        "De link is verlopen of al gebruikt. Vraag een nieuwe link aan.",
+        "The link has expired or was used already. Ask for a new link.",
     ),
     "reset.request_new": ("Nieuwe link aanvragen", "Ask for a new link"),
     "link.invalid_title": ("Deze link werkt niet meer", "This link no longer works"),
@@ -353,7 +425,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "person.last_name": ("Achternaam", "Last name"),
     "person.username": ("Gebruikersnaam", "Username"),
     "person.username_hint": (
-        "Mag leeg blijven: dan logt u in met uw e-mailadres.", "May stay empty: you then log in with your e-mail address."
+        "Mag leeg blijven: dan logt u in met uw e-mailadres.",
+        "May stay empty: you then log in with your e-mail address.",
     ),
     "person.email": ("E-mailadres", "E-mail address"),
     "person.mobile": ("Mobiel nummer", "Mobile number"),
@@ -387,6 +460,166 @@ TEXTS: dict[str, tuple[str, str]] = {
     "home.consent_waiting": ("Er wacht {count} verzoek om uw toestemming.", "{count} request(s) await your consent."),
     "home.consent_from": ("Verzoek van {name}", "Request from {name}"),
     "messages.title": ("Berichten", "Messages"),
+    # ------------------------------------------------------------------ the practice side of the portal
+    "practice.nav.label": ("Praktijk", "Practice"),
+    "practice.nav.agenda": ("Agenda", "Agenda"),
+    "practice.nav.schedule": ("Spreekuren", "Consulting hours"),
+    "practice.nav.prescriptions": ("Herhaalrecepten", "Repeat prescriptions"),
+    "practice.nav.econsults": ("E-consulten", "E-consultations"),
+    "practice.nav.clients": ("Patiënten", "Patients"),
+    "practice.agenda.title": ("Agenda", "Agenda"),
+    "practice.agenda.week": ("Week van {first} tot en met {last}", "Week from {first} to {last}"),
+    "practice.agenda.weeks": ("Weken", "Weeks"),
+    "practice.agenda.previous_week": ("Vorige week", "Previous week"),
+    "practice.agenda.this_week": ("Deze week", "This week"),
+    "practice.agenda.next_week": ("Volgende week", "Next week"),
+    "practice.agenda.time": ("Tijd", "Time"),
+    "practice.agenda.patient": ("Patiënt", "Patient"),
+    "practice.agenda.location": ("Plaats", "Location"),
+    "practice.agenda.free": ("vrij", "free"),
+    "practice.agenda.booked": ("geboekt", "booked"),
+    "practice.agenda.empty": (
+        "Deze week staan er geen tijden in uw agenda. Voeg spreekuren toe zodat patiënten een afspraak kunnen maken.",
+        "There are no times in your agenda this week. Add consulting hours so that patients can book an appointment.",
+    ),
+    "practice.schedule.title": ("Spreekuren toevoegen", "Add consulting hours"),
+    "practice.schedule.intro": (
+        "Kies de periode, de dagen en de tijden. Patiënten zien deze tijden als vrije tijden in het portaal; op feestdagen komen er geen tijden.",
+        "Choose the period, the days and the times. Patients see these times as free times in the portal; public holidays get none.",
+    ),
+    "practice.schedule.from_date": ("Vanaf", "From"),
+    "practice.schedule.to_date": ("Tot en met", "Up to and including"),
+    "practice.schedule.to_date_hint": (
+        "Hoogstens 120 dagen na de begindatum.",
+        "At most 120 days after the start date.",
+    ),
+    "practice.schedule.weekdays": ("Dagen", "Days"),
+    "practice.schedule.choose_day": ("Vink ten minste één dag aan.", "Tick at least one day."),
+    "practice.schedule.start_time": ("Begintijd", "Start time"),
+    "practice.schedule.end_time": ("Eindtijd", "End time"),
+    "practice.schedule.slot_minutes": ("Minuten per afspraak", "Minutes per appointment"),
+    "practice.schedule.whole_minutes": (
+        "Vul een heel aantal minuten in, bijvoorbeeld 10.",
+        "Enter a whole number of minutes, for example 10.",
+    ),
+    "practice.schedule.location": ("Plaats (niet verplicht)", "Location (optional)"),
+    "practice.schedule.add": ("Spreekuren toevoegen", "Add consulting hours"),
+    "practice.schedule.added": ("Er zijn {count} vrije tijden toegevoegd.", "{count} free times were added."),
+    "practice.weekday.0": ("maandag", "Monday"),
+    "practice.weekday.1": ("dinsdag", "Tuesday"),
+    "practice.weekday.2": ("woensdag", "Wednesday"),
+    "practice.weekday.3": ("donderdag", "Thursday"),
+    "practice.weekday.4": ("vrijdag", "Friday"),
+    "practice.weekday.5": ("zaterdag", "Saturday"),
+    "practice.weekday.6": ("zondag", "Sunday"),
+    "practice.prescriptions.title": ("Herhaalrecepten", "Repeat prescriptions"),
+    "practice.prescriptions.intro": (
+        "Aanvragen die nog klaargezet of afgewezen moeten worden. Klaarzetten stuurt de patiënt een e-mail; daarin staat geen medicatie.",
+        "Requests still to prepare or reject. Marking one ready sends the patient an e-mail; it names no medication.",
+    ),
+    "practice.prescriptions.unknown_patient": ("Patiënt", "Patient"),
+    "practice.prescriptions.ready_on": ("Af te halen vanaf {day}", "To collect from {day}"),
+    "practice.prescriptions.note": ("Opmerking", "Note"),
+    "practice.prescriptions.ready": ("Klaarzetten", "Mark ready"),
+    "practice.prescriptions.reject": ("Afwijzen", "Reject"),
+    "practice.prescriptions.none": ("Er zijn geen aanvragen om af te handelen.", "There are no requests to handle."),
+    "practice.prescriptions.marked_ready": (
+        "Het herhaalrecept staat klaar. De patiënt krijgt een e-mail.",
+        "The repeat prescription is ready. The patient gets an e-mail.",
+    ),
+    "practice.prescriptions.reject_title": ("Herhaalrecept afwijzen", "Reject repeat prescription"),
+    "practice.prescriptions.answer": ("Uitleg voor de patiënt", "Explanation for the patient"),
+    "practice.prescriptions.answer_hint": (
+        "De patiënt leest dit in het portaal, niet in een e-mail.",
+        "The patient reads this in the portal, not in an e-mail.",
+    ),
+    "practice.prescriptions.answer_required": (
+        "Schrijf waarom u de aanvraag afwijst.",
+        "Write why you reject the request.",
+    ),
+    "practice.prescriptions.rejected": ("De aanvraag is afgewezen.", "The request was rejected."),
+    "practice.econsults.title": ("E-consulten", "E-consultations"),
+    "practice.econsults.to_answer": ("Te beantwoorden", "To answer"),
+    "practice.econsults.answered": ("Beantwoord", "Answered"),
+    "practice.econsults.none": (
+        "Er zijn geen e-consulten om te beantwoorden.",
+        "There are no e-consultations to answer.",
+    ),
+    "practice.econsults.none_answered": ("Nog geen beantwoorde e-consulten.", "No answered e-consultations yet."),
+    "practice.clients.title": ("Patiënten", "Patients"),
+    "practice.clients.name": ("Naam", "Name"),
+    "practice.clients.birth_date": ("Geboortedatum", "Date of birth"),
+    "practice.clients.born": ("Geboren op {day}", "Born on {day}"),
+    "practice.clients.more": ("Meer patiënten", "More patients"),
+    "practice.clients.none": ("Er zijn nog geen patiënten in het portaal.", "There are no patients in the portal yet."),
+    "practice.trajectory.list": ("Trajecten", "Trajectories"),
+    "practice.trajectory.none": ("Nog geen trajecten.", "No trajectories yet."),
+    "practice.trajectory.status.awaiting_agreement": ("wacht op akkoord", "awaiting agreement"),
+    "practice.trajectory.status.active": ("lopend", "running"),
+    "practice.trajectory.status.ended": ("beëindigd", "ended"),
+    "practice.trajectory.parties": ("Akkoord nodig van", "Agreement needed from"),
+    "practice.trajectory.approved": ("akkoord", "agreed"),
+    "practice.trajectory.not_yet": ("nog niet", "not yet"),
+    "practice.trajectory.end": ("Traject beëindigen", "End trajectory"),
+    "practice.trajectory.start": ("Traject starten", "Start trajectory"),
+    "practice.trajectory.title": ("Naam van het traject", "Name of the trajectory"),
+    "practice.trajectory.agreement": ("Behandelovereenkomst", "Treatment agreement"),
+    "practice.trajectory.agreement_hint": (
+        "De cliënt (vanaf 12 jaar) en de ouders met gezag (onder 16 jaar) geven er akkoord op.",
+        "The client (from 12) and the parents with authority (under 16) approve it.",
+    ),
+    "practice.trajectory.started": (
+        "Het traject is gestart en wacht op akkoord.",
+        "The trajectory was started and awaits agreement.",
+    ),
+    "practice.trajectory.back": ("Terug naar {name}", "Back to {name}"),
+    "practice.trajectory.ended": ("Het traject is beëindigd.", "The trajectory was ended."),
+    "practice.document.list": ("Documenten en verslagen", "Documents and reports"),
+    "practice.document.none": ("Nog geen documenten.", "No documents yet."),
+    "practice.document.title": ("Titel", "Title"),
+    "practice.document.kind": ("Soort", "Kind"),
+    "practice.document.kind.document": ("Document", "Document"),
+    "practice.document.kind.report": ("Verslag", "Report"),
+    "practice.document.kind.agreement": ("Behandelovereenkomst", "Treatment agreement"),
+    "practice.document.from_client": ("van de patiënt", "from the patient"),
+    "practice.document.approval": ("Akkoord", "Approval"),
+    "practice.document.approved_by": ("akkoord van {names}", "approved by {names}"),
+    "practice.document.awaiting": ("wacht op akkoord", "awaiting approval"),
+    "practice.document.requires_approval": ("De patiënt moet akkoord geven", "The patient must approve"),
+    "practice.document.file": ("Bestand", "File"),
+    "practice.document.choose_file": ("Kies een bestand.", "Choose a file."),
+    "practice.document.publish": ("Document publiceren", "Publish document"),
+    "practice.document.published": (
+        "Het document is gepubliceerd. De patiënt krijgt een melding, zonder de titel.",
+        "The document was published. The patient gets a notice, without the title.",
+    ),
+    "practice.result.list": ("Uitslagen", "Results"),
+    "practice.result.none": ("Nog geen uitslagen gepubliceerd.", "No results published yet."),
+    "practice.result.published_by": ("gepubliceerd door {name}", "published by {name}"),
+    "practice.result.publish": ("Uitslag publiceren", "Publish result"),
+    "practice.result.intro": (
+        "De patiënt krijgt een e-mail dat er een uitslag klaarstaat, zonder de waarden. Lege regels worden overgeslagen.",
+        "The patient gets an e-mail that a result is ready, without the values. Empty lines are skipped.",
+    ),
+    "practice.result.title_field": ("Onderzoek", "Test"),
+    "practice.result.taken_on": ("Datum afname", "Date taken"),
+    "practice.result.taken_time": ("Tijd afname", "Time taken"),
+    "practice.result.observations": ("Bepalingen", "Observations"),
+    "practice.result.line": ("Bepaling {number}", "Observation {number}"),
+    "practice.result.name": ("Naam", "Name"),
+    "practice.result.value": ("Waarde", "Value"),
+    "practice.result.unit": ("Eenheid", "Unit"),
+    "practice.result.reference_low": ("Referentie ondergrens", "Reference lower bound"),
+    "practice.result.reference_high": ("Referentie bovengrens", "Reference upper bound"),
+    "practice.result.not_a_number": ("Vul een getal in, bijvoorbeeld 4,0.", "Enter a number, for example 4.0."),
+    "practice.result.no_observations": ("Vul ten minste één bepaling in.", "Fill in at least one observation."),
+    "practice.result.bad_day": ("Vul een datum in.", "Enter a date."),
+    "practice.result.bad_time": ("Vul een tijd in, bijvoorbeeld 08:30.", "Enter a time, for example 08:30."),
+    "practice.result.published": (
+        "De uitslag is gepubliceerd. De patiënt krijgt een e-mail.",
+        "The result was published. The patient gets an e-mail.",
+    ),
+    "practice.prescriptions.back": ("Terug naar de herhaalrecepten", "Back to the repeat prescriptions"),
     # ------------------------------------------------------------------ the portal (seeds 4 and 5)
     "nav.dossier": ("Dossier", "Record"),
     "nav.appointments": ("Afspraken", "Appointments"),
@@ -638,7 +871,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "conversation.state.open": ("Dit gesprek is open.", "This conversation is open."),
     "conversation.state.closed": ("Dit gesprek is gesloten.", "This conversation is closed."),
     "conversation.state.withdrawn": (
-        "Dit bericht is ingetrokken door de afzender.", "This message was withdrawn by its sender."
+        "Dit bericht is ingetrokken door de afzender.",
+        "This message was withdrawn by its sender.",
     ),
     "conversation.compose": ("Bericht sturen", "Send a message"),
     "conversation.message": ("Uw bericht", "Your message"),
@@ -671,7 +905,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "search.results": ("Resultaten voor ‘{query}’", "Results for ‘{query}’"),
     "search.none": ("Geen berichten gevonden.", "No messages found."),
     "forward.to": ("Naar welk gesprek?", "To which conversation?"),
-    "forward.choose": ("Kies het gesprek waarnaar u het bericht doorstuurt.", "Choose the conversation to forward the message to."),
+    "forward.choose": (
+        "Kies het gesprek waarnaar u het bericht doorstuurt.",
+        "Choose the conversation to forward the message to.",
+    ),
     "forward.with_files": ("Met {count} bijlage(n).", "With {count} attachment(s)."),
     "forward.no_choices": (
         "U neemt geen deel aan een ander open gesprek om het bericht naartoe te sturen.",
@@ -744,8 +981,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "To protect your data, the content is never in the e-mail or SMS itself.",
     ),
     "reader.code_title": ("Toegangscode invullen", "Enter the access code"),
-    "reader.code_sent.sms": ("We hebben een toegangscode per sms gestuurd naar {destination}.", "We have sent an access code by SMS to {destination}."),
-    "reader.code_sent.email": ("We hebben een toegangscode per e-mail gestuurd naar {destination}.", "We have sent an access code by e-mail to {destination}."),
+    "reader.code_sent.sms": (
+        "We hebben een toegangscode per sms gestuurd naar {destination}.",
+        "We have sent an access code by SMS to {destination}.",
+    ),
+    "reader.code_sent.email": (
+        "We hebben een toegangscode per e-mail gestuurd naar {destination}.",
+        "We have sent an access code by e-mail to {destination}.",
+    ),
     "reader.code_sent.unknown": ("We hebben u een toegangscode gestuurd.", "We have sent you an access code."),
     "reader.code": ("Toegangscode", "Access code"),
     "reader.code_hint": ("De code is 15 minuten geldig.", "The code is valid for 15 minutes."),
@@ -760,13 +1003,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "reader.new_code": ("Nieuwe code aanvragen", "Request a new code"),
     "reader.code_required": ("Vul de toegangscode in.", "Enter the access code."),
-    "reader.code_wrong": ("Deze code klopt niet. Controleer hem en probeer het opnieuw.", "This code is not correct. Check it and try again."),
+    "reader.code_wrong": (
+        "Deze code klopt niet. Controleer hem en probeer het opnieuw.",
+        "This code is not correct. Check it and try again.",
+    ),
     "reader.code_expired": (
         "Deze code werkt niet meer (gebruikt, verlopen of vervangen). Vraag een nieuwe code aan.",
         "This code no longer works (used, expired or replaced). Request a new code.",
     ),
     "reader.code_attempts": (
-        "Te vaak een verkeerde code ingevuld. Vraag een nieuwe code aan.", "A wrong code was entered too often. Request a new code."
+        "Te vaak een verkeerde code ingevuld. Vraag een nieuwe code aan.",
+        "A wrong code was entered too often. Request a new code.",
     ),
     "reader.too_many_codes": (
         "U heeft te veel codes aangevraagd. Wacht even en probeer het daarna opnieuw.",
@@ -803,11 +1050,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "invitation.create": ("Maak je account aan", "Create your account"),
     "invitation.existing_heading": ("Heeft u al een account?", "Already have an account?"),
     "invitation.existing_text": (
-        "We kunnen deze uitnodiging koppelen aan uw bestaande account.", "We can link this invitation to your existing account."
+        "We kunnen deze uitnodiging koppelen aan uw bestaande account.",
+        "We can link this invitation to your existing account.",
     ),
     "invitation.existing": ("Ik heb al een account", "I already have an account"),
     "invitation.decline_text": (
-        "Geen interesse om veilig te communiceren met wie u uitnodigde?", "Not interested in communicating securely with whoever invited you?"
+        "Geen interesse om veilig te communiceren met wie u uitnodigde?",
+        "Not interested in communicating securely with whoever invited you?",
     ),
     "invitation.decline": ("Uitnodiging afwijzen", "Decline the invitation"),
     "invitation.decline_title": ("Uitnodiging afwijzen", "Decline the invitation"),
@@ -817,19 +1066,32 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "invitation.declined_title": ("Uitnodiging afgewezen", "Invitation declined"),
     "invitation.declined": ("{organisation} krijgt hiervan bericht.", "{organisation} will be told."),
-    "invitation.state.expired": ("Deze uitnodiging is verlopen. Vraag de afzender om een nieuwe.", "This invitation has expired. Ask the sender for a new one."),
-    "invitation.state.accepted": ("Deze uitnodiging is al gebruikt. Log in om verder te gaan.", "This invitation has been used already. Log in to continue."),
+    "invitation.state.expired": (
+        "Deze uitnodiging is verlopen. Vraag de afzender om een nieuwe.",
+        "This invitation has expired. Ask the sender for a new one.",
+    ),
+    "invitation.state.accepted": (
+        "Deze uitnodiging is al gebruikt. Log in om verder te gaan.",
+        "This invitation has been used already. Log in to continue.",
+    ),
     "invitation.state.declined": ("Deze uitnodiging is afgewezen.", "This invitation has been declined."),
-    "invitation.state.revoked": ("Deze uitnodiging is ingetrokken door de afzender.", "This invitation was withdrawn by the sender."),
+    "invitation.state.revoked": (
+        "Deze uitnodiging is ingetrokken door de afzender.",
+        "This invitation was withdrawn by the sender.",
+    ),
     "invitation.account_title": ("Account aanmaken", "Create your account"),
     "invitation.personal": ("Persoonsgegevens", "Personal details"),
     "invitation.authentication": ("Authenticatiegegevens", "Sign-in details"),
     "invitation.email_fixed": ("Het adres waarop u de uitnodiging kreeg.", "The address the invitation was sent to."),
     "invitation.summary_title": ("Samenvatting", "Summary"),
-    "invitation.summary_intro": ("Controleer even of alles correct is ingevuld:", "Please check that everything is correct:"),
+    "invitation.summary_intro": (
+        "Controleer even of alles correct is ingevuld:",
+        "Please check that everything is correct:",
+    ),
     "invitation.done_title": ("Bedankt voor uw registratie", "Thank you for registering"),
     "invitation.done": (
-        "U kunt nu starten met het veilig uitwisselen van berichten.", "You can now start exchanging messages securely."
+        "U kunt nu starten met het veilig uitwisselen van berichten.",
+        "You can now start exchanging messages securely.",
     ),
     "invitation.to_conversation": ("Naar het gesprek", "Go to the conversation"),
     "invitation.to_start": ("Naar Zorgpost", "Go to Zorgpost"),
@@ -864,7 +1126,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Log in with your existing account; the invitation from {organisation} is then linked to it.",
     ),
     "invitation.attach_signed_in": (
-        "U bent ingelogd als {name}. Koppel de uitnodiging aan dit account.", "You are logged in as {name}. Link the invitation to this account."
+        "U bent ingelogd als {name}. Koppel de uitnodiging aan dit account.",
+        "You are logged in as {name}. Link the invitation to this account.",
     ),
     "invitation.attach": ("Koppel aan mijn account", "Link to my account"),
     "invitation.new": ("Nieuwe uitnodiging", "New invitation"),
@@ -889,10 +1152,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "activation.submit": ("Activeren", "Activate"),
     "activation.wrong_birth_date": (
-        "Deze geboortedatum klopt niet. U heeft nog {left} poging(en).", "This date of birth is not correct. {left} attempt(s) left."
+        "Deze geboortedatum klopt niet. U heeft nog {left} poging(en).",
+        "This date of birth is not correct. {left} attempt(s) left.",
     ),
-    "activation.state.expired": ("Deze activatielink is verlopen. Vraag {organisation} om een nieuwe.", "This activation link has expired. Ask {organisation} for a new one."),
-    "activation.state.used": ("Uw account is al geactiveerd. Log in met de gegevens uit de e-mail.", "Your account has been activated already. Log in with the details from the e-mail."),
+    "activation.state.expired": (
+        "Deze activatielink is verlopen. Vraag {organisation} om een nieuwe.",
+        "This activation link has expired. Ask {organisation} for a new one.",
+    ),
+    "activation.state.used": (
+        "Uw account is al geactiveerd. Log in met de gegevens uit de e-mail.",
+        "Your account has been activated already. Log in with the details from the e-mail.",
+    ),
     "activation.state.blocked": (
         "Deze link is geblokkeerd na te veel onjuiste pogingen. Vraag {organisation} om een nieuwe link.",
         "This link is blocked after too many wrong attempts. Ask {organisation} for a new link.",
@@ -912,7 +1182,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Meld u aan via de link op de website van uw praktijk, of neem contact op met de assistente.",
         "Register through the link on your practice's website, or contact the practice's assistant.",
     ),
-    "registration.email_hint": ("Een eigen adres; een alias (naam+kind@…) mag ook.", "An address of your own; an alias (name+child@…) is fine."),
+    "registration.email_hint": (
+        "Een eigen adres; een alias (naam+kind@…) mag ook.",
+        "An address of your own; an alias (name+child@…) is fine.",
+    ),
     "registration.mobile_hint": ("Hierop ontvangt u de sms-code.", "You receive the SMS code on this number."),
     "registration.submit": ("Aanmelden", "Register"),
     "registration.received_title": ("Aanmelding ontvangen", "Registration received"),
@@ -926,7 +1199,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "We send a code by SMS to the mobile number of your registration. With that code you then choose a password.",
     ),
     "registration.send_code": ("Stuur mij de sms-code", "Send me the SMS code"),
-    "registration.code_sent": ("{organisation} heeft een code gestuurd naar {mobile}.", "{organisation} sent a code to {mobile}."),
+    "registration.code_sent": (
+        "{organisation} heeft een code gestuurd naar {mobile}.",
+        "{organisation} sent a code to {mobile}.",
+    ),
     "registration.code": ("Code uit de sms", "Code from the SMS"),
     "registration.password_hint": (
         "Minimaal de eisen van de praktijk, bijvoorbeeld 10 tekens met een hoofdletter, een kleine letter en 2 cijfers.",
@@ -944,7 +1220,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "registration.none": ("Geen aanmeldingen.", "No registrations."),
     # ------------------------------------------------------------------ confirm e-mail
     "confirm_email.title": ("E-mailadres bevestigen", "Confirm e-mail address"),
-    "confirm_email.intro": ("Bevestig dat {email} uw nieuwe e-mailadres is.", "Confirm that {email} is your new e-mail address."),
+    "confirm_email.intro": (
+        "Bevestig dat {email} uw nieuwe e-mailadres is.",
+        "Confirm that {email} is your new e-mail address.",
+    ),
     "confirm_email.intro_unknown": ("Bevestig uw nieuwe e-mailadres.", "Confirm your new e-mail address."),
     "confirm_email.submit": ("E-mailadres bevestigen", "Confirm e-mail address"),
     # ------------------------------------------------------------------ delegations
@@ -963,7 +1242,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "delegation.end_reason.turned_16": ("16 jaar geworden", "turned 16"),
     "delegation.end_reason.access_ended": ("toegang beëindigd", "access ended"),
     "delegation.consent_question": (
-        "{name} vraagt toegang tot uw portaal. Geeft u toestemming?", "{name} asks for access to your portal. Do you consent?"
+        "{name} vraagt toegang tot uw portaal. Geeft u toestemming?",
+        "{name} asks for access to your portal. Do you consent?",
     ),
     "delegation.accept": ("Toestemming geven", "Give consent"),
     "delegation.decline": ("Weigeren", "Decline"),
@@ -973,7 +1253,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Leg vast wie voor wie mag handelen. Onder 12 jaar geldt de machtiging meteen; vanaf 12 jaar geeft de jongere eerst zelf toestemming; bij 16 jaar eindigt een ouder-machtiging.",
         "Record who may act for whom. Under 12 the authorisation applies at once; from 12 the young person consents first; at 16 a parental authorisation ends.",
     ),
-    "delegation.delegate_account_id": ("Account-id van de gemachtigde (ouder)", "Account id of the authorised person (parent)"),
+    "delegation.delegate_account_id": (
+        "Account-id van de gemachtigde (ouder)",
+        "Account id of the authorised person (parent)",
+    ),
     "delegation.person_account_id": ("Account-id van de cliënt", "Account id of the client"),
     "delegation.person_hint": (
         "Leeg laten voor een kind onder 12 zonder eigen account; vul dan hieronder de gegevens van het kind in.",
@@ -1011,18 +1294,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "profile.tab.sessions": ("Apparaten", "Devices"),
     "profile.tab.security": ("Beveiliging", "Security"),
     "profile.email_hint": (
-        "Een nieuw adres geldt pas als u de link in de bevestigingsmail aanklikt.", "A new address applies once you click the link in the confirmation e-mail."
+        "Een nieuw adres geldt pas als u de link in de bevestigingsmail aanklikt.",
+        "A new address applies once you click the link in the confirmation e-mail.",
     ),
-    "profile.mobile_hint": ("Een nieuw nummer bevestigt u met een sms-code.", "You confirm a new number with an SMS code."),
+    "profile.mobile_hint": (
+        "Een nieuw nummer bevestigt u met een sms-code.",
+        "You confirm a new number with an SMS code.",
+    ),
     "profile.password_hint": (
-        "Alleen nodig als u uw e-mailadres of mobiele nummer wijzigt.", "Only needed when you change your e-mail address or mobile number."
+        "Alleen nodig als u uw e-mailadres of mobiele nummer wijzigt.",
+        "Only needed when you change your e-mail address or mobile number.",
     ),
     "profile.pending_email": ("Wacht op bevestiging: {email}", "Awaiting confirmation: {email}"),
     "profile.pending_mobile": ("Wacht op bevestiging: {mobile}", "Awaiting confirmation: {mobile}"),
     "profile.confirm_mobile": ("Mobiel nummer bevestigen", "Confirm mobile number"),
     "profile.mobile_code": ("Code uit de sms", "Code from the SMS"),
     "profile.language_hint": (
-        "De taal van Zorgpost en van de e-mail en sms die u krijgt.", "The language of Zorgpost and of the e-mail and SMS you receive."
+        "De taal van Zorgpost en van de e-mail en sms die u krijgt.",
+        "The language of Zorgpost and of the e-mail and SMS you receive.",
     ),
     "notifications.intro": (
         "Kies per soort melding hoe u die krijgt. Meldingen over beveiliging en uw account krijgt u altijd per e-mail.",
@@ -1045,7 +1334,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "notifications.language_default": ("Zoals mijn account", "As my account"),
     "notifications.digest": ("Bundelen", "Bundle"),
     "notifications.digest_hint": (
-        "Meldingen van nieuwe berichten binnen deze tijd komen samen in één e-mail.", "Notices of new messages within this time come together in one e-mail."
+        "Meldingen van nieuwe berichten binnen deze tijd komen samen in één e-mail.",
+        "Notices of new messages within this time come together in one e-mail.",
     ),
     "notifications.digest.0": ("Niet bundelen", "Do not bundle"),
     "notifications.digest.15": ("Per kwartier", "Every 15 minutes"),
@@ -1057,7 +1347,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "You are logged in here. Don't recognise a device? Log it out and change your password.",
     ),
     "sessions.current": ("dit apparaat", "this device"),
-    "sessions.details": ("IP-adres {ip} · ingelogd {since} · laatst actief {seen}", "IP address {ip} · logged in {since} · last active {seen}"),
+    "sessions.details": (
+        "IP-adres {ip} · ingelogd {since} · laatst actief {seen}",
+        "IP address {ip} · logged in {since} · last active {seen}",
+    ),
     "sessions.revoke": ("Uitloggen op dit apparaat", "Log out on this device"),
     "sessions.revoke_others": ("Uitloggen op alle andere apparaten", "Log out on every other device"),
     "security.second_factor": ("Tweestapsverificatie", "Two-step verification"),
@@ -1079,7 +1372,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Scan de QR-code met uw authenticator-app en vul daarna de code van zes cijfers in.",
         "Scan the QR code with your authenticator app, then enter the six-digit code.",
     ),
-    "security.qr_alt": ("QR-code om te scannen met uw authenticator-app", "QR code to scan with your authenticator app"),
+    "security.qr_alt": (
+        "QR-code om te scannen met uw authenticator-app",
+        "QR code to scan with your authenticator app",
+    ),
     "security.totp_manual": ("Kunt u niet scannen? Typ deze sleutel in:", "Cannot scan? Type in this key:"),
     "security.code_sent.sms": ("We hebben een code per sms gestuurd.", "We sent a code by SMS."),
     "security.code_sent.email": ("We hebben een code per e-mail gestuurd.", "We sent a code by e-mail."),
@@ -1116,7 +1412,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "admin.email": ("E-mailadres", "E-mail address"),
     "admin.language": ("Taal van de uitnodiging", "Language of the invitation"),
-    "admin.language_hint": ("De taal van de e-mail en van de meldingen.", "The language of the e-mail and of the notices."),
+    "admin.language_hint": (
+        "De taal van de e-mail en van de meldingen.",
+        "The language of the e-mail and of the notices.",
+    ),
     "admin.send_invitation": ("Uitnodiging versturen", "Send invitation"),
     "admin.roles": ("Rollen", "Roles"),
     "admin.roles_hint": ("Kies een of meer rollen.", "Choose one or more roles."),
@@ -1210,7 +1509,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mail.recipient_email": ("E-mailadres ontvanger", "Recipient's e-mail address"),
     "mail.recipient_mobile": ("Mobiel nummer ontvanger", "Recipient's mobile number"),
-    "mail.recipient_mobile_hint": ("Niet verplicht; dan komt de toegangscode per sms.", "Optional; the access code then comes by SMS."),
+    "mail.recipient_mobile_hint": (
+        "Niet verplicht; dan komt de toegangscode per sms.",
+        "Optional; the access code then comes by SMS.",
+    ),
     "mail.subject": ("Onderwerp", "Subject"),
     "mail.body": ("Bericht", "Message"),
     "mail.send": ("Verzenden", "Send"),
@@ -1242,10 +1544,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "organisation.postal_address": ("Postadres", "Postal address"),
     "policy.current_rules": ("Huidige wachtwoordregels", "Current password rules"),
     "policy.password_preset": ("Wachtwoordregels", "Password rules"),
-    "policy.preset.asvs": ("Standaard (OWASP ASVS): 12+ tekens, geen veelgebruikte wachtwoorden", "Default (OWASP ASVS): 12+ characters, no common passwords"),
-    "policy.preset.messenger": ("Messenger: 8+ met kleine letter, hoofdletter, cijfer en speciaal teken", "Messenger: 8+ with lower, upper, digit and special"),
-    "policy.preset.client-portal": ("Cliëntportaal: 12+ met een speciaal teken", "Client portal: 12+ with a special character"),
-    "policy.preset.gp-portal": ("Huisartsportaal: 10+ met hoofdletter, kleine letter en 2 cijfers", "GP portal: 10+ with upper, lower and 2 digits"),
+    "policy.preset.asvs": (
+        "Standaard (OWASP ASVS): 12+ tekens, geen veelgebruikte wachtwoorden",
+        "Default (OWASP ASVS): 12+ characters, no common passwords",
+    ),
+    "policy.preset.messenger": (
+        "Messenger: 8+ met kleine letter, hoofdletter, cijfer en speciaal teken",
+        "Messenger: 8+ with lower, upper, digit and special",
+    ),
+    "policy.preset.client-portal": (
+        "Cliëntportaal: 12+ met een speciaal teken",
+        "Client portal: 12+ with a special character",
+    ),
+    "policy.preset.gp-portal": (
+        "Huisartsportaal: 10+ met hoofdletter, kleine letter en 2 cijfers",
+        "GP portal: 10+ with upper, lower and 2 digits",
+    ),
     "policy.second_factor": ("Tweede stap bij inloggen", "Second step at login"),
     "policy.factor.none": ("Niet verplicht", "Not required"),
     "policy.factor.sms": ("Sms-code", "SMS code"),
@@ -1296,8 +1610,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Voor deze thema's is nog geen contactpersoon bevestigd. Zolang dat zo is, houdt niemand van uw organisatie zich op de hoogte van berichten over het thema.",
         "These themes have no confirmed contact person yet. Until they do, nobody of your organisation is told of messages about the theme.",
     ),
-    "ecorg.task_contact": ("Geef een contactpersoon op voor het thema {theme}", "Give a contact person for the theme {theme}"),
-    "ecorg.no_tasks": ("U heeft geen openstaande taken: elk thema heeft een bevestigde contactpersoon.", "You have no open tasks: every theme has a confirmed contact person."),
+    "ecorg.task_contact": (
+        "Geef een contactpersoon op voor het thema {theme}",
+        "Give a contact person for the theme {theme}",
+    ),
+    "ecorg.no_tasks": (
+        "U heeft geen openstaande taken: elk thema heeft een bevestigde contactpersoon.",
+        "You have no open tasks: every theme has a confirmed contact person.",
+    ),
     "ecorg.latest_received": ("Mijn ontvangen berichten", "My received messages"),
     "ecorg.no_received": ("Er zijn nog geen berichten ontvangen.", "No messages have been received yet."),
     "ecorg.all_messages": ("Ga naar alle berichten", "Go to all messages"),
@@ -1356,9 +1676,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A contact person without access to the e-counter is told of messages but cannot read them. Ask an administrator of your organisation to invite this person as a staff member.",
     ),
     "ecorg.remove": ("Verwijderen", "Remove"),
-    "ecorg.no_contacts": ("Uw organisatie heeft nog geen contactpersonen.", "Your organisation has no contact persons yet."),
+    "ecorg.no_contacts": (
+        "Uw organisatie heeft nog geen contactpersonen.",
+        "Your organisation has no contact persons yet.",
+    ),
     "ecorg.per_theme": ("Contactpersonen per thema", "Contact persons per theme"),
-    "ecorg.per_theme_intro": ("Alleen bevestigde contactpersonen tellen mee voor een thema.", "Only confirmed contact persons count for a theme."),
+    "ecorg.per_theme_intro": (
+        "Alleen bevestigde contactpersonen tellen mee voor een thema.",
+        "Only confirmed contact persons count for a theme.",
+    ),
     "ecorg.confirmed_contacts": ("Bevestigde contactpersonen", "Confirmed contact persons"),
     "ecorg.no_confirmed_contact": ("nog geen bevestigde contactpersoon", "no confirmed contact person yet"),
     "ecorg.contact_added": (
@@ -1426,7 +1752,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ecounter.history.received": ("Inkomend bericht", "Incoming message"),
     "ecounter.history.sent": ("Uitgaand bericht", "Outgoing message"),
     "ecounter.told": ("Op de hoogte gehouden", "Kept informed"),
-    "ecounter.told_nobody": ("Nog niemand: er is geen bevestigde contactpersoon.", "Nobody yet: there is no confirmed contact person."),
+    "ecounter.told_nobody": (
+        "Nog niemand: er is geen bevestigde contactpersoon.",
+        "Nobody yet: there is no confirmed contact person.",
+    ),
     "ecounter.reply": ("Beantwoorden", "Reply"),
     "ecounter.reply_title": ("Titel", "Title"),
     "ecounter.reply_title_hint": ("Leeg: de titel van het bericht.", "Empty: the message's title."),
@@ -1436,7 +1765,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Zij krijgen een e-mail telkens als op dit bericht gereageerd wordt. Er moet minstens 1 contactpersoon zijn voor het thema; een contactpersoon heeft toegang tot het e-loket nodig om berichten te lezen.",
         "They get an e-mail whenever this message is answered. The theme needs at least 1 contact person; a contact person needs access to the e-counter to read messages.",
     ),
-    "ecounter.contacts_none": ("Er zijn geen contactpersonen opgegeven voor dit thema.", "No contact persons are given for this theme."),
+    "ecounter.contacts_none": (
+        "Er zijn geen contactpersonen opgegeven voor dit thema.",
+        "No contact persons are given for this theme.",
+    ),
     "ecounter.contact_name": ("Naam", "Name"),
     "ecounter.contact_kind": ("Soort", "Kind"),
     "ecounter.contact_standard_short": ("Standaard contactpersoon", "Standard contact person"),
@@ -1473,7 +1805,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "After choosing another theme: click 'Show the contacts of this theme'.",
     ),
     "ecounter.show_contacts": ("Contactpersonen van dit thema tonen", "Show the contacts of this theme"),
-    "ecounter.addressed_to": ("Uw bericht gaat naar {team} ({department}).", "Your message goes to {team} ({department})."),
+    "ecounter.addressed_to": (
+        "Uw bericht gaat naar {team} ({department}).",
+        "Your message goes to {team} ({department}).",
+    ),
     "ecounter.contacts_pick_theme": (
         "Kies eerst een thema: dan ziet u wie van uw organisatie op de hoogte gehouden wordt.",
         "First choose a theme: then you see who of your organisation is kept informed.",
@@ -1486,7 +1821,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "De gegevens die u hier aanpast en invoert, worden bewaard als u op 'Verzenden' klikt.",
         "What you change and enter here is saved when you click 'Send'.",
     ),
-    "ecounter.contact_edit_named": ("Gegevens van {name} wijzigen voor dit bericht", "Change the details of {name} for this message"),
+    "ecounter.contact_edit_named": (
+        "Gegevens van {name} wijzigen voor dit bericht",
+        "Change the details of {name} for this message",
+    ),
     "ecounter.contact_edit_hint": (
         "De gewijzigde gegevens gelden alleen voor dit bericht; de standaard contactpersoon blijft voor andere berichten zoals hij is.",
         "The changed details apply to this message only; the standard contact person stays as they are for other messages.",
@@ -1534,60 +1872,204 @@ TEXTS: dict[str, tuple[str, str]] = {
 #: Field messages of the services (English, machine-made) → Dutch and English for people.
 FIELD_MESSAGES: list[tuple[str, tuple[str, str]]] = [
     (r"is required", ("Vul dit veld in.", "Fill in this field.")),
-    (r"does not match; (\d+) attempt\(s\) left", ("Dit klopt niet. U heeft nog {0} poging(en).", "This does not match. {0} attempt(s) left.")),
+    (
+        r"does not match; (\d+) attempt\(s\) left",
+        ("Dit klopt niet. U heeft nog {0} poging(en).", "This does not match. {0} attempt(s) left."),
+    ),
     (r"is not correct", ("Dit klopt niet.", "This is not correct.")),
-    (r"already works for your organisation", ("Deze persoon werkt al voor uw organisatie.", "This person already works for your organisation.")),
+    (
+        r"already works for your organisation",
+        ("Deze persoon werkt al voor uw organisatie.", "This person already works for your organisation."),
+    ),
     (r"is already used by another team", ("Een ander team heeft deze naam al.", "Another team already has this name.")),
     (r"is already in use", ("Dit is al in gebruik.", "This is already in use.")),
     (r"is already taken", ("Deze is al in gebruik; kies een andere.", "This is taken; choose another.")),
-    (r"is used by another account", ("Dit nummer hoort al bij een ander account.", "This number belongs to another account.")),
-    (r"is unknown, used or expired", ("Deze code of link is onbekend, gebruikt of verlopen.", "This code or link is unknown, used or expired.")),
-    (r"is not a phone number|is not a valid phone number", ("Vul een geldig telefoonnummer in.", "Enter a valid phone number.")),
-    (r"is not a valid mobile number", ("Vul een geldig mobiel nummer in, bijvoorbeeld 06 12345678.", "Enter a valid mobile number, e.g. 06 12345678.")),
-    (r"(?:is )?not a valid e-mail address(?::.*)?", ("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.", "Enter a valid e-mail address, e.g. name@example.org.")),
-    (r"is not a web address \(https://…\)", ("Vul een geldig webadres in, beginnend met https://.", "Enter a valid web address, starting with https://.")),
+    (
+        r"is used by another account",
+        ("Dit nummer hoort al bij een ander account.", "This number belongs to another account."),
+    ),
+    (
+        r"is unknown, used or expired",
+        ("Deze code of link is onbekend, gebruikt of verlopen.", "This code or link is unknown, used or expired."),
+    ),
+    (
+        r"is not a phone number|is not a valid phone number",
+        ("Vul een geldig telefoonnummer in.", "Enter a valid phone number."),
+    ),
+    (
+        r"is not a valid mobile number",
+        (
+            "Vul een geldig mobiel nummer in, bijvoorbeeld 06 12345678.",
+            "Enter a valid mobile number, e.g. 06 12345678.",
+        ),
+    ),
+    (
+        r"(?:is )?not a valid e-mail address(?::.*)?",
+        (
+            "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.",
+            "Enter a valid e-mail address, e.g. name@example.org.",
+        ),
+    ),
+    (
+        r"is not a web address \(https://…\)",
+        ("Vul een geldig webadres in, beginnend met https://.", "Enter a valid web address, starting with https://."),
+    ),
     (r"choose at least one theme", ("Kies minstens één thema.", "Choose at least one theme.")),
-    (r"is already a contact person of your organisation", ("Dit e-mailadres is al een contactpersoon van uw organisatie.", "This e-mail address is already a contact person of your organisation.")),
-    (r"is not a possible birth date", ("Vul een bestaande geboortedatum in (jjjj-mm-dd).", "Enter a real date of birth (yyyy-mm-dd).")),
+    (
+        r"is already a contact person of your organisation",
+        (
+            "Dit e-mailadres is al een contactpersoon van uw organisatie.",
+            "This e-mail address is already a contact person of your organisation.",
+        ),
+    ),
+    (
+        r"is not a possible birth date",
+        ("Vul een bestaande geboortedatum in (jjjj-mm-dd).", "Enter a real date of birth (yyyy-mm-dd)."),
+    ),
     (r"is longer than (\d+) characters", ("Gebruik hoogstens {0} tekens.", "Use at most {0} characters.")),
     (r"use at least (\d+) characters", ("Gebruik tenminste {0} tekens.", "Use at least {0} characters.")),
     (r"must be accepted", ("Ga akkoord om verder te gaan.", "Accept to continue.")),
     (r"does not match the password", ("De wachtwoorden zijn niet gelijk.", "The passwords do not match.")),
-    (r"contains characters that are not allowed", ("Dit bevat tekens die niet zijn toegestaan.", "This contains characters that are not allowed.")),
+    (
+        r"contains characters that are not allowed",
+        ("Dit bevat tekens die niet zijn toegestaan.", "This contains characters that are not allowed."),
+    ),
     (r"must be between (\d+) and (\d+) days", ("Kies van {0} tot en met {1} dagen.", "Choose from {0} to {1} days.")),
     (r"(.+) is larger than (.+)", ("{0} is groter dan {1}.", "{0} is larger than {1}.")),
     (r"(.+) is empty", ("{0} is leeg.", "{0} is empty.")),
-    (r"(.+): content is not an allowed type.*", ("{0}: dit soort bestand is niet toegestaan (pdf, png, jpeg, heic, docx, xlsx of txt).", "{0}: this kind of file is not allowed (pdf, png, jpeg, heic, docx, xlsx or txt).")),
+    (
+        r"(.+): content is not an allowed type.*",
+        (
+            "{0}: dit soort bestand is niet toegestaan (pdf, png, jpeg, heic, docx, xlsx of txt).",
+            "{0}: this kind of file is not allowed (pdf, png, jpeg, heic, docx, xlsx or txt).",
+        ),
+    ),
     (r"(.+): type (.+) is not allowed", ("{0}: het type {1} is niet toegestaan.", "{0}: the type {1} is not allowed.")),
-    (r"(.+): content is (.+), not the (.+) it claims to be", ("{0}: de inhoud is {1}, niet {2} zoals de naam zegt.", "{0}: the content is {1}, not the {2} it claims to be.")),
-    (r"file name must not contain a path.*", ("De bestandsnaam mag geen map bevatten.", "The file name must not contain a folder.")),
-    (r"(.+): file name must end in (.+) \(the content is (.+)\)", ("{0}: de bestandsnaam moet eindigen op {1} (de inhoud is {2}).", "{0}: the file name must end in {1} (the content is {2}).")),
-    (r"(.+): content is (.+), but the file name says (.+)", ("{0}: de inhoud is {1}, maar de bestandsnaam zegt {2}.", "{0}: the content is {1}, but the file name says {2}.")),
-    (r"file name contains characters that are not allowed.*", ("De bestandsnaam bevat tekens die niet zijn toegestaan (onzichtbare of stuurtekens).", "The file name contains characters that are not allowed (invisible or control characters).")),
-    (r"file name must not start with a dot", ("De bestandsnaam mag niet met een punt beginnen.", "The file name must not start with a dot.")),
-    (r"file name is longer than (\d+) characters", ("De bestandsnaam is langer dan {0} tekens.", "The file name is longer than {0} characters.")),
-    (r"is not a conversation you take part in", ("Dit is geen gesprek waaraan u deelneemt.", "This is not a conversation you take part in.")),
-    (r"nobody can be invited into this kind of conversation", ("In dit soort gesprek kan niemand worden uitgenodigd.", "Nobody can be invited into this kind of conversation.")),
-    (r"is not a staff member of your organisation", ("Dit is geen medewerker van uw organisatie.", "This is not a staff member of your organisation.")),
-    (r"is not a cursor this list gave", ("Deze lijstpositie is ongeldig; begin de lijst opnieuw.", "This list position is not valid; start the list again.")),
-    (r"must be one line", ("Gebruik één regel, zonder regeleinden of tabs.", "Use one line, without line breaks or tabs.")),
-    (r"give either an account id or an organisation id", ("Kies een persoon of een organisatie (niet allebei).", "Choose a person or an organisation (not both).")),
+    (
+        r"(.+): content is (.+), not the (.+) it claims to be",
+        (
+            "{0}: de inhoud is {1}, niet {2} zoals de naam zegt.",
+            "{0}: the content is {1}, not the {2} it claims to be.",
+        ),
+    ),
+    (
+        r"file name must not contain a path.*",
+        ("De bestandsnaam mag geen map bevatten.", "The file name must not contain a folder."),
+    ),
+    (
+        r"(.+): file name must end in (.+) \(the content is (.+)\)",
+        (
+            "{0}: de bestandsnaam moet eindigen op {1} (de inhoud is {2}).",
+            "{0}: the file name must end in {1} (the content is {2}).",
+        ),
+    ),
+    (
+        r"(.+): content is (.+), but the file name says (.+)",
+        (
+            "{0}: de inhoud is {1}, maar de bestandsnaam zegt {2}.",
+            "{0}: the content is {1}, but the file name says {2}.",
+        ),
+    ),
+    (
+        r"file name contains characters that are not allowed.*",
+        (
+            "De bestandsnaam bevat tekens die niet zijn toegestaan (onzichtbare of stuurtekens).",
+            "The file name contains characters that are not allowed (invisible or control characters).",
+        ),
+    ),
+    (
+        r"file name must not start with a dot",
+        ("De bestandsnaam mag niet met een punt beginnen.", "The file name must not start with a dot."),
+    ),
+    (
+        r"file name is longer than (\d+) characters",
+        ("De bestandsnaam is langer dan {0} tekens.", "The file name is longer than {0} characters."),
+    ),
+    (
+        r"is not a conversation you take part in",
+        ("Dit is geen gesprek waaraan u deelneemt.", "This is not a conversation you take part in."),
+    ),
+    (
+        r"nobody can be invited into this kind of conversation",
+        (
+            "In dit soort gesprek kan niemand worden uitgenodigd.",
+            "Nobody can be invited into this kind of conversation.",
+        ),
+    ),
+    (
+        r"is not a staff member of your organisation",
+        ("Dit is geen medewerker van uw organisatie.", "This is not a staff member of your organisation."),
+    ),
+    (
+        r"is not a cursor this list gave",
+        (
+            "Deze lijstpositie is ongeldig; begin de lijst opnieuw.",
+            "This list position is not valid; start the list again.",
+        ),
+    ),
+    (
+        r"must be one line",
+        ("Gebruik één regel, zonder regeleinden of tabs.", "Use one line, without line breaks or tabs."),
+    ),
+    (
+        r"give either an account id or an organisation id",
+        ("Kies een persoon of een organisatie (niet allebei).", "Choose a person or an organisation (not both)."),
+    ),
     (r"is named twice", ("Dit is al genoemd.", "This is named already.")),
-    (r"is already a contact person of your organisation", ("Deze persoon is al contactpersoon van uw organisatie.", "This person is already a contact person of your organisation.")),
-    (r"is not a contact of this message", ("Dit is geen contactpersoon van dit bericht.", "This is not a contact of this message.")),
+    (
+        r"is already a contact person of your organisation",
+        (
+            "Deze persoon is al contactpersoon van uw organisatie.",
+            "This person is already a contact person of your organisation.",
+        ),
+    ),
+    (
+        r"is not a contact of this message",
+        ("Dit is geen contactpersoon van dit bericht.", "This is not a contact of this message."),
+    ),
     (r"at most (\d+) files per message", ("Hoogstens {0} bestanden per bericht.", "At most {0} files per message.")),
-    (r"must be between (\d+) and (\d+)", ("Kies een waarde van {0} tot en met {1}.", "Choose a value from {0} to {1}.")),
+    (
+        r"must be between (\d+) and (\d+)",
+        ("Kies een waarde van {0} tot en met {1}.", "Choose a value from {0} to {1}."),
+    ),
     (r"must be one of: (.*)", ("Kies een van: {0}.", "Choose one of: {0}.")),
     (r"must be a whole number", ("Vul een heel getal in.", "Enter a whole number.")),
     (r"is out of range", ("Deze waarde is te groot of te klein.", "This value is too large or too small.")),
     (r"must be true or false", ("Kies ja of nee.", "Choose yes or no.")),
     (r"is not valid", ("Dit is niet geldig.", "This is not valid.")),
-    (r"is no longer valid; ask for a new one", ("Niet meer geldig; vraag een nieuwe aan.", "No longer valid; ask for a new one.")),
+    (
+        r"is no longer valid; ask for a new one",
+        ("Niet meer geldig; vraag een nieuwe aan.", "No longer valid; ask for a new one."),
+    ),
     (r"is not a known organisation", ("Deze organisatie is onbekend.", "This organisation is unknown.")),
-    (r"is not a client of your organisation", ("Dit is geen cliënt van uw organisatie.", "This is not a client of your organisation.")),
-    (r"is of a child under 12", ("Dit is een kind onder 12 jaar: dat heeft geen eigen account.", "This is a child under 12: it has no account of its own.")),
+    (
+        r"is not a client of your organisation",
+        ("Dit is geen cliënt van uw organisatie.", "This is not a client of your organisation."),
+    ),
+    (
+        r"is of a child under 12",
+        (
+            "Dit is een kind onder 12 jaar: dat heeft geen eigen account.",
+            "This is a child under 12: it has no account of its own.",
+        ),
+    ),
     (r"is already set up", ("Dit is al ingesteld.", "This is already set up.")),
-    (r"the account has no mobile number", ("Vul eerst een mobiel nummer in bij uw profiel.", "First add a mobile number to your profile.")),
-    (r"use 3 to 64 characters: letters, digits, '\.', '_' or '-'", ("Gebruik 3 tot 64 tekens: letters, cijfers, '.', '_' of '-'.", "Use 3 to 64 characters: letters, digits, '.', '_' or '-'.")),
-    (r"must not be shorter than (\w+)", ("Mag niet korter zijn dan de extra wachttijd per poging.", "Must not be shorter than the extra wait per attempt.")),
+    (
+        r"the account has no mobile number",
+        ("Vul eerst een mobiel nummer in bij uw profiel.", "First add a mobile number to your profile."),
+    ),
+    (
+        r"use 3 to 64 characters: letters, digits, '\.', '_' or '-'",
+        (
+            "Gebruik 3 tot 64 tekens: letters, cijfers, '.', '_' of '-'.",
+            "Use 3 to 64 characters: letters, digits, '.', '_' or '-'.",
+        ),
+    ),
+    (
+        r"must not be shorter than (\w+)",
+        (
+            "Mag niet korter zijn dan de extra wachttijd per poging.",
+            "Must not be shorter than the extra wait per attempt.",
+        ),
+    ),
 ]

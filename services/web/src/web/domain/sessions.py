@@ -19,6 +19,8 @@ from zorgpost_kit.roles import Role
 STAFF_ROLES = frozenset(role.value for role in KIT_STAFF_ROLES)
 #: The role that runs the organisation: its staff, teams, settings and security policy.
 ADMIN_ROLE = Role.ADMIN.value
+#: The role that gives care: the portal's back office (agenda, prescriptions, results).
+PRACTITIONER_ROLE = Role.PRACTITIONER.value
 
 
 def new_cookie_value() -> str:
@@ -76,6 +78,11 @@ class SignedInAccount:
         """An administrator of the organisation (what the pages offer; the gateway and
         identity decide what is allowed)."""
         return ADMIN_ROLE in self.roles
+
+    @property
+    def is_practitioner(self) -> bool:
+        """A practitioner: the portal's practice pages (the portal decides on each call)."""
+        return PRACTITIONER_ROLE in self.roles
 
 
 @dataclass

@@ -1,0 +1,457 @@
+"""The practice side of the portal ("back office", seeds 4 and 5) for a practitioner: the
+week's agenda with who booked which time, opening hours added as a schedule so that
+patients see free times, the repeat-prescription requests to handle (ready: the patient
+gets a mail; rejected with an answer), the e-consults to answer (answered in the shared
+inbox's conversation page, which closes them for the patient), and the patients with
+their trajectories (started with the agreement, ended), documents and reports (published
+with a file, for approval or not) and results (a lab result published line by line).
+
+Only practitioners are offered these pages; the gateway and the portal service decide
+again on every call (capability ``practise_care``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from web.domain.moments import parse_moment
+from web.entrypoints.context import NotAllowed, Page, get_signed_in_page
+from web.entrypoints.conversation import download
+from web.entrypoints.paths import segment
+from web.forms import Form, checked
+from web.service.ports import GatewayError
+from zorgpost_kit import calendar
+
+router = APIRouter(prefix="/practice")
+
+#: 0 = Monday … 6 = Sunday, as the portal numbers the days of a schedule.
+WEEKDAYS = range(7)
+SCHEDULE_FIELDS = {
+    "from_date": "practice.schedule.from_date",
+    "to_date": "practice.schedule.to_date",
+    "weekdays": "practice.schedule.weekdays",
+    "start_time": "practice.schedule.start_time",
+    "end_time": "practice.schedule.end_time",
+    "slot_minutes": "practice.schedule.slot_minutes",
+    "location": "practice.schedule.location",
+}
+ANSWER_FIELDS = {"answer": "practice.prescriptions.answer"}
+DOCUMENT_FIELDS = {
+    "kind": "practice.document.kind",
+    "doc_title": "practice.document.title",
+    "requires_approval": "practice.document.requires_approval",
+    "files": "practice.document.file",
+}
+DOCUMENT_KINDS = ("document", "report")
+TRAJECTORY_FIELDS = {"trajectory_title": "practice.trajectory.title", "files": "practice.trajectory.agreement"}
+#: How many observations (lines of a lab result) the form offers; empty lines are skipped.
+OBSERVATION_ROWS = 5
+OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
+#: As the gateway takes a reference bound: "4.0", "4,0", "-1".
+_DECIMAL = re.compile(r"^-?[0-9]{1,12}([.,][0-9]{1,6})?$")
+
+
+def result_fields() -> dict[str, str]:
+    """The result form's fields in page order: title, when taken, then each line's parts."""
+    fields = {
+        "title": "practice.result.title_field",
+        "taken_on": "practice.result.taken_on",
+        "taken_time": "practice.result.taken_time",
+        "observations": "practice.result.observations",
+    }
+    for row in range(1, OBSERVATION_ROWS + 1):
+        for part in OBSERVATION_PARTS:
+            fields[f"obs-{row}-{part}"] = f"practice.result.{part}"
+    return fields
+
+
+async def get_practitioner_page(page: Annotated[Page, Depends(get_signed_in_page)]) -> Page:
+    """A practitioner (what the menu offers; the portal decides again on each call)."""
+    if not page.account.is_practitioner:
+        raise NotAllowed
+    return page
+
+
+PractitionerPage = Annotated[Page, Depends(get_practitioner_page)]
+
+
+def week_start(value: str, today: date) -> date:
+    """The Monday of the week a ``YYYY-MM-DD`` falls in (this week when absent or unreadable)."""
+    try:
+        chosen = date.fromisoformat(value)
+    except ValueError:
+        chosen = today
+    return chosen - timedelta(days=chosen.weekday())
+
+
+def chosen_weekdays(values: dict[str, str]) -> list[int]:
+    """The days ticked on the schedule form (one checkbox per day: ``weekday-0`` …)."""
+    return [day for day in WEEKDAYS if checked(values, f"weekday-{day}")]
+
+
+def schedule_body(values: dict[str, str], form: Form) -> dict[str, Any] | None:
+    """The schedule as the portal takes it, or None with the form's field errors."""
+    weekdays = chosen_weekdays(values)
+    if not weekdays:
+        form.error("weekdays", "practice.schedule.choose_day")
+    for name in ("from_date", "to_date", "start_time", "end_time"):
+        if not values.get(name, "").strip():
+            form.error(name, "form.required")
+    minutes = values.get("slot_minutes", "").strip()
+    if not minutes.isdigit():
+        form.error("slot_minutes", "practice.schedule.whole_minutes")
+    if form.failed:
+        return None
+    return {
+        "from_date": values["from_date"].strip(),
+        "to_date": values["to_date"].strip(),
+        "weekdays": weekdays,
+        "start_time": values["start_time"].strip(),
+        "end_time": values["end_time"].strip(),
+        "slot_minutes": int(minutes),
+        "location": values.get("location", "").strip(),
+    }
+
+
+def _local_day(moment: str) -> str:
+    return parse_moment(moment).astimezone(calendar.ZONE).date().isoformat()
+
+
+# --------------------------------------------------------------------------- agenda
+
+
+@router.get("")
+async def agenda(page: PractitionerPage, week: str = "") -> Response:
+    """ "Agenda": the week's times, free or booked with the patient's name."""
+    monday = week_start(week, calendar.today())
+    sunday = monday + timedelta(days=6)
+    slots = await page.portal_api(
+        "GET", "/portal/practice/agenda", params={"from": monday.isoformat(), "to": sunday.isoformat()}
+    )
+    days: dict[str, list[dict[str, Any]]] = {(monday + timedelta(days=n)).isoformat(): [] for n in range(7)}
+    for slot in slots:
+        days.setdefault(_local_day(slot["start"]), []).append(slot)
+    return await page.render(
+        "pages/practice_agenda.html.j2",
+        days={day: listed for day, listed in days.items() if listed},
+        monday=monday.isoformat(),
+        sunday=sunday.isoformat(),
+        previous_week=(monday - timedelta(days=7)).isoformat(),
+        next_week=(monday + timedelta(days=7)).isoformat(),
+    )
+
+
+async def _schedule_page(page: Page, form: Form, *, status: int = 200) -> Response:
+    return await page.render("pages/practice_schedule.html.j2", status=status, form=form, weekdays=list(WEEKDAYS))
+
+
+@router.get("/schedules/new")
+async def schedule_form(page: PractitionerPage) -> Response:
+    today = calendar.today()
+    defaults = {
+        "from_date": today.isoformat(),
+        "to_date": (today + timedelta(days=28)).isoformat(),
+        "slot_minutes": "10",
+    }
+    return await _schedule_page(page, page.new_form(SCHEDULE_FIELDS, defaults))
+
+
+@router.post("/schedules/new")
+async def add_schedule(page: PractitionerPage) -> Response:
+    """ "Spreekuren": opening hours on chosen days become free times for patients."""
+    values = await page.form()
+    form = page.new_form(SCHEDULE_FIELDS, values)
+    body = schedule_body(values, form)
+    if body is None:
+        return await _schedule_page(page, form, status=422)
+    try:
+        added = await page.portal_api("POST", "/portal/practice/schedules", json=body)
+    except GatewayError as error:
+        form.take(error)
+        return await _schedule_page(page, form, status=error.status)
+    page.flash("success", "practice.schedule.added", count=added["slots_added"])
+    return await page.redirect(f"/practice?week={body['from_date']}")
+
+
+# --------------------------------------------------------------------------- repeat prescriptions
+
+
+async def _request(page: Page, request_id: str) -> dict[str, Any]:
+    """One request still to handle, or the not-found page."""
+    listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params={"status": "requested"})
+    for item in listed["items"]:
+        if item["id"] == request_id:
+            found: dict[str, Any] = item
+            return found
+    raise GatewayError(404, "prescription_request_not_found", "Prescription request not found.")
+
+
+@router.get("/prescriptions")
+async def prescriptions(page: PractitionerPage) -> Response:
+    """ "Herhaalrecepten": the requests to handle, soonest ready day first."""
+    listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params={"status": "requested"})
+    return await page.render("pages/practice_prescriptions.html.j2", requests=listed["items"])
+
+
+@router.post("/prescriptions/{request_id}/ready")
+async def prescription_ready(page: PractitionerPage, request_id: str) -> Response:
+    """Ready at the pharmacy: the patient gets a mail (no medicine named in it)."""
+    await page.form()
+    await page.portal_api("POST", f"/portal/practice/prescription-requests/{segment(request_id)}/ready", json={})
+    page.flash("success", "practice.prescriptions.marked_ready")
+    return await page.redirect("/practice/prescriptions")
+
+
+async def _reject_page(page: Page, request: dict[str, Any], form: Form, *, status: int = 200) -> Response:
+    return await page.render("pages/practice_prescription_reject.html.j2", status=status, request=request, form=form)
+
+
+@router.get("/prescriptions/{request_id}/reject")
+async def reject_form(page: PractitionerPage, request_id: str) -> Response:
+    return await _reject_page(page, await _request(page, request_id), page.new_form(ANSWER_FIELDS))
+
+
+@router.post("/prescriptions/{request_id}/reject")
+async def reject(page: PractitionerPage, request_id: str) -> Response:
+    """Rejected with an answer the patient reads in the portal."""
+    values = await page.form()
+    form = page.new_form(ANSWER_FIELDS, values)
+    request = await _request(page, request_id)
+    if not values.get("answer", "").strip():
+        form.error("answer", "practice.prescriptions.answer_required")
+        return await _reject_page(page, request, form, status=422)
+    try:
+        await page.portal_api(
+            "POST",
+            f"/portal/practice/prescription-requests/{segment(request_id)}/reject",
+            json={"answer": values["answer"].strip()},
+        )
+    except GatewayError as error:
+        if not error.errors:
+            raise
+        form.take(error)
+        return await _reject_page(page, request, form, status=error.status)
+    page.flash("success", "practice.prescriptions.rejected")
+    return await page.redirect("/practice/prescriptions")
+
+
+# --------------------------------------------------------------------------- e-consults
+
+
+@router.get("/econsults")
+async def econsults(page: PractitionerPage) -> Response:
+    """ "E-consulten": the questions to answer first, then those answered. One opens in the
+    shared inbox's conversation page; the answer closes the e-consult for the patient."""
+    listed = await page.portal_api("GET", "/portal/practice/econsults", params={"kind": "econsult"})
+    threads = listed["items"]
+    return await page.render(
+        "pages/practice_econsults.html.j2",
+        open_threads=[thread for thread in threads if thread["state"] == "open"],
+        answered=[thread for thread in threads if thread["state"] != "open"],
+    )
+
+
+# --------------------------------------------------------------------------- clients and results
+
+
+def observations_from(values: dict[str, str], form: Form) -> list[dict[str, str]]:
+    """The lab result's lines as the portal takes them: the lines with anything filled in,
+    each with a name and a value, and reference bounds that are numbers (a bound the lab
+    gives in words goes in as text). Errors are put on the line's own fields."""
+    observations = []
+    for row in range(1, OBSERVATION_ROWS + 1):
+        line = {part: values.get(f"obs-{row}-{part}", "").strip() for part in OBSERVATION_PARTS}
+        if not any(line.values()):
+            continue
+        for part in ("name", "value"):
+            if not line[part]:
+                form.error(f"obs-{row}-{part}", "form.required")
+        for part in ("reference_low", "reference_high"):
+            if line[part] and not _DECIMAL.match(line[part]):
+                form.error(f"obs-{row}-{part}", "practice.result.not_a_number")
+        observations.append(line)
+    if not observations:
+        form.error("observations", "practice.result.no_observations")
+    return observations
+
+
+def taken_at(values: dict[str, str], form: Form) -> str:
+    """When the sample was taken, on the Dutch clock, as the moment the portal takes."""
+    try:
+        day = date.fromisoformat(values.get("taken_on", "").strip())
+    except ValueError:
+        form.error("taken_on", "practice.result.bad_day")
+        return ""
+    try:
+        clock = time.fromisoformat(values.get("taken_time", "").strip() or "00:00")
+    except ValueError:
+        form.error("taken_time", "practice.result.bad_time")
+        return ""
+    return datetime.combine(day, clock, tzinfo=calendar.ZONE).isoformat()
+
+
+def _observation_aliases(observations: list[dict[str, str]], values: dict[str, str]) -> dict[str, str]:
+    """The gateway's ``observations.0.value`` on the form's own line (empty lines skipped)."""
+    aliases: dict[str, str] = {}
+    index = 0
+    for row in range(1, OBSERVATION_ROWS + 1):
+        if not any(values.get(f"obs-{row}-{part}", "").strip() for part in OBSERVATION_PARTS):
+            continue
+        for part in OBSERVATION_PARTS:
+            aliases[f"observations.{index}.{part}"] = f"obs-{row}-{part}"
+        index += 1
+    return aliases
+
+
+@router.get("/clients")
+async def client_list(page: PractitionerPage, cursor: str = "") -> Response:
+    """ "Cliënten": the practice's clients by last name."""
+    params = {"cursor": cursor} if cursor else {}
+    listed = await page.portal_api("GET", "/portal/practice/clients", params=params)
+    return await page.render(
+        "pages/practice_clients.html.j2", clients=listed["items"], next_cursor=listed["next_cursor"] or ""
+    )
+
+
+def _result_form(page: Page) -> Form:
+    now = datetime.now(calendar.ZONE)
+    return page.new_form(result_fields(), {"taken_on": now.date().isoformat(), "taken_time": now.strftime("%H:%M")})
+
+
+async def _client_page(
+    page: Page, person_id: str, form: Form, document_form: Form | None = None, *, status: int = 200
+) -> Response:
+    client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    trajectories = await page.portal_api("GET", "/portal/practice/trajectories", params={"person_id": person_id})
+    results = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/results")
+    documents = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/documents")
+    return await page.render(
+        "pages/practice_client.html.j2",
+        status=status,
+        client=client,
+        results=results["items"],
+        documents=documents["items"],
+        form=form,
+        document_form=document_form or page.new_form(DOCUMENT_FIELDS, {"kind": "document"}),
+        trajectories=trajectories,
+        rows=range(1, OBSERVATION_ROWS + 1),
+    )
+
+
+@router.get("/clients/{person_id}")
+async def client(page: PractitionerPage, person_id: str) -> Response:
+    """One patient: their documents and reports, and their results."""
+    return await _client_page(page, person_id, _result_form(page))
+
+
+@router.post("/clients/{person_id}/documents")
+async def publish_document(page: PractitionerPage, person_id: str) -> Response:
+    """A document or report for the patient, with "ik ga akkoord" when approval is asked;
+    the patient gets a notice without its title."""
+    values, files = await page.form_with_files()
+    form = page.new_form(DOCUMENT_FIELDS, values)
+    kind = values.get("kind", "")
+    if kind not in DOCUMENT_KINDS:
+        form.error("kind", "form.required")
+    if not values.get("doc_title", "").strip():
+        form.error("doc_title", "form.required")
+    if not files:
+        form.error("files", "practice.document.choose_file")
+    if form.failed:
+        return await _client_page(page, person_id, _result_form(page), form, status=422)
+    fields = {
+        "kind": kind,
+        "title": values["doc_title"].strip(),
+        "requires_approval": "true" if checked(values, "requires_approval") else "false",
+    }
+    try:
+        await page.portal_files(
+            f"/portal/practice/clients/{segment(person_id)}/documents", fields, files[:1], file_field="file"
+        )
+    except GatewayError as error:
+        if error.status in (413, 415) and not error.errors:
+            form.error("files", f"problem.{error.code}")
+        elif error.errors:
+            form.take(error, aliases={"title": "doc_title", "file": "files"})
+        else:
+            raise
+        return await _client_page(page, person_id, _result_form(page), form, status=error.status)
+    page.flash("success", "practice.document.published")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
+
+
+async def _trajectory_page(page: Page, person_id: str, form: Form, *, status: int = 200) -> Response:
+    client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    return await page.render("pages/practice_trajectory_new.html.j2", status=status, client=client, form=form)
+
+
+@router.get("/clients/{person_id}/trajectories/new")
+async def trajectory_form(page: PractitionerPage, person_id: str) -> Response:
+    return await _trajectory_page(page, person_id, page.new_form(TRAJECTORY_FIELDS))
+
+
+@router.post("/clients/{person_id}/trajectories/new")
+async def start_trajectory(page: PractitionerPage, person_id: str) -> Response:
+    """A care trajectory with its agreement: it waits for every party's "ik ga akkoord"."""
+    values, files = await page.form_with_files()
+    form = page.new_form(TRAJECTORY_FIELDS, values)
+    if not values.get("trajectory_title", "").strip():
+        form.error("trajectory_title", "form.required")
+    if not files:
+        form.error("files", "practice.document.choose_file")
+    if form.failed:
+        return await _trajectory_page(page, person_id, form, status=422)
+    fields = {"person_id": person_id, "title": values["trajectory_title"].strip()}
+    try:
+        await page.portal_files("/portal/practice/trajectories", fields, files[:1], file_field="file")
+    except GatewayError as error:
+        if error.status in (413, 415) and not error.errors:
+            form.error("files", f"problem.{error.code}")
+        elif error.errors:
+            form.take(error, aliases={"title": "trajectory_title", "file": "files"})
+        else:
+            raise
+        return await _trajectory_page(page, person_id, form, status=error.status)
+    page.flash("success", "practice.trajectory.started")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
+
+
+@router.post("/clients/{person_id}/trajectories/{trajectory_id}/end")
+async def end_trajectory(page: PractitionerPage, person_id: str, trajectory_id: str) -> Response:
+    """Ends the trajectory (the client's portal access ends with their last one)."""
+    await page.form()
+    await page.portal_api("POST", f"/portal/practice/trajectories/{segment(trajectory_id)}/end", json={"reason": ""})
+    page.flash("success", "practice.trajectory.ended")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
+
+
+@router.get("/documents/{document_id}/file")
+async def document_file(page: PractitionerPage, document_id: str) -> Response:
+    return download(await page.portal_stream(f"/portal/practice/documents/{segment(document_id)}/file"))
+
+
+@router.post("/clients/{person_id}/results")
+async def publish_result(page: PractitionerPage, person_id: str) -> Response:
+    """Publishes a lab result; the patient gets a mail that a result is ready (no values)."""
+    values = await page.form()
+    form = page.new_form(result_fields(), values)
+    if not values.get("title", "").strip():
+        form.error("title", "form.required")
+    moment = taken_at(values, form)
+    observations = observations_from(values, form)
+    if form.failed:
+        return await _client_page(page, person_id, form, status=422)
+    body = {"title": values["title"].strip(), "taken_at": moment, "observations": observations}
+    try:
+        await page.portal_api("POST", f"/portal/practice/clients/{segment(person_id)}/results", json=body)
+    except GatewayError as error:
+        if not error.errors:
+            raise
+        form.take(error, aliases=_observation_aliases(observations, values))
+        return await _client_page(page, person_id, form, status=error.status)
+    page.flash("success", "practice.result.published")
+    return await page.redirect(f"/practice/clients/{segment(person_id)}")
