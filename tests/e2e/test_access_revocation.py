@@ -2,11 +2,14 @@
 deactivated staff member's existing token is refused by every service (each verifies tokens
 itself, with the revocations identity announces); so is a logged-out session's token, while
 the same person's other sessions go on; a practitioner whose role is taken away is out of
-the portal's back office at once."""
+the portal's back office at once; a live stream (server-sent events) a deactivated staff
+member holds open ends, and carries nothing of the shared inbox after that."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -196,3 +199,72 @@ async def test_a_practitioner_whose_role_is_taken_away_is_out_of_the_back_office
     refused = await api.get("/api/v1/portal/practice/clients", headers=bearer(new_token))
     assert (refused.status_code, refused.json()["code"]) == (403, "not_permitted")
     assert (await api.get("/api/v1/secure-mail-inbox", headers=bearer(new_token))).status_code == 200
+
+
+async def message_bodies(lines: AsyncIterator[str], until: Callable[[list[str]], bool]) -> list[str]:
+    """The bodies of the "message.sent" events of a server-sent event stream, read until
+    ``until(bodies)`` or the stream's end."""
+    bodies: list[str] = []
+    async for line in lines:
+        if line.startswith("data: "):
+            message = json.loads(line[6:]).get("message")
+            if message:
+                bodies.append(message["body"])
+                if until(bodies):
+                    break
+    return bodies
+
+
+async def test_a_deactivated_staff_members_live_stream_ends_and_carries_nothing_more(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    admin = await onboard_organisation(stack)
+    sender = await invite_staff_member(stack, admin)
+    member = await invite_staff_member(stack, admin)
+    member_token = (await login(api, member.email))["access_token"]
+    sender_token = (await login(api, sender.email))["access_token"]
+
+    async with api.stream("GET", "/api/v1/events", headers=bearer(member_token)) as stream:
+        assert stream.status_code == 200
+        lines = stream.aiter_lines()
+        # The stream works: a colleague's secure mail reaches the member through the shared inbox.
+        sent = await api.post(
+            "/api/v1/secure-mails",
+            json={
+                "recipient_email": "burger@example.org",
+                "recipient_mobile": "0612345678",
+                "subject": "Uw aanvraag",
+                "body": "Voor de revocatie",
+            },
+            headers=bearer(sender_token),
+        )
+        assert sent.status_code == 201, sent.text
+        before = await asyncio.wait_for(message_bodies(lines, lambda bodies: "Voor de revocatie" in bodies), 20)
+        assert "Voor de revocatie" in before
+
+        deactivated = await api.post(
+            f"/api/v1/organisation/staff/{member.account_id}/deactivate", headers=bearer(admin.access_token)
+        )
+        assert deactivated.status_code == 200, deactivated.text
+        async with grpc.aio.insecure_channel(stack.grpc_address("messaging")) as channel:
+            messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+
+            async def messaging_knows() -> bool:
+                call = messaging.ListThreads(
+                    messaging_pb2.ListThreadsRequest(), metadata=call_metadata(member_token), timeout=10
+                )
+                return await refusal_code(call) is grpc.StatusCode.UNAUTHENTICATED
+
+            await wait_until(messaging_knows, within=10.0, what="messaging refuses the deactivated member's token")
+        # Care content posted now in the organisation's inbox never reaches the old stream,
+        # which ends by itself (it is not held open until the token expires).
+        posted = await api.post(
+            f"/api/v1/threads/{sent.json()['thread_id']}/messages",
+            json={"body": "Na de revocatie"},
+            headers=bearer(sender_token),
+        )
+        assert posted.status_code == 201, posted.text
+        after = await asyncio.wait_for(message_bodies(lines, lambda _: False), 15)
+    assert "Na de revocatie" not in after
+    # A new stream with the old token is refused outright.
+    assert (await api.get("/api/v1/events", headers=bearer(member_token))).status_code == 401

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 from collections.abc import AsyncGenerator, Callable
 from datetime import timedelta
 
@@ -30,8 +31,9 @@ from messaging.domain.threads import ParticipantKind, ThreadKind
 from messaging.service import activity, attachments, conversations, secure_mail
 from messaging.service.common import Caller, Services, decode_cursor, decode_seq_cursor
 from messaging.service.ports import Member
-from zorgpost_kit.auth import NotPermitted, Principal
+from zorgpost_kit.auth import NotPermitted, Principal, TokenRevoked
 from zorgpost_kit.errors import InvalidArgument, Unauthenticated
+from zorgpost_kit.revocation import Revocation, RevocationList
 
 PDF = b"%PDF-1.7\n%%EOF\n"
 COLLEAGUE = "00000000-0000-4000-8000-000000000001"
@@ -364,6 +366,53 @@ async def test_a_stream_ends_when_the_token_expires() -> None:
     )
     stream = activity.watch_activity(services, await hub.subscribe(expiring, 0), expiring)
     with pytest.raises(StopAsyncIteration):
+        await _next(stream)
+
+
+def _with_revocations(services: Services) -> tuple[Services, RevocationList]:
+    revocations = RevocationList(clock=services.clock)
+    return dataclasses.replace(services, revocations=revocations), revocations
+
+
+async def test_a_stream_ends_as_soon_as_its_callers_access_is_revoked() -> None:
+    services, revocations = _with_revocations(make_services()[0])
+    hub = activity.ActivityHub(services, max_per_account=3, max_per_session=3)
+    revocations.add_listener(hub.wake_all)
+    chat = await conversations.do_create_thread(services, staff(), ThreadKind.CHAT, "Overleg", "", None)
+    other_session = Caller(Principal("jan", "jan", "s2", "org-x", "Gemeente org-x", frozenset({"staff"})))
+    mine = activity.watch_activity(services, await hub.subscribe(staff(), 0), staff())
+    theirs = activity.watch_activity(services, await hub.subscribe(other_session, 0), other_session)
+    assert (await _next(mine)).entry.kind == "thread.created"
+
+    # Quiet, waiting for what comes next (the idle wake-up is far beyond _next's 5 s): the
+    # revocation itself wakes it.
+    waiting = asyncio.ensure_future(_next(mine))
+    await asyncio.sleep(0)
+    revocations.add(Revocation("", "s", services.clock()))  # this session logged out
+    with pytest.raises(TokenRevoked):
+        await waiting
+
+    # What is posted afterwards reaches the other session only; the revoked stream is over.
+    await conversations.do_post_message(services, staff(), chat.summary.thread.id, "Na het intrekken", [])
+    await hub.fetch()
+    while (item := await _next(theirs)).entry.kind != "message.sent":
+        pass
+    assert item.message is not None and item.message.body == "Na het intrekken"
+    with pytest.raises(StopAsyncIteration):
+        await _next(mine)
+    await theirs.aclose()
+
+
+async def test_a_revoked_stream_hands_out_nothing_it_already_had_waiting() -> None:
+    services, revocations = _with_revocations(make_services()[0])
+    hub = activity.ActivityHub(services, max_per_account=3, max_per_session=3)
+    chat = await conversations.do_create_thread(services, staff(), ThreadKind.CHAT, "Overleg", "", None)
+    stream = activity.watch_activity(services, await hub.subscribe(staff(), 0), staff())
+    assert (await _next(stream)).entry.kind == "thread.created"
+    await conversations.do_post_message(services, staff(), chat.summary.thread.id, "Al onderweg", [])
+    await hub.fetch()  # the message waits in the stream's queue
+    revocations.add(Revocation("jan", "", services.clock()))  # the account deactivated
+    with pytest.raises(TokenRevoked):
         await _next(stream)
 
 

@@ -62,6 +62,13 @@ class RevocationList:
         self._sessions: dict[str, datetime] = {}
         #: Set once the feed has caught up with what was published before it started.
         self.caught_up = asyncio.Event()
+        self._listeners: list[Callable[[], None]] = []
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Calls ``listener`` after each revocation is recorded: what holds access open
+        beyond a single request (a live stream) re-checks it at once instead of on its next
+        wake-up."""
+        self._listeners.append(listener)
 
     def add(self, revocation: Revocation) -> None:
         """Records ``revocation`` (a later one of the same account or session replaces it)."""
@@ -69,6 +76,8 @@ class RevocationList:
             if key and (key not in table or table[key] < revocation.revoked_at):
                 table[key] = revocation.revoked_at
         self._prune()
+        for listener in self._listeners:
+            listener()
 
     def refuses(self, principal: Principal) -> bool:
         """True when the token of ``principal`` was issued at or before a revocation of its

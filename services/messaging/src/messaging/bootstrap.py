@@ -69,6 +69,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         secure_mails_per_recipient_per_hour=settings.secure_mails_per_recipient_per_hour,
         secure_mails_per_account_per_hour=settings.secure_mails_per_account_per_hour,
         contacts=ContactsClient(infra.channel(settings.contacts_address), timeout=settings.rpc_timeout_seconds),
+        revocations=infra.revocations,
     )
     signal = PostgresActivitySignal(settings.database_url)
     hub = ActivityHub(
@@ -76,6 +77,8 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         max_per_account=settings.max_streams_per_account,
         max_per_session=settings.max_streams_per_session,
     )
+    # A revocation wakes every open stream: the one whose caller it concerns ends at once.
+    infra.revocations.add_listener(hub.wake_all)
     hub_loop = BackgroundLoop("activity_hub", hub.fetch, idle_seconds=settings.activity_poll_seconds)
     signal.add_listener(hub_loop.wake)
     if settings.clamd_host:

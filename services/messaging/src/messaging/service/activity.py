@@ -18,13 +18,15 @@ from messaging.domain.activity import ActivityEntry, ActivityKind, reader_keys
 from messaging.domain.errors import TooManyStreams
 from messaging.domain.threads import Message
 from messaging.service.common import Caller, Services
+from zorgpost_kit.auth import TokenRevoked
 
 BATCH = 100
 #: The hub reads this many rows per query (of every reader).
 HUB_BATCH = 500
 #: Entries a stream may have waiting before it is switched to reading the database itself.
 QUEUE_SIZE = 1000
-#: A quiet stream looks at the clock this often (it ends when the caller's token expires).
+#: A quiet stream looks at the clock this often (it ends when the caller's token expires;
+#: a revocation of its caller's access wakes it at once, see :meth:`ActivityHub.wake_all`).
 IDLE_SECONDS = 30.0
 
 
@@ -116,6 +118,11 @@ class ActivityHub:
                 self._by_key[key].add(subscription)
         return subscription
 
+    def wake_all(self) -> None:
+        """Wakes every open stream to check its caller's access again (a revocation came)."""
+        for subscription in self._all:
+            subscription.changed.set()
+
     def unsubscribe(self, subscription: Subscription) -> None:
         self._all.discard(subscription)
         for key in subscription.keys:
@@ -154,18 +161,26 @@ async def watch_activity(
 ) -> AsyncGenerator[ActivityItem, None]:
     """Everything after the subscription's position for the caller (and, for staff, their
     organisation's shared inbox), then each new entry as it is committed, until the caller's
-    token expires. Rows are written in commit order, so a client that resumes after the last
-    position it saw misses nothing. A position older than what is kept first yields a
-    ``resync`` entry."""
+    token expires; ``TokenRevoked`` as soon as the caller's access is revoked (checked
+    before every entry and whenever the stream wakes). Rows are written in commit order, so
+    a client that resumes after the last position it saw misses nothing. A position older
+    than what is kept first yields a ``resync`` entry."""
+
+    def check_access() -> None:
+        if services.revocations is not None and services.revocations.refuses(caller.principal):
+            raise TokenRevoked()
+
     keys = list(subscription.keys)
     async with services.uow() as uow:
         horizon = await uow.queries.activity_horizon()
     if 0 < subscription.position < horizon:
+        check_access()
         yield ActivityItem(ActivityEntry(horizon, ActivityKind.RESYNC, "", services.clock()))
         subscription.position = horizon
     expires_at = caller.principal.expires_at
     catching_up = True
     while True:
+        check_access()
         if expires_at is not None and services.clock() >= expires_at:
             return
         if catching_up or subscription.behind:
@@ -176,6 +191,7 @@ async def watch_activity(
                 wanted = [e.message_id for e in entries if e.kind is ActivityKind.MESSAGE_SENT and e.message_id]
                 messages = await uow.queries.messages_by_id(wanted) if wanted else {}
             for entry in entries:
+                check_access()
                 yield ActivityItem(entry, messages.get(entry.message_id or ""))
                 subscription.position = entry.position
             catching_up = len(entries) == BATCH
@@ -183,6 +199,7 @@ async def watch_activity(
         while not subscription.queue.empty():
             item = subscription.queue.get_nowait()
             if item.entry.position > subscription.position:
+                check_access()
                 yield item
                 subscription.position = item.entry.position
         if subscription.behind:
@@ -191,6 +208,8 @@ async def watch_activity(
         if expires_at is not None:
             timeout = max(0.0, min(timeout, (expires_at - services.clock()).total_seconds()))
         subscription.changed.clear()
+        # A revocation that came while this stream was handing out an entry woke nobody.
+        check_access()
         if subscription.queue.empty() and not subscription.behind:
             try:
                 await asyncio.wait_for(subscription.changed.wait(), timeout=timeout)

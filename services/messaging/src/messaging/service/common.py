@@ -13,6 +13,7 @@ from messaging.domain.errors import ThreadNotFound
 from messaging.domain.secure_mail import SendingLimit, recipient_key
 from messaging.domain.threads import Access, Message, Participant, Thread, resolve_access
 from messaging.service.ports import (
+    AccessRevocations,
     BlobStore,
     Clock,
     ContactsDirectory,
@@ -54,6 +55,8 @@ class Services:
     secure_mails_per_account_per_hour: int = 200
     #: The e-counter's themes and contact persons (None where a test needs no e-counter).
     contacts: ContactsDirectory | None = None
+    #: Checked by a live stream before everything it hands out (None where a test has none).
+    revocations: AccessRevocations | None = None
 
 
 def parse_id(value: str) -> str | None:

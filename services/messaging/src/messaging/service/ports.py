@@ -378,3 +378,11 @@ class ContactsDirectory(Protocol):
         """Adds a standard contact person to the caller's organisation (contacts mails the
         confirmation). Raises contacts' field errors as ``InvalidArgument``."""
         ...
+
+
+class AccessRevocations(Protocol):
+    """The accounts and sessions whose access ended lately (kept by the runtime, fed by
+    identity): a live stream checks its caller against it, as every request's token check
+    does."""
+
+    def refuses(self, principal: Principal) -> bool: ...
