@@ -128,6 +128,10 @@ async def after_sign_in(page: Page, next_url: str, then: dict[str, Any]) -> Resp
         if account.password_change_required:
             return await page.redirect("/password/change")
         accepted = await page.api("POST", f"/invitations/{segment(token)}/accept")
+        # A staff invitation moves the account to the organisation with new roles and
+        # revokes its tokens: new ones (identity issues them with the new roles on refresh)
+        # and the account read again, so the next page is the new organisation's.
+        await page.renew()
         page.flash("success", "flash.invitation_accepted")
         return await open_joined_conversation(page, accepted["thread_id"])
     if account.password_change_required:

@@ -5,7 +5,7 @@ session and sets the cookies."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -176,24 +176,60 @@ class Page:
         self._dirty = False
         self._clear_session_cookie = True
 
-    # ------------------------------------------------------------------ gateway
-    async def api(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None) -> Any:
-        """A call as the signed-in person (their own token, refreshed when needed)."""
+    async def renew(self, rejected: str | None = None) -> None:
+        """New tokens and the account read again (roles, organisation), after identity
+        changed them; signed out (LoginRequired) when identity refuses."""
         if self.session is None:
             raise LoginRequired(self.request.url.path)
         try:
-            token = await self.parts.sessions.access_token(self.session, self.browser)
+            await self.parts.sessions.renew(self.session, self.browser, rejected=rejected)
         except SessionEnded:
+            await self.sign_out()
             raise LoginRequired(self.request.url.path) from None
+        self._dirty = True
+
+    async def _signed_in_call(
+        self,
+        token_for: Callable[[], Awaitable[str]],
+        send: Callable[[str], Awaitable[Any]],
+        *,
+        portal: bool = False,
+    ) -> Any:
+        """``send`` with the person's token. A 401 may mean identity revoked the token
+        because the account's roles or organisation changed: the session is renewed and
+        the call tried once more (the gateway refused before doing anything, so a retry
+        cannot do it twice); a second 401 signs out."""
+        token = await token_for()
         try:
-            return await self.parts.gateway.call(
-                method, path, token=token, json=json, params=params, browser=self.browser
-            )
+            return await send(token)
+        except GatewayError as error:
+            if error.status != 401:
+                raise
+        await self.renew(rejected=token)
+        if portal and self.session is not None and self.session.acting is not None:
+            # The acting token was revoked with one's own: asked again with the new one.
+            try:
+                await self.parts.sessions.act_as(self.session, self.session.acting.person_id, self.browser)
+            except GatewayError:
+                self.session.acting = None
+        try:
+            return await send(await token_for())
         except GatewayError as error:
             if error.status == 401:
                 await self.sign_out()
                 raise LoginRequired(self.request.url.path) from error
             raise
+
+    # ------------------------------------------------------------------ gateway
+    async def api(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None) -> Any:
+        """A call as the signed-in person (their own token, refreshed when needed)."""
+
+        async def send(token: str) -> Any:
+            return await self.parts.gateway.call(
+                method, path, token=token, json=json, params=params, browser=self.browser
+            )
+
+        return await self._signed_in_call(self.token, send)
 
     async def token(self) -> str:
         """The signed-in person's access token (refreshed when needed), for the calls that
@@ -206,7 +242,8 @@ class Page:
             raise LoginRequired(self.request.url.path) from None
 
     async def api_files(self, path: str, fields: Mapping[str, str | list[str]], files: list[FilePart]) -> Any:
-        """A POST with files as the signed-in person (multipart)."""
+        """A POST with files as the signed-in person (multipart). Not retried after a
+        401: the files may have been read already."""
         token = await self.token()
         try:
             return await self.parts.transfers.send_files(
@@ -239,16 +276,13 @@ class Page:
         self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
     ) -> Any:
         """A portal call: on behalf of the person one acts for, if any."""
-        token = await self._portal_token()
-        try:
+
+        async def send(token: str) -> Any:
             return await self.parts.gateway.call(
                 method, path, token=token, json=json, params=params, browser=self.browser
             )
-        except GatewayError as error:
-            if error.status == 401:
-                await self.sign_out()
-                raise LoginRequired(self.request.url.path) from error
-            raise
+
+        return await self._signed_in_call(self._portal_token, send, portal=True)
 
     async def portal_files(
         self, path: str, fields: Mapping[str, str], files: list[FilePart], *, file_field: str = "files"

@@ -175,6 +175,10 @@ async def invitation_login(page: PageDep, token: str) -> Response:
     view = await _invitation(page, token)
     if page.signed_in and values.get("attach"):
         accepted = await page.api("POST", f"/invitations/{segment(token)}/accept")
+        # A staff invitation moves the account to the organisation with new roles and
+        # revokes its tokens: new ones (identity issues them with the new roles on refresh)
+        # and the account read again, so the next page is the new organisation's.
+        await page.renew()
         page.flash("success", "flash.invitation_accepted")
         return await open_joined_conversation(page, accepted["thread_id"])
     form = page.new_form(EXISTING_FIELDS, {"username": values.get("username", "")})

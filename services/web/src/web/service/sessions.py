@@ -74,7 +74,9 @@ class Sessions:
                     and stored.account.id == session.account.id
                     and stored.tokens.access_expires_at > session.tokens.access_expires_at
                 ):
-                    session.tokens = stored.tokens
+                    # The account read with those tokens goes with them (roles may
+                    # have changed when another request renewed them).
+                    session.tokens, session.account = stored.tokens, stored.account
             held.replacement = session.to_state()
 
     async def rotate(self, session: BrowserSession) -> tuple[str, BrowserSession]:
@@ -182,6 +184,52 @@ class Sessions:
             session.sign_out()
             raise SessionEnded
         return session.tokens.access_token
+
+    async def renew(self, session: BrowserSession, browser: BrowserContext, *, rejected: str | None = None) -> None:
+        """New tokens and the account read again, after identity changed what the tokens
+        say (roles, organisation) and revoked the old ones: a refresh issues tokens with
+        the account as it is now. ``rejected`` is the access token the gateway refused;
+        when the stored one differs, another request renewed meanwhile and its tokens are
+        taken instead of rotating again. Raises SessionEnded when identity refuses the
+        refresh (the session is then signed out)."""
+        if session.tokens is None:
+            raise SessionEnded
+        ended = False
+        unread: GatewayError | None = None
+        async with self._store.locked(session.id, self._clock() + self._idle) as held:
+            if held.state is None:
+                raise SessionEnded
+            stored = BrowserSession.from_state(session.id, held.state)
+            if stored.tokens is None or stored.account is None:
+                raise SessionEnded
+            if rejected is None or stored.tokens.access_token == rejected:
+                try:
+                    answer = await self._gateway.call(
+                        "POST", "/auth/refresh", json={"refresh_token": stored.tokens.refresh_token}, browser=browser
+                    )
+                except GatewayError as error:
+                    if error.status not in (401, 403, 404, 409, 422):
+                        raise
+                    stored.sign_out()
+                    ended = True
+                else:
+                    stored.tokens = Tokens.issued(
+                        answer["access_token"], answer["refresh_token"], int(answer["expires_in"]), self._clock()
+                    )
+                    try:
+                        stored.account = await self.fetch_account(stored.tokens.access_token, browser)
+                    except GatewayError as error:
+                        # The rotated refresh token must be kept all the same: the old
+                        # one presented again would end the identity session.
+                        unread = error
+                # Stored when the lock is released; an exception would roll it back.
+                held.replacement = stored.to_state()
+            session.tokens, session.account = stored.tokens, stored.account
+        if ended or session.tokens is None:
+            session.sign_out()
+            raise SessionEnded
+        if unread is not None:
+            raise unread
 
     async def act_as(self, session: BrowserSession, person_id: str, browser: BrowserContext) -> Acting:
         """Switches to the portal of a person one may act for (asked of identity each time)."""

@@ -1,0 +1,158 @@
+"""A token the gateway refuses (identity revoked it after a change of roles or
+organisation): the session is renewed once with its refresh token, the account read
+again, and the call tried once more; only when that fails is the person signed out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from web_fakes import Call, FakeStore, ScriptedGateway
+
+from web.bootstrap import create_app
+from web.config import Settings
+from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
+from web.service.ports import BrowserContext, GatewayError
+from web.service.sessions import Sessions
+
+REVOKED = GatewayError(401, "unauthenticated", "")
+ME: dict[str, Any] = {
+    "id": "acc-1",
+    "display_name": "Anna Beheer",
+    "email": "anna@zorg.example",
+    "organisation": {"id": "org-2", "name": "Nieuwe Zorg"},
+    "roles": ["admin", "staff"],
+    "language": "nl",
+    "password_change_required": False,
+}
+
+
+def _only_for(token: str, answer: Any) -> Any:
+    def respond(call: Call) -> Any:
+        return answer if call.token == token else REVOKED
+
+    return respond
+
+
+@pytest.fixture
+def gateway() -> ScriptedGateway:
+    return ScriptedGateway(
+        {
+            ("POST", "/auth/refresh"): {"access_token": "access-2", "refresh_token": "refresh-2", "expires_in": 900},
+            ("GET", "/me"): _only_for("access-2", ME),
+            ("GET", "/organisation/staff"): _only_for("access-2", []),
+            ("GET", "/organisation/staff-invitations"): _only_for("access-2", []),
+        }
+    )
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
+    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+def _signed_in(store: FakeStore) -> BrowserSession:
+    session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
+    account = SignedInAccount("acc-1", "Anna Beheer", "anna@zorg.example", "Oude Zorg", ["admin"], "nl", False)
+    session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
+    store.rows[session.id] = session.to_state()
+    return session
+
+
+def _refreshes(gateway: ScriptedGateway) -> list[Call]:
+    return [call for call in gateway.calls if call.path == "/auth/refresh"]
+
+
+def test_a_revoked_token_is_renewed_once_and_the_page_shows_the_account_as_it_is_now(
+    client: TestClient, store: FakeStore, gateway: ScriptedGateway
+) -> None:
+    session = _signed_in(store)
+    client.cookies.set("zorgpost_session", "cookie-1")
+
+    answer = client.get("/admin/staff", follow_redirects=False)
+
+    assert answer.status_code == 200
+    assert [call.json for call in _refreshes(gateway)] == [{"refresh_token": "refresh-1"}]
+    stored = BrowserSession.from_state(session.id, store.rows[session.id])
+    assert stored.tokens is not None and stored.tokens.refresh_token == "refresh-2"
+    assert stored.account is not None and stored.account.organisation_name == "Nieuwe Zorg"
+    assert stored.account.roles == ["admin", "staff"]
+
+    # The next page goes straight through with the new token.
+    gateway.calls.clear()
+    assert client.get("/admin/staff", follow_redirects=False).status_code == 200
+    assert _refreshes(gateway) == []
+
+
+def test_a_token_still_refused_after_renewal_signs_out_without_a_second_try(
+    client: TestClient, store: FakeStore, gateway: ScriptedGateway
+) -> None:
+    session = _signed_in(store)
+    client.cookies.set("zorgpost_session", "cookie-1")
+    gateway.answers[("GET", "/organisation/staff")] = REVOKED
+
+    answer = client.get("/admin/staff", follow_redirects=False)
+
+    assert answer.status_code in (302, 303)
+    assert answer.headers["location"].startswith("/login")
+    assert len(_refreshes(gateway)) == 1
+    assert [call.token for call in gateway.calls if call.path == "/organisation/staff"] == ["access-1", "access-2"]
+    assert session.id not in store.rows
+
+
+def test_a_refused_refresh_signs_out_and_retries_nothing(
+    client: TestClient, store: FakeStore, gateway: ScriptedGateway
+) -> None:
+    session = _signed_in(store)
+    client.cookies.set("zorgpost_session", "cookie-1")
+    gateway.answers[("POST", "/auth/refresh")] = REVOKED
+
+    answer = client.get("/admin/staff", follow_redirects=False)
+
+    assert answer.headers["location"].startswith("/login")
+    assert [call.path for call in gateway.calls if call.path == "/organisation/staff"] == ["/organisation/staff"]
+    assert session.id not in store.rows
+
+
+def _sessions(store: FakeStore, gateway: ScriptedGateway) -> Sessions:
+    return Sessions(store, gateway, idle=timedelta(hours=1), refresh_margin=timedelta(seconds=60))
+
+
+async def test_a_renewal_another_request_already_did_is_taken_not_done_again() -> None:
+    store, gateway = FakeStore(), ScriptedGateway({("GET", "/me"): ME})
+    session = _signed_in(store)
+    # Another request of the same session renewed meanwhile.
+    other = BrowserSession.from_state(session.id, store.rows[session.id])
+    other.tokens = Tokens("access-2", "refresh-2", datetime.now(UTC) + timedelta(minutes=15))
+    store.rows[session.id] = other.to_state()
+
+    await _sessions(store, gateway).renew(session, BrowserContext(), rejected="access-1")
+
+    assert gateway.calls == []
+    assert session.tokens is not None and session.tokens.refresh_token == "refresh-2"
+
+
+async def test_a_rotated_refresh_token_is_kept_when_the_account_cannot_be_read() -> None:
+    store = FakeStore()
+    gateway = ScriptedGateway(
+        {
+            ("POST", "/auth/refresh"): {"access_token": "access-2", "refresh_token": "refresh-2", "expires_in": 900},
+            ("GET", "/me"): GatewayError(503, "unavailable", ""),
+        }
+    )
+    session = _signed_in(store)
+
+    with pytest.raises(GatewayError):
+        await _sessions(store, gateway).renew(session, BrowserContext(), rejected="access-1")
+
+    assert store.rows[session.id]["tokens"]["refresh_token"] == "refresh-2"
