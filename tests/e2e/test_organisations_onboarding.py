@@ -318,6 +318,14 @@ async def test_the_operator_renames_and_deactivates_an_organisation(stack: Stack
     colleague_tokens = await _tokens(api, stack, colleague.email)
     new_name = f"Gemeente Nieuw {uuid.uuid4().hex[:4]}"
 
+    def create(name: str, admin_email: str) -> tuple[str, ...]:
+        return ("create", "--name", name, "--kind", "municipality", "--admin-email", admin_email)
+
+    # A colleague without the admin role could not accept an administrator's invitation.
+    not_admin = await operator_command(stack, *create(admin.organisation_name, colleague.email))
+    assert not_admin[0] == 1, not_admin
+    assert "--admin-email" in not_admin[2] and "without the admin role" in not_admin[2]
+
     renamed = await operator_command(stack, "rename", admin.organisation_id, "--name", new_name)
     assert renamed[0] == 0, renamed[2]
     me = (await api.get("/api/v1/me", headers=bearer(colleague_tokens["access_token"]))).json()
@@ -335,5 +343,48 @@ async def test_the_operator_renames_and_deactivates_an_organisation(stack: Stack
     await wait_until(refused, within=15.0, what="the deactivated organisation's tokens are refused")
     login = await api.post("/api/v1/auth/login", json={"username": colleague.email, "password": PASSWORD})
     assert login.status_code == 401
+    # Nobody can accept an invitation to a deactivated organisation: none is mailed.
+    deactivated = await operator_command(stack, *create(new_name, f"nieuw-{uuid.uuid4().hex[:8]}@test.example"))
+    assert deactivated[0] == 1 and "is deactivated" in deactivated[2], deactivated
     unknown = await operator_command(stack, "rename", "no-such-organisation", "--name", "X")
     assert unknown[0] == 1 and "No organisation" in unknown[2]
+
+
+async def test_an_id_that_cannot_exist_is_not_found_or_refused_never_a_server_error(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    admin = await onboard_organisation(stack)
+    department = await onboard_organisation(stack, kind="government_department", name=f"IGJ {uuid.uuid4().hex[:4]}")
+    field_of: dict[str, str] = {}
+    for method, template, body, token in (
+        ("PATCH", "/api/v1/organisation/staff/{}", {"roles": ["staff"]}, admin.access_token),
+        ("POST", "/api/v1/organisation/staff/{}/deactivate", None, admin.access_token),
+        ("POST", "/api/v1/organisation/staff-invitations/{}/revoke", None, admin.access_token),
+        ("POST", "/api/v1/organisation/staff-invitations/{}/resend", None, admin.access_token),
+        ("GET", "/api/v1/organisation/teams/{}", None, admin.access_token),
+        ("PATCH", "/api/v1/organisation/teams/{}", {"name": "E-loket"}, admin.access_token),
+        ("PUT", "/api/v1/organisation/teams/{}/members", {"member_account_ids": []}, admin.access_token),
+        ("DELETE", "/api/v1/organisation/teams/{}", None, admin.access_token),
+        ("PUT", "/api/v1/organisation/supervised/{}", {"themes": ["jeugdzorg"]}, department.access_token),
+        ("DELETE", "/api/v1/organisation/supervised/{}", None, department.access_token),
+    ):
+        # Well-formed but unknown, or not an id at all: not found, as another organisation's.
+        for unknown in (str(uuid.uuid4()), "not-a-uuid", "1'OR'1'='1"):
+            response = await api.request(method, template.format(unknown), json=body, headers=bearer(token))
+            assert response.status_code == 404, (method, template, unknown, response.text)
+        # A NUL byte cannot be an id: the gateway refuses it, naming the path parameter.
+        response = await api.request(method, template.format("%00"), json=body, headers=bearer(token))
+        assert response.status_code == 422, (method, template, response.text)
+        field_of[template] = response.json()["errors"][0]["field"]
+    assert field_of["/api/v1/organisation/staff/{}"] == "account_id"
+    assert field_of["/api/v1/organisation/staff-invitations/{}/revoke"] == "invitation_id"
+    assert field_of["/api/v1/organisation/teams/{}"] == "team_id"
+    assert field_of["/api/v1/organisation/supervised/{}"] == "organisation_id"
+
+    malformed_member = await api.post(
+        "/api/v1/organisation/teams",
+        json={"name": "Gemengd", "member_account_ids": ["not-a-uuid"]},
+        headers=bearer(admin.access_token),
+    )
+    assert malformed_member.status_code == 422, malformed_member.text
+    assert malformed_member.json()["errors"][0]["field"] == "member_account_ids"

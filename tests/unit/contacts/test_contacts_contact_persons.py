@@ -26,12 +26,13 @@ from contacts.service.contact_persons import (
     do_remove_contact_person,
     do_update_contact_person,
     ecounter_access,
+    ecounter_access_after_change,
     list_tasks,
     theme_contacts,
 )
 from contacts.service.ports import UnitOfWorkFactory
 from zorgpost_kit.auth import NotPermitted, Principal
-from zorgpost_kit.errors import InvalidArgument
+from zorgpost_kit.errors import InvalidArgument, Unauthenticated, Unavailable
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 STAFF = Principal("acc-1", "acc-1", "s-1", "org-anker", "Het Anker", frozenset({"staff"}))
@@ -233,3 +234,23 @@ async def test_nobody_is_asked_about_another_organisations_contacts(store: Store
 
     assert await ecounter_access(directory, DEPARTMENT, "token", [person]) == {}
     assert directory.asked == []
+
+
+class FailingStaffDirectory:
+    """Identity down, or refusing the caller's token."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [Unavailable(), Unauthenticated()])
+async def test_a_saved_contact_is_answered_with_its_access_unsaid_when_identity_fails(
+    store: Store, error: Exception
+) -> None:
+    person = await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+
+    assert await ecounter_access_after_change(FailingStaffDirectory(error), STAFF, "token", person) == {}
+    assert person.id in store.contact_persons

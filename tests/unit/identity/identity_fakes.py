@@ -238,13 +238,20 @@ class FakeStaffDirectory:
 
     async def administrators_for_update(self, organisation_id: str) -> set[str]:
         return {
-            a.id
-            for a in self._staff(organisation_id)
-            if a.status is AccountStatus.ACTIVE and Role.ADMIN in a.roles
+            a.id for a in self._staff(organisation_id) if a.status is AccountStatus.ACTIVE and Role.ADMIN in a.roles
         }
 
     async def active_ids(self, organisation_id: str, account_ids: set[str]) -> set[str]:
         return {a.id for a in self._staff(organisation_id) if a.status is AccountStatus.ACTIVE} & account_ids
+
+    async def active_with_emails(self, organisation_id: str, emails: set[str], roles: frozenset[str]) -> list[Account]:
+        return [
+            copy.deepcopy(a)
+            for a in self._staff(organisation_id)
+            if a.status is AccountStatus.ACTIVE
+            and a.email.lower() in emails
+            and any(role.value in roles for role in a.roles)
+        ]
 
     async def active_ids_of_organisation_for_update(self, organisation_id: str) -> list[str]:
         return sorted(a.id for a in self._staff(organisation_id) if a.status is AccountStatus.ACTIVE)
@@ -940,10 +947,11 @@ class World:
         organisation_id: str | None = "org-1",
         status: AccountStatus = AccountStatus.ACTIVE,
         roles: frozenset[Role] | None = None,
+        account_id: str | None = None,
         **extra: Any,
     ) -> Account:
         account = Account(
-            id=f"account-{email.split('@')[0]}",
+            id=account_id or f"account-{email.split('@')[0]}",
             email=email,
             display_name=extra.pop("display_name", "Anna de Vries"),
             password_hash=self.hasher.hash(password) if password is not None else None,

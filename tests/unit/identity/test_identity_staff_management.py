@@ -4,7 +4,9 @@ administrator who stays, deactivation, teams, and the operator's onboarding."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from identity_fakes import World, make_world
@@ -35,6 +37,11 @@ from zorgpost_kit.errors import InvalidArgument
 PASSWORD = "Lange-zin-als-wachtwoord-2026"
 
 
+def add_staff(world: World, email: str, **kwargs: Any) -> Account:
+    """An account with an id as identity makes them (a uuid): an id that is not one is unknown."""
+    return world.add_account(email, account_id=str(uuid.uuid5(uuid.NAMESPACE_URL, email)), **kwargs)
+
+
 def signed_in(world: World, account: Account) -> Principal:
     """The account with a session of its own, as its token says (roles as they were then)."""
     now = world.clock()
@@ -54,8 +61,12 @@ def world() -> World:
 
 
 def admin_of(world: World, name: str = "bas", organisation_id: str = "org-1") -> Account:
-    return world.add_account(
-        f"{name}@vlaardingen.example", password=PASSWORD, roles=frozenset({Role.ADMIN}), organisation_id=organisation_id
+    return add_staff(
+        world,
+        f"{name}@vlaardingen.example",
+        password=PASSWORD,
+        roles=frozenset({Role.ADMIN}),
+        organisation_id=organisation_id,
     )
 
 
@@ -121,7 +132,7 @@ async def test_inviting_an_address_again_renews_the_open_invitation(world: World
 
 
 async def test_only_an_administrator_invites_and_a_role_taken_away_counts_at_once(world: World) -> None:
-    colleague = world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
+    colleague = add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
     with pytest.raises(NotPermitted):
         await world.staff.do_invite(signed_in(world, colleague), email="x@example.org", roles=["staff"], language="nl")
 
@@ -140,14 +151,14 @@ async def test_bad_roles_and_addresses_are_named_and_a_colleague_is_not_invited_
     with pytest.raises(InvalidArgument):
         await world.staff.do_invite(admin, email="x@example.org", roles=[], language="nl")
 
-    world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
+    add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
     with pytest.raises(AlreadyStaff):
         await world.staff.do_invite(admin, email="MILA@vlaardingen.example", roles=["staff"], language="nl")
 
 
 async def test_an_existing_personal_account_joins_and_its_earlier_tokens_end(world: World) -> None:
     admin = signed_in(world, admin_of(world))
-    person = world.add_account("mila@example.org", password=PASSWORD, role=Role.PERSON, organisation_id="org-2")
+    person = add_staff(world, "mila@example.org", password=PASSWORD, role=Role.PERSON, organisation_id="org-2")
     await world.staff.do_invite(admin, email="mila@example.org", roles=["staff"], language="nl")
 
     await world.invitations.do_accept_with_account(last_token(world), signed_in(world, person))
@@ -160,7 +171,7 @@ async def test_an_existing_personal_account_joins_and_its_earlier_tokens_end(wor
 
 async def test_staff_of_another_organisation_cannot_join_with_that_account(world: World) -> None:
     admin = signed_in(world, admin_of(world))
-    elsewhere = world.add_account("jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
+    elsewhere = add_staff(world, "jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
     await world.staff.do_invite(admin, email="jan@schiedam.example", roles=["staff"], language="nl")
 
     with pytest.raises(StaffOfAnotherOrganisation):
@@ -170,8 +181,12 @@ async def test_staff_of_another_organisation_cannot_join_with_that_account(world
 
 async def test_a_former_colleague_comes_back_with_the_same_account(world: World) -> None:
     admin = signed_in(world, admin_of(world))
-    former = world.add_account(
-        "mila@vlaardingen.example", password="Een-oud-wachtwoord-2020", role=Role.STAFF, status=AccountStatus.DISABLED
+    former = add_staff(
+        world,
+        "mila@vlaardingen.example",
+        password="Een-oud-wachtwoord-2020",
+        role=Role.STAFF,
+        status=AccountStatus.DISABLED,
     )
     await world.staff.do_invite(admin, email="mila@vlaardingen.example", roles=["helpdesk"], language="nl")
 
@@ -184,7 +199,7 @@ async def test_a_former_colleague_comes_back_with_the_same_account(world: World)
 
 
 async def test_a_conversation_invitation_links_the_person_to_the_organisation(world: World) -> None:
-    staff = signed_in(world, world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF))
+    staff = signed_in(world, add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF))
     world.conversations.add_thread("thread-1", "chat")
     await world.invitations.do_send(staff, "token", email="burger@example.org", thread_id="thread-1", language="nl")
     [sent] = world.database.events_of(InvitationSent)
@@ -205,7 +220,7 @@ async def test_a_conversation_invitation_links_the_person_to_the_organisation(wo
 
 async def test_changed_roles_are_told_and_end_the_earlier_tokens(world: World) -> None:
     admin_account = admin_of(world)
-    colleague = world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
+    colleague = add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
 
     changed = await world.staff.do_change_roles(signed_in(world, admin_account), colleague.id, ["helpdesk", "admin"])
 
@@ -240,8 +255,8 @@ async def test_the_last_administrator_cannot_leave_the_role_or_the_organisation(
 
 async def test_another_organisations_staff_are_unknown(world: World) -> None:
     admin = signed_in(world, admin_of(world))
-    stranger = world.add_account("jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
-    person = world.add_account("burger@example.org", password=PASSWORD, role=Role.PERSON)
+    stranger = add_staff(world, "jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
+    person = add_staff(world, "burger@example.org", password=PASSWORD, role=Role.PERSON)
 
     for account_id in (stranger.id, person.id, "no-such-account"):
         with pytest.raises(StaffMemberNotFound):
@@ -252,7 +267,7 @@ async def test_another_organisations_staff_are_unknown(world: World) -> None:
 
 async def test_deactivation_ends_every_session_and_team_and_is_told(world: World) -> None:
     admin = signed_in(world, admin_of(world))
-    colleague = world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
+    colleague = add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
     colleague_session = signed_in(world, colleague)
     team = await world.teams.do_create(admin, "Assistenten", [colleague.id])
 
@@ -279,8 +294,8 @@ async def test_deactivation_ends_every_session_and_team_and_is_told(world: World
 
 async def test_teams_have_unique_names_and_only_active_staff_of_the_organisation(world: World) -> None:
     admin = signed_in(world, admin_of(world))
-    colleague = world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.CASE_HANDLER)
-    stranger = world.add_account("jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
+    colleague = add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.CASE_HANDLER)
+    stranger = add_staff(world, "jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
 
     team = await world.teams.do_create(admin, "Zaakbehandelaars", [colleague.id])
     with pytest.raises(TeamExists):
@@ -349,7 +364,7 @@ async def test_onboarding_refuses_a_name_of_another_kind_and_staff_of_another_or
                 language="nl",
             )
         )
-    world.add_account("jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
+    add_staff(world, "jan@schiedam.example", password=PASSWORD, role=Role.STAFF, organisation_id="org-2")
     with pytest.raises(StaffOfAnotherOrganisation):
         await world.organisations.do_onboard(
             check_onboarding(
@@ -364,9 +379,9 @@ async def test_onboarding_refuses_a_name_of_another_kind_and_staff_of_another_or
 
 
 async def test_deactivating_an_organisation_ends_its_staffs_access(world: World) -> None:
-    colleague = world.add_account("mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
+    colleague = add_staff(world, "mila@vlaardingen.example", password=PASSWORD, role=Role.STAFF)
     admin_account = admin_of(world)
-    person = world.add_account("burger@example.org", password=PASSWORD, role=Role.PERSON)
+    person = add_staff(world, "burger@example.org", password=PASSWORD, role=Role.PERSON)
 
     organisation, count = await world.organisations.do_deactivate("Gemeente Vlaardingen")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, BeforeValidator, Field, JsonValue
 
@@ -71,6 +71,11 @@ def identifier(*, max_length: int = 64, required: bool = True, description: str 
         description=description,
         json_schema_extra={"anyOf": [{"pattern": IDENTIFIER}, {"maxLength": 0}]},
     )
+
+
+#: An id in a path (``/teams/{team_id}``): the gateway refuses one that cannot be an id (422
+#: naming it), so no service has to look up nonsense such as a NUL byte.
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER)]
 
 
 def line(*, max_length: int, description: str | None = None) -> Any:

@@ -28,9 +28,10 @@ class IdentityStaffDirectory:
                 timeout=self._timeout,
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                raise Unavailable() from None
-            # Identity refused the caller (a session ended, a role taken away since the
-            # token was issued): nothing is answered in their name.
-            raise IdentityRefusedCaller() from None
+            if error.code() is grpc.StatusCode.UNAUTHENTICATED:
+                # Identity refused the caller (a session ended since the token was issued):
+                # nothing is answered in their name, and the caller signs in again.
+                raise IdentityRefusedCaller() from None
+            # Any other failure is identity's, not the caller's session: never a sign-out.
+            raise Unavailable() from None
         return {str(email).lower() for email in found.emails}

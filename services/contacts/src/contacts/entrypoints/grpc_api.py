@@ -16,6 +16,7 @@ from contacts.service.contact_persons import (
     do_remove_contact_person,
     do_update_contact_person,
     ecounter_access,
+    ecounter_access_after_change,
     list_contact_persons,
     list_tasks,
     list_themes,
@@ -151,7 +152,9 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
     ) -> contacts_pb2.ContactPerson:
         principal = await self._verifier.verify_metadata(context)
         person = await do_add_contact_person(self._uow, principal, _draft(request), self._clock)
-        return person_message(person, await ecounter_access(self._directory, principal, _token(context), [person]))
+        return person_message(
+            person, await ecounter_access_after_change(self._directory, principal, _token(context), person)
+        )
 
     async def UpdateContactPerson(
         self, request: contacts_pb2.UpdateContactPersonRequest, context: grpc.aio.ServicerContext
@@ -160,7 +163,9 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         person = await do_update_contact_person(
             self._uow, principal, request.contact_person_id, _draft(request), self._clock
         )
-        return person_message(person, await ecounter_access(self._directory, principal, _token(context), [person]))
+        return person_message(
+            person, await ecounter_access_after_change(self._directory, principal, _token(context), person)
+        )
 
     async def RemoveContactPerson(
         self, request: contacts_pb2.RemoveContactPersonRequest, context: grpc.aio.ServicerContext

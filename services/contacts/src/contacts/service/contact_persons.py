@@ -5,6 +5,7 @@ unit of work with its event; the notices follow from the events (notifications).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from contacts.domain.contact_persons import (
@@ -23,9 +24,11 @@ from contacts.domain.errors import ConfirmationLinkNotValid, ContactPersonNotFou
 from contacts.domain.themes import Theme
 from contacts.service.ports import Clock, ContactsUnitOfWork, StaffDirectory, UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
-from zorgpost_kit.errors import FieldErrors
+from zorgpost_kit.errors import DomainError, FieldErrors
 from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_name, check_phone
+
+logger = logging.getLogger(__name__)
 
 MAX_THEMES = 50
 EMAIL_TAKEN = "is already a contact person of your organisation"
@@ -102,6 +105,19 @@ async def ecounter_access(
         return {}
     found = await directory.inbox_staff(access_token, [person.details.email for person in own])
     return {person.id: person.details.email.lower() in found for person in own}
+
+
+async def ecounter_access_after_change(
+    directory: StaffDirectory, principal: Principal, access_token: str, person: ContactPerson
+) -> dict[str, bool]:
+    """:func:`ecounter_access` for the answer to an addition or a change that is already saved
+    and mailed: when identity cannot answer, the answer leaves the access unsaid rather than
+    report an error (a retry would then find the address in use)."""
+    try:
+        return await ecounter_access(directory, principal, access_token, [person])
+    except DomainError as error:
+        logger.warning("e-counter access of contact person %s left unsaid: identity answered %s", person.id, error.code)
+        return {}
 
 
 def _theme_names(themes: list[Theme], theme_ids: tuple[str, ...]) -> tuple[str, ...]:

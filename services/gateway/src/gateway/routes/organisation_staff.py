@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import email, errors
+from gateway.openapi import PathId, email, errors
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import organisations_pb2
 
@@ -117,7 +117,7 @@ async def list_staff(caller: CurrentCaller, clients: Clients) -> list[StaffMembe
     response_model=StaffMemberOut,
     responses=errors(403, 404, 409),
 )
-async def change_roles(account_id: str, body: RolesIn, caller: CurrentCaller, clients: Clients) -> StaffMemberOut:
+async def change_roles(account_id: PathId, body: RolesIn, caller: CurrentCaller, clients: Clients) -> StaffMemberOut:
     """The member gets exactly these roles; they are told, and their current access tokens stop
     working everywhere within seconds (a refresh gives them the new roles). 409
     ``last_administrator`` when no administrator would be left."""
@@ -134,7 +134,7 @@ async def change_roles(account_id: str, body: RolesIn, caller: CurrentCaller, cl
     response_model=StaffMemberOut,
     responses=errors(403, 404, 409),
 )
-async def deactivate_staff(account_id: str, caller: CurrentCaller, clients: Clients) -> StaffMemberOut:
+async def deactivate_staff(account_id: PathId, caller: CurrentCaller, clients: Clients) -> StaffMemberOut:
     """Ends the member's access at once: every session and refresh token, and their access
     tokens in every service within seconds; they leave every team and are told. Their
     conversations stay with the organisation. 409 ``last_administrator``."""
@@ -144,9 +144,7 @@ async def deactivate_staff(account_id: str, caller: CurrentCaller, clients: Clie
     return _member(message)
 
 
-@router.get(
-    "/organisation/staff-invitations", response_model=list[StaffInvitationOut], responses=errors(403)
-)
+@router.get("/organisation/staff-invitations", response_model=list[StaffInvitationOut], responses=errors(403))
 async def list_staff_invitations(caller: CurrentCaller, clients: Clients) -> list[StaffInvitationOut]:
     """The organisation's staff invitations, newest first."""
     response = await clients.call(
@@ -160,7 +158,7 @@ async def list_staff_invitations(caller: CurrentCaller, clients: Clients) -> lis
     response_model=StaffInvitationOut,
     responses=errors(403, 404, 409),
 )
-async def revoke_staff_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
+async def revoke_staff_invitation(invitation_id: PathId, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
     """The link stops working."""
     message = await clients.call(
         clients.organisations.RevokeStaffInvitation,
@@ -175,7 +173,7 @@ async def revoke_staff_invitation(invitation_id: str, caller: CurrentCaller, cli
     response_model=StaffInvitationOut,
     responses=errors(403, 404, 409),
 )
-async def resend_staff_invitation(invitation_id: str, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
+async def resend_staff_invitation(invitation_id: PathId, caller: CurrentCaller, clients: Clients) -> StaffInvitationOut:
     """A new link (the old one stops working), valid for another 14 days."""
     message = await clients.call(
         clients.organisations.ResendStaffInvitation,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import errors
+from gateway.openapi import PathId, errors
 from gateway.routes.auth import OrganisationOut, organisation_out
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import organisations_pb2
@@ -67,7 +67,7 @@ async def list_supervisors(caller: CurrentCaller, clients: Clients) -> list[Supe
     responses=errors(403, 404),
 )
 async def set_supervision_themes(
-    organisation_id: str, body: ThemesIn, caller: CurrentCaller, clients: Clients
+    organisation_id: PathId, body: ThemesIn, caller: CurrentCaller, clients: Clients
 ) -> SupervisionOut:
     """The department's administrators: the themes of one of its links."""
     message = await clients.call(
@@ -84,7 +84,7 @@ async def set_supervision_themes(
     response_class=Response,
     responses=errors(403, 404),
 )
-async def end_supervision(organisation_id: str, caller: CurrentCaller, clients: Clients) -> Response:
+async def end_supervision(organisation_id: PathId, caller: CurrentCaller, clients: Clients) -> Response:
     """The department's administrators: the link ends."""
     await clients.call(
         clients.organisations.EndSupervision,

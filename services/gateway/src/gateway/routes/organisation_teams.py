@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from gateway.deps import Clients, CurrentCaller
-from gateway.openapi import IDENTIFIER, errors, line
+from gateway.openapi import IDENTIFIER, PathId, errors, line
 from gateway.timestamps import to_datetime
 from zorgpost.identity.v1 import organisations_pb2
 
@@ -58,9 +58,7 @@ async def list_teams(caller: CurrentCaller, clients: Clients) -> list[TeamOut]:
     return [_team(message) for message in response.teams]
 
 
-@router.post(
-    "/organisation/teams", status_code=201, response_model=TeamOut, responses=errors(403, 409)
-)
+@router.post("/organisation/teams", status_code=201, response_model=TeamOut, responses=errors(403, 409))
 async def create_team(body: TeamIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
     """Administrators: a new team. 409 ``team_exists``; 422 names a member who is not active
     staff of the organisation."""
@@ -73,16 +71,14 @@ async def create_team(body: TeamIn, caller: CurrentCaller, clients: Clients) -> 
 
 
 @router.get("/organisation/teams/{team_id}", response_model=TeamOut, responses=errors(403, 404))
-async def get_team(team_id: str, caller: CurrentCaller, clients: Clients) -> TeamOut:
+async def get_team(team_id: PathId, caller: CurrentCaller, clients: Clients) -> TeamOut:
     return _team(
         await clients.call(clients.organisations.GetTeam, organisations_pb2.TeamIdRequest(team_id=team_id), caller)
     )
 
 
-@router.patch(
-    "/organisation/teams/{team_id}", response_model=TeamOut, responses=errors(403, 404, 409)
-)
-async def rename_team(team_id: str, body: TeamNameIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
+@router.patch("/organisation/teams/{team_id}", response_model=TeamOut, responses=errors(403, 404, 409))
+async def rename_team(team_id: PathId, body: TeamNameIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
     """Administrators: a new name. 409 ``team_exists``."""
     message = await clients.call(
         clients.organisations.RenameTeam, organisations_pb2.RenameTeamRequest(team_id=team_id, name=body.name), caller
@@ -90,10 +86,8 @@ async def rename_team(team_id: str, body: TeamNameIn, caller: CurrentCaller, cli
     return _team(message)
 
 
-@router.put(
-    "/organisation/teams/{team_id}/members", response_model=TeamOut, responses=errors(403, 404)
-)
-async def set_team_members(team_id: str, body: TeamMembersIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
+@router.put("/organisation/teams/{team_id}/members", response_model=TeamOut, responses=errors(403, 404))
+async def set_team_members(team_id: PathId, body: TeamMembersIn, caller: CurrentCaller, clients: Clients) -> TeamOut:
     """Administrators: the members become exactly these staff members."""
     message = await clients.call(
         clients.organisations.SetTeamMembers,
@@ -103,10 +97,8 @@ async def set_team_members(team_id: str, body: TeamMembersIn, caller: CurrentCal
     return _team(message)
 
 
-@router.delete(
-    "/organisation/teams/{team_id}", status_code=204, response_class=Response, responses=errors(403, 404)
-)
-async def delete_team(team_id: str, caller: CurrentCaller, clients: Clients) -> Response:
+@router.delete("/organisation/teams/{team_id}", status_code=204, response_class=Response, responses=errors(403, 404))
+async def delete_team(team_id: PathId, caller: CurrentCaller, clients: Clients) -> Response:
     """Administrators: the team is gone (its members stay staff)."""
     await clients.call(clients.organisations.DeleteTeam, organisations_pb2.TeamIdRequest(team_id=team_id), caller)
     return Response(status_code=204)

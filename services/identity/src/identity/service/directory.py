@@ -15,7 +15,7 @@ from identity.service.callers import staff_member
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
-from zorgpost_kit.roles import Capability, capabilities_of
+from zorgpost_kit.roles import GRANTED_BY, Capability, capabilities_of
 
 #: How many addresses one look-up may name (an organisation's contact persons).
 MAX_EMAILS = 500
@@ -53,11 +53,13 @@ class Directory:
         wanted = {email.strip().lower() for email in emails[:MAX_EMAILS] if email.strip()}
         async with self.uow() as uow:
             caller = await staff_member(uow, principal, self.clock(), Capability.WORK_SHARED_INBOX)
-            listed = await uow.staff.list_for_organisation(caller.organisation.id) if wanted else []
+            found = await uow.staff.active_with_emails(
+                caller.organisation.id,
+                wanted,
+                frozenset(role.value for role in GRANTED_BY[Capability.WORK_SHARED_INBOX]),
+            )
         return {
-            item.account.email.lower()
-            for item in listed
-            if item.active
-            and item.account.email.lower() in wanted
-            and Capability.WORK_SHARED_INBOX in capabilities_of(item.account.roles, in_organisation=True)
+            account.email.lower()
+            for account in found
+            if Capability.WORK_SHARED_INBOX in capabilities_of(account.roles, in_organisation=True)
         }

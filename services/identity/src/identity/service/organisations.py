@@ -17,11 +17,13 @@ from datetime import datetime
 
 from identity.domain.accounts import AccountStatus, Organisation, OrganisationKind, OrganisationStatus, Role
 from identity.domain.errors import (
+    AlreadyStaff,
     OrganisationExists,
     OrganisationKindDiffers,
     OrganisationNotFound,
     StaffOfAnotherOrganisation,
 )
+from identity.domain.errors import OrganisationDeactivated as OrganisationIsDeactivated
 from identity.domain.invitations import INVITATION_LIFETIME, Invitation
 from identity.domain.links import hash_link_token, new_link_token
 from identity.domain.notices import OrganisationNotice, Recipient
@@ -156,6 +158,12 @@ class Organisations:
                     f"{organisation.name!r} exists as a {organisation.kind.value}, not a {request.kind.value}.",
                     fields={"kind": f"is {organisation.kind.value} for this organisation"},
                 )
+            elif not organisation.is_active:
+                # Nobody can accept an invitation to a deactivated organisation.
+                raise OrganisationIsDeactivated(
+                    f"{organisation.name!r} is deactivated; no administrator is invited.",
+                    fields={"name": "is a deactivated organisation"},
+                )
             account = await uow.accounts.find_for_login(request.administrator_email)
             if account is not None and account.works_for_organisation and account.status is AccountStatus.ACTIVE:
                 if account.organisation_id != organisation.id:
@@ -163,6 +171,12 @@ class Organisations:
                 if Role.ADMIN in account.roles:
                     await uow.commit()
                     return Onboarding(organisation, created, "joined", None)
+                # The invitation could not be accepted: the account already works here.
+                raise AlreadyStaff(
+                    "This address already works for the organisation without the admin role; an "
+                    "administrator of the organisation gives them that role.",
+                    fields={"administrator_email": "is staff of this organisation without the admin role"},
+                )
             open_invitation = await uow.invitations.find_open_staff_invitation_for_update(
                 organisation.id, request.administrator_email, now
             )

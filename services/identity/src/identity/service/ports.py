@@ -114,6 +114,10 @@ class StaffDirectory(Protocol):
     async def active_ids(self, organisation_id: str, account_ids: set[str]) -> set[str]:
         """Which of ``account_ids`` are active staff of the organisation."""
 
+    async def active_with_emails(self, organisation_id: str, emails: set[str], roles: frozenset[str]) -> list[Account]:
+        """The active staff of the organisation with one of ``emails`` (lower-cased; any case
+        matches) who hold one of ``roles``."""
+
     async def active_ids_of_organisation_for_update(self, organisation_id: str) -> list[str]: ...
 
 

@@ -31,6 +31,7 @@ from identity.domain.staff import (
     check_staff_roles,
 )
 from identity.service.callers import StaffMember, staff_member
+from identity.service.common import parse_id
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
@@ -222,14 +223,20 @@ class StaffManagement:
 
     @staticmethod
     async def _member(uow: UnitOfWork, account_id: str, admin: StaffMember) -> Account:
-        member = await uow.staff.get_in_organisation_for_update(account_id.strip(), admin.organisation.id)
+        parsed = parse_id(account_id)
+        member = (
+            None if parsed is None else await uow.staff.get_in_organisation_for_update(parsed, admin.organisation.id)
+        )
         if member is None:
             raise StaffMemberNotFound()
         return member
 
     @staticmethod
     async def _invitation(uow: UnitOfWork, invitation_id: str, organisation_id: str) -> Invitation:
-        invitation = await uow.invitations.get_in_organisation_for_update(invitation_id.strip(), organisation_id)
+        parsed = parse_id(invitation_id)
+        invitation = (
+            None if parsed is None else await uow.invitations.get_in_organisation_for_update(parsed, organisation_id)
+        )
         if invitation is None or not invitation.is_staff_invitation:
             raise InvitationNotFound()
         return invitation

@@ -12,6 +12,7 @@ from identity.domain.accounts import Organisation
 from identity.domain.errors import SupervisionNotFound
 from identity.domain.supervision import Supervision, SupervisionEnded, SupervisionThemesChanged, check_themes
 from identity.service.callers import staff_member
+from identity.service.common import parse_id
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
@@ -56,8 +57,11 @@ class Supervisions:
         errors.raise_if_any()
         async with self.uow() as uow:
             admin = await staff_member(uow, principal, self.clock(), Capability.MANAGE_SUPERVISION)
-            link = await uow.supervisions.get_for_update(admin.organisation.id, supervised_id.strip())
-            supervised = await uow.organisations.get(supervised_id.strip())
+            parsed = parse_id(supervised_id)
+            if parsed is None:
+                raise SupervisionNotFound()
+            link = await uow.supervisions.get_for_update(admin.organisation.id, parsed)
+            supervised = await uow.organisations.get(parsed)
             if link is None or supervised is None:
                 raise SupervisionNotFound()
             if link.themes != checked:
@@ -77,7 +81,8 @@ class Supervisions:
     async def do_end(self, principal: Principal, supervised_id: str) -> None:
         async with self.uow() as uow:
             admin = await staff_member(uow, principal, self.clock(), Capability.MANAGE_SUPERVISION)
-            link = await uow.supervisions.get_for_update(admin.organisation.id, supervised_id.strip())
+            parsed = parse_id(supervised_id)
+            link = None if parsed is None else await uow.supervisions.get_for_update(admin.organisation.id, parsed)
             if link is None:
                 raise SupervisionNotFound()
             await uow.supervisions.remove(link.supervisor_organisation_id, link.supervised_organisation_id)

@@ -18,6 +18,7 @@ from identity.domain.teams import (
     TeamRenamed,
 )
 from identity.service.callers import StaffMember, staff_member
+from identity.service.common import parse_id
 from identity.service.ports import UnitOfWork
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
@@ -31,8 +32,13 @@ def check_team_name(name: str, errors: FieldErrors) -> str:
 
 
 def check_member_ids(account_ids: Sequence[str], errors: FieldErrors) -> frozenset[str]:
-    members = frozenset(account_id.strip() for account_id in account_ids if account_id.strip())
-    if len(members) > MAX_TEAM_MEMBERS:
+    given = [account_id.strip() for account_id in account_ids if account_id.strip()]
+    members = frozenset(parsed for parsed in map(parse_id, given) if parsed is not None)
+    malformed = [account_id for account_id in given if parse_id(account_id) is None]
+    if malformed:
+        # An id that cannot exist is not a staff member either; it never reaches the database.
+        errors.add("member_account_ids", f"{malformed[0]} is not an active staff member of your organisation")
+    elif len(members) > MAX_TEAM_MEMBERS:
         errors.add("member_account_ids", f"at most {MAX_TEAM_MEMBERS} members")
     return members
 
@@ -142,7 +148,10 @@ class Teams:
 
     @staticmethod
     async def _team(uow: UnitOfWork, team_id: str, member: StaffMember) -> Team:
-        team = await uow.teams.get_in_organisation_for_update(team_id.strip(), member.organisation.id)
+        parsed = parse_id(team_id)
+        team = (
+            None if parsed is None else await uow.teams.get_in_organisation_for_update(parsed, member.organisation.id)
+        )
         if team is None:
             raise TeamNotFound()
         return team
