@@ -10,7 +10,9 @@ The e-counter (seed 3): the staff member is made a contact person of their organ
 (``contact_confirmation``, confirmed) and a department's case handler then writes to the
 organisation about that theme (``ecounter_message``, "Nieuw bericht van X in het e-loket",
 whose link opens the message after signing in). A second contact person's confirmation link
-is left unused, so the confirmation page the test opens is the one of a working link.
+is left unused, so the confirmation page the test opens is the one of a working link. The
+staff member's question to the technical helpdesk (``helpdesk_confirmation``) links to its
+ticket.
 
 The digest of several secure mails (``messages_digest``) is not caused here: it goes out
 only after the person's digest window (a minute at the least); its links are the same
@@ -49,7 +51,18 @@ CASE_HANDLER = frozenset({Role.CASE_HANDLER})
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 #: Sent only after a digest window; its links are those of ``secure_mail_notice``.
-NOT_CAUSED = {"messages_digest"}
+#: The portal's notices are not caused here yet: their links open the portal's pages
+#: (/portal/appointments, /documents, /prescriptions, /results, which the portal's browser
+#: tests visit), but /portal/questionnaires has no page yet.
+PORTAL_NOTICES = {
+    "appointment_booked",
+    "appointment_cancelled",
+    "document_published",
+    "prescription_ready",
+    "questionnaire_sent",
+    "result_published",
+}
+NOT_CAUSED = {"messages_digest", *PORTAL_NOTICES}
 ERROR_HEADINGS = {"Pagina niet gevonden", "Er ging iets mis", "Geen toegang", "Formulier verlopen"}
 
 
@@ -248,6 +261,15 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
             headers=_bearer(await login(api, department.email)),
         )
         assert written.status_code == 201, written.text
+
+        # "Hulp nodig?": a question to the technical helpdesk is confirmed by mail, with a link
+        # to the ticket that the organisation's shared inbox answers.
+        asked = await api.post(
+            "/api/v1/helpdesk/questions",
+            json={"email": staff.email, "question": "Waar vind ik mijn verzonden berichten?"},
+            headers=staff_auth,
+        )
+        assert asked.status_code == 201, asked.text
 
     # Wait for the last notices of each recipient before reading the outbox.
     await outbox_messages(stack, contact, count=1)
