@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from support import add_themes, create_staff_member, login
+from support import add_themes, create_member, create_staff_member, login
 
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.roles import Role
@@ -199,6 +199,56 @@ async def test_a_reply_of_someone_outside_is_refused_before_its_files_are_read(
         headers=other,
     )
     assert refused.status_code == 404
+
+
+async def test_a_new_message_of_someone_without_the_right_is_refused_before_its_files_are_read(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    person = await create_member(stack, world["anker"].organisation_id)
+    admin_only = await create_staff_member(
+        stack, organisation_name=f"Beheer {uuid.uuid4().hex[:4]}", roles=frozenset({Role.ADMIN})
+    )
+    message = {"theme_id": world["theme"], "title": "Vraag", "body": "Tekst", "contacts": [own_contact()]}
+    for who in (person.email, admin_only.email):
+        refused = await api.post(
+            "/api/v1/ecounter/messages",
+            data=fields_of(message),
+            files=[("files", ("a.txt", b"a" * 1024, "text/plain"))],
+            headers=bearer(await login(api, who)),
+        )
+        assert refused.status_code in (403, 404), refused.text
+    # an organisation's staff (not the department's case handlers) write to no other organisation
+    anker = bearer(await login(api, world["anker"].email))
+    elsewhere = await api.post(
+        "/api/v1/ecounter/messages",
+        data=fields_of({**message, "organisation_id": world["other"].organisation_id}),
+        files=[("files", ("a.txt", b"a" * 1024, "text/plain"))],
+        headers=anker,
+    )
+    assert elsewhere.status_code == 403, elsewhere.text
+
+
+async def test_a_form_part_too_deep_or_a_file_without_a_name_is_named(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    anker = bearer(await login(api, world["anker"].email))
+    message = {"theme_id": world["theme"], "title": "Vraag", "body": "Tekst"}
+    deep = await api.post(
+        "/api/v1/ecounter/messages",
+        data={**message, "contacts": "[" * 100_000},
+        files=[("files", ("a.txt", b"a", "text/plain"))],
+        headers=anker,
+    )
+    assert deep.status_code == 422, deep.text
+    assert [e["field"] for e in deep.json()["errors"]] == ["contacts"]
+    nameless = await api.post(
+        "/api/v1/ecounter/messages",
+        data={**message, "contacts": json.dumps([own_contact()])},
+        files=[("files", (None, b"geen bestand", "text/plain"))],  # a part without a file name
+        headers=anker,
+    )
+    assert nameless.status_code == 422, nameless.text
+    assert [e["field"] for e in nameless.json()["errors"]] == ["files"]
 
 
 async def test_a_standard_contact_changed_for_this_message_only_keeps_their_address(

@@ -22,7 +22,14 @@ from support import (
 
 from zorgpost_devstack.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+#: The helpdesk's own gateway bucket, refilled so slowly that only its burst counts here.
+HELPDESK_BURST = 20
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.stack(
+        extra_env={"gateway": {"HELPDESK_RATE_BURST": str(HELPDESK_BURST), "HELPDESK_RATE_PER_MINUTE": "0.01"}}
+    ),
+]
 
 QUESTION = "Ik kan geen bijlage toevoegen aan mijn bericht over erkenning."
 
@@ -120,3 +127,38 @@ async def test_bad_input_is_named_per_field_and_nothing_is_sent(
     assert all(item["subject"] != "Vraag" for item in inbox["items"]), "nothing was asked"
     async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
         assert (await outbox.get("/api/messages", params={"to": "vraag@"})).json() == []
+
+
+async def test_an_asker_gets_five_questions_an_hour_then_429(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    assert world["asker"].administrator is not None
+    member = await invite_staff_member(stack, world["asker"].administrator, roles=("staff",))
+    asker = bearer(await login(api, member.email))
+    for n in range(5):
+        asked = await api.post(
+            "/api/v1/helpdesk/questions", json={"email": address(), "question": f"Vraag {n}"}, headers=asker
+        )
+        assert asked.status_code == 201, asked.text
+    email = address()
+    refused = await api.post("/api/v1/helpdesk/questions", json={"email": email, "question": "Nog een"}, headers=asker)
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["code"] == "helpdesk_limit_reached" and int(refused.headers["retry-after"]) > 0
+    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
+        assert (await outbox.get("/api/messages", params={"to": email})).json() == [], "no confirmation"
+
+
+async def test_the_helpdesk_has_a_gateway_bucket_of_its_own_apart_from_the_logins(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    """Last in this module: it empties the helpdesk's bucket for this address."""
+    asker = bearer(await login(api, world["asker"].email))
+    answer = None
+    for _ in range(HELPDESK_BURST + 1):
+        answer = await api.post("/api/v1/helpdesk/questions", json={"email": "vraag@", "question": "x"}, headers=asker)
+        if answer.status_code == 429:
+            break
+    assert answer is not None and answer.status_code == 429 and answer.json()["code"] == "too_many_requests"
+    # logging in (the login bucket) is not held back by the questions
+    for _ in range(3):
+        await login(api, world["helpdesk"].email)

@@ -33,10 +33,19 @@ def test_a_burst_passes_then_the_caller_waits_for_the_refill() -> None:
 def _app(burst: int) -> TestClient:
     app = FastAPI()
     install_problem_handlers(app)
-    install_auth_rate_limit(app, Settings(auth_rate_burst=burst, auth_rate_per_minute=1.0))
+    install_auth_rate_limit(
+        app,
+        Settings(
+            auth_rate_burst=burst, auth_rate_per_minute=1.0, helpdesk_rate_burst=burst, helpdesk_rate_per_minute=1.0
+        ),
+    )
 
     @app.post("/api/v1/auth/login")
     async def login() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/api/v1/helpdesk/questions")
+    async def ask() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/api/v1/me")
@@ -55,3 +64,11 @@ def test_the_gateway_answers_429_with_retry_after_on_auth_routes_only() -> None:
     assert limited.json()["code"] == "too_many_requests"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_helpdesk_questions_have_a_bucket_apart_from_the_logins() -> None:
+    client = _app(burst=2)
+    assert [client.post("/api/v1/helpdesk/questions").status_code for _ in range(2)] == [200, 200]
+    assert client.post("/api/v1/helpdesk/questions").status_code == 429
+    # colleagues behind the same address still log in
+    assert [client.post("/api/v1/auth/login").status_code for _ in range(2)] == [200, 200]

@@ -12,12 +12,14 @@ import pytest
 from messaging_fakes import FakeContacts, FakeDirectory, Store, make_services
 
 from messaging.domain.ecounter import EcounterMessageSent, NoContactForTheme, StandardContact
-from messaging.domain.errors import ThreadNotFound
+from messaging.domain.errors import ThreadNotFound, ThreadNotOpen
+from messaging.domain.threads import ThreadState
 from messaging.service.common import Caller, Services
 from messaging.service.ecounter import (
     ContactChanges,
     ContactInput,
     ListRequest,
+    check_ecounter_send,
     do_open_case,
     do_reply_ecounter_message,
     do_send_ecounter_message,
@@ -159,3 +161,32 @@ async def test_the_departments_side_is_its_case_handlers(world: tuple[Services, 
             services, colleague, thread_id=thread_id, title="", body="Antwoord", changes=ContactChanges()
         )
     assert len(store.ecounter_entries) == 2  # the organisation's message, on both sides; nothing more
+
+
+async def test_a_reply_to_a_closed_message_makes_no_contact_person(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN]
+    thread_id = await send(services, staff(ANKER))
+    store.threads[thread_id].state = ThreadState.CLOSED
+    own = ContactInput("Piet", "Eigen", "piet@anker.be", "+3225533502", standard=True)
+
+    with pytest.raises(ThreadNotOpen):
+        await do_reply_ecounter_message(
+            services, staff(ANKER), thread_id=thread_id, title="", body="Nog iets", changes=ContactChanges(add=(own,))
+        )
+    assert contacts.added == []
+
+
+def test_who_may_send_is_known_before_any_file_is_taken() -> None:
+    person = Caller(Principal("anna", "anna", "s", None, None, frozenset({"person"})))
+    with pytest.raises(NotPermitted):
+        check_ecounter_send(person, organisation_id="")
+    with pytest.raises(NotPermitted):  # another organisation is the department's case handlers'
+        check_ecounter_send(staff(ANKER), organisation_id=OTHER)
+    with pytest.raises(InvalidArgument) as refused:
+        check_ecounter_send(staff(DEPARTMENT), organisation_id="not-an-id")
+    assert set(refused.value.fields) == {"organisation_id"}
+    check_ecounter_send(staff(ANKER), organisation_id="")
+    check_ecounter_send(staff(DEPARTMENT), organisation_id=ANKER)

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     #: limit and the device list see the person, not the web server.
     forwarded_allow_ips: str = "127.0.0.1"
     auth_rate_per_minute: float = Field(default=30.0, gt=0)
+    #: Per client IP on POST /api/v1/helpdesk/questions, a bucket apart from the logins'
+    #: (messaging caps questions per account and per mailed address too).
+    helpdesk_rate_burst: int = Field(default=30, ge=1)
+    helpdesk_rate_per_minute: float = Field(default=30.0, gt=0)
     #: Request bodies are refused (413) past this many bytes, counted as they stream in;
     #: messages with files (multipart) past the upload cap: messaging's files per message
     #: times its largest file (10 × 20 MiB by default), plus room for the form itself.

@@ -4,7 +4,9 @@ It covers /api/v1/auth/*, every other route that logs a person in with a passwor
 (``POST /api/v1/invitations/{token}/login``) and secure-mail access (asking for and typing
 an access code, /api/v1/secure-mail-access/*): one bucket per address across all of them,
 so no second door allows more guesses than the first. A question to the technical helpdesk
-(``POST /api/v1/helpdesk/questions``) counts there too: it mails an address the caller types.
+(``POST /api/v1/helpdesk/questions``) has a bucket of its own per address (it mails an address
+the caller types, and must not use up colleagues' logins behind the same address); messaging
+caps it per account and per mailed address as well.
 
 Each gateway instance limits on its own (N instances allow N times the rate): this guards
 against one address guessing passwords across many accounts; the per-account lockout,
@@ -30,8 +32,9 @@ AUTH_PREFIX = "/api/v1/auth/"
 PASSWORD_ROUTES = (
     re.compile(r"/api/v1/invitations/[^/]+/login/?"),
     re.compile(r"/api/v1/secure-mail-access/.*"),
-    re.compile(r"/api/v1/helpdesk/questions/?"),
 )
+#: Routes that mail an address the caller types: a bucket apart from the logins'.
+HELPDESK_ROUTE = re.compile(r"/api/v1/helpdesk/questions/?")
 #: Buckets kept before full ones are forgotten (a full bucket is the same as none).
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -82,11 +85,16 @@ def install_auth_rate_limit(app: FastAPI, settings: Settings) -> None:
     auth rate on the routes of :func:`is_rate_limited` (behind a proxy, run uvicorn with
     ``--proxy-headers`` so the client's own address is seen)."""
     limiter = TokenBucketLimiter(burst=settings.auth_rate_burst, rate_per_second=settings.auth_rate_per_minute / 60)
+    helpdesk = TokenBucketLimiter(
+        burst=settings.helpdesk_rate_burst, rate_per_second=settings.helpdesk_rate_per_minute / 60
+    )
 
     @app.middleware("http")
     async def auth_rate_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if is_rate_limited(request.url.path):
-            wait = limiter.take(request.client.host if request.client else "unknown")
+        path = request.url.path
+        bucket = helpdesk if HELPDESK_ROUTE.fullmatch(path) else limiter if is_rate_limited(path) else None
+        if bucket is not None:
+            wait = bucket.take(request.client.host if request.client else "unknown")
             if wait > 0:
                 return problem(
                     429,

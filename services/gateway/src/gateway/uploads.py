@@ -19,8 +19,9 @@ from starlette.datastructures import UploadFile
 from gateway.problems import ProblemException
 from zorgpost.messaging.v1 import messaging_pb2
 
-#: Files one message takes at most (messaging's limit too).
-MAX_FILES = 20
+#: Files one form is read with at most: the upper bound of messaging's own setting
+#: (``max_files_per_message``, 10 by default, at most 50), which refuses past its value.
+MAX_FILES = 50
 UPLOAD_CHUNK = 64 * 1024
 FILES_DESCRIPTION = (
     "pdf, png, jpeg, heic, docx, xlsx or txt, judged on the content; the file name must end in the "
@@ -50,7 +51,7 @@ def _text_parts(
         elif name in json_parts:
             try:
                 fields[name] = json.loads(values[-1])
-            except ValueError:
+            except (ValueError, RecursionError):  # a part nested too deep to read is not JSON either
                 problems.append({"loc": ("body", name), "msg": "must be JSON", "type": "json_invalid_part"})
         else:
             fields[name] = values[-1]
@@ -83,7 +84,13 @@ async def message_parts(
             parsed = model.model_validate(fields)
         except ValidationError as error:
             raise _refused(error) from None
-        return parsed, [item for item in form.getlist("files") if isinstance(item, UploadFile)]
+        files = form.getlist("files")
+        if not all(isinstance(item, UploadFile) for item in files):
+            # a ``files`` part without a file name arrives as text: never dropped silently
+            raise RequestValidationError(
+                [{"loc": ("body", "files"), "msg": "each part must be a file (with a file name)", "type": "file_type"}]
+            )
+        return parsed, [item for item in files if isinstance(item, UploadFile)]
     if content_type in ("application/json", ""):
         try:
             return model.model_validate_json(await request.body()), []
@@ -135,7 +142,7 @@ def multipart_schema(properties: dict[str, Any]) -> dict[str, Any]:
                 **properties,
                 "files": {
                     "type": "array",
-                    "maxItems": MAX_FILES,
+                    "maxItems": MAX_FILES,  # messaging's setting (10 by default) may be lower
                     "items": {"type": "string", "format": "binary"},
                     "description": FILES_DESCRIPTION,
                 },

@@ -68,6 +68,8 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
         max_files_per_message=settings.max_files_per_message,
         secure_mails_per_recipient_per_hour=settings.secure_mails_per_recipient_per_hour,
         secure_mails_per_account_per_hour=settings.secure_mails_per_account_per_hour,
+        helpdesk_questions_per_account_per_hour=settings.helpdesk_questions_per_account_per_hour,
+        helpdesk_questions_per_address_per_hour=settings.helpdesk_questions_per_address_per_hour,
         contacts=ContactsClient(infra.channel(settings.contacts_address), timeout=settings.rpc_timeout_seconds),
         revocations=infra.revocations,
     )

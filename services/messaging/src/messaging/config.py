@@ -40,6 +40,8 @@ class Settings(ServiceSettings):
     max_files_per_message: int = Field(default=10, ge=1, le=50)
     secure_mails_per_recipient_per_hour: int = Field(default=20, ge=1)
     secure_mails_per_account_per_hour: int = Field(default=200, ge=1)
+    helpdesk_questions_per_account_per_hour: int = Field(default=5, ge=1)
+    helpdesk_questions_per_address_per_hour: int = Field(default=5, ge=1)
     #: How long the live feed keeps its rows (a client away longer reloads instead).
     activity_retention_days: int = Field(default=7, ge=1)
     #: The live feed is read at least this often, notifications or not.

@@ -340,7 +340,7 @@ async def _reply_chunks(
     "/ecounter/messages",
     status_code=201,
     response_model=SentOut,
-    responses=errors(404, 409, 413, 415, 422),
+    responses=errors(403, 404, 409, 413, 415, 422),
     openapi_extra=_multipart(NewMessageIn),
 )
 async def send_message(request: Request, caller: CurrentCaller, clients: Clients) -> SentOut:
@@ -351,8 +351,19 @@ async def send_message(request: Request, caller: CurrentCaller, clients: Clients
     theme: 409 ``no_contact_for_theme`` when the theme has no confirmed contact person and
     the message adds none. The department's case handlers write to ``organisation_id``; its
     contacts for the theme are told by mail (never the text). ``received_by`` names who
-    received it. Nothing is stored when anything is refused."""
-    body, files = await message_parts(request, NewMessageIn, lists=_LISTS, json_parts=_JSON_PARTS)
+    received it. Nothing is stored when anything is refused; 403 for a caller who works no
+    e-counter (or writes to another organisation without being a case handler) before a
+    byte of a file is read."""
+    body, files = await message_parts(
+        request,
+        NewMessageIn,
+        # the target is in the form itself: messaging checks it before taking in a file
+        before_form=lambda: clients.call(
+            clients.messaging.CheckEcounterSend, messaging_pb2.EcounterSendCheck(), caller
+        ),
+        lists=_LISTS,
+        json_parts=_JSON_PARTS,
+    )
     try:
         sent = await clients.call(
             clients.messaging.SendEcounterMessage,

@@ -9,12 +9,32 @@ import grpc
 from messaging.domain.ecounter import StandardContact
 from messaging.service.ports import NewContactPerson, ThemeContacts
 from zorgpost.contacts.v1 import contacts_pb2, contacts_pb2_grpc
-from zorgpost_kit.errors import InvalidArgument, Unavailable
+from zorgpost_kit.errors import InvalidArgument, PermissionDenied, Unauthenticated, Unavailable
 from zorgpost_kit.grpc_client import call_metadata, read_failure
 
 
 class ContactsRefused(InvalidArgument):
     code = "contact_refused"
+
+
+class ContactsRefusedCaller(Unauthenticated):
+    code = "unauthenticated"
+    default_message = "Your session has ended; log in again."
+
+
+class ContactsNotAllowed(PermissionDenied):
+    code = "not_allowed"
+    default_message = "You may not do this."
+
+
+def _refusal(error: grpc.aio.AioRpcError) -> Exception:
+    """What a refusal by contacts means here: the caller is not (any more) who the token
+    says (401), or may not do this (403); anything else is contacts being unreachable."""
+    if error.code() is grpc.StatusCode.UNAUTHENTICATED:
+        return ContactsRefusedCaller()
+    if error.code() is grpc.StatusCode.PERMISSION_DENIED:
+        return ContactsNotAllowed(read_failure(error).message or ContactsNotAllowed.default_message)
+    return Unavailable()
 
 
 class ContactsClient:
@@ -32,7 +52,7 @@ class ContactsClient:
         except grpc.aio.AioRpcError as error:
             if error.code() is grpc.StatusCode.NOT_FOUND:
                 return None
-            raise Unavailable() from None
+            raise _refusal(error) from None
         theme = answer.theme
         return ThemeContacts(
             theme_id=theme.id,
@@ -64,4 +84,4 @@ class ContactsClient:
             if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
                 failure = read_failure(error)
                 raise ContactsRefused(failure.message, fields=failure.fields) from None
-            raise Unavailable() from None
+            raise _refusal(error) from None

@@ -69,6 +69,11 @@ class SendingLimitReached(ResourceExhausted):
     default_message = "Too many secure mails sent; try again later."
 
 
+class HelpdeskLimitReached(ResourceExhausted):
+    code = "helpdesk_limit_reached"
+    default_message = "Too many questions to the helpdesk; try again later."
+
+
 class AttachmentTooLarge(InvalidArgument):
     """Mapped to HTTP 413 by the gateway (by this code)."""
 

@@ -196,8 +196,8 @@ async def receive_upload(
     return header
 
 
-async def _nothing_first(_chunk: object) -> None:
-    return None
+async def _check_ecounter_send(caller: Caller, organisation_id: str) -> None:
+    ecounter.check_ecounter_send(caller, organisation_id=organisation_id)
 
 
 class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
@@ -345,9 +345,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             checked.append((start, await conversations.resolve_start_with(self._services, caller, refs)))
 
         try:
-            header = (
-                await receive_upload(request_iterator, receiver, named="kind", before_files=check_start)
-            ).header
+            header = (await receive_upload(request_iterator, receiver, named="kind", before_files=check_start)).header
             [((kind, subject, body, reference), start_with)] = checked
             if not header.participants and not body and not receiver.has_files:
                 # A person's conversation (no one named) starts with what they ask; staff, who
@@ -526,6 +524,13 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             self._hub.unsubscribe(subscription)
 
     # ------------------------------------------------------------------ the e-counter
+    async def CheckEcounterSend(
+        self, request: messaging_pb2.EcounterSendCheck, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.EcounterSendCheck:
+        caller = await self._caller(context)
+        ecounter.check_ecounter_send(caller, organisation_id=request.organisation_id)
+        return request
+
     async def SendEcounterMessage(
         self,
         request_iterator: AsyncIterator[messaging_pb2.SendEcounterMessageChunk],
@@ -535,7 +540,12 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         receiver = attachment_service.FileReceiver(self._services)
         try:
             request = (
-                await receive_upload(request_iterator, receiver, named="theme_id", before_files=_nothing_first)
+                await receive_upload(
+                    request_iterator,
+                    receiver,
+                    named="theme_id",
+                    before_files=lambda first: _check_ecounter_send(caller, first.header.organisation_id),
+                )
             ).header
             sent = await ecounter.do_send_ecounter_message(
                 self._services,

@@ -53,6 +53,10 @@ class Services:
     max_files_per_message: int = 10
     secure_mails_per_recipient_per_hour: int = 20
     secure_mails_per_account_per_hour: int = 200
+    #: A helpdesk question mails the address the asker types: capped per asker and per
+    #: address (notifications itself caps nothing per recipient).
+    helpdesk_questions_per_account_per_hour: int = 5
+    helpdesk_questions_per_address_per_hour: int = 5
     #: The e-counter's themes and contact persons (None where a test needs no e-counter).
     contacts: ContactsDirectory | None = None
     #: Checked by a live stream before everything it hands out (None where a test has none).
@@ -134,6 +138,13 @@ async def sending_limit_wait(
         )
     if account_id:
         checks.append((SendingLimit("account", services.secure_mails_per_account_per_hour, HOUR), account_id))
+    return await limits_wait(uow, now, checks)
+
+
+async def limits_wait(uow: MessagingUnitOfWork, now: datetime, checks: list[tuple[SendingLimit, str]]) -> int | None:
+    """Counts one hit per (limit, key) in the current windows (the counts roll back with
+    the caller's transaction); the seconds until a window ends when one is exceeded, else
+    None. Every hourly cap on mails the service causes counts here."""
     for limit, key in checks:
         if await uow.sending_limits.hit(limit.scope, key, limit.window_start(now)) > limit.limit:
             return limit.retry_after_seconds(now)

@@ -369,9 +369,12 @@ def new_thread(
     now: datetime,
     start_with: StartWith | None = None,
     thread_id: str | None = None,
+    as_themself: bool = False,
 ) -> Access:
     """A thread not yet stored: the caller (and their organisation's shared inbox where the
-    kind has one) and whom it ``start_with``. Every way a thread starts builds it here."""
+    kind has one) and whom it ``start_with``. Every way a thread starts builds it here.
+    ``as_themself``: the caller takes part as themself even where they work the shared
+    inbox (a helpdesk question arrives there received and unread)."""
     principal = caller.principal
     policy = policy_for(kind)
     thread = Thread(
@@ -390,7 +393,11 @@ def new_thread(
         principal.subject_id,
         name,
         now,
-        via_organisation_id=principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None,
+        via_organisation_id=(
+            principal.organisation_id
+            if principal.can(Capability.WORK_SHARED_INBOX) and not as_themself
+            else None
+        ),
     )
     participants = [me]
     organisation = None

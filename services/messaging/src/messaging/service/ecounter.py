@@ -197,6 +197,18 @@ def _own_contacts(thread_id: str, added: list[ContactInput]) -> list[MessageCont
     return [MessageContact(new_id(), thread_id, c.first_name, c.last_name, c.email, c.phone) for c in added]
 
 
+def check_ecounter_send(caller: Caller, *, organisation_id: str) -> None:
+    """What is checked of a new message before a byte of its files is taken: the caller
+    works their organisation's e-counter, the target can be an organisation, and writing to
+    another organisation is a case handler's (:func:`do_send_ecounter_message` checks it
+    again with everything else)."""
+    mine = _organisation_of(caller)
+    target = parse_id(organisation_id) if organisation_id else mine
+    if target is None:
+        raise InvalidArgument(fields={"organisation_id": "is not an organisation"})
+    _require_case_handling(caller, target != mine)
+
+
 async def do_send_ecounter_message(
     services: Services,
     caller: Caller,
@@ -281,9 +293,10 @@ async def _send_new(
 ) -> SentView:
     mine = _organisation_of(caller)
     from_department = theme.department_id == mine
-    await _add_standard_contacts(services, caller, theme.theme_id, added)
-
     name = await caller_name(services, caller)
+    # Every check has passed: the contact persons (each mailed to confirm) are made last,
+    # so only a failure of the store below itself could leave them without the message.
+    await _add_standard_contacts(services, caller, theme.theme_id, added)
     now = services.clock()
     async with services.uow() as uow:
         reference = format_reference(now.year, await uow.ecounter.next_reference_number(now.year))
@@ -407,10 +420,12 @@ async def do_reply_ecounter_message(
     name = await caller_name(services, caller)
     now = services.clock()
     async with services.uow() as uow:
-        await open_thread(uow, caller, thread_id, name=name, now=now, lock=False)
+        opened = await open_thread(uow, caller, thread_id, name=name, now=now, lock=False)
         case = await uow.ecounter.case(str(parse_id(thread_id)))
         if case is None or case.side_of(mine) is None:
             raise ThreadNotFound()
+        # before any contact person is made (checked again under the lock when storing)
+        opened.thread.require_open()
         _require_case_handling(caller, case.side_of(mine) == "department")
         own = await uow.ecounter.own_contacts(case.thread_id)
         already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
@@ -466,6 +481,9 @@ async def _reply_in(
 ) -> EcounterEntry:
     mine = _organisation_of(caller)
     thread_id = case.thread_id
+    # Every check has passed (the thread was open when checked): the contact persons are
+    # made last, so only a failure of the store below itself (or the thread closed in
+    # between) could leave them without the message.
     await _add_standard_contacts(services, caller, case.theme_id, added)
     async with services.uow() as uow:
         access = await open_thread(uow, caller, thread_id, name=name, now=now, lock=True)

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from messaging.domain.activity import ActivityChange, ActivityKind
+from messaging.domain.errors import HelpdeskLimitReached
 from messaging.domain.helpdesk import LANGUAGES, HelpdeskQuestionAsked, ticket_subject
-from messaging.domain.threads import (
-    Access,
-    Thread,
-    ThreadKind,
-    account_participant,
-    new_id,
-    organisation_participant,
-)
-from messaging.service.common import MAX_BODY_LENGTH, Caller, Services, caller_name, publish
-from messaging.service.conversations import add_message, message_activity
+from messaging.domain.secure_mail import SendingLimit, recipient_key
+from messaging.domain.threads import ThreadKind
+from messaging.service.common import HOUR, MAX_BODY_LENGTH, Caller, Services, caller_name, limits_wait, publish
+from messaging.service.conversations import add_message, message_activity, new_thread, store_new_thread
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_text
@@ -51,41 +45,33 @@ async def do_ask_helpdesk(services: Services, caller: Caller, *, email: str, que
     address, text, language = check_question(email, question, language)
     name = await caller_name(services, caller)
     now = services.clock()
-    thread_id = new_id()
-    organisation_name = caller.principal.organisation_name or ""
+    access = new_thread(caller, ThreadKind.HELPDESK, ticket_subject(text), None, name=name, now=now, as_themself=True)
+    limits = [
+        (
+            SendingLimit("helpdesk_account", services.helpdesk_questions_per_account_per_hour, HOUR),
+            caller.principal.subject_id,
+        ),
+        (
+            SendingLimit("helpdesk_address", services.helpdesk_questions_per_address_per_hour, HOUR),
+            recipient_key(address),
+        ),
+    ]
     async with services.uow() as uow:
-        thread = Thread(
-            id=thread_id,
-            kind=ThreadKind.HELPDESK,
-            subject=ticket_subject(text),
-            organisation_id=organisation_id,
-            organisation_name=organisation_name,
-            created_by_account_id=caller.principal.subject_id,
-            created_at=now,
-            last_activity_at=now,
-        )
-        asker = account_participant(thread_id, caller.principal.subject_id, name, now)
-        helpdesk = organisation_participant(thread_id, organisation_id, organisation_name, now)
-        participants = [asker, helpdesk]
-        await uow.threads.add(thread)
-        for participant in participants:
-            await uow.participants.add(participant)
-        await publish(
-            uow,
-            participants,
-            ActivityChange(ActivityKind.THREAD_CREATED, thread_id, now, actor_participant_id=asker.id, actor_name=name),
-        )
-        message = await add_message(uow, Access(thread, asker, participants), text, now)
+        wait = await limits_wait(uow, now, limits)
+        if wait is not None:
+            raise HelpdeskLimitReached(retry_after_seconds=wait)
+        await store_new_thread(uow, access, now)
+        message = await add_message(uow, access, text, now)
         uow.emit(
             HelpdeskQuestionAsked(
-                thread_id=thread_id,
+                thread_id=access.thread.id,
                 organisation_id=organisation_id,
-                organisation_name=organisation_name,
+                organisation_name=access.thread.organisation_name,
                 email=address,
                 language=language,
                 occurred_at=now,
             )
         )
-        await publish(uow, participants, message_activity(message))
+        await publish(uow, access.participants, message_activity(message))
         await uow.commit()
-    return Ticket(thread_id, organisation_name)
+    return Ticket(access.thread.id, access.thread.organisation_name)
