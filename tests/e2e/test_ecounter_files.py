@@ -205,18 +205,14 @@ async def test_a_new_message_of_someone_without_the_right_is_refused_before_its_
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     person = await create_member(stack, world["anker"].organisation_id)
-    admin_only = await create_staff_member(
-        stack, organisation_name=f"Beheer {uuid.uuid4().hex[:4]}", roles=frozenset({Role.ADMIN})
-    )
     message = {"theme_id": world["theme"], "title": "Vraag", "body": "Tekst", "contacts": [own_contact()]}
-    for who in (person.email, admin_only.email):
-        refused = await api.post(
-            "/api/v1/ecounter/messages",
-            data=fields_of(message),
-            files=[("files", ("a.txt", b"a" * 1024, "text/plain"))],
-            headers=bearer(await login(api, who)),
-        )
-        assert refused.status_code in (403, 404), refused.text
+    refused = await api.post(
+        "/api/v1/ecounter/messages",
+        data=fields_of(message),
+        files=[("files", ("a.txt", b"a" * 1024, "text/plain"))],
+        headers=bearer(await login(api, person.email)),
+    )
+    assert refused.status_code == 403, refused.text
     # an organisation's staff (not the department's case handlers) write to no other organisation
     anker = bearer(await login(api, world["anker"].email))
     elsewhere = await api.post(
