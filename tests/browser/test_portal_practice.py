@@ -269,8 +269,13 @@ async def test_a_trajectory_started_with_its_agreement_waits_for_the_patient_and
     await journey.snap("client-trajectory")
 
     async with journey.page.expect_navigation():
-        await card.get_by_role("button", name="Traject beëindigen").click()
+        await card.get_by_role("link", name="Traject beëindigen").click()
     await journey.checked()
+    assert "Wilt u het traject Leefstijlbegeleiding van" in await journey.text()
+    assert "verliest de toegang tot het portaal als dit het laatste traject is" in await journey.text()
+    assert "Leefstijlbegeleiding – beëindigd" not in await journey.text(), "nothing is ended before it is confirmed"
+    await journey.fill({"Reden (niet verplicht)": "Begeleiding afgerond"})
+    await journey.submit("Ja, traject beëindigen")
     assert "Het traject is beëindigd" in await journey.text()
     assert "Leefstijlbegeleiding – beëindigd" in await journey.text()
 

@@ -258,3 +258,53 @@ def test_a_refused_helpdesk_question_names_its_fields_and_never_leaves_the_site(
     assert 'href="#field-help-email"' in refused.text and 'href="#field-help-question"' in refused.text
     assert 'value="mila@"' in refused.text
     assert 'name="next" value="/ecounter"' in refused.text, "only a page of this site to go back to"
+
+
+def test_a_message_with_files_to_a_theme_with_many_contacts_is_sent(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    many = [{**JAN, "id": f"p-{n}", "email": f"contact{n}@hetanker.example"} for n in range(12)]
+    gateway.answers[("GET", "/ecounter/themes/subsidies/contacts")] = {"theme": THEME, "contact_persons": many}
+    gateway.answers[("POST", "/ecounter/messages")] = SENT
+    csrf = _csrf(client.get("/ecounter/messages/new?theme_id=subsidies").text)
+    edits = {
+        f"edit.{person['id']}.{name}": str(person[name])
+        for person in many
+        for name in ("first_name", "last_name", "email", "phone")
+    }
+    answer = client.post(
+        "/ecounter/messages/new",
+        data={**_form(csrf, action="send"), **edits},
+        files={"files": ("begroting.txt", b"Begroting", "text/plain")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/ecounter/messages/th9"
+    sent = next(call for call in gateway.calls if call.method == "POST")
+    assert sent.json["files"] == ["begroting.txt"] and sent.json["fields"]["title"] == "Aanvraag"
+
+
+def test_a_department_chooses_the_organisation_the_message_is_for(client: TestClient, gateway: ScriptedGateway) -> None:
+    supervised = [
+        {"organisation": {"id": "o2", "name": "Het Anker", "kind": "organisation"}, "themes": [], "since": "x"},
+        {"organisation": {"id": "o1", "name": "De Brug", "kind": "organisation"}, "themes": [], "since": "x"},
+    ]
+    gateway.answers[("GET", "/organisation/supervised")] = supervised
+    gateway.answers[("POST", "/ecounter/messages")] = SENT
+    page = client.get("/ecounter/messages/new?theme_id=subsidies")
+    assert 'name="organisation_id"' in page.text
+    assert page.text.index("De Brug") < page.text.index("Het Anker"), "by name"
+    assert "jan@hetanker.example" not in page.text, "no contacts before the organisation is chosen"
+    shown = client.post(
+        "/ecounter/messages/new",
+        data={"csrf_token": _csrf(page.text), "organisation_id": "o2", "theme_id": "subsidies", "action": "theme"},
+    )
+    assert "jan@hetanker.example" in shown.text
+    asked = [call for call in gateway.calls if call.path == "/ecounter/themes/subsidies/contacts"]
+    assert asked[-1].params == {"organisation_id": "o2"}
+    client.post(
+        "/ecounter/messages/new",
+        data=_form(_csrf(shown.text), organisation_id="o2", action="send"),
+        follow_redirects=True,
+    )
+    sent = next(call for call in gateway.calls if call.method == "POST")
+    assert sent.json["organisation_id"] == "o2" and sent.json["theme_id"] == "subsidies"

@@ -5,8 +5,17 @@ skipped, bounds as numbers), or field errors name the fields left wrong."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from fastapi.testclient import TestClient
+from web_fakes import FakeStore, ScriptedGateway
+
+from web.bootstrap import create_app
+from web.config import Settings
+from web.domain.sessions import PRACTITIONER_ROLE, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.practice import (
     SCHEDULE_FIELDS,
     observations_from,
@@ -17,6 +26,42 @@ from web.entrypoints.practice import (
 )
 from web.forms import Form
 
+PERSON = {"person_id": "c1", "display_name": "Petra de Vries", "birth_date": None, "email": ""}
+TRAJECTORY = {"id": "t1", "title": "Leefstijlbegeleiding", "status": "active", "parties": []}
+
+
+@pytest.fixture
+def gateway() -> ScriptedGateway:
+    return ScriptedGateway(
+        {
+            ("GET", "/portal/practice/clients/c1"): PERSON,
+            ("GET", "/portal/practice/trajectories"): [TRAJECTORY],
+            ("GET", "/portal/practice/clients/c1/results"): {"items": [], "next_cursor": None},
+            ("GET", "/portal/practice/clients/c1/documents"): {"items": [], "next_cursor": None},
+        }
+    )
+
+
+@pytest.fixture
+def client(gateway: ScriptedGateway) -> Iterator[TestClient]:
+    store = FakeStore()
+    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+        session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
+        account = SignedInAccount(
+            "s1", "Dr. Bakker", "bakker@example.org", "Huisarts", [PRACTITIONER_ROLE], "nl", False
+        )
+        session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
+        store.rows[session.id] = session.to_state()
+        test_client.cookies.set("zorgpost_session", "cookie-1")
+        yield test_client
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
 
 def test_a_week_starts_on_the_monday_of_the_day_asked() -> None:
     today = date(2026, 12, 3)  # a Thursday
@@ -24,6 +69,12 @@ def test_a_week_starts_on_the_monday_of_the_day_asked() -> None:
     assert week_start("2026-11-30", today) == date(2026, 11, 30)
     assert week_start("", today) == date(2026, 11, 30)
     assert week_start("not-a-day", today) == date(2026, 11, 30)
+
+
+def test_a_week_at_the_end_of_the_calendar_is_this_week() -> None:
+    today = date(2026, 12, 3)
+    assert week_start("9999-12-31", today) == date(2026, 11, 30)
+    assert week_start("0001-01-01", today) == date(2026, 11, 30)
 
 
 def test_a_filled_in_schedule_becomes_the_portals_body() -> None:
@@ -107,3 +158,97 @@ def test_the_moment_taken_is_read_on_the_dutch_clock() -> None:
     assert datetime.fromisoformat(moment) == datetime(2026, 7, 1, 6, 30, tzinfo=UTC)
     assert taken_at({"taken_on": "gisteren"}, form) == ""
     assert list(form.errors) == ["taken_on"]
+
+
+def test_minutes_that_are_not_a_short_whole_number_name_the_field() -> None:
+    for minutes in ("²", "1" * 5000, "١٠"):
+        form = Form("nl", SCHEDULE_FIELDS)
+        values = {
+            "from_date": "2026-12-01",
+            "to_date": "2026-12-31",
+            "weekday-0": "on",
+            "start_time": "08:00",
+            "end_time": "12:00",
+            "slot_minutes": minutes,
+        }
+        assert schedule_body(values, form) is None
+        assert set(form.errors) == {"slot_minutes"}
+
+
+def test_an_agenda_asked_at_the_end_of_the_calendar_shows_this_week(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("GET", "/portal/practice/agenda")] = []
+    for week in ("9999-12-31", "0001-01-01"):
+        assert client.get(f"/practice?week={week}").status_code == 200
+
+
+def test_ending_a_trajectory_asks_first_and_says_what_it_means(client: TestClient, gateway: ScriptedGateway) -> None:
+    gateway.answers[("POST", "/portal/practice/trajectories/t1/end")] = {**TRAJECTORY, "status": "ended"}
+    record = client.get("/practice/clients/c1")
+    assert 'href="/practice/clients/c1/trajectories/t1/end"' in record.text
+    assert not any(call.method == "POST" for call in gateway.calls)
+    asked = client.get("/practice/clients/c1/trajectories/t1/end")
+    assert asked.status_code == 200
+    assert "De cliënt verliest de toegang tot het portaal als dit het laatste traject is." in asked.text
+    assert not any(call.method == "POST" for call in gateway.calls), "nothing is ended before it is confirmed"
+    ended = client.post(
+        "/practice/clients/c1/trajectories/t1/end",
+        data={"csrf_token": _csrf(asked.text), "reason": " Begeleiding afgerond "},
+        follow_redirects=True,
+    )
+    sent = next(call for call in gateway.calls if call.method == "POST")
+    assert sent.json == {"reason": "Begeleiding afgerond"}
+    assert "Het traject is beëindigd." in ended.text
+    assert client.get("/practice/clients/c1/trajectories/other/end").status_code == 404
+
+
+def test_a_clients_documents_and_results_go_on_to_a_next_page(client: TestClient, gateway: ScriptedGateway) -> None:
+    document = {
+        "id": "doc1",
+        "title": "Verwijsbrief",
+        "size": 1200,
+        "kind": "document",
+        "source": "practice",
+        "requires_approval": False,
+        "approvals": [],
+    }
+    result = {"title": "Bloedonderzoek", "taken_at": "2026-11-30T08:00:00+00:00", "published_by_name": "Dr. Bakker"}
+    gateway.answers[("GET", "/portal/practice/clients/c1/documents")] = {"items": [document], "next_cursor": "d-2"}
+    gateway.answers[("GET", "/portal/practice/clients/c1/results")] = {"items": [result], "next_cursor": "r-2"}
+    record = client.get("/practice/clients/c1")
+    assert "Meer documenten" in record.text and "?documents=d-2" in record.text
+    assert "Meer uitslagen" in record.text and "?results=r-2" in record.text
+    client.get("/practice/clients/c1?documents=d-2")
+    asked = [call.params for call in gateway.calls if call.path == "/portal/practice/clients/c1/documents"]
+    assert asked[-1] == {"cursor": "d-2"}
+
+
+def test_econsults_and_prescription_requests_go_on_to_a_next_page(client: TestClient, gateway: ScriptedGateway) -> None:
+    gateway.answers[("GET", "/portal/practice/econsults")] = {"items": [], "next_cursor": "e-2"}
+    assert "/practice/econsults?cursor=e-2" in client.get("/practice/econsults").text
+    gateway.answers[("GET", "/portal/practice/prescription-requests")] = {"items": [], "next_cursor": "p-2"}
+    assert "/practice/prescriptions?cursor=p-2" in client.get("/practice/prescriptions").text
+
+
+def test_a_request_to_reject_is_found_beyond_the_first_page(client: TestClient, gateway: ScriptedGateway) -> None:
+    later = {
+        "id": "r-later",
+        "person_id": "c1",
+        "person_name": "Petra de Vries",
+        "status": "requested",
+        "items": [{"name": "Metformine 500 mg"}],
+        "ready_on": None,
+        "created_at": "2026-11-30T08:00:00Z",
+    }
+
+    def pages(call: object) -> dict[str, object]:
+        params = getattr(call, "params", None) or {}
+        if params.get("cursor") == "p-2":
+            return {"items": [later], "next_cursor": None}
+        return {"items": [], "next_cursor": "p-2"}
+
+    gateway.answers[("GET", "/portal/practice/prescription-requests")] = pages
+    found = client.get("/practice/prescriptions/r-later/reject")
+    assert found.status_code == 200 and "Metformine 500 mg" in found.text
+    assert client.get("/practice/prescriptions/r-unknown/reject").status_code == 404

@@ -75,6 +75,8 @@ class UploadTooLarge(Exception):
 #: by default) is messaging's, named next to the field when it refuses one.
 MAX_FORM_FILES = 20
 MAX_FORM_BYTES = 200 * 1024 * 1024
+#: Fields a multipart form may have: the forms of the site have a few dozen.
+MAX_FORM_FIELDS = 50
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -319,14 +321,15 @@ class Page:
             raise CsrfFailed
         return values
 
-    async def form_with_files(self) -> tuple[dict[str, str], list[FilePart]]:
+    async def form_with_files(self, *, max_fields: int = MAX_FORM_FIELDS) -> tuple[dict[str, str], list[FilePart]]:
         """A submitted multipart form (CSRF checked like :meth:`form`) and its files; a file
-        input left empty is no file."""
+        input left empty is no file. ``max_fields`` bounds the form's fields (a form with
+        a field per listed item passes a larger bound)."""
         length = self.request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_FORM_BYTES:
+        if length.isascii() and length.isdigit() and len(length) <= 20 and int(length) > MAX_FORM_BYTES:
             raise UploadTooLarge
         self._check_origin()
-        submitted = await self.request.form(max_files=MAX_FORM_FILES, max_fields=50)
+        submitted = await self.request.form(max_files=MAX_FORM_FILES, max_fields=max_fields)
         items = submitted.multi_items()
         values = form_values(items)
         if not self.parts.csrf.valid(

@@ -49,6 +49,7 @@ REPLY_FIELDS = {
     **CONTACT_FIELDS,
 }
 NEW_FIELDS = {
+    "organisation_id": "ecounter.organisation",
     "theme_id": "ecounter.theme",
     "title": "ecounter.title_filter",
     "body": "ecounter.reply_body",
@@ -62,6 +63,11 @@ DIRECTIONS = {"all": "", "in": "received", "out": "sent"}
 CONTACT_FIELD = re.compile(r"contacts(?:\[(\d+)\]|\.(\d+))(\..+)")
 #: How many earlier pages "Vorige" can go back through (their cursors ride in the address).
 MAX_TRAIL = 30
+#: Fields a new message or reply may have. The form sends four ``edit.<id>.*`` fields for
+#: every contact listed (a theme's contacts are not bounded), and how many are listed is
+#: only known after the form is read: a generous bound, so that a message to a theme with
+#: many contacts is not refused (and its text and files lost) while a flood still is.
+CASE_FORM_FIELDS = 1000
 
 
 def message_url(thread_id: str) -> str:
@@ -346,11 +352,24 @@ def take_refusal(form: Form, error: GatewayError, owners: list[str]) -> None:
 # --------------------------------------------------------------------------- a new message
 
 
-async def _theme_contacts(page: Page, theme_id: str) -> list[dict[str, Any]]:
+async def _supervised(page: Page) -> list[dict[str, Any]]:
+    """The organisations the caller's department supervises, by name: a department's case
+    handler writes to one of them (empty for anyone else)."""
+    try:
+        links: list[dict[str, Any]] = await page.api("GET", "/organisation/supervised")
+    except GatewayError:
+        return []
+    return sorted((link["organisation"] for link in links), key=lambda organisation: organisation["name"].lower())
+
+
+async def _theme_contacts(page: Page, theme_id: str, organisation_id: str = "") -> list[dict[str, Any]]:
+    """The contact persons for a theme of the caller's organisation, or (a department writing
+    to an organisation it supervises) of ``organisation_id``."""
     if not theme_id:
         return []
+    params = {"organisation_id": organisation_id} if organisation_id else None
     try:
-        answer = await page.api("GET", f"/ecounter/themes/{segment(theme_id)}/contacts")
+        answer = await page.api("GET", f"/ecounter/themes/{segment(theme_id)}/contacts", params=params)
     except GatewayError as error:
         if error.status in (404, 422):
             return []
@@ -362,11 +381,14 @@ async def _theme_contacts(page: Page, theme_id: str) -> list[dict[str, Any]]:
 async def _render_new(page: Page, form: Form, *, status: int = 200) -> Response:
     themes = await _themes(page)
     theme_id = str(form.value("theme_id"))
-    listed = await _theme_contacts(page, theme_id)
+    organisations = await _supervised(page)
+    organisation_id = str(form.value("organisation_id") or "")
+    listed = await _theme_contacts(page, theme_id, organisation_id) if organisation_id or not organisations else []
     return await page.render(
         "pages/ecounter_new.html.j2",
         status=status,
         form=form,
+        organisations=organisations,
         themes=themes,
         theme=next((item for item in themes if item["id"] == theme_id), None),
         contacts=listed,
@@ -383,9 +405,10 @@ async def new_message_page(page: StaffPage, theme_id: str = "") -> Response:
 @router.post("/ecounter/messages/new")
 async def new_message(page: StaffPage) -> Response:
     """Sends the message, or (``action=theme``) shows the contacts of the theme chosen."""
-    values, files = await page.form_with_files()
+    values, files = await page.form_with_files(max_fields=CASE_FORM_FIELDS)
     theme_id = values.get("theme_id", "").strip()
-    listed = await _theme_contacts(page, theme_id)
+    organisation_id = values.get("organisation_id", "").strip()
+    listed = await _theme_contacts(page, theme_id, organisation_id)
     contacts, removed, owners = contact_changes(values, listed)
     form = page.new_form({**NEW_FIELDS, **contact_labels(listed)}, {**values, "removed": removed})
     if values.get("action") == "theme":
@@ -397,6 +420,8 @@ async def new_message(page: StaffPage) -> Response:
         "contacts": contacts,
         "removed_contact_ids": removed,
     }
+    if organisation_id:
+        body["organisation_id"] = organisation_id
     try:
         sent = await send_case_message(page, "/ecounter/messages", body, files)
     except GatewayError as error:
@@ -432,7 +457,7 @@ async def message(page: StaffPage, thread_id: str) -> Response:
 
 @router.post("/ecounter/messages/{thread_id}/reply")
 async def reply(page: StaffPage, thread_id: str) -> Response:
-    values, files = await page.form_with_files()
+    values, files = await page.form_with_files(max_fields=CASE_FORM_FIELDS)
     case = await page.api("GET", f"/ecounter/messages/{segment(thread_id)}")
     listed = [c for c in case["contacts"] if not c["excluded"]]
     contacts, removed, owners = contact_changes(values, listed)

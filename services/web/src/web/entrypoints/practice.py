@@ -47,12 +47,23 @@ DOCUMENT_FIELDS = {
     "files": "practice.document.file",
 }
 DOCUMENT_KINDS = ("document", "report")
+END_FIELDS = {"reason": "practice.trajectory.end_reason"}
 TRAJECTORY_FIELDS = {"trajectory_title": "practice.trajectory.title", "files": "practice.trajectory.agreement"}
 #: How many observations (lines of a lab result) the form offers; empty lines are skipped.
 OBSERVATION_ROWS = 5
+#: Finding a repeat-prescription request walks the pages of requests to handle: this many
+#: of the largest the portal gives.
+REQUEST_PAGE_SIZE = 100
+MAX_REQUEST_PAGES = 50
 OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
 #: As the gateway takes a reference bound: "4.0", "4,0", "-1".
 _DECIMAL = re.compile(r"^-?[0-9]{1,12}([.,][0-9]{1,6})?$")
+#: A whole number as a person types it: ASCII digits only (``str.isdigit`` also takes "²",
+#: which ``int`` refuses) and short (``int`` refuses thousands of digits).
+_WHOLE = re.compile(r"[0-9]{1,6}")
+#: The weeks the agenda can show: a day further out leaves the calendar a week later.
+_FIRST_DAY = date.min + timedelta(days=14)
+_LAST_DAY = date.max - timedelta(days=14)
 
 
 def result_fields() -> dict[str, str]:
@@ -80,10 +91,13 @@ PractitionerPage = Annotated[Page, Depends(get_practitioner_page)]
 
 
 def week_start(value: str, today: date) -> date:
-    """The Monday of the week a ``YYYY-MM-DD`` falls in (this week when absent or unreadable)."""
+    """The Monday of the week a ``YYYY-MM-DD`` falls in (this week when absent, unreadable
+    or so far off that the week before or after is not a day)."""
     try:
         chosen = date.fromisoformat(value)
     except ValueError:
+        chosen = today
+    if not _FIRST_DAY <= chosen <= _LAST_DAY:
         chosen = today
     return chosen - timedelta(days=chosen.weekday())
 
@@ -102,7 +116,7 @@ def schedule_body(values: dict[str, str], form: Form) -> dict[str, Any] | None:
         if not values.get(name, "").strip():
             form.error(name, "form.required")
     minutes = values.get("slot_minutes", "").strip()
-    if not minutes.isdigit():
+    if not _WHOLE.fullmatch(minutes):
         form.error("slot_minutes", "practice.schedule.whole_minutes")
     if form.failed:
         return None
@@ -181,20 +195,32 @@ async def add_schedule(page: PractitionerPage) -> Response:
 
 
 async def _request(page: Page, request_id: str) -> dict[str, Any]:
-    """One request still to handle, or the not-found page."""
-    listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params={"status": "requested"})
-    for item in listed["items"]:
-        if item["id"] == request_id:
-            found: dict[str, Any] = item
-            return found
+    """One request still to handle, or the not-found page. The portal offers no request by
+    itself, so its pages are walked (the largest pages, a bounded number of them)."""
+    cursor = ""
+    for _ in range(MAX_REQUEST_PAGES):
+        params = {"status": "requested", "limit": str(REQUEST_PAGE_SIZE)}
+        if cursor:
+            params["cursor"] = cursor
+        listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params=params)
+        for item in listed["items"]:
+            if item["id"] == request_id:
+                found: dict[str, Any] = item
+                return found
+        cursor = listed.get("next_cursor") or ""
+        if not cursor:
+            break
     raise GatewayError(404, "prescription_request_not_found", "Prescription request not found.")
 
 
 @router.get("/prescriptions")
-async def prescriptions(page: PractitionerPage) -> Response:
-    """ "Herhaalrecepten": the requests to handle, soonest ready day first."""
-    listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params={"status": "requested"})
-    return await page.render("pages/practice_prescriptions.html.j2", requests=listed["items"])
+async def prescriptions(page: PractitionerPage, cursor: str = "") -> Response:
+    """ "Herhaalrecepten": the requests to handle, soonest ready day first, a page at a time."""
+    params = {"status": "requested", **({"cursor": cursor} if cursor else {})}
+    listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params=params)
+    return await page.render(
+        "pages/practice_prescriptions.html.j2", requests=listed["items"], next_cursor=listed.get("next_cursor") or ""
+    )
 
 
 @router.post("/prescriptions/{request_id}/ready")
@@ -243,15 +269,18 @@ async def reject(page: PractitionerPage, request_id: str) -> Response:
 
 
 @router.get("/econsults")
-async def econsults(page: PractitionerPage) -> Response:
-    """ "E-consulten": the questions to answer first, then those answered. One opens in the
-    shared inbox's conversation page; the answer closes the e-consult for the patient."""
-    listed = await page.portal_api("GET", "/portal/practice/econsults", params={"kind": "econsult"})
+async def econsults(page: PractitionerPage, cursor: str = "") -> Response:
+    """ "E-consulten": the questions to answer first, then those answered (a page at a time).
+    One opens in the shared inbox's conversation page; the answer closes the e-consult for
+    the patient."""
+    params = {"kind": "econsult", **({"cursor": cursor} if cursor else {})}
+    listed = await page.portal_api("GET", "/portal/practice/econsults", params=params)
     threads = listed["items"]
     return await page.render(
         "pages/practice_econsults.html.j2",
         open_threads=[thread for thread in threads if thread["state"] == "open"],
         answered=[thread for thread in threads if thread["state"] != "open"],
+        next_cursor=listed.get("next_cursor") or "",
     )
 
 
@@ -323,18 +352,35 @@ def _result_form(page: Page) -> Form:
 
 
 async def _client_page(
-    page: Page, person_id: str, form: Form, document_form: Form | None = None, *, status: int = 200
+    page: Page,
+    person_id: str,
+    form: Form,
+    document_form: Form | None = None,
+    *,
+    status: int = 200,
+    documents_cursor: str = "",
+    results_cursor: str = "",
 ) -> Response:
     client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
     trajectories = await page.portal_api("GET", "/portal/practice/trajectories", params={"person_id": person_id})
-    results = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/results")
-    documents = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}/documents")
+    results = await page.portal_api(
+        "GET",
+        f"/portal/practice/clients/{segment(person_id)}/results",
+        params={"cursor": results_cursor} if results_cursor else {},
+    )
+    documents = await page.portal_api(
+        "GET",
+        f"/portal/practice/clients/{segment(person_id)}/documents",
+        params={"cursor": documents_cursor} if documents_cursor else {},
+    )
     return await page.render(
         "pages/practice_client.html.j2",
         status=status,
         client=client,
         results=results["items"],
         documents=documents["items"],
+        documents_next=documents.get("next_cursor") or "",
+        results_next=results.get("next_cursor") or "",
         form=form,
         document_form=document_form or page.new_form(DOCUMENT_FIELDS, {"kind": "document"}),
         trajectories=trajectories,
@@ -343,9 +389,10 @@ async def _client_page(
 
 
 @router.get("/clients/{person_id}")
-async def client(page: PractitionerPage, person_id: str) -> Response:
-    """One patient: their documents and reports, and their results."""
-    return await _client_page(page, person_id, _result_form(page))
+async def client(page: PractitionerPage, person_id: str, documents: str = "", results: str = "") -> Response:
+    """One patient: their documents and reports, and their results (``documents`` and
+    ``results`` are the cursors of a next page of each)."""
+    return await _client_page(page, person_id, _result_form(page), documents_cursor=documents, results_cursor=results)
 
 
 @router.post("/clients/{person_id}/documents")
@@ -420,11 +467,40 @@ async def start_trajectory(page: PractitionerPage, person_id: str) -> Response:
     return await page.redirect(f"/practice/clients/{segment(person_id)}")
 
 
+async def _end_page(page: Page, person_id: str, trajectory_id: str, form: Form, *, status: int = 200) -> Response:
+    client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    trajectories = await page.portal_api("GET", "/portal/practice/trajectories", params={"person_id": person_id})
+    trajectory = next((item for item in trajectories if item["id"] == trajectory_id), None)
+    if trajectory is None or trajectory["status"] == "ended":
+        raise GatewayError(404, "trajectory_not_found", "Trajectory not found.")
+    return await page.render(
+        "pages/practice_trajectory_end.html.j2", status=status, client=client, trajectory=trajectory, form=form
+    )
+
+
+@router.get("/clients/{person_id}/trajectories/{trajectory_id}/end")
+async def end_trajectory_confirmation(page: PractitionerPage, person_id: str, trajectory_id: str) -> Response:
+    """What ending means (the client's portal access ends with their last trajectory), asked
+    before it is done."""
+    return await _end_page(page, person_id, trajectory_id, page.new_form(END_FIELDS))
+
+
 @router.post("/clients/{person_id}/trajectories/{trajectory_id}/end")
 async def end_trajectory(page: PractitionerPage, person_id: str, trajectory_id: str) -> Response:
-    """Ends the trajectory (the client's portal access ends with their last one)."""
-    await page.form()
-    await page.portal_api("POST", f"/portal/practice/trajectories/{segment(trajectory_id)}/end", json={"reason": ""})
+    """Ends the trajectory, with the reason given if any."""
+    values = await page.form()
+    form = page.new_form(END_FIELDS, values)
+    try:
+        await page.portal_api(
+            "POST",
+            f"/portal/practice/trajectories/{segment(trajectory_id)}/end",
+            json={"reason": values.get("reason", "").strip()},
+        )
+    except GatewayError as error:
+        if not error.errors:
+            raise
+        form.take(error)
+        return await _end_page(page, person_id, trajectory_id, form, status=error.status)
     page.flash("success", "practice.trajectory.ended")
     return await page.redirect(f"/practice/clients/{segment(person_id)}")
 
