@@ -131,6 +131,11 @@ def fixed(path: str, body: dict[str, Any] | None = None, query: dict[str, Any] |
     return build
 
 
+async def _helpdesk_question(world: World, role: str, allowed: bool) -> Request:
+    body = {"email": f"helpdesk-{role}-{uuid.uuid4().hex[:6]}@test.example", "question": "Waar vind ik dit?"}
+    return "/api/v1/helpdesk/questions", body, None
+
+
 def fresh(
     path: str,
     *,
@@ -479,6 +484,8 @@ ROUTES: list[Route] = [
     Route("PUT", "/api/v1/organisation/secure-mail-settings", may(Capability.MANAGE_ORGANISATION_SETTINGS), fixed(
         "/api/v1/organisation/secure-mail-settings", {"read_link_days": 30}
     )),
+    # --- the technical helpdesk (messaging): an address per role (each address is capped)
+    Route("POST", "/api/v1/helpdesk/questions", may(Capability.VIEW_ORGANISATION), _helpdesk_question),
     # --- the organisation's profile (contacts) and security policy (identity)
     Route("GET", "/api/v1/organisation/profile", may(Capability.VIEW_ORGANISATION), fixed(
         "/api/v1/organisation/profile"
