@@ -386,6 +386,13 @@ async def send_message(request: Request, caller: CurrentCaller, clients: Clients
     return _sent(sent)
 
 
+async def _check_reply(clients: Clients, caller: CurrentCaller, thread_id: str) -> None:
+    """Before the form is read, as messaging checks a reply: the caller works the e-counter
+    (403), then may write in this open thread (404)."""
+    await clients.call(clients.messaging.CheckEcounterSend, messaging_pb2.EcounterSendCheck(), caller)
+    await clients.call(clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller)
+
+
 @router.post(
     "/ecounter/messages/{thread_id}/replies",
     status_code=201,
@@ -400,9 +407,7 @@ async def reply(thread_id: str, request: Request, caller: CurrentCaller, clients
     body, files = await message_parts(
         request,
         ReplyIn,
-        before_form=lambda: clients.call(
-            clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller
-        ),
+        before_form=lambda: _check_reply(clients, caller, thread_id),
         lists=_LISTS,
         json_parts=_JSON_PARTS,
     )

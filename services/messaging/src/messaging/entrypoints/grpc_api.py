@@ -575,7 +575,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
                     request_iterator,
                     receiver,
                     named="thread_id",
-                    before_files=lambda first: conversations.check_post_access(
+                    before_files=lambda first: ecounter.check_ecounter_reply(
                         self._services, caller, first.header.thread_id
                     ),
                 )

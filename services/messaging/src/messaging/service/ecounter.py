@@ -51,6 +51,7 @@ from messaging.service.conversations import (
     StartWith,
     StoredFile,
     add_message,
+    check_post_access,
     message_activity,
     new_thread,
     store_new_thread,
@@ -207,6 +208,14 @@ def check_ecounter_send(caller: Caller, *, organisation_id: str) -> None:
     if target is None:
         raise InvalidArgument(fields={"organisation_id": "is not an organisation"})
     _require_case_handling(caller, target != mine)
+
+
+async def check_ecounter_reply(services: Services, caller: Caller, thread_id: str) -> str:
+    """What is checked of a reply before a byte of its files is taken, in the order
+    :func:`do_reply_ecounter_message` checks it: the caller works the e-counter (403), then
+    may write in this open thread (404)."""
+    _organisation_of(caller)
+    return await check_post_access(services, caller, thread_id)
 
 
 async def do_send_ecounter_message(
