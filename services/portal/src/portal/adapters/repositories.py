@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
@@ -73,6 +74,20 @@ def _client(row: Row[Any]) -> ClientRecord:
     )
 
 
+def _column_values(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``asdict``'s dict factory for rows: an enum is stored as its value and a tuple as a
+    list (JSONB), in nested dataclasses too."""
+    return {
+        name: value.value if isinstance(value, Enum) else list(value) if isinstance(value, tuple) else value
+        for name, value in items
+    }
+
+
+def _values(record: Any) -> dict[str, Any]:
+    """A domain dataclass as the column values of its row."""
+    return asdict(record, dict_factory=_column_values)
+
+
 class SqlClients:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -136,7 +151,7 @@ class SqlChangeRequests:
         self._session = session
 
     async def add(self, request: ChangeRequest) -> None:
-        await self._session.execute(insert(change_requests).values(**_change_values(request)))
+        await self._session.execute(insert(change_requests).values(**_values(request)))
 
     async def get(self, request_id: str, organisation_id: str, *, lock: bool = False) -> ChangeRequest | None:
         query = select(change_requests).where(
@@ -147,7 +162,7 @@ class SqlChangeRequests:
 
     async def save(self, request: ChangeRequest) -> None:
         await self._session.execute(
-            update(change_requests).where(change_requests.c.id == request.id).values(**_change_values(request))
+            update(change_requests).where(change_requests.c.id == request.id).values(**_values(request))
         )
 
     async def of_person(self, person_id: str, organisation_id: str) -> list[ChangeRequest]:
@@ -165,10 +180,6 @@ class SqlChangeRequests:
             query = query.where(change_requests.c.status == status)
         rows = await self._session.execute(query.order_by(change_requests.c.requested_at).limit(LIST_CAP))
         return [_change_request(row) for row in rows]
-
-
-def _change_values(request: ChangeRequest) -> dict[str, Any]:
-    return {**asdict(request), "status": request.status.value}
 
 
 class SqlConsents:
@@ -226,18 +237,12 @@ def _trajectory(row: Row[Any]) -> Trajectory:
     )
 
 
-def _trajectory_values(trajectory: Trajectory) -> dict[str, Any]:
-    values = asdict(trajectory)
-    values["status"] = trajectory.status.value
-    return values
-
-
 class SqlTrajectories:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, trajectory: Trajectory) -> None:
-        await self._session.execute(insert(care_trajectories).values(**_trajectory_values(trajectory)))
+        await self._session.execute(insert(care_trajectories).values(**_values(trajectory)))
 
     async def get(self, trajectory_id: str, organisation_id: str, *, lock: bool = False) -> Trajectory | None:
         query = select(care_trajectories).where(
@@ -253,9 +258,7 @@ class SqlTrajectories:
 
     async def save(self, trajectory: Trajectory) -> None:
         await self._session.execute(
-            update(care_trajectories)
-            .where(care_trajectories.c.id == trajectory.id)
-            .values(**_trajectory_values(trajectory))
+            update(care_trajectories).where(care_trajectories.c.id == trajectory.id).values(**_values(trajectory))
         )
 
     async def of_person(self, person_id: str, organisation_id: str) -> list[Trajectory]:
@@ -473,7 +476,7 @@ class SqlSlots:
     async def add(self, slot: Slot) -> bool:
         result = await self._session.execute(
             pg_insert(slots)
-            .values(**{**asdict(slot), "status": slot.status.value})
+            .values(**_values(slot))
             .on_conflict_do_nothing(constraint="uq_slots_practitioner_start")
             .returning(slots.c.id)
         )
@@ -485,7 +488,7 @@ class SqlSlots:
         for start in range(0, len(new), 1000):
             result = await self._session.execute(
                 pg_insert(slots)
-                .values([{**asdict(slot), "status": slot.status.value} for slot in new[start : start + 1000]])
+                .values([_values(slot) for slot in new[start : start + 1000]])
                 .on_conflict_do_nothing(constraint="uq_slots_practitioner_start")
                 .returning(slots.c.id)
             )
@@ -687,18 +690,12 @@ def _prescription(row: Row[Any]) -> PrescriptionRequest:
     )
 
 
-def _prescription_values(request: PrescriptionRequest) -> dict[str, Any]:
-    values = asdict(request)
-    values["status"] = request.status.value
-    return values
-
-
 class SqlPrescriptions:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, request: PrescriptionRequest) -> None:
-        await self._session.execute(insert(prescription_requests).values(**_prescription_values(request)))
+        await self._session.execute(insert(prescription_requests).values(**_values(request)))
 
     async def get(self, request_id: str, organisation_id: str, *, lock: bool = False) -> PrescriptionRequest | None:
         query = select(prescription_requests).where(
@@ -709,9 +706,7 @@ class SqlPrescriptions:
 
     async def save(self, request: PrescriptionRequest) -> None:
         await self._session.execute(
-            update(prescription_requests)
-            .where(prescription_requests.c.id == request.id)
-            .values(**_prescription_values(request))
+            update(prescription_requests).where(prescription_requests.c.id == request.id).values(**_values(request))
         )
 
     async def of_person(
@@ -905,13 +900,6 @@ class SqlDiary:
 
 
 # ----------------------------------------------------------------------------- questionnaires
-def _question_json(question: Question) -> dict[str, Any]:
-    data = asdict(question)
-    data["kind"] = question.kind.value
-    data["options"] = list(question.options)
-    return data
-
-
 def _questionnaire(row: Row[Any]) -> Questionnaire:
     return Questionnaire(
         id=row.id,
@@ -932,19 +920,12 @@ def _questionnaire(row: Row[Any]) -> Questionnaire:
     )
 
 
-def _questionnaire_values(questionnaire: Questionnaire) -> dict[str, Any]:
-    values = asdict(questionnaire)
-    values["questions"] = [_question_json(q) for q in questionnaire.questions]
-    values["status"] = questionnaire.status.value
-    return values
-
-
 class SqlQuestionnaires:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, questionnaire: Questionnaire) -> None:
-        await self._session.execute(insert(questionnaires).values(**_questionnaire_values(questionnaire)))
+        await self._session.execute(insert(questionnaires).values(**_values(questionnaire)))
 
     async def get(self, questionnaire_id: str, *, lock: bool = False) -> Questionnaire | None:
         query = select(questionnaires).where(questionnaires.c.id == questionnaire_id)
@@ -953,9 +934,7 @@ class SqlQuestionnaires:
 
     async def save(self, questionnaire: Questionnaire) -> None:
         await self._session.execute(
-            update(questionnaires)
-            .where(questionnaires.c.id == questionnaire.id)
-            .values(**_questionnaire_values(questionnaire))
+            update(questionnaires).where(questionnaires.c.id == questionnaire.id).values(**_values(questionnaire))
         )
 
     async def of_person(self, person_id: str, organisation_id: str) -> list[Questionnaire]:
