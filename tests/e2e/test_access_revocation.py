@@ -201,6 +201,37 @@ async def test_a_practitioner_whose_role_is_taken_away_is_out_of_the_back_office
     assert (await api.get("/api/v1/secure-mail-inbox", headers=bearer(new_token))).status_code == 200
 
 
+async def test_a_refresh_racing_a_role_change_never_keeps_the_old_roles(stack: Stack, api: httpx.AsyncClient) -> None:
+    """Refresh and role change both lock the member's account row, and the change takes
+    its revocation time under that lock: whichever wins, the token a racing refresh mints
+    either carries the new roles or is revoked, and neither side fails on a deadlock."""
+    admin = await onboard_organisation(stack, kind="gp_practice")
+    member = await invite_staff_member(stack, admin, roles=["staff", "practitioner"])
+    refresh_token = (await login(api, member.email))["refresh_token"]
+    for round_ in range(4):
+        roles = ["staff"] if round_ % 2 == 0 else ["staff", "practitioner"]
+        refreshed, changed = await asyncio.gather(
+            api.post("/api/v1/auth/refresh", json={"refresh_token": refresh_token}),
+            api.patch(
+                f"/api/v1/organisation/staff/{member.account_id}",
+                json={"roles": roles},
+                headers=bearer(admin.access_token),
+            ),
+        )
+        assert changed.status_code == 200, changed.text
+        assert refreshed.status_code == 200, refreshed.text
+        refresh_token = refreshed.json()["refresh_token"]
+        raced = refreshed.json()["access_token"]
+        if "practitioner" in roles:
+            continue
+
+        async def back_office_refused(token: str = raced) -> bool:
+            answer = await api.get("/api/v1/portal/practice/clients", headers=bearer(token))
+            return answer.status_code in (401, 403)
+
+        await wait_until(back_office_refused, within=10.0, what="the raced token loses the back office")
+
+
 async def message_bodies(lines: AsyncIterator[str], until: Callable[[list[str]], bool]) -> list[str]:
     """The bodies of the "message.sent" events of a server-sent event stream, read until
     ``until(bodies)`` or the stream's end."""

@@ -412,6 +412,10 @@ class FakeRefreshTokens:
     async def add(self, token: RefreshToken) -> None:
         self._t.refresh_tokens[token.id] = token
 
+    async def account_id_for(self, token_hash: str) -> str | None:
+        token = await self.get_by_hash_for_update(token_hash)
+        return None if token is None else self._t.sessions[token.session_id].account_id
+
     async def get_by_hash_for_update(self, token_hash: str) -> RefreshToken | None:
         return next((t for t in self._t.refresh_tokens.values() if t.token_hash == token_hash), None)
 

@@ -234,10 +234,19 @@ class Authentication:
     async def do_refresh(self, refresh_token: str, client: ClientInfo) -> Tokens:
         """Rotates a refresh token. Reusing an already rotated token revokes its session:
         either the owner or a thief holds a copy, and the session can no longer be trusted."""
-        checked = check_refresh_token(refresh_token)
-        now = self.clock()
+        token_hash = hash_refresh_token(check_refresh_token(refresh_token))
         async with self.uow() as uow:
-            stored = await uow.refresh_tokens.get_by_hash_for_update(hash_refresh_token(checked))
+            # Every change that ends or narrows access (deactivation, new roles) locks the
+            # account row first and takes its revocation time after that lock; a refresh
+            # locks the same row first too (before the token and the session, the order those
+            # changes use, so the two cannot deadlock). So a token is never minted from an
+            # account state being revoked with an issue time that escapes the revocation.
+            account_id = await uow.refresh_tokens.account_id_for(token_hash)
+            if account_id is None:
+                raise InvalidRefreshToken()
+            account = await uow.accounts.get_for_update(account_id)
+            now = self.clock()
+            stored = await uow.refresh_tokens.get_by_hash_for_update(token_hash)
             if stored is None:
                 raise InvalidRefreshToken()
             device = await uow.sessions.get_for_update(stored.session_id)
@@ -251,7 +260,6 @@ class Authentication:
                 raise InvalidRefreshToken()
             if not device.is_active(now):
                 raise InvalidRefreshToken()
-            account = await uow.accounts.get(device.account_id)
             if account is None or not account.can_log_in:
                 raise InvalidRefreshToken()
             await uow.refresh_tokens.mark_used(stored.id, now)

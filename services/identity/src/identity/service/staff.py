@@ -160,10 +160,12 @@ class StaffManagement:
         and their current access tokens stop working everywhere (a refresh gives them the new
         roles). :class:`LastAdministrator` when it would leave the organisation without one."""
         new_roles = check_roles_change(roles)
-        now = self.clock()
         async with self.uow() as uow:
-            admin = await staff_member(uow, principal, now, Capability.MANAGE_STAFF)
+            admin = await staff_member(uow, principal, self.clock(), Capability.MANAGE_STAFF)
             member = await self._member(uow, account_id, admin)
+            # The revocation time is taken under the member's row lock, which a refresh also
+            # takes: every token minted before it is revoked, every later one has the new roles.
+            now = self.clock()
             if member.status is not AccountStatus.ACTIVE:
                 raise StaffMemberDeactivated()
             previous = member.staff_roles
@@ -194,10 +196,10 @@ class StaffManagement:
         they leave every team. They are told (:class:`StaffDeactivated`); the conversations
         they took part in stay with the organisation. Deactivating a deactivated member
         changes nothing. :class:`LastAdministrator` for the organisation's last one."""
-        now = self.clock()
         async with self.uow() as uow:
-            admin = await staff_member(uow, principal, now, Capability.MANAGE_STAFF)
+            admin = await staff_member(uow, principal, self.clock(), Capability.MANAGE_STAFF)
             member = await self._member(uow, account_id, admin)
+            now = self.clock()  # under the member's row lock, as in do_change_roles
             if member.status is AccountStatus.DISABLED:
                 return member
             check_keeps_an_administrator(

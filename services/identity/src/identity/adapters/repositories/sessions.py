@@ -128,6 +128,16 @@ class SqlRefreshTokenRepository:
             )
         )
 
+    async def account_id_for(self, token_hash: str) -> str | None:
+        """The account whose session the token belongs to, read without a lock."""
+        return (
+            await self._session.execute(
+                select(sessions.c.account_id)
+                .select_from(refresh_tokens.join(sessions, sessions.c.id == refresh_tokens.c.session_id))
+                .where(refresh_tokens.c.token_hash == token_hash)
+            )
+        ).scalar_one_or_none()
+
     async def get_by_hash_for_update(self, token_hash: str) -> RefreshToken | None:
         """Locks the row: two concurrent refreshes with one token cannot both rotate it."""
         row = (
