@@ -4,13 +4,14 @@ again, and the call tried once more; only when that fails is the person signed o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import Call, FakeStore, ScriptedGateway
+from web_fakes import Call, FakeStore, FakeStream, ScriptedGateway
 
 from web.bootstrap import create_app
 from web.config import Settings
@@ -156,3 +157,51 @@ async def test_a_rotated_refresh_token_is_kept_when_the_account_cannot_be_read()
         await _sessions(store, gateway).renew(session, BrowserContext(), rejected="access-1")
 
     assert store.rows[session.id]["tokens"]["refresh_token"] == "refresh-2"
+
+
+def _csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/staff/invite").text)
+    assert found
+    return found.group(1)
+
+
+def test_a_file_sent_with_a_revoked_token_is_sent_again_whole_after_renewal(
+    client: TestClient, store: FakeStore, gateway: ScriptedGateway
+) -> None:
+    _signed_in(store)
+    client.cookies.set("zorgpost_session", "cookie-1")
+    sent: list[tuple[str | None, bytes]] = []
+
+    def receive(call: Call) -> Any:
+        sent.append((call.token, call.json["content"]))
+        return {"id": "m-1"} if call.token == "access-2" else REVOKED
+
+    gateway.answers[("POST", "/threads/t-1/messages")] = receive
+    csrf = _csrf(client)
+
+    answer = client.post(
+        "/messages/t-1/send",
+        data={"csrf_token": csrf, "body": "Zie bijlage"},
+        files={"files": ("verslag.pdf", b"%PDF-1.7 verslag", "application/pdf")},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/messages/t-1#message-m-1"
+    assert sent == [("access-1", b"%PDF-1.7 verslag"), ("access-2", b"%PDF-1.7 verslag")]
+
+
+def test_a_download_with_a_revoked_token_is_renewed_and_served(
+    client: TestClient, store: FakeStore, gateway: ScriptedGateway
+) -> None:
+    _signed_in(store)
+    client.cookies.set("zorgpost_session", "cookie-1")
+    gateway.answers[("GET", "/threads/t-1/attachments/a-1")] = _only_for(
+        "access-2", FakeStream([b"%PDF-1.7"], {"content-type": "application/pdf"})
+    )
+
+    answer = client.get("/messages/t-1/attachments/a-1", follow_redirects=False)
+
+    assert answer.status_code == 200
+    assert answer.content == b"%PDF-1.7"
+    assert len(_refreshes(gateway)) == 1

@@ -114,8 +114,15 @@ class ScriptedGateway:
         browser: BrowserContext | None = None,
         file_field: str = "files",
     ) -> Any:
+        # The content is read as the real adapter would, so a resend shows what it sent.
+        content = b"".join(f.content.read() for f in files)
         return self._answer(
-            Call("POST", path, token, {"fields": dict(fields), file_field: [f.file_name for f in files]})
+            Call(
+                "POST",
+                path,
+                token,
+                {"fields": dict(fields), file_field: [f.file_name for f in files], "content": content},
+            )
         )
 
     async def open_stream(

@@ -244,27 +244,36 @@ class Page:
             raise LoginRequired(self.request.url.path) from None
 
     async def api_files(self, path: str, fields: Mapping[str, str | list[str]], files: list[FilePart]) -> Any:
-        """A POST with files as the signed-in person (multipart). Not retried after a
-        401: the files may have been read already."""
-        token = await self.token()
-        try:
+        """A POST with files as the signed-in person (multipart), renewed and sent once more
+        after a 401 like :meth:`api`."""
+        return await self._signed_in_call(self.token, self._files_sender(path, fields, files))
+
+    def _files_sender(
+        self, path: str, fields: Mapping[str, str | list[str]], files: list[FilePart], file_field: str = "files"
+    ) -> Callable[[str], Awaitable[Any]]:
+        async def send(token: str) -> Any:
+            # A retry sends the files from their start again (the form parser spooled them,
+            # so they can be read twice).
+            for part in files:
+                part.content.seek(0)
             return await self.parts.transfers.send_files(
-                path, token=token, fields=fields, files=files, browser=self.browser
+                path, token=token, fields=fields, files=files, browser=self.browser, file_field=file_field
             )
-        except GatewayError as error:
-            if error.status == 401:
-                await self.sign_out()
-                raise LoginRequired(self.request.url.path) from error
-            raise
+
+        return send
 
     async def api_stream(
         self, path: str, *, headers: Mapping[str, str] | None = None, idle_timeout: float | None = None
     ) -> Stream:
         """A GET read as it comes (a file, the live events) as the signed-in person."""
-        token = await self.token()
-        return await self.parts.transfers.open_stream(
-            path, token=token, headers=headers, browser=self.browser, idle_timeout=idle_timeout
-        )
+
+        async def send(token: str) -> Stream:
+            return await self.parts.transfers.open_stream(
+                path, token=token, headers=headers, browser=self.browser, idle_timeout=idle_timeout
+            )
+
+        stream: Stream = await self._signed_in_call(self.token, send)
+        return stream
 
     async def _portal_token(self) -> str:
         if self.session is None:
@@ -290,21 +299,18 @@ class Page:
         self, path: str, fields: Mapping[str, str], files: list[FilePart], *, file_field: str = "files"
     ) -> Any:
         """A portal POST with files (multipart), on behalf of the person one acts for."""
-        token = await self._portal_token()
-        try:
-            return await self.parts.transfers.send_files(
-                path, token=token, fields=fields, files=files, browser=self.browser, file_field=file_field
-            )
-        except GatewayError as error:
-            if error.status == 401:
-                await self.sign_out()
-                raise LoginRequired(self.request.url.path) from error
-            raise
+        return await self._signed_in_call(
+            self._portal_token, self._files_sender(path, fields, files, file_field), portal=True
+        )
 
     async def portal_stream(self, path: str, *, params: dict[str, str] | None = None) -> Stream:
         """A portal download (a document, a result as PDF or CSV) as it comes."""
-        token = await self._portal_token()
-        return await self.parts.transfers.open_stream(path, token=token, params=params, browser=self.browser)
+
+        async def send(token: str) -> Stream:
+            return await self.parts.transfers.open_stream(path, token=token, params=params, browser=self.browser)
+
+        stream: Stream = await self._signed_in_call(self._portal_token, send, portal=True)
+        return stream
 
     async def public_api(self, method: str, path: str, *, json: Any = None) -> Any:
         """A call that needs no signed-in person (journeys opened from a mailed link)."""
