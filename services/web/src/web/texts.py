@@ -514,12 +514,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "practice.client_consents.refused": ("geen toestemming", "no consent"),
     "practice.client_consents.default": ("standaard van de praktijk", "the practice's default"),
     "practice.client_consents.decision.yes": (
-        "toestemming op {day} om {time} door {name}",
-        "consent on {day} at {time} by {name}",
+        "toestemming op {day} om {time}",
+        "consent on {day} at {time}",
     ),
     "practice.client_consents.decision.no": (
-        "geen toestemming op {day} om {time} door {name}",
-        "no consent on {day} at {time} by {name}",
+        "geen toestemming op {day} om {time}",
+        "no consent on {day} at {time}",
     ),
     "practice.client_consents.on_behalf": ("(namens de patiënt)", "(on the patient's behalf)"),
     "practice.client_consents.none": (
@@ -531,10 +531,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Patiënten vragen hier hun gegevens te wijzigen. Doorvoeren past de gegevens aan; de vorige versie blijft bewaard.",
         "Patients ask here to change their details. Applying changes the details; the previous version is kept.",
     ),
-    "practice.changes.requested": (
-        "Gevraagd op {day} om {time} door {name}",
-        "Asked on {day} at {time} by {name}",
-    ),
+    "practice.changes.requested": ("Gevraagd op {day} om {time}", "Asked on {day} at {time}"),
+    "practice.changes.on_behalf": ("(namens de patiënt)", "(on the patient's behalf)"),
     "practice.changes.field": ("Gegeven", "Detail"),
     "practice.changes.now": ("Nu", "Now"),
     "practice.changes.new": ("Gevraagd", "Requested"),
