@@ -634,6 +634,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "practice.appointment.location": ("Plaats (niet verplicht)", "Location (optional)"),
     "practice.appointment.planned": ("De afspraak is ingepland.", "The appointment was planned."),
     "practice.appointment.cancel": ("Afspraak annuleren", "Cancel appointment"),
+    "practice.appointment.status_cancelled": ("geannuleerd", "cancelled"),
     "practice.appointment.cancel_question": (
         "Wilt u de afspraak van {name} op {day} om {time} annuleren?",
         "Do you want to cancel the appointment of {name} on {day} at {time}?",
