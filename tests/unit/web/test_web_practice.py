@@ -18,15 +18,34 @@ from web.config import Settings
 from web.domain.sessions import PRACTITIONER_ROLE, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.practice import (
     SCHEDULE_FIELDS,
+    SLOT_FIELDS,
     observations_from,
     result_fields,
     schedule_body,
+    slot_body,
     taken_at,
     week_start,
 )
+from web.entrypoints.practice_clients import (
+    APPOINTMENT_FIELDS,
+    RECORD_FIELDS,
+    appointment_body,
+    consent_fields,
+    consent_items_from,
+    record_body,
+)
 from web.forms import Form
+from web.service.ports import FieldProblem, GatewayError
 
-PERSON = {"person_id": "c1", "display_name": "Petra de Vries", "birth_date": None, "email": ""}
+PERSON = {
+    "person_id": "c1",
+    "first_name": "Petra",
+    "last_name": "de Vries",
+    "display_name": "Petra de Vries",
+    "birth_date": None,
+    "email": "",
+    "language": "nl",
+}
 TRAJECTORY = {"id": "t1", "title": "Leefstijlbegeleiding", "status": "active", "parties": []}
 
 
@@ -252,3 +271,112 @@ def test_a_request_to_reject_is_found_beyond_the_first_page(client: TestClient, 
     found = client.get("/practice/prescriptions/r-later/reject")
     assert found.status_code == 200 and "Metformine 500 mg" in found.text
     assert client.get("/practice/prescriptions/r-unknown/reject").status_code == 404
+
+
+def test_a_free_time_and_an_appointment_are_read_on_the_dutch_clock() -> None:
+    values = {"day": "2026-07-01", "start_time": "08:30", "end_time": "08:50", "location": " Kamer 2 "}
+    slot = slot_body(values, Form("nl", SLOT_FIELDS))
+    assert slot is not None and datetime.fromisoformat(slot["start"]) == datetime(2026, 7, 1, 6, 30, tzinfo=UTC)
+    assert slot["location"] == "Kamer 2"
+    planned = appointment_body(values, Form("nl", APPOINTMENT_FIELDS))
+    assert planned is not None and datetime.fromisoformat(planned["end"]) == datetime(2026, 7, 1, 6, 50, tzinfo=UTC)
+
+
+def test_a_free_time_or_appointment_without_a_day_or_with_the_end_first_names_the_field() -> None:
+    form = Form("nl", SLOT_FIELDS)
+    assert slot_body({"day": "morgen", "start_time": "", "end_time": "09:00"}, form) is None
+    assert set(form.errors) == {"day", "start_time"}
+    backwards = Form("nl", APPOINTMENT_FIELDS)
+    assert appointment_body({"day": "2026-07-01", "start_time": "10:30", "end_time": "10:00"}, backwards) is None
+    assert backwards.errors == {"end_time": ["Kies een eindtijd na de begintijd."]}
+
+
+def test_the_record_is_sent_whole_and_needs_both_names() -> None:
+    form = Form("nl", RECORD_FIELDS)
+    body = record_body({"first_name": " Petra ", "last_name": "de Vries", "city": "Zwolle"}, form)
+    assert body is not None and body["first_name"] == "Petra" and body["city"] == "Zwolle"
+    assert set(body) == set(RECORD_FIELDS) and body["language"] == "nl" and body["phone"] == ""
+    nameless = Form("nl", RECORD_FIELDS)
+    assert record_body({"first_name": " ", "last_name": "de Vries"}, nameless) is None
+    assert list(nameless.errors) == ["first_name"]
+
+
+def test_consent_rows_become_items_with_codes_and_removed_or_empty_rows_are_left_out() -> None:
+    form = Form("nl", consent_fields(4))
+    values = {
+        "item-1-code": "huisarts",
+        "item-1-label_nl": "Delen met de huisarts",
+        "item-1-label_en": "Share with the GP",
+        "item-1-default": "on",
+        "item-2-code": "school",
+        "item-2-label_nl": "Contact met school",
+        "item-2-label_en": "Contact with school",
+        "item-2-remove": "on",
+        "item-4-label_nl": "Contact met school!",
+        "item-4-label_en": "Contact with school (again)",
+    }
+    items, aliases = consent_items_from(values, 4, form)
+    assert not form.failed
+    assert items == [
+        {
+            "code": "huisarts",
+            "label_nl": "Delen met de huisarts",
+            "label_en": "Share with the GP",
+            "default_granted": True,
+        },
+        {
+            "code": "contact-met-school",
+            "label_nl": "Contact met school!",
+            "label_en": "Contact with school (again)",
+            "default_granted": False,
+        },
+    ]
+    assert aliases["items.1.label_en"] == "item-4-label_en" and aliases["items.1.code"] == "item-4-label_nl"
+
+
+def test_a_consent_row_with_one_label_names_the_other() -> None:
+    form = Form("nl", consent_fields(1))
+    consent_items_from({"item-1-label_nl": "Onderzoek"}, 1, form)
+    assert [item.anchor for item in form.summary()] == ["#field-item-1-label-en"]
+
+
+def test_a_refused_record_stays_in_edit_mode_with_the_message_next_to_the_field(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("GET", "/portal/practice/clients/c1/consents")] = []
+    gateway.answers[("PUT", "/portal/practice/clients/c1")] = GatewayError(
+        422, "invalid_argument", "", [FieldProblem("email", "value is not a valid email address")]
+    )
+    shown = client.get("/practice/clients/c1/details")
+    assert 'value="Petra"' in shown.text
+    refused = client.post(
+        "/practice/clients/c1/details",
+        data={"csrf_token": _csrf(shown.text), "first_name": "Petra", "last_name": "de Vries", "email": "petra@"},
+    )
+    assert refused.status_code == 422
+    assert 'href="#field-email"' in refused.text and 'value="petra@"' in refused.text
+    assert 'id="field-email-error-1"' in refused.text
+
+
+def test_cancelling_an_appointment_asks_first_and_goes_back_to_the_agendas_week(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    appointment = {
+        "id": "a1",
+        "start": "2026-12-03T09:00:00+00:00",
+        "end": "2026-12-03T09:10:00+00:00",
+        "status": "upcoming",
+    }
+    gateway.answers[("GET", "/portal/practice/clients/c1/appointments")] = {"items": [appointment], "next_cursor": None}
+    gateway.answers[("DELETE", "/portal/practice/appointments/a1")] = {}
+    asked = client.get("/practice/clients/c1/appointments/a1/cancel?week=2026-11-30")
+    assert "De patiënt krijgt een e-mail dat de afspraak is geannuleerd." in asked.text
+    assert not any(call.method == "DELETE" for call in gateway.calls), "nothing is cancelled before it is confirmed"
+    assert client.get("/practice/clients/c1/appointments/other/cancel").status_code == 404
+    done = client.post(
+        "/practice/clients/c1/appointments/a1/cancel",
+        data={"csrf_token": _csrf(asked.text), "week": "2026-11-30"},
+        follow_redirects=False,
+    )
+    assert done.status_code in (302, 303) and done.headers["location"] == "/practice?week=2026-11-30"
+    assert any(call.method == "DELETE" for call in gateway.calls)

@@ -39,6 +39,12 @@ SCHEDULE_FIELDS = {
     "slot_minutes": "practice.schedule.slot_minutes",
     "location": "practice.schedule.location",
 }
+SLOT_FIELDS = {
+    "day": "practice.slot.day",
+    "start_time": "practice.schedule.start_time",
+    "end_time": "practice.schedule.end_time",
+    "location": "practice.schedule.location",
+}
 ANSWER_FIELDS = {"answer": "practice.prescriptions.answer"}
 DOCUMENT_FIELDS = {
     "kind": "practice.document.kind",
@@ -189,6 +195,65 @@ async def add_schedule(page: PractitionerPage) -> Response:
         return await _schedule_page(page, form, status=error.status)
     page.flash("success", "practice.schedule.added", count=added["slots_added"])
     return await page.redirect(f"/practice?week={body['from_date']}")
+
+
+def slot_body(values: dict[str, str], form: Form) -> dict[str, str] | None:
+    """One free time as the portal takes it (start and end on the Dutch clock), or None
+    with the form's field errors."""
+    day: date | None = None
+    try:
+        day = date.fromisoformat(values.get("day", "").strip())
+    except ValueError:
+        form.error("day", "practice.result.bad_day")
+    clocks: dict[str, time] = {}
+    for name in ("start_time", "end_time"):
+        try:
+            clocks[name] = time.fromisoformat(values.get(name, "").strip())
+        except ValueError:
+            form.error(name, "practice.result.bad_time")
+    if day is None or form.failed:
+        return None
+    start = datetime.combine(day, clocks["start_time"], tzinfo=calendar.ZONE)
+    end = datetime.combine(day, clocks["end_time"], tzinfo=calendar.ZONE)
+    return {"start": start.isoformat(), "end": end.isoformat(), "location": values.get("location", "").strip()}
+
+
+async def _slot_page(page: Page, form: Form, *, status: int = 200) -> Response:
+    return await page.render("pages/practice_slot.html.j2", status=status, form=form)
+
+
+@router.get("/slots/new")
+async def slot_form(page: PractitionerPage) -> Response:
+    return await _slot_page(page, page.new_form(SLOT_FIELDS, {"day": calendar.today().isoformat()}))
+
+
+@router.post("/slots/new")
+async def add_slot(page: PractitionerPage) -> Response:
+    """One free time outside the consulting hours (an extra consultation)."""
+    values = await page.form()
+    form = page.new_form(SLOT_FIELDS, values)
+    body = slot_body(values, form)
+    if body is None:
+        return await _slot_page(page, form, status=422)
+    try:
+        await page.portal_api("POST", "/portal/practice/slots", json=body)
+    except GatewayError as error:
+        if not error.errors:
+            raise
+        form.take(error, aliases={"start": "start_time", "end": "end_time"})
+        return await _slot_page(page, form, status=error.status)
+    page.flash("success", "practice.slot.added")
+    return await page.redirect(f"/practice?week={values['day'].strip()}")
+
+
+@router.post("/slots/{slot_id}/remove")
+async def remove_slot(page: PractitionerPage, slot_id: str) -> Response:
+    """A free time taken away (a booked one is cancelled first, with a mail to the patient)."""
+    values = await page.form()
+    await page.portal_api("DELETE", f"/portal/practice/slots/{segment(slot_id)}")
+    page.flash("success", "practice.slot.removed")
+    week = week_start(values.get("week", ""), calendar.today())
+    return await page.redirect(f"/practice?week={week.isoformat()}")
 
 
 # --------------------------------------------------------------------------- repeat prescriptions
