@@ -305,6 +305,8 @@ async def test_a_parent_in_jips_portal_approves_the_agreement_and_writes_to_the_
     await journey.click_link("Wie deed wat in dit portaal")
     approved = journey.page.locator("main tr", has_text="akkoord gegeven op een document")
     assert (await approved.locator("td").last.inner_text()).strip() == "u"
+    published = journey.page.locator("main tr", has_text="document klaargezet").first
+    assert (await published.locator("td").last.inner_text()).strip() == "Test Medewerker"
     await journey.snap("actions")
 
     # Jip reads the same conversation in his own portal, and can answer in it too.

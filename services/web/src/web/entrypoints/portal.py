@@ -488,17 +488,31 @@ def _action_words(page: Page, action: str) -> str:
     return action if words == key else words
 
 
-def _actor(page: Page, item: dict[str, Any]) -> str:
-    """Who did it, as the reader knows them: they themselves, the person whose portal it
-    is, someone acting for that person, or the practice."""
+async def _people_named(page: Page) -> dict[str, str]:
+    """The names behind the actors the portal names by id: the parties and practitioners of
+    the trajectories and, in one's own portal, everyone who may act for one."""
+    names: dict[str, str] = {}
+    for trajectory in await page.portal_api("GET", "/portal/trajectories"):
+        names.update({p["id"]: p["name"] for p in trajectory["practitioners"]})
+        names.update({p["account_id"]: p["name"] for p in trajectory["parties"]})
+    if not _acting(page):
+        mine = await page.api("GET", "/me/delegations")
+        names.update({d["delegate"]["account_id"]: d["delegate"]["display_name"] for d in mine["for_me"]})
+    return names
+
+
+def _actor(page: Page, item: dict[str, Any], names: dict[str, str]) -> str:
+    """Who did it, as the reader knows them. In one's own portal everyone who may act for one
+    is known, so anyone else is the practice; in someone else's portal another delegate
+    cannot be told from the practice."""
     acting = page.session.acting if page.session is not None else None
     if item["actor_id"] == page.account.id:
         return translate(page.lang, "portal.actions.by_you")
     if acting is not None and item["actor_id"] == acting.person_id:
         return acting.person_name
-    if item["on_behalf"]:
-        return translate(page.lang, "portal.actions.by_delegate")
-    return translate(page.lang, "portal.actions.by_practice")
+    if item["actor_id"] in names:
+        return names[item["actor_id"]]
+    return translate(page.lang, "portal.actions.by_other" if acting is not None else "portal.actions.by_practice")
 
 
 @router.get("/actions")
@@ -507,10 +521,11 @@ async def actions(page: SignedInPage, cursor: str = "") -> Response:
     recorded with who did it)."""
     params = {"limit": "20", **({"cursor": cursor} if cursor else {})}
     listed = await page.portal_api("GET", "/portal/actions", params=params)
+    names = await _people_named(page)
     return await page.render(
         "pages/portal_actions.html.j2",
         actions=[
-            {**item, "what": _action_words(page, item["action"]), "actor": _actor(page, item)}
+            {**item, "what": _action_words(page, item["action"]), "actor": _actor(page, item, names)}
             for item in listed["items"]
         ],
         next_cursor=listed["next_cursor"],
