@@ -182,6 +182,7 @@ async def test_jip_changes_a_consent_and_keeps_a_diary(journey: Journey) -> None
     assert "Uw notitie is gewijzigd." in await journey.text()
     note = journey.page.locator("main .zp-card").first
     assert "morgen toets" in await note.inner_text() and "privé" in await note.inner_text()
+    assert "gewijzigd op" in await note.inner_text()
 
 
 async def test_jip_asks_to_change_his_details_and_reads_insurance_medication_and_his_data(journey: Journey) -> None:

@@ -251,3 +251,45 @@ def test_a_diary_note_that_fails_to_save_stays_in_edit_mode(
     [put] = [call for call in gateway.calls if call.method == "PUT"]
     assert put.json == {"body": "Beter geslapen", "shared": False}
     assert client.get("/portal/diary/unknown").status_code == 404
+
+
+def test_who_did_what_names_the_actor_as_the_reader_knows_them(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+
+    def action(action_id: str, name: str, actor: str) -> dict[str, object]:
+        at = "2026-11-30T09:00:00Z"
+        return {
+            "id": action_id,
+            "action": name,
+            "object_id": "x",
+            "actor_id": actor,
+            "on_behalf": actor != "a1",
+            "at": at,
+        }
+
+    gateway.answers[("GET", "/portal/actions")] = {
+        "items": [
+            action("1", "consent.changed", "a1"),
+            action("2", "diary.written", "mum"),
+            action("3", "result.published", "gp"),
+            action("4", "something.new", "gp"),
+        ],
+        "next_cursor": None,
+    }
+    gateway.answers[("GET", "/portal/trajectories")] = []
+    gateway.answers[("GET", "/me/delegations")] = {
+        "by_me": [],
+        "for_me": [{"delegate": {"account_id": "mum", "display_name": "Moeder Jansen"}, "status": "ended"}],
+        "preferred_person_id": None,
+    }
+
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>", client.get("/portal/actions").text)
+
+    assert rows == [
+        ("toestemming gewijzigd", "u"),
+        ("dagboeknotitie geschreven", "Moeder Jansen"),
+        ("uitslag klaargezet", "de praktijk"),
+        ("something.new", "de praktijk"),
+    ]

@@ -349,7 +349,15 @@ async def portal_reply(page: SignedInPage, thread_id: str) -> Response:
 
 @router.get("/messages/{thread_id}/attachments/{attachment_id}")
 async def portal_attachment(page: SignedInPage, thread_id: str, attachment_id: str) -> Response:
-    return download(await page.portal_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}"))
+    try:
+        stream = await page.portal_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}")
+    except GatewayError as error:
+        if error.status == 409:
+            return await page.render(
+                "pages/error.html.j2", status=409, title_key="file.quarantined_title", text_key="file.quarantined"
+            )
+        raise
+    return download(stream)
 
 
 @router.get("/econsults/new")
