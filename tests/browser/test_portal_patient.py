@@ -1,14 +1,16 @@
 """The GP patient portal (seed 5) in a browser: booking a free time from the practice's
 schedule (days per month, "Meer" to the next month, the "niet voor spoedeisende klachten"
 notice) and cancelling it, the 24-hour line shown with the advice to call; repeat
-prescriptions of chronic medication only with the day they are ready; a result viewed
-and downloaded as PDF and CSV; an e-consult with a photo that closes with the answer.
+prescriptions of chronic medication only with the day they are ready, and the medication
+list with its chronic flag; a result viewed and downloaded as PDF and CSV, and all of
+one's data as a FHIR file; an e-consult with a photo that closes with the answer.
 
 The practice's side (schedule, medication, results, the answer) is set up through the
 gateway's back-office API, as the practice's own software would."""
 
 from __future__ import annotations
 
+import json
 import struct
 import uuid
 import zlib
@@ -169,6 +171,12 @@ async def test_only_chronic_medication_is_offered_for_a_repeat_prescription(jour
     assert ready in await journey.text() and "aangevraagd" in await journey.text()
     await journey.snap("prescriptions")
 
+    # "Medicatie" in the dossier: the current list with the chronic flag.
+    await journey.goto("/portal/dossier")
+    await journey.click_link("Medicatie")
+    assert "ja, chronisch" in await journey.page.locator("main tr", has_text="Metformine 500 mg").inner_text()
+    assert "nee" in await journey.page.locator("main tr", has_text="Amoxicilline 500 mg").inner_text()
+
 
 async def test_a_result_is_viewed_and_downloaded_as_pdf_and_csv(journey: Journey) -> None:
     gp = await gp_with_patient(journey.stack)
@@ -214,6 +222,17 @@ async def test_a_result_is_viewed_and_downloaded_as_pdf_and_csv(journey: Journey
         await download.save_as(saved)
         content = saved.read_bytes()
         assert content.startswith(b"%PDF-") if extension == ".pdf" else b"Glucose nuchter" in content
+
+    # All of one's own data as one FHIR file, the result among it.
+    await journey.goto("/portal/dossier")
+    async with journey.page.expect_download() as started:
+        await journey.page.get_by_role("link", name="Mijn gegevens downloaden (FHIR)").click()
+    download = await started.value
+    assert download.suggested_filename.endswith(".json")
+    saved = journey.shots / "mijn-gegevens.fhir.json"
+    await download.save_as(saved)
+    bundle = json.loads(saved.read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle" and "Glucose nuchter" in saved.read_text(encoding="utf-8")
 
 
 async def test_an_econsult_with_a_photo_is_closed_by_the_practices_answer(journey: Journey) -> None:

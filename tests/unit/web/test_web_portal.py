@@ -1,8 +1,10 @@
 """The portal pages' own rules, against a scripted gateway: a cancellation the portal
 refuses within 24 hours is said in words with the advice to call (not an error page), a
 booking taken meanwhile sends the person back to choose again, only chronic medication has
-a box to tick, days are said as the seed says them, and a parent's pages use the acting
-token."""
+a box to tick, days are said as the seed says them, a parent's pages use the acting
+token (the child's conversations included), a change request asks only what differs and
+keeps a refusal next to its field, and a diary note that fails to save stays in edit
+mode."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from web.bootstrap import create_app
 from web.config import Settings
 from web.domain.moments import describe_day
 from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
-from web.service.ports import GatewayError
+from web.service.ports import FieldProblem, GatewayError
 
 APPOINTMENT = {
     "id": "ap1",
@@ -146,3 +148,148 @@ def test_only_chronic_medication_has_a_box_and_a_parent_works_with_the_acting_to
     assert {call.token for call in gateway.calls} == {"acting-token"}
     refused = client.post("/portal/prescriptions", data={"csrf_token": _csrf(page.text)})
     assert refused.status_code == 422 and "Vink ten minste één medicijn aan." in refused.text
+
+
+RECORD = {
+    "person_id": "a1",
+    "first_name": "Anna",
+    "last_name": "Jansen",
+    "display_name": "Anna Jansen",
+    "birth_date": "2010-04-01",
+    "email": "anna@example.org",
+    "phone": "",
+    "street": "Dorpsstraat 1",
+    "postal_code": "6811 AA",
+    "city": "Arnhem",
+    "insurer": "Zorgverzekeraar Oost",
+    "policy_number": "P-1",
+    "language": "nl",
+    "updated_at": None,
+}
+
+
+def test_a_change_request_asks_only_what_differs_and_a_refusal_stays_next_to_its_field(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    gateway.answers[("GET", "/portal/about-me")] = RECORD
+    gateway.answers[("GET", "/portal/change-requests")] = []
+    page = client.get("/portal/about-me")
+    assert 'value="Arnhem"' in page.text
+    form = {name: str(RECORD[name]) for name in ("first_name", "last_name", "email", "city", "street")}
+
+    unchanged = client.post("/portal/about-me", data={"csrf_token": _csrf(page.text), **form})
+    assert unchanged.status_code == 422 and "U heeft niets gewijzigd" in unchanged.text
+    assert not [call for call in gateway.calls if call.method == "POST"]
+
+    gateway.answers[("POST", "/portal/change-requests")] = GatewayError(
+        422, "invalid_argument", "", [FieldProblem("changes.email", "value is not a valid email address")]
+    )
+    refused = client.post(
+        "/portal/about-me",
+        data={"csrf_token": _csrf(page.text), **form, "email": "geen-adres", "city": "Nijmegen"},
+    )
+    [sent] = [call for call in gateway.calls if call.method == "POST"]
+    assert sent.json == {"changes": {"email": "geen-adres", "city": "Nijmegen"}, "note": ""}
+    assert refused.status_code == 422
+    assert re.search(r'id="field-email"[^>]*aria-invalid="true"', refused.text)
+    assert 'value="Nijmegen"' in refused.text, "what was typed stays"
+
+
+def test_a_parent_reads_and_answers_the_childs_conversation_with_the_acting_token(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, acting=True)
+    summary = {"id": "t1", "subject": "Slapen", "kind": "care", "state": "open"}
+    gateway.answers[("GET", "/portal/messages")] = {"items": [summary], "next_cursor": None}
+    gateway.answers[("GET", "/threads/t1")] = {
+        **summary,
+        "other_party_name": "Kind & meer",
+        "organisation": None,
+        "last_activity_at": "2026-11-30T09:00:00Z",
+        "messages": [],
+    }
+    gateway.answers[("POST", "/threads/t1/messages")] = {"id": "m9"}
+
+    listed = client.get("/portal/messages")
+    assert 'href="/portal/messages/t1"' in listed.text
+    page = client.get("/portal/messages/t1")
+    assert page.status_code == 200 and 'action="/portal/messages/t1/send"' in page.text
+    sent = client.post(
+        "/portal/messages/t1/send", data={"csrf_token": _csrf(page.text), "body": "Dank u"}, follow_redirects=False
+    )
+
+    assert sent.status_code == 303 and sent.headers["location"] == "/portal/messages/t1#message-m9"
+    assert {call.token for call in gateway.calls} == {"acting-token"}
+
+
+def test_a_diary_note_that_fails_to_save_stays_in_edit_mode(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    entry = {
+        "id": "d1",
+        "body": "Slecht geslapen",
+        "shared": True,
+        "written_at": "2026-11-30T09:00:00Z",
+        "updated_at": "2026-11-30T09:00:00Z",
+        "on_behalf": False,
+    }
+    gateway.answers[("GET", "/portal/diary")] = {"items": [entry], "next_cursor": None}
+    gateway.answers[("PUT", "/portal/diary/d1")] = lambda call: {**entry, **call.json}
+    page = client.get("/portal/diary/d1")
+    assert "Slecht geslapen" in page.text and "checked" in page.text
+
+    emptied = client.post("/portal/diary/d1", data={"csrf_token": _csrf(page.text), "body": " "})
+    assert emptied.status_code == 422 and 'action="/portal/diary/d1"' in emptied.text
+    assert re.search(r'id="field-body"[^>]*aria-invalid="true"', emptied.text)
+
+    saved = client.post(
+        "/portal/diary/d1", data={"csrf_token": _csrf(page.text), "body": "Beter geslapen"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    [put] = [call for call in gateway.calls if call.method == "PUT"]
+    assert put.json == {"body": "Beter geslapen", "shared": False}
+    assert client.get("/portal/diary/unknown").status_code == 404
+
+
+def test_who_did_what_names_the_actor_as_the_reader_knows_them(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+
+    def action(action_id: str, name: str, actor: str) -> dict[str, object]:
+        at = "2026-11-30T09:00:00Z"
+        return {
+            "id": action_id,
+            "action": name,
+            "object_id": "x",
+            "actor_id": actor,
+            "on_behalf": actor != "a1",
+            "at": at,
+        }
+
+    gateway.answers[("GET", "/portal/actions")] = {
+        "items": [
+            action("1", "consent.changed", "a1"),
+            action("2", "diary.written", "mum"),
+            action("3", "result.published", "gp"),
+            action("4", "something.new", "gp"),
+        ],
+        "next_cursor": None,
+    }
+    gateway.answers[("GET", "/portal/trajectories")] = []
+    gateway.answers[("GET", "/me/delegations")] = {
+        "by_me": [],
+        "for_me": [{"delegate": {"account_id": "mum", "display_name": "Moeder Jansen"}, "status": "ended"}],
+        "preferred_person_id": None,
+    }
+
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>", client.get("/portal/actions").text)
+
+    assert rows == [
+        ("toestemming gewijzigd", "u"),
+        ("dagboeknotitie geschreven", "Moeder Jansen"),
+        ("uitslag klaargezet", "de praktijk"),
+        ("something.new", "de praktijk"),
+    ]

@@ -2,8 +2,10 @@
 appointments (free slots per day with month navigation, booking with the "not for urgent
 complaints" notice, cancelling until 24 hours before), repeat prescriptions (chronic
 medication only, the day they are ready), results (viewed, downloaded as PDF or CSV), the
-e-consult (a question with photos), and the dossier (documents and reports to approve,
-uploads, consents) and the diary.
+e-consult (a question with photos) and care messages to the practitioner with their
+conversations, the dossier (about me with change requests, insurance, medication,
+documents and reports to approve, uploads, consents, the agreement of a trajectory, the
+FHIR download), the diary (written and edited, private or shared), and who did what.
 
 Every call goes through :meth:`Page.portal_api`: with an act-as token a parent works in
 the child's portal, and the portal service decides what anyone may see or change.
@@ -19,9 +21,10 @@ from fastapi.responses import Response
 
 from web.domain.moments import describe_day, describe_month, parse_moment
 from web.entrypoints.context import Page, SignedInPage
-from web.entrypoints.conversation import download
+from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
 from web.entrypoints.paths import segment
 from web.forms import checked
+from web.i18n import translate
 from web.service.ports import GatewayError
 from zorgpost_kit import calendar
 
@@ -36,6 +39,24 @@ ECONSULT_FIELDS = {
 }
 UPLOAD_FIELDS = {"title": "portal.documents.title", "files": "portal.documents.file"}
 DIARY_FIELDS = {"body": "portal.diary.body", "shared": "portal.diary.shared"}
+DIARY_EDIT_FIELDS = {"body": "portal.diary.text", "shared": "portal.diary.shared"}
+CARE_FIELDS = {"subject": "portal.care.subject", "body": "portal.care.body"}
+#: The personal data a change request can name, in the order the form shows them.
+RECORD_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "insurer",
+    "policy_number",
+)
+ABOUT_FIELDS = {**{name: f"portal.about.{name}" for name in RECORD_FIELDS}, "note": "portal.about.note"}
+#: Diary pages walked to find one note to edit (the portal lists them, newest first).
+DIARY_PAGE_SIZE = 100
+MAX_DIARY_PAGES = 20
 DOCUMENT_KINDS = ("document", "report")
 EXPORT_FORMATS = ("pdf", "csv")
 
@@ -249,11 +270,94 @@ async def export_result(page: SignedInPage, result_id: str, format: str = "pdf")
 # --------------------------------------------------------------------------- messages and the e-consult
 
 
+def _acting(page: Page) -> bool:
+    return page.session is not None and page.session.acting is not None
+
+
+def _conversation_url(page: Page, thread_id: str) -> str:
+    """Where a portal conversation opens: the conversation page with one's own token, or —
+    in someone else's portal — the portal's own view of it with the act-as token (the
+    conversation belongs to the person one acts for, not to oneself)."""
+    return ("/portal/messages/" if _acting(page) else "/messages/") + segment(thread_id)
+
+
 @router.get("/messages")
 async def messages(page: SignedInPage) -> Response:
     """ "Berichten": the e-consults and care conversations of this portal."""
     listed = await page.portal_api("GET", "/portal/messages")
-    return await page.render("pages/portal_messages.html.j2", threads=listed["items"])
+    return await page.render(
+        "pages/portal_messages.html.j2",
+        threads=[{**thread, "url": _conversation_url(page, thread["id"])} for thread in listed["items"]],
+    )
+
+
+@router.get("/care-messages/new")
+async def care_message_form(page: SignedInPage) -> Response:
+    return await page.render("pages/portal_care_message.html.j2", form=page.new_form(CARE_FIELDS))
+
+
+@router.post("/care-messages/new")
+async def write_care_message(page: SignedInPage) -> Response:
+    """ "Nieuw bericht" to the practitioner (seed 4): unlike an e-consult, the conversation
+    stays open for both sides."""
+    values = await page.form()
+    form = page.new_form(CARE_FIELDS, values)
+    for name in CARE_FIELDS:
+        if not values.get(name, "").strip():
+            form.error(name, "form.required")
+    if form.failed:
+        return await page.render("pages/portal_care_message.html.j2", status=422, form=form)
+    try:
+        started = await page.portal_api(
+            "POST", "/portal/care-messages", json={"subject": values["subject"], "body": values["body"]}
+        )
+    except GatewayError as error:
+        form.take(error)
+        return await page.render("pages/portal_care_message.html.j2", status=error.status, form=form)
+    page.flash("success", "portal.care.sent")
+    return await page.redirect(_conversation_url(page, started["id"]))
+
+
+async def _portal_conversation(page: Page, thread_id: str, form: Any = None, *, status: int = 200) -> Response:
+    thread = await page.portal_api("GET", f"/threads/{segment(thread_id)}", params={"limit": "50"})
+    return await page.render(
+        "pages/portal_conversation.html.j2",
+        status=status,
+        thread=thread,
+        messages=thread["messages"],
+        form=form or page.new_form(MESSAGE_FIELDS),
+    )
+
+
+@router.get("/messages/{thread_id}")
+async def portal_conversation(page: SignedInPage, thread_id: str) -> Response:
+    """A conversation of this portal read with its token: how a parent reads and answers
+    the child's messages in the child's portal."""
+    return await _portal_conversation(page, thread_id)
+
+
+@router.post("/messages/{thread_id}/send")
+async def portal_reply(page: SignedInPage, thread_id: str) -> Response:
+    values, files = await page.form_with_files()
+    form = page.new_form(MESSAGE_FIELDS, {"body": values.get("body", "")})
+    message = await send_message(form, page.portal_files, thread_id, values, files)
+    if message is None:
+        return await _portal_conversation(page, thread_id, form, status=422)
+    page.flash("success", "portal.care.replied")
+    return await page.redirect(f"/portal/messages/{segment(thread_id)}#message-{segment(message['id'])}")
+
+
+@router.get("/messages/{thread_id}/attachments/{attachment_id}")
+async def portal_attachment(page: SignedInPage, thread_id: str, attachment_id: str) -> Response:
+    try:
+        stream = await page.portal_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}")
+    except GatewayError as error:
+        if error.status == 409:
+            return await page.render(
+                "pages/error.html.j2", status=409, title_key="file.quarantined_title", text_key="file.quarantined"
+            )
+        raise
+    return download(stream)
 
 
 @router.get("/econsults/new")
@@ -286,11 +390,7 @@ async def ask_econsult(page: SignedInPage) -> Response:
             form.take(error, aliases={"photos": "files"})
         return await page.render("pages/portal_econsult.html.j2", status=error.status, form=form)
     page.flash("success", "portal.econsult.asked")
-    if page.session is not None and page.session.acting is not None:
-        # The conversation pages read with one's own token; in someone else's portal the
-        # question is listed under their messages.
-        return await page.redirect("/portal/messages")
-    return await page.redirect(f"/messages/{segment(asked['id'])}")
+    return await page.redirect(_conversation_url(page, asked["id"]))
 
 
 # --------------------------------------------------------------------------- dossier
@@ -298,8 +398,146 @@ async def ask_econsult(page: SignedInPage) -> Response:
 
 @router.get("/dossier")
 async def dossier(page: SignedInPage) -> Response:
+    """ "Mijn Dossier": the tiles of the seed, the trajectories with who approved their
+    agreement (and a way to it for whoever still has to), and the FHIR download."""
     trajectories = await page.portal_api("GET", "/portal/trajectories")
     return await page.render("pages/portal_dossier.html.j2", trajectories=trajectories)
+
+
+@router.get("/fhir")
+async def fhir(page: SignedInPage) -> Response:
+    """ "Mijn gegevens downloaden": the person's own data as a FHIR R4 Bundle file."""
+    return download(await page.portal_stream("/portal/fhir"))
+
+
+async def _about_record(page: Page) -> dict[str, Any] | None:
+    """The practice's record of the person, or None while the practice has made none."""
+    try:
+        record: dict[str, Any] = await page.portal_api("GET", "/portal/about-me")
+    except GatewayError as error:
+        if error.status == 404:
+            return None
+        raise
+    return record
+
+
+async def _about_page(page: Page, record: dict[str, Any] | None, form: Any, *, status: int = 200) -> Response:
+    requests = await page.portal_api("GET", "/portal/change-requests") if record is not None else []
+    return await page.render(
+        "pages/portal_about.html.j2",
+        status=status,
+        record=record,
+        fields=RECORD_FIELDS,
+        requests=requests,
+        form=form,
+    )
+
+
+@router.get("/about-me")
+async def about_me(page: SignedInPage) -> Response:
+    """ "Over mij": the personal data as the practice has them, a change to pass on, and the
+    earlier change requests with the practice's answer."""
+    record = await _about_record(page)
+    values = {name: record.get(name, "") for name in RECORD_FIELDS} if record else {}
+    return await _about_page(page, record, page.new_form(ABOUT_FIELDS, values))
+
+
+@router.post("/about-me")
+async def request_change(page: SignedInPage) -> Response:
+    """Only what differs from the record is asked for; the record changes once the practice
+    accepts."""
+    values = await page.form()
+    form = page.new_form(ABOUT_FIELDS, values)
+    record = await _about_record(page)
+    if record is None:
+        raise GatewayError(404, "client_not_found", "No record yet.")
+    changes = {
+        name: values.get(name, "").strip()
+        for name in RECORD_FIELDS
+        if values.get(name, "").strip() and values.get(name, "").strip() != record.get(name, "")
+    }
+    if not changes:
+        form.general.append(translate(page.lang, "portal.about.nothing_changed"))
+        return await _about_page(page, record, form, status=422)
+    try:
+        await page.portal_api(
+            "POST", "/portal/change-requests", json={"changes": changes, "note": values.get("note", "")}
+        )
+    except GatewayError as error:
+        form.take(error, aliases={f"changes.{name}": name for name in RECORD_FIELDS})
+        return await _about_page(page, record, form, status=error.status)
+    page.flash("success", "portal.about.requested")
+    return await page.redirect("/portal/about-me#requests")
+
+
+@router.get("/insurance")
+async def insurance(page: SignedInPage) -> Response:
+    """ "Verzekering": the insurer and policy number the practice has."""
+    try:
+        found = await page.portal_api("GET", "/portal/insurance")
+    except GatewayError as error:
+        if error.status != 404:
+            raise
+        found = None
+    return await page.render("pages/portal_insurance.html.j2", insurance=found)
+
+
+@router.get("/medications")
+async def medications(page: SignedInPage) -> Response:
+    """ "Medicatie": the current list, chronic medication marked (that can be reordered)."""
+    listed = await page.portal_api("GET", "/portal/medications")
+    return await page.render("pages/portal_medications.html.j2", medications=listed)
+
+
+def _action_words(page: Page, action: str) -> str:
+    """What was done in words; an action this page does not know yet by its name."""
+    key = f"portal.actions.action.{action}"
+    words = translate(page.lang, key)
+    return action if words == key else words
+
+
+async def _people_named(page: Page) -> dict[str, str]:
+    """The names behind the actors the portal names by id: the parties and practitioners of
+    the trajectories and, in one's own portal, everyone who may act for one."""
+    names: dict[str, str] = {}
+    for trajectory in await page.portal_api("GET", "/portal/trajectories"):
+        names.update({p["id"]: p["name"] for p in trajectory["practitioners"]})
+        names.update({p["account_id"]: p["name"] for p in trajectory["parties"]})
+    if not _acting(page):
+        mine = await page.api("GET", "/me/delegations")
+        names.update({d["delegate"]["account_id"]: d["delegate"]["display_name"] for d in mine["for_me"]})
+    return names
+
+
+def _actor(page: Page, item: dict[str, Any], names: dict[str, str]) -> str:
+    """Who did it, as the reader knows them. In one's own portal everyone who may act for one
+    is known, so anyone else is the practice; in someone else's portal another delegate
+    cannot be told from the practice."""
+    acting = page.session.acting if page.session is not None else None
+    if item["actor_id"] == page.account.id:
+        return translate(page.lang, "portal.actions.by_you")
+    if acting is not None and item["actor_id"] == acting.person_id:
+        return acting.person_name
+    if item["actor_id"] in names:
+        return names[item["actor_id"]]
+    return translate(page.lang, "portal.actions.by_other" if acting is not None else "portal.actions.by_practice")
+
+
+@router.get("/actions")
+async def actions(page: SignedInPage, cursor: str = "") -> Response:
+    """Who did what in this portal, newest first (everything done on someone's behalf is
+    recorded with who did it)."""
+    params = {"limit": "20", **({"cursor": cursor} if cursor else {})}
+    listed = await page.portal_api("GET", "/portal/actions", params=params)
+    names = await _people_named(page)
+    return await page.render(
+        "pages/portal_actions.html.j2",
+        actions=[
+            {**item, "what": _action_words(page, item["action"]), "actor": _actor(page, item, names)}
+            for item in listed["items"]
+        ],
+        next_cursor=listed["next_cursor"],
+    )
 
 
 async def _documents_page(page: Page, kind: str, form: Any, *, status: int = 200) -> Response:
@@ -397,3 +635,51 @@ async def write_diary(page: SignedInPage) -> Response:
         return await _diary_page(page, form, status=error.status)
     page.flash("success", "portal.diary.saved")
     return await page.redirect("/portal/diary")
+
+
+async def _diary_entry(page: Page, entry_id: str) -> dict[str, Any]:
+    """One of one's own notes, or the not-found page. The portal offers no note by itself,
+    so its pages are walked (the largest pages, a bounded number of them)."""
+    cursor = ""
+    for _ in range(MAX_DIARY_PAGES):
+        params = {"limit": str(DIARY_PAGE_SIZE), **({"cursor": cursor} if cursor else {})}
+        listed = await page.portal_api("GET", "/portal/diary", params=params)
+        for entry in listed["items"]:
+            if entry["id"] == entry_id:
+                found: dict[str, Any] = entry
+                return found
+        cursor = listed.get("next_cursor") or ""
+        if not cursor:
+            break
+    raise GatewayError(404, "diary_entry_not_found", "Diary entry not found.")
+
+
+@router.get("/diary/{entry_id}")
+async def diary_entry(page: SignedInPage, entry_id: str) -> Response:
+    """A note to change: its text, and whether the practitioner reads it."""
+    entry = await _diary_entry(page, entry_id)
+    form = page.new_form(DIARY_EDIT_FIELDS, {"body": entry["body"], "shared": "on" if entry["shared"] else ""})
+    return await page.render("pages/portal_diary_entry.html.j2", entry=entry, form=form)
+
+
+@router.post("/diary/{entry_id}")
+async def change_diary_entry(page: SignedInPage, entry_id: str) -> Response:
+    values = await page.form()
+    form = page.new_form(DIARY_EDIT_FIELDS, {"body": values.get("body", ""), "shared": values.get("shared", "")})
+    entry = await _diary_entry(page, entry_id)
+    if not values.get("body", "").strip():
+        form.error("body", "form.required")
+        return await page.render("pages/portal_diary_entry.html.j2", status=422, entry=entry, form=form)
+    try:
+        await page.portal_api(
+            "PUT",
+            f"/portal/diary/{segment(entry_id)}",
+            json={"body": values.get("body", ""), "shared": checked(values, "shared")},
+        )
+    except GatewayError as error:
+        if error.status == 404:
+            raise
+        form.take(error)
+        return await page.render("pages/portal_diary_entry.html.j2", status=error.status, entry=entry, form=form)
+    page.flash("success", "portal.diary.changed")
+    return await page.redirect(f"/portal/diary#entry-{segment(entry_id)}")
