@@ -38,6 +38,7 @@ from web.entrypoints import (
     portal,
     practice,
     profile,
+    questionnaires,
     secure_mail_reader,
     staff,
 )
@@ -164,6 +165,7 @@ def create_app(
         messenger.router,
         portal.router,
         practice.router,
+        questionnaires.router,
         secure_mail_reader.router,
         ecounter_organisation.router,
         ecounter.router,
