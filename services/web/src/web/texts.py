@@ -640,7 +640,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.prescriptions": ("Herhaalrecepten", "Repeat prescriptions"),
     "nav.results": ("Uitslagen", "Results"),
     "nav.diary": ("Dagboek", "Diary"),
-    "nav.questionnaires": ("Vragenlijsten", "Questionnaires"),
     "home.since": ("Sinds {day}:", "Since {day}:"),
     "home.first_visit": ("Welkom in uw portaal.", "Welcome to your portal."),
     "home.new_documents": ("Nieuwe documenten: {count}", "New documents: {count}"),
