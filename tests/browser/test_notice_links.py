@@ -14,6 +14,12 @@ is left unused, so the confirmation page the test opens is the one of a working 
 staff member's question to the technical helpdesk (``helpdesk_confirmation``) links to its
 ticket.
 
+The portal (seeds 4 and 5): a GP practice's patient books a free time and cancels it
+(``appointment_booked``, ``appointment_cancelled``), and the practice publishes a document
+and a result, marks a repeat prescription ready and sends a questionnaire
+(``document_published``, ``result_published``, ``prescription_ready``,
+``questionnaire_sent``); each link opens the portal's page after the patient signs in.
+
 The digest of several secure mails (``messages_digest``) is not caused here: it goes out
 only after the person's digest window (a minute at the least); its links are the same
 ``/secure-mail/{token}`` read links whose page ``secure_mail_notice`` opens.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from typing import Any
 
@@ -40,6 +47,7 @@ from support import (
     unique_mobile,
     wait_until,
 )
+from test_portal_patient import gp_with_patient
 
 from notifications.domain.notices import CATALOGUE
 from zorgpost_devstack.stack import Stack
@@ -51,18 +59,9 @@ CASE_HANDLER = frozenset({Role.CASE_HANDLER})
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 #: Sent only after a digest window; its links are those of ``secure_mail_notice``.
-#: The portal's notices are not caused here yet: their links open the portal's pages
-#: (/portal/appointments, /documents, /prescriptions, /results, which the portal's browser
-#: tests visit), but /portal/questionnaires has no page yet.
-PORTAL_NOTICES = {
-    "appointment_booked",
-    "appointment_cancelled",
-    "document_published",
-    "prescription_ready",
-    "questionnaire_sent",
-    "result_published",
-}
-NOT_CAUSED = {"messages_digest", *PORTAL_NOTICES}
+NOT_CAUSED = {"messages_digest"}
+#: What the portal's notices need: a document as a practice publishes it.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ERROR_HEADINGS = {"Pagina niet gevonden", "Er ging iets mis", "Geen toegang", "Formulier verlopen"}
 
 
@@ -75,15 +74,20 @@ def linked_templates() -> set[str]:
     return {kind.template for kind in CATALOGUE if "link(" in _template_text(f"{kind.template}.html.j2")}
 
 
+def _subject_pattern(text: str) -> str:
+    return ".+".join(re.escape(part) for part in re.split(r"\{\{.*?\}\}", text))
+
+
 def subject_patterns() -> dict[str, re.Pattern[str]]:
-    """Each template's Dutch subject as a pattern (its parameters match anything)."""
+    """Each template's Dutch subject as a pattern (its parameters match anything; a subject
+    chosen by ``{% if %}`` matches any of its branches)."""
     patterns = {}
     for kind in CATALOGUE:
         source = _template_text(f"{kind.template}.subject.j2").strip()
-        if "{%" in source:
-            continue  # the one-time code's subject varies by purpose; it carries no link
-        parts = re.split(r"\{\{.*?\}\}", source)
-        patterns[kind.template] = re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$")
+        branches = [branch for branch in re.split(r"\{%.*?%\}", source) if branch.strip()]
+        if any(not re.sub(r"\{\{.*?\}\}", "", branch).strip() for branch in branches):
+            continue  # the one-time code's subject is all words chosen by purpose; it carries no link
+        patterns[kind.template] = re.compile("^(" + "|".join(_subject_pattern(b) for b in branches) + ")$")
     return patterns
 
 
@@ -127,10 +131,56 @@ async def _answer_in_chat(api: httpx.AsyncClient, stack: Stack, staff_auth: dict
     await wait_until(answered, within=20.0, what="the invitee answering in the chat")
 
 
+async def _cause_portal_notices(stack: Stack) -> tuple[str, str]:
+    """A GP practice's patient books and cancels a time; the practice publishes a document
+    and a result, marks a repeat prescription ready and sends a questionnaire. Answers the
+    patient's address and password."""
+    gp = await gp_with_patient(stack)
+    patient = gp.patient.account_id
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
+        token = await login(api, gp.patient.email, gp.patient.password)
+    slot = await gp.slot(datetime.now(UTC) + timedelta(days=3))
+    booked = await gp.call("POST", "/portal/appointments", token=token, json={"slot_id": slot["id"], "reason": ""})
+    await gp.call("DELETE", f"/portal/appointments/{booked['id']}", token=token)
+    await gp.call(
+        "POST",
+        f"/portal/practice/clients/{patient}/documents",
+        data={"kind": "document", "title": "Verwijsbrief", "requires_approval": "false"},
+        files={"file": ("verwijsbrief.pdf", PDF, "application/pdf")},
+    )
+    medication = await gp.call(
+        "POST",
+        f"/portal/practice/clients/{patient}/medications",
+        json={"name": "Metformine 500 mg", "dosage": "2x per dag", "chronic": True},
+    )
+    requested = await gp.call(
+        "POST", "/portal/prescription-requests", token=token, json={"medication_ids": [medication["id"]]}
+    )
+    await gp.call("POST", f"/portal/practice/prescription-requests/{requested['id']}/ready")
+    await gp.call(
+        "POST",
+        f"/portal/practice/clients/{patient}/questionnaires",
+        json={"title": "Hoe gaat het?", "questions": [{"kind": "text", "text": "Hoe gaat het met u?"}]},
+    )
+    await gp.call(
+        "POST",
+        f"/portal/practice/clients/{patient}/results",
+        json={
+            "title": "Bloedonderzoek",
+            "taken_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+            "observations": [{"name": "Glucose nuchter", "value": "7.9", "unit": "mmol/L"}],
+        },
+    )
+    await outbox_messages(stack, gp.patient.email, count=6)
+    return gp.patient.email, gp.patient.password
+
+
 async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
     """Does what sends each notice; answers recipient address → password (to log in)."""
     staff = await create_staff_member(stack, organisation_name=f"Kind & meer {uuid.uuid4().hex[:4]}")
     people: dict[str, str] = {}
+    patient, password = await _cause_portal_notices(stack)
+    people[patient] = password
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
         staff_auth = _bearer(await login(api, staff.email))
 

@@ -39,6 +39,7 @@ from web.entrypoints import (
     practice,
     practice_clients,
     profile,
+    questionnaires,
     secure_mail_reader,
     staff,
 )
@@ -166,6 +167,7 @@ def create_app(
         portal.router,
         practice.router,
         practice_clients.router,
+        questionnaires.router,
         secure_mail_reader.router,
         ecounter_organisation.router,
         ecounter.router,
