@@ -15,7 +15,7 @@ from web_fakes import Call, FakeStore, FakeStream, ScriptedGateway
 
 from web.bootstrap import create_app
 from web.config import Settings
-from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
+from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import BrowserContext, GatewayError
 from web.service.sessions import Sessions
 
@@ -205,3 +205,26 @@ def test_a_download_with_a_revoked_token_is_renewed_and_served(
     assert answer.status_code == 200
     assert answer.content == b"%PDF-1.7"
     assert len(_refreshes(gateway)) == 1
+
+
+def test_a_note_for_a_child_whose_delegation_ended_is_never_written_in_the_parents_own_portal(
+    client: TestClient, store: FakeStore, gateway: ScriptedGateway
+) -> None:
+    session = _signed_in(store)
+    session.acting = Acting("acting-1", datetime.now(UTC) + timedelta(minutes=10), "child-1", "Jip")
+    store.rows[session.id] = session.to_state()
+    client.cookies.set("zorgpost_session", "cookie-1")
+    gateway.answers[("POST", "/portal/diary")] = REVOKED
+    gateway.answers[("POST", "/me/act-as")] = GatewayError(403, "not_permitted", "")
+    csrf = _csrf(client)
+
+    answer = client.post(
+        "/portal/diary", data={"csrf_token": csrf, "body": "Vandaag ging het goed"}, follow_redirects=False
+    )
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/"
+    assert [call.token for call in gateway.calls if call.path == "/portal/diary"] == ["acting-1"]
+    stored = BrowserSession.from_state(session.id, store.rows[session.id])
+    assert stored.acting is None
+    assert stored.flash == [{"kind": "error", "key": "acting.ended", "params": {"name": "Jip"}}]

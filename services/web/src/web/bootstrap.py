@@ -56,7 +56,7 @@ from web.entrypoints.context import (
 from web.entrypoints.rendering import build_environment
 from web.i18n import negotiate, translate
 from web.service.ports import Gateway, GatewayError, GatewayTransfers, GatewayUnavailable, SessionStore
-from web.service.sessions import Sessions
+from web.service.sessions import ActingEnded, Sessions
 from zorgpost_kit.access_log import AccessLogMiddleware, loggable_path
 from zorgpost_kit.db import create_engine, create_session_factory
 from zorgpost_kit.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
@@ -237,6 +237,13 @@ def _install_error_pages(app: FastAPI) -> None:
             next_url = page_of(request.app, request.url.path)
         return await page.redirect("/login?next=" + quote(next_url, safe=""))
 
+    async def acting_ended(request: Request, error: Exception) -> Response:
+        # Whatever was asked in that person's portal is not done (nor in one's own).
+        assert isinstance(error, ActingEnded)
+        page = await _page_for(request)
+        page.flash("error", "acting.ended", name=error.person_name)
+        return await page.redirect("/")
+
     async def password_change_required(request: Request, _error: Exception) -> Response:
         page = await _page_for(request)
         return await page.redirect("/password/change")
@@ -281,6 +288,7 @@ def _install_error_pages(app: FastAPI) -> None:
         return await _error_page(request, 500, "error.generic.title", "error.generic.text")
 
     app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(ActingEnded, acting_ended)
     app.add_exception_handler(PasswordChangeRequired, password_change_required)
     app.add_exception_handler(NotAllowed, not_allowed)
     app.add_exception_handler(CsrfFailed, csrf_failed)

@@ -36,6 +36,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "acting.banner": ("U bekijkt het portaal van {name}.", "You are viewing the portal of {name}."),
     "acting.back": ("Terug naar mijn eigen portaal", "Back to my own portal"),
+    "acting.ended": (
+        "U kunt niet meer namens {name} handelen; er is niets namens {name} gedaan. U bent terug in uw eigen portaal.",
+        "You can no longer act for {name}; nothing was done for {name}. You are back in your own portal.",
+    ),
     # ------------------------------------------------------------------ forms
     "form.error_summary": ("Er ging iets mis. Controleer het volgende:", "Something went wrong. Please check:"),
     "form.error_prefix": ("Fout:", "Error:"),

@@ -209,11 +209,9 @@ class Page:
                 raise
         await self.renew(rejected=token)
         if portal and self.session is not None and self.session.acting is not None:
-            # The acting token was revoked with one's own: asked again with the new one.
-            try:
-                await self.parts.sessions.act_as(self.session, self.session.acting.person_id, self.browser)
-            except GatewayError:
-                self.session.acting = None
+            # The acting token was revoked with one's own: asked again with the new one
+            # (ActingEnded, never a retry with one's own token, when that is refused).
+            await self.parts.sessions.act_again(self.session, self.browser)
         try:
             return await send(await token_for())
         except GatewayError as error:

@@ -27,6 +27,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class ActingEnded(Exception):
+    """Acting for someone ended (the delegation was ended or its age rules no longer
+    allow it): nothing more is done in their portal, and nothing meant for it is done in
+    one's own instead. ``person_name`` is whose portal it was."""
+
+    def __init__(self, person_name: str) -> None:
+        super().__init__("acting for someone ended")
+        self.person_name = person_name
+
+
 class SessionEnded(Exception):
     """The identity session behind a browser session is over (logged out elsewhere, revoked,
     expired): the person must sign in again."""
@@ -251,13 +261,22 @@ class Sessions:
         again when it ran out), else one's own."""
         if session.acting is not None:
             if not session.acting_valid(self._clock(), self._margin):
-                try:
-                    await self.act_as(session, session.acting.person_id, browser)
-                except GatewayError:
-                    # The delegation ended meanwhile: back to one's own portal.
-                    session.acting = None
-                    await self.save(session)
-                    return await self.access_token(session, browser)
+                await self.act_again(session, browser)
             assert session.acting is not None
             return session.acting.access_token
         return await self.access_token(session, browser)
+
+    async def act_again(self, session: BrowserSession, browser: BrowserContext) -> None:
+        """A new acting token for the person one acts for. When identity refuses it (the
+        delegation ended meanwhile) one is back in one's own portal and :class:`ActingEnded`
+        is raised: the page asked for was that person's, never to be done in one's own."""
+        assert session.acting is not None
+        acting = session.acting
+        try:
+            await self.act_as(session, acting.person_id, browser)
+        except GatewayError as error:
+            if error.status >= 500:
+                raise
+            session.acting = None
+            await self.save(session)
+            raise ActingEnded(acting.person_name) from error
