@@ -431,3 +431,41 @@ async def test_switching_to_a_childs_portal_follows_the_age_rules_and_so_does_th
     assert (await _trajectory(api, practice, noors["id"]))["status"] == "awaiting_agreement"
     await api.post(f"/api/v1/portal/documents/{noors['agreement_document_id']}/approve", headers=noor.headers)
     assert (await _trajectory(api, practice, noors["id"]))["status"] == "active"
+
+
+async def test_a_parent_in_a_childs_portal_reaches_only_the_portals_conversations(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    """Acting for Jip is for his portal: his care messages with the practice, not the chats,
+    secure mail or e-counter cases his own account takes part in, nor his live feed."""
+    practice = await _kind_en_meer(stack, api)
+    parent = await new_client(stack, api, practice, "Olga", 41)
+    jip = await new_client(stack, api, practice, "Jip", 13)
+    await _delegate(api, practice, parent, jip)
+    care = await api.post(
+        "/api/v1/portal/care-messages", json={"subject": "Afspraak", "body": "Kan het later?"}, headers=jip.headers
+    )
+    assert care.status_code == 201, care.text
+    chat = await api.post("/api/v1/threads", json={"subject": "Prive", "body": "Alleen van mij"}, headers=jip.headers)
+    assert chat.status_code == 201, chat.text
+
+    for_jip = await _act_as(api, parent, jip.account_id)
+    listed = (await api.get("/api/v1/threads", headers=for_jip)).json()["items"]
+    assert [t["id"] for t in listed] == [care.json()["id"]]
+    assert (await api.get(f"/api/v1/threads/{care.json()['id']}", headers=for_jip)).status_code == 200
+    hidden = await api.get(f"/api/v1/threads/{chat.json()['id']}", headers=for_jip)
+    assert hidden.status_code == 404
+    answered = await api.post(
+        f"/api/v1/threads/{chat.json()['id']}/messages", json={"body": "namens Jip"}, headers=for_jip
+    )
+    assert answered.status_code == 404
+    started = await api.post("/api/v1/threads", json={"subject": "Nieuw", "body": "namens Jip"}, headers=for_jip)
+    assert started.status_code in (403, 409), started.text
+    found = (await api.get("/api/v1/search", params={"q": "alleen"}, headers=for_jip)).json()["items"]
+    assert found == []
+    stream = await api.get("/api/v1/events", headers=for_jip)
+    assert (stream.status_code, stream.json()["code"]) == (403, "not_for_delegates")
+    # Jip himself still has both, and finds his own words.
+    assert len((await api.get("/api/v1/threads", headers=jip.headers)).json()["items"]) == 2
+    own = (await api.get("/api/v1/search", params={"q": "alleen"}, headers=jip.headers)).json()["items"]
+    assert len(own) == 1

@@ -322,13 +322,22 @@ class FakeQueries:
         return {i: copy.deepcopy(self._s.messages[i]) for i in message_ids if i in self._s.messages}
 
     async def search(
-        self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
+        self,
+        account_id: str,
+        organisation_id: str | None,
+        words: list[str],
+        after: ListCursor | None,
+        limit: int,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[SearchResult]:
         mine = {
             p.thread_id
             for p in self._s.participants.values()
-            if self._own(p, account_id, organisation_id)
-            or (p.kind is ParticipantKind.ORGANISATION and organisation_id and p.organisation_id == organisation_id)
+            if (
+                self._own(p, account_id, organisation_id)
+                or (p.kind is ParticipantKind.ORGANISATION and organisation_id and p.organisation_id == organisation_id)
+            )
+            and (not kinds or self._s.threads[p.thread_id].kind.value in kinds)
         }
 
         def matches(m: Message) -> bool:

@@ -615,7 +615,13 @@ class ConversationQueries:
         return {message.id: message for message in await _load_messages(self._session, rows)}
 
     async def search(
-        self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
+        self,
+        account_id: str,
+        organisation_id: str | None,
+        words: list[str],
+        after: ListCursor | None,
+        limit: int,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[SearchResult]:
         """Full text on ix_messages_search, limited to the caller's threads; newest first."""
         # Words are \\w+ only (see search_words), so the prefix query cannot be malformed.
@@ -629,6 +635,8 @@ class ConversationQueries:
             messages.c.search_vector.op("@@")(func.to_tsquery(text("'simple'::regconfig"), tsquery)),
             messages.c.thread_id.in_(select(participants.c.thread_id).where(mine)),
         )
+        if kinds:
+            query = query.where(messages.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         if after is not None:
             query = query.where(tuple_(messages.c.created_at, messages.c.id) < tuple_(after.at, after.id))
         rows = list(

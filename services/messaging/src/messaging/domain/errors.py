@@ -39,6 +39,11 @@ class AlreadyOpened(FailedPrecondition):
     default_message = "The recipient has already opened this mail; it can no longer be withdrawn."
 
 
+class NotForDelegates(PermissionDenied):
+    code = "not_for_delegates"
+    default_message = "Someone acting for another person reaches only the conversations of their portal."
+
+
 class NotAllowedForKind(FailedPrecondition):
     code = "not_allowed_for_kind"
     default_message = "This is not possible in this kind of conversation."

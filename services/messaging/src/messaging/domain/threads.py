@@ -71,6 +71,10 @@ class KindPolicy:
     #: (citizens, clients, patients) and this many other organisations (as shared inboxes).
     start_with_persons: int = 0
     start_with_organisations: int = 0
+    #: Someone acting for the person (a parent in a child's portal, identity's delegation)
+    #: reaches it: only the portal's conversations with the practice, never the person's
+    #: own chats, secure mail, e-counter cases or helpdesk questions.
+    reachable_by_delegate: bool = False
 
 
 POLICIES: dict[ThreadKind, KindPolicy] = {
@@ -125,6 +129,7 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             # Only the patient asks: an e-consult staff started would close with its own
             # first message. Staff who write to a patient first start a care conversation.
             closes_on_organisation_answer=True,
+            reachable_by_delegate=True,
         ),
         KindPolicy(
             ThreadKind.CARE,
@@ -138,6 +143,7 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             withdrawable_until_opened=False,
             # The client and, say, a parent or a partner who is a client too.
             start_with_persons=5,
+            reachable_by_delegate=True,
         ),
         KindPolicy(
             # Started only by asking the helpdesk (AskHelpdesk): the asker and the
@@ -158,6 +164,10 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
 
 def policy_for(kind: ThreadKind) -> KindPolicy:
     return POLICIES[kind]
+
+
+#: The kinds someone acting for another person reaches (see ``reachable_by_delegate``).
+DELEGATE_KINDS = frozenset(policy.kind.value for policy in POLICIES.values() if policy.reachable_by_delegate)
 
 
 @dataclass
@@ -343,6 +353,8 @@ def resolve_access(
             if participant.is_guest and participant.id == principal.subject_id:
                 return Access(thread, participant, participants, caller=principal)
         raise ThreadNotFound()
+    if principal.acts_on_behalf and not policy_for(thread.kind).reachable_by_delegate:
+        raise ThreadNotFound()
     organisation = None
     if principal.can(Capability.WORK_SHARED_INBOX):
         organisation = next(
@@ -363,9 +375,7 @@ def resolve_access(
             thread.id, principal.subject_id, name, now, via_organisation_id=principal.organisation_id
         )
         own.last_activity_at = thread.last_activity_at or now
-        return Access(
-            thread, own, [*participants, own], is_new=True, organisation=organisation, caller=principal
-        )
+        return Access(thread, own, [*participants, own], is_new=True, organisation=organisation, caller=principal)
     raise ThreadNotFound()
 
 

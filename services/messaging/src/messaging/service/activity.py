@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
 from messaging.domain.activity import ActivityEntry, ActivityKind, reader_keys
-from messaging.domain.errors import TooManyStreams
+from messaging.domain.errors import NotForDelegates, TooManyStreams
 from messaging.domain.threads import Message
 from messaging.service.common import Caller, Services
 from zorgpost_kit.auth import TokenRevoked
@@ -102,6 +102,9 @@ class ActivityHub:
         """Admits a stream (``TooManyStreams`` past the caps) and hands it every row the hub
         reads from now on."""
         principal = caller.principal
+        if principal.acts_on_behalf:
+            # The live feed carries everything of the person's; a delegate's pages ask.
+            raise NotForDelegates()
         by_account = sum(1 for s in self._all if s.account_id == principal.subject_id)
         by_session = sum(1 for s in self._all if s.session_id == principal.session_id)
         if by_account >= self._max_per_account or by_session >= self._max_per_session:

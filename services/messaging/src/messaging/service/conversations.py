@@ -13,6 +13,7 @@ from messaging.domain.events import MessageRecipient, MessageSent
 from messaging.domain.notices import notice_recipients
 from messaging.domain.secure_mail import new_read_link, withdrawable_by
 from messaging.domain.threads import (
+    DELEGATE_KINDS,
     Access,
     AttachmentInfo,
     Forwarded,
@@ -252,6 +253,8 @@ def check_create_thread(
     allowed = policy.startable_by_staff if principal.can(Capability.WORK_SHARED_INBOX) else policy.startable_by_person
     if not policy.started_by_create_thread or not allowed or principal.is_guest:
         raise NotAllowedForKind()
+    if principal.acts_on_behalf and not policy.reachable_by_delegate:
+        raise NotAllowedForKind()
     errors = FieldErrors()
     text_subject = check_subject(subject, errors)
     text_body = check_body(body, errors, required=False)
@@ -394,9 +397,7 @@ def new_thread(
         name,
         now,
         via_organisation_id=(
-            principal.organisation_id
-            if principal.can(Capability.WORK_SHARED_INBOX) and not as_themself
-            else None
+            principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) and not as_themself else None
         ),
     )
     participants = [me]
@@ -571,8 +572,12 @@ async def list_threads(
     count = page_size(limit)
     after = decode_cursor(cursor)
     wanted = check_kinds(kinds)
+    principal = caller.principal
+    if principal.acts_on_behalf:
+        wanted = (wanted or DELEGATE_KINDS) & DELEGATE_KINDS
+        if not wanted:
+            return [], ""
     async with services.uow() as uow:
-        principal = caller.principal
         listings = await uow.queries.threads_of_account(
             principal.subject_id, staff_organisation(principal), after, count + 1, kinds=wanted
         )
@@ -716,7 +721,12 @@ async def search(
     principal = caller.principal
     async with services.uow() as uow:
         found = await uow.queries.search(
-            principal.subject_id, staff_organisation(principal), words, after, count + 1
+            principal.subject_id,
+            staff_organisation(principal),
+            words,
+            after,
+            count + 1,
+            kinds=DELEGATE_KINDS if principal.acts_on_behalf else frozenset(),
         )
     page = found[:count]
     next_cursor = ""

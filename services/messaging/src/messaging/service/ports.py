@@ -171,7 +171,13 @@ class ConversationQueries(Protocol):
     async def messages_by_id(self, message_ids: list[str]) -> dict[str, Message]: ...
 
     async def search(
-        self, account_id: str, organisation_id: str | None, words: list[str], after: ListCursor | None, limit: int
+        self,
+        account_id: str,
+        organisation_id: str | None,
+        words: list[str],
+        after: ListCursor | None,
+        limit: int,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[SearchResult]:
         """In the account's own threads (the same rule as ``threads_of_account``, with
         ``organisation_id`` as ``staff_of``) and that organisation's shared inbox."""
