@@ -26,4 +26,4 @@ class TrajectoryEndedConsumer(EventConsumer[portal_events_pb2.TrajectoryEnded, I
     ) -> None:
         if event.other_trajectory_active or not event.person_account_id:
             return
-        await do_end_portal_access(uow, event.person_account_id, self._clock())
+        await do_end_portal_access(uow, event.person_account_id, self._clock)

@@ -276,11 +276,7 @@ class Authentication:
             if device is not None:
                 device.revoke(self.clock())
                 await uow.sessions.save(device)
-                uow.emit(
-                    AccessRevoked(
-                        session_id=device.id, revoked_at=self.clock(), reason=RevocationReason.LOGOUT
-                    )
-                )
+                uow.emit(AccessRevoked(session_id=device.id, revoked_at=self.clock(), reason=RevocationReason.LOGOUT))
             await uow.commit()
 
     async def me(self, principal: Principal) -> Me:
@@ -379,6 +375,12 @@ class Authentication:
         return Challenge(challenge.id, method)
 
     async def _open_session(self, uow: UnitOfWork, account: Account, client: ClientInfo) -> Tokens:
+        # Locked and read again before minting, as in do_refresh: a deactivation or a change
+        # of roles committed while the password or code was checked counts.
+        locked = await uow.accounts.get_for_update(account.id)
+        if locked is None or not locked.can_log_in:
+            raise InvalidCredentials()
+        account = locked
         now = self.clock()
         device = Session(
             id=str(uuid.uuid4()),

@@ -33,6 +33,7 @@ from identity.domain.errors import (
 from identity.domain.notices import Recipient, no_login_email
 from identity.domain.people import check_birth_date, display_name
 from identity.service.callers import organisation_of, own_account, staff_member
+from identity.service.common import parse_id
 from identity.service.ports import AccessTokens, UnitOfWork
 from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
@@ -195,8 +196,10 @@ class Delegations:
             age = person.age_on(today)
             if age is None:
                 raise DelegationNotAllowed("The person's birth date is unknown; the age rules cannot be applied.")
-            if consent_rule(age) is not ConsentRule.NONE_NEEDED and not person.can_log_in and (
-                person.status is not AccountStatus.PENDING_ACTIVATION
+            if (
+                consent_rule(age) is not ConsentRule.NONE_NEEDED
+                and not person.can_log_in
+                and (person.status is not AccountStatus.PENDING_ACTIVATION)
             ):
                 raise DelegationNotAllowed("From 12 the person consents from their own account; create it first.")
             if await uow.delegations.find_open(person.id, delegate.id) is not None:
@@ -284,12 +287,20 @@ class Delegations:
         active: ``sub`` is the person, ``act.sub`` the caller, and the caller's session is
         its session (logging out ends it). It has no refresh token: when it expires, the
         front end asks again, and the delegation is checked again."""
-        now = self.clock()
+        person_id = parse_id(person_account_id)
+        if person_id is None:
+            raise DelegationNotFound()
         async with self.uow() as uow:
+            # Both accounts locked (in id order, so two switches the other way round cannot
+            # deadlock) before anything is read, and the issue time taken after: a
+            # revocation of either account committed meanwhile counts (see do_refresh).
+            for account_id in sorted({principal.subject_id, person_id}):
+                await uow.accounts.get_for_update(account_id)
+            now = self.clock()
             me = await own_account(uow, principal, now)
-            if not await uow.delegations.is_active(person_account_id, me.id):
+            if not await uow.delegations.is_active(person_id, me.id):
                 raise DelegationNotFound()
-            person = await self._account(uow, person_account_id)
+            person = await self._account(uow, person_id)
             organisation = await organisation_of(uow, person)
         token = self.access_tokens.issue(
             subject_id=person.id,

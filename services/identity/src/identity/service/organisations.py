@@ -222,12 +222,12 @@ class Organisations:
         its sessions end (their tokens are refused everywhere within seconds). Conversations,
         clients and history stay. Answers the organisation and how many staff lost access
         (0 when it was deactivated already)."""
-        now = self.clock()
         async with self.uow() as uow:
             organisation = await _find(uow, id_or_name, lock=True)
             if organisation.status is OrganisationStatus.DEACTIVATED:
                 return organisation, 0
             staff = await uow.staff.active_ids_of_organisation_for_update(organisation.id)
+            now = self.clock()  # under the staff's row locks, as every revocation (see do_refresh)
             for account_id in staff:
                 await uow.accounts.set_status(account_id, AccountStatus.DISABLED)
                 await uow.sessions.revoke_all_except(account_id, None, now)

@@ -143,9 +143,9 @@ class PasswordResets:
         (PasswordChanged). Wrong codes or answers count; after five the link is dead."""
         confirmation = check_reset_confirmation(token, new_password, code=code, secret_answer=secret_answer)
         code, secret_answer, new_password = confirmation.code, confirmation.secret_answer, confirmation.new_password
-        now = self.clock()
         async with self.uow() as uow:
-            reset, account = await self._open_reset(uow, confirmation.token)
+            reset, account = await self._open_reset(uow, confirmation.token, lock_account=True)
+            now = self.clock()  # under the account's row lock, as every revocation (see do_refresh)
             requirements = await self._requirements(uow, account)
             errors = FieldErrors()
             if requirements.second_factor is not None and not code.strip():
@@ -193,11 +193,16 @@ class PasswordResets:
             await uow.commit()
         log.info("password_reset", account_id=account.id)
 
-    async def _open_reset(self, uow: UnitOfWork, token: str) -> tuple[PasswordReset, Account]:
+    async def _open_reset(
+        self, uow: UnitOfWork, token: str, *, lock_account: bool = False
+    ) -> tuple[PasswordReset, Account]:
         reset = await uow.password_resets.get_by_token_hash_for_update(hash_link_token(token))
         if reset is None or not reset.is_open(self.clock()):
             raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
-        account = await uow.accounts.get(reset.account_id)
+        if lock_account:
+            account = await uow.accounts.get_for_update(reset.account_id)
+        else:
+            account = await uow.accounts.get(reset.account_id)
         if account is None or not account.can_log_in:
             raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
         return reset, account

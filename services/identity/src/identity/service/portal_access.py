@@ -3,6 +3,7 @@ toegang tot de Portal")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from identity.domain.accounts import AccountStatus
@@ -15,12 +16,15 @@ from zorgpost_kit.logging import get_logger
 log = get_logger(__name__)
 
 
-async def do_end_portal_access(uow: UnitOfWork, person_account_id: str, now: datetime) -> bool:
+async def do_end_portal_access(uow: UnitOfWork, person_account_id: str, clock: Callable[[], datetime]) -> bool:
     """Disables the person's login, revokes every session (refresh tokens stop at once)
     and ends every delegation to or from the person ("access_ended"), inside the caller's
     unit of work. Staff accounts and unknown ids are left alone (False). Repeating it
     changes nothing more."""
     account = await uow.accounts.get_for_update(person_account_id)
+    # The revocation time is taken under the account's row lock, which every token-minting
+    # flow takes too (see AuthenticationService.do_refresh).
+    now = clock()
     if account is None or account.works_for_organisation:
         log.info("portal_access_not_ended", account_known=account is not None)
         return False

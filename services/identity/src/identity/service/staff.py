@@ -162,6 +162,7 @@ class StaffManagement:
         new_roles = check_roles_change(roles)
         async with self.uow() as uow:
             admin = await staff_member(uow, principal, self.clock(), Capability.MANAGE_STAFF)
+            await self._serialise(uow, admin)
             member = await self._member(uow, account_id, admin)
             # The revocation time is taken under the member's row lock, which a refresh also
             # takes: every token minted before it is revoked, every later one has the new roles.
@@ -198,6 +199,7 @@ class StaffManagement:
         changes nothing. :class:`LastAdministrator` for the organisation's last one."""
         async with self.uow() as uow:
             admin = await staff_member(uow, principal, self.clock(), Capability.MANAGE_STAFF)
+            await self._serialise(uow, admin)
             member = await self._member(uow, account_id, admin)
             now = self.clock()  # under the member's row lock, as in do_change_roles
             if member.status is AccountStatus.DISABLED:
@@ -222,6 +224,13 @@ class StaffManagement:
         return member
 
     # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    async def _serialise(uow: UnitOfWork, admin: StaffMember) -> None:
+        """Changes to the organisation's staff run one after the other (the organisation's
+        row locked first, as its deactivation does): two administrators demoting each other
+        at once would otherwise lock their two rows in opposite orders and deadlock."""
+        await uow.organisations.get_for_update(admin.organisation.id)
 
     @staticmethod
     async def _member(uow: UnitOfWork, account_id: str, admin: StaffMember) -> Account:

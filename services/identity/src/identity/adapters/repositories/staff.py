@@ -70,6 +70,7 @@ class SqlStaffDirectory:
                     accounts.c.status == AccountStatus.ACTIVE.value,
                     accounts.c.roles.any(Role.ADMIN.value),
                 )
+                .order_by(accounts.c.id)
                 .with_for_update()
             )
         ).all()
