@@ -343,6 +343,17 @@ class Directory(Protocol):
         """An organisation's name; None when there is no such organisation."""
         ...
 
+    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        """The organisations the caller's organisation (a department) supervises, each with
+        the theme codes of the link; empty for any other organisation. Asked afresh every
+        time: a link that ended counts at once."""
+        ...
+
+    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        """The departments that supervise the caller's organisation, each with the theme
+        codes of the link."""
+        ...
+
 
 @dataclass(frozen=True)
 class ThemeContacts:
