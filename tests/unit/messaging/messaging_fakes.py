@@ -27,6 +27,7 @@ from messaging.service.ports import (
     NewContactPerson,
     ScanVerdict,
     SearchResult,
+    SupervisionLink,
     ThemeContacts,
 )
 from zorgpost_kit.auth import Principal
@@ -553,16 +554,17 @@ class FakeDirectory:
     async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
         return self.organisations.get(organisation_id)
 
-    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+    async def supervised(self, access_token: str) -> list[SupervisionLink]:
         # The tests' callers carry their organisation's id as their token.
-        return dict(self.supervision.get(access_token, {}))
+        links = self.supervision.get(access_token, {})
+        return [SupervisionLink(o, self.organisations.get(o, o), themes) for o, themes in links.items()]
 
-    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
-        return {
-            department: links[access_token]
+    async def supervisors(self, access_token: str) -> list[SupervisionLink]:
+        return [
+            SupervisionLink(department, self.organisations.get(department, department), links[access_token])
             for department, links in self.supervision.items()
             if access_token in links
-        }
+        ]
 
 
 class FakeScanner:

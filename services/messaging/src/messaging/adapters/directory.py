@@ -11,7 +11,7 @@ import time
 import grpc
 
 from messaging.domain.errors import NotStaffOfOrganisation
-from messaging.service.ports import Member
+from messaging.service.ports import Member, SupervisionLink
 from zorgpost.identity.v1 import (
     directory_pb2,
     directory_pb2_grpc,
@@ -101,20 +101,27 @@ class IdentityDirectory:
             raise _refusal(error, staff_only=True) from None
         return str(found.name)
 
-    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+    async def supervised(self, access_token: str) -> list[SupervisionLink]:
         try:
             found = await self._organisations.ListSupervisedOrganisations(
                 organisations_pb2.ListSupervisionRequest(), metadata=call_metadata(access_token), timeout=self._timeout
             )
         except grpc.aio.AioRpcError as error:
             raise _refusal(error, staff_only=True) from None
-        return {str(link.organisation.id): tuple(str(theme) for theme in link.themes) for link in found.links}
+        return _links(found)
 
-    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
+    async def supervisors(self, access_token: str) -> list[SupervisionLink]:
         try:
             found = await self._organisations.ListSupervisors(
                 organisations_pb2.ListSupervisionRequest(), metadata=call_metadata(access_token), timeout=self._timeout
             )
         except grpc.aio.AioRpcError as error:
             raise _refusal(error, staff_only=True) from None
-        return {str(link.organisation.id): tuple(str(theme) for theme in link.themes) for link in found.links}
+        return _links(found)
+
+
+def _links(found: organisations_pb2.ListSupervisionResponse) -> list[SupervisionLink]:
+    return [
+        SupervisionLink(str(link.organisation.id), str(link.organisation.name), tuple(str(t) for t in link.themes))
+        for link in found.links
+    ]

@@ -193,9 +193,7 @@ Links = Mapping[str, Sequence[str]]
 
 NOT_AN_ORGANISATION = "is not an organisation"
 NOT_A_SUPERVISED_THEME = "your department does not supervise this organisation in this theme"
-NOT_SUPERVISED_IN_THEME = (
-    "no department supervises your organisation in this theme, so nobody could read the message"
-)
+NOT_SUPERVISED_IN_THEME = "no department supervises your organisation in this theme, so nobody could read the message"
 
 
 def department_reach(supervised: Links, organisation_id: str, theme_id: str) -> dict[str, str]:

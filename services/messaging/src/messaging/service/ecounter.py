@@ -66,6 +66,7 @@ from messaging.service.ports import (
     ListCursor,
     MessagingUnitOfWork,
     NewContactPerson,
+    SupervisionLink,
     ThemeContacts,
 )
 from zorgpost_kit.calendar import ZONE
@@ -110,6 +111,10 @@ def _contacts(services: Services) -> ContactsDirectory:
     if services.contacts is None:
         raise Unavailable()
     return services.contacts
+
+
+def _themes_by_organisation(links: list[SupervisionLink]) -> dict[str, tuple[str, ...]]:
+    return {link.organisation_id: link.themes for link in links}
 
 
 def _organisation_of(caller: Caller) -> str:
@@ -255,7 +260,9 @@ async def do_send_ecounter_message(
     elif target != mine:
         # Its supervision links first: an organisation it does not supervise is unknown to
         # it, and contacts is not asked about it at all.
-        reach = department_reach(await services.directory.supervised(caller.access_token), target, theme_id)
+        reach = department_reach(
+            _themes_by_organisation(await services.directory.supervised(caller.access_token)), target, theme_id
+        )
     for field, problem in reach.items():
         errors.add(field, problem)
     if target is not None and not reach and theme_id:
@@ -272,7 +279,7 @@ async def do_send_ecounter_message(
     elif target == mine:
         # An organisation writes to the department keeping the theme, which must supervise
         # it in that theme: otherwise the message would reach nobody who may read it.
-        supervisors = await services.directory.supervisors(caller.access_token)
+        supervisors = _themes_by_organisation(await services.directory.supervisors(caller.access_token))
         for field, problem in organisation_reach(supervisors, theme.department_id, theme.theme_id).items():
             errors.add(field, problem)
     added: list[ContactInput] = []
@@ -464,7 +471,7 @@ async def do_reply_ecounter_message(
         already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
     if case.side_of(mine) == "department":
         # The department answers only while it supervises the organisation in the theme.
-        supervised = await services.directory.supervised(caller.access_token)
+        supervised = _themes_by_organisation(await services.directory.supervised(caller.access_token))
         if department_reach(supervised, case.organisation_id, case.theme_id):
             raise NotSupervised()
     errors = FieldErrors()
