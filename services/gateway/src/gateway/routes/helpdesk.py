@@ -1,9 +1,9 @@
 """/api/v1/helpdesk: a question to the technical helpdesk ("Hulp nodig?" → "Technische
 helpdesk", seed 3). It becomes a ticket in the shared inbox of the department(s) that
 supervise the asker's organisation (they run its e-counter; a department's own staff ask
-their own), answered there by its helpdesk, and the address given gets a confirmation (Dutch, or English on request) with
-a link to the ticket, never the question. Limited per client address like the routes that
-mail or check a code (:mod:`gateway.rate_limit`)."""
+their own), answered there by its helpdesk, and the address given gets a confirmation
+(Dutch, or English on request) with a link to the ticket, never the question. Limited per
+client address like the routes that mail or check a code (:mod:`gateway.rate_limit`)."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from messaging.domain.ecounter import (
+    NOT_AN_ORGANISATION,
     Box,
     EcounterCase,
     EcounterEntry,
     EcounterMessageSent,
-    NOT_AN_ORGANISATION,
     EntryStatus,
     MessageContact,
     NoContactForTheme,
@@ -243,9 +243,10 @@ async def do_send_ecounter_message(
     otherwise), and only with a contact for the theme (409 ``no_contact_for_theme``
     otherwise). From the department: to ``organisation_id``, one it supervises in the theme
     (an organisation it does not supervise is refused as unknown, a theme outside the link
-    names ``theme_id``), whose contacts for the theme are told. Nothing is sent when any field is wrong; every wrong field is named. ``files``
-    (already received and checked) are stored once everything else passed, and removed
-    again when the message is not sent."""
+    names ``theme_id``), whose contacts for the theme are told. Nothing is sent when any
+    field is wrong; every wrong field is named. ``files`` (already received and checked)
+    are stored once everything else passed, and removed again when the message is not
+    sent."""
     mine = _organisation_of(caller)
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=True)

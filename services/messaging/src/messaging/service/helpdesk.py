@@ -26,7 +26,6 @@ from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_text
 
-
 #: The kind of organisation that runs an e-counter (identity's organisation kinds).
 GOVERNMENT_DEPARTMENT = "government_department"
 
