@@ -123,6 +123,7 @@ async def test_bad_input_in_a_form_is_named_and_nothing_is_sent(
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     fresh = await create_staff_member(stack, organisation_name=f"Nieuw Huis {uuid.uuid4().hex[:4]}")
+    await supervise(stack, world["department"].organisation_id, fresh.organisation_id, world["theme"])
     token = bearer(await login(api, fresh.email))
     message = {"theme_id": world["theme"], "title": "Vraag", "body": "Tekst", "contacts": [own_contact()]}
 
