@@ -100,7 +100,7 @@ async def do_ask_helpdesk(services: Services, caller: Caller, *, email: str, que
         )
         await publish(uow, access.participants, message_activity(message))
         await uow.commit()
-    answered_by = ", ".join(name for _, name in helpdesks) or access.thread.organisation_name
+    answered_by = ", ".join(department for _, department in helpdesks) or access.thread.organisation_name
     return Ticket(access.thread.id, answered_by)
 
 
