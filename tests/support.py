@@ -30,7 +30,7 @@ from contacts.domain.themes import Theme
 from identity.adapters.events import event_codec
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.unit_of_work import IdentityUnitOfWork
-from identity.domain.accounts import Account, AccountStatus, Role
+from identity.domain.accounts import Account, AccountStatus, OrganisationKind, Role
 from identity.domain.client_accounts import SecretQuestion, normalise_secret_answer
 from identity.domain.policy import SecurityPolicy
 from identity.service.accounts import do_create_account, do_create_organisation
@@ -59,11 +59,15 @@ class StaffMember:
 
 
 async def create_staff_member(
-    stack: Stack, *, organisation_name: str | None = None, roles: frozenset[Role] = frozenset({Role.STAFF})
+    stack: Stack,
+    *,
+    organisation_name: str | None = None,
+    roles: frozenset[Role] = frozenset({Role.STAFF}),
+    kind: str = "other",
 ) -> StaffMember:
-    """An organisation and one staff account with ``roles``, written through identity's own
-    use cases (contract tests; the end-to-end tests onboard organisations through the public
-    paths: :func:`onboard_organisation`)."""
+    """An organisation of ``kind`` and one staff account with ``roles``, written through
+    identity's own use cases (contract tests; the end-to-end tests onboard organisations
+    through the public paths: :func:`onboard_organisation`)."""
     engine = create_engine(stack.database_urls["identity"], pool_size=1)
     try:
         session_factory = create_session_factory(engine)
@@ -73,7 +77,7 @@ async def create_staff_member(
             return IdentityUnitOfWork(session_factory, codec)
 
         name = organisation_name or f"Gemeente Test {uuid.uuid4().hex[:6]}"
-        organisation = await do_create_organisation(uow, name)
+        organisation = await do_create_organisation(uow, name, OrganisationKind(kind))
         email = f"medewerker-{uuid.uuid4().hex[:8]}@test.example"
         # A cheap hash keeps tests fast; production parameters are tested in the unit tests.
         account = await do_create_account(
@@ -630,3 +634,15 @@ async def add_themes(stack: Stack, department: StaffMember, *names: str) -> list
     finally:
         await engine.dispose()
     return ids
+
+
+async def supervise(stack: Stack, department_id: str, organisation_id: str, *themes: str) -> None:
+    """The operator links a department to an organisation it supervises in ``themes``
+    (``zorgpost-identity organisations supervise``; again: sets the link's themes), as the
+    e-counter's reach needs; without ``themes`` the link ends."""
+    if themes:
+        args = ["supervise", department_id, organisation_id, *(arg for theme in themes for arg in ("--theme", theme))]
+    else:
+        args = ["unsupervise", department_id, organisation_id]
+    status, _, err = await operator_command(stack, *args)
+    assert status == 0, err

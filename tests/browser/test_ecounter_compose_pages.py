@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from browser_support import Journey, add_contact_person, confirm_contact_person, link_in, outbox_messages
-from support import add_themes, create_staff_member, login
+from support import add_themes, create_staff_member, login, supervise
 
 from zorgpost_kit.roles import Role
 
@@ -29,10 +29,14 @@ async def test_a_new_message_with_an_attachment_goes_out_once_it_names_a_contact
 ) -> None:
     stack = journey.stack
     department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=frozenset({Role.CASE_HANDLER})
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        roles=frozenset({Role.CASE_HANDLER}),
+        kind="government_department",
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [subsidies] = await add_themes(stack, department, "Subsidies")
+    await supervise(stack, department.organisation_id, anker.organisation_id, subsidies)
     title = f"Aanvraag subsidie {uuid.uuid4().hex[:4]}"
     report = tmp_path / "begroting-2026.txt"
     report.write_text("Begroting 2026: personeel, huur, energie.\n", encoding="utf-8")
@@ -110,10 +114,14 @@ async def test_a_theme_page_lists_in_and_out_with_the_in_out_filter_and_the_widg
 ) -> None:
     stack = journey.stack
     department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=frozenset({Role.CASE_HANDLER})
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        roles=frozenset({Role.CASE_HANDLER}),
+        kind="government_department",
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
+    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning)
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
         auth = _bearer(await login(api, anker.email))
         await add_contact_person(api, auth, anker.email, [erkenning])
@@ -178,6 +186,14 @@ async def test_a_theme_page_lists_in_and_out_with_the_in_out_filter_and_the_widg
 async def test_the_technical_helpdesk_takes_a_question_and_mails_a_confirmation(journey: Journey) -> None:
     stack = journey.stack
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
+    # The helpdesk that answers is the supervising department's (it runs the e-counter).
+    department = await create_staff_member(
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        roles=frozenset({Role.HELPDESK}),
+        kind="government_department",
+    )
+    await supervise(stack, department.organisation_id, anker.organisation_id, "erkenning")
     email = f"vraag-{uuid.uuid4().hex[:8]}@hetanker.example"
     await journey.log_in(anker.email, anker.password)
     await journey.goto("/ecounter")

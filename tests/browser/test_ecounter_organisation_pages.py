@@ -23,7 +23,7 @@ from browser_support import (
     outbox_messages,
 )
 from playwright.async_api import Locator
-from support import add_themes, create_staff_member, login
+from support import add_themes, create_staff_member, login, supervise
 
 from zorgpost_kit.roles import Role
 
@@ -51,13 +51,17 @@ async def test_a_task_goes_once_its_theme_has_a_confirmed_contact_and_received_m
     stack = journey.stack
     # The department's side of the e-counter is its case handlers'.
     department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {_suffix()}", roles=frozenset({Role.CASE_HANDLER})
+        stack,
+        organisation_name=f"Departement Zorg {_suffix()}",
+        roles=frozenset({Role.CASE_HANDLER}),
+        kind="government_department",
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {_suffix()}")
     # Theme names of their own (a theme id is the name as a slug): every browser test
     # shares one catalogue.
     sfx = _suffix()
     erkenning, _subsidies = await add_themes(stack, department, f"Erkenning-{sfx}", f"Subsidies-{sfx}")
+    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning)
 
     await journey.log_in(anker.email, anker.password)
     await journey.goto("/staff")

@@ -17,7 +17,7 @@ from browser_support import (
     link_in,
     outbox_messages,
 )
-from support import add_themes, create_staff_member, login
+from support import add_themes, create_staff_member, login, supervise
 
 from zorgpost_kit.roles import Role
 
@@ -34,7 +34,10 @@ def _bearer(token: str) -> dict[str, str]:
 async def test_a_contact_person_confirms_by_the_mailed_link_once(journey: Journey) -> None:
     stack = journey.stack
     department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=CASE_HANDLER
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        roles=CASE_HANDLER,
+        kind="government_department",
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
@@ -68,10 +71,14 @@ async def test_the_departments_message_is_read_from_its_notice_and_answered_by_t
 ) -> None:
     stack = journey.stack
     department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=CASE_HANDLER
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        roles=CASE_HANDLER,
+        kind="government_department",
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
+    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning)
     title = f"Vraag over uw erkenning {uuid.uuid4().hex[:4]}"
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
         # The organisation's staff member is its confirmed contact person for the theme.

@@ -44,6 +44,7 @@ from support import (
     create_staff_member,
     login,
     onboard_organisation,
+    supervise,
     unique_mobile,
     wait_until,
 )
@@ -293,9 +294,14 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
         # The e-counter: the staff member becomes a confirmed contact person for a theme of a
         # department, whose case handler then writes to the organisation about it.
         department = await create_staff_member(
-            stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=CASE_HANDLER
+            stack,
+            organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+            roles=CASE_HANDLER,
+            kind="government_department",
         )
         [theme] = await add_themes(stack, department, "Erkenning")
+        # The department reaches the organisation (and runs its helpdesk) as its supervisor.
+        await supervise(stack, department.organisation_id, staff.organisation_id, theme)
         await add_contact_person(api, staff_auth, staff.email, [theme])
         await confirm_contact_person(stack, api, staff.email)
         contact = f"contactpersoon-{uuid.uuid4().hex[:8]}@zorg.example"
@@ -313,7 +319,7 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
         assert written.status_code == 201, written.text
 
         # "Hulp nodig?": a question to the technical helpdesk is confirmed by mail, with a link
-        # to the ticket that the organisation's shared inbox answers.
+        # to the ticket that the supervising department's shared inbox answers.
         asked = await api.post(
             "/api/v1/helpdesk/questions",
             json={"email": staff.email, "question": "Waar vind ik mijn verzonden berichten?"},

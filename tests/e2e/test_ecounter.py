@@ -27,6 +27,7 @@ from support import (
     notice_detail,
     onboard_organisation,
     onboard_staff_member,
+    supervise,
     wait_for_messages,
 )
 
@@ -79,6 +80,8 @@ async def world(stack: Stack) -> dict[str, Any]:
         stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}", kind="care_organisation"
     )
     themes = await add_themes(stack, department, "Erkenning", "Subsidies")
+    # The department reaches Het Anker in both themes; "other" it does not supervise.
+    await supervise(stack, department.organisation_id, anker.organisation_id, *themes)
     return {"department": department, "anker": anker, "other": other, "themes": themes}
 
 
@@ -258,6 +261,7 @@ async def test_3_1_2_a_new_message_needs_a_contact_for_its_theme_and_gets_a_refe
     fresh = await onboard_staff_member(
         stack, organisation_name=f"Nieuw Huis {uuid.uuid4().hex[:4]}", kind="care_organisation"
     )
+    await supervise(stack, world["department"].organisation_id, fresh.organisation_id, world["themes"][0])
     token = await login(api, fresh.email)
     message = {"theme_id": world["themes"][0], "title": "Vraag over erkenning", "body": "Vertrouwelijke vraag"}
 
@@ -402,6 +406,7 @@ async def test_3_1_3_paging_and_filters_on_200_messages_and_the_theme_in_out_lis
     target = await onboard_staff_member(
         stack, organisation_name=f"Groot Huis {uuid.uuid4().hex[:4]}", kind="care_organisation"
     )
+    await supervise(stack, world["department"].organisation_id, target.organisation_id, *world["themes"])
     token = await login(api, target.email)
     erkenning, subsidies = world["themes"]
     for number in range(200):

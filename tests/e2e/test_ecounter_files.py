@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from support import add_themes, create_member, create_staff_member, login
+from support import add_themes, create_member, create_staff_member, login, supervise
 
 from zorgpost_devstack.stack import Stack
 from zorgpost_kit.roles import Role
@@ -51,11 +51,15 @@ def fields_of(message: dict[str, Any]) -> dict[str, Any]:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def world(stack: Stack) -> dict[str, Any]:
     department = await create_staff_member(
-        stack, organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}", roles=frozenset({Role.CASE_HANDLER})
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        roles=frozenset({Role.CASE_HANDLER}),
+        kind="government_department",
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     other = await create_staff_member(stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}")
     [subsidies] = await add_themes(stack, department, "Subsidies")
+    await supervise(stack, department.organisation_id, anker.organisation_id, subsidies)
     return {"department": department, "anker": anker, "other": other, "theme": subsidies}
 
 
@@ -119,6 +123,7 @@ async def test_bad_input_in_a_form_is_named_and_nothing_is_sent(
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     fresh = await create_staff_member(stack, organisation_name=f"Nieuw Huis {uuid.uuid4().hex[:4]}")
+    await supervise(stack, world["department"].organisation_id, fresh.organisation_id, world["theme"])
     token = bearer(await login(api, fresh.email))
     message = {"theme_id": world["theme"], "title": "Vraag", "body": "Tekst", "contacts": [own_contact()]}
 

@@ -1,8 +1,11 @@
 """The technical helpdesk of the "Hulp nodig?" widget (seed 3, 3.3: "Vul uw e-mailadres en
 uw vraag in alvorens op 'Verstuur' te klikken"), through the gateway: a question becomes a
-ticket the organisation's helpdesk finds unread in its shared inbox and answers; the address
+ticket that the helpdesk of the department supervising the asker's organisation (it runs
+that organisation's e-counter) finds unread in its shared inbox and answers; the address
 given gets a confirmation in Dutch (or English) with a link to the ticket and never the
-question; bad input is named per field and sends nothing; nobody else reaches the ticket."""
+question; bad input is named per field and sends nothing; nobody else reaches the ticket —
+not a colleague of the asker, not another organisation; an organisation that no department
+supervises has no helpdesk to ask (409)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from support import (
     login,
     notice_detail,
     onboard_staff_member,
+    supervise,
     wait_for_messages,
 )
 
@@ -44,11 +48,21 @@ def address() -> str:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def world(stack: Stack) -> dict[str, Any]:
-    asker = await onboard_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
+    asker = await onboard_staff_member(
+        stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}", kind="care_organisation"
+    )
     assert asker.administrator is not None
-    helpdesk = await invite_staff_member(stack, asker.administrator, roles=("helpdesk",))
+    colleague = await invite_staff_member(stack, asker.administrator, roles=("staff", "helpdesk"))
+    # The department that supervises Het Anker runs its e-counter, and so its helpdesk.
+    helpdesk = await onboard_staff_member(
+        stack,
+        organisation_name=f"Departement Zorg {uuid.uuid4().hex[:4]}",
+        kind="government_department",
+        roles=("helpdesk",),
+    )
+    await supervise(stack, helpdesk.organisation_id, asker.organisation_id, "erkenning")
     outsider = await onboard_staff_member(stack, organisation_name=f"Andere Zorg {uuid.uuid4().hex[:4]}")
-    return {"asker": asker, "helpdesk": helpdesk, "outsider": outsider}
+    return {"asker": asker, "colleague": colleague, "helpdesk": helpdesk, "outsider": outsider}
 
 
 async def test_a_question_becomes_a_ticket_the_helpdesk_answers_and_a_confirmation_without_it(
@@ -59,7 +73,7 @@ async def test_a_question_becomes_a_ticket_the_helpdesk_answers_and_a_confirmati
     asked = await api.post("/api/v1/helpdesk/questions", json={"email": email, "question": QUESTION}, headers=asker)
     assert asked.status_code == 201, asked.text
     ticket = asked.json()["id"]
-    assert asked.json()["organisation_name"] == world["asker"].organisation_name
+    assert asked.json()["organisation_name"] == world["helpdesk"].organisation_name, "whose helpdesk answers"
 
     [mail] = await wait_for_messages(stack, email)
     detail = await notice_detail(stack, mail)
@@ -67,7 +81,7 @@ async def test_a_question_becomes_a_ticket_the_helpdesk_answers_and_a_confirmati
     assert f"/threads/{ticket}" in detail["text"]
     assert "bijlage" not in detail["text"] and "bijlage" not in detail["html"], "never the question"
 
-    # The helpdesk finds it unread among what the organisation received, and answers it.
+    # The department's helpdesk finds it unread among what the department received, and answers it.
     helpdesk = bearer(await login(api, world["helpdesk"].email))
     inbox = (await api.get("/api/v1/secure-mail-inbox?folder=received", headers=helpdesk)).json()
     [listed] = [item for item in inbox["items"] if item["id"] == ticket]
@@ -81,9 +95,26 @@ async def test_a_question_becomes_a_ticket_the_helpdesk_answers_and_a_confirmati
     seen = (await api.get(f"/api/v1/threads/{ticket}/messages", headers=asker)).json()
     assert seen["items"][0]["body"] == "Probeer een pdf van hoogstens 20 MiB."
 
-    # Someone of another organisation does not reach it.
+    # Someone of another organisation does not reach it, nor does a colleague of the asker
+    # (even one with the helpdesk role): a ticket is the asker's and the helpdesk's.
     outsider = bearer(await login(api, world["outsider"].email))
     assert (await api.get(f"/api/v1/threads/{ticket}", headers=outsider)).status_code == 404
+    colleague = bearer(await login(api, world["colleague"].email))
+    assert (await api.get(f"/api/v1/threads/{ticket}", headers=colleague)).status_code == 404
+    theirs = (await api.get("/api/v1/secure-mail-inbox?folder=received", headers=colleague)).json()
+    assert all(item["id"] != ticket for item in theirs["items"])
+
+
+async def test_an_organisation_no_department_supervises_has_no_helpdesk_to_ask(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    outsider = bearer(await login(api, world["outsider"].email))
+    email = address()
+    question = {"email": email, "question": QUESTION}
+    refused = await api.post("/api/v1/helpdesk/questions", json=question, headers=outsider)
+    assert refused.status_code == 409 and refused.json()["code"] == "no_helpdesk"
+    async with httpx.AsyncClient(base_url=stack.outbox_url, timeout=5.0) as outbox:
+        assert (await outbox.get("/api/messages", params={"to": email})).json() == [], "no confirmation"
 
 
 async def test_the_confirmation_is_in_english_when_asked_in_english(

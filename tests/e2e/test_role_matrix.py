@@ -253,8 +253,14 @@ async def _contact(world: World) -> dict[str, Any]:
 
 
 def _ecounter_message(world: World) -> dict[str, Any]:
-    """The department writes to the organisation it supervises, in a theme it keeps."""
-    return {"theme_id": world.ids["theme"], "title": "Vraag", "body": "Inhoud", "organisation_id": world.supervised_id}
+    """The department writes to an organisation it supervises in a theme it keeps (not the
+    one whose link the supervision routes change and end)."""
+    return {
+        "theme_id": world.ids["theme"],
+        "title": "Vraag",
+        "body": "Inhoud",
+        "organisation_id": world.ids["ecounter-organisation"],
+    }
 
 
 async def _case(world: World) -> dict[str, Any]:
@@ -852,6 +858,16 @@ async def world(stack: Stack) -> Any:
     ids["mail"] = await built.secure_mail()
     ids["team"] = (await built.make("admin", "POST", "/api/v1/organisation/teams", {"name": "Zaakbehandelaars"}))["id"]
     ids["theme"] = await add_theme(stack, admin.organisation_id, admin.organisation_name)
+    status, out, err = await operator_command(
+        stack, "create", "--name", f"Zorgloket {uuid.uuid4().hex[:6]}", "--kind", "care_organisation",
+        "--admin-email", unique("beheerder"), "--json",
+    )  # fmt: skip
+    assert status == 0, err
+    ids["ecounter-organisation"] = json.loads(out)["id"]
+    status, _, err = await operator_command(
+        stack, "supervise", admin.organisation_id, ids["ecounter-organisation"], "--theme", ids["theme"]
+    )
+    assert status == 0, err
     ids["case"] = (await _case(built))["id"]
     await portal_world(built)
     try:

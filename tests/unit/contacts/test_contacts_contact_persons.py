@@ -110,7 +110,9 @@ async def test_several_themes_and_several_contacts_per_theme(store: Store) -> No
     )
     await do_add_contact_person(uow(store), STAFF, dataclasses.replace(DRAFT, email="els@hetanker.be"), clock)
 
-    view = await theme_contacts(uow(store), STAFF, "org-anker", "erkenning")
+    view = await theme_contacts(
+        uow(store), STAFF, "org-anker", "erkenning", directory=FakeStaffDirectory(set()), access_token="token"
+    )
     assert len(view.contact_persons) == 2
 
 
@@ -193,29 +195,58 @@ async def test_a_task_per_theme_without_a_confirmed_contact(store: Store) -> Non
 
 async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_does(store: Store) -> None:
     await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+    links = FakeStaffDirectory(set(), supervised={"org-anker": ("erkenning",)})
 
-    assert len((await theme_contacts(uow(store), DEPARTMENT, "org-anker", "erkenning")).contact_persons) == 1
+    async def contacts_of(principal: Principal, directory: FakeStaffDirectory = links) -> int:
+        view = await theme_contacts(
+            uow(store), principal, "org-anker", "erkenning", directory=directory, access_token="token"
+        )
+        return len(view.contact_persons)
+
+    assert await contacts_of(DEPARTMENT) == 1
     with pytest.raises(ContactPersonNotFound):
-        await theme_contacts(uow(store), OTHER, "org-anker", "erkenning")
+        await contacts_of(OTHER)
     # Every user of the department reads its cases, and with them whom its answers reach.
     colleague = dataclasses.replace(DEPARTMENT, roles=frozenset({"staff"}))
-    assert len((await theme_contacts(uow(store), colleague, "org-anker", "erkenning")).contact_persons) == 1
+    assert await contacts_of(colleague) == 1
     with pytest.raises(NotPermitted):
-        await theme_contacts(
-            uow(store), dataclasses.replace(DEPARTMENT, roles=frozenset({"admin"})), "org-anker", "erkenning"
-        )
+        await contacts_of(dataclasses.replace(DEPARTMENT, roles=frozenset({"admin"})))
+
+
+async def test_the_department_sees_only_what_it_supervises_in_the_linked_themes(store: Store) -> None:
+    await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
+
+    for links in ({}, {"org-anker": ("subsidies",)}, {"org-other": ("erkenning",)}):
+        with pytest.raises(ContactPersonNotFound):
+            await theme_contacts(
+                uow(store),
+                DEPARTMENT,
+                "org-anker",
+                "erkenning",
+                directory=FakeStaffDirectory(set(), supervised=links),
+                access_token="token",
+            )
+    # The organisation's own staff need no link to see their own contacts.
+    own = await theme_contacts(
+        uow(store), STAFF, "org-anker", "erkenning", directory=FakeStaffDirectory(set()), access_token="token"
+    )
+    assert len(own.contact_persons) == 1
 
 
 class FakeStaffDirectory:
     """Identity's answer: the addresses of colleagues who work the e-counter."""
 
-    def __init__(self, staff: set[str]) -> None:
+    def __init__(self, staff: set[str], *, supervised: dict[str, tuple[str, ...]] | None = None) -> None:
         self.staff = staff
+        self.links = supervised or {}
         self.asked: list[list[str]] = []
 
     async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
         self.asked.append(emails)
         return {email.lower() for email in emails if email.lower() in self.staff}
+
+    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        return dict(self.links)
 
 
 async def test_a_contact_has_ecounter_access_when_a_colleague_with_that_address_works_it(store: Store) -> None:
@@ -243,6 +274,9 @@ class FailingStaffDirectory:
         self.error = error
 
     async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
+        raise self.error
+
+    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
         raise self.error
 
 

@@ -27,6 +27,7 @@ from messaging.service.ports import (
     NewContactPerson,
     ScanVerdict,
     SearchResult,
+    SupervisionLink,
     ThemeContacts,
 )
 from zorgpost_kit.auth import Principal
@@ -463,8 +464,11 @@ class FakeContacts:
         self.themes = themes or {}
         self.persons: dict[tuple[str, str], list[StandardContact]] = {}
         self.added: list[NewContactPerson] = []
+        #: (organisation, theme) of every question asked.
+        self.asked: list[tuple[str, str]] = []
 
     async def theme_contacts(self, access_token: str, organisation_id: str, theme_id: str) -> ThemeContacts | None:
+        self.asked.append((organisation_id, theme_id))
         theme = self.themes.get(theme_id)
         if theme is None:
             return None
@@ -530,17 +534,21 @@ class FakeBlobStore:
 
 class FakeDirectory:
     """Names by account id; ``members`` as identity's directory would answer a staff member
-    of ``org-x`` (the organisation of the use-case tests' staff); ``organisations`` by id."""
+    of ``org-x`` (the organisation of the use-case tests' staff); ``organisations`` by id;
+    ``supervision`` answered for the caller whose access token is their organisation's id."""
 
     def __init__(
         self,
         names: dict[str, str] | None = None,
         members: dict[str, Member] | None = None,
         organisations: dict[str, str] | None = None,
+        supervision: dict[str, dict[str, tuple[str, ...]]] | None = None,
     ) -> None:
         self.names = names or {}
         self.members = members or {}
         self.organisations = organisations or {}
+        #: Supervision links: department id → supervised organisation id → theme codes.
+        self.supervision = supervision or {}
         #: Accounts identity refuses (a session that ended).
         self.refused: set[str] = set()
 
@@ -554,6 +562,18 @@ class FakeDirectory:
 
     async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
         return self.organisations.get(organisation_id)
+
+    async def supervised(self, access_token: str) -> list[SupervisionLink]:
+        # The tests' callers carry their organisation's id as their token.
+        links = self.supervision.get(access_token, {})
+        return [SupervisionLink(o, self.organisations.get(o, o), themes) for o, themes in links.items()]
+
+    async def supervisors(self, access_token: str) -> list[SupervisionLink]:
+        return [
+            SupervisionLink(department, self.organisations.get(department, department), links[access_token])
+            for department, links in self.supervision.items()
+            if access_token in links
+        ]
 
 
 class FakeScanner:

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from messaging_fakes import FakeContacts, FakeDirectory, Store, make_services
 
-from messaging.domain.ecounter import EcounterMessageSent, NoContactForTheme, StandardContact
+from messaging.domain.ecounter import EcounterMessageSent, NoContactForTheme, NotSupervised, StandardContact
 from messaging.domain.errors import ThreadNotFound, ThreadNotOpen
 from messaging.domain.threads import ThreadState
 from messaging.service.common import Caller, Services
@@ -39,14 +39,17 @@ def staff(organisation_id: str) -> Caller:
     """The organisation's user; the department's is a case handler (its side is theirs)."""
     account = f"acc-{NAMES[organisation_id]}"
     roles = frozenset({"case_handler"}) if organisation_id == DEPARTMENT else frozenset({"staff"})
-    return Caller(Principal(account, account, "s", organisation_id, NAMES[organisation_id], roles))
+    # The fake directory answers supervision for the organisation whose id is the token.
+    return Caller(Principal(account, account, "s", organisation_id, NAMES[organisation_id], roles), organisation_id)
 
 
 @pytest.fixture
 def world() -> tuple[Services, Store, FakeContacts]:
     theme = ThemeContacts("erkenning", "Erkenning", DEPARTMENT, "Departement Zorg", "Team Erkenningen", [], set())
     contacts = FakeContacts({"erkenning": theme})
-    services, store, _ = make_services(directory=FakeDirectory(organisations=NAMES), contacts=contacts)
+    # The department supervises Het Anker in the theme; Ander Huis not at all.
+    directory = FakeDirectory(organisations=NAMES, supervision={DEPARTMENT: {ANKER: ("erkenning",)}})
+    services, store, _ = make_services(directory=directory, contacts=contacts)
     return services, store, contacts
 
 
@@ -127,6 +130,62 @@ async def test_the_department_names_the_organisation_and_may_not_write_to_itself
 
     thread_id = await send(services, staff(DEPARTMENT), organisation_id=ANKER)
     assert store.ecounter_cases[thread_id].organisation_id == ANKER
+
+
+async def test_the_department_reaches_only_the_organisations_it_supervises_in_the_linked_themes(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.themes["subsidies"] = dataclasses.replace(contacts.themes["erkenning"], theme_id="subsidies")
+
+    with pytest.raises(InvalidArgument) as unknown:
+        await send(services, staff(DEPARTMENT), organisation_id=OTHER)
+    # As an organisation that does not exist: only that field, and contacts never asked.
+    assert set(unknown.value.fields) == {"organisation_id"}
+    assert all(organisation != OTHER for organisation, _ in contacts.asked)
+    with pytest.raises(InvalidArgument) as outside:
+        await do_send_ecounter_message(
+            services,
+            staff(DEPARTMENT),
+            theme_id="subsidies",
+            title="Vraag",
+            body="Inhoud",
+            organisation_id=ANKER,
+            changes=ContactChanges(),
+        )
+    assert set(outside.value.fields) == {"theme_id"}
+    assert store.threads == {}
+
+
+async def test_an_organisation_writes_only_in_a_theme_it_is_supervised_in(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.persons[(OTHER, "erkenning")] = [JAN]
+
+    with pytest.raises(InvalidArgument) as refused:
+        await send(services, staff(OTHER))
+
+    assert set(refused.value.fields) == {"theme_id"} and "supervises" in refused.value.fields["theme_id"]
+    assert store.threads == {}
+
+
+async def test_the_department_answers_only_while_it_supervises(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN]
+    thread_id = await send(services, staff(ANKER))
+    assert isinstance(services.directory, FakeDirectory)
+    services.directory.supervision[DEPARTMENT] = {}
+
+    with pytest.raises(NotSupervised):
+        await do_reply_ecounter_message(
+            services, staff(DEPARTMENT), thread_id=thread_id, title="", body="Antwoord", changes=ContactChanges()
+        )
+    # The history stays readable to both sides.
+    assert len((await do_open_case(services, staff(DEPARTMENT), thread_id)).history) == 1
+    assert len(store.ecounter_entries) == 2
 
 
 async def test_pages_of_five_by_keyset(world: tuple[Services, Store, FakeContacts]) -> None:

@@ -55,12 +55,17 @@ def gateway() -> ScriptedGateway:
 
 
 @pytest.fixture
-def client(gateway: ScriptedGateway) -> Iterator[TestClient]:
+def roles() -> list[str]:
+    return ["staff"]
+
+
+@pytest.fixture
+def client(gateway: ScriptedGateway, roles: list[str]) -> Iterator[TestClient]:
     store = FakeStore()
     app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
     with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
         session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
-        account = SignedInAccount("s1", "Mila", "mila@hetanker.example", "Het Anker", ["staff"], "nl", False)
+        account = SignedInAccount("s1", "Mila", "mila@hetanker.example", "Het Anker", roles, "nl", False)
         session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
         store.rows[session.id] = session.to_state()
         test_client.cookies.set("zorgpost_session", "cookie-1")
@@ -308,3 +313,14 @@ def test_a_department_chooses_the_organisation_the_message_is_for(client: TestCl
     )
     sent = next(call for call in gateway.calls if call.method == "POST")
     assert sent.json["organisation_id"] == "o2" and sent.json["theme_id"] == "subsidies"
+
+
+@pytest.mark.parametrize("roles", [["case_handler"]])
+def test_a_department_that_supervises_nobody_is_told_so_instead_of_an_empty_choice(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("GET", "/organisation/supervised")] = []
+    page = client.get("/ecounter/messages/new")
+    assert page.status_code == 200
+    assert 'data-testid="no-supervision"' in page.text and "houdt nog geen toezicht" in page.text
+    assert 'name="organisation_id"' not in page.text and 'name="title"' not in page.text

@@ -23,7 +23,7 @@ from messaging.domain.threads import (
 )
 from messaging.service.common import Caller, Services
 from messaging.service.conversations import add_message
-from messaging.service.ports import Member
+from messaging.service.ports import Member, SupervisionLink
 from messaging.service.secure_mail import SecureMailDraft, check_send_secure_mail, do_send_secure_mail
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.db import create_engine, create_session_factory
@@ -62,6 +62,12 @@ class _FixedNames:
 
     async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
         return None
+
+    async def supervised(self, access_token: str) -> list[SupervisionLink]:
+        return []
+
+    async def supervisors(self, access_token: str) -> list[SupervisionLink]:
+        return []
 
 
 def _staff(account: tuple[str, str], organisation: tuple[str, str]) -> Caller:

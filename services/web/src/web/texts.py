@@ -2167,6 +2167,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The organisation the message is for; its contact persons for the theme receive it.",
     ),
     "ecounter.choose_organisation": ("Kies een organisatie", "Choose an organisation"),
+    "ecounter.no_supervision": (
+        "Uw departement houdt nog geen toezicht op een organisatie, dus u kunt nog geen bericht sturen. "
+        "Een beheerder van Zorgpost koppelt uw departement aan de organisaties waarop het toezicht houdt, "
+        "met de thema's waarin u berichten uitwisselt.",
+        "Your department does not supervise any organisation yet, so you cannot send a message yet. "
+        "A Zorgpost operator links your department to the organisations it supervises, with the themes "
+        "in which you exchange messages.",
+    ),
     "ecounter.title_filter": ("Titel", "Title"),
     "ecounter.sender": ("Afzender", "Sender"),
     "ecounter.status": ("Status", "Status"),
@@ -2304,6 +2312,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Uw vraag is naar de technische helpdesk verstuurd. U krijgt een bevestiging op {email}.",
         "Your question was sent to the technical helpdesk. You get a confirmation at {email}.",
     ),
+    "problem.no_helpdesk": (
+        "Er is geen helpdesk voor uw organisatie: geen departement houdt er toezicht op.",
+        "There is no helpdesk for your organisation: no department supervises it.",
+    ),
+    "problem.not_supervised": (
+        "Uw departement houdt geen toezicht (meer) op deze organisatie voor dit thema; u kunt hier niet meer antwoorden.",
+        "Your department no longer supervises this organisation in this theme; you can no longer answer here.",
+    ),
     "problem.no_contact_for_theme": (
         "Er is geen contactpersoon voor het thema van dit bericht. Voeg hieronder een contactpersoon toe, of bevestig eerst een contactpersoon van uw organisatie.",
         "The theme of this message has no contact person. Add a contact person below, or first have a contact person of your organisation confirmed.",
@@ -2361,6 +2377,20 @@ FIELD_MESSAGES: list[tuple[str, tuple[str, str]]] = [
         ("Vul een geldig webadres in, beginnend met https://.", "Enter a valid web address, starting with https://."),
     ),
     (r"choose at least one theme", ("Kies minstens één thema.", "Choose at least one theme.")),
+    (
+        r"your department does not supervise this organisation in this theme",
+        (
+            "Uw departement houdt voor dit thema geen toezicht op deze organisatie.",
+            "Your department does not supervise this organisation in this theme.",
+        ),
+    ),
+    (
+        r"no department supervises your organisation in this theme, so nobody could read the message",
+        (
+            "Geen departement houdt voor dit thema toezicht op uw organisatie, dus niemand zou het bericht kunnen lezen.",
+            "No department supervises your organisation in this theme, so nobody could read the message.",
+        ),
+    ),
     (
         r"is already a contact person of your organisation",
         (

@@ -196,7 +196,14 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         self, request: contacts_pb2.GetThemeContactsRequest, context: grpc.aio.ServicerContext
     ) -> contacts_pb2.ThemeContacts:
         principal = await self._verifier.verify_metadata(context)
-        view = await theme_contacts(self._uow, principal, request.organisation_id, request.theme_id)
+        view = await theme_contacts(
+            self._uow,
+            principal,
+            request.organisation_id,
+            request.theme_id,
+            directory=self._directory,
+            access_token=_token(context),
+        )
         # Messaging asks this on every send: no look-up at identity in that path.
         return contacts_pb2.ThemeContacts(
             theme=theme_message(view.theme),

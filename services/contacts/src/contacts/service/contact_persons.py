@@ -273,17 +273,31 @@ class ThemeContactsView:
 
 
 async def theme_contacts(
-    uow_factory: UnitOfWorkFactory, principal: Principal, organisation_id: str, theme_id: str
+    uow_factory: UnitOfWorkFactory,
+    principal: Principal,
+    organisation_id: str,
+    theme_id: str,
+    *,
+    directory: StaffDirectory,
+    access_token: str,
 ) -> ThemeContactsView:
-    """An organisation's contact persons for a theme, for its own staff and the staff of
-    the department keeping the theme (who see whom their answers reach); 404 otherwise."""
+    """An organisation's contact persons for a theme, for its own staff and for the staff of
+    the department keeping the theme while it supervises the organisation in that theme
+    (who see whom their messages reach); 404 otherwise, the same as for an organisation
+    that does not exist."""
     principal.require(Capability.WORK_SHARED_INBOX)
     async with uow_factory() as uow:
         theme = await uow.themes.get(theme_id)
-        if theme is None:
-            raise ThemeNotFound()
-        if principal.organisation_id != organisation_id and not theme.kept_by(principal.organisation_id):
+    if theme is None:
+        raise ThemeNotFound()
+    if principal.organisation_id != organisation_id:
+        if not theme.kept_by(principal.organisation_id):
             raise ContactPersonNotFound()
+        # Identity keeps the links; asked afresh, so a link that ended counts at once.
+        supervised = await directory.supervised(access_token)
+        if theme_id not in supervised.get(organisation_id, ()):
+            raise ContactPersonNotFound()
+    async with uow_factory() as uow:
         persons = await uow.contact_persons.of_organisation(organisation_id)
     return ThemeContactsView(
         theme,

@@ -52,11 +52,16 @@ class ContactPersonRepository(Protocol):
 
 
 class StaffDirectory(Protocol):
-    """Identity's answer about the caller's colleagues, asked with the caller's own token."""
+    """Identity's answers about the caller's organisation (its colleagues, the organisations
+    it supervises), asked with the caller's own token."""
 
     async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
         """Which of ``emails`` (lower-cased in the answer) are addresses of active staff of
         the caller's organisation whose roles work its shared inbox and e-counter."""
+
+    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        """The organisations the caller's organisation (a department) supervises, each with
+        the theme codes of the link; empty for any other organisation."""
 
 
 class ContactsUnitOfWork(Protocol):

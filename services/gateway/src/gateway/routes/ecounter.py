@@ -191,8 +191,9 @@ async def theme_contacts(
     clients: Clients,
     organisation_id: Annotated[str, Query(max_length=64, description="the department: whose contacts")] = "",
 ) -> ThemeContactsOut:
-    """An organisation's contact persons for a theme: its own staff, and the case handlers of
-    the department keeping the theme (``organisation_id``); 404 for anyone else."""
+    """An organisation's contact persons for a theme: its own staff, and the staff of the
+    department keeping the theme (``organisation_id``) while it supervises that organisation
+    in the theme; 404 for anyone else."""
     answer = await clients.call(
         clients.contacts.GetThemeContacts,
         contacts_pb2.GetThemeContactsRequest(
@@ -348,8 +349,11 @@ async def send_message(request: Request, caller: CurrentCaller, clients: Clients
     ``{"theme_id","title","body",…}``, or the same fields as a multipart form with ``files``
     (the rules of ``POST /threads/{id}/messages``: 413 a file too large, 415 a type not
     allowed, 422 naming ``files[i]``). An organisation writes to the department keeping the
-    theme: 409 ``no_contact_for_theme`` when the theme has no confirmed contact person and
-    the message adds none. The department's case handlers write to ``organisation_id``; its
+    theme, which must supervise it in that theme (422 naming ``theme_id`` otherwise): 409
+    ``no_contact_for_theme`` when the theme has no confirmed contact person and the message
+    adds none. The department's case handlers write to ``organisation_id``, an organisation
+    the department supervises (422 naming ``organisation_id`` for any other, as for one that
+    does not exist) in a theme of that link (422 naming ``theme_id`` otherwise); its
     contacts for the theme are told by mail (never the text). ``received_by`` names who
     received it. Nothing is stored when anything is refused; 403 for a caller who works no
     e-counter (or writes to another organisation without being a case handler) before a
@@ -402,8 +406,9 @@ async def _check_reply(clients: Clients, caller: CurrentCaller, thread_id: str) 
 )
 async def reply(thread_id: str, request: Request, caller: CurrentCaller, clients: Clients) -> SentOut:
     """A reply under the same reference number, by either side (the department's: a case
-    handler); 404 for anyone else (before a byte of a file is read). JSON or a multipart
-    form with ``files``, as a new message takes them."""
+    handler, while the department supervises the organisation in the theme — 409
+    ``not_supervised`` once the link ended); 404 for anyone else (before a byte of a file is
+    read). JSON or a multipart form with ``files``, as a new message takes them."""
     body, files = await message_parts(
         request,
         ReplyIn,

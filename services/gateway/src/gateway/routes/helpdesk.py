@@ -1,8 +1,9 @@
 """/api/v1/helpdesk: a question to the technical helpdesk ("Hulp nodig?" → "Technische
-helpdesk", seed 3). It becomes a ticket in the organisation's shared inbox, answered there by
-its helpdesk, and the address given gets a confirmation (Dutch, or English on request) with
-a link to the ticket, never the question. Limited per client address like the routes that
-mail or check a code (:mod:`gateway.rate_limit`)."""
+helpdesk", seed 3). It becomes a ticket in the shared inbox of the department(s) that
+supervise the asker's organisation (they run its e-counter; a department's own staff ask
+their own), answered there by its helpdesk, and the address given gets a confirmation
+(Dutch, or English on request) with a link to the ticket, never the question. Limited per
+client address like the routes that mail or check a code (:mod:`gateway.rate_limit`)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,16 @@ class HelpdeskTicketOut(BaseModel):
 
 
 @router.post(
-    "/helpdesk/questions", status_code=201, response_model=HelpdeskTicketOut, responses=errors(401, 403, 422, 429)
+    "/helpdesk/questions",
+    status_code=201,
+    response_model=HelpdeskTicketOut,
+    responses=errors(401, 403, 409, 422, 429),
 )
 async def ask_helpdesk(body: HelpdeskQuestionIn, caller: CurrentCaller, clients: Clients) -> HelpdeskTicketOut:
-    """A question to the technical helpdesk of the caller's organisation (staff): a ticket
-    its helpdesk answers in the shared inbox, and a confirmation mail to ``email``. 422
+    """A question to the technical helpdesk that serves the caller's organisation (staff): a
+    ticket in the shared inbox of the department(s) supervising it, where their helpdesk
+    answers it (the asker's colleagues do not see it), and a confirmation mail to
+    ``email``. 409 ``no_helpdesk`` when no department supervises the organisation; 422
     names ``email`` (malformed) or ``question`` (empty); 429 with ``Retry-After`` past the
     per-address limit."""
     ticket = await clients.call(

@@ -1,6 +1,8 @@
 """The names people see, from identity: the ``name`` claim when the token has one, else
-identity's GetMe with the caller's own token (kept a few minutes per account); and
-identity's DirectoryService for whom a staff member may hand a thread to or start one with."""
+identity's GetMe with the caller's own token (kept a few minutes per account); identity's
+DirectoryService for whom a staff member may hand a thread to or start one with; and its
+OrganisationService for the supervision links the e-counter's reach follows (never kept:
+a link that ended counts at once, and only sending asks)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,15 @@ import time
 import grpc
 
 from messaging.domain.errors import NotStaffOfOrganisation
-from messaging.service.ports import Member
-from zorgpost.identity.v1 import directory_pb2, directory_pb2_grpc, identity_pb2, identity_pb2_grpc
+from messaging.service.ports import Member, SupervisionLink
+from zorgpost.identity.v1 import (
+    directory_pb2,
+    directory_pb2_grpc,
+    identity_pb2,
+    identity_pb2_grpc,
+    organisations_pb2,
+    organisations_pb2_grpc,
+)
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import Unauthenticated, Unavailable
 from zorgpost_kit.grpc_client import call_metadata
@@ -37,6 +46,7 @@ class IdentityDirectory:
     def __init__(self, channel: grpc.aio.Channel, *, timeout: float, ttl_seconds: float = 300.0) -> None:
         self._stub = identity_pb2_grpc.IdentityServiceStub(channel)
         self._directory = directory_pb2_grpc.DirectoryServiceStub(channel)
+        self._organisations = organisations_pb2_grpc.OrganisationServiceStub(channel)
         self._timeout = timeout
         self._ttl = ttl_seconds
         self._names: dict[str, tuple[str, float]] = {}
@@ -90,3 +100,28 @@ class IdentityDirectory:
                 return None
             raise _refusal(error, staff_only=True) from None
         return str(found.name)
+
+    async def supervised(self, access_token: str) -> list[SupervisionLink]:
+        try:
+            found = await self._organisations.ListSupervisedOrganisations(
+                organisations_pb2.ListSupervisionRequest(), metadata=call_metadata(access_token), timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as error:
+            raise _refusal(error, staff_only=True) from None
+        return _links(found)
+
+    async def supervisors(self, access_token: str) -> list[SupervisionLink]:
+        try:
+            found = await self._organisations.ListSupervisors(
+                organisations_pb2.ListSupervisionRequest(), metadata=call_metadata(access_token), timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as error:
+            raise _refusal(error, staff_only=True) from None
+        return _links(found)
+
+
+def _links(found: organisations_pb2.ListSupervisionResponse) -> list[SupervisionLink]:
+    return [
+        SupervisionLink(str(link.organisation.id), str(link.organisation.name), tuple(str(t) for t in link.themes))
+        for link in found.links
+    ]

@@ -12,6 +12,7 @@ message) and the message's own contacts.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -185,6 +186,38 @@ def who_is_told(standard: list[StandardContact], excluded: set[str], own: list[M
     return told
 
 
+# ----------------------------------------------------------------------------- reach
+#: Supervision links as identity keeps them: the organisation on the other side of each link
+#: (by id), with the theme codes the link covers.
+Links = Mapping[str, Sequence[str]]
+
+NOT_AN_ORGANISATION = "is not an organisation"
+NOT_A_SUPERVISED_THEME = "your department does not supervise this organisation in this theme"
+NOT_SUPERVISED_IN_THEME = "no department supervises your organisation in this theme, so nobody could read the message"
+
+
+def department_reach(supervised: Links, organisation_id: str, theme_id: str) -> dict[str, str]:
+    """Why a department may not start a message to ``organisation_id`` in ``theme_id``
+    (field → problem; empty when it may). It reaches only the organisations it supervises,
+    in the themes of that link; any other organisation is answered as unknown, as its
+    existence is not the department's to learn."""
+    themes = supervised.get(organisation_id)
+    if themes is None:
+        return {"organisation_id": NOT_AN_ORGANISATION}
+    if theme_id and theme_id not in themes:
+        return {"theme_id": NOT_A_SUPERVISED_THEME}
+    return {}
+
+
+def organisation_reach(supervisors: Links, department_id: str, theme_id: str) -> dict[str, str]:
+    """Why an organisation may not write to the department keeping ``theme_id`` (field →
+    problem; empty when it may): only a department that supervises it in that theme reads
+    the message (a theme is kept by one department, so there is no other to send it to)."""
+    if theme_id not in supervisors.get(department_id, ()):
+        return {"theme_id": NOT_SUPERVISED_IN_THEME}
+    return {}
+
+
 # ----------------------------------------------------------------------------- errors
 class NoContactForTheme(FailedPrecondition):
     code = "no_contact_for_theme"
@@ -192,6 +225,18 @@ class NoContactForTheme(FailedPrecondition):
         "Er is geen contactpersoon voor dit thema. Voeg minstens één contactpersoon toe voor dit bericht "
         "of bevestig een contactpersoon voor het thema. (There is no contact person for this theme: add one "
         "to this message, or confirm one for the theme.)"
+    )
+
+
+class NotSupervised(FailedPrecondition):
+    """A department answering in a case of an organisation it no longer supervises in the
+    case's theme (the link ended or lost the theme): the history stays readable."""
+
+    code = "not_supervised"
+    default_message = (
+        "Uw departement houdt geen toezicht (meer) op deze organisatie voor dit thema; u kunt hier niet "
+        "meer antwoorden. (Your department no longer supervises this organisation in this theme: you can "
+        "no longer answer here.)"
     )
 
 

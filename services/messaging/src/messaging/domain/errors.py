@@ -74,6 +74,17 @@ class SendingLimitReached(ResourceExhausted):
     default_message = "Too many secure mails sent; try again later."
 
 
+class NoHelpdesk(FailedPrecondition):
+    """The asker's organisation is supervised by no department, so no helpdesk runs its
+    e-counter."""
+
+    code = "no_helpdesk"
+    default_message = (
+        "Er is geen helpdesk voor uw organisatie: geen departement houdt er toezicht op. (There is no "
+        "helpdesk for your organisation: no department supervises it.)"
+    )
+
+
 class HelpdeskLimitReached(ResourceExhausted):
     code = "helpdesk_limit_reached"
     default_message = "Too many questions to the helpdesk; try again later."

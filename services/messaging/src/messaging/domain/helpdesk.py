@@ -1,6 +1,7 @@
 """The technical helpdesk ("Hulp nodig?" → "Technische helpdesk", seed 3): a question with
 the address to confirm it to becomes a ticket, a thread of kind ``helpdesk`` between the
-asker and their organisation's shared inbox, where staff with the helpdesk role answer it."""
+asker and the shared inbox of the department(s) running the e-counter for the asker's
+organisation, where staff with the helpdesk role answer it."""
 
 from __future__ import annotations
 

@@ -373,11 +373,12 @@ def new_thread(
     start_with: StartWith | None = None,
     thread_id: str | None = None,
     as_themself: bool = False,
+    own_inbox: bool = True,
 ) -> Access:
     """A thread not yet stored: the caller (and their organisation's shared inbox where the
-    kind has one) and whom it ``start_with``. Every way a thread starts builds it here.
-    ``as_themself``: the caller takes part as themself even where they work the shared
-    inbox (a helpdesk question arrives there received and unread)."""
+    kind has one and ``own_inbox``) and whom it ``start_with``. Every way a thread starts
+    builds it here. ``as_themself``: the caller takes part as themself even where they work
+    the shared inbox (a helpdesk question arrives there received and unread)."""
     principal = caller.principal
     policy = policy_for(kind)
     thread = Thread(
@@ -402,7 +403,7 @@ def new_thread(
     )
     participants = [me]
     organisation = None
-    if policy.shared_inbox and principal.organisation_id is not None:
+    if policy.shared_inbox and own_inbox and principal.organisation_id is not None:
         organisation = organisation_participant(thread.id, principal.organisation_id, thread.organisation_name, now)
         participants.append(organisation)
     if start_with is not None:

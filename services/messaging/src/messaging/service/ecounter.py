@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from messaging.domain.ecounter import (
+    NOT_AN_ORGANISATION,
     Box,
     EcounterCase,
     EcounterEntry,
@@ -20,10 +21,13 @@ from messaging.domain.ecounter import (
     EntryStatus,
     MessageContact,
     NoContactForTheme,
+    NotSupervised,
     Told,
     UnknownTheme,
+    department_reach,
     entries_for_message,
     format_reference,
+    organisation_reach,
     who_is_told,
 )
 from messaging.domain.errors import ThreadNotFound
@@ -62,6 +66,7 @@ from messaging.service.ports import (
     ListCursor,
     MessagingUnitOfWork,
     NewContactPerson,
+    SupervisionLink,
     ThemeContacts,
 )
 from zorgpost_kit.calendar import ZONE
@@ -106,6 +111,10 @@ def _contacts(services: Services) -> ContactsDirectory:
     if services.contacts is None:
         raise Unavailable()
     return services.contacts
+
+
+def _themes_by_organisation(links: list[SupervisionLink]) -> dict[str, tuple[str, ...]]:
+    return {link.organisation_id: link.themes for link in links}
 
 
 def _organisation_of(caller: Caller) -> str:
@@ -230,11 +239,14 @@ async def do_send_ecounter_message(
     files: list[AcceptedFile] | None = None,
 ) -> SentView:
     """A new message under a new reference number. From an organisation: to the department
-    keeping the theme, and only with a contact for the theme (409 ``no_contact_for_theme``
-    otherwise). From the department: to ``organisation_id``, whose contacts for the theme
-    are told. Nothing is sent when any field is wrong; every wrong field is named. ``files``
-    (already received and checked) are stored once everything else passed, and removed
-    again when the message is not sent."""
+    keeping the theme, which must supervise it in that theme (``theme_id`` refused
+    otherwise), and only with a contact for the theme (409 ``no_contact_for_theme``
+    otherwise). From the department: to ``organisation_id``, one it supervises in the theme
+    (an organisation it does not supervise is refused as unknown, a theme outside the link
+    names ``theme_id``), whose contacts for the theme are told. Nothing is sent when any
+    field is wrong; every wrong field is named. ``files`` (already received and checked)
+    are stored once everything else passed, and removed again when the message is not
+    sent."""
     mine = _organisation_of(caller)
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=True)
@@ -243,16 +255,34 @@ async def do_send_ecounter_message(
     # asked about that organisation's theme contacts.
     _require_case_handling(caller, target is not None and target != mine)
     theme = None
+    reach: dict[str, str] = {}
     if target is None:
-        errors.add("organisation_id", "is not an organisation")
-    elif theme_id:
+        reach = {"organisation_id": NOT_AN_ORGANISATION}
+    elif target != mine:
+        # Its supervision links first: an organisation it does not supervise is unknown to
+        # it, and contacts is not asked about it at all.
+        reach = department_reach(
+            _themes_by_organisation(await services.directory.supervised(caller.access_token)), target, theme_id
+        )
+    for field, problem in reach.items():
+        errors.add(field, problem)
+    if target is not None and not reach and theme_id:
         theme = await _contacts(services).theme_contacts(caller.access_token, target, theme_id)
     if theme is None:
-        errors.add("theme_id", "is not a theme" if theme_id else "is required")
+        if not theme_id:
+            errors.add("theme_id", "is required")
+        elif not reach:
+            errors.add("theme_id", "is not a theme")
     elif theme.department_id == mine and target == mine:
         errors.add("organisation_id", "choose the organisation the message is for")
     elif target != mine and theme.department_id != mine:
         errors.add("organisation_id", "you may write to another organisation only about your own themes")
+    elif target == mine:
+        # An organisation writes to the department keeping the theme, which must supervise
+        # it in that theme: otherwise the message would reach nobody who may read it.
+        supervisors = _themes_by_organisation(await services.directory.supervisors(caller.access_token))
+        for field, problem in organisation_reach(supervisors, theme.department_id, theme.theme_id).items():
+            errors.add(field, problem)
     added: list[ContactInput] = []
     excluded: set[str] = set()
     if theme is not None:
@@ -423,7 +453,9 @@ async def do_reply_ecounter_message(
     files: list[AcceptedFile] | None = None,
 ) -> SentView:
     """A reply under the thread's reference number, by either side (404 for anyone else).
-    The organisation's replies need a contact for the theme, as a new message does.
+    The organisation's replies need a contact for the theme, as a new message does; the
+    department's need its supervision of the organisation in the theme to last (409
+    ``not_supervised`` once it ended: the thread stays readable to both).
     ``files`` as :func:`do_send_ecounter_message` takes them."""
     mine = _organisation_of(caller)
     name = await caller_name(services, caller)
@@ -438,6 +470,11 @@ async def do_reply_ecounter_message(
         _require_case_handling(caller, case.side_of(mine) == "department")
         own = await uow.ecounter.own_contacts(case.thread_id)
         already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
+    if case.side_of(mine) == "department":
+        # The department answers only while it supervises the organisation in the theme.
+        supervised = _themes_by_organisation(await services.directory.supervised(caller.access_token))
+        if department_reach(supervised, case.organisation_id, case.theme_id):
+            raise NotSupervised()
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=False)
     theme = await _contacts(services).theme_contacts(caller.access_token, case.organisation_id, case.theme_id)

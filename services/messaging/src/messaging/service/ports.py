@@ -333,6 +333,17 @@ class Member:
     is_person: bool
 
 
+@dataclass(frozen=True)
+class SupervisionLink:
+    """A supervision link as identity keeps it, seen from the caller's organisation."""
+
+    #: The organisation on the other side: the supervised one, or the supervising department.
+    organisation_id: str
+    organisation_name: str
+    #: The theme codes the link covers (contacts' theme ids).
+    themes: tuple[str, ...]
+
+
 class Directory(Protocol):
     """The names people see, and who a staff member may act on (identity decides)."""
 
@@ -347,6 +358,15 @@ class Directory(Protocol):
 
     async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:
         """An organisation's name; None when there is no such organisation."""
+        ...
+
+    async def supervised(self, access_token: str) -> list[SupervisionLink]:
+        """The organisations the caller's organisation (a department) supervises; empty for
+        any other organisation. Asked afresh every time: a link that ended counts at once."""
+        ...
+
+    async def supervisors(self, access_token: str) -> list[SupervisionLink]:
+        """The departments that supervise the caller's organisation."""
         ...
 
 

@@ -61,6 +61,8 @@ PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
 DIRECTIONS = {"all": "", "in": "received", "out": "sent"}
 #: A contact's field as messaging ("contacts[0].email") or the gateway ("contacts.0.phone") names it.
 CONTACT_FIELD = re.compile(r"contacts(?:\[(\d+)\]|\.(\d+))(\..+)")
+#: The department's side of the e-counter (the gateway and messaging decide what is allowed).
+CASE_HANDLER = "case_handler"
 #: How many earlier pages "Vorige" can go back through (their cursors ride in the address).
 MAX_TRAIL = 30
 #: Fields a new message or reply may have. The form sends four ``edit.<id>.*`` fields for
@@ -228,7 +230,7 @@ async def ask_helpdesk(page: StaffPage) -> Response:
             json={"email": email, "question": values.get("help_question", ""), "language": page.lang},
         )
     except GatewayError as error:
-        if error.status not in (422, 429):
+        if error.status not in (409, 422, 429):
             raise
         form.take(error, aliases=HELPDESK_ALIASES)
         return await _render_helpdesk(page, form, back, status=error.status)
@@ -382,12 +384,17 @@ async def _render_new(page: Page, form: Form, *, status: int = 200) -> Response:
     themes = await _themes(page)
     theme_id = str(form.value("theme_id"))
     organisations = await _supervised(page)
+    if CASE_HANDLER in page.account.roles and not organisations:
+        # A department's case handler writes only to organisations it supervises: without
+        # any link there is nobody to write to, said plainly instead of an empty choice.
+        return await page.render("pages/ecounter_new.html.j2", status=status, form=form, no_supervision=True)
     organisation_id = str(form.value("organisation_id") or "")
     listed = await _theme_contacts(page, theme_id, organisation_id) if organisation_id or not organisations else []
     return await page.render(
         "pages/ecounter_new.html.j2",
         status=status,
         form=form,
+        no_supervision=False,
         organisations=organisations,
         themes=themes,
         theme=next((item for item in themes if item["id"] == theme_id), None),
