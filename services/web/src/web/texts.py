@@ -467,6 +467,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "practice.nav.prescriptions": ("Herhaalrecepten", "Repeat prescriptions"),
     "practice.nav.econsults": ("E-consulten", "E-consultations"),
     "practice.nav.clients": ("Patiënten", "Patients"),
+    "practice.nav.questionnaires": ("Vragenlijsten", "Questionnaires"),
     "practice.nav.changes": ("Wijzigingsverzoeken", "Change requests"),
     "practice.nav.consents": ("Toestemmingen", "Consents"),
     "practice.agenda.actions": ("Acties", "Actions"),
@@ -480,6 +481,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "practice.slot.day": ("Datum", "Date"),
     "practice.slot.add": ("Vrije tijd toevoegen", "Add free time"),
     "practice.slot.added": ("De vrije tijd is toegevoegd.", "The free time was added."),
+    "practice.slot.just_booked": (
+        "Deze tijd is zojuist geboekt en is niet verwijderd. Annuleer eerst de afspraak als dat nodig is.",
+        "This time was just booked and has not been removed. Cancel the appointment first if need be.",
+    ),
     "practice.slot.removed": ("De vrije tijd is verwijderd.", "The free time was removed."),
     "practice.client_nav.label": ("Dossier van {name}", "Record of {name}"),
     "practice.client_nav.overview": ("Overzicht", "Overview"),
@@ -540,6 +545,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "practice.changes.accept": ("Doorvoeren", "Apply"),
     "practice.changes.reject": ("Afwijzen", "Reject"),
     "practice.changes.none": ("Er zijn geen wijzigingsverzoeken.", "There are no change requests."),
+    "practice.changes.already_handled": (
+        "Dit wijzigingsverzoek is al afgehandeld, misschien door een collega.",
+        "This change request has been handled already, perhaps by a colleague.",
+    ),
     "practice.changes.accepted": (
         "De wijziging is doorgevoerd in de gegevens van de patiënt.",
         "The change was applied to the patient's details.",
@@ -645,6 +654,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "practice.appointment.cancel_confirm": ("Ja, afspraak annuleren", "Yes, cancel the appointment"),
     "practice.appointment.keep": ("Nee, afspraak houden", "No, keep the appointment"),
+    "practice.appointment.not_active": (
+        "Deze afspraak was al geannuleerd of is voorbij.",
+        "This appointment was cancelled already or has passed.",
+    ),
     "practice.appointment.cancelled": (
         "De afspraak is geannuleerd. De patiënt krijgt een e-mail.",
         "The appointment was cancelled. The patient gets an e-mail.",
@@ -715,6 +728,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "practice.prescriptions.ready": ("Klaarzetten", "Mark ready"),
     "practice.prescriptions.reject": ("Afwijzen", "Reject"),
     "practice.prescriptions.none": ("Er zijn geen aanvragen om af te handelen.", "There are no requests to handle."),
+    "practice.prescriptions.already_handled": (
+        "Deze aanvraag is al afgehandeld, misschien door een collega.",
+        "This request has been handled already, perhaps by a colleague.",
+    ),
     "practice.prescriptions.marked_ready": (
         "Het herhaalrecept staat klaar. De patiënt krijgt een e-mail.",
         "The repeat prescription is ready. The patient gets an e-mail.",
@@ -765,6 +782,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The trajectory was started and awaits agreement.",
     ),
     "practice.trajectory.back": ("Terug naar {name}", "Back to {name}"),
+    "practice.trajectory.already_ended": ("Dit traject was al beëindigd.", "This trajectory had ended already."),
     "practice.trajectory.ended": ("Het traject is beëindigd.", "The trajectory was ended."),
     "practice.trajectory.end_question": (
         "Wilt u het traject {title} van {name} beëindigen?",
@@ -832,6 +850,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.prescriptions": ("Herhaalrecepten", "Repeat prescriptions"),
     "nav.results": ("Uitslagen", "Results"),
     "nav.diary": ("Dagboek", "Diary"),
+    "nav.reports": ("Verslagen", "Reports"),
+    "nav.questionnaires": ("Vragenlijsten", "Questionnaires"),
     "home.since": ("Sinds {day}:", "Since {day}:"),
     "home.first_visit": ("Welkom in uw portaal.", "Welcome to your portal."),
     "home.new_documents": ("Nieuwe documenten: {count}", "New documents: {count}"),
@@ -840,6 +860,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "home.new_messages": ("Nieuwe berichten: {count}", "New messages: {count}"),
     "home.new_diary_notes": ("Nieuwe dagboeknotities: {count}", "New diary notes: {count}"),
     "home.new_results": ("Nieuwe uitslagen: {count}", "New results: {count}"),
+    "home.new_questionnaires": ("Nieuwe vragenlijsten: {count}", "New questionnaires: {count}"),
     "home.awaiting_approval": ("Wacht op uw akkoord: {count}", "Awaiting your approval: {count}"),
     "home.open_questionnaires": ("Open vragenlijsten: {count}", "Open questionnaires: {count}"),
     "home.secret_question_missing": ("Er is nog geen geheime vraag ingesteld.", "No secret question is set yet."),
@@ -959,6 +980,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.messages.kind.care": ("bericht", "message"),
     "portal.messages.answered": ("beantwoord", "answered"),
     "portal.econsult.title": ("Vraag stellen", "Ask a question"),
+    "portal.econsult.other_person": (
+        "Een vraag voor iemand anders, bijvoorbeeld uw kind? Stel die in het portaal van die persoon (Portaal wisselen) of vraag de praktijk om een eigen account voor hem of haar: anders komt de vraag in uw eigen dossier.",
+        "A question for someone else, your child for instance? Ask it in that person's portal (Switch portal) or ask the practice for an account of their own: otherwise the question goes into your own record.",
+    ),
     "portal.econsult.intro": (
         "Een niet-urgente vraag aan de praktijk. Meestal krijgt u dezelfde dag nog antwoord. Op het antwoord kunt u niet reageren: een reactie is een nieuwe vraag.",
         "A non-urgent question to the practice. Usually you get an answer the same day. You cannot reply to the answer: a reaction is a new question.",
@@ -1098,6 +1123,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "questionnaires.send.scale_min": ("Schaal van (alleen bij een schaal)", "Scale from (scale only)"),
     "questionnaires.send.scale_max": ("Schaal tot en met (alleen bij een schaal)", "Scale up to (scale only)"),
     "questionnaires.send.scale_hint": ("Hele getallen van 0 tot en met 100.", "Whole numbers from 0 to 100."),
+    "questionnaires.send.min_label": (
+        "Betekenis van het laagste getal (niet verplicht)",
+        "Meaning of the lowest number (optional)",
+    ),
+    "questionnaires.send.max_label": (
+        "Betekenis van het hoogste getal (niet verplicht)",
+        "Meaning of the highest number (optional)",
+    ),
+    "questionnaires.send.label_hint": (
+        "Bijvoorbeeld: helemaal niet, of: heel erg.",
+        "For example: not at all, or: very much.",
+    ),
     "questionnaires.send.optional": ("Niet verplicht", "Optional"),
     "questionnaires.send.submit": ("Vragenlijst sturen", "Send questionnaire"),
     "questionnaires.send.give_question": ("Vul de vraag in.", "Fill in the question."),
@@ -1115,6 +1152,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The questionnaire has been sent. The client gets a notice.",
     ),
     "questionnaires.sent.heading": ("Vragenlijsten van {name}", "Questionnaires of {name}"),
+    "questionnaires.all.heading": ("Vragenlijsten", "Questionnaires"),
+    "questionnaires.all.intro": (
+        "De vragenlijsten die de praktijk aan cliënten heeft gestuurd. Een vragenlijst stuurt u vanaf de pagina van de cliënt.",
+        "The questionnaires the practice has sent to clients. You send one from the client's page.",
+    ),
+    "questionnaires.all.filter": ("Welke vragenlijsten", "Which questionnaires"),
+    "questionnaires.all.state.all": ("Alle", "All"),
+    "questionnaires.all.state.submitted": ("Ingevuld", "Filled in"),
+    "questionnaires.all.state.open": ("Nog niet ingevuld", "Not filled in yet"),
+    "questionnaires.all.client": ("Cliënt", "Client"),
+    "questionnaires.all.unknown_client": ("(niet meer in de praktijk)", "(no longer with the practice)"),
+    "questionnaires.all.none": ("Er zijn hier geen vragenlijsten.", "There are no questionnaires here."),
     "questionnaires.sent.link": ("Verstuurde vragenlijsten", "Questionnaires sent"),
     "questionnaires.sent.title": ("Vragenlijst", "Questionnaire"),
     "questionnaires.sent.sent": ("Gestuurd", "Sent"),
