@@ -1763,6 +1763,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.open": ("Openen", "Open"),
     "portal.open_for": ("Open portaal van {name}", "Open the portal of {name}"),
     "portal.own": ("eigen portaal", "own portal"),
+    "portal.relation_kind.own": ("eigen portaal", "own portal"),
+    "portal.relation_kind.parental": ("als ouder of verzorger", "as parent or carer"),
+    "portal.relation_kind.consented": ("met toestemming", "with consent"),
     "portal.current": ("nu geopend", "open now"),
     "portal.preferred": ("Voorkeur account", "Preferred portal"),
     # ------------------------------------------------------------------ profile
