@@ -1749,6 +1749,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "delegation.child_birth_date": ("Geboortedatum kind", "Child's date of birth"),
     "delegation.grant": ("Machtiging vastleggen", "Record authorisation"),
     "delegation.created": ("{delegate} voor {person}: {status}.", "{delegate} for {person}: {status}."),
+    "delegations.age_rules": (
+        "Voor een kind tot 12 jaar vragen ouders of verzorgers de toegang aan bij de praktijk. Van 12 tot 16 jaar geeft het kind zelf toestemming. Vanaf 16 jaar heeft het kind zijn eigen portaal; een machtiging van een ouder stopt dan vanzelf, tenzij het kind opnieuw toestemming geeft.",
+        "For a child under 12, parents or carers ask the practice for access. From 12 to 16 the child gives consent. From 16 the child has a portal of their own; a parent's authorisation then ends by itself, unless the child consents again.",
+    ),
     "delegations.for_me": ("Wie mag voor mij handelen", "Who may act for me"),
     "delegations.by_me": ("Voor wie mag ik handelen", "For whom I may act"),
     "delegations.none_for_me": ("Niemand.", "Nobody."),
