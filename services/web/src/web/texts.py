@@ -878,6 +878,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Annuleren kan online tot 24 uur van tevoren. Wilt u deze afspraak afzeggen? Bel de praktijk.",
         "You can cancel online until 24 hours before. To call off this appointment, phone the practice.",
     ),
+    "portal.appointments.not_active": (
+        "Deze afspraak was al geannuleerd of is voorbij.",
+        "This appointment was cancelled already or has passed.",
+    ),
     "portal.appointments.too_late": (
         "Deze afspraak kan niet meer online worden geannuleerd: er is minder dan 24 uur tot de afspraak. Bel de praktijk om af te zeggen.",
         "This appointment can no longer be cancelled online: it starts in less than 24 hours. Please call the practice to cancel.",
