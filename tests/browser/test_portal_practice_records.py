@@ -1,12 +1,12 @@
-"""A client's record on the practice side of the portal (seeds 4 and 5) in a browser: a
-change request applied changes the details the patient sees, one rejected needs an answer
-the patient then reads, and one a colleague handled meanwhile is said on the list; the consent items the practice sets are what the patient is asked,
-and each decision shows with its time on the client page; medication added on the client
-page is what the patient can order, and a stopped one is gone from that choice; the
-practice edits the personal details and reads only the diary notes shared with it; a
-single free time is added and one removed in the agenda, and a booked appointment is
-cancelled after a confirmation that says the patient gets a mail (which arrives), and
-one planned on the patient's behalf shows in their portal."""
+"""A client's record on the practice side of the portal (seeds 4 and 5) in a browser: a change
+request applied changes the details the patient sees, one rejected needs an answer the
+patient then reads, and one a colleague handled meanwhile is said on the list; the consent
+items the practice sets are what the patient is asked, and each decision shows with its time
+on the client page; medication added on the client page is what the patient can order, and a
+stopped one is gone from that choice; the practice edits the personal details and reads only
+the diary notes shared with it; a single free time is added and one removed in the agenda,
+and a booked appointment is cancelled after a confirmation that says the patient gets a mail
+(which arrives), and one planned on the patient's behalf shows in their portal."""
 
 from __future__ import annotations
 
