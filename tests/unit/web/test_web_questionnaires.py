@@ -264,7 +264,7 @@ def test_the_practice_wide_list_names_each_client_and_filters_by_state(
     assert [params or {} for params in asked[1:]] == [{"status": "submitted"}, {}]
 
 
-def test_the_start_pages_activity_counts_new_questionnaires(
+def test_the_start_pages_activity_counts_new_questionnaires_in_the_guides_words(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
     _sign_in(client, store)
@@ -275,7 +275,7 @@ def test_the_start_pages_activity_counts_new_questionnaires(
         "person_id": "a1",
         "since": "2026-11-29T08:00:00Z",
         "on_behalf": False,
-        "activity": counts | {"new_questionnaires": 2},
+        "activity": counts | {"new_questionnaires": 2, "new_messages": 1},
         "next_appointment": None,
         "upcoming_appointments": [],
         "active_trajectories": 0,
@@ -287,4 +287,6 @@ def test_the_start_pages_activity_counts_new_questionnaires(
     gateway.answers[("GET", "/me/second-factors")] = {"factors": []}
     home = client.get("/")
     assert home.status_code == 200, home.text
-    assert "Nieuwe vragenlijsten: 2" in home.text and "Open vragenlijsten: 2" in home.text
+    assert "2 nieuwe vragenlijsten" in home.text and "Open vragenlijsten: 2" in home.text
+    assert "Geen nieuwe documenten" in home.text and "0 afspraken geweest" in home.text
+    assert "1 nieuw bericht" in home.text, "as the guide words it"
