@@ -123,7 +123,10 @@ async def test_jip_approves_the_agreement_and_a_report_and_uploads_a_document(jo
     await journey.goto("/portal/dossier")
     assert "Behandeling angstklachten – lopend" in await journey.text()
 
-    await journey.goto("/portal/documents?kind=report")
+    # "Verslagen" in the menu bar, as the guide shows it.
+    async with journey.page.expect_navigation():
+        await journey.page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Verslagen").click()
+    await journey.checked()
     await journey.submit("Ik ga akkoord")
     assert "akkoord op" in await journey.page.locator("main tr", has_text="Intakeverslag").inner_text()
 

@@ -1,12 +1,12 @@
-"""A client's record on the practice side of the portal (seeds 4 and 5) in a browser: a
-change request applied changes the details the patient sees, one rejected needs an answer
-the patient then reads; the consent items the practice sets are what the patient is asked,
-and each decision shows with its time on the client page; medication added on the client
-page is what the patient can order, and a stopped one is gone from that choice; the
-practice edits the personal details and reads only the diary notes shared with it; a
-single free time is added and one removed in the agenda, and a booked appointment is
-cancelled after a confirmation that says the patient gets a mail (which arrives), and
-one planned on the patient's behalf shows in their portal."""
+"""A client's record on the practice side of the portal (seeds 4 and 5) in a browser: a change
+request applied changes the details the patient sees, one rejected needs an answer the
+patient then reads, and one a colleague handled meanwhile is said on the list; the consent
+items the practice sets are what the patient is asked, and each decision shows with its time
+on the client page; medication added on the client page is what the patient can order, and a
+stopped one is gone from that choice; the practice edits the personal details and reads only
+the diary notes shared with it; a single free time is added and one removed in the agenda,
+and a booked appointment is cancelled after a confirmation that says the patient gets a mail
+(which arrives), and one planned on the patient's behalf shows in their portal."""
 
 from __future__ import annotations
 
@@ -40,11 +40,19 @@ async def test_a_change_request_applied_changes_the_patients_details_and_a_rejec
     gp = await gp_with_patient(journey.stack)
     await _as_patient(gp, "POST", "/portal/change-requests", json={"changes": {"city": "Utrecht"}, "note": "Verhuisd"})
     await _as_patient(gp, "POST", "/portal/change-requests", json={"changes": {"last_name": "Jansen"}})
+    taken = await _as_patient(gp, "POST", "/portal/change-requests", json={"changes": {"first_name": "Petronella"}})
     await journey.log_in(gp.staff.email, gp.staff.password)
 
     await journey.goto("/practice")
     await journey.click_link("Wijzigingsverzoeken")
     cards = journey.page.locator("main .zp-card")
+    assert await cards.count() == 3
+    # A colleague handles one while this list is open: the list says so, not an error page.
+    await gp.call("POST", f"/portal/practice/change-requests/{taken['id']}/accept", json={})
+    async with journey.page.expect_navigation():
+        await cards.filter(has_text="Petronella").get_by_role("button", name="Doorvoeren").click()
+    await journey.checked()
+    assert "Dit wijzigingsverzoek is al afgehandeld" in await journey.text()
     assert await cards.count() == 2
     moved = cards.filter(has_text="Utrecht")
     assert "Woonplaats" in await moved.inner_text() and "Verhuisd" in await moved.inner_text()

@@ -131,8 +131,10 @@ async def test_a_parent_switches_to_the_childs_portal_and_makes_it_the_preferred
     await parent_browser.log_in(parent.email, parent.password)
     await parent_browser.goto("/me/delegations")
     assert "Sam Persoon" in await parent_browser.text()
+    assert "Vanaf 16 jaar heeft het kind zijn eigen portaal" in await parent_browser.text(), "the guide's age rules"
     await parent_browser.snap("delegations")
     await parent_browser.goto("/portal/switch")
+    assert "Sam Persoon (als ouder of verzorger)" in await parent_browser.text(), "the relation, as the guide shows it"
     await parent_browser.snap("switch-portal")
     await parent_browser.submit("Open portaal van Sam Persoon")
     assert await parent_browser.heading() == "Portaal van Sam Persoon"

@@ -2,7 +2,8 @@
 practitioner sends one from the client's page (a wrong row is named on its own field), the
 client is mailed a notice without its questions, follows its link, saves a draft, comes
 back to the saved answers, is told which required question is still open, submits, and
-then reads the answers without a form; the practitioner sees the answers."""
+then reads the answers without a form; the practitioner sees the answers, and finds the
+questionnaire again in the practice-wide list of those filled in."""
 
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ async def test_a_questionnaire_is_sent_filled_in_as_a_draft_submitted_and_read_b
     await page.locator("#field-q-2-text").fill("Wat ging deze week goed?")
     await page.locator("#field-q-3-text").fill("Hoe voel je je vandaag?")
     await page.locator("#field-q-3-kind").select_option("scale")
+    await page.locator("#field-q-3-min-label").fill("heel slecht")
     await page.locator("#field-q-3-scale-max").fill("5")
+    await page.locator("#field-q-3-max-label").fill("heel goed")
     await journey.submit("Vragenlijst sturen")
     assert "De vragenlijst is verstuurd" in await journey.text()
     assert TITLE in await journey.text() and "Nog niet ingevuld" in await journey.text()
@@ -60,6 +63,7 @@ async def test_a_questionnaire_is_sent_filled_in_as_a_draft_submitted_and_read_b
     assert "Concept opgeslagen op" in await patient.text()
     await patient.click_link(TITLE)
     assert await patient.field("Wat ging deze week goed?").input_value() == "Voetbaltraining"
+    assert "(1: heel slecht, 5: heel goed)" in await patient.text(), "the scale's ends say what they mean"
     await patient.snap("draft")
     await patient.submit("Versturen")
     assert await patient.error_summary_links() == ["#field-answer-1", "#field-answer-3"]
@@ -80,3 +84,12 @@ async def test_a_questionnaire_is_sent_filled_in_as_a_draft_submitted_and_read_b
     answers = await journey.page.locator("main dl").inner_text()
     assert "Voetbaltraining" in answers and "Soms" in answers and "4" in answers
     await journey.snap("answers")
+
+    # The whole practice's questionnaires, without opening every client.
+    await journey.click_link("Vragenlijsten")
+    await journey.click_link("Ingevuld")
+    row = journey.page.locator("main tbody tr").filter(has_text=TITLE)
+    assert "Petra" in await row.inner_text() and "Verstuurd op" in await row.inner_text()
+    await journey.snap("practice-questionnaires")
+    await journey.click_link("Nog niet ingevuld")
+    assert TITLE not in await journey.text()

@@ -91,6 +91,21 @@ def test_a_cancellation_within_24_hours_says_to_call_the_practice(
     assert "dinsdag 1 december 2026, 09:30" in refused.text
 
 
+def test_an_appointment_cancelled_meanwhile_is_said_on_the_list_not_as_too_late(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    gateway.answers[("GET", "/portal/appointments")] = {"items": [], "next_cursor": None}
+    gateway.answers[("DELETE", "/portal/appointments/ap1")] = GatewayError(409, "appointment_not_active", "")
+    csrf = _csrf(client.get("/portal/appointments").text)
+
+    refused = client.post("/portal/appointments/ap1/cancel", data={"csrf_token": csrf}, follow_redirects=True)
+
+    assert refused.status_code == 200 and refused.url.path == "/portal/appointments"
+    assert "Deze afspraak was al geannuleerd of is voorbij." in refused.text
+    assert "Bel de praktijk" not in refused.text
+
+
 def test_a_time_taken_meanwhile_sends_the_person_back_to_choose(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:

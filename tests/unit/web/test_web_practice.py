@@ -380,3 +380,76 @@ def test_cancelling_an_appointment_asks_first_and_goes_back_to_the_agendas_week(
     )
     assert done.status_code in (302, 303) and done.headers["location"] == "/practice?week=2026-11-30"
     assert any(call.method == "DELETE" for call in gateway.calls)
+
+
+RACE = GatewayError(409, "failed_precondition", "Someone else was first.")
+
+
+def _flashed_after(client: TestClient, location: str) -> str:
+    """The page a redirect leads to, with its one-time message."""
+    return client.get(location).text
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "back", "message"),
+    [
+        (
+            "/practice/prescriptions/r1/ready",
+            ("POST", "/portal/practice/prescription-requests/r1/ready"),
+            "/practice/prescriptions",
+            "Deze aanvraag is al afgehandeld, misschien door een collega.",
+        ),
+        (
+            "/practice/change-requests/cr1/accept",
+            ("POST", "/portal/practice/change-requests/cr1/accept"),
+            "/practice/change-requests",
+            "Dit wijzigingsverzoek is al afgehandeld, misschien door een collega.",
+        ),
+        (
+            "/practice/clients/c1/appointments/a1/cancel",
+            ("DELETE", "/portal/practice/appointments/a1"),
+            "/practice/clients/c1/appointments",
+            "Deze afspraak was al geannuleerd of is voorbij.",
+        ),
+        (
+            "/practice/slots/s1/remove",
+            ("DELETE", "/portal/practice/slots/s1"),
+            "/practice?week=",
+            "Deze tijd is zojuist geboekt en is niet verwijderd.",
+        ),
+        (
+            "/practice/clients/c1/trajectories/t1/end",
+            ("POST", "/portal/practice/trajectories/t1/end"),
+            "/practice/clients/c1",
+            "Dit traject was al beëindigd.",
+        ),
+    ],
+)
+def test_a_colleague_or_patient_who_was_first_is_told_on_the_list_not_on_an_error_page(
+    client: TestClient, gateway: ScriptedGateway, path: str, answer: tuple[str, str], back: str, message: str
+) -> None:
+    gateway.answers[answer] = RACE
+    gateway.answers[("GET", "/portal/practice/prescription-requests")] = {"items": [], "next_cursor": None}
+    gateway.answers[("GET", "/portal/practice/change-requests")] = []
+    gateway.answers[("GET", "/portal/practice/agenda")] = []
+    gateway.answers[("GET", "/portal/practice/clients/c1/appointments")] = {"items": [], "next_cursor": None}
+    token = _csrf(client.get("/practice/clients/c1").text)
+    refused = client.post(path, data={"csrf_token": token}, follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"].startswith(back)
+    assert message in _flashed_after(client, refused.headers["location"])
+
+
+def test_a_rejection_of_a_request_no_longer_open_says_it_was_handled(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    gateway.answers[("GET", "/portal/practice/prescription-requests")] = {"items": [], "next_cursor": None}
+    gateway.answers[("GET", "/portal/practice/change-requests")] = []
+    token = _csrf(client.get("/practice/clients/c1").text)
+    for path, text in [
+        ("/practice/prescriptions/r1/reject", "Deze aanvraag is al afgehandeld"),
+        ("/practice/change-requests/cr1/reject", "Dit wijzigingsverzoek is al afgehandeld"),
+    ]:
+        refused = client.post(path, data={"csrf_token": token, "answer": "Nee"}, follow_redirects=False)
+        assert refused.status_code == 303
+        assert text in _flashed_after(client, refused.headers["location"])
+    assert not [call for call in gateway.calls if call.method == "POST"], "nothing is sent for a handled request"

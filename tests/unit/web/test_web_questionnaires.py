@@ -130,6 +130,23 @@ def test_a_wrong_row_is_named_on_its_own_fields() -> None:
     assert form.errors["q-1-options"] == ["Geef 2 tot 20 verschillende keuzes, elk op een eigen regel."]
 
 
+def test_a_scales_ends_carry_what_they_mean() -> None:
+    form = _form()
+    [question] = questions_from(
+        {
+            "q-1-text": "Hoe voel je je?",
+            "q-1-kind": "scale",
+            "q-1-scale_min": "1",
+            "q-1-min_label": " heel slecht ",
+            "q-1-scale_max": "5",
+            "q-1-max_label": "heel goed",
+        },
+        form,
+    )
+    assert not form.failed
+    assert (question["min_label"], question["max_label"]) == ("heel slecht", "heel goed")
+
+
 def test_a_form_without_questions_says_so() -> None:
     form = _form()
     assert questions_from({"q-1-kind": "text", "q-1-scale_min": "1", "q-1-scale_max": "10"}, form) == []
@@ -165,7 +182,8 @@ def test_the_practitioner_sends_the_rows_as_questions(
     assert post.json == {
         "title": "Hoe gaat het?",
         "questions": [
-            {"kind": "text", "text": "Wat ging goed?", "required": True, "options": [], "scale_min": 0, "scale_max": 0}
+            {"kind": "text", "text": "Wat ging goed?", "required": True, "options": []}
+            | {"scale_min": 0, "scale_max": 0, "min_label": "", "max_label": ""}
         ],
     }
 
@@ -223,3 +241,52 @@ def test_a_submitted_questionnaire_is_read_only(client: TestClient, gateway: Scr
     assert "Verstuurd op" in page.text and "(niet beantwoord)" in page.text
     listed = client.get("/portal/questionnaires")
     assert "Er staan geen vragenlijsten voor u klaar." in listed.text and "Verstuurd op" in listed.text
+
+
+def test_the_practice_wide_list_names_each_client_and_filters_by_state(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, practitioner=True)
+    done = QUESTIONNAIRE | {"person_id": "c1", "status": "submitted", "submitted_at": "2026-11-30T10:00:00Z"}
+    gone = QUESTIONNAIRE | {"id": "vq2", "person_id": "left", "title": "Afsluiting"}
+    gateway.answers[("GET", "/portal/practice/questionnaires")] = [done, gone, done | {"id": "vq3"}]
+    gateway.answers[("GET", "/portal/practice/clients/c1")] = PERSON
+    page = client.get("/practice/questionnaires")
+    assert page.status_code == 200
+    assert "Petra de Vries" in page.text and "(niet meer in de praktijk)" in page.text
+    assert 'href="/practice/questionnaires/vq2"' in page.text and "Verstuurd op" in page.text
+    looked_up = [call.path for call in gateway.calls if call.path.startswith("/portal/practice/clients/")]
+    assert looked_up == ["/portal/practice/clients/c1", "/portal/practice/clients/left"], "one look-up per client"
+
+    client.get("/practice/questionnaires?status=submitted")
+    client.get("/practice/questionnaires?status=whatever")
+    asked = [call.params for call in gateway.calls if call.path == "/portal/practice/questionnaires"]
+    assert [params or {} for params in asked[1:]] == [{"status": "submitted"}, {}]
+
+
+def test_the_start_pages_activity_counts_new_questionnaires_in_the_guides_words(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    counts = dict.fromkeys(
+        ("new_documents", "new_reports", "appointments_held", "new_messages", "new_diary_notes", "new_results"), 0
+    )
+    gateway.answers[("GET", "/portal/dashboard")] = {
+        "person_id": "a1",
+        "since": "2026-11-29T08:00:00Z",
+        "on_behalf": False,
+        "activity": counts | {"new_questionnaires": 2, "new_messages": 1},
+        "next_appointment": None,
+        "upcoming_appointments": [],
+        "active_trajectories": 0,
+        "awaiting_my_approval": 0,
+        "open_questionnaires": 2,
+        "security": {"second_factor": True, "secret_question": True},
+    }
+    gateway.answers[("GET", "/me/delegations")] = {"for_me": [], "mine": []}
+    gateway.answers[("GET", "/me/second-factors")] = {"factors": []}
+    home = client.get("/")
+    assert home.status_code == 200, home.text
+    assert "2 nieuwe vragenlijsten" in home.text and "Open vragenlijsten: 2" in home.text
+    assert "Geen nieuwe documenten" in home.text and "0 afspraken geweest" in home.text
+    assert "1 nieuw bericht" in home.text, "as the guide words it"

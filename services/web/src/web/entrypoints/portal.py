@@ -191,6 +191,10 @@ async def cancel(page: SignedInPage, appointment_id: str) -> Response:
     try:
         await page.portal_api("DELETE", f"/portal/appointments/{segment(appointment_id)}")
     except GatewayError as error:
+        if error.status == 409 and error.code == "appointment_not_active":
+            # Cancelled meanwhile (by the practice, or in another window): nothing to do.
+            page.flash("error", "portal.appointments.not_active")
+            return await page.redirect("/portal/appointments")
         if error.status == 409:
             # Seed 5: cancelling is done online until 24 hours before; later, by phone.
             return await _appointments_page(page, status=409, refusal="portal.appointments.too_late")

@@ -96,6 +96,19 @@ async def get_practitioner_page(page: Annotated[Page, Depends(get_signed_in_page
 PractitionerPage = Annotated[Page, Depends(get_practitioner_page)]
 
 
+def is_race(error: GatewayError) -> bool:
+    """Someone else was first (the request handled, the free time booked, the appointment
+    cancelled, the trajectory ended): the page the practitioner came from tells them so,
+    rather than the error page."""
+    return error.status == 409 and not error.errors
+
+
+async def told_on(page: Page, text_key: str, path: str) -> Response:
+    """Back to the list, with why nothing was done."""
+    page.flash("error", text_key)
+    return await page.redirect(path)
+
+
 def week_start(value: str, today: date) -> date:
     """The Monday of the week a ``YYYY-MM-DD`` falls in (this week when absent, unreadable
     or so far off that the week before or after is not a day)."""
@@ -250,10 +263,16 @@ async def add_slot(page: PractitionerPage) -> Response:
 async def remove_slot(page: PractitionerPage, slot_id: str) -> Response:
     """A free time taken away (a booked one is cancelled first, with a mail to the patient)."""
     values = await page.form()
-    await page.portal_api("DELETE", f"/portal/practice/slots/{segment(slot_id)}")
-    page.flash("success", "practice.slot.removed")
     week = week_start(values.get("week", ""), calendar.today())
-    return await page.redirect(f"/practice?week={week.isoformat()}")
+    back = f"/practice?week={week.isoformat()}"
+    try:
+        await page.portal_api("DELETE", f"/portal/practice/slots/{segment(slot_id)}")
+    except GatewayError as error:
+        if not is_race(error):
+            raise
+        return await told_on(page, "practice.slot.just_booked", back)
+    page.flash("success", "practice.slot.removed")
+    return await page.redirect(back)
 
 
 # --------------------------------------------------------------------------- repeat prescriptions
@@ -292,7 +311,12 @@ async def prescriptions(page: PractitionerPage, cursor: str = "") -> Response:
 async def prescription_ready(page: PractitionerPage, request_id: str) -> Response:
     """Ready at the pharmacy: the patient gets a mail (no medicine named in it)."""
     await page.form()
-    await page.portal_api("POST", f"/portal/practice/prescription-requests/{segment(request_id)}/ready", json={})
+    try:
+        await page.portal_api("POST", f"/portal/practice/prescription-requests/{segment(request_id)}/ready", json={})
+    except GatewayError as error:
+        if not is_race(error):
+            raise
+        return await told_on(page, "practice.prescriptions.already_handled", "/practice/prescriptions")
     page.flash("success", "practice.prescriptions.marked_ready")
     return await page.redirect("/practice/prescriptions")
 
@@ -311,7 +335,13 @@ async def reject(page: PractitionerPage, request_id: str) -> Response:
     """Rejected with an answer the patient reads in the portal."""
     values = await page.form()
     form = page.new_form(ANSWER_FIELDS, values)
-    request = await _request(page, request_id)
+    try:
+        request = await _request(page, request_id)
+    except GatewayError as error:
+        if error.status != 404:
+            raise
+        # No longer among the requests to handle: a colleague was first.
+        return await told_on(page, "practice.prescriptions.already_handled", "/practice/prescriptions")
     if not values.get("answer", "").strip():
         form.error("answer", "practice.prescriptions.answer_required")
         return await _reject_page(page, request, form, status=422)
@@ -322,6 +352,8 @@ async def reject(page: PractitionerPage, request_id: str) -> Response:
             json={"answer": values["answer"].strip()},
         )
     except GatewayError as error:
+        if is_race(error):
+            return await told_on(page, "practice.prescriptions.already_handled", "/practice/prescriptions")
         if not error.errors:
             raise
         form.take(error)
@@ -562,6 +594,8 @@ async def end_trajectory(page: PractitionerPage, person_id: str, trajectory_id: 
             json={"reason": values.get("reason", "").strip()},
         )
     except GatewayError as error:
+        if is_race(error):
+            return await told_on(page, "practice.trajectory.already_ended", f"/practice/clients/{segment(person_id)}")
         if not error.errors:
             raise
         form.take(error)

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from web.entrypoints.context import Page
 from web.entrypoints.paths import segment
-from web.entrypoints.practice import PractitionerPage
+from web.entrypoints.practice import PractitionerPage, is_race, told_on
 from web.forms import Form, checked
 from web.service.ports import GatewayError
 from zorgpost_kit import calendar
@@ -165,7 +165,12 @@ async def _open_request(page: Page, request_id: str) -> dict[str, Any]:
 async def accept_change_request(page: PractitionerPage, request_id: str) -> Response:
     """Accepting applies the change to the client's record (the version before stays)."""
     await page.form()
-    await page.portal_api("POST", f"/portal/practice/change-requests/{segment(request_id)}/accept", json={})
+    try:
+        await page.portal_api("POST", f"/portal/practice/change-requests/{segment(request_id)}/accept", json={})
+    except GatewayError as error:
+        if not is_race(error):
+            raise
+        return await told_on(page, "practice.changes.already_handled", "/practice/change-requests")
     page.flash("success", "practice.changes.accepted")
     return await page.redirect("/practice/change-requests")
 
@@ -184,7 +189,13 @@ async def reject_change_request(page: PractitionerPage, request_id: str) -> Resp
     """Rejected, with an answer the client reads in the portal."""
     values = await page.form()
     form = page.new_form(RESOLVE_FIELDS, values)
-    request = await _open_request(page, request_id)
+    try:
+        request = await _open_request(page, request_id)
+    except GatewayError as error:
+        if error.status != 404:
+            raise
+        # No longer open: a colleague accepted or rejected it meanwhile.
+        return await told_on(page, "practice.changes.already_handled", "/practice/change-requests")
     if not values.get("answer", "").strip():
         form.error("answer", "practice.changes.answer_required")
         return await _change_reject_page(page, request, form, status=422)
@@ -195,6 +206,8 @@ async def reject_change_request(page: PractitionerPage, request_id: str) -> Resp
             json={"answer": values["answer"].strip()},
         )
     except GatewayError as error:
+        if is_race(error):
+            return await told_on(page, "practice.changes.already_handled", "/practice/change-requests")
         if not error.errors:
             raise
         form.take(error)
@@ -480,9 +493,15 @@ async def cancel_confirmation(page: PractitionerPage, person_id: str, appointmen
 @router.post("/clients/{person_id}/appointments/{appointment_id}/cancel")
 async def cancel_appointment(page: PractitionerPage, person_id: str, appointment_id: str) -> Response:
     values = await page.form()
-    await page.portal_api("DELETE", f"/portal/practice/appointments/{segment(appointment_id)}")
+    back = _after_cancel(person_id, values.get("week", ""))
+    try:
+        await page.portal_api("DELETE", f"/portal/practice/appointments/{segment(appointment_id)}")
+    except GatewayError as error:
+        if not is_race(error):
+            raise
+        return await told_on(page, "practice.appointment.not_active", back)
     page.flash("success", "practice.appointment.cancelled")
-    return await page.redirect(_after_cancel(person_id, values.get("week", "")))
+    return await page.redirect(back)
 
 
 # --------------------------------------------------------------------------- shared diary

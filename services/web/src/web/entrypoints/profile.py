@@ -254,8 +254,14 @@ async def delegations(page: SignedInPage) -> Response:
 @router.get("/portal/switch")
 async def portal_switch_form(page: SignedInPage) -> Response:
     mine = await page.api("GET", "/me/delegations")
-    portals = [{"person_id": page.account.id, "name": page.account.display_name, "own": True}] + [
-        {"person_id": d["person"]["account_id"], "name": d["person"]["display_name"], "own": False}
+    # The relation says why one may open the portal: as a parent, or by the person's consent.
+    portals = [{"person_id": page.account.id, "name": page.account.display_name, "own": True, "relation": "own"}] + [
+        {
+            "person_id": d["person"]["account_id"],
+            "name": d["person"]["display_name"],
+            "own": False,
+            "relation": d["kind"],
+        }
         for d in mine["by_me"]
         if d["status"] == "active"
     ]

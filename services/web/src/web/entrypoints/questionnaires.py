@@ -30,7 +30,7 @@ router = APIRouter()
 #: How many question rows the practitioner's form offers; empty rows are skipped.
 QUESTION_ROWS = 5
 QUESTION_KINDS = ("text", "choice", "scale")
-QUESTION_PARTS = ("text", "kind", "options", "scale_min", "scale_max", "optional")
+QUESTION_PARTS = ("text", "kind", "options", "scale_min", "min_label", "scale_max", "max_label", "optional")
 MAX_OPTIONS = 20
 #: A scale with at most this many points is offered as radio buttons, a longer one as a
 #: number field.
@@ -77,6 +77,8 @@ def questions_from(values: dict[str, str], form: Form) -> list[dict[str, Any]]:
             "options": [],
             "scale_min": 0,
             "scale_max": 0,
+            "min_label": "",
+            "max_label": "",
         }
         if kind == "choice":
             options = [line.strip() for line in values.get(f"q-{row}-options", "").splitlines() if line.strip()]
@@ -90,6 +92,9 @@ def questions_from(values: dict[str, str], form: Form) -> list[dict[str, Any]]:
                 form.error(f"q-{row}-scale_max", "questionnaires.send.scale_rule")
             else:
                 question["scale_min"], question["scale_max"] = int(low), int(high)
+            # What the ends mean ("helemaal niet" … "heel erg"), so the client need not guess.
+            question["min_label"] = values.get(f"q-{row}-min_label", "").strip()
+            question["max_label"] = values.get(f"q-{row}-max_label", "").strip()
         questions.append(question)
     if not questions:
         form.error("questions", "questionnaires.send.no_questions")
@@ -167,6 +172,41 @@ async def sent_list(page: PractitionerPage, person_id: str) -> Response:
     client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
     sent = await page.portal_api("GET", "/portal/practice/questionnaires", params={"person_id": person_id})
     return await page.render("pages/practice_questionnaires.html.j2", client=client, questionnaires=sent)
+
+
+#: The practice-wide list's filter: every questionnaire, or only the open or submitted ones.
+LIST_STATES = ("", "submitted", "open")
+
+
+async def with_clients(page: Page, questionnaires: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each questionnaire with its client's record (one look-up per client; a client the
+    practice no longer serves is shown without a name)."""
+    records: dict[str, dict[str, Any]] = {}
+    for questionnaire in questionnaires:
+        person_id = questionnaire["person_id"]
+        if person_id not in records:
+            try:
+                records[person_id] = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+            except GatewayError as error:
+                if error.status != 404:
+                    raise
+                records[person_id] = {}
+    return [{**q, "client": records[q["person_id"]]} for q in questionnaires]
+
+
+@router.get("/practice/questionnaires")
+async def practice_list(page: PractitionerPage, status: str = "") -> Response:
+    """ "Vragenlijsten" of the whole practice: which clients sent theirs back (to read) and
+    which still wait, without opening every client."""
+    state = status if status in LIST_STATES else ""
+    params = {"status": state} if state else {}
+    sent = await page.portal_api("GET", "/portal/practice/questionnaires", params=params)
+    return await page.render(
+        "pages/practice_questionnaires_all.html.j2",
+        questionnaires=await with_clients(page, sent),
+        state=state,
+        states=LIST_STATES,
+    )
 
 
 @router.get("/practice/questionnaires/{questionnaire_id}")
