@@ -19,6 +19,7 @@ from web.domain.sessions import PRACTITIONER_ROLE, BrowserSession, SignedInAccou
 from web.entrypoints.practice import (
     SCHEDULE_FIELDS,
     SLOT_FIELDS,
+    TIME_ALIASES,
     observations_from,
     result_fields,
     schedule_body,
@@ -28,7 +29,7 @@ from web.entrypoints.practice import (
 )
 from web.entrypoints.practice_clients import (
     APPOINTMENT_FIELDS,
-    RECORD_FIELDS,
+    CLIENT_RECORD_FIELDS,
     appointment_body,
     consent_fields,
     consent_items_from,
@@ -289,14 +290,24 @@ def test_a_free_time_or_appointment_without_a_day_or_with_the_end_first_names_th
     backwards = Form("nl", APPOINTMENT_FIELDS)
     assert appointment_body({"day": "2026-07-01", "start_time": "10:30", "end_time": "10:00"}, backwards) is None
     assert backwards.errors == {"end_time": ["Kies een eindtijd na de begintijd."]}
+    backwards_slot = Form("nl", SLOT_FIELDS)
+    assert slot_body({"day": "2026-07-01", "start_time": "10:30", "end_time": "10:30"}, backwards_slot) is None
+    assert backwards_slot.errors == {"end_time": ["Kies een eindtijd na de begintijd."]}
+    # The portal's own refusals of a time land at the field too, whichever name it uses.
+    refused = Form("nl", SLOT_FIELDS)
+    refused.take(
+        GatewayError(422, "invalid_argument", "", [FieldProblem("starts_at", "is in the past")]),
+        aliases=TIME_ALIASES,
+    )
+    assert set(refused.errors) == {"start_time"}
 
 
 def test_the_record_is_sent_whole_and_needs_both_names() -> None:
-    form = Form("nl", RECORD_FIELDS)
+    form = Form("nl", CLIENT_RECORD_FIELDS)
     body = record_body({"first_name": " Petra ", "last_name": "de Vries", "city": "Zwolle"}, form)
     assert body is not None and body["first_name"] == "Petra" and body["city"] == "Zwolle"
-    assert set(body) == set(RECORD_FIELDS) and body["language"] == "nl" and body["phone"] == ""
-    nameless = Form("nl", RECORD_FIELDS)
+    assert set(body) == set(CLIENT_RECORD_FIELDS) and body["language"] == "nl" and body["phone"] == ""
+    nameless = Form("nl", CLIENT_RECORD_FIELDS)
     assert record_body({"first_name": " ", "last_name": "de Vries"}, nameless) is None
     assert list(nameless.errors) == ["first_name"]
 

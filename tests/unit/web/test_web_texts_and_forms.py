@@ -168,3 +168,15 @@ def test_every_field_message_of_files_conversations_and_lists_reads_in_dutch_and
         dutch, english = field_message("nl", message), field_message("en", message)
         assert dutch != message, f"no Dutch for {message!r}"
         assert english != message and english.endswith("."), f"no English sentence for {message!r}"
+
+
+def test_every_action_the_portal_records_reads_in_words() -> None:
+    """ "Wie deed wat": each action name the portal's use cases record (``<what>.<how>``
+    literals in its service layer) has Dutch and English words, never the code itself."""
+    service = files("portal") / "service"
+    recorded: set[str] = set()
+    for source in service.iterdir():
+        if source.name.endswith(".py"):
+            recorded |= set(re.findall(r'"([a-z]+\.[a-z_]+)"', source.read_text(encoding="utf-8")))
+    assert {"appointment.booked", "record.change_accepted", "medication.stopped"} <= recorded
+    assert sorted(name for name in recorded if f"portal.actions.action.{name}" not in TEXTS) == []

@@ -1327,6 +1327,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.actions.action.document.published": ("document klaargezet", "document published"),
     "portal.actions.action.document.uploaded": ("document geüpload", "document uploaded"),
     "portal.actions.action.medication.added": ("medicatie toegevoegd", "medication added"),
+    "portal.actions.action.medication.stopped": ("medicatie gestopt", "medication stopped"),
+    "portal.actions.action.appointment.planned": ("afspraak ingepland", "appointment planned"),
+    "portal.actions.action.prescription.ready": ("herhaalrecept klaargezet", "repeat prescription made ready"),
+    "portal.actions.action.prescription.rejected": ("herhaalrecept afgewezen", "repeat prescription rejected"),
+    "portal.actions.action.record.change_accepted": ("wijzigingsverzoek doorgevoerd", "change request carried out"),
+    "portal.actions.action.record.change_rejected": ("wijzigingsverzoek afgewezen", "change request rejected"),
     "portal.actions.action.prescription.requested": ("herhaalrecept aangevraagd", "repeat prescription requested"),
     "portal.actions.action.record.change_requested": (
         "wijziging van gegevens aangevraagd",

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.responses import Response, StreamingResponse
 
+from web.entrypoints.context import Page
 from web.entrypoints.paths import segment
 from web.forms import Form
 from web.service.ports import FilePart, GatewayError, Stream
@@ -50,6 +51,22 @@ async def send_message(
         refusal_on_form(form, error)
         return None
     return message
+
+
+async def attachment_download(
+    page: Page, open_stream: Callable[[str], Awaitable[Stream]], thread_id: str, attachment_id: str
+) -> Response:
+    """A conversation's file, opened with ``open_stream`` (one's own token, or the one of
+    whom one acts for); a file held back by the virus scan says so."""
+    try:
+        stream = await open_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}")
+    except GatewayError as error:
+        if error.status == 409:
+            return await page.render(
+                "pages/error.html.j2", status=409, title_key="file.quarantined_title", text_key="file.quarantined"
+            )
+        raise
+    return download(stream)
 
 
 def download(stream: Stream) -> Response:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from web.entrypoints.context import LoginRequired, Page, PageDep, SignedInPage
-from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
+from web.entrypoints.conversation import MESSAGE_FIELDS, attachment_download, send_message
 from web.entrypoints.paths import segment
 from web.service.ports import GatewayError, GatewayUnavailable
 
@@ -339,12 +339,4 @@ async def forward(page: SignedInPage, thread_id: str, message_id: str) -> Respon
 
 @router.get("/{thread_id}/attachments/{attachment_id}")
 async def attachment(page: SignedInPage, thread_id: str, attachment_id: str) -> Response:
-    try:
-        stream = await page.api_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}")
-    except GatewayError as error:
-        if error.status == 409:
-            return await page.render(
-                "pages/error.html.j2", status=409, title_key="file.quarantined_title", text_key="file.quarantined"
-            )
-        raise
-    return download(stream)
+    return await attachment_download(page, page.api_stream, thread_id, attachment_id)

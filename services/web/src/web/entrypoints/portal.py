@@ -21,7 +21,8 @@ from fastapi.responses import Response
 
 from web.domain.moments import describe_day, describe_month, parse_moment
 from web.entrypoints.context import Page, SignedInPage
-from web.entrypoints.conversation import MESSAGE_FIELDS, download, send_message
+from web.entrypoints.conversation import MESSAGE_FIELDS, attachment_download, download, send_message
+from web.entrypoints.listing import find_listed
 from web.entrypoints.paths import segment
 from web.forms import checked
 from web.i18n import translate
@@ -42,7 +43,7 @@ DIARY_FIELDS = {"body": "portal.diary.body", "shared": "portal.diary.shared"}
 DIARY_EDIT_FIELDS = {"body": "portal.diary.text", "shared": "portal.diary.shared"}
 CARE_FIELDS = {"subject": "portal.care.subject", "body": "portal.care.body"}
 #: The personal data a change request can name, in the order the form shows them.
-RECORD_FIELDS = (
+CHANGEABLE_FIELDS = (
     "first_name",
     "last_name",
     "email",
@@ -53,10 +54,8 @@ RECORD_FIELDS = (
     "insurer",
     "policy_number",
 )
-ABOUT_FIELDS = {**{name: f"portal.about.{name}" for name in RECORD_FIELDS}, "note": "portal.about.note"}
+ABOUT_FIELDS = {**{name: f"portal.about.{name}" for name in CHANGEABLE_FIELDS}, "note": "portal.about.note"}
 #: Diary pages walked to find one note to edit (the portal lists them, newest first).
-DIARY_PAGE_SIZE = 100
-MAX_DIARY_PAGES = 20
 DOCUMENT_KINDS = ("document", "report")
 EXPORT_FORMATS = ("pdf", "csv")
 
@@ -353,15 +352,7 @@ async def portal_reply(page: SignedInPage, thread_id: str) -> Response:
 
 @router.get("/messages/{thread_id}/attachments/{attachment_id}")
 async def portal_attachment(page: SignedInPage, thread_id: str, attachment_id: str) -> Response:
-    try:
-        stream = await page.portal_stream(f"/threads/{segment(thread_id)}/attachments/{segment(attachment_id)}")
-    except GatewayError as error:
-        if error.status == 409:
-            return await page.render(
-                "pages/error.html.j2", status=409, title_key="file.quarantined_title", text_key="file.quarantined"
-            )
-        raise
-    return download(stream)
+    return await attachment_download(page, page.portal_stream, thread_id, attachment_id)
 
 
 @router.get("/econsults/new")
@@ -431,7 +422,7 @@ async def _about_page(page: Page, record: dict[str, Any] | None, form: Any, *, s
         "pages/portal_about.html.j2",
         status=status,
         record=record,
-        fields=RECORD_FIELDS,
+        fields=CHANGEABLE_FIELDS,
         requests=requests,
         form=form,
     )
@@ -442,7 +433,7 @@ async def about_me(page: SignedInPage) -> Response:
     """ "Over mij": the personal data as the practice has them, a change to pass on, and the
     earlier change requests with the practice's answer."""
     record = await _about_record(page)
-    values = {name: record.get(name, "") for name in RECORD_FIELDS} if record else {}
+    values = {name: record.get(name, "") for name in CHANGEABLE_FIELDS} if record else {}
     return await _about_page(page, record, page.new_form(ABOUT_FIELDS, values))
 
 
@@ -457,7 +448,7 @@ async def request_change(page: SignedInPage) -> Response:
         raise GatewayError(404, "client_not_found", "No record yet.")
     changes = {
         name: values.get(name, "").strip()
-        for name in RECORD_FIELDS
+        for name in CHANGEABLE_FIELDS
         if values.get(name, "").strip() and values.get(name, "").strip() != record.get(name, "")
     }
     if not changes:
@@ -468,7 +459,7 @@ async def request_change(page: SignedInPage) -> Response:
             "POST", "/portal/change-requests", json={"changes": changes, "note": values.get("note", "")}
         )
     except GatewayError as error:
-        form.take(error, aliases={f"changes.{name}": name for name in RECORD_FIELDS})
+        form.take(error, aliases={f"changes.{name}": name for name in CHANGEABLE_FIELDS})
         return await _about_page(page, record, form, status=error.status)
     page.flash("success", "portal.about.requested")
     return await page.redirect("/portal/about-me#requests")
@@ -642,20 +633,10 @@ async def write_diary(page: SignedInPage) -> Response:
 
 
 async def _diary_entry(page: Page, entry_id: str) -> dict[str, Any]:
-    """One of one's own notes, or the not-found page. The portal offers no note by itself,
-    so its pages are walked (the largest pages, a bounded number of them)."""
-    cursor = ""
-    for _ in range(MAX_DIARY_PAGES):
-        params = {"limit": str(DIARY_PAGE_SIZE), **({"cursor": cursor} if cursor else {})}
-        listed = await page.portal_api("GET", "/portal/diary", params=params)
-        for entry in listed["items"]:
-            if entry["id"] == entry_id:
-                found: dict[str, Any] = entry
-                return found
-        cursor = listed.get("next_cursor") or ""
-        if not cursor:
-            break
-    raise GatewayError(404, "diary_entry_not_found", "Diary entry not found.")
+    """One of one's own notes, or the not-found page."""
+    return await find_listed(
+        page, "/portal/diary", lambda entry: entry["id"] == entry_id, not_found="diary_entry_not_found"
+    )
 
 
 @router.get("/diary/{entry_id}")

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from web.domain.moments import parse_moment
 from web.entrypoints.context import NotAllowed, Page, get_signed_in_page
 from web.entrypoints.conversation import download
+from web.entrypoints.listing import find_listed
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
 from web.service.ports import GatewayError
@@ -59,7 +60,6 @@ TRAJECTORY_FIELDS = {"trajectory_title": "practice.trajectory.title", "files": "
 OBSERVATION_ROWS = 5
 #: Finding a repeat-prescription request walks the pages of requests to handle: this many
 #: of the largest the portal gives.
-REQUEST_PAGE_SIZE = 100
 MAX_REQUEST_PAGES = 50
 OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
 #: As the gateway takes a reference bound: "4.0", "4,0", "-1".
@@ -210,9 +210,13 @@ async def add_schedule(page: PractitionerPage) -> Response:
     return await page.redirect(f"/practice?week={body['from_date']}")
 
 
-def slot_body(values: dict[str, str], form: Form) -> dict[str, str] | None:
-    """One free time as the portal takes it (start and end on the Dutch clock), or None
-    with the form's field errors."""
+#: The portal's names for a time's start and end, as the forms' fields are called.
+TIME_ALIASES = {"start": "start_time", "starts_at": "start_time", "end": "end_time", "ends_at": "end_time"}
+
+
+def moments(values: dict[str, str], form: Form) -> tuple[datetime, datetime] | None:
+    """The start and end a form gives as a day and two clock times (the Dutch clock), or
+    None with the form's field errors (an end that is not after the start too)."""
     day: date | None = None
     try:
         day = date.fromisoformat(values.get("day", "").strip())
@@ -228,7 +232,18 @@ def slot_body(values: dict[str, str], form: Form) -> dict[str, str] | None:
         return None
     start = datetime.combine(day, clocks["start_time"], tzinfo=calendar.ZONE)
     end = datetime.combine(day, clocks["end_time"], tzinfo=calendar.ZONE)
-    return {"start": start.isoformat(), "end": end.isoformat(), "location": values.get("location", "").strip()}
+    if end <= start:
+        form.error("end_time", "practice.appointment.end_after_start")
+        return None
+    return start, end
+
+
+def slot_body(values: dict[str, str], form: Form) -> dict[str, str] | None:
+    """One free time as the portal takes it, or None with the form's field errors."""
+    times = moments(values, form)
+    if times is None:
+        return None
+    return {"start": times[0].isoformat(), "end": times[1].isoformat(), "location": values.get("location", "").strip()}
 
 
 async def _slot_page(page: Page, form: Form, *, status: int = 200) -> Response:
@@ -253,15 +268,16 @@ async def add_slot(page: PractitionerPage) -> Response:
     except GatewayError as error:
         if not error.errors:
             raise
-        form.take(error, aliases={"start": "start_time", "end": "end_time"})
+        form.take(error, aliases=TIME_ALIASES)
         return await _slot_page(page, form, status=error.status)
     page.flash("success", "practice.slot.added")
-    return await page.redirect(f"/practice?week={values['day'].strip()}")
+    return await page.redirect(f"/practice?week={body['start'][:10]}")
 
 
 @router.post("/slots/{slot_id}/remove")
 async def remove_slot(page: PractitionerPage, slot_id: str) -> Response:
-    """A free time taken away (a booked one is cancelled first, with a mail to the patient)."""
+    """A free time taken away; one booked meanwhile is refused (slot_booked) and said so on
+    the agenda (the appointment is cancelled on its own, with a mail to the patient)."""
     values = await page.form()
     week = week_start(values.get("week", ""), calendar.today())
     back = f"/practice?week={week.isoformat()}"
@@ -279,22 +295,15 @@ async def remove_slot(page: PractitionerPage, slot_id: str) -> Response:
 
 
 async def _request(page: Page, request_id: str) -> dict[str, Any]:
-    """One request still to handle, or the not-found page. The portal offers no request by
-    itself, so its pages are walked (the largest pages, a bounded number of them)."""
-    cursor = ""
-    for _ in range(MAX_REQUEST_PAGES):
-        params = {"status": "requested", "limit": str(REQUEST_PAGE_SIZE)}
-        if cursor:
-            params["cursor"] = cursor
-        listed = await page.portal_api("GET", "/portal/practice/prescription-requests", params=params)
-        for item in listed["items"]:
-            if item["id"] == request_id:
-                found: dict[str, Any] = item
-                return found
-        cursor = listed.get("next_cursor") or ""
-        if not cursor:
-            break
-    raise GatewayError(404, "prescription_request_not_found", "Prescription request not found.")
+    """One request still to handle, or the not-found page."""
+    return await find_listed(
+        page,
+        "/portal/practice/prescription-requests",
+        lambda item: item["id"] == request_id,
+        params={"status": "requested"},
+        not_found="prescription_request_not_found",
+        max_pages=MAX_REQUEST_PAGES,
+    )
 
 
 @router.get("/prescriptions")

@@ -11,23 +11,23 @@ call."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from web.entrypoints.context import Page
+from web.entrypoints.listing import find_listed
 from web.entrypoints.paths import segment
-from web.entrypoints.practice import PractitionerPage, is_race, told_on
+from web.entrypoints.practice import TIME_ALIASES, PractitionerPage, is_race, moments, told_on
 from web.forms import Form, checked
 from web.service.ports import GatewayError
-from zorgpost_kit import calendar
 
 router = APIRouter(prefix="/practice")
 
 #: The record's fields as the practice edits them, in page order.
-RECORD_FIELDS = {
+CLIENT_RECORD_FIELDS = {
     "first_name": "practice.record.first_name",
     "last_name": "practice.record.last_name",
     "birth_date": "practice.record.birth_date",
@@ -59,9 +59,6 @@ NEW_CONSENT_ROWS = 1
 CONSENT_PARTS = ("label_nl", "label_en")
 #: A consent item's code as the portal takes it.
 _CODE = re.compile(r"[^a-z0-9]+")
-#: Finding one change request or appointment walks the portal's pages: this many at most.
-PAGE_SIZE = 100
-MAX_PAGES = 20
 
 
 def _client_path(person_id: str, rest: str = "") -> str:
@@ -78,13 +75,13 @@ async def _client(page: Page, person_id: str) -> dict[str, Any]:
 
 def record_values(record: dict[str, Any]) -> dict[str, str]:
     """The record as the edit form shows it (absent values as empty text)."""
-    return {name: str(record.get(name) or "") for name in RECORD_FIELDS}
+    return {name: str(record.get(name) or "") for name in CLIENT_RECORD_FIELDS}
 
 
 def record_body(values: dict[str, str], form: Form) -> dict[str, str] | None:
     """The record as the portal takes it (every field: the portal replaces the record), or
     None with the form's field errors."""
-    body = {name: values.get(name, "").strip() for name in RECORD_FIELDS}
+    body = {name: values.get(name, "").strip() for name in CLIENT_RECORD_FIELDS}
     for name in ("first_name", "last_name"):
         if not body[name]:
             form.error(name, "form.required")
@@ -105,14 +102,14 @@ async def _details_page(page: Page, person_id: str, form: Form, *, status: int =
 async def client_details(page: PractitionerPage, person_id: str) -> Response:
     """ "Gegevens": the practice's record of the client, and the client's consents."""
     client = await _client(page, person_id)
-    return await _details_page(page, person_id, page.new_form(RECORD_FIELDS, record_values(client)))
+    return await _details_page(page, person_id, page.new_form(CLIENT_RECORD_FIELDS, record_values(client)))
 
 
 @router.post("/clients/{person_id}/details")
 async def save_client_details(page: PractitionerPage, person_id: str) -> Response:
     """Saves the record; the portal keeps every earlier version."""
     values = await page.form()
-    form = page.new_form(RECORD_FIELDS, values)
+    form = page.new_form(CLIENT_RECORD_FIELDS, values)
     body = record_body(values, form)
     if body is None:
         return await _details_page(page, person_id, form, status=422)
@@ -270,13 +267,12 @@ def consent_items_from(values: dict[str, str], rows: int, form: Form) -> tuple[l
     return items, aliases
 
 
-async def _consent_items_page(page: Page, form: Form, rows: int, existing: int, *, status: int = 200) -> Response:
+async def _consent_items_page(page: Page, form: Form, rows: int, *, status: int = 200) -> Response:
     return await page.render(
         "pages/practice_consent_items.html.j2",
         status=status,
         form=form,
         rows=range(1, rows + 1),
-        existing=existing,
     )
 
 
@@ -286,7 +282,7 @@ async def consent_items(page: PractitionerPage) -> Response:
     found = await page.portal_api("GET", "/portal/practice/consent-items")
     items = found["items"]
     rows = len(items) + NEW_CONSENT_ROWS
-    return await _consent_items_page(page, page.new_form(consent_fields(rows), consent_values(items)), rows, len(items))
+    return await _consent_items_page(page, page.new_form(consent_fields(rows), consent_values(items)), rows)
 
 
 def _row_count(values: dict[str, str]) -> int:
@@ -294,7 +290,8 @@ def _row_count(values: dict[str, str]) -> int:
         rows = int(values.get("rows", "0"))
     except ValueError:
         rows = 0
-    return min(max(rows, NEW_CONSENT_ROWS), 60)
+    # The portal keeps at most 50 items: one row more lets its refusal name the 51st.
+    return min(max(rows, NEW_CONSENT_ROWS), 51)
 
 
 @router.post("/consent-items")
@@ -302,18 +299,17 @@ async def save_consent_items(page: PractitionerPage) -> Response:
     """Replaces the list; clients' decisions stay (also for an item taken away)."""
     values = await page.form()
     rows = _row_count(values)
-    existing = sum(1 for row in range(1, rows + 1) if values.get(f"item-{row}-code"))
     form = page.new_form(consent_fields(rows), values)
     items, aliases = consent_items_from(values, rows, form)
     if form.failed:
-        return await _consent_items_page(page, form, rows, existing, status=422)
+        return await _consent_items_page(page, form, rows, status=422)
     try:
         await page.portal_api("PUT", "/portal/practice/consent-items", json={"items": items})
     except GatewayError as error:
         if not error.errors:
             raise
         form.take(error, aliases=aliases)
-        return await _consent_items_page(page, form, rows, existing, status=error.status)
+        return await _consent_items_page(page, form, rows, status=error.status)
     page.flash("success", "practice.consents.saved")
     return await page.redirect("/practice/consent-items")
 
@@ -385,29 +381,13 @@ async def stop_medication(page: PractitionerPage, person_id: str, medication_id:
 
 
 def appointment_body(values: dict[str, str], form: Form) -> dict[str, str] | None:
-    """The appointment as the portal takes it (start and end on the Dutch clock), or None
-    with the form's field errors."""
-    day: date | None = None
-    try:
-        day = date.fromisoformat(values.get("day", "").strip())
-    except ValueError:
-        form.error("day", "practice.result.bad_day")
-    clocks: dict[str, time] = {}
-    for name in ("start_time", "end_time"):
-        try:
-            clocks[name] = time.fromisoformat(values.get(name, "").strip())
-        except ValueError:
-            form.error(name, "practice.result.bad_time")
-    if day is None or form.failed:
-        return None
-    start = datetime.combine(day, clocks["start_time"], tzinfo=calendar.ZONE)
-    end = datetime.combine(day, clocks["end_time"], tzinfo=calendar.ZONE)
-    if end <= start:
-        form.error("end_time", "practice.appointment.end_after_start")
+    """The appointment as the portal takes it, or None with the form's field errors."""
+    times = moments(values, form)
+    if times is None:
         return None
     return {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": times[0].isoformat(),
+        "end": times[1].isoformat(),
         "with_name": values.get("with_name", "").strip(),
         "location": values.get("location", "").strip(),
     }
@@ -449,7 +429,7 @@ async def plan_appointment(page: PractitionerPage, person_id: str) -> Response:
     except GatewayError as error:
         if not error.errors:
             raise
-        form.take(error, aliases={"start": "start_time", "end": "end_time"})
+        form.take(error, aliases=TIME_ALIASES)
         return await _appointments_page(page, person_id, form, status=error.status)
     page.flash("success", "practice.appointment.planned")
     return await page.redirect(f"/practice/clients/{segment(person_id)}/appointments")
@@ -457,18 +437,12 @@ async def plan_appointment(page: PractitionerPage, person_id: str) -> Response:
 
 async def _appointment(page: Page, person_id: str, appointment_id: str) -> dict[str, Any]:
     """One of the client's coming appointments, or the not-found page."""
-    cursor = ""
-    for _ in range(MAX_PAGES):
-        params = {"limit": str(PAGE_SIZE), **({"cursor": cursor} if cursor else {})}
-        listed = await page.portal_api("GET", _client_path(person_id, "/appointments"), params=params)
-        for item in listed["items"]:
-            if item["id"] == appointment_id and item["status"] == "upcoming":
-                found: dict[str, Any] = item
-                return found
-        cursor = listed.get("next_cursor") or ""
-        if not cursor:
-            break
-    raise GatewayError(404, "appointment_not_found", "Appointment not found.")
+    return await find_listed(
+        page,
+        _client_path(person_id, "/appointments"),
+        lambda item: item["id"] == appointment_id and item["status"] == "upcoming",
+        not_found="appointment_not_found",
+    )
 
 
 def _after_cancel(person_id: str, week: str) -> str:
