@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from messaging.domain.activity import ActivityChange, keys_of
 from messaging.domain.errors import ThreadNotFound
 from messaging.domain.secure_mail import SendingLimit, recipient_key
-from messaging.domain.threads import Access, Message, Participant, Thread, ThreadKind, resolve_access
+from messaging.domain.threads import Access, Message, Participant, Thread, resolve_access
 from messaging.service.ports import (
     AccessRevocations,
     BlobStore,
@@ -24,7 +24,6 @@ from messaging.service.ports import (
 )
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
-from zorgpost_kit.roles import Capability
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -170,12 +169,6 @@ async def open_thread(
     thread = await uow.threads.get(identifier, lock=lock)
     participants = await uow.participants.of_thread(identifier) if thread is not None else []
     access = resolve_access(thread, participants, caller.principal, name, now)
-    if access.thread.kind is ThreadKind.ORG_CASE and not caller.principal.can(Capability.HANDLE_CASES):
-        # On the department's side an e-counter case is its case handlers' work: the
-        # department's other staff do not read it (its own organisation's users all do).
-        case = await uow.ecounter.case(access.thread.id)
-        if case is not None and case.side_of(caller.principal.organisation_id) == "department":
-            raise ThreadNotFound()
     if lock:
         if access.is_new:
             await uow.participants.add(access.participant)
