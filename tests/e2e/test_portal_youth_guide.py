@@ -461,6 +461,10 @@ async def test_a_parent_in_a_childs_portal_reaches_only_the_portals_conversation
     assert answered.status_code == 404
     started = await api.post("/api/v1/threads", json={"subject": "Nieuw", "body": "namens Jip"}, headers=for_jip)
     assert started.status_code in (403, 409), started.text
+    mailed = await api.post(
+        "/api/v1/secure-mails/to-organisation", json={"subject": "Nieuw", "body": "namens Jip"}, headers=for_jip
+    )
+    assert (mailed.status_code, mailed.json()["code"]) == (403, "not_for_delegates")
     found = (await api.get("/api/v1/search", params={"q": "alleen"}, headers=for_jip)).json()["items"]
     assert found == []
     stream = await api.get("/api/v1/events", headers=for_jip)

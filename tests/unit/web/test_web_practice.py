@@ -393,7 +393,8 @@ def test_cancelling_an_appointment_asks_first_and_goes_back_to_the_agendas_week(
     assert any(call.method == "DELETE" for call in gateway.calls)
 
 
-RACE = GatewayError(409, "failed_precondition", "Someone else was first.")
+def _race(code: str) -> GatewayError:
+    return GatewayError(409, code, "Someone else was first.")
 
 
 def _flashed_after(client: TestClient, location: str) -> str:
@@ -402,44 +403,55 @@ def _flashed_after(client: TestClient, location: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("path", "answer", "back", "message"),
+    ("path", "answer", "code", "back", "message"),
     [
         (
             "/practice/prescriptions/r1/ready",
             ("POST", "/portal/practice/prescription-requests/r1/ready"),
+            "prescription_request_handled",
             "/practice/prescriptions",
             "Deze aanvraag is al afgehandeld, misschien door een collega.",
         ),
         (
             "/practice/change-requests/cr1/accept",
             ("POST", "/portal/practice/change-requests/cr1/accept"),
+            "change_request_resolved",
             "/practice/change-requests",
             "Dit wijzigingsverzoek is al afgehandeld, misschien door een collega.",
         ),
         (
             "/practice/clients/c1/appointments/a1/cancel",
             ("DELETE", "/portal/practice/appointments/a1"),
+            "appointment_not_active",
             "/practice/clients/c1/appointments",
             "Deze afspraak was al geannuleerd of is voorbij.",
         ),
         (
             "/practice/slots/s1/remove",
             ("DELETE", "/portal/practice/slots/s1"),
+            "slot_booked",
             "/practice?week=",
             "Deze tijd is zojuist geboekt en is niet verwijderd.",
         ),
         (
             "/practice/clients/c1/trajectories/t1/end",
             ("POST", "/portal/practice/trajectories/t1/end"),
+            "trajectory_ended",
             "/practice/clients/c1",
             "Dit traject was al beëindigd.",
         ),
     ],
 )
 def test_a_colleague_or_patient_who_was_first_is_told_on_the_list_not_on_an_error_page(
-    client: TestClient, gateway: ScriptedGateway, path: str, answer: tuple[str, str], back: str, message: str
+    client: TestClient,
+    gateway: ScriptedGateway,
+    path: str,
+    answer: tuple[str, str],
+    code: str,
+    back: str,
+    message: str,
 ) -> None:
-    gateway.answers[answer] = RACE
+    gateway.answers[answer] = _race(code)
     gateway.answers[("GET", "/portal/practice/prescription-requests")] = {"items": [], "next_cursor": None}
     gateway.answers[("GET", "/portal/practice/change-requests")] = []
     gateway.answers[("GET", "/portal/practice/agenda")] = []

@@ -13,6 +13,7 @@ from messaging.domain.errors import (
     AlreadyOpened,
     NoGuestRecipient,
     NoOrganisation,
+    NotForDelegates,
     NotStaffOfOrganisation,
     OnlySenderMayWithdraw,
     PersonsOnly,
@@ -206,6 +207,10 @@ def check_write_to_organisation(caller: Caller, subject: str, body: str) -> tupl
     principal = caller.principal
     if not principal.can(Capability.WRITE_TO_ORGANISATION):
         raise PersonsOnly()
+    if principal.acts_on_behalf:
+        # A secure mail is the person's own; a delegate writes through the portal's care
+        # messages and e-consults (see KindPolicy.reachable_by_delegate).
+        raise NotForDelegates()
     if principal.organisation_id is None:
         raise NoOrganisation()
     errors = FieldErrors()

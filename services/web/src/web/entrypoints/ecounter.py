@@ -359,8 +359,12 @@ async def _supervised(page: Page) -> list[dict[str, Any]]:
     handler writes to one of them (empty for anyone else)."""
     try:
         links: list[dict[str, Any]] = await page.api("GET", "/organisation/supervised")
-    except GatewayError:
-        return []
+    except GatewayError as error:
+        # Not a department's administrator or case handler: no organisations to write to.
+        # Anything else (identity unreachable) is an error, never "you supervise nobody".
+        if error.status in (403, 404):
+            return []
+        raise
     return sorted((link["organisation"] for link in links), key=lambda organisation: organisation["name"].lower())
 
 

@@ -100,7 +100,19 @@ def is_race(error: GatewayError) -> bool:
     """Someone else was first (the request handled, the free time booked, the appointment
     cancelled, the trajectory ended): the page the practitioner came from tells them so,
     rather than the error page."""
-    return error.status == 409 and not error.errors
+    return error.status == 409 and error.code in RACES
+
+
+#: The portal's answers when someone else was first.
+RACES = frozenset(
+    {
+        "slot_booked",
+        "prescription_request_handled",
+        "change_request_resolved",
+        "appointment_not_active",
+        "trajectory_ended",
+    }
+)
 
 
 async def told_on(page: Page, text_key: str, path: str) -> Response:
