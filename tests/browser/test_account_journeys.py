@@ -166,6 +166,14 @@ async def test_a_client_activates_with_the_birth_date_changes_the_temporary_pass
     await client.goto(link_in(credentials, "/"))
     await client.log_in(login_name, temporary)
     assert await client.heading() == "Wachtwoord wijzigen"
+    # The practice's rules as a checklist, ticked off while typing (as on the other password forms).
+    rules = client.page.locator(".zp-password-rules")
+    assert "Gebruik tenminste 12 karakters" in await rules.inner_text()
+    await client.field("Nieuw wachtwoord").fill("kort")
+    assert "is-unmet" in (await client.page.locator("[data-rule=min_length]").get_attribute("class") or "")
+    await client.field("Nieuw wachtwoord").fill("Lang-genoeg-wachtwoord")
+    for rule in ("min_length", "special"):
+        assert "is-met" in (await client.page.locator(f"[data-rule={rule}]").get_attribute("class") or ""), rule
     await client.snap("forced-change")
     await client.goto("/me/profile")
     assert await client.heading() == "Wachtwoord wijzigen", "nothing else opens before the password is changed"
@@ -174,7 +182,8 @@ async def test_a_client_activates_with_the_birth_date_changes_the_temporary_pass
         {"Huidig wachtwoord": temporary, "Nieuw wachtwoord": "kort", "Nieuw wachtwoord (herhaal)": "kort"}
     )
     await client.submit("Opslaan")
-    assert "12" in await client.field_error("Nieuw wachtwoord"), "the broken rule is named"
+    assert "Gebruik tenminste 12 karakters" in await client.field_error("Nieuw wachtwoord"), "the broken rule is named"
+    assert await rules.count() == 1, "the checklist stays beside the refused password"
     new_password = "Mijn-eigen-portaal-2026!"
     await client.fill(
         {"Huidig wachtwoord": temporary, "Nieuw wachtwoord": new_password, "Nieuw wachtwoord (herhaal)": new_password}

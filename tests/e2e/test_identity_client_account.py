@@ -15,7 +15,7 @@ from journeys_e2e import bearer, fields, practice, tokens
 from journeys_support import line_after, token_after, valid_mobile, years_ago
 from support import fetch_value, wait_for_messages, wait_until
 
-from identity.domain.policy import PasswordPreset
+from identity.domain.policy import PasswordPolicy, PasswordPreset
 from zorgpost.events.v1 import portal_events_pb2
 from zorgpost_devstack.stack import Stack
 
@@ -75,12 +75,21 @@ async def test_a_young_client_activates_the_account_and_chooses_a_password(
         headers=bearer(first["access_token"]),
     )
     assert (blocked.status_code, blocked.json()["code"]) == (403, "password_change_required")
+    # The change form's checklist: the practice's client-portal rules, readable with the
+    # temporary password's token; a refusal names rules of that same list.
+    rules = await api.get("/api/v1/me/password-rules", headers=bearer(first["access_token"]))
+    assert rules.status_code == 200, rules.text
+    checklist = {rule["code"]: rule for rule in rules.json()["password_rules"]}
+    assert list(checklist) == [rule.code for rule in PasswordPolicy.for_preset(PasswordPreset.CLIENT_PORTAL).rules()]
+    assert all(rule["nl"] and rule["en"] for rule in checklist.values())
     too_short = await api.post(
         "/api/v1/me/password",
         json={"current_password": temporary, "new_password": "kort!"},
         headers=bearer(first["access_token"]),
     )
     assert too_short.status_code == 422
+    broken = {field.split(".", 1)[1] for field in fields(too_short)}
+    assert broken and broken <= set(checklist), broken
     changed = await api.post(
         "/api/v1/me/password",
         json={"current_password": temporary, "new_password": NEW_PASSWORD},
@@ -88,6 +97,8 @@ async def test_a_young_client_activates_the_account_and_chooses_a_password(
     )
     assert changed.status_code == 200, changed.text
     full = changed.json()["access_token"]
+    again = await api.get("/api/v1/me/password-rules", headers=bearer(full))
+    assert [rule["code"] for rule in again.json()["password_rules"]] == list(checklist)
 
     question = await api.put(
         "/api/v1/me/secret-question",

@@ -784,6 +784,7 @@ OWN_ROUTES = {
     ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/me"),
     ("POST", "/api/v1/me/password"),
+    ("GET", "/api/v1/me/password-rules"),
     ("GET", "/api/v1/me/sessions"),
     ("DELETE", "/api/v1/me/sessions/{session_id}"),
     ("POST", "/api/v1/me/sessions/revoke-others"),

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     token_audience: str = "zorgpost"
     rpc_timeout_seconds: float = Field(default=5.0, gt=0)
     #: Audience of the tokens of an account that must change its password (identity's
-    #: setting of the same name): accepted only by GET /me, POST /me/password and logout.
+    #: setting of the same name): accepted only by GET /me, GET /me/password-rules,
+    #: POST /me/password and logout.
     password_change_token_audience: str = "zorgpost-password-change"
     #: Per client IP on /api/v1/auth/* and the other routes that take a password or an access code (see
     #: gateway.rate_limit): a token bucket of this many requests, refilled at

@@ -64,7 +64,8 @@ async def get_caller_during_password_change(
 
 async def get_caller(caller: Annotated[Caller, Depends(get_caller_during_password_change)]) -> Caller:
     """The caller; a token that only allows changing the password is refused (403
-    ``password_change_required``) on every route but GET /me, POST /me/password and logout."""
+    ``password_change_required``) on every route but GET /me, GET /me/password-rules,
+    POST /me/password and logout."""
     if caller.password_change_required:
         raise _PASSWORD_CHANGE_REQUIRED
     return caller

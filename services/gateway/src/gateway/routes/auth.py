@@ -202,6 +202,18 @@ async def change_password(
     return _tokens(pair)
 
 
+class PasswordRulesOut(BaseModel):
+    password_rules: list[PasswordRuleOut]
+
+
+@router.get("/me/password-rules", response_model=PasswordRulesOut, responses=errors(404))
+async def own_password_rules(caller: CallerDuringPasswordChange, clients: Clients) -> PasswordRulesOut:
+    """The rules a new password must meet (the organisation's policy), as the checklist of
+    the password-change form; also with the token of a temporary password."""
+    rules = await clients.call(clients.identity.GetPasswordRules, identity_pb2.GetPasswordRulesRequest(), caller)
+    return PasswordRulesOut(password_rules=password_rules(rules.password_rules))
+
+
 _RESET_ACCEPTED = AcceptedOut(detail="Als dit adres bij een account hoort, is er een e-mail met een link verstuurd.")
 
 

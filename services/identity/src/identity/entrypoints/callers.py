@@ -3,7 +3,7 @@
 Tokens of an account that must change its password carry their own audience (see
 ``AccessTokenIssuer``): :meth:`Callers.principal` refuses them with 403
 ``password_change_required``; only the RPCs that belong to changing the password (GetMe,
-ChangePassword, Logout) use :meth:`Callers.principal_during_password_change`.
+ChangePassword, GetPasswordRules, Logout) accept them.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Callers:
         return (await self.check(context)).principal
 
     async def own_principal_during_password_change(self, context: grpc.aio.ServicerContext) -> Principal:
-        """ChangePassword: also a password-change token, never an act-as one."""
+        """ChangePassword and GetPasswordRules: also a password-change token, never an act-as one."""
         return _not_acting_on_behalf((await self.check(context)).principal)
 
 

@@ -143,6 +143,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         )
         return _token_pair(tokens)
 
+    async def GetPasswordRules(
+        self, request: identity_pb2.GetPasswordRulesRequest, context: grpc.aio.ServicerContext
+    ) -> identity_pb2.PasswordRules:
+        principal = await self._callers.own_principal_during_password_change(context)
+        return identity_pb2.PasswordRules(password_rules=rules_message(await self._auth.password_rules(principal)))
+
     async def GetSecurityPolicy(
         self, request: identity_pb2.GetSecurityPolicyRequest, context: grpc.aio.ServicerContext
     ) -> identity_pb2.SecurityPolicy:

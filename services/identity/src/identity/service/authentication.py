@@ -25,7 +25,7 @@ from identity.domain.errors import (
     WrongPassword,
 )
 from identity.domain.notices import OrganisationNotice, Recipient
-from identity.domain.policy import check_new_password
+from identity.domain.policy import PasswordRule, check_new_password
 from identity.domain.rate_limits import retry_after_seconds
 from identity.domain.second_factors import FactorMethod
 from identity.domain.sessions import AccessRevoked, RefreshToken, RevocationReason, Session
@@ -291,6 +291,15 @@ class Authentication:
                 raise AccountNotFound()
             organisation = await organisation_of(uow, account)
         return Me(account=account, organisation=organisation, roles=account.roles)
+
+    async def password_rules(self, principal: Principal) -> list[PasswordRule]:
+        """The rules the caller's next password must meet, as the change form lists them:
+        those of their organisation's policy (the default one outside any organisation).
+        The caller is the account itself (an act-as token is refused, as for the change)."""
+        async with self.uow() as uow:
+            account = await active_account(uow, principal, self.clock())
+            policy = await uow.security_policies.get(account.organisation_id)
+        return policy.password.rules()
 
     async def do_change_password(
         self, principal: Principal, current_password: str, new_password: str, client: ClientInfo

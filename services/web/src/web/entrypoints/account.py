@@ -3,6 +3,8 @@ temporary password) and the secret question asked in a password reset (seed 4)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -23,9 +25,19 @@ SECRET_QUESTION_FIELDS = {
 }
 
 
+async def _password_rules(page: AccountPage) -> list[dict[str, str]]:
+    """The organisation's rules for the new password, the checklist beside it (the gateway
+    answers them also while only the password change is allowed)."""
+    answer: dict[str, Any] = await page.api("GET", "/me/password-rules")
+    rules: list[dict[str, str]] = answer["password_rules"]
+    return rules
+
+
 @router.get("/password/change")
 async def password_form(page: AccountPage) -> Response:
-    return await page.render("pages/password_change.html.j2", form=page.new_form(PASSWORD_FIELDS))
+    return await page.render(
+        "pages/password_change.html.j2", form=page.new_form(PASSWORD_FIELDS), password_rules=await _password_rules(page)
+    )
 
 
 @router.post("/password/change")
@@ -38,8 +50,9 @@ async def change_password(page: AccountPage) -> Response:
             form.error(name, "form.required")
     if values.get("new_password") and values.get("new_password") != values.get("new_password_confirmation"):
         form.error("new_password_confirmation", "password.mismatch")
+    rules = await _password_rules(page)
     if form.failed:
-        return await page.render("pages/password_change.html.j2", status=422, form=form)
+        return await page.render("pages/password_change.html.j2", status=422, form=form, password_rules=rules)
     try:
         tokens = await page.api(
             "POST",
@@ -50,8 +63,9 @@ async def change_password(page: AccountPage) -> Response:
         if error.code == "wrong_password" and not error.errors:
             form.error("current_password", "password.current_wrong")
         else:
-            form.take(error)
-        return await page.render("pages/password_change.html.j2", status=error.status, form=form)
+            # Each broken rule in the words of the checklist the page shows.
+            form.take(error, rules=rules)
+        return await page.render("pages/password_change.html.j2", status=error.status, form=form, password_rules=rules)
     assert page.session is not None
     await page.parts.sessions.replace_tokens(page.session, tokens, page.browser)
     page.flash("success", "flash.password_changed")
