@@ -5,16 +5,13 @@ the menu entry)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import FakeStore, ScriptedGateway
+from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import GatewayError
 
@@ -35,18 +32,6 @@ def gateway() -> ScriptedGateway:
     return ScriptedGateway({("GET", "/organisation/staff"): [MEMBER], ("GET", "/organisation/staff-invitations"): []})
 
 
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
-
-
 def _sign_in(client: TestClient, store: FakeStore, roles: list[str]) -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
     account = SignedInAccount("acc-1", "Anna Beheer", "anna@zorg.example", "Gemeente Test", roles, "nl", False)
@@ -55,18 +40,12 @@ def _sign_in(client: TestClient, store: FakeStore, roles: list[str]) -> None:
     client.cookies.set("zorgpost_session", "cookie-1")
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
-
-
 def test_an_invitation_sends_exactly_the_roles_ticked(
     client: TestClient, store: FakeStore, gateway: ScriptedGateway
 ) -> None:
     _sign_in(client, store, ["admin", "staff"])
     gateway.answers[("POST", "/organisation/staff")] = {"email": "piet@zorg.example"}
-    csrf = _csrf(client.get("/admin/staff/invite").text)
+    csrf = csrf_token(client.get("/admin/staff/invite").text)
 
     answer = client.post(
         "/admin/staff/invite",
@@ -90,7 +69,7 @@ def test_an_invitation_without_a_role_is_not_sent_and_the_roles_are_named(
     client: TestClient, store: FakeStore, gateway: ScriptedGateway
 ) -> None:
     _sign_in(client, store, ["admin"])
-    csrf = _csrf(client.get("/admin/staff/invite").text)
+    csrf = csrf_token(client.get("/admin/staff/invite").text)
 
     answer = client.post(
         "/admin/staff/invite", data={"csrf_token": csrf, "email": "piet@zorg.example", "language": "nl"}
@@ -110,7 +89,7 @@ def test_the_last_administrator_is_told_why_in_the_pages_language(
     gateway.answers[("PATCH", "/organisation/staff/acc-1")] = GatewayError(
         409, "last_administrator", "You are the organisation's last administrator."
     )
-    csrf = _csrf(client.get("/admin/staff/acc-1").text)
+    csrf = csrf_token(client.get("/admin/staff/acc-1").text)
 
     answer = client.post("/admin/staff/acc-1", data={"csrf_token": csrf, "role-staff": "on"})
 

@@ -5,17 +5,13 @@ token kept on the server, under its own link, for as long as it lives."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import Call, FakeStore, FakeStream, ScriptedGateway
+from web_fakes import Call, FakeStore, FakeStream, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.moments import describe_moment, describe_size
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.conversation import MESSAGE_FIELDS, refusal_on_form
@@ -134,23 +130,6 @@ THREAD: dict[str, Any] = {
 GUEST_TOKEN = "guest-token-that-must-stay-on-the-server"
 
 
-@pytest.fixture
-def gateway() -> ScriptedGateway:
-    return ScriptedGateway()
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
-
-
 def _sign_in(client: TestClient, store: FakeStore) -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
     account = SignedInAccount("a1", "Anna", "anna@example.org", "", ["person"], "nl", False)
@@ -179,12 +158,6 @@ def test_the_live_events_are_relayed_with_the_persons_token_and_resume_where_the
     assert gateway.calls[-1].headers == {}
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
-
-
 def _open_mail(client: TestClient, gateway: ScriptedGateway, link: str = "link-1") -> str:
     gateway.answers[("POST", f"/secure-mail-access/{link}/code")] = {
         "channel": "sms",
@@ -201,7 +174,7 @@ def _open_mail(client: TestClient, gateway: ScriptedGateway, link: str = "link-1
     )
     start = client.get(f"/secure-mail/{link}")
     assert "Toegangscode aanvragen" in start.text
-    token = _csrf(start.text)
+    token = csrf_token(start.text)
     asked = client.post(f"/secure-mail/{link}/code", data={"csrf_token": token}, follow_redirects=True)
     assert "per sms gestuurd naar +316******78" in asked.text
     return token
@@ -247,7 +220,7 @@ def test_a_guest_whose_access_ran_out_asks_for_a_new_code(
 
 def test_a_link_that_no_longer_works_says_so(client: TestClient, gateway: ScriptedGateway) -> None:
     gateway.answers[("POST", "/secure-mail-access/gone/code")] = GatewayError(404, "read_link_not_found", "")
-    csrf = _csrf(client.get("/secure-mail/gone").text)
+    csrf = csrf_token(client.get("/secure-mail/gone").text)
     answer = client.post("/secure-mail/gone/code", data={"csrf_token": csrf})
     assert answer.status_code == 404
     assert "Deze link werkt niet (meer)" in answer.text
@@ -257,7 +230,7 @@ def test_a_link_whose_codes_are_used_up_asks_for_a_new_link_and_a_busy_one_to_wa
     client: TestClient, gateway: ScriptedGateway
 ) -> None:
     gateway.answers[("POST", "/secure-mail-access/op/code")] = GatewayError(429, "access_codes_used_up", "")
-    csrf = _csrf(client.get("/secure-mail/op").text)
+    csrf = csrf_token(client.get("/secure-mail/op").text)
     answer = client.post("/secure-mail/op/code", data={"csrf_token": csrf})
     assert answer.status_code == 429
     assert "Vraag de afzender om een nieuwe link." in answer.text
@@ -310,7 +283,7 @@ def test_a_staff_member_lands_in_the_shared_inbox_for_a_thread_of_their_organisa
 def test_a_value_from_the_address_is_one_quoted_segment_of_the_gateway_path(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
-    csrf = _csrf(client.get("/secure-mail/x%3Fy%23z").text)
+    csrf = csrf_token(client.get("/secure-mail/x%3Fy%23z").text)
     client.post("/secure-mail/x%3Fy%23z/code", data={"csrf_token": csrf})
     _sign_in(client, store)
     client.get("/messages/th1%3Flimit=1")
@@ -333,7 +306,9 @@ def test_opening_the_mail_gives_the_session_a_new_cookie_and_closing_forgets_the
     assert before and after and after != before
     assert session_id_for(before) not in store.rows, "the cookie known before opening reaches nothing"
 
-    closed = client.post("/secure-mail/link-1/close", data={"csrf_token": _csrf(opened.text)}, follow_redirects=True)
+    closed = client.post(
+        "/secure-mail/link-1/close", data={"csrf_token": csrf_token(opened.text)}, follow_redirects=True
+    )
     assert "Het bericht is gesloten." in closed.text
     assert "Toegangscode aanvragen" in closed.text
     calls = len(gateway.calls)

@@ -6,17 +6,14 @@ and a reply carries the contacts added or taken off, with a refusal next to its 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import FakeStore, ScriptedGateway
+from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import FieldProblem, GatewayError
 
@@ -70,30 +67,12 @@ def gateway() -> ScriptedGateway:
     return ScriptedGateway({("GET", "/ecounter/themes"): [], ("GET", "/ecounter/messages/th1"): CASE})
 
 
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
-
-
 def _sign_in_staff(client: TestClient, store: FakeStore) -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
     account = SignedInAccount("s1", "Mila", "mila@hetanker.example", "Het Anker", ["staff"], "nl", False)
     session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
     store.rows[session.id] = session.to_state()
     client.cookies.set("zorgpost_session", "cookie-1")
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
 
 
 def _link(html: str, name: str) -> str:
@@ -114,7 +93,7 @@ def test_opening_the_confirmation_link_confirms_nothing_until_the_button_is_pres
     assert "Gegevens bevestigen" in page.text
     assert gateway.calls == [], "a mail scanner following the link confirms nothing"
 
-    done = client.post("/contact-persons/confirm/tok-123", data={"csrf_token": _csrf(page.text)})
+    done = client.post("/contact-persons/confirm/tok-123", data={"csrf_token": csrf_token(page.text)})
     assert done.status_code == 200
     assert "Bevestiging in orde" in done.text
     [call] = gateway.calls
@@ -131,7 +110,7 @@ def test_a_used_or_unknown_confirmation_link_says_so_and_is_never_a_server_error
     client: TestClient, gateway: ScriptedGateway, status: int
 ) -> None:
     gateway.answers[("POST", "/contact-persons/confirm")] = GatewayError(status, "not_found", "")
-    csrf = _csrf(client.get("/contact-persons/confirm/gebruikt").text)
+    csrf = csrf_token(client.get("/contact-persons/confirm/gebruikt").text)
     answer = client.post("/contact-persons/confirm/gebruikt", data={"csrf_token": csrf})
     assert answer.status_code == status
     assert "Deze bevestigingslink werkt niet" in answer.text
@@ -224,7 +203,7 @@ def test_a_reply_takes_a_contact_off_adds_one_and_names_who_received_it(
         "box": "sent",
         "received_by": "Team Erkenning (Departement Zorg)",
     }
-    csrf = _csrf(client.get("/ecounter/messages/th1").text)
+    csrf = csrf_token(client.get("/ecounter/messages/th1").text)
     answer = client.post(
         "/ecounter/messages/th1/reply",
         data={
@@ -261,7 +240,7 @@ def test_a_refused_reply_keeps_what_was_typed_and_names_the_problem(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
     _sign_in_staff(client, store)
-    csrf = _csrf(client.get("/ecounter/messages/th1").text)
+    csrf = csrf_token(client.get("/ecounter/messages/th1").text)
     gateway.answers[("POST", "/ecounter/messages/th1/replies")] = GatewayError(
         409, "no_contact_for_theme", "the theme has no contact person"
     )

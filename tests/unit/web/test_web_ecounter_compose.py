@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import FakeStore, ScriptedGateway
+from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
 from web.bootstrap import create_app
 from web.config import Settings
@@ -72,12 +72,6 @@ def client(gateway: ScriptedGateway, roles: list[str]) -> Iterator[TestClient]:
         yield test_client
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
-
-
 def _form(csrf: str, **fields: str) -> dict[str, str]:
     unchanged = {f"edit.p-jan.{name}": str(JAN[name]) for name in ("first_name", "last_name", "email", "phone")}
     return {"csrf_token": csrf, "theme_id": "subsidies", "title": "Aanvraag", "body": "Tekst", **unchanged, **fields}
@@ -97,7 +91,7 @@ def test_a_contact_changed_for_this_message_is_taken_off_and_added_with_the_new_
     client: TestClient, gateway: ScriptedGateway
 ) -> None:
     gateway.answers[("POST", "/ecounter/messages")] = SENT
-    csrf = _csrf(client.get("/ecounter/messages/new?theme_id=subsidies").text)
+    csrf = csrf_token(client.get("/ecounter/messages/new?theme_id=subsidies").text)
     answer = client.post(
         "/ecounter/messages/new",
         data=_form(csrf, **{"edit.p-jan.phone": "+3225533599", "action": "send"}),
@@ -125,7 +119,7 @@ def test_a_contact_changed_for_this_message_is_taken_off_and_added_with_the_new_
 
 def test_files_go_as_one_form_with_the_contacts_as_json(client: TestClient, gateway: ScriptedGateway) -> None:
     gateway.answers[("POST", "/ecounter/messages")] = SENT
-    csrf = _csrf(client.get("/ecounter/messages/new?theme_id=subsidies").text)
+    csrf = csrf_token(client.get("/ecounter/messages/new?theme_id=subsidies").text)
     client.post(
         "/ecounter/messages/new",
         data=_form(
@@ -168,7 +162,7 @@ def test_a_refusal_is_put_next_to_the_field_that_holds_the_contact(
             FieldProblem("contacts.1.phone", "is not a valid phone number"),
         ],
     )
-    csrf = _csrf(client.get("/ecounter/messages/new?theme_id=subsidies").text)
+    csrf = csrf_token(client.get("/ecounter/messages/new?theme_id=subsidies").text)
     refused = client.post(
         "/ecounter/messages/new",
         data=_form(csrf, **{"contacts.first_name": "Els", "contacts.email": "els@", "edit.p-jan.phone": "12"}),
@@ -188,7 +182,7 @@ def test_a_refusal_is_put_next_to_the_field_that_holds_the_contact(
 def test_choosing_another_theme_shows_its_contacts_without_sending(
     client: TestClient, gateway: ScriptedGateway
 ) -> None:
-    csrf = _csrf(client.get("/ecounter/messages/new").text)
+    csrf = csrf_token(client.get("/ecounter/messages/new").text)
     shown = client.post("/ecounter/messages/new", data=_form(csrf, action="theme"))
     assert shown.status_code == 200 and "jan@hetanker.example" in shown.text
     assert not [call for call in gateway.calls if call.method == "POST"]
@@ -229,7 +223,7 @@ def test_a_helpdesk_question_is_asked_in_the_pages_language_and_goes_back_to_the
     answer = client.post(
         "/ecounter/helpdesk",
         data={
-            "csrf_token": _csrf(page.text),
+            "csrf_token": csrf_token(page.text),
             "next": "/ecounter/themes/subsidies",
             "help_email": "mila@hetanker.example",
             "help_question": "Ik kan geen bijlage toevoegen.",
@@ -254,7 +248,7 @@ def test_a_refused_helpdesk_question_names_its_fields_and_never_leaves_the_site(
         "",
         [FieldProblem("email", "is not a valid e-mail address"), FieldProblem("question", "is required")],
     )
-    csrf = _csrf(client.get("/ecounter/helpdesk").text)
+    csrf = csrf_token(client.get("/ecounter/helpdesk").text)
     refused = client.post(
         "/ecounter/helpdesk",
         data={"csrf_token": csrf, "next": "https://elders.example/", "help_email": "mila@", "help_question": ""},
@@ -271,7 +265,7 @@ def test_a_message_with_files_to_a_theme_with_many_contacts_is_sent(
     many = [{**JAN, "id": f"p-{n}", "email": f"contact{n}@hetanker.example"} for n in range(12)]
     gateway.answers[("GET", "/ecounter/themes/subsidies/contacts")] = {"theme": THEME, "contact_persons": many}
     gateway.answers[("POST", "/ecounter/messages")] = SENT
-    csrf = _csrf(client.get("/ecounter/messages/new?theme_id=subsidies").text)
+    csrf = csrf_token(client.get("/ecounter/messages/new?theme_id=subsidies").text)
     edits = {
         f"edit.{person['id']}.{name}": str(person[name])
         for person in many
@@ -301,14 +295,14 @@ def test_a_department_chooses_the_organisation_the_message_is_for(client: TestCl
     assert "jan@hetanker.example" not in page.text, "no contacts before the organisation is chosen"
     shown = client.post(
         "/ecounter/messages/new",
-        data={"csrf_token": _csrf(page.text), "organisation_id": "o2", "theme_id": "subsidies", "action": "theme"},
+        data={"csrf_token": csrf_token(page.text), "organisation_id": "o2", "theme_id": "subsidies", "action": "theme"},
     )
     assert "jan@hetanker.example" in shown.text
     asked = [call for call in gateway.calls if call.path == "/ecounter/themes/subsidies/contacts"]
     assert asked[-1].params == {"organisation_id": "o2"}
     client.post(
         "/ecounter/messages/new",
-        data=_form(_csrf(shown.text), organisation_id="o2", action="send"),
+        data=_form(csrf_token(shown.text), organisation_id="o2", action="send"),
         follow_redirects=True,
     )
     sent = next(call for call in gateway.calls if call.method == "POST")

@@ -7,15 +7,12 @@ come from the ticked boxes; a user who is no administrator gets no edit button."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import FakeStore, ScriptedGateway
+from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import FieldProblem, GatewayError
 
@@ -71,30 +68,12 @@ def gateway() -> ScriptedGateway:
     )
 
 
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
-
-
 def _sign_in(client: TestClient, store: FakeStore, roles: list[str]) -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
     account = SignedInAccount("s1", "Mila", "mila@hetanker.example", "Het Anker", roles, "nl", False)
     session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
     store.rows[session.id] = session.to_state()
     client.cookies.set("zorgpost_session", "cookie-1")
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
 
 
 def test_each_task_links_to_adding_a_contact_for_its_theme(
@@ -128,7 +107,7 @@ def test_the_edit_button_opens_the_one_organisation_form_which_brings_the_admini
     saved = client.post(
         "/staff/organisation",
         data={
-            "csrf_token": _csrf(form.text),
+            "csrf_token": csrf_token(form.text),
             "next": "/ecounter/organisation",
             "phone": " +32 2 553 35 99 ",
             "email": "info@hetanker.be",
@@ -159,7 +138,7 @@ def test_the_organisation_form_goes_back_only_to_a_page_it_knows(
     gateway.answers[("PUT", "/organisation/profile")] = PROFILE
     saved = client.post(
         "/staff/organisation",
-        data={"csrf_token": _csrf(form.text), "next": elsewhere, "email": "info@hetanker.be"},
+        data={"csrf_token": csrf_token(form.text), "next": elsewhere, "email": "info@hetanker.be"},
         follow_redirects=False,
     )
     assert saved.status_code == 303 and saved.headers["location"] == "/staff/organisation"
@@ -169,7 +148,7 @@ def test_a_malformed_email_keeps_the_one_form_in_edit_mode_with_the_way_back(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
     _sign_in(client, store, ["admin", "staff"])
-    csrf = _csrf(client.get("/staff/organisation?next=/ecounter/organisation").text)
+    csrf = csrf_token(client.get("/staff/organisation?next=/ecounter/organisation").text)
     gateway.answers[("PUT", "/organisation/profile")] = GatewayError(
         422, "invalid_argument", "", [FieldProblem("email", "not a valid e-mail address")]
     )
@@ -203,7 +182,7 @@ def test_a_contact_person_gets_the_ticked_themes_and_the_list_says_who_lacks_acc
     added = client.post(
         "/ecounter/contacts/new",
         data={
-            "csrf_token": _csrf(listed.text),
+            "csrf_token": csrf_token(listed.text),
             "first_name": " Els ",
             "last_name": "Peeters",
             "email": "els@hetanker.example",
@@ -231,7 +210,7 @@ def test_removing_a_contact_person_asks_first(client: TestClient, gateway: Scrip
     assert all(call.method == "GET" for call in gateway.calls)
     gateway.answers[("DELETE", "/organisation/contacts/c1")] = {}
     done = client.post(
-        "/ecounter/contacts/c1/remove", data={"csrf_token": _csrf(question.text)}, follow_redirects=False
+        "/ecounter/contacts/c1/remove", data={"csrf_token": csrf_token(question.text)}, follow_redirects=False
     )
     assert done.status_code == 303
     assert [call.path for call in gateway.calls if call.method == "DELETE"] == ["/organisation/contacts/c1"]

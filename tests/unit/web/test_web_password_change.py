@@ -5,15 +5,12 @@ rules in the checklist's words (seed 4)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from web_fakes import FakeStore, ScriptedGateway
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import FieldProblem, GatewayError
 
@@ -26,18 +23,6 @@ RULES = [
 @pytest.fixture
 def gateway() -> ScriptedGateway:
     return ScriptedGateway({("GET", "/me/password-rules"): {"password_rules": RULES}})
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
 
 
 def _signed_in_with_temporary_password(store: FakeStore, client: TestClient, language: str) -> None:

@@ -9,15 +9,11 @@ mode."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
-from web_fakes import FakeStore, ScriptedGateway
+from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.moments import describe_day
 from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import FieldProblem, GatewayError
@@ -38,23 +34,6 @@ APPOINTMENT = {
 }
 
 
-@pytest.fixture
-def gateway() -> ScriptedGateway:
-    return ScriptedGateway()
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
-
-
 def _sign_in(client: TestClient, store: FakeStore, *, acting: bool = False) -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
     account = SignedInAccount("a1", "Anna", "anna@example.org", "", ["person"], "nl", False)
@@ -63,12 +42,6 @@ def _sign_in(client: TestClient, store: FakeStore, *, acting: bool = False) -> N
         session.acting = Acting("acting-token", datetime.now(UTC) + timedelta(minutes=10), "kid1", "Sam")
     store.rows[session.id] = session.to_state()
     client.cookies.set("zorgpost_session", "cookie-1")
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
 
 
 def test_a_day_is_said_as_the_seed_says_it() -> None:
@@ -82,7 +55,7 @@ def test_a_cancellation_within_24_hours_says_to_call_the_practice(
     _sign_in(client, store)
     gateway.answers[("GET", "/portal/appointments")] = {"items": [APPOINTMENT], "next_cursor": None}
     gateway.answers[("DELETE", "/portal/appointments/ap1")] = GatewayError(409, "too_late_to_cancel", "")
-    csrf = _csrf(client.get("/portal/appointments").text)
+    csrf = csrf_token(client.get("/portal/appointments").text)
 
     refused = client.post("/portal/appointments/ap1/cancel", data={"csrf_token": csrf})
 
@@ -97,7 +70,7 @@ def test_an_appointment_cancelled_meanwhile_is_said_on_the_list_not_as_too_late(
     _sign_in(client, store)
     gateway.answers[("GET", "/portal/appointments")] = {"items": [], "next_cursor": None}
     gateway.answers[("DELETE", "/portal/appointments/ap1")] = GatewayError(409, "appointment_not_active", "")
-    csrf = _csrf(client.get("/portal/appointments").text)
+    csrf = csrf_token(client.get("/portal/appointments").text)
 
     refused = client.post("/portal/appointments/ap1/cancel", data={"csrf_token": csrf}, follow_redirects=True)
 
@@ -123,7 +96,7 @@ def test_a_time_taken_meanwhile_sends_the_person_back_to_choose(
 
     answer = client.post(
         "/portal/appointments/confirm",
-        data={"csrf_token": _csrf(page.text), "slot_id": "ap1", "day": "2026-12-01"},
+        data={"csrf_token": csrf_token(page.text), "slot_id": "ap1", "day": "2026-12-01"},
         follow_redirects=False,
     )
 
@@ -161,7 +134,7 @@ def test_only_chronic_medication_has_a_box_and_a_parent_works_with_the_acting_to
     assert re.findall(r'name="medication_ids" value="([^"]+)"', page.text) == ["m1"]
     assert "geen chronische medicatie" in page.text
     assert {call.token for call in gateway.calls} == {"acting-token"}
-    refused = client.post("/portal/prescriptions", data={"csrf_token": _csrf(page.text)})
+    refused = client.post("/portal/prescriptions", data={"csrf_token": csrf_token(page.text)})
     assert refused.status_code == 422 and "Vink ten minste één medicijn aan." in refused.text
 
 
@@ -193,7 +166,7 @@ def test_a_change_request_asks_only_what_differs_and_a_refusal_stays_next_to_its
     assert 'value="Arnhem"' in page.text
     form = {name: str(RECORD[name]) for name in ("first_name", "last_name", "email", "city", "street")}
 
-    unchanged = client.post("/portal/about-me", data={"csrf_token": _csrf(page.text), **form})
+    unchanged = client.post("/portal/about-me", data={"csrf_token": csrf_token(page.text), **form})
     assert unchanged.status_code == 422 and "U heeft niets gewijzigd" in unchanged.text
     assert not [call for call in gateway.calls if call.method == "POST"]
 
@@ -202,7 +175,7 @@ def test_a_change_request_asks_only_what_differs_and_a_refusal_stays_next_to_its
     )
     refused = client.post(
         "/portal/about-me",
-        data={"csrf_token": _csrf(page.text), **form, "email": "geen-adres", "city": "Nijmegen"},
+        data={"csrf_token": csrf_token(page.text), **form, "email": "geen-adres", "city": "Nijmegen"},
     )
     [sent] = [call for call in gateway.calls if call.method == "POST"]
     assert sent.json == {"changes": {"email": "geen-adres", "city": "Nijmegen"}, "note": ""}
@@ -231,7 +204,7 @@ def test_a_parent_reads_and_answers_the_childs_conversation_with_the_acting_toke
     page = client.get("/portal/messages/t1")
     assert page.status_code == 200 and 'action="/portal/messages/t1/send"' in page.text
     sent = client.post(
-        "/portal/messages/t1/send", data={"csrf_token": _csrf(page.text), "body": "Dank u"}, follow_redirects=False
+        "/portal/messages/t1/send", data={"csrf_token": csrf_token(page.text), "body": "Dank u"}, follow_redirects=False
     )
 
     assert sent.status_code == 303 and sent.headers["location"] == "/portal/messages/t1#message-m9"
@@ -255,12 +228,12 @@ def test_a_diary_note_that_fails_to_save_stays_in_edit_mode(
     page = client.get("/portal/diary/d1")
     assert "Slecht geslapen" in page.text and "checked" in page.text
 
-    emptied = client.post("/portal/diary/d1", data={"csrf_token": _csrf(page.text), "body": " "})
+    emptied = client.post("/portal/diary/d1", data={"csrf_token": csrf_token(page.text), "body": " "})
     assert emptied.status_code == 422 and 'action="/portal/diary/d1"' in emptied.text
     assert re.search(r'id="field-body"[^>]*aria-invalid="true"', emptied.text)
 
     saved = client.post(
-        "/portal/diary/d1", data={"csrf_token": _csrf(page.text), "body": "Beter geslapen"}, follow_redirects=False
+        "/portal/diary/d1", data={"csrf_token": csrf_token(page.text), "body": "Beter geslapen"}, follow_redirects=False
     )
     assert saved.status_code == 303
     [put] = [call for call in gateway.calls if call.method == "PUT"]

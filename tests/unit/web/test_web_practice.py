@@ -5,13 +5,12 @@ skipped, bounds as numbers), or field errors name the fields left wrong."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import FakeStore, ScriptedGateway
+from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
 from web.bootstrap import create_app
 from web.config import Settings
@@ -75,12 +74,6 @@ def client(gateway: ScriptedGateway) -> Iterator[TestClient]:
         store.rows[session.id] = session.to_state()
         test_client.cookies.set("zorgpost_session", "cookie-1")
         yield test_client
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
 
 
 def test_a_week_starts_on_the_monday_of_the_day_asked() -> None:
@@ -214,7 +207,7 @@ def test_ending_a_trajectory_asks_first_and_says_what_it_means(client: TestClien
     assert not any(call.method == "POST" for call in gateway.calls), "nothing is ended before it is confirmed"
     ended = client.post(
         "/practice/clients/c1/trajectories/t1/end",
-        data={"csrf_token": _csrf(asked.text), "reason": " Begeleiding afgerond "},
+        data={"csrf_token": csrf_token(asked.text), "reason": " Begeleiding afgerond "},
         follow_redirects=True,
     )
     sent = next(call for call in gateway.calls if call.method == "POST")
@@ -362,7 +355,7 @@ def test_a_refused_record_stays_in_edit_mode_with_the_message_next_to_the_field(
     assert 'value="Petra"' in shown.text
     refused = client.post(
         "/practice/clients/c1/details",
-        data={"csrf_token": _csrf(shown.text), "first_name": "Petra", "last_name": "de Vries", "email": "petra@"},
+        data={"csrf_token": csrf_token(shown.text), "first_name": "Petra", "last_name": "de Vries", "email": "petra@"},
     )
     assert refused.status_code == 422
     assert 'href="#field-email"' in refused.text and 'value="petra@"' in refused.text
@@ -386,7 +379,7 @@ def test_cancelling_an_appointment_asks_first_and_goes_back_to_the_agendas_week(
     assert client.get("/practice/clients/c1/appointments/other/cancel").status_code == 404
     done = client.post(
         "/practice/clients/c1/appointments/a1/cancel",
-        data={"csrf_token": _csrf(asked.text), "week": "2026-11-30"},
+        data={"csrf_token": csrf_token(asked.text), "week": "2026-11-30"},
         follow_redirects=False,
     )
     assert done.status_code in (302, 303) and done.headers["location"] == "/practice?week=2026-11-30"
@@ -456,7 +449,7 @@ def test_a_colleague_or_patient_who_was_first_is_told_on_the_list_not_on_an_erro
     gateway.answers[("GET", "/portal/practice/change-requests")] = []
     gateway.answers[("GET", "/portal/practice/agenda")] = []
     gateway.answers[("GET", "/portal/practice/clients/c1/appointments")] = {"items": [], "next_cursor": None}
-    token = _csrf(client.get("/practice/clients/c1").text)
+    token = csrf_token(client.get("/practice/clients/c1").text)
     refused = client.post(path, data={"csrf_token": token}, follow_redirects=False)
     assert refused.status_code == 303 and refused.headers["location"].startswith(back)
     assert message in _flashed_after(client, refused.headers["location"])
@@ -467,7 +460,7 @@ def test_a_rejection_of_a_request_no_longer_open_says_it_was_handled(
 ) -> None:
     gateway.answers[("GET", "/portal/practice/prescription-requests")] = {"items": [], "next_cursor": None}
     gateway.answers[("GET", "/portal/practice/change-requests")] = []
-    token = _csrf(client.get("/practice/clients/c1").text)
+    token = csrf_token(client.get("/practice/clients/c1").text)
     for path, text in [
         ("/practice/prescriptions/r1/reject", "Deze aanvraag is al afgehandeld"),
         ("/practice/change-requests/cr1/reject", "Dit wijzigingsverzoek is al afgehandeld"),

@@ -6,17 +6,12 @@ answers with the acting token, and a submitted questionnaire is shown without a 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from web_fakes import Call, FakeStore, ScriptedGateway
+from web_fakes import Call, FakeStore, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.sessions import PRACTITIONER_ROLE, Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.questionnaires import questionnaire_fields, questions_from
 from web.forms import Form
@@ -43,23 +38,6 @@ QUESTIONNAIRE: dict[str, Any] = {
 PERSON = {"person_id": "c1", "display_name": "Petra de Vries", "birth_date": None, "email": ""}
 
 
-@pytest.fixture
-def gateway() -> ScriptedGateway:
-    return ScriptedGateway()
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
-
-
 def _sign_in(client: TestClient, store: FakeStore, *, practitioner: bool = False, acting: bool = False) -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
     roles = [PRACTITIONER_ROLE] if practitioner else ["person"]
@@ -69,12 +47,6 @@ def _sign_in(client: TestClient, store: FakeStore, *, practitioner: bool = False
         session.acting = Acting("acting-token", datetime.now(UTC) + timedelta(minutes=10), "kid1", "Sam")
     store.rows[session.id] = session.to_state()
     client.cookies.set("zorgpost_session", "cookie-1")
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
 
 
 def _form() -> Form:
@@ -162,14 +134,14 @@ def test_the_practitioner_sends_the_rows_as_questions(
     page = client.get("/practice/clients/c1/questionnaires/new")
     assert page.status_code == 200 and "Vraag 5" in page.text
 
-    refused = client.post("/practice/clients/c1/questionnaires/new", data={"csrf_token": _csrf(page.text)})
+    refused = client.post("/practice/clients/c1/questionnaires/new", data={"csrf_token": csrf_token(page.text)})
     assert refused.status_code == 422
     assert 'href="#field-title"' in refused.text and 'href="#field-questions"' in refused.text
 
     sent = client.post(
         "/practice/clients/c1/questionnaires/new",
         data={
-            "csrf_token": _csrf(page.text),
+            "csrf_token": csrf_token(page.text),
             "title": "Hoe gaat het?",
             "q-2-text": "Wat ging goed?",
             "q-2-kind": "text",
@@ -199,7 +171,8 @@ def test_a_submit_with_a_required_question_open_names_it_and_sends_nothing(
     assert page.text.count('type="radio"') == 2 + 5 and "<legend" in page.text
 
     refused = client.post(
-        "/portal/questionnaires/vq1", data={"csrf_token": _csrf(page.text), "answer-1": "School", "action": "submit"}
+        "/portal/questionnaires/vq1",
+        data={"csrf_token": csrf_token(page.text), "answer-1": "School", "action": "submit"},
     )
     assert refused.status_code == 422
     assert "Beantwoord de vraag “Sliep je goed?”." in refused.text and 'href="#field-answer-2"' in refused.text
@@ -218,7 +191,7 @@ def test_a_draft_is_saved_as_it_is_with_the_acting_token(
 
     answer = client.post(
         "/portal/questionnaires/vq1",
-        data={"csrf_token": _csrf(page.text), "answer-1": "School", "answer-3": "4", "action": "draft"},
+        data={"csrf_token": csrf_token(page.text), "answer-1": "School", "answer-3": "4", "action": "draft"},
         follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/portal/questionnaires/vq1"

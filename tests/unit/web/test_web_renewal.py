@@ -4,17 +4,13 @@ again, and the call tried once more; only when that fails is the person signed o
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fakes import Call, FakeStore, FakeStream, ScriptedGateway
+from web_fakes import Call, FakeStore, FakeStream, ScriptedGateway, csrf_token
 
-from web.bootstrap import create_app
-from web.config import Settings
 from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.service.ports import BrowserContext, GatewayError
 from web.service.sessions import Sessions
@@ -48,18 +44,6 @@ def gateway() -> ScriptedGateway:
             ("GET", "/organisation/staff-invitations"): _only_for("access-2", []),
         }
     )
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def client(gateway: ScriptedGateway, store: FakeStore) -> Iterator[TestClient]:
-    app = create_app(Settings(), gateway=gateway, transfers=gateway, session_store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
-        yield test_client
 
 
 def _signed_in(store: FakeStore) -> BrowserSession:
@@ -160,9 +144,7 @@ async def test_a_rotated_refresh_token_is_kept_when_the_account_cannot_be_read()
 
 
 def _csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/staff/invite").text)
-    assert found
-    return found.group(1)
+    return csrf_token(client.get("/admin/staff/invite").text)
 
 
 def test_a_file_sent_with_a_revoked_token_is_sent_again_whole_after_renewal(

@@ -3,6 +3,7 @@ remembers every call (JSON calls, uploads and streams alike)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -138,3 +139,10 @@ class ScriptedGateway:
         answer = self._answer(Call("GET", path, token, None, dict(headers or {})))
         assert isinstance(answer, FakeStream)
         return answer
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a page's forms carry (the cookie came with the same page)."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
