@@ -441,6 +441,10 @@ class FakeLoginChallenges:
     async def add(self, challenge: LoginChallenge) -> None:
         self._t.challenges[challenge.id] = copy.deepcopy(challenge)
 
+    async def account_id_of(self, challenge_id: str) -> str | None:
+        found = self._t.challenges.get(challenge_id)
+        return None if found is None else found.account_id
+
     async def get_for_update(self, challenge_id: str) -> LoginChallenge | None:
         return copy.deepcopy(self._t.challenges.get(challenge_id))
 
@@ -454,6 +458,10 @@ class FakePasswordResets:
 
     async def add(self, reset: PasswordReset) -> None:
         self._t.password_resets[reset.id] = copy.deepcopy(reset)
+
+    async def account_id_of(self, token_hash: str) -> str | None:
+        found = await self.get_by_token_hash_for_update(token_hash)
+        return None if found is None else found.account_id
 
     async def get_by_token_hash_for_update(self, token_hash: str) -> PasswordReset | None:
         found = next((r for r in self._t.password_resets.values() if r.token_hash == token_hash), None)

@@ -360,11 +360,17 @@ class Authentication:
     async def _live_challenge(
         self, uow: UnitOfWork, challenge_id: str, now: datetime
     ) -> tuple[LoginChallenge, Account]:
-        """The open challenge (locked for this transaction) and its account, which may still log in."""
+        """The open challenge and its account, which may still log in, both locked for this
+        transaction: the account first, as every flow that ends access or mints a token
+        locks it (see do_refresh), so checking the code (which locks the second factor's
+        row) and opening the session cannot deadlock with a reset of that factor."""
+        account_id = await uow.login_challenges.account_id_of(challenge_id)
+        if account_id is None:
+            raise LoginChallengeEnded()
+        account = await uow.accounts.get_for_update(account_id)
         challenge = await uow.login_challenges.get_for_update(challenge_id)
         if challenge is None or not challenge.is_open(now):
             raise LoginChallengeEnded()
-        account = await uow.accounts.get(challenge.account_id)
         if account is None or not account.can_log_in:
             raise LoginChallengeEnded()
         return challenge, account

@@ -196,13 +196,18 @@ class PasswordResets:
     async def _open_reset(
         self, uow: UnitOfWork, token: str, *, lock_account: bool = False
     ) -> tuple[PasswordReset, Account]:
-        reset = await uow.password_resets.get_by_token_hash_for_update(hash_link_token(token))
+        token_hash = hash_link_token(token)
+        if lock_account:
+            # The account first, then the link, as every flow that ends access or mints a
+            # token (see Authentication.do_refresh): two links confirmed at once queue on
+            # the account instead of deadlocking.
+            account_id = await uow.password_resets.account_id_of(token_hash)
+            if account_id is not None:
+                await uow.accounts.get_for_update(account_id)
+        reset = await uow.password_resets.get_by_token_hash_for_update(token_hash)
         if reset is None or not reset.is_open(self.clock()):
             raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
-        if lock_account:
-            account = await uow.accounts.get_for_update(reset.account_id)
-        else:
-            account = await uow.accounts.get(reset.account_id)
+        account = await uow.accounts.get(reset.account_id)
         if account is None or not account.can_log_in:
             raise PasswordResetInvalid(fields={"token": "is unknown, used or expired"})
         return reset, account

@@ -206,6 +206,14 @@ class SqlLoginChallengeRepository:
             )
         )
 
+    async def account_id_of(self, challenge_id: str) -> str | None:
+        """The challenge's account, read without a lock (to lock the account first)."""
+        return (
+            await self._session.execute(
+                select(login_challenges.c.account_id).where(login_challenges.c.id == challenge_id)
+            )
+        ).scalar_one_or_none()
+
     async def get_for_update(self, challenge_id: str) -> LoginChallenge | None:
         row = (
             await self._session.execute(
@@ -246,6 +254,14 @@ class SqlPasswordResetRepository:
                 expires_at=reset.expires_at,
             )
         )
+
+    async def account_id_of(self, token_hash: str) -> str | None:
+        """The reset's account, read without a lock (to lock the account first)."""
+        return (
+            await self._session.execute(
+                select(password_resets.c.account_id).where(password_resets.c.token_hash == token_hash)
+            )
+        ).scalar_one_or_none()
 
     async def get_by_token_hash_for_update(self, token_hash: str) -> PasswordReset | None:
         row = (
