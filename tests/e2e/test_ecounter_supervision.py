@@ -11,7 +11,8 @@ an organisation in named themes), walked through the gateway with bad input:
 - an organisation writes only in a theme a department supervises it in (422 naming
   ``theme_id`` otherwise: nobody could read the message);
 - once a link ends, the department no longer starts messages, answers (409
-  ``not_supervised``) or sees the contacts, and the case's history stays readable.
+  ``not_supervised``, nor does the organisation) or sees the contacts, and the case's
+  history stays readable.
 """
 
 from __future__ import annotations
@@ -261,3 +262,6 @@ async def test_once_the_link_ends_the_department_no_longer_writes_answers_or_see
     assert case.status_code == 200 and [h["entry"]["box"] for h in case.json()["history"]] == ["sent"]
     theirs = bearer(await login(api, overseen.email))
     assert (await api.get(f"/api/v1/threads/{thread_id}", headers=theirs)).status_code == 200
+    # Nor does the organisation answer into a case nobody on the other side may take up.
+    late = await api.post(f"{NEW_MESSAGES}/{thread_id}/replies", json={"body": "Ons antwoord"}, headers=theirs)
+    assert late.status_code == 409 and late.json()["code"] == "not_supervised"

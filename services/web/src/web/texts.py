@@ -2397,8 +2397,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "There is no helpdesk for your organisation: no department supervises it.",
     ),
     "problem.not_supervised": (
-        "Uw departement houdt geen toezicht (meer) op deze organisatie voor dit thema; u kunt hier niet meer antwoorden.",
-        "Your department no longer supervises this organisation in this theme; you can no longer answer here.",
+        "Het departement houdt geen toezicht meer op deze organisatie voor dit thema; in dit bericht kan niet meer worden geantwoord. De geschiedenis blijft leesbaar.",
+        "The department no longer supervises this organisation in this theme; this message can no longer be answered. Its history stays readable.",
     ),
     "problem.no_contact_for_theme": (
         "Er is geen contactpersoon voor het thema van dit bericht. Voeg hieronder een contactpersoon toe, of bevestig eerst een contactpersoon van uw organisatie.",

@@ -229,14 +229,15 @@ class NoContactForTheme(FailedPrecondition):
 
 
 class NotSupervised(FailedPrecondition):
-    """A department answering in a case of an organisation it no longer supervises in the
-    case's theme (the link ended or lost the theme): the history stays readable."""
+    """An answer in a case whose department no longer supervises the organisation in the
+    case's theme (the link ended or lost the theme), from either side: the history stays
+    readable, but nobody on the department's side could take an answer up."""
 
     code = "not_supervised"
     default_message = (
-        "Uw departement houdt geen toezicht (meer) op deze organisatie voor dit thema; u kunt hier niet "
-        "meer antwoorden. (Your department no longer supervises this organisation in this theme: you can "
-        "no longer answer here.)"
+        "Het departement houdt geen toezicht meer op deze organisatie voor dit thema; in dit bericht kan niet "
+        "meer worden geantwoord. (The department no longer supervises this organisation in this theme: this "
+        "message can no longer be answered.)"
     )
 
 

@@ -453,8 +453,8 @@ async def do_reply_ecounter_message(
     files: list[AcceptedFile] | None = None,
 ) -> SentView:
     """A reply under the thread's reference number, by either side (404 for anyone else).
-    The organisation's replies need a contact for the theme, as a new message does; the
-    department's need its supervision of the organisation in the theme to last (409
+    The organisation's replies need a contact for the theme, as a new message does; both
+    sides' need the department's supervision of the organisation in the theme to last (409
     ``not_supervised`` once it ended: the thread stays readable to both).
     ``files`` as :func:`do_send_ecounter_message` takes them."""
     mine = _organisation_of(caller)
@@ -470,10 +470,15 @@ async def do_reply_ecounter_message(
         _require_case_handling(caller, case.side_of(mine) == "department")
         own = await uow.ecounter.own_contacts(case.thread_id)
         already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
+    # Either side answers only while the department supervises the organisation in the
+    # theme: after the link ended nobody on the department's side could take it up.
     if case.side_of(mine) == "department":
-        # The department answers only while it supervises the organisation in the theme.
         supervised = _themes_by_organisation(await services.directory.supervised(caller.access_token))
         if department_reach(supervised, case.organisation_id, case.theme_id):
+            raise NotSupervised()
+    else:
+        supervisors = _themes_by_organisation(await services.directory.supervisors(caller.access_token))
+        if organisation_reach(supervisors, case.department_id, case.theme_id):
             raise NotSupervised()
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=False)
