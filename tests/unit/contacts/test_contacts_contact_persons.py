@@ -216,7 +216,8 @@ async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_d
 async def test_the_department_sees_only_what_it_supervises_in_the_linked_themes(store: Store) -> None:
     await do_add_contact_person(uow(store), STAFF, DRAFT, clock)
 
-    for links in ({}, {"org-anker": ("subsidies",)}, {"org-other": ("erkenning",)}):
+    unlinked: list[dict[str, tuple[str, ...]]] = [{}, {"org-anker": ("subsidies",)}, {"org-other": ("erkenning",)}]
+    for links in unlinked:
         with pytest.raises(ContactPersonNotFound):
             await theme_contacts(
                 uow(store),

@@ -392,7 +392,8 @@ def _race(code: str) -> GatewayError:
 
 def _flashed_after(client: TestClient, location: str) -> str:
     """The page a redirect leads to, with its one-time message."""
-    return client.get(location).text
+    page: str = client.get(location).text
+    return page
 
 
 @pytest.mark.parametrize(

@@ -186,7 +186,12 @@ def test_a_draft_is_saved_as_it_is_with_the_acting_token(
     _sign_in(client, store, acting=True)
     gateway.answers[("GET", "/portal/questionnaires/vq1")] = QUESTIONNAIRE
     saved: list[Call] = []
-    gateway.answers[("PUT", "/portal/questionnaires/vq1/answers")] = lambda call: saved.append(call) or QUESTIONNAIRE
+
+    def save(call: Call) -> dict[str, Any]:
+        saved.append(call)
+        return QUESTIONNAIRE
+
+    gateway.answers[("PUT", "/portal/questionnaires/vq1/answers")] = save
     page = client.get("/portal/questionnaires/vq1")
 
     answer = client.post(
