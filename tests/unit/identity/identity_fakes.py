@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from identity.adapters.passwords import PasswordHasher
 from identity.adapters.signing_keys import AccessTokenIssuer, KeyEncryption, SigningKey
+from identity.domain.access_requests import AccessRequest, AccessRequestPage, AccessRequestStatus, encode_cursor
 from identity.domain.accounts import (
     Account,
     AccountStatus,
@@ -39,6 +40,7 @@ from identity.domain.authentication import LoginChallenge, PasswordReset
 from identity.domain.client_accounts import ActivationLink, SecretQuestion
 from identity.domain.codes import CodeHasher, CodePurpose, OneTimeCode, Redemption
 from identity.domain.delegations import Delegation, DelegationKind, DelegationStatus
+from identity.domain.errors import AccessRequestExists
 from identity.domain.invitations import Invitation
 from identity.domain.policy import SecurityPolicy
 from identity.domain.profile import ContactChange, ContactKind
@@ -52,6 +54,7 @@ from identity.domain.supervision import Supervision
 from identity.domain.teams import Team
 from identity.domain.terms import Acceptance
 from identity.domain.throttle import LoginThrottle
+from identity.service.access_requests import AccessRequests
 from identity.service.authentication import Authentication, ClientInfo, Tokens
 from identity.service.client_accounts import ClientAccounts
 from identity.service.delegations import Delegations
@@ -106,6 +109,7 @@ class Tables:
     activation_links: dict[str, ActivationLink] = field(default_factory=dict)
     registrations: dict[str, Registration] = field(default_factory=dict)
     delegations: dict[str, Delegation] = field(default_factory=dict)
+    access_requests: dict[str, AccessRequest] = field(default_factory=dict)
     portal_preferences: dict[str, str] = field(default_factory=dict)
     policies: dict[str, SecurityPolicy] = field(default_factory=dict)
     #: The policy of people outside any organisation (and of unknown organisations).
@@ -665,6 +669,9 @@ class FakeDelegations:
     async def add(self, delegation: Delegation) -> None:
         self._t.delegations[delegation.id] = copy.deepcopy(delegation)
 
+    async def get(self, delegation_id: str) -> Delegation | None:
+        return copy.deepcopy(self._t.delegations.get(delegation_id))
+
     async def get_for_update(self, delegation_id: str) -> Delegation | None:
         return copy.deepcopy(self._t.delegations.get(delegation_id))
 
@@ -707,6 +714,57 @@ class FakeDelegations:
 
     async def save(self, delegation: Delegation) -> None:
         self._t.delegations[delegation.id] = copy.deepcopy(delegation)
+
+
+class FakeAccessRequests:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, request: AccessRequest) -> None:
+        if await self.find_pending(request.requester_account_id, request.child_key, request.child_birth_date):
+            raise AccessRequestExists()
+        self._t.access_requests[request.id] = copy.deepcopy(request)
+
+    async def get(self, access_request_id: str, *, for_update: bool = False) -> AccessRequest | None:
+        return copy.deepcopy(self._t.access_requests.get(access_request_id))
+
+    async def find_pending(self, requester_account_id: str, child_key: str, child_birth_date: date) -> bool:
+        return any(
+            r.is_pending
+            and r.requester_account_id == requester_account_id
+            and r.child_key == child_key
+            and r.child_birth_date == child_birth_date
+            for r in self._t.access_requests.values()
+        )
+
+    async def list_by_requester(self, requester_account_id: str, *, limit: int) -> list[AccessRequest]:
+        found = [r for r in self._t.access_requests.values() if r.requester_account_id == requester_account_id]
+        found.sort(key=lambda r: (r.requested_at, r.id), reverse=True)
+        return [copy.deepcopy(r) for r in found[:limit]]
+
+    async def list_for_organisation(
+        self,
+        organisation_id: str,
+        status: AccessRequestStatus | None,
+        *,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> AccessRequestPage:
+        found = sorted(
+            (
+                r
+                for r in self._t.access_requests.values()
+                if r.organisation_id == organisation_id
+                and (status is None or r.status is status)
+                and (after is None or (r.requested_at, r.id) > after)
+            ),
+            key=lambda r: (r.requested_at, r.id),
+        )
+        items = [copy.deepcopy(r) for r in found[:limit]]
+        return AccessRequestPage(items, encode_cursor(items[-1]) if len(found) > limit else None)
+
+    async def save(self, request: AccessRequest) -> None:
+        self._t.access_requests[request.id] = copy.deepcopy(request)
 
 
 class FakePortalPreferences:
@@ -786,6 +844,7 @@ class FakeUnitOfWork:
         self.registrations = FakeRegistrations(working)
         self.delegations = FakeDelegations(working)
         self.portal_preferences = FakePortalPreferences(working)
+        self.access_requests = FakeAccessRequests(working)
         self.security_policies = FakeSecurityPolicies(working)
 
     async def __aenter__(self) -> Self:
@@ -912,6 +971,7 @@ class World:
     registrations: Registrations
     profiles: Profiles
     delegations: Delegations
+    access_requests: AccessRequests
     organisations: Organisations
     staff: StaffManagement
     teams: Teams
@@ -1012,6 +1072,7 @@ def make_world(*, now: datetime | None = None) -> World:
         registrations=Registrations(uow, hasher, codes, clock=clock),
         profiles=Profiles(uow, codes, hasher, clock=clock),
         delegations=Delegations(uow, access_tokens, clock=clock),
+        access_requests=AccessRequests(uow, clock=clock),
         organisations=Organisations(uow, clock=clock),
         staff=StaffManagement(uow, clock=clock),
         teams=Teams(uow, clock=clock),

@@ -25,6 +25,7 @@ from identity.entrypoints import (
 from identity.entrypoints.callers import Callers
 from identity.entrypoints.consumers import TrajectoryEndedConsumer
 from identity.entrypoints.workers import delegation_expiry_loop
+from identity.service.access_requests import AccessRequests
 from identity.service.authentication import Authentication
 from identity.service.client_accounts import ClientAccounts
 from identity.service.delegations import Delegations
@@ -126,7 +127,7 @@ async def bootstrap(infra: Infrastructure) -> ServiceParts:
     client_accounts = grpc_accounts.ClientAccountServicer(ClientAccounts(uow, hasher), callers)
     registrations = grpc_accounts.RegistrationServicer(Registrations(uow, hasher, codes), callers)
     profiles = grpc_accounts.ProfileServicer(Profiles(uow, codes, hasher), callers)
-    delegation_servicer = grpc_delegations.DelegationServicer(delegations, callers)
+    delegation_servicer = grpc_delegations.DelegationServicer(delegations, AccessRequests(uow), callers)
     # organisations: staff, teams and supervision
     organisations = grpc_organisations.OrganisationServicer(
         StaffManagement(uow), Teams(uow), Supervisions(uow), callers, uow

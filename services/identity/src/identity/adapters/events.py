@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from identity.adapters.protobuf import timestamp
 from identity.domain import (
+    access_requests,
     authentication,
     client_accounts,
     codes,
@@ -211,6 +212,38 @@ def _delegation_ended(event: delegations.DelegationEnded) -> pb.DelegationEnded:
     )
 
 
+def _access_request_submitted(event: access_requests.AccessRequestSubmitted) -> pb.AccessRequestSubmitted:
+    return pb.AccessRequestSubmitted(
+        access_request_id=event.access_request_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        child_name=event.child_name,
+    )
+
+
+def _access_request_approved(event: access_requests.AccessRequestApproved) -> pb.AccessRequestApproved:
+    return pb.AccessRequestApproved(
+        access_request_id=event.access_request_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        child_name=event.child_name,
+        delegation_id=event.delegation_id,
+        awaiting_consent=event.awaiting_consent,
+    )
+
+
+def _access_request_rejected(event: access_requests.AccessRequestRejected) -> pb.AccessRequestRejected:
+    return pb.AccessRequestRejected(
+        access_request_id=event.access_request_id,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        recipient=_recipient(event.recipient),
+        child_name=event.child_name,
+    )
+
+
 def _access_revoked(event: sessions.AccessRevoked) -> pb.AccessRevoked:
     return pb.AccessRevoked(
         account_id=event.account_id,
@@ -395,6 +428,12 @@ def event_codec() -> EventCodec:
     )
     codec.register(delegations.DelegationGranted, "identity.delegation.granted", _delegation_granted)
     codec.register(delegations.DelegationEnded, "identity.delegation.ended", _delegation_ended)
+    # a parent's request for access to a child's portal
+    codec.register(
+        access_requests.AccessRequestSubmitted, "identity.access_request.submitted", _access_request_submitted
+    )
+    codec.register(access_requests.AccessRequestApproved, "identity.access_request.approved", _access_request_approved)
+    codec.register(access_requests.AccessRequestRejected, "identity.access_request.rejected", _access_request_rejected)
     # organisations, staff, teams and supervision
     codec.register(organisations.OrganisationCreated, "identity.organisation.created", _organisation_created)
     codec.register(organisations.OrganisationRenamed, "identity.organisation.renamed", _organisation_renamed)

@@ -373,6 +373,38 @@ delegations = Table(
     ),
 )
 
+access_requests = Table(
+    "access_requests",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation_id", String(36), ForeignKey(_ORGANISATION), nullable=False),
+    Column("requester_account_id", String(36), ForeignKey(_ACCOUNT), nullable=False),
+    Column("child_first_name", Text, nullable=False),
+    Column("child_last_name", Text, nullable=False),
+    # The name as two requests for the same child are compared (case-folded).
+    Column("child_key", Text, nullable=False),
+    Column("child_birth_date", Date, nullable=False),
+    Column("relation", String(16), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(36), ForeignKey(_ACCOUNT), nullable=True),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("delegation_id", String(36), ForeignKey("delegations.id"), nullable=True),
+    Index("ix_access_requests_organisation", "organisation_id", "requested_at", "id"),
+    Index("ix_access_requests_requester", "requester_account_id", "requested_at"),
+    # One pending request per parent and child, also when two arrive at once.
+    Index(
+        "uq_access_requests_pending_child",
+        "requester_account_id",
+        "child_key",
+        "child_birth_date",
+        unique=True,
+        postgresql_where=text("status = 'pending'"),
+    ),
+)
+
 portal_preferences = Table(
     "portal_preferences",
     metadata,

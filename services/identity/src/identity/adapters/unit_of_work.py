@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity.adapters.repositories.access_requests import SqlAccessRequestRepository
 from identity.adapters.repositories.accounts import (
     SqlAccountRepository,
     SqlClientLinkRepository,
@@ -70,6 +71,7 @@ class IdentityUnitOfWork(UnitOfWork):
     # delegations
     delegations: SqlDelegationRepository
     portal_preferences: SqlPortalPreferenceRepository
+    access_requests: SqlAccessRequestRepository
     # security policy
     security_policies: SqlSecurityPolicyRepository
 
@@ -97,6 +99,7 @@ class IdentityUnitOfWork(UnitOfWork):
         self.registrations = SqlRegistrationRepository(session)
         self.delegations = SqlDelegationRepository(session)
         self.portal_preferences = SqlPortalPreferenceRepository(session)
+        self.access_requests = SqlAccessRequestRepository(session)
         self.security_policies = SqlSecurityPolicyRepository(session)
 
     async def commit(self) -> None:

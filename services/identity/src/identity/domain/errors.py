@@ -439,3 +439,40 @@ class ConversationNotInvitable(InvalidArgument):
 
     code = "thread_not_invitable"
     default_message = "Nobody can be invited into this kind of conversation."
+
+
+# --- a parent's request for access to a child's portal --------------------------------------
+
+
+class AccessRequestNotFound(NotFound):
+    """Unknown, another parent's, or another practice's: the same answer."""
+
+    code = "access_request_not_found"
+    default_message = "Access request not found."
+
+
+class AccessRequestExists(AlreadyExists):
+    code = "access_request_exists"
+    default_message = "You already have a request for this child waiting for the practice."
+
+
+class AccessRequestDecided(FailedPrecondition):
+    code = "access_request_decided"
+    default_message = "This request was already approved or rejected."
+
+
+class ChildIsSixteen(FailedPrecondition):
+    """From 16 the child decides about its own portal (seed 5): a parent cannot ask for it."""
+
+    code = "child_is_sixteen"
+    default_message = (
+        "From 16 a child has its own access to the portal. A parent gets access only with the "
+        "child's written consent: ask your child, and arrange it with the practice."
+    )
+
+
+class NoPracticeToAsk(FailedPrecondition):
+    """The caller is no client of an organisation whose staff could decide."""
+
+    code = "no_practice_to_ask"
+    default_message = "Your account is not linked to a practice; ask the practice itself."

@@ -32,7 +32,7 @@ from identity.domain.errors import (
 )
 from identity.domain.notices import Recipient, no_login_email
 from identity.domain.people import check_birth_date, display_name
-from identity.service.callers import organisation_of, own_account, staff_member
+from identity.service.callers import StaffMember, organisation_of, own_account, staff_member
 from identity.service.common import parse_id
 from identity.service.ports import AccessTokens, UnitOfWork
 from zorgpost_kit import calendar
@@ -125,6 +125,101 @@ async def do_end_parental_delegations_at_sixteen(
     return ended
 
 
+def granted_event(
+    delegation: Delegation, organisation: Organisation, person: Account, delegate: Account
+) -> DelegationGranted:
+    return DelegationGranted(
+        delegation_id=delegation.id,
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        person=Recipient.of(person),
+        delegate=Recipient.of(delegate),
+    )
+
+
+async def client_of(uow: UnitOfWork, account_id: str, organisation_id: str, field: str) -> Account:
+    """A person (not staff) of the organisation; 404 for anyone else, existing or not."""
+    account = await uow.accounts.get(account_id) if account_id else None
+    if (
+        account is None
+        or account.organisation_id != organisation_id
+        or account.works_for_organisation
+        or account.status is AccountStatus.DISABLED
+    ):
+        raise PersonNotFound(fields={field: "is not a client of your organisation"})
+    return account
+
+
+async def do_grant_to(
+    uow: UnitOfWork, staff: StaffMember, *, delegate: Account, person: Account, today: date, now: datetime
+) -> Delegation:
+    """The delegation from ``person`` to ``delegate`` that staff of the practice grant (the
+    Dutch age rules decide whether it is active at once or waits for the person's consent),
+    with its event: :class:`DelegationGranted` or :class:`DelegationConsentRequested`. The
+    caller commits."""
+    if person.id == delegate.id:
+        raise DelegationNotAllowed("A person does not need a delegation for themselves.")
+    age = person.age_on(today)
+    if age is None:
+        raise DelegationNotAllowed("The person's birth date is unknown; the age rules cannot be applied.")
+    if (
+        consent_rule(age) is not ConsentRule.NONE_NEEDED
+        and not person.can_log_in
+        and (person.status is not AccountStatus.PENDING_ACTIVATION)
+    ):
+        raise DelegationNotAllowed("From 12 the person consents from their own account; create it first.")
+    if await uow.delegations.find_open(person.id, delegate.id) is not None:
+        raise DelegationExists()
+    delegation = Delegation.request(
+        id=str(uuid.uuid4()),
+        organisation_id=staff.organisation.id,
+        person_account_id=person.id,
+        delegate_account_id=delegate.id,
+        person_age=age,
+        created_by=staff.account.id,
+        now=now,
+    )
+    await uow.delegations.add(delegation)
+    if delegation.is_active:
+        uow.emit(granted_event(delegation, staff.organisation, person, delegate))
+    else:
+        uow.emit(
+            DelegationConsentRequested(
+                delegation_id=delegation.id,
+                organisation_id=staff.organisation.id,
+                organisation_name=staff.organisation.name,
+                person=Recipient.of(person),
+                delegate_name=delegate.display_name,
+            )
+        )
+    return delegation
+
+
+async def add_child_record(
+    uow: UnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date, now: datetime
+) -> Account:
+    """A person record without login for a child under 12, a client of the organisation."""
+    first, last, born = record
+    if consent_rule(calendar.age_on(born, today)) is not ConsentRule.NONE_NEEDED:
+        raise DelegationNotAllowed("Only a child under 12 is recorded without an account of its own.")
+    account_id = str(uuid.uuid4())
+    child = Account(
+        id=account_id,
+        email=no_login_email(account_id),
+        display_name=display_name(first, last),
+        password_hash=None,
+        organisation_id=organisation_id,
+        roles=frozenset({Role.PERSON}),
+        status=AccountStatus.ACTIVE,
+        first_name=first,
+        last_name=last,
+        birth_date=born,
+    )
+    await uow.accounts.add(child)
+    await uow.client_links.add(ClientLink(child.id, organisation_id, now))
+    return child
+
+
 @dataclass(frozen=True)
 class GrantRequest:
     delegate_account_id: str
@@ -184,48 +279,14 @@ class Delegations:
         )
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
-            delegate = await self._client(
+            delegate = await client_of(
                 uow, request.delegate_account_id, staff.organisation.id, "delegate_account_id"
             )
             if request.child is not None:
-                person = await self._add_child_record(uow, request.child, staff.organisation.id, today, now)
+                person = await add_child_record(uow, request.child, staff.organisation.id, today, now)
             else:
-                person = await self._client(uow, request.person_account_id, staff.organisation.id, "person_account_id")
-            if person.id == delegate.id:
-                raise DelegationNotAllowed("A person does not need a delegation for themselves.")
-            age = person.age_on(today)
-            if age is None:
-                raise DelegationNotAllowed("The person's birth date is unknown; the age rules cannot be applied.")
-            if (
-                consent_rule(age) is not ConsentRule.NONE_NEEDED
-                and not person.can_log_in
-                and (person.status is not AccountStatus.PENDING_ACTIVATION)
-            ):
-                raise DelegationNotAllowed("From 12 the person consents from their own account; create it first.")
-            if await uow.delegations.find_open(person.id, delegate.id) is not None:
-                raise DelegationExists()
-            delegation = Delegation.request(
-                id=str(uuid.uuid4()),
-                organisation_id=staff.organisation.id,
-                person_account_id=person.id,
-                delegate_account_id=delegate.id,
-                person_age=age,
-                created_by=staff.account.id,
-                now=now,
-            )
-            await uow.delegations.add(delegation)
-            if delegation.is_active:
-                uow.emit(self._granted(delegation, staff.organisation, person, delegate))
-            else:
-                uow.emit(
-                    DelegationConsentRequested(
-                        delegation_id=delegation.id,
-                        organisation_id=staff.organisation.id,
-                        organisation_name=staff.organisation.name,
-                        person=Recipient.of(person),
-                        delegate_name=delegate.display_name,
-                    )
-                )
+                person = await client_of(uow, request.person_account_id, staff.organisation.id, "person_account_id")
+            delegation = await do_grant_to(uow, staff, delegate=delegate, person=person, today=today, now=now)
             await uow.commit()
         return DelegationListing(delegation, person, delegate)
 
@@ -246,7 +307,7 @@ class Delegations:
                 organisation = await uow.organisations.get(delegation.organisation_id)
                 if organisation is None:
                     raise OrganisationNotFound()
-                uow.emit(self._granted(delegation, organisation, me, delegate))
+                uow.emit(granted_event(delegation, organisation, me, delegate))
             await uow.commit()
         return DelegationListing(delegation, me, delegate)
 
@@ -345,57 +406,8 @@ class Delegations:
         )
 
     @staticmethod
-    def _granted(
-        delegation: Delegation, organisation: Organisation, person: Account, delegate: Account
-    ) -> DelegationGranted:
-        return DelegationGranted(
-            delegation_id=delegation.id,
-            organisation_id=organisation.id,
-            organisation_name=organisation.name,
-            person=Recipient.of(person),
-            delegate=Recipient.of(delegate),
-        )
-
-    @staticmethod
     async def _account(uow: UnitOfWork, account_id: str) -> Account:
         account = await uow.accounts.get(account_id)
         if account is None:
             raise PersonNotFound()
         return account
-
-    @staticmethod
-    async def _client(uow: UnitOfWork, account_id: str, organisation_id: str, field: str) -> Account:
-        """A person (not staff) of the organisation; 404 for anyone else, existing or not."""
-        account = await uow.accounts.get(account_id) if account_id else None
-        if (
-            account is None
-            or account.organisation_id != organisation_id
-            or account.works_for_organisation
-            or account.status is AccountStatus.DISABLED
-        ):
-            raise PersonNotFound(fields={field: "is not a client of your organisation"})
-        return account
-
-    @staticmethod
-    async def _add_child_record(
-        uow: UnitOfWork, record: tuple[str, str, date], organisation_id: str, today: date, now: datetime
-    ) -> Account:
-        first, last, born = record
-        if consent_rule(calendar.age_on(born, today)) is not ConsentRule.NONE_NEEDED:
-            raise DelegationNotAllowed("Only a child under 12 is recorded without an account of its own.")
-        account_id = str(uuid.uuid4())
-        child = Account(
-            id=account_id,
-            email=no_login_email(account_id),
-            display_name=display_name(first, last),
-            password_hash=None,
-            organisation_id=organisation_id,
-            roles=frozenset({Role.PERSON}),
-            status=AccountStatus.ACTIVE,
-            first_name=first,
-            last_name=last,
-            birth_date=born,
-        )
-        await uow.accounts.add(child)
-        await uow.client_links.add(ClientLink(child.id, organisation_id, now))
-        return child

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from identity.domain.access_requests import AccessRequest, AccessRequestPage, AccessRequestStatus
 from identity.domain.accounts import Account, AccountStatus, ClientLink, Organisation, OrganisationStatus, Role
 from identity.domain.authentication import LoginChallenge, PasswordReset
 from identity.domain.client_accounts import ActivationLink, SecretQuestion
@@ -345,6 +346,8 @@ class RegistrationRepository(Protocol):
 class DelegationRepository(Protocol):
     async def add(self, delegation: Delegation) -> None: ...
 
+    async def get(self, delegation_id: str) -> Delegation | None: ...
+
     async def get_for_update(self, delegation_id: str) -> Delegation | None: ...
 
     async def find_open(self, person_account_id: str, delegate_account_id: str) -> Delegation | None: ...
@@ -361,6 +364,32 @@ class DelegationRepository(Protocol):
         rows another worker holds are skipped."""
 
     async def save(self, delegation: Delegation) -> None: ...
+
+
+class AccessRequestRepository(Protocol):
+    """Parents' requests for access to a child's portal."""
+
+    async def add(self, request: AccessRequest) -> None: ...
+
+    async def get(self, access_request_id: str, *, for_update: bool = False) -> AccessRequest | None: ...
+
+    async def find_pending(self, requester_account_id: str, child_key: str, child_birth_date: date) -> bool:
+        """Whether the parent has a pending request for this child (name key and birth date)."""
+
+    async def list_by_requester(self, requester_account_id: str, *, limit: int) -> list[AccessRequest]:
+        """Newest first."""
+
+    async def list_for_organisation(
+        self,
+        organisation_id: str,
+        status: AccessRequestStatus | None,
+        *,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> AccessRequestPage:
+        """Oldest first, from after the keyset position (requested at, id)."""
+
+    async def save(self, request: AccessRequest) -> None: ...
 
 
 class PortalPreferenceRepository(Protocol):
@@ -467,6 +496,9 @@ class UnitOfWork(Protocol):
 
     @property
     def portal_preferences(self) -> PortalPreferenceRepository: ...
+
+    @property
+    def access_requests(self) -> AccessRequestRepository: ...
 
     @property
     def security_policies(self) -> SecurityPolicyRepository: ...

@@ -54,6 +54,10 @@ class SqlDelegationRepository:
             )
         )
 
+    async def get(self, delegation_id: str) -> Delegation | None:
+        row = (await self._session.execute(select(delegations).where(delegations.c.id == delegation_id))).first()
+        return _delegation(row) if row else None
+
     async def get_for_update(self, delegation_id: str) -> Delegation | None:
         row = (
             await self._session.execute(select(delegations).where(delegations.c.id == delegation_id).with_for_update())
