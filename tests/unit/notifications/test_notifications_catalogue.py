@@ -51,6 +51,8 @@ ENUM_FIELDS = {
     # A contact person's change: with a new address (the old one is told) and without.
     "previous_email": ["vorig-adres@example.org", ""],
 }
+#: Flags set in every filled event: the notice they govern is caused only when they are set.
+TRUE_FLAGS = frozenset({"awaiting_consent"})
 #: Only these event fields may appear in a notice of each template; anything else filled in
 #: the event (ids, other addresses, the account id) must not.
 SHOWN: dict[str, set[str]] = {
@@ -63,6 +65,11 @@ SHOWN: dict[str, set[str]] = {
     "client_account_activation": {"organisation_name", "recipient.display_name", "token"},
     "temporary_password": {"organisation_name", "recipient.display_name", "login_name", "temporary_password"},
     "registration_received": {"organisation_name", "recipient.display_name"},
+    # A parent's request for a child's portal: the child's name, never the parent's note or
+    # the practice's reason (neither is in the events).
+    "access_request_received": {"organisation_name", "recipient.display_name", "child_name"},
+    "access_request_approved": {"organisation_name", "recipient.display_name", "child_name"},
+    "access_request_rejected": {"organisation_name", "recipient.display_name", "child_name"},
     "registration_approved": {"organisation_name", "recipient.display_name", "token"},
     "one_time_code": {"organisation_name", "recipient.display_name", "code"},
     "password_reset": {"organisation_name", "recipient.display_name", "token"},
@@ -130,6 +137,8 @@ def filled(message_type: type[Message], prefix: str = "", **choices: str) -> Mes
             getattr(message, field.name).FromDatetime(NOW + timedelta(minutes=30))
         elif field.message_type is not None:
             getattr(message, field.name).CopyFrom(filled(type(getattr(message, field.name)), f"{path}."))
+        elif field.type == FieldDescriptor.TYPE_BOOL and field.name in TRUE_FLAGS:
+            setattr(message, field.name, True)
         elif field.type == FieldDescriptor.TYPE_STRING and field.is_repeated:
             chosen = choices.get(field.name)
             getattr(message, field.name).extend(
@@ -528,3 +537,12 @@ def test_a_digest_lists_conversation_messages_with_their_writer_and_link(catalog
     assert f"- van Persoon X: {PUBLIC_URL}/threads/t-2" in mail.text
     assert "toegangscode" not in mail.text
     assert {f"{PUBLIC_URL}/threads/t-1", f"{PUBLIC_URL}/threads/t-2"} <= set(page(mail.html).hrefs)
+
+
+def test_an_approval_under_twelve_is_told_once_by_the_delegation_granted_notice() -> None:
+    rule = next(rule for rule in RULES if rule.subject == "identity.access_request.approved")
+    event = identity_events_pb2.AccessRequestApproved(
+        access_request_id="r", child_name="Sam", delegation_id="d", awaiting_consent=False
+    )
+
+    assert rule.notices(event) == []

@@ -56,6 +56,11 @@ DELEGATION_GRANTED_PERSON = NoticeKind("delegation_granted_person", Category.DEL
 DELEGATION_GRANTED_DELEGATE = NoticeKind("delegation_granted_delegate", Category.DELEGATIONS, _EMAIL_OR_SMS)
 DELEGATION_ENDED_PERSON = NoticeKind("delegation_ended_person", Category.DELEGATIONS, _EMAIL_OR_SMS)
 DELEGATION_ENDED_DELEGATE = NoticeKind("delegation_ended_delegate", Category.DELEGATIONS, _EMAIL_OR_SMS)
+#: A parent's request for access to a child's portal: received, approved (the child must
+#: still consent), rejected (the reason is on the parent's page, never in the notice).
+ACCESS_REQUEST_RECEIVED = NoticeKind("access_request_received", Category.DELEGATIONS, _EMAIL)
+ACCESS_REQUEST_APPROVED = NoticeKind("access_request_approved", Category.DELEGATIONS, _EMAIL)
+ACCESS_REQUEST_REJECTED = NoticeKind("access_request_rejected", Category.DELEGATIONS, _EMAIL)
 ACCOUNT_LOCKED = NoticeKind("account_locked", Category.SECURITY, _EMAIL_OR_SMS)
 STAFF_INVITATION = NoticeKind("staff_invitation", Category.ACCOUNT, _EMAIL)
 STAFF_ROLES_CHANGED = NoticeKind("staff_roles_changed", Category.SECURITY, _EMAIL)
@@ -97,6 +102,9 @@ CATALOGUE: tuple[NoticeKind, ...] = (
     DELEGATION_GRANTED_DELEGATE,
     DELEGATION_ENDED_PERSON,
     DELEGATION_ENDED_DELEGATE,
+    ACCESS_REQUEST_RECEIVED,
+    ACCESS_REQUEST_APPROVED,
+    ACCESS_REQUEST_REJECTED,
     ACCOUNT_LOCKED,
     STAFF_INVITATION,
     STAFF_ROLES_CHANGED,

@@ -511,6 +511,37 @@ RULES: tuple[NoticeRule[Any], ...] = (
         _to_both(kinds.DELEGATION_ENDED_PERSON, kinds.DELEGATION_ENDED_DELEGATE),
     ),
     NoticeRule(
+        "identity.access_request.submitted",
+        identity.AccessRequestSubmitted,
+        lambda e: [
+            _to_recipient(
+                e, kinds.ACCESS_REQUEST_RECEIVED, source_id=e.access_request_id, params={"child_name": e.child_name}
+            )
+        ],
+    ),
+    # Under 12 the delegation is active at once and identity.delegation.granted tells the
+    # parent so: one mail per approval, not two.
+    NoticeRule(
+        "identity.access_request.approved",
+        identity.AccessRequestApproved,
+        lambda e: [
+            _to_recipient(
+                e, kinds.ACCESS_REQUEST_APPROVED, source_id=e.access_request_id, params={"child_name": e.child_name}
+            )
+        ]
+        if e.awaiting_consent
+        else [],
+    ),
+    NoticeRule(
+        "identity.access_request.rejected",
+        identity.AccessRequestRejected,
+        lambda e: [
+            _to_recipient(
+                e, kinds.ACCESS_REQUEST_REJECTED, source_id=e.access_request_id, params={"child_name": e.child_name}
+            )
+        ],
+    ),
+    NoticeRule(
         "identity.account.locked",
         identity.AccountLocked,
         lambda e: [_to_recipient(e, kinds.ACCOUNT_LOCKED, params={"locked_until": _iso(_time(e, "locked_until"))})],
