@@ -209,6 +209,18 @@ async def _registration(world: World) -> dict[str, Any]:
     return {"id": response.json()["id"]}
 
 
+async def _access_request(world: World) -> dict[str, Any]:
+    """A parent's request (the person the department serves) for a child of their own."""
+    body = {
+        "child_first_name": f"Kind {uuid.uuid4().hex[:6]}",
+        "child_last_name": "Proef",
+        "child_birth_date": years_ago(8).isoformat(),
+        "relation": "parent",
+    }
+    made = await world.make("person", "POST", "/api/v1/me/access-requests", body)
+    return {"id": made["id"]}
+
+
 async def _secure_mail(world: World) -> dict[str, Any]:
     return {"id": await world.secure_mail()}
 
@@ -530,6 +542,16 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/delegations", may(Capability.MANAGE_CLIENTS), fresh(
         "/api/v1/delegations", body=_delegation
     )),
+    Route("GET", "/api/v1/access-requests", may(Capability.MANAGE_CLIENTS), fixed("/api/v1/access-requests")),
+    Route("GET", "/api/v1/access-requests/{access_request_id}", may(Capability.MANAGE_CLIENTS), fresh(
+        "/api/v1/access-requests/{id}", make=_access_request
+    )),
+    Route("POST", "/api/v1/access-requests/{access_request_id}/approve", may(Capability.MANAGE_CLIENTS), fresh(
+        "/api/v1/access-requests/{id}/approve", make=_access_request, body=lambda w: {}
+    )),
+    Route("POST", "/api/v1/access-requests/{access_request_id}/reject", may(Capability.MANAGE_CLIENTS), fresh(
+        "/api/v1/access-requests/{id}/reject", make=_access_request, body=lambda w: {"reason": "Niet bekend"}
+    )),
     # --- a person's portal (portal; its conversations messaging): the people it serves, the
     # dashboard also practitioners
     Route("GET", "/api/v1/portal/dashboard", may(Capability.USE_PORTAL, Capability.PRACTISE_CARE), fixed(
@@ -802,6 +824,9 @@ OWN_ROUTES = {
     ("GET", "/api/v1/me/delegations"),
     ("POST", "/api/v1/me/act-as"),
     ("PUT", "/api/v1/me/preferred-portal"),
+    ("POST", "/api/v1/me/access-requests"),
+    ("GET", "/api/v1/me/access-requests"),
+    ("GET", "/api/v1/me/access-requests/{access_request_id}"),
     ("GET", "/api/v1/me/organisations"),
     ("POST", "/api/v1/invitations/{token}/accept"),
     ("POST", "/api/v1/delegations/{delegation_id}/consent"),

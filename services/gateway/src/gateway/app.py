@@ -17,6 +17,7 @@ from gateway.openapi import install_openapi
 from gateway.problems import install_problem_handlers
 from gateway.rate_limit import install_auth_rate_limit
 from gateway.routes import (
+    access_requests,
     auth,
     client_accounts,
     delegations,
@@ -128,6 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
         registrations.router,
         profile.router,
         delegations.router,
+        access_requests.router,
         # conversations of every kind, the shared secure-mail inbox, live updates
         threads.router,
         secure_mail_inbox.router,

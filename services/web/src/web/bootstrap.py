@@ -26,6 +26,7 @@ from web.adapters.gateway import HttpGateway
 from web.adapters.session_store import SqlSessionStore
 from web.config import Settings
 from web.entrypoints import (
+    access_requests,
     account,
     administration,
     auth,
@@ -160,6 +161,7 @@ def create_app(
         account.router,
         journeys.router,
         profile.router,
+        access_requests.router,
         inbox.router,
         staff.router,
         administration.router,

@@ -79,7 +79,7 @@ class ActingTokenOut(BaseModel):
     person_name: str
 
 
-def _party(message: delegations_pb2.Party) -> PartyOut:
+def party_out(message: delegations_pb2.Party) -> PartyOut:
     return PartyOut(
         account_id=message.account_id,
         display_name=message.display_name,
@@ -88,12 +88,12 @@ def _party(message: delegations_pb2.Party) -> PartyOut:
     )
 
 
-def _delegation(message: delegations_pb2.Delegation) -> DelegationOut:
+def delegation_out(message: delegations_pb2.Delegation) -> DelegationOut:
     return DelegationOut(
         id=message.id,
         organisation_id=message.organisation_id,
-        person=_party(message.person),
-        delegate=_party(message.delegate),
+        person=party_out(message.person),
+        delegate=party_out(message.delegate),
         kind=message.kind,  # type: ignore[arg-type]
         status=message.status,  # type: ignore[arg-type]
         created_at=to_datetime(message.created_at),
@@ -105,8 +105,8 @@ def _delegation(message: delegations_pb2.Delegation) -> DelegationOut:
 
 def _mine(message: delegations_pb2.MyDelegations) -> MyDelegationsOut:
     return MyDelegationsOut(
-        for_me=[_delegation(entry) for entry in message.for_me],
-        by_me=[_delegation(entry) for entry in message.by_me],
+        for_me=[delegation_out(entry) for entry in message.for_me],
+        by_me=[delegation_out(entry) for entry in message.by_me],
         preferred_person_id=message.preferred_person_id,
     )
 
@@ -121,7 +121,7 @@ async def grant_delegation(body: DelegationIn, caller: CurrentCaller, clients: C
     if body.child is not None:
         request.child.CopyFrom(delegations_pb2.ChildRecord(**body.child.model_dump()))
     message = await clients.call(clients.delegations.GrantDelegation, request, caller)
-    return _delegation(message)
+    return delegation_out(message)
 
 
 @router.post("/delegations/{delegation_id}/consent", response_model=DelegationOut, responses=errors(404, 409))
@@ -132,7 +132,7 @@ async def answer_consent(delegation_id: str, body: ConsentIn, caller: CurrentCal
         delegations_pb2.AnswerDelegationConsentRequest(delegation_id=delegation_id, accept=body.accept),
         caller,
     )
-    return _delegation(message)
+    return delegation_out(message)
 
 
 @router.post("/delegations/{delegation_id}/revoke", response_model=DelegationOut, responses=errors(404, 409))
@@ -142,7 +142,7 @@ async def revoke_delegation(delegation_id: str, caller: CurrentCaller, clients: 
     message = await clients.call(
         clients.delegations.RevokeDelegation, delegations_pb2.DelegationIdRequest(delegation_id=delegation_id), caller
     )
-    return _delegation(message)
+    return delegation_out(message)
 
 
 @router.get("/me/delegations", response_model=MyDelegationsOut, responses=errors(404))
