@@ -66,9 +66,7 @@ async def test_under_twelve_the_practice_approves_and_the_parent_switches_to_the
     assert [(r["id"], r["note"]) for r in pending["items"]] == [(request["id"], "Ik ben de moeder van Sam.")]
     assert pending["next_cursor"] is None
 
-    approved = await api.post(
-        f"/api/v1/access-requests/{request['id']}/approve", json={}, headers=bearer(staff_token)
-    )
+    approved = await api.post(f"/api/v1/access-requests/{request['id']}/approve", json={}, headers=bearer(staff_token))
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     assert approved.json()["delegation"]["status"] == "active"
