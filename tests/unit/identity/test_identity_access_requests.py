@@ -25,6 +25,7 @@ from identity.domain.errors import (
     AccessRequestExists,
     AccessRequestNotFound,
     ChildIsSixteen,
+    ChildTurnedSixteen,
     NoPracticeToAsk,
     PersonNotFound,
 )
@@ -227,7 +228,7 @@ async def test_a_child_who_turned_sixteen_since_the_request_cannot_be_approved(w
     asked = await world.access_requests.do_submit(parent, _form(birth_date_for_age(16, TODAY, days_younger=1)))
     world.clock.set(datetime(2026, 6, 2, 10, tzinfo=UTC))
     staff = await _staff(world)
-    with pytest.raises(ChildIsSixteen):
+    with pytest.raises(ChildTurnedSixteen):
         await world.access_requests.do_approve(staff, asked.request.id)
     rejected = await world.access_requests.do_reject(staff, asked.request.id, reason="Uw kind is inmiddels 16.")
     assert rejected.request.status is AccessRequestStatus.REJECTED

@@ -194,6 +194,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Vanaf 16 jaar heeft uw kind een eigen portaal. U krijgt alleen toegang als uw kind daar schriftelijk toestemming voor geeft: vraag het uw kind en regel het met de praktijk.",
         "From 16 your child has a portal of their own. You only get access with your child's written consent: ask your child and arrange it with the practice.",
     ),
+    "problem.child_turned_sixteen": (
+        "Het kind is sinds de aanvraag 16 geworden. Wijs de aanvraag af; met schriftelijke toestemming van het kind legt u zelf een machtiging vast.",
+        "The child has turned 16 since the request. Reject it; with the child's written consent you record an authorisation yourself.",
+    ),
     "problem.access_request_exists": (
         "U heeft al een aanvraag voor dit kind die de praktijk nog beoordeelt.",
         "You already have a request for this child that the practice is still reviewing.",

@@ -177,7 +177,7 @@ async def approve_access_request(
     """Grants the parent the delegation, as ``POST /delegations`` does: under 12 active at
     once, from 12 waiting for the child's consent from its own account (name it in
     ``person_account_id``; 404 naming the field otherwise, or when its birth date differs).
-    409 ``access_request_decided``, ``child_is_sixteen`` (turned 16 since: reject instead),
+    409 ``access_request_decided``, ``child_turned_sixteen`` (turned 16 since: reject instead),
     ``delegation_exists``."""
     message = await clients.call(
         clients.delegations.ApproveAccessRequest,

@@ -471,6 +471,16 @@ class ChildIsSixteen(FailedPrecondition):
     )
 
 
+class ChildTurnedSixteen(FailedPrecondition):
+    """The child of a pending request turned 16 since: the practice can only reject it."""
+
+    code = "child_turned_sixteen"
+    default_message = (
+        "The child has turned 16 since the request: a parent's request can no longer be approved. "
+        "Reject it; with the child's written consent the practice records an authorisation itself."
+    )
+
+
 class NoPracticeToAsk(FailedPrecondition):
     """The caller is no client of an organisation whose staff could decide."""
 

@@ -29,7 +29,14 @@ from identity.domain.access_requests import (
 )
 from identity.domain.accounts import Account, Organisation
 from identity.domain.delegations import ConsentRule, Delegation
-from identity.domain.errors import AccessRequestExists, AccessRequestNotFound, NoPracticeToAsk, PersonNotFound
+from identity.domain.errors import (
+    AccessRequestExists,
+    AccessRequestNotFound,
+    ChildIsSixteen,
+    ChildTurnedSixteen,
+    NoPracticeToAsk,
+    PersonNotFound,
+)
 from identity.domain.notices import OrganisationNotice, Recipient
 from identity.service.callers import StaffMember, own_account, staff_member
 from identity.service.common import parse_id
@@ -161,13 +168,16 @@ class AccessRequests:
         date must be the one the parent gave); without it, a child under 12 gets a record
         without login made from the request. From 12 the child consents from its own
         account, so that account must be named. A child who turned 16 since the request is
-        refused (409 ``child_is_sixteen``): the practice rejects the request instead."""
+        refused (409 ``child_turned_sixteen``): the practice rejects the request instead."""
         now = self.clock()
         today = calendar.local_date(now)
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             request = await self._of_practice(uow, staff, access_request_id, lock=True)
-            rule = check_child_may_be_requested(request.child_birth_date, today)
+            try:
+                rule = check_child_may_be_requested(request.child_birth_date, today)
+            except ChildIsSixteen:
+                raise ChildTurnedSixteen() from None
             parent = await client_of(uow, request.requester_account_id, staff.organisation.id, "requester")
             if person_account_id:
                 child = await client_of(uow, person_account_id, staff.organisation.id, "person_account_id")
