@@ -13,6 +13,8 @@ an organisation in named themes), walked through the gateway with bad input:
 - an organisation is offered only the themes it is supervised in (the theme list, the start
   page's tasks, the themes of a new contact person: 422 naming ``theme_ids[i]`` otherwise),
   a department its own; a contact person keeps a theme whose supervision ended;
+- while identity cannot say who supervises whom, the themes, tasks and new contact persons
+  are an error (503), never "no themes";
 - once a link ends, the department no longer starts messages, answers (409
   ``not_supervised``, nor does the organisation; before a byte of a file is read) or sees
   the contacts, and the case's history stays readable.
@@ -33,6 +35,7 @@ from support import (
     login,
     onboard_staff_member,
     supervise,
+    wait_until,
 )
 
 from zorgpost_devstack.stack import Stack
@@ -356,3 +359,34 @@ async def test_a_contact_person_keeps_a_theme_whose_supervision_ended_and_the_ta
     # ...but nobody is named for it anew.
     again = await api.post("/api/v1/organisation/contacts", json={**own_contact(), "theme_ids": both}, headers=token)
     assert again.status_code == 422 and fields(again) == {"theme_ids[1]"}
+
+
+async def test_while_identity_is_down_the_themes_are_an_error_never_none(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    # Last in the module: identity is stopped, and started again before the end.
+    anker = bearer(await login(api, world["anker"].email))
+    assert theme_ids(await api.get("/api/v1/ecounter/themes", headers=anker)) == [world["erkenning"]]
+    person = {**own_contact(), "theme_ids": [world["erkenning"]]}
+
+    stack.kill("identity")
+    try:
+        # The token is still good (its keys are kept); what is supervised cannot be known.
+        themes = await api.get("/api/v1/ecounter/themes", headers=anker)
+        tasks = await api.get("/api/v1/ecounter/tasks", headers=anker)
+        added = await api.post("/api/v1/organisation/contacts", json=person, headers=anker)
+    finally:
+        stack.start("identity")
+    assert themes.status_code == 503, themes.text
+    assert tasks.status_code == 503, tasks.text
+    assert added.status_code == 503, added.text
+
+    async def answers_again() -> bool:
+        try:
+            return (await api.get("/api/v1/ecounter/themes", headers=anker)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    await wait_until(answers_again, within=60.0, interval=0.5, what="identity back")
+    listed = (await api.get("/api/v1/organisation/contacts", headers=anker)).json()
+    assert person["email"] not in [p["email"] for p in listed], "nothing was saved"
