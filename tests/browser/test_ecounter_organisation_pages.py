@@ -186,7 +186,9 @@ async def test_contact_persons_are_named_field_by_field_unconfirmed_by_a_new_add
     journey: Journey,
 ) -> None:
     stack = journey.stack
-    department = await create_staff_member(stack, organisation_name=f"Departement Zorg {_suffix()}")
+    department = await create_staff_member(
+        stack, organisation_name=f"Departement Zorg {_suffix()}", kind="government_department"
+    )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {_suffix()}")
     sfx = _suffix()
     [erkenning] = await add_themes(stack, department, f"Erkenning-{sfx}")
