@@ -60,8 +60,10 @@ async def test_a_task_goes_once_its_theme_has_a_confirmed_contact_and_received_m
     # Theme names of their own (a theme id is the name as a slug): every browser test
     # shares one catalogue.
     sfx = _suffix()
-    erkenning, _subsidies = await add_themes(stack, department, f"Erkenning-{sfx}", f"Subsidies-{sfx}")
-    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning)
+    erkenning, subsidies = await add_themes(stack, department, f"Erkenning-{sfx}", f"Subsidies-{sfx}")
+    # A theme it is not supervised in is no task of Het Anker's, nor a theme to choose.
+    await add_themes(stack, department, f"Toezicht-{sfx}")
+    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning, subsidies)
 
     await journey.log_in(anker.email, anker.password)
     await journey.goto("/staff")
@@ -69,6 +71,7 @@ async def test_a_task_goes_once_its_theme_has_a_confirmed_contact_and_received_m
     assert await journey.heading() == "E-loket"
     tasks = await journey.page.get_by_test_id("tasks").inner_text()
     assert f"thema Erkenning-{sfx}" in tasks and f"thema Subsidies-{sfx}" in tasks
+    assert f"Toezicht-{sfx}" not in tasks
     assert "Er zijn nog geen berichten ontvangen." in await journey.text()
     await journey.snap("ecounter-start-tasks")
 
@@ -77,6 +80,7 @@ async def test_a_task_goes_once_its_theme_has_a_confirmed_contact_and_received_m
     assert await journey.heading() == "Contactpersoon toevoegen"
     assert await journey.field(f"Erkenning-{sfx}").is_checked()
     assert not await journey.field(f"Subsidies-{sfx}").is_checked()
+    assert await journey.page.get_by_label(f"Toezicht-{sfx}").count() == 0
     await journey.fill(
         {"Voornaam": "Mila", "Naam": "Medewerker", "E-mailadres": anker.email, "Telefoonnummer": "+32 2 553 35 00"}
     )
@@ -182,10 +186,13 @@ async def test_contact_persons_are_named_field_by_field_unconfirmed_by_a_new_add
     journey: Journey,
 ) -> None:
     stack = journey.stack
-    department = await create_staff_member(stack, organisation_name=f"Departement Zorg {_suffix()}")
+    department = await create_staff_member(
+        stack, organisation_name=f"Departement Zorg {_suffix()}", kind="government_department"
+    )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {_suffix()}")
     sfx = _suffix()
     [erkenning] = await add_themes(stack, department, f"Erkenning-{sfx}")
+    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning)
     await journey.log_in(anker.email, anker.password)
 
     # Every missing field is named next to it, and in the summary.

@@ -41,6 +41,7 @@ async def test_a_contact_person_confirms_by_the_mailed_link_once(journey: Journe
     )
     anker = await create_staff_member(stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}")
     [erkenning] = await add_themes(stack, department, "Erkenning")
+    await supervise(stack, department.organisation_id, anker.organisation_id, erkenning)
     email = f"contact-{uuid.uuid4().hex[:8]}@hetanker.example"
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20.0) as api:
         auth = _bearer(await login(api, anker.email))

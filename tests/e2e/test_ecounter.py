@@ -149,8 +149,9 @@ async def test_2_1_2_1_a_contact_without_an_account_that_works_the_ecounter_is_s
     anker = await onboard_staff_member(
         stack, organisation_name=f"Het Anker {uuid.uuid4().hex[:4]}", kind="care_organisation"
     )
-    token = await login(api, anker.email)
     erkenning = world["themes"][0]
+    await supervise(stack, world["department"].organisation_id, anker.organisation_id, erkenning)
+    token = await login(api, anker.email)
     colleague = await api.post(
         "/api/v1/organisation/contacts", json=contact(anker.email.upper(), [erkenning]), headers=bearer(token)
     )

@@ -25,8 +25,11 @@ async def test_the_demo_logins_walk_the_contract(stack: Stack, api: httpx.AsyncC
     outsider = await onboard_staff_member(stack)
     other = {"authorization": f"Bearer {await login(api, outsider.email)}"}
 
+    # Departement Zorg supervises Het Anker in both its themes (identity's demo links).
     themes = (await api.get("/api/v1/ecounter/themes", headers=anker)).json()
     assert [t["name"] for t in themes] == ["Erkenning", "Subsidies"]
+    kept = (await api.get("/api/v1/ecounter/themes", headers=handler)).json()
+    assert [t["id"] for t in kept] == [t["id"] for t in themes]
     tasks = (await api.get("/api/v1/ecounter/tasks", headers=anker)).json()
     assert [t["theme_id"] for t in tasks] == [themes[1]["id"]]
     persons = (await api.get("/api/v1/organisation/contacts", headers=anker)).json()

@@ -10,9 +10,14 @@ an organisation in named themes), walked through the gateway with bad input:
   nobody else's lists;
 - an organisation writes only in a theme a department supervises it in (422 naming
   ``theme_id`` otherwise: nobody could read the message);
+- an organisation is offered only the themes it is supervised in (the theme list, the start
+  page's tasks, the themes of a new contact person: 422 naming ``theme_ids[i]`` otherwise),
+  a department its own; a contact person keeps a theme whose supervision ended;
+- while identity cannot say who supervises whom, the themes, tasks and new contact persons
+  are an error (503), never "no themes";
 - once a link ends, the department no longer starts messages, answers (409
-  ``not_supervised``, nor does the organisation) or sees the contacts, and the case's
-  history stays readable.
+  ``not_supervised``, nor does the organisation; before a byte of a file is read) or sees
+  the contacts, and the case's history stays readable.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from support import (
     login,
     onboard_staff_member,
     supervise,
+    wait_until,
 )
 
 from zorgpost_devstack.stack import Stack
@@ -146,14 +152,10 @@ async def test_the_department_sees_contacts_only_of_organisations_it_supervises_
     api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     anker = bearer(await login(api, world["anker"].email))
-    other = bearer(await login(api, world["other"].email))
-    for token in (anker, other):
-        added = await api.post(
-            "/api/v1/organisation/contacts",
-            json={**own_contact(), "theme_ids": [world["erkenning"], world["subsidies"]]},
-            headers=token,
-        )
-        assert added.status_code == 201, added.text
+    added = await api.post(
+        "/api/v1/organisation/contacts", json={**own_contact(), "theme_ids": [world["erkenning"]]}, headers=anker
+    )
+    assert added.status_code == 201, added.text
     colleague = bearer(await login(api, world["colleague"].email))
     second = bearer(await login(api, world["second"].email))
 
@@ -171,8 +173,8 @@ async def test_the_department_sees_contacts_only_of_organisations_it_supervises_
     assert (await contacts_of("other", world["erkenning"], colleague)).status_code == 404
     assert (await contacts_of("anker", world["toezicht"], second)).status_code == 404
     assert (await contacts_of("anker", world["erkenning"], second)).status_code == 404
-    # The organisation's own staff see their own, link or no link.
-    own = await api.get(f"/api/v1/ecounter/themes/{world['subsidies']}/contacts", headers=anker)
+    # The organisation's own staff see their own.
+    own = await api.get(f"/api/v1/ecounter/themes/{world['erkenning']}/contacts", headers=anker)
     assert own.status_code == 200 and len(own.json()["contact_persons"]) >= 1
 
 
@@ -254,6 +256,14 @@ async def test_once_the_link_ends_the_department_no_longer_writes_answers_or_see
 
     answer = await api.post(f"{NEW_MESSAGES}/{thread_id}/replies", json={"body": "Nog iets"}, headers=department)
     assert answer.status_code == 409 and answer.json()["code"] == "not_supervised"
+    # Refused before its files are read: a file that would be refused itself is never looked at.
+    with_file = await api.post(
+        f"{NEW_MESSAGES}/{thread_id}/replies",
+        data={"body": "Nog iets"},
+        files=[("files", ("run.exe", b"MZ\x90\x00binary", "application/octet-stream"))],
+        headers=department,
+    )
+    assert with_file.status_code == 409 and with_file.json()["code"] == "not_supervised", with_file.text
     again = await api.post(NEW_MESSAGES, json=message, headers=department)
     assert again.status_code == 422 and fields(again) == {"organisation_id"}
     assert (await api.get(contacts, params=params, headers=department)).status_code == 404
@@ -265,3 +275,118 @@ async def test_once_the_link_ends_the_department_no_longer_writes_answers_or_see
     # Nor does the organisation answer into a case nobody on the other side may take up.
     late = await api.post(f"{NEW_MESSAGES}/{thread_id}/replies", json={"body": "Ons antwoord"}, headers=theirs)
     assert late.status_code == 409 and late.json()["code"] == "not_supervised"
+    late_file = await api.post(
+        f"{NEW_MESSAGES}/{thread_id}/replies",
+        data={"body": "Ons antwoord"},
+        files=[("files", ("run.exe", b"MZ\x90\x00binary", "application/octet-stream"))],
+        headers=theirs,
+    )
+    assert late_file.status_code == 409 and late_file.json()["code"] == "not_supervised", late_file.text
+
+
+def theme_ids(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [theme["id"] for theme in response.json()]
+
+
+async def test_an_organisation_is_offered_only_the_themes_it_is_supervised_in(
+    api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    anker = bearer(await login(api, world["anker"].email))
+    other = bearer(await login(api, world["other"].email))
+    department = bearer(await login(api, world["department"].email))
+    second = bearer(await login(api, world["second"].email))
+    themes = "/api/v1/ecounter/themes"
+    tasks = "/api/v1/ecounter/tasks"
+
+    # Het Anker: "Erkenning" only — not "Subsidies" (outside the link), not the second
+    # department's "Toezicht" (it does not supervise Het Anker).
+    offered = await api.get(themes, headers=anker)
+    assert theme_ids(offered) == [world["erkenning"]]
+    assert {"id", "name"} <= set(offered.json()[0])
+    assert {task["theme_id"] for task in (await api.get(tasks, headers=anker)).json()} <= {world["erkenning"]}
+    # Supervised by nobody: nothing offered, no task.
+    assert theme_ids(await api.get(themes, headers=other)) == []
+    assert (await api.get(tasks, headers=other)).json() == []
+    # A department sees the catalogue it keeps (and has no tasks in it).
+    assert sorted(theme_ids(await api.get(themes, headers=department))) == sorted(
+        [world["erkenning"], world["subsidies"]]
+    )
+    assert theme_ids(await api.get(themes, headers=second)) == [world["toezicht"]]
+    assert (await api.get(tasks, headers=department)).json() == []
+
+    # A contact person is named only for themes offered; every other one is named, nothing saved.
+    person = {**own_contact(), "theme_ids": [world["erkenning"], world["subsidies"], world["toezicht"]]}
+    refused = await api.post("/api/v1/organisation/contacts", json=person, headers=anker)
+    assert refused.status_code == 422 and fields(refused) == {"theme_ids[1]", "theme_ids[2]"}, refused.text
+    nobody = await api.post(
+        "/api/v1/organisation/contacts", json={**person, "theme_ids": [world["erkenning"]]}, headers=other
+    )
+    assert nobody.status_code == 422 and fields(nobody) == {"theme_ids[0]"}
+    for token in (anker, other):
+        listed = (await api.get("/api/v1/organisation/contacts", headers=token)).json()
+        assert person["email"] not in [p["email"] for p in listed]
+
+
+async def test_a_contact_person_keeps_a_theme_whose_supervision_ended_and_the_task_goes(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    house = await care_organisation(stack, "Het Baken")
+    department_id = world["department"].organisation_id
+    await supervise(stack, department_id, house.organisation_id, world["erkenning"], world["subsidies"])
+    token = bearer(await login(api, house.email))
+    both = [world["erkenning"], world["subsidies"]]
+    assert theme_ids(await api.get("/api/v1/ecounter/themes", headers=token)) == both
+    tasks = (await api.get("/api/v1/ecounter/tasks", headers=token)).json()
+    assert [task["theme_id"] for task in tasks] == both
+    person = {**own_contact(), "theme_ids": both}
+    added = await api.post("/api/v1/organisation/contacts", json=person, headers=token)
+    assert added.status_code == 201, added.text
+
+    # The department now supervises Het Baken in "Erkenning" only.
+    await supervise(stack, department_id, house.organisation_id, world["erkenning"])
+
+    assert theme_ids(await api.get("/api/v1/ecounter/themes", headers=token)) == [world["erkenning"]]
+    tasks = (await api.get("/api/v1/ecounter/tasks", headers=token)).json()
+    assert [task["theme_id"] for task in tasks] == [world["erkenning"]]
+    # The person keeps "Subsidies" through a change of their other details...
+    changed = await api.put(
+        f"/api/v1/organisation/contacts/{added.json()['id']}",
+        json={**person, "phone": "+32 2 553 35 09"},
+        headers=token,
+    )
+    assert changed.status_code == 200 and changed.json()["theme_ids"] == both, changed.text
+    # ...but nobody is named for it anew.
+    again = await api.post("/api/v1/organisation/contacts", json={**own_contact(), "theme_ids": both}, headers=token)
+    assert again.status_code == 422 and fields(again) == {"theme_ids[1]"}
+
+
+async def test_while_identity_is_down_the_themes_are_an_error_never_none(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    # Last in the module: identity is stopped, and started again before the end.
+    anker = bearer(await login(api, world["anker"].email))
+    assert theme_ids(await api.get("/api/v1/ecounter/themes", headers=anker)) == [world["erkenning"]]
+    person = {**own_contact(), "theme_ids": [world["erkenning"]]}
+
+    stack.kill("identity")
+    try:
+        # The token is still good (its keys are kept); what is supervised cannot be known.
+        themes = await api.get("/api/v1/ecounter/themes", headers=anker)
+        tasks = await api.get("/api/v1/ecounter/tasks", headers=anker)
+        added = await api.post("/api/v1/organisation/contacts", json=person, headers=anker)
+    finally:
+        stack.start("identity")
+    assert themes.status_code == 503, themes.text
+    assert tasks.status_code == 503, tasks.text
+    assert added.status_code == 503, added.text
+
+    async def answers_again() -> bool:
+        try:
+            return (await api.get("/api/v1/ecounter/themes", headers=anker)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    await wait_until(answers_again, within=60.0, interval=0.5, what="identity back")
+    listed = (await api.get("/api/v1/organisation/contacts", headers=anker)).json()
+    assert person["email"] not in [p["email"] for p in listed], "nothing was saved"

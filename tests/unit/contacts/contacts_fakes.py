@@ -1,6 +1,7 @@
 """The one set of fakes for contacts' use cases: an in-memory unit of work with its
-repository (nothing is kept without a commit, as in PostgreSQL). It implements the
-protocols of ``contacts.service.ports``, so a use case takes it as it is.
+repository (nothing is kept without a commit, as in PostgreSQL), and identity's directory.
+They implement the protocols of ``contacts.service.ports``, so a use case takes them as
+they are.
 
 (Named after the service: test directories are not packages, so two services' ``fakes``
 modules would clash.)
@@ -132,3 +133,48 @@ class FakeUnitOfWork:
         self._store.events += self._events
         self._events = []
         self._store.commits += 1
+
+
+class FakeStaffDirectory:
+    """Identity's answers for the caller: the addresses of colleagues who work the
+    e-counter, the organisations the caller's department supervises (``supervised``) and the
+    departments supervising the caller's organisation (``supervisors``), each with the
+    link's themes."""
+
+    def __init__(
+        self,
+        staff: set[str],
+        *,
+        supervised: dict[str, tuple[str, ...]] | None = None,
+        supervisors: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        self.staff = staff
+        self.links = supervised or {}
+        self.supervising = supervisors or {}
+        self.asked: list[list[str]] = []
+
+    async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
+        self.asked.append(emails)
+        return {email.lower() for email in emails if email.lower() in self.staff}
+
+    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        return dict(self.links)
+
+    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        return dict(self.supervising)
+
+
+class FailingStaffDirectory:
+    """Identity down, or refusing the caller's token."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
+        raise self.error
+
+    async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        raise self.error
+
+    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        raise self.error

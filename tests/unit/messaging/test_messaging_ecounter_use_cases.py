@@ -19,6 +19,7 @@ from messaging.service.ecounter import (
     ContactChanges,
     ContactInput,
     ListRequest,
+    check_ecounter_reply,
     check_ecounter_send,
     do_open_case,
     do_reply_ecounter_message,
@@ -186,6 +187,43 @@ async def test_the_department_answers_only_while_it_supervises(
     # The history stays readable to both sides.
     assert len((await do_open_case(services, staff(DEPARTMENT), thread_id)).history) == 1
     assert len(store.ecounter_entries) == 2
+
+
+async def test_a_reply_after_the_supervision_ended_is_refused_before_any_file_is_taken(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, store, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN]
+    thread_id = await send(services, staff(ANKER))
+    # While the link lasts, both sides may go on to send their files.
+    assert await check_ecounter_reply(services, staff(DEPARTMENT), thread_id) == thread_id
+    assert await check_ecounter_reply(services, staff(ANKER), thread_id) == thread_id
+    assert isinstance(services.directory, FakeDirectory)
+    services.directory.supervision[DEPARTMENT] = {}
+
+    for side in (DEPARTMENT, ANKER):
+        with pytest.raises(NotSupervised):
+            await check_ecounter_reply(services, staff(side), thread_id)
+    # Someone of a third organisation learns nothing of the case, supervised or not.
+    with pytest.raises(ThreadNotFound):
+        await check_ecounter_reply(services, staff(OTHER), thread_id)
+    assert len(store.ecounter_entries) == 2
+
+
+async def test_a_department_colleague_who_handles_no_cases_is_refused_before_any_file_is_taken(
+    world: tuple[Services, Store, FakeContacts],
+) -> None:
+    services, _, contacts = world
+    contacts.persons[(ANKER, "erkenning")] = [JAN]
+    thread_id = await send(services, staff(ANKER))
+    plain = staff(DEPARTMENT).principal
+    colleague = Caller(
+        dataclasses.replace(plain, subject_id="acc-plain", actor_id="acc-plain", roles=frozenset({"staff"})),
+        DEPARTMENT,
+    )
+
+    with pytest.raises(NotPermitted):
+        await check_ecounter_reply(services, colleague, thread_id)
 
 
 async def test_pages_of_five_by_keyset(world: tuple[Services, Store, FakeContacts]) -> None:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
-from web.service.ports import FieldProblem, GatewayError
+from web.service.ports import FieldProblem, GatewayError, GatewayUnavailable
 
 ENTRY: dict[str, Any] = {
     "id": "th1",
@@ -268,3 +268,20 @@ def test_the_message_id_from_the_address_is_one_quoted_segment(
     _sign_in_staff(client, store)
     client.get("/ecounter/messages/th1%3Fbox%3Dsent")
     assert gateway.calls[-1].path == "/ecounter/messages/th1%3Fbox%3Dsent"
+
+
+def test_the_list_and_a_theme_page_fail_rather_than_show_no_themes_when_they_cannot_be_known(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in_staff(client, store)
+    gateway.answers[("GET", "/ecounter/themes")] = _identity_down
+    gateway.answers[("GET", "/ecounter/messages")] = {"items": [], "next_cursor": None}
+
+    assert client.get("/ecounter?box=received").status_code == 503
+    # not "no such theme": whether it is one of the organisation's is unknown
+    assert client.get("/ecounter/themes/erkenning").status_code == 503
+
+
+def _identity_down(call: object) -> None:
+    """The gateway answers 503: contacts could not ask identity which themes are supervised."""
+    raise GatewayUnavailable

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from web_fakes import FakeStore, ScriptedGateway, csrf_token
 
 from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
-from web.service.ports import FieldProblem, GatewayError
+from web.service.ports import FieldProblem, GatewayError, GatewayUnavailable
 
 THEMES = [
     {
@@ -230,3 +230,53 @@ def test_a_theme_name_two_departments_use_says_whose_it_is(
     form = client.get("/ecounter/contacts/new")
     assert "Erkenning (Departement Zorg)" in form.text and "Erkenning (Inspectie)" in form.text
     assert ">Subsidies<" in form.text
+
+
+def test_a_theme_whose_supervision_ended_stays_on_the_contact_person_until_unticked(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, ["staff"])
+    # Het Anker is supervised in "Erkenning" only now; Jan was named for "Subsidies" too.
+    gateway.answers[("GET", "/ecounter/themes")] = THEMES[:1]
+    gateway.answers[("GET", "/organisation/contacts")] = [{**PERSON, "theme_ids": ["erkenning", "subsidies"]}]
+    listed = client.get("/ecounter/contacts")
+    assert "subsidies (geen toezicht meer)" in listed.text
+    new = client.get("/ecounter/contacts/new")
+    assert "Erkenning" in new.text and "subsidies" not in new.text.lower()
+
+    form = client.get("/ecounter/contacts/c1")
+    assert re.search(r'name="theme-subsidies"[^>]*checked', form.text)
+    assert "subsidies (geen toezicht meer)" in form.text
+    gateway.answers[("PUT", "/organisation/contacts/c1")] = PERSON
+    saved = client.post(
+        "/ecounter/contacts/c1",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "first_name": "Jan",
+            "last_name": "Janssens",
+            "email": "jan@hetanker.example",
+            "phone": "+32 2 553 35 00",
+            "theme-erkenning": "on",
+            "theme-subsidies": "on",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    [put] = [call for call in gateway.calls if call.method == "PUT"]
+    assert put.json is not None and put.json["theme_ids"] == ["erkenning", "subsidies"]
+
+
+def test_the_start_page_fails_rather_than_show_no_themes_when_they_cannot_be_known(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, ["staff"])
+    gateway.answers[("GET", "/ecounter/themes")] = _identity_down
+    gateway.answers[("GET", "/ecounter/tasks")] = []
+
+    assert client.get("/ecounter/start").status_code == 503
+    assert client.get("/ecounter/contacts/new").status_code == 503
+
+
+def _identity_down(call: object) -> None:
+    """The gateway answers 503: contacts could not ask identity which themes are supervised."""
+    raise GatewayUnavailable

@@ -2284,6 +2284,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ecorg.themes": ("Thema's", "Themes"),
     "ecorg.themes_hint": ("Kies een of meer thema's.", "Choose one or more themes."),
     "ecorg.theme": ("Thema", "Theme"),
+    "ecorg.theme_ended": ("{name} (geen toezicht meer)", "{name} (no longer supervised)"),
     "ecorg.confirmed_heading": ("Bevestigd?", "Confirmed?"),
     "ecorg.confirmed": ("bevestigd", "confirmed"),
     "ecorg.unconfirmed": ("niet bevestigd", "not confirmed"),

@@ -1,6 +1,7 @@
 """Identity, asked with the caller's own token: which contact persons' addresses are those of
 colleagues who work the shared inbox and e-counter (DirectoryService), and which
-organisations the caller's department supervises in which themes (OrganisationService)."""
+organisations the caller's department supervises, or which departments supervise the
+caller's organisation, in which themes (OrganisationService)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,21 @@ class IdentityStaffDirectory:
             )
         except grpc.aio.AioRpcError as error:
             raise _refusal(error) from None
-        return {str(link.organisation.id): tuple(str(theme) for theme in link.themes) for link in found.links}
+        return _themes_by_organisation(found)
+
+    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        try:
+            found = await self._organisations.ListSupervisors(
+                organisations_pb2.ListSupervisionRequest(), metadata=call_metadata(access_token), timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as error:
+            raise _refusal(error) from None
+        return _themes_by_organisation(found)
+
+
+def _themes_by_organisation(found: organisations_pb2.ListSupervisionResponse) -> dict[str, tuple[str, ...]]:
+    """The organisation on the other side of each link, with the link's theme codes."""
+    return {str(link.organisation.id): tuple(str(theme) for theme in link.themes) for link in found.links}
 
 
 def _refusal(error: grpc.aio.AioRpcError) -> Exception:

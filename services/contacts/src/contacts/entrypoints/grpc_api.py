@@ -136,7 +136,12 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
     ) -> contacts_pb2.ListThemesResponse:
         principal = await self._verifier.verify_metadata(context)
         return contacts_pb2.ListThemesResponse(
-            themes=[theme_message(theme) for theme in await list_themes(self._uow, principal)]
+            themes=[
+                theme_message(theme)
+                for theme in await list_themes(
+                    self._uow, principal, directory=self._directory, access_token=_token(context)
+                )
+            ]
         )
 
     async def ListContactPersons(
@@ -151,7 +156,9 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         self, request: contacts_pb2.AddContactPersonRequest, context: grpc.aio.ServicerContext
     ) -> contacts_pb2.ContactPerson:
         principal = await self._verifier.verify_metadata(context)
-        person = await do_add_contact_person(self._uow, principal, _draft(request), self._clock)
+        person = await do_add_contact_person(
+            self._uow, principal, _draft(request), self._clock, directory=self._directory, access_token=_token(context)
+        )
         return person_message(
             person, await ecounter_access_after_change(self._directory, principal, _token(context), person)
         )
@@ -161,7 +168,13 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
     ) -> contacts_pb2.ContactPerson:
         principal = await self._verifier.verify_metadata(context)
         person = await do_update_contact_person(
-            self._uow, principal, request.contact_person_id, _draft(request), self._clock
+            self._uow,
+            principal,
+            request.contact_person_id,
+            _draft(request),
+            self._clock,
+            directory=self._directory,
+            access_token=_token(context),
         )
         return person_message(
             person, await ecounter_access_after_change(self._directory, principal, _token(context), person)
@@ -187,7 +200,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         self, request: contacts_pb2.ListTasksRequest, context: grpc.aio.ServicerContext
     ) -> contacts_pb2.ListTasksResponse:
         principal = await self._verifier.verify_metadata(context)
-        tasks = await list_tasks(self._uow, principal)
+        tasks = await list_tasks(self._uow, principal, directory=self._directory, access_token=_token(context))
         return contacts_pb2.ListTasksResponse(
             tasks=[contacts_pb2.Task(kind=t.kind, theme_id=t.theme.id, theme_name=t.theme.name) for t in tasks]
         )

@@ -1,6 +1,11 @@
 """Use cases of contact persons per theme (seed 3, 2.1.2): add, change, remove, confirm, and
 the start page's tasks. ``check_*`` validates and authorises, ``do_*`` changes state in one
 unit of work with its event; the notices follow from the events (notifications).
+
+An organisation is offered only the themes it works with (:func:`offered_themes`): its
+own, and those a department supervises it in, as identity's links say when asked. A
+contact person keeps a theme whose supervision ended (the history of who was named), but
+no theme outside the offer is chosen anew.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from contacts.domain.contact_persons import (
     themes_without_confirmed_contact,
 )
 from contacts.domain.errors import ConfirmationLinkNotValid, ContactPersonNotFound, ThemeNotFound
-from contacts.domain.themes import Theme
+from contacts.domain.themes import Theme, offered_themes
 from contacts.service.ports import Clock, ContactsUnitOfWork, StaffDirectory, UnitOfWorkFactory
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import DomainError, FieldErrors
@@ -32,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 MAX_THEMES = 50
 EMAIL_TAKEN = "is already a contact person of your organisation"
+NOT_A_THEME = "is not a theme"
+NOT_OFFERED = "is not a theme a department supervises your organisation in"
 
 
 @dataclass(frozen=True)
@@ -51,10 +58,19 @@ def _organisation(principal: Principal) -> str:
     return principal.organisation_id
 
 
-def check_details(draft: ContactDraft, themes: list[Theme], taken_emails: set[str]) -> ContactDetails:
+def check_details(
+    draft: ContactDraft,
+    themes: list[Theme],
+    taken_emails: set[str],
+    *,
+    offered: list[Theme],
+    kept: tuple[str, ...] = (),
+) -> ContactDetails:
     """Every field is required and named when missing or malformed (nothing is saved then);
     the address must not be another contact person's of the organisation already
-    (``taken_emails``, lower-cased)."""
+    (``taken_emails``, lower-cased). A theme is one of the catalogue (``themes``) the
+    organisation is ``offered``, or one the person had already (``kept``: a theme whose
+    supervision ended stays on the person until it is taken off)."""
     errors = FieldErrors()
     first_name = check_name(draft.first_name, "first_name", errors)
     last_name = check_name(draft.last_name, "last_name", errors)
@@ -63,6 +79,7 @@ def check_details(draft: ContactDraft, themes: list[Theme], taken_emails: set[st
         errors.add("phone", "is required")
     phone = check_phone(draft.phone, "phone", errors)
     known = {theme.id for theme in themes}
+    choosable = {theme.id for theme in offered} | (set(kept) & known)
     theme_ids: list[str] = []
     if not draft.theme_ids:
         errors.add("theme_ids", "choose at least one theme")
@@ -70,7 +87,9 @@ def check_details(draft: ContactDraft, themes: list[Theme], taken_emails: set[st
         errors.add("theme_ids", f"at most {MAX_THEMES} themes")
     for index, theme_id in enumerate(draft.theme_ids):
         if theme_id not in known:
-            errors.add(f"theme_ids[{index}]", "is not a theme")
+            errors.add(f"theme_ids[{index}]", NOT_A_THEME)
+        elif theme_id not in choosable:
+            errors.add(f"theme_ids[{index}]", NOT_OFFERED)
         elif theme_id not in theme_ids:
             theme_ids.append(theme_id)
     if email and email.lower() in taken_emails:
@@ -79,11 +98,22 @@ def check_details(draft: ContactDraft, themes: list[Theme], taken_emails: set[st
     return ContactDetails(first_name, last_name, email, phone, tuple(theme_ids))
 
 
-async def list_themes(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[Theme]:
-    """The catalogue (signed-in staff)."""
+async def _supervisors(directory: StaffDirectory, access_token: str) -> dict[str, tuple[str, ...]]:
+    """Identity's links, asked before any unit of work opens (no transaction waits on it);
+    an outage is an error, never "no themes"."""
+    return await directory.supervisors(access_token)
+
+
+async def list_themes(
+    uow_factory: UnitOfWorkFactory, principal: Principal, *, directory: StaffDirectory, access_token: str
+) -> list[Theme]:
+    """The themes the caller's organisation works with (signed-in staff): a department's
+    own, and those a department supervises the organisation in."""
     principal.require(Capability.VIEW_ORGANISATION)
+    supervisors = await _supervisors(directory, access_token)
     async with uow_factory() as uow:
-        return await uow.themes.all()
+        catalogue = await uow.themes.all()
+    return offered_themes(catalogue, principal.organisation_id or "", supervisors)
 
 
 async def list_contact_persons(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[ContactPerson]:
@@ -126,15 +156,28 @@ def _theme_names(themes: list[Theme], theme_ids: tuple[str, ...]) -> tuple[str, 
 
 
 async def do_add_contact_person(
-    uow_factory: UnitOfWorkFactory, principal: Principal, draft: ContactDraft, clock: Clock
+    uow_factory: UnitOfWorkFactory,
+    principal: Principal,
+    draft: ContactDraft,
+    clock: Clock,
+    *,
+    directory: StaffDirectory,
+    access_token: str,
 ) -> ContactPerson:
-    """Checks the draft (see :func:`check_details`) and stores the unconfirmed person with
-    the event that mails them the confirmation link."""
+    """Checks the draft (see :func:`check_details`: only themes the organisation is
+    offered) and stores the unconfirmed person with the event that mails them the
+    confirmation link."""
     organisation_id = _organisation(principal)
+    supervisors = await _supervisors(directory, access_token)
     async with uow_factory() as uow:
         themes = await uow.themes.all()
         existing = await uow.contact_persons.of_organisation(organisation_id)
-        details = check_details(draft, themes, {p.details.email.lower() for p in existing})
+        details = check_details(
+            draft,
+            themes,
+            {p.details.email.lower() for p in existing},
+            offered=offered_themes(themes, organisation_id, supervisors),
+        )
         now = clock()
         person, token = new_contact_person(organisation_id, details, now)
         await uow.contact_persons.add(person)
@@ -164,18 +207,33 @@ async def _own(uow: ContactsUnitOfWork, organisation_id: str, contact_person_id:
 
 
 async def do_update_contact_person(
-    uow_factory: UnitOfWorkFactory, principal: Principal, contact_person_id: str, draft: ContactDraft, clock: Clock
+    uow_factory: UnitOfWorkFactory,
+    principal: Principal,
+    contact_person_id: str,
+    draft: ContactDraft,
+    clock: Clock,
+    *,
+    directory: StaffDirectory,
+    access_token: str,
 ) -> ContactPerson:
     """Replaces the details. The person is told which fields changed; a new address makes
     them unconfirmed again, with a confirmation to the new address and a notice to the old.
-    Saving the same details changes (and mails) nothing."""
+    Saving the same details changes (and mails) nothing. A theme is added only when offered;
+    one the person had stays allowed after its supervision ended."""
     organisation_id = _organisation(principal)
+    supervisors = await _supervisors(directory, access_token)
     async with uow_factory() as uow:
         person = await _own(uow, organisation_id, contact_person_id)
         themes = await uow.themes.all()
         others = {p.details.email.lower() for p in await uow.contact_persons.of_organisation(organisation_id)}
         others.discard(person.details.email.lower())
-        details = check_details(draft, themes, others)
+        details = check_details(
+            draft,
+            themes,
+            others,
+            offered=offered_themes(themes, organisation_id, supervisors),
+            kept=person.details.theme_ids,
+        )
         changed = person.changed_fields(details)
         if not changed:
             return person
@@ -253,13 +311,18 @@ class Task:
 CONFIRM_CONTACT_FOR_THEME = "confirm_contact_for_theme"
 
 
-async def list_tasks(uow_factory: UnitOfWorkFactory, principal: Principal) -> list[Task]:
-    """One task per theme that has no confirmed contact person (a department's own themes
-    are not its tasks)."""
+async def list_tasks(
+    uow_factory: UnitOfWorkFactory, principal: Principal, *, directory: StaffDirectory, access_token: str
+) -> list[Task]:
+    """One task per theme the organisation is supervised in that has no confirmed contact
+    person (a department's own themes are not its tasks, nor is a theme nobody supervises
+    it in)."""
     organisation_id = _organisation(principal)
+    supervisors = await _supervisors(directory, access_token)
     async with uow_factory() as uow:
-        themes = [t for t in await uow.themes.all() if not t.kept_by(organisation_id)]
+        catalogue = await uow.themes.all()
         persons = await uow.contact_persons.of_organisation(organisation_id)
+    themes = [t for t in offered_themes(catalogue, organisation_id, supervisors) if not t.kept_by(organisation_id)]
     by_id = {theme.id: theme for theme in themes}
     missing = themes_without_confirmed_contact([t.id for t in themes], persons)
     return [Task(CONFIRM_CONTACT_FOR_THEME, by_id[theme_id]) for theme_id in missing]

@@ -1,5 +1,5 @@
 """What contacts' use cases need from the world, as protocols: the unit of work and its
-repositories. The adapters implement them (``contacts.adapters``); the unit tests pass fakes
+repositories, and identity's directory. The adapters implement them (``contacts.adapters``); the unit tests pass fakes
 (``tests/unit/contacts/contacts_fakes.py``).
 """
 
@@ -53,7 +53,8 @@ class ContactPersonRepository(Protocol):
 
 class StaffDirectory(Protocol):
     """Identity's answers about the caller's organisation (its colleagues, the organisations
-    it supervises), asked with the caller's own token."""
+    it supervises, the departments supervising it), asked with the caller's own token; an
+    outage raises ``Unavailable``, never an empty answer."""
 
     async def inbox_staff(self, access_token: str, emails: list[str]) -> set[str]:
         """Which of ``emails`` (lower-cased in the answer) are addresses of active staff of
@@ -62,6 +63,11 @@ class StaffDirectory(Protocol):
     async def supervised(self, access_token: str) -> dict[str, tuple[str, ...]]:
         """The organisations the caller's organisation (a department) supervises, each with
         the theme codes of the link; empty for any other organisation."""
+
+    async def supervisors(self, access_token: str) -> dict[str, tuple[str, ...]]:
+        """The departments that supervise the caller's organisation, each with the theme
+        codes of the link; empty when none does. Asked afresh every time: a link that ended
+        counts at once."""
 
 
 class ContactsUnitOfWork(Protocol):

@@ -392,9 +392,9 @@ async def send_message(request: Request, caller: CurrentCaller, clients: Clients
 
 async def _check_reply(clients: Clients, caller: CurrentCaller, thread_id: str) -> None:
     """Before the form is read, as messaging checks a reply: the caller works the e-counter
-    (403), then may write in this open thread (404)."""
-    await clients.call(clients.messaging.CheckEcounterSend, messaging_pb2.EcounterSendCheck(), caller)
-    await clients.call(clients.messaging.CheckPostAccess, messaging_pb2.ThreadRef(thread_id=thread_id), caller)
+    (403), may write in this open case (404), and the department still supervises the
+    organisation in its theme (409 ``not_supervised``)."""
+    await clients.call(clients.messaging.CheckEcounterReply, messaging_pb2.ThreadRef(thread_id=thread_id), caller)
 
 
 @router.post(
@@ -406,9 +406,10 @@ async def _check_reply(clients: Clients, caller: CurrentCaller, thread_id: str) 
 )
 async def reply(thread_id: str, request: Request, caller: CurrentCaller, clients: Clients) -> SentOut:
     """A reply under the same reference number, by either side (the department's: a case
-    handler, while the department supervises the organisation in the theme — 409
-    ``not_supervised`` once the link ended); 404 for anyone else (before a byte of a file is
-    read). JSON or a multipart form with ``files``, as a new message takes them."""
+    handler), while the department supervises the organisation in the theme (409
+    ``not_supervised`` once the link ended); 404 for anyone else. Both are answered before a
+    byte of a file is read. JSON or a multipart form with ``files``, as a new message takes
+    them."""
     body, files = await message_parts(
         request,
         ReplyIn,

@@ -561,6 +561,14 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
             receiver.close()
         return _sent_pb(sent)
 
+    async def CheckEcounterReply(
+        self, request: messaging_pb2.ThreadRef, context: grpc.aio.ServicerContext
+    ) -> messaging_pb2.ThreadRef:
+        caller = await self._caller(context)
+        return messaging_pb2.ThreadRef(
+            thread_id=await ecounter.check_ecounter_reply(self._services, caller, request.thread_id)
+        )
+
     async def ReplyEcounterMessage(
         self,
         request_iterator: AsyncIterator[messaging_pb2.ReplyEcounterMessageChunk],
@@ -569,7 +577,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         caller = await self._caller(context)
         receiver = attachment_service.FileReceiver(self._services)
         try:
-            # 404 before a single byte of a file is taken.
+            # 404, 403 or 409 not_supervised before a single byte of a file is taken.
             request = (
                 await receive_upload(
                     request_iterator,

@@ -221,10 +221,33 @@ def check_ecounter_send(caller: Caller, *, organisation_id: str) -> None:
 
 async def check_ecounter_reply(services: Services, caller: Caller, thread_id: str) -> str:
     """What is checked of a reply before a byte of its files is taken, in the order
-    :func:`do_reply_ecounter_message` checks it: the caller works the e-counter (403), then
-    may write in this open thread (404)."""
-    _organisation_of(caller)
-    return await check_post_access(services, caller, thread_id)
+    :func:`do_reply_ecounter_message` checks it: the caller works the e-counter (403), may
+    write in this open case of their organisation (404), answers for the department only as
+    a case handler (403), and the department still supervises the organisation in the
+    case's theme (409 ``not_supervised``)."""
+    mine = _organisation_of(caller)
+    canonical = await check_post_access(services, caller, thread_id)
+    async with services.uow() as uow:
+        case = await uow.ecounter.case(canonical)
+    if case is None or case.side_of(mine) is None:
+        raise ThreadNotFound()
+    _require_case_handling(caller, case.side_of(mine) == "department")
+    await _require_supervision(services, caller, case, mine)
+    return canonical
+
+
+async def _require_supervision(services: Services, caller: Caller, case: EcounterCase, mine: str) -> None:
+    """Either side answers only while the department supervises the organisation in the
+    case's theme: after the link ended nobody on the department's side could take it up.
+    Identity is asked afresh, so a link that ended counts at once."""
+    if case.side_of(mine) == "department":
+        supervised = _themes_by_organisation(await services.directory.supervised(caller.access_token))
+        if department_reach(supervised, case.organisation_id, case.theme_id):
+            raise NotSupervised()
+    else:
+        supervisors = _themes_by_organisation(await services.directory.supervisors(caller.access_token))
+        if organisation_reach(supervisors, case.department_id, case.theme_id):
+            raise NotSupervised()
 
 
 async def do_send_ecounter_message(
@@ -470,16 +493,9 @@ async def do_reply_ecounter_message(
         _require_case_handling(caller, case.side_of(mine) == "department")
         own = await uow.ecounter.own_contacts(case.thread_id)
         already_excluded = await uow.ecounter.excluded_contacts(case.thread_id)
-    # Either side answers only while the department supervises the organisation in the
-    # theme: after the link ended nobody on the department's side could take it up.
-    if case.side_of(mine) == "department":
-        supervised = _themes_by_organisation(await services.directory.supervised(caller.access_token))
-        if department_reach(supervised, case.organisation_id, case.theme_id):
-            raise NotSupervised()
-    else:
-        supervisors = _themes_by_organisation(await services.directory.supervisors(caller.access_token))
-        if organisation_reach(supervisors, case.department_id, case.theme_id):
-            raise NotSupervised()
+    # Checked before the files were taken too (check_ecounter_reply); asked again, as the
+    # link may have ended while they came in.
+    await _require_supervision(services, caller, case, mine)
     errors = FieldErrors()
     text_title, text_body = _check_message(title, body, errors, title_required=False)
     theme = await _contacts(services).theme_contacts(caller.access_token, case.organisation_id, case.theme_id)

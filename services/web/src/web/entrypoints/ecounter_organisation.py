@@ -41,8 +41,29 @@ def contact_url(contact_id: str) -> str:
 
 
 async def _themes(page: Page) -> list[dict[str, Any]]:
+    """The themes the organisation may choose: those a department supervises it in (and a
+    department's own)."""
     themes: list[dict[str, Any]] = await page.api("GET", "/ecounter/themes")
     return themes
+
+
+def _with_kept(page: Page, themes: list[dict[str, Any]], person: dict[str, Any]) -> list[dict[str, Any]]:
+    """The themes offered, and those the contact person has that are offered no more (the
+    supervision in them ended): the form shows them too, so saving keeps them unless
+    unticked; they are not offered anew."""
+    offered = {theme["id"] for theme in themes}
+    ended = [
+        {
+            "id": theme_id,
+            "name": page.t("ecorg.theme_ended", name=theme_id),
+            "name_en": "",
+            "department_organisation_id": "",
+            "department_name": "",
+        }
+        for theme_id in person["theme_ids"]
+        if theme_id not in offered
+    ]
+    return [*themes, *ended]
 
 
 def theme_name(page: Page, theme: dict[str, Any]) -> str:
@@ -108,6 +129,10 @@ async def contacts(page: StaffPage) -> Response:
     themes = await _themes(page)
     persons = await _contacts(page)
     names = theme_labels(page, themes)
+    for person in persons:
+        for theme_id in person["theme_ids"]:
+            # kept from a supervision that ended: still shown, said so
+            names.setdefault(theme_id, page.t("ecorg.theme_ended", name=theme_id))
     # The manual's table at the bottom: only confirmed contact persons count for a theme.
     per_theme = [
         {
@@ -183,7 +208,7 @@ def _name(person: dict[str, Any]) -> str:
 @router.get("/contacts/{contact_id}")
 async def contact_page(page: StaffPage, contact_id: str) -> Response:
     person = await _contact(page, contact_id)
-    themes = await _themes(page)
+    themes = _with_kept(page, await _themes(page), person)
     form = page.new_form(CONTACT_FIELDS, {**person, **_theme_values(person["theme_ids"])})
     return await _contact_form(page, form, themes, person=person)
 
@@ -194,7 +219,7 @@ async def change_contact(page: StaffPage, contact_id: str) -> Response:
     must be confirmed again (the list then says "niet bevestigd")."""
     values = await page.form()
     person = await _contact(page, contact_id)
-    themes = await _themes(page)
+    themes = _with_kept(page, await _themes(page), person)
     theme_ids = _chosen_themes(values, themes)
     form = page.new_form(CONTACT_FIELDS, {**values, **_theme_values(theme_ids)})
     try:
