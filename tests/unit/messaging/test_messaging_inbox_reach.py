@@ -6,9 +6,12 @@ the live feed all agree, also for rows someone got before they lost the role."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from messaging_fakes import FakeDirectory, Store, make_services
 
+from messaging.adapters import orm
 from messaging.domain.activity import reader_keys
 from messaging.domain.errors import ThreadNotFound
 from messaging.domain.threads import ThreadKind, kinds_beyond_inbox, reaches_through_inbox, require_inbox_kind
@@ -151,3 +154,19 @@ async def test_a_helpdesk_ticket_reaches_only_the_helpdesk_role_and_a_lost_role_
     await conversations.do_post_message(services, was_helpdesk, ticket.thread_id, "Onder Berichten", [])
     assert (await _reaches(services, store, was_helpdesk, ticket.thread_id, "berichten"))["list"]
     assert await _reaches(services, store, department("pim", "staff"), ticket.thread_id, "berichten") == NOWHERE
+
+
+def test_every_feed_key_fits_the_feed_table() -> None:
+    organisation, account = str(uuid.uuid4()), str(uuid.uuid4())
+    principal = Principal(
+        account,
+        account,
+        "s",
+        organisation,
+        "Departement Zorg",
+        frozenset({"staff", "case_handler", "helpdesk"}),
+        organisation_kind="government_department",
+    )
+    keys = reader_keys(principal)
+    assert len(keys) == 7, keys  # own, as staff, the inbox; as staff and the inbox for cases and for tickets
+    assert max(len(key) for key in keys) <= orm.activity.c.reader.type.length
