@@ -513,9 +513,15 @@ class ActivityRepository:
 # ----------------------------------------------------------------------------- read side
 def _reached(beyond_inbox: frozenset[str]) -> ColumnElement[bool]:
     """The participant row's thread is of none of ``beyond_inbox`` (the kinds the caller does
-    not reach through the shared inbox, ``domain.threads.kinds_beyond_inbox``); a primary-key
-    look-up per row the keyset walk meets, as the ``kinds`` filters do."""
-    return participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.not_in(beyond_inbox)))
+    not reach through the shared inbox, ``domain.threads.kinds_beyond_inbox``): a condition
+    on the thread joined to the row (:func:`_with_thread`), so the keyset walk looks each
+    row's thread up by its primary key and stops at the page's end. (A sub-select instead,
+    inside the ``OR`` of :func:`_own_rows`, is hashed from every thread of those kinds.)"""
+    return threads.c.kind.not_in(beyond_inbox)
+
+
+def _with_thread() -> Any:
+    return participants.join(threads, threads.c.id == participants.c.thread_id)
 
 
 def _own_rows(account_id: str, staff_of: str | None, beyond_inbox: frozenset[str] = frozenset()) -> ColumnElement[bool]:
@@ -557,6 +563,8 @@ class ConversationQueries:
     ) -> list[Listing]:
         """Newest activity first, on ix_participants_account_activity."""
         query = select(participants).where(_own_rows(account_id, staff_of, beyond_inbox))
+        if beyond_inbox:
+            query = query.select_from(_with_thread())
         if kinds:
             query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         if after is not None:
@@ -593,7 +601,7 @@ class ConversationQueries:
         if kinds:
             query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         if beyond_inbox:
-            query = query.where(_reached(beyond_inbox))
+            query = query.select_from(_with_thread()).where(_reached(beyond_inbox))
         query = query.order_by(at.desc(), participants.c.thread_id.desc()).limit(limit)
         return await self._listings(await self._session.execute(query))
 
@@ -606,7 +614,7 @@ class ConversationQueries:
             participants.c.unread_count > 0,
         )
         if beyond_inbox:
-            query = query.where(_reached(beyond_inbox))
+            query = query.select_from(_with_thread()).where(_reached(beyond_inbox))
         unread = query.limit(UNREAD_COUNT_CAP).subquery()
         return int((await self._session.execute(select(func.count()).select_from(unread))).scalar_one())
 
@@ -646,9 +654,12 @@ class ConversationQueries:
             if beyond_inbox:
                 inbox = and_(inbox, _reached(beyond_inbox))
             mine = or_(mine, inbox)
+        reachable = select(participants.c.thread_id).where(mine)
+        if beyond_inbox:
+            reachable = reachable.select_from(_with_thread())
         query = select(*_MESSAGE_COLUMNS).where(
             messages.c.search_vector.op("@@")(func.to_tsquery(text("'simple'::regconfig"), tsquery)),
-            messages.c.thread_id.in_(select(participants.c.thread_id).where(mine)),
+            messages.c.thread_id.in_(reachable),
         )
         if kinds:
             query = query.where(messages.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
