@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 from messaging_fakes import FakeDirectory, Store, make_services
+from sqlalchemy import String
 
 from messaging.adapters import orm
 from messaging.domain.activity import reader_keys
@@ -169,4 +170,6 @@ def test_every_feed_key_fits_the_feed_table() -> None:
     )
     keys = reader_keys(principal)
     assert len(keys) == 7, keys  # own, as staff, the inbox; as staff and the inbox for cases and for tickets
-    assert max(len(key) for key in keys) <= orm.activity.c.reader.type.length
+    column = orm.activity.c.reader.type
+    assert isinstance(column, String) and column.length is not None
+    assert max(len(key) for key in keys) <= column.length
