@@ -78,6 +78,7 @@ async def test_the_gp_patient_signs_in_with_an_sms_code(channel: grpc.aio.Channe
         ("medewerker@vlaardingen.example", "Gemeente Vlaardingen", "municipality", ["staff"]),
         # The e-counter's demo logins: the department's case handler and the care organisation's user.
         ("behandelaar@departementzorg.example", "Departement Zorg", "government_department", ["case_handler"]),
+        ("helpdesk@departementzorg.example", "Departement Zorg", "government_department", ["helpdesk"]),
         ("beheerder@departementzorg.example", "Departement Zorg", "government_department", ["admin"]),
         ("medewerker@hetanker.example", "Woonzorgcentrum Het Anker", "care_organisation", ["staff"]),
         ("beheerder@hetanker.example", "Woonzorgcentrum Het Anker", "care_organisation", ["admin"]),

@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 from support import (
     add_themes,
+    invite_staff_member,
     login,
     notice_detail,
     onboard_organisation,
@@ -398,6 +399,75 @@ async def test_3_1_1_the_department_answers_under_the_reference_and_the_right_pe
     assert (await api.get(f"/api/v1/ecounter/messages?reference={reference}", headers=bearer(other))).json()[
         "items"
     ] == []
+
+
+async def test_a_case_is_read_by_every_user_of_the_organisation_and_by_the_departments_case_handlers_only(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    """The contract: a case "readable at GET /api/v1/threads/{id} by every user of the
+    organisation and by the department's case handlers, 404 for anyone else" — the
+    department's other staff, who work its shared inbox, too; and no list, inbox, unread
+    count or search of theirs shows it."""
+    assert world["department"].administrator is not None and world["anker"].administrator is not None
+    word = f"Inspectie{uuid.uuid4().hex[:8]}"
+    handler = bearer(await login(api, world["department"].email))
+    sent = await api.post(
+        "/api/v1/ecounter/messages",
+        json={
+            "theme_id": world["themes"][1],
+            "organisation_id": world["anker"].organisation_id,
+            "title": "Aankondiging",
+            "body": f"{word} volgende week",
+        },
+        headers=handler,
+    )
+    assert sent.status_code == 201, sent.text
+    thread_id = sent.json()["id"]
+
+    # Every user of Het Anker who works its e-counter, whatever their role, reads and answers it.
+    anker_users = [world["anker"]] + [
+        await invite_staff_member(stack, world["anker"].administrator, roles=roles)
+        for roles in (("practitioner",), ("helpdesk",))
+    ]
+    for user in anker_users:
+        token = bearer(await login(api, user.email))
+        assert (await api.get(f"/api/v1/threads/{thread_id}", headers=token)).status_code == 200, user.email
+        received = (await api.get("/api/v1/ecounter/messages?box=received", headers=token)).json()
+        assert thread_id in {m["id"] for m in received["items"]}
+        found = (await api.get("/api/v1/search", params={"q": word}, headers=token)).json()
+        assert [hit["thread_id"] for hit in found["items"]] == [thread_id]
+
+    # Another case handler of the department reaches it by every way in.
+    colleague = await invite_staff_member(stack, world["department"].administrator, roles=("case_handler",))
+    other_handler = bearer(await login(api, colleague.email))
+    inbox = (await api.get("/api/v1/secure-mail-inbox?folder=sent", headers=other_handler)).json()
+    assert thread_id in {item["id"] for item in inbox["items"]}
+    found = (await api.get("/api/v1/search", params={"q": word}, headers=other_handler)).json()
+    assert [hit["thread_id"] for hit in found["items"]] == [thread_id]
+    assert (await api.get(f"/api/v1/threads/{thread_id}", headers=other_handler)).status_code == 200
+    assert (await api.get(f"/api/v1/ecounter/messages/{thread_id}", headers=other_handler)).status_code == 200
+
+    # The department's staff without the case handler's role: nowhere.
+    for roles in (("staff",), ("helpdesk",), ("staff", "practitioner")):
+        member = await invite_staff_member(stack, world["department"].administrator, roles=roles)
+        other = bearer(await login(api, member.email))
+        assert (await api.get(f"/api/v1/threads/{thread_id}", headers=other)).status_code == 404, roles
+        posted = await api.post(f"/api/v1/threads/{thread_id}/messages", json={"body": "Hallo"}, headers=other)
+        assert posted.status_code == 404, roles
+        for folder in ("received", "sent"):
+            theirs = (await api.get(f"/api/v1/secure-mail-inbox?folder={folder}", headers=other)).json()
+            assert thread_id not in {item["id"] for item in theirs["items"]}, roles
+        assert (await api.get("/api/v1/search", params={"q": word}, headers=other)).json()["items"] == [], roles
+        listed = (await api.get("/api/v1/threads", headers=other)).json()
+        assert thread_id not in {item["id"] for item in listed["items"]}, roles
+        # The e-counter's pages of the department are its case handlers' (403, naming why).
+        for path in ("/api/v1/ecounter/messages?box=sent", f"/api/v1/ecounter/messages/{thread_id}"):
+            refused = await api.get(path, headers=other)
+            assert refused.status_code == 403 and refused.json()["code"] == "not_permitted", (roles, path)
+        reply = await api.post(f"/api/v1/ecounter/messages/{thread_id}/replies", json={"body": "Hallo"}, headers=other)
+        assert reply.status_code == 403, roles
+        started = await api.post("/api/v1/threads", json={"kind": "org_case", "subject": "Eigen zaak"}, headers=other)
+        assert started.status_code == 403, roles
 
 
 async def test_3_1_3_paging_and_filters_on_200_messages_and_the_theme_in_out_list(

@@ -105,6 +105,41 @@ async def test_a_question_becomes_a_ticket_the_helpdesk_answers_and_a_confirmati
     assert all(item["id"] != ticket for item in theirs["items"])
 
 
+async def test_only_the_helpdesk_role_of_the_department_reaches_a_ticket(
+    stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    """The department's other staff work its shared inbox too (its secure mail, its case
+    handlers its cases), but a ticket is the helpdesk's: 404, and in none of their lists."""
+    department = world["helpdesk"].administrator
+    assert department is not None
+    word = f"Zoekterm{uuid.uuid4().hex[:8]}"
+    asker = bearer(await login(api, world["asker"].email))
+    asked = await api.post(
+        "/api/v1/helpdesk/questions", json={"email": address(), "question": f"Waar staat {word}?"}, headers=asker
+    )
+    assert asked.status_code == 201, asked.text
+    ticket = asked.json()["id"]
+
+    helpdesk = bearer(await login(api, world["helpdesk"].email))
+    found = (await api.get("/api/v1/search", params={"q": word}, headers=helpdesk)).json()
+    assert [hit["thread_id"] for hit in found["items"]] == [ticket]
+    inbox = (await api.get("/api/v1/secure-mail-inbox?folder=received", headers=helpdesk)).json()
+    assert ticket in {item["id"] for item in inbox["items"]} and inbox["unread_threads"] >= 1
+
+    for roles in (("staff",), ("case_handler",), ("staff", "practitioner")):
+        member = await invite_staff_member(stack, department, roles=roles)
+        other = bearer(await login(api, member.email))
+        assert (await api.get(f"/api/v1/threads/{ticket}", headers=other)).status_code == 404, roles
+        answer = await api.post(f"/api/v1/threads/{ticket}/messages", json={"body": "Ik ook"}, headers=other)
+        assert answer.status_code == 404, roles
+        theirs = (await api.get("/api/v1/secure-mail-inbox?folder=received", headers=other)).json()
+        assert ticket not in {item["id"] for item in theirs["items"]}, roles
+        assert theirs["unread_threads"] == 0, roles
+        assert (await api.get("/api/v1/search", params={"q": word}, headers=other)).json()["items"] == [], roles
+        listed = (await api.get("/api/v1/threads", headers=other)).json()
+        assert ticket not in {item["id"] for item in listed["items"]}, roles
+
+
 async def test_an_organisation_no_department_supervises_has_no_helpdesk_to_ask(
     stack: Stack, api: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:

@@ -761,7 +761,8 @@ ROUTES: list[Route] = [
         "/api/v1/organisation/supervised/{id}", make=_linked
     )),
     # --- the e-counter (contacts, messaging): the shared inbox's people; the department's
-    # side (writing to the organisations it supervises, answering them) its case handlers
+    # side (reading its cases, writing to the organisations it supervises, answering them)
+    # its case handlers only (this organisation is a department)
     Route("GET", "/api/v1/ecounter/themes", may(Capability.VIEW_ORGANISATION), fixed("/api/v1/ecounter/themes")),
     Route("GET", "/api/v1/ecounter/tasks", may(Capability.WORK_SHARED_INBOX), fixed("/api/v1/ecounter/tasks")),
     Route("GET", "/api/v1/organisation/contacts", may(Capability.WORK_SHARED_INBOX), fixed(
@@ -779,10 +780,10 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/ecounter/themes/{theme_id}/contacts", may(Capability.WORK_SHARED_INBOX), lambda w, r, a: _at(
         f"/api/v1/ecounter/themes/{w.ids['theme']}/contacts"
     )),
-    Route("GET", "/api/v1/ecounter/messages", may(Capability.WORK_SHARED_INBOX), fixed(
+    Route("GET", "/api/v1/ecounter/messages", may(Capability.HANDLE_CASES), fixed(
         "/api/v1/ecounter/messages", query={"box": "sent"}
     )),
-    Route("GET", "/api/v1/ecounter/messages/{thread_id}", may(Capability.WORK_SHARED_INBOX), lambda w, r, a: _at(
+    Route("GET", "/api/v1/ecounter/messages/{thread_id}", may(Capability.HANDLE_CASES), lambda w, r, a: _at(
         f"/api/v1/ecounter/messages/{w.ids['case']}"
     )),
     Route("POST", "/api/v1/ecounter/messages", may(Capability.HANDLE_CASES), fresh(

@@ -250,20 +250,26 @@ class FakeQueries:
         limit: int,
         *,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         rows = [
             p
             for p in self._s.participants.values()
-            if self._own(p, account_id, staff_of) and (not kinds or self._s.threads[p.thread_id].kind in kinds)
+            if self._own(p, account_id, staff_of, beyond_inbox)
+            and (not kinds or self._s.threads[p.thread_id].kind in kinds)
         ]
         return self._page(rows, lambda p: p.last_activity_at, after, limit)
 
-    @staticmethod
-    def _own(p: Participant, account_id: str, staff_of: str | None) -> bool:
+    def _reached(self, p: Participant, beyond_inbox: frozenset[str]) -> bool:
+        return self._s.threads[p.thread_id].kind.value not in beyond_inbox
+
+    def _own(self, p: Participant, account_id: str, staff_of: str | None, beyond_inbox: frozenset[str]) -> bool:
         return (
             p.kind is ParticipantKind.ACCOUNT
             and p.account_id == account_id
-            and (p.via_organisation_id is None or p.via_organisation_id == staff_of)
+            and (
+                p.via_organisation_id is None or (p.via_organisation_id == staff_of and self._reached(p, beyond_inbox))
+            )
         )
 
     async def inbox(
@@ -275,6 +281,7 @@ class FakeQueries:
         assigned_to: str | None,
         *,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         def at(p: Participant) -> datetime | None:
             return p.last_received_at if folder == "received" else p.last_sent_at
@@ -287,6 +294,7 @@ class FakeQueries:
             and at(p) is not None
             and (assigned_to is None or self._s.threads[p.thread_id].assigned_to_account_id == assigned_to)
             and (not kinds or self._s.threads[p.thread_id].kind in kinds)
+            and self._reached(p, beyond_inbox)
         ]
         return self._page(rows, at, after, limit)
 
@@ -305,11 +313,14 @@ class FakeQueries:
             ordered = [p for p in ordered if position(p) < (after.at, after.id)]
         return [Listing(copy.deepcopy(self._s.threads[p.thread_id]), copy.deepcopy(p)) for p in ordered[:limit]]
 
-    async def unread_inbox_threads(self, organisation_id: str) -> int:
+    async def unread_inbox_threads(self, organisation_id: str, *, beyond_inbox: frozenset[str] = frozenset()) -> int:
         return sum(
             1
             for p in self._s.participants.values()
-            if p.kind is ParticipantKind.ORGANISATION and p.organisation_id == organisation_id and p.unread_count > 0
+            if p.kind is ParticipantKind.ORGANISATION
+            and p.organisation_id == organisation_id
+            and p.unread_count > 0
+            and self._reached(p, beyond_inbox)
         )
 
     async def participants_of(self, thread_ids: list[str]) -> dict[str, list[Participant]]:
@@ -330,13 +341,19 @@ class FakeQueries:
         after: ListCursor | None,
         limit: int,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[SearchResult]:
         mine = {
             p.thread_id
             for p in self._s.participants.values()
             if (
-                self._own(p, account_id, organisation_id)
-                or (p.kind is ParticipantKind.ORGANISATION and organisation_id and p.organisation_id == organisation_id)
+                self._own(p, account_id, organisation_id, beyond_inbox)
+                or (
+                    p.kind is ParticipantKind.ORGANISATION
+                    and organisation_id
+                    and p.organisation_id == organisation_id
+                    and self._reached(p, beyond_inbox)
+                )
             )
             and (not kinds or self._s.threads[p.thread_id].kind.value in kinds)
         }

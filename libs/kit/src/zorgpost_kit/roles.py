@@ -64,6 +64,9 @@ class Capability(StrEnum):
     PRACTISE_CARE = "practise_care"
     #: The e-counter's cases on a department's side.
     HANDLE_CASES = "handle_cases"
+    #: The technical helpdesk's tickets in the shared inbox of the department running the
+    #: e-counter (its other staff do not read them).
+    ANSWER_HELPDESK = "answer_helpdesk"
     #: Whether a notice (mail, SMS) of the organisation was delivered.
     VIEW_DELIVERIES = "view_deliveries"
     # --- a person served by an organisation
@@ -85,6 +88,7 @@ DESCRIPTIONS: dict[Capability, str] = {
     Capability.MANAGE_CLIENTS: "manage the organisation's clients and their access",
     Capability.PRACTISE_CARE: "work in the portal as a care provider",
     Capability.HANDLE_CASES: "handle e-counter cases",
+    Capability.ANSWER_HELPDESK: "answer the technical helpdesk's questions",
     Capability.VIEW_DELIVERIES: "see whether the organisation's notices were delivered",
     Capability.USE_PORTAL: "use the client or patient portal",
     Capability.WRITE_TO_ORGANISATION: "write to an organisation",
@@ -106,6 +110,7 @@ GRANTED_BY: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_CLIENTS: frozenset({Role.STAFF, Role.PRACTITIONER}),
     Capability.PRACTISE_CARE: frozenset({Role.PRACTITIONER}),
     Capability.HANDLE_CASES: frozenset({Role.CASE_HANDLER}),
+    Capability.ANSWER_HELPDESK: frozenset({Role.HELPDESK}),
     Capability.VIEW_DELIVERIES: frozenset({Role.STAFF, Role.PRACTITIONER, Role.HELPDESK}),
     Capability.USE_PORTAL: frozenset({Role.PERSON}),
     Capability.WRITE_TO_ORGANISATION: frozenset({Role.PERSON}),

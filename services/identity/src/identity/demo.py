@@ -64,6 +64,8 @@ DEMO_STAFF = [
         DEMO_ORGANISATIONS[2].id,
         frozenset({Role.CASE_HANDLER}),
     ),
+    # The department's technical helpdesk ("Hulp nodig?"): only its helpdesk role reads tickets.
+    ("helpdesk@departementzorg.example", "Hugo Helpdesk", DEMO_ORGANISATIONS[2].id, frozenset({Role.HELPDESK})),
     ("beheerder@departementzorg.example", "Dora Beheerder", DEMO_ORGANISATIONS[2].id, frozenset({Role.ADMIN})),
     ("medewerker@hetanker.example", "Anke Ankersmit", DEMO_ORGANISATIONS[3].id, frozenset({Role.STAFF})),
     ("beheerder@hetanker.example", "Hans Beheerder", DEMO_ORGANISATIONS[3].id, frozenset({Role.ADMIN})),

@@ -216,8 +216,10 @@ activity = Table(
     "activity",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=True),
-    # "account:<id>", "staff:<organisation id>:<account id>" or "organisation:<id>"
-    Column("reader", String(80), nullable=False),
+    # "account:<id>", "staff:<organisation id>:<account id>" or "organisation:<id>", the
+    # last two with ":<thread kind>" for a kind not every staff member reaches
+    # (``domain.activity``)
+    Column("reader", String(120), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("thread_id", String(36), nullable=False),
     Column("message_id", String(36), nullable=True),

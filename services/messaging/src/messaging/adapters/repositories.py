@@ -511,12 +511,29 @@ class ActivityRepository:
 
 
 # ----------------------------------------------------------------------------- read side
-def _own_rows(account_id: str, staff_of: str | None) -> ColumnElement[bool]:
+def _reached(beyond_inbox: frozenset[str]) -> ColumnElement[bool]:
+    """The participant row's thread is of none of ``beyond_inbox`` (the kinds the caller does
+    not reach through the shared inbox, ``domain.threads.kinds_beyond_inbox``): a condition
+    on the thread joined to the row (:func:`_with_thread`), so the keyset walk looks each
+    row's thread up by its primary key and stops at the page's end. (A sub-select instead,
+    inside the ``OR`` of :func:`_own_rows`, is hashed from every thread of those kinds.)"""
+    return threads.c.kind.not_in(beyond_inbox)
+
+
+def _with_thread() -> Any:
+    return participants.join(threads, threads.c.id == participants.c.thread_id)
+
+
+def _own_rows(account_id: str, staff_of: str | None, beyond_inbox: frozenset[str] = frozenset()) -> ColumnElement[bool]:
     """The caller's own participant rows that still count (``domain.threads.staff_organisation``):
-    a row acquired via an organisation only while ``staff_of`` (what the token says) is it."""
+    a row acquired via an organisation only while ``staff_of`` (what the token says) is it,
+    and only in a thread of a kind the caller reaches through its shared inbox."""
     via_counts: ColumnElement[bool] = participants.c.organisation_id.is_(None)
     if staff_of is not None:
-        via_counts = or_(via_counts, participants.c.organisation_id == staff_of)
+        via_is_theirs = participants.c.organisation_id == staff_of
+        if beyond_inbox:
+            via_is_theirs = and_(via_is_theirs, _reached(beyond_inbox))
+        via_counts = or_(via_counts, via_is_theirs)
     return and_(participants.c.kind == "account", participants.c.account_id == account_id, via_counts)
 
 
@@ -542,9 +559,12 @@ class ConversationQueries:
         limit: int,
         *,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """Newest activity first, on ix_participants_account_activity."""
-        query = select(participants).where(_own_rows(account_id, staff_of))
+        query = select(participants).where(_own_rows(account_id, staff_of, beyond_inbox))
+        if beyond_inbox:
+            query = query.select_from(_with_thread())
         if kinds:
             query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
         if after is not None:
@@ -563,6 +583,7 @@ class ConversationQueries:
         assigned_to: str | None,
         *,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """The organisation's rows, newest received (or sent) first, on the matching partial index."""
         at = participants.c.last_received_at if folder == "received" else participants.c.last_sent_at
@@ -579,22 +600,22 @@ class ConversationQueries:
             )
         if kinds:
             query = query.where(participants.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))
+        if beyond_inbox:
+            query = query.select_from(_with_thread()).where(_reached(beyond_inbox))
         query = query.order_by(at.desc(), participants.c.thread_id.desc()).limit(limit)
         return await self._listings(await self._session.execute(query))
 
-    async def unread_inbox_threads(self, organisation_id: str) -> int:
+    async def unread_inbox_threads(self, organisation_id: str, *, beyond_inbox: frozenset[str] = frozenset()) -> int:
         """Counted up to UNREAD_COUNT_CAP (a badge shows "999+"), so a large backlog costs
         what a small one does."""
-        unread = (
-            select(participants.c.id)
-            .where(
-                participants.c.kind == "organisation",
-                participants.c.organisation_id == organisation_id,
-                participants.c.unread_count > 0,
-            )
-            .limit(UNREAD_COUNT_CAP)
-            .subquery()
+        query = select(participants.c.id).where(
+            participants.c.kind == "organisation",
+            participants.c.organisation_id == organisation_id,
+            participants.c.unread_count > 0,
         )
+        if beyond_inbox:
+            query = query.select_from(_with_thread()).where(_reached(beyond_inbox))
+        unread = query.limit(UNREAD_COUNT_CAP).subquery()
         return int((await self._session.execute(select(func.count()).select_from(unread))).scalar_one())
 
     async def participants_of(self, thread_ids: list[str]) -> dict[str, list[Participant]]:
@@ -622,18 +643,23 @@ class ConversationQueries:
         after: ListCursor | None,
         limit: int,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[SearchResult]:
         """Full text on ix_messages_search, limited to the caller's threads; newest first."""
         # Words are \\w+ only (see search_words), so the prefix query cannot be malformed.
         tsquery = " & ".join(f"{word}:*" for word in words)
-        mine = _own_rows(account_id, organisation_id)
+        mine = _own_rows(account_id, organisation_id, beyond_inbox)
         if organisation_id is not None:
-            mine = or_(
-                mine, and_(participants.c.kind == "organisation", participants.c.organisation_id == organisation_id)
-            )
+            inbox = and_(participants.c.kind == "organisation", participants.c.organisation_id == organisation_id)
+            if beyond_inbox:
+                inbox = and_(inbox, _reached(beyond_inbox))
+            mine = or_(mine, inbox)
+        reachable = select(participants.c.thread_id).where(mine)
+        if beyond_inbox:
+            reachable = reachable.select_from(_with_thread())
         query = select(*_MESSAGE_COLUMNS).where(
             messages.c.search_vector.op("@@")(func.to_tsquery(text("'simple'::regconfig"), tsquery)),
-            messages.c.thread_id.in_(select(participants.c.thread_id).where(mine)),
+            messages.c.thread_id.in_(reachable),
         )
         if kinds:
             query = query.where(messages.c.thread_id.in_(select(threads.c.id).where(threads.c.kind.in_(kinds))))

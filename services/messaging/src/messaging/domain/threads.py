@@ -75,6 +75,17 @@ class KindPolicy:
     #: reaches it: only the portal's conversations with the practice, never the person's
     #: own chats, secure mail, e-counter cases or helpdesk questions.
     reachable_by_delegate: bool = False
+    #: Working the shared inbox reaches it only with this capability too, on either side
+    #: (a helpdesk ticket: the helpdesk role's, see :func:`inbox_capability`).
+    inbox_needs: Capability | None = None
+    #: ... and on a government department's side only with this one (an e-counter case:
+    #: the department's case handlers; the organisation's side stays every staff member's).
+    department_inbox_needs: Capability | None = None
+
+    @property
+    def restricted_inbox(self) -> bool:
+        """Not every staff member of an organisation taking part reaches it."""
+        return self.inbox_needs is not None or self.department_inbox_needs is not None
 
 
 POLICIES: dict[ThreadKind, KindPolicy] = {
@@ -114,6 +125,7 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             withdrawable_until_opened=False,
             # A case between two organisations: the other one's counter, as its shared inbox.
             start_with_organisations=1,
+            department_inbox_needs=Capability.HANDLE_CASES,
         ),
         # Seed 5: the patient asks (with photos, perhaps), the practice answers once.
         KindPolicy(
@@ -157,6 +169,7 @@ POLICIES: dict[ThreadKind, KindPolicy] = {
             invitations=False,
             likes=False,
             withdrawable_until_opened=False,
+            inbox_needs=Capability.ANSWER_HELPDESK,
         ),
     )
 }
@@ -319,18 +332,80 @@ def staff_organisation(principal: Principal) -> str | None:
     thread they started or sent for it) ends with that membership or with the roles that let
     them work its shared inbox: their token says whom they work for now and what they may do,
     and only that organisation's rows count (none for a person, a guest or an administrator
-    without an inbox role). Every way into a thread applies this rule: opening it
-    (:func:`resolve_access`), the conversation list and search (in SQL) and the live feed
-    (:func:`participant_reader_key` and :func:`reader_keys` in ``domain.activity``).
+    without an inbox role). Which kinds of thread they reach there is
+    :func:`reaches_through_inbox`'s. Every way into a thread applies both: opening it
+    (:func:`resolve_access`), the lists, the shared inbox, its unread count and search (in
+    SQL, given :func:`kinds_beyond_inbox`) and the live feed (:func:`participant_reader_key`
+    and :func:`reader_keys` in ``domain.activity``).
     """
     return principal.organisation_id if principal.can(Capability.WORK_SHARED_INBOX) else None
 
 
-def row_counts_for(participant: Participant, principal: Principal) -> bool:
-    """Whether an account participant row of the caller still reaches its thread (see
-    :func:`staff_organisation`)."""
+#: Identity's kind of organisation that supervises others and runs their e-counter.
+GOVERNMENT_DEPARTMENT = "government_department"
+
+
+def on_department_side(principal: Principal) -> bool:
+    """Whether the caller works for a government department, as their token says (the
+    ``org.kind`` claim identity signs at every login and token refresh).
+
+    The token rather than the thread: on the e-counter either side starts a case, so who
+    started it does not tell the department from the organisation; an organisation's kind is
+    fixed when it is created and a department is never supervised itself (identity's
+    supervision rules), so a department is always the department's side of its cases; and a
+    rule of the caller alone is one the lists, search and the live feed can apply in SQL or
+    by key, the same way opening a thread does, without a look-up per thread."""
+    return principal.organisation_kind == GOVERNMENT_DEPARTMENT
+
+
+def inbox_capability(kind: ThreadKind, principal: Principal) -> Capability | None:
+    """What the caller needs, besides working the shared inbox, to reach threads of ``kind``
+    through their organisation's shared inbox (None: nothing more).
+
+    An e-counter case reaches the department's case handlers only (every staff member of the
+    organisation on the other side still reads every case of theirs, as seed 3 says), and a
+    helpdesk ticket only the helpdesk role of the department answering it; every other kind
+    every staff member who works the shared inbox."""
+    policy = policy_for(kind)
+    if policy.department_inbox_needs is not None and on_department_side(principal):
+        return policy.department_inbox_needs
+    return policy.inbox_needs
+
+
+def reaches_through_inbox(principal: Principal, kind: ThreadKind) -> bool:
+    """The one rule of whether the caller reaches a thread of ``kind`` as staff of their
+    organisation: through its shared inbox, or through a row they got as its staff (see
+    :func:`staff_organisation` and :func:`inbox_capability`)."""
+    if staff_organisation(principal) is None:
+        return False
+    needed = inbox_capability(kind, principal)
+    return needed is None or principal.can(needed)
+
+
+def kinds_beyond_inbox(principal: Principal) -> frozenset[str]:
+    """The kinds :func:`reaches_through_inbox` refuses the caller, for the queries: their
+    organisation's rows and their rows as its staff of these kinds are left out (empty for
+    anyone without an organisation's shared inbox, whose queries read no such rows)."""
+    if staff_organisation(principal) is None:
+        return frozenset()
+    return frozenset(kind.value for kind in ThreadKind if not reaches_through_inbox(principal, kind))
+
+
+def require_inbox_kind(principal: Principal, kind: ThreadKind) -> None:
+    """Raises :class:`NotPermitted` (403, naming the capability) unless the caller reaches
+    threads of ``kind`` through their organisation's shared inbox: for a page of such
+    threads only (the e-counter's lists), never for one thread, which is simply not found."""
+    principal.require(Capability.WORK_SHARED_INBOX)
+    needed = inbox_capability(kind, principal)
+    if needed is not None:
+        principal.require(needed)
+
+
+def row_counts_for(participant: Participant, principal: Principal, kind: ThreadKind) -> bool:
+    """Whether an account participant row of the caller still reaches its thread of
+    ``kind`` (see :func:`staff_organisation`)."""
     via = participant.via_organisation_id
-    return via is None or via == staff_organisation(principal)
+    return via is None or (via == staff_organisation(principal) and reaches_through_inbox(principal, kind))
 
 
 def resolve_access(
@@ -340,8 +415,9 @@ def resolve_access(
 
     A guest reaches only the thread its token names, as the guest participant it names. An
     account holder reaches a thread they take part in; a staff member also every thread
-    where their organisation takes part (``name`` is then their display name for the row
-    made for them).
+    where their organisation takes part, of a kind they reach through its shared inbox
+    (:func:`reaches_through_inbox`; ``name`` is then their display name for the row made
+    for them).
     """
     if thread is None:
         raise ThreadNotFound()
@@ -356,7 +432,7 @@ def resolve_access(
     if principal.acts_on_behalf and not policy_for(thread.kind).reachable_by_delegate:
         raise ThreadNotFound()
     organisation = None
-    if principal.can(Capability.WORK_SHARED_INBOX):
+    if reaches_through_inbox(principal, thread.kind):
         organisation = next(
             (
                 p
@@ -367,7 +443,7 @@ def resolve_access(
         )
     for participant in participants:
         if participant.kind is ParticipantKind.ACCOUNT and participant.account_id == principal.subject_id:
-            if not row_counts_for(participant, principal):
+            if not row_counts_for(participant, principal, thread.kind):
                 raise ThreadNotFound()
             return Access(thread, participant, participants, organisation=organisation, caller=principal)
     if organisation is not None:

@@ -212,6 +212,8 @@ async def scan_pending(services: Services, scanner: VirusScanner, *, batch: int 
                 )
                 changes.append((updated.thread_id, change))
         for thread_id, change in changes:
-            await publish(uow, await uow.participants.of_thread(thread_id), change)
+            thread = await uow.threads.get(thread_id, lock=False)
+            if thread is not None:
+                await publish(uow, thread, await uow.participants.of_thread(thread_id), change)
         await uow.commit()
     return len(pending) == batch

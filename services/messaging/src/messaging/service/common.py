@@ -178,8 +178,10 @@ async def open_thread(
     return access
 
 
-async def publish(uow: MessagingUnitOfWork, participants: list[Participant], change: ActivityChange) -> None:
-    await uow.activity.publish(keys_of(participants), change)
+async def publish(
+    uow: MessagingUnitOfWork, thread: Thread, participants: list[Participant], change: ActivityChange
+) -> None:
+    await uow.activity.publish(keys_of(participants, thread.kind), change)
 
 
 def check_body(body: str, errors: FieldErrors, *, required: bool) -> str:

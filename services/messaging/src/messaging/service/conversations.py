@@ -25,10 +25,12 @@ from messaging.domain.threads import (
     ThreadKind,
     account_participant,
     apply_new_message,
+    kinds_beyond_inbox,
     new_id,
     organisation_participant,
     other_party_name,
     policy_for,
+    require_inbox_kind,
     seen_by_count,
     staff_organisation,
 )
@@ -234,7 +236,7 @@ async def do_post_message(
         message = await add_message(
             uow, access, body, now, files=files, acting_account_id=acting_account(caller), limits=services
         )
-        await publish(uow, access.participants, message_activity(message))
+        await publish(uow, access.thread, access.participants, message_activity(message))
         await uow.commit()
     return message
 
@@ -255,6 +257,9 @@ def check_create_thread(
         raise NotAllowedForKind()
     if principal.acts_on_behalf and not policy.reachable_by_delegate:
         raise NotAllowedForKind()
+    if principal.can(Capability.WORK_SHARED_INBOX) and policy.shared_inbox:
+        # Staff start it for their organisation: only a kind they reach through its inbox.
+        require_inbox_kind(principal, thread_kind)
     errors = FieldErrors()
     text_subject = check_subject(subject, errors)
     text_body = check_body(body, errors, required=False)
@@ -425,7 +430,7 @@ async def store_new_thread(uow: MessagingUnitOfWork, access: Access, now: dateti
     created = ActivityChange(
         ActivityKind.THREAD_CREATED, access.thread.id, now, actor_participant_id=me.id, actor_name=me.display_name
     )
-    await publish(uow, access.participants, created)
+    await publish(uow, access.thread, access.participants, created)
 
 
 async def do_create_thread(
@@ -452,7 +457,7 @@ async def do_create_thread(
                 await add_message(uow, access, body, now, files=files, acting_account_id=acting_account(caller))
             )
         for message in messages:
-            await publish(uow, access.participants, message_activity(message))
+            await publish(uow, access.thread, access.participants, message_activity(message))
         await uow.commit()
     return thread_view(access, messages, liked=set(), older_cursor="")
 
@@ -544,7 +549,7 @@ async def do_open_thread(services: Services, caller: Caller, thread_id: str, lim
         newest = await uow.messages.latest(access.thread.id, before_seq=None, limit=count + 1)
         liked = await uow.messages.liked([m.id for m in newest], access.participant.id)
         if moved:
-            await publish(uow, access.participants, read_activity(access, now))
+            await publish(uow, access.thread, access.participants, read_activity(access, now))
         await uow.commit()
     page = newest[:count]
     older = str(page[-1].seq) if len(newest) > count else ""
@@ -580,7 +585,12 @@ async def list_threads(
             return [], ""
     async with services.uow() as uow:
         listings = await uow.queries.threads_of_account(
-            principal.subject_id, staff_organisation(principal), after, count + 1, kinds=wanted
+            principal.subject_id,
+            staff_organisation(principal),
+            after,
+            count + 1,
+            kinds=wanted,
+            beyond_inbox=kinds_beyond_inbox(principal),
         )
         summaries = await summaries_of(uow, listings[:count])
     next_cursor = ""
@@ -618,7 +628,7 @@ async def do_mark_read(services: Services, caller: Caller, thread_id: str, up_to
                 raise MessageNotFound(fields={"up_to_message_id": "is not a message of this conversation"})
             up_to = message.seq
         if await mark_read(uow, access, up_to, now):
-            await publish(uow, access.participants, read_activity(access, now))
+            await publish(uow, access.thread, access.participants, read_activity(access, now))
         await uow.commit()
     return access.participant
 
@@ -656,7 +666,7 @@ async def do_set_like(services: Services, caller: Caller, message_id: str, liked
             actor_name=access.participant.display_name,
             value=count,
         )
-        await publish(uow, access.participants, change)
+        await publish(uow, access.thread, access.participants, change)
         await uow.commit()
     return message.id, count, liked
 
@@ -698,7 +708,7 @@ async def do_forward(services: Services, caller: Caller, message_id: str, to_thr
         message = await add_message(
             uow, target, source.body, now, files=files, forwarded_from=forwarded, limits=services
         )
-        await publish(uow, target.participants, message_activity(message))
+        await publish(uow, target.thread, target.participants, message_activity(message))
         await uow.commit()
     return message
 
@@ -728,6 +738,7 @@ async def search(
             after,
             count + 1,
             kinds=DELEGATE_KINDS if principal.acts_on_behalf else frozenset(),
+            beyond_inbox=kinds_beyond_inbox(principal),
         )
     page = found[:count]
     next_cursor = ""

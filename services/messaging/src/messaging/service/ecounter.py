@@ -36,6 +36,7 @@ from messaging.domain.threads import (
     Message,
     ThreadKind,
     new_id,
+    require_inbox_kind,
 )
 from messaging.service.attachments import AcceptedFile, discard_files, store_files
 from messaging.service.common import (
@@ -118,15 +119,18 @@ def _themes_by_organisation(links: list[SupervisionLink]) -> dict[str, tuple[str
 
 
 def _organisation_of(caller: Caller) -> str:
-    """The caller's organisation: every member of staff who works its shared inbox reads
-    and writes its e-counter messages; the department's side needs a case handler
-    (:func:`_require_case_handling`)."""
-    caller.principal.require(Capability.WORK_SHARED_INBOX)
+    """The caller's organisation, whose e-counter they work only where its shared inbox
+    reaches cases (``domain.threads.reaches_through_inbox``, the rule opening a case, the
+    lists, search and the live feed apply too): on an organisation's side every member of
+    staff who works its shared inbox reads and writes its messages, on a department's side
+    its case handlers only (403 for its other staff, naming the capability)."""
+    require_inbox_kind(caller.principal, ThreadKind.ORG_CASE)
     assert caller.principal.organisation_id is not None
     return caller.principal.organisation_id
 
 
 def _require_case_handling(caller: Caller, from_department: bool) -> None:
+    """The department's side, as the case itself says (whatever the token's claims)."""
     if from_department:
         caller.principal.require(Capability.HANDLE_CASES)
 
@@ -461,7 +465,7 @@ async def _send_in(
                 occurred_at=now,
             )
         )
-    await publish(work, access.participants, message_activity(message))
+    await publish(work, access.thread, access.participants, message_activity(message))
     return entries[0]
 
 
@@ -653,7 +657,8 @@ async def list_ecounter_messages(
 ) -> tuple[list[EcounterEntry], str]:
     """One page of the caller's organisation's messages, newest first, and the cursor of the
     next page ("" on the last). Every staff member of the organisation sees every message
-    of it (the seed: "Iedereen die kan aanmelden, kan ook alle berichten … raadplegen")."""
+    of it (the seed: "Iedereen die kan aanmelden, kan ook alle berichten … raadplegen"); on
+    a department's side its case handlers (:func:`_organisation_of`)."""
     mine = _organisation_of(caller)
     narrowed, cursor, limit = check_list_request(request)
     async with services.uow() as uow:

@@ -6,7 +6,8 @@ Whose helpdesk: the e-counter of a supervised organisation is run by the departm
 that supervise it (identity's links), and that is where the helpdesk role is held — a care
 organisation has nobody answering technical questions about the e-counter. So the ticket
 goes to the shared inbox of every department that supervises the asker's organisation
-(usually one), where its staff with the ``helpdesk`` role answer it. A department's own
+(usually one), where its staff with the ``helpdesk`` role answer it: only they reach
+tickets through that inbox (``domain.threads.reaches_through_inbox``). A department's own
 staff ask their own department's helpdesk. The asker takes part as themself and their own
 organisation's shared inbox does not: a colleague does not read someone else's ticket. An
 organisation that no department supervises has no helpdesk to ask (409 ``no_helpdesk``),
@@ -19,15 +20,12 @@ from dataclasses import dataclass
 from messaging.domain.errors import HelpdeskLimitReached, NoHelpdesk
 from messaging.domain.helpdesk import LANGUAGES, HelpdeskQuestionAsked, ticket_subject
 from messaging.domain.secure_mail import SendingLimit, recipient_key
-from messaging.domain.threads import ThreadKind
+from messaging.domain.threads import ThreadKind, on_department_side
 from messaging.service.common import HOUR, MAX_BODY_LENGTH, Caller, Services, caller_name, limits_wait, publish
 from messaging.service.conversations import StartWith, add_message, message_activity, new_thread, store_new_thread
 from zorgpost_kit.errors import FieldErrors
 from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_text
-
-#: The kind of organisation that runs an e-counter (identity's organisation kinds).
-GOVERNMENT_DEPARTMENT = "government_department"
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ async def do_ask_helpdesk(services: Services, caller: Caller, *, email: str, que
                 occurred_at=now,
             )
         )
-        await publish(uow, access.participants, message_activity(message))
+        await publish(uow, access.thread, access.participants, message_activity(message))
         await uow.commit()
     answered_by = ", ".join(department for _, department in helpdesks) or access.thread.organisation_name
     return Ticket(access.thread.id, answered_by)
@@ -110,6 +108,6 @@ async def _helpdesks(services: Services, caller: Caller) -> tuple[tuple[str, str
     links = await services.directory.supervisors(caller.access_token)
     if links:
         return tuple((link.organisation_id, link.organisation_name) for link in links)
-    if caller.principal.organisation_kind == GOVERNMENT_DEPARTMENT:
+    if on_department_side(caller.principal):
         return ()
     raise NoHelpdesk()

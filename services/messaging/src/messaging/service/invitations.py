@@ -60,6 +60,6 @@ async def do_join_by_invitation(uow: MessagingUnitOfWork, command: JoinByInvitat
         actor_participant_id=newcomer.id,
         actor_name=newcomer.display_name,
     )
-    await publish(uow, [*participants, newcomer], change)
+    await publish(uow, thread, [*participants, newcomer], change)
     log.info("participant_joined_by_invitation", thread_id=thread.id, invitation_id=command.invitation_id)
     return True

@@ -147,9 +147,11 @@ class ConversationQueries(Protocol):
         limit: int,
         *,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[Listing]:
         """The account's own rows; one acquired via an organisation only while ``staff_of``
-        (the organisation the caller's token says they are staff of) is it. ``kinds``: only
+        (the organisation the caller's token says they are staff of) is it and its thread is
+        of none of ``beyond_inbox`` (``domain.threads.kinds_beyond_inbox``). ``kinds``: only
         threads of these kinds (empty: every kind)."""
         ...
 
@@ -162,9 +164,14 @@ class ConversationQueries(Protocol):
         assigned_to: str | None,
         *,
         kinds: frozenset[str] = frozenset(),
-    ) -> list[Listing]: ...
+        beyond_inbox: frozenset[str] = frozenset(),
+    ) -> list[Listing]:
+        """The organisation's rows, leaving out threads of ``beyond_inbox``."""
+        ...
 
-    async def unread_inbox_threads(self, organisation_id: str) -> int: ...
+    async def unread_inbox_threads(
+        self, organisation_id: str, *, beyond_inbox: frozenset[str] = frozenset()
+    ) -> int: ...
 
     async def participants_of(self, thread_ids: list[str]) -> dict[str, list[Participant]]: ...
 
@@ -178,9 +185,11 @@ class ConversationQueries(Protocol):
         after: ListCursor | None,
         limit: int,
         kinds: frozenset[str] = frozenset(),
+        beyond_inbox: frozenset[str] = frozenset(),
     ) -> list[SearchResult]:
         """In the account's own threads (the same rule as ``threads_of_account``, with
-        ``organisation_id`` as ``staff_of``) and that organisation's shared inbox."""
+        ``organisation_id`` as ``staff_of``) and that organisation's shared inbox, both
+        without threads of ``beyond_inbox``."""
         ...
 
     async def activity_after(self, keys: list[str], position: int, limit: int) -> list[ActivityEntry]:

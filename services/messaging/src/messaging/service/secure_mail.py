@@ -39,6 +39,7 @@ from messaging.domain.threads import (
     ThreadState,
     account_participant,
     guest_participant,
+    kinds_beyond_inbox,
     new_id,
     organisation_participant,
     policy_for,
@@ -199,8 +200,8 @@ async def _publish_new_thread(uow: MessagingUnitOfWork, access: Access, message:
         actor_participant_id=access.participant.id,
         actor_name=access.participant.display_name,
     )
-    await publish(uow, access.participants, created)
-    await publish(uow, access.participants, message_activity(message))
+    await publish(uow, access.thread, access.participants, created)
+    await publish(uow, access.thread, access.participants, message_activity(message))
 
 
 def check_write_to_organisation(caller: Caller, subject: str, body: str) -> tuple[str, str]:
@@ -264,7 +265,8 @@ async def list_inbox(
     kinds: list[str] | tuple[str, ...] = (),
 ) -> tuple[list[ThreadSummaryView], str, int]:
     """The organisation's shared secure-mail inbox: (threads, next cursor, unread threads).
-    Staff only; every staff member of the organisation sees the same inbox."""
+    Staff only; every staff member of the organisation sees the same inbox, but for the
+    kinds they do not reach through it (``domain.threads.reaches_through_inbox``)."""
     principal = caller.principal
     principal.require(Capability.WORK_SHARED_INBOX)
     assert principal.organisation_id is not None
@@ -275,11 +277,12 @@ async def list_inbox(
     after = decode_cursor(cursor)
     assignee = principal.subject_id if assigned_to_me else None
     async with services.uow() as uow:
+        beyond = kinds_beyond_inbox(principal)
         listings = await uow.queries.inbox(
-            principal.organisation_id, chosen, after, count + 1, assignee, kinds=check_kinds(kinds)
+            principal.organisation_id, chosen, after, count + 1, assignee, kinds=check_kinds(kinds), beyond_inbox=beyond
         )
         summaries = await summaries_of(uow, listings[:count])
-        unread = await uow.queries.unread_inbox_threads(principal.organisation_id)
+        unread = await uow.queries.unread_inbox_threads(principal.organisation_id, beyond_inbox=beyond)
     next_cursor = ""
     if len(listings) > count:
         last = listings[count - 1]
@@ -333,10 +336,10 @@ async def do_assign(services: Services, caller: Caller, thread_id: str, assignee
             actor_participant_id=access.participant.id,
             actor_name=access.participant.display_name,
         )
-        keys = keys_of(access.participants)
+        keys = keys_of(access.participants, thread.kind)
         if member and access.organisation and access.organisation.organisation_id:
             # The colleague is told as staff of the organisation the thread is assigned in.
-            assignee = staff_reader_key(access.organisation.organisation_id, member.account_id)
+            assignee = staff_reader_key(access.organisation.organisation_id, member.account_id, thread.kind)
             if assignee not in keys:
                 keys.append(assignee)
         last = await _last_message(uow, thread)
@@ -379,7 +382,7 @@ async def do_withdraw(services: Services, caller: Caller, thread_id: str) -> Thr
             actor_name=access.participant.display_name,
         )
         last = await _last_message(uow, thread)
-        await publish(uow, access.participants, change)
+        await publish(uow, access.thread, access.participants, change)
         await uow.commit()
     return summary_of(thread, access.organisation or access.participant, access.participants, last)
 
