@@ -21,10 +21,10 @@ from zorgpost_devstack.stack import Stack
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-def _child(age: int, *, first: str = "Sam", days: int = 0, note: str = "") -> dict[str, Any]:
+def _child(age: int, *, first: str = "Sam", last: str = "Ouder", days: int = 0, note: str = "") -> dict[str, Any]:
     return {
         "child_first_name": first,
-        "child_last_name": "Ouder",
+        "child_last_name": last,
         "child_birth_date": years_ago(age, days=days).isoformat(),
         "relation": "parent",
         "note": note,
@@ -58,13 +58,17 @@ async def test_under_twelve_the_practice_approves_and_the_parent_switches_to_the
         parent.account_id,
     )
     receipt = (await wait_for_messages(stack, parent.email))[0]
-    assert "Sam Ouder" in receipt["subject"] and "Ik ben de moeder" not in receipt["text"]
+    # The subject names the practice, not the child; the child's name is in the text.
+    assert receipt["subject"].startswith("Uw aanvraag bij Kind & meer") and "Sam" not in receipt["subject"]
+    assert "Sam Ouder" in receipt["text"] and "Ik ben de moeder" not in receipt["text"]
     assert "/portal/access-requests" in receipt["text"]
 
     staff_token = await _token(api, staff)
     pending = (await api.get("/api/v1/access-requests?status=pending", headers=bearer(staff_token))).json()
     assert [(r["id"], r["note"]) for r in pending["items"]] == [(request["id"], "Ik ben de moeder van Sam.")]
     assert pending["next_cursor"] is None
+    review = (await api.get(f"/api/v1/access-requests/{request['id']}", headers=bearer(staff_token))).json()
+    assert (review["candidates"], review["new_record_allowed"]) == ([], True)
 
     approved = await api.post(f"/api/v1/access-requests/{request['id']}/approve", json={}, headers=bearer(staff_token))
     assert approved.status_code == 200, approved.text
@@ -89,15 +93,25 @@ async def test_under_twelve_the_practice_approves_and_the_parent_switches_to_the
 
 async def test_from_twelve_the_childs_own_account_consents_first(stack: Stack, api: httpx.AsyncClient) -> None:
     staff, parent = await _family(stack)
+    # The practice's client "Test Persoon", 13; the parent types the name in other case and spacing.
     youth = await create_client(stack, staff.organisation_id, years_ago(13))
     parent_token, staff_token = await _token(api, parent), await _token(api, staff)
-    born = years_ago(13).isoformat()
     asked = await api.post(
-        "/api/v1/me/access-requests",
-        json={**_child(13, first="Jip"), "child_birth_date": born},
-        headers=bearer(parent_token),
+        "/api/v1/me/access-requests", json=_child(13, first="test", last="  PERSOON"), headers=bearer(parent_token)
     )
     request_id = asked.json()["id"]
+    review = (await api.get(f"/api/v1/access-requests/{request_id}", headers=bearer(staff_token))).json()
+    assert [c["account_id"] for c in review["candidates"]] == [youth.account_id]
+    assert review["new_record_allowed"] is False
+
+    # Another child born the same day is not this client.
+    twin = await api.post("/api/v1/me/access-requests", json=_child(13, first="Jip"), headers=bearer(parent_token))
+    wrong_name = await api.post(
+        f"/api/v1/access-requests/{twin.json()['id']}/approve",
+        json={"person_account_id": youth.account_id},
+        headers=bearer(staff_token),
+    )
+    assert (wrong_name.status_code, fields(wrong_name)) == (422, {"person_account_id"})
 
     without_account = await api.post(
         f"/api/v1/access-requests/{request_id}/approve", json={}, headers=bearer(staff_token)
@@ -110,7 +124,7 @@ async def test_from_twelve_the_childs_own_account_consents_first(stack: Stack, a
     )
     assert approved.json()["delegation"]["status"] == "awaiting_consent"
     told = (await wait_for_messages(stack, parent.email, count=2))[0]
-    assert "Jip Ouder" in told["subject"] and "toestemming" in told["text"]
+    assert "Test Persoon" in told["text"] and "toestemming" in told["text"]
     early = await api.post("/api/v1/me/act-as", json={"person_id": youth.account_id}, headers=bearer(parent_token))
     assert early.status_code == 404
 
@@ -143,7 +157,7 @@ async def test_a_rejection_is_mailed_without_its_reason(stack: Stack, api: httpx
     assert rejected.json()["status"] == "rejected"
 
     mail = (await wait_for_messages(stack, parent.email, count=2))[0]
-    assert "Sam Ouder" in mail["subject"] and "bewijs van gezag" not in mail["text"] + mail.get("html", "")
+    assert "Sam" not in mail["subject"] and "bewijs van gezag" not in mail["text"] + mail.get("html", "")
     mine = (await api.get(f"/api/v1/me/access-requests/{request_id}", headers=bearer(parent_token))).json()
     assert (mine["status"], mine["reason"]) == ("rejected", reason)
     # Rejected, the parent may ask again.
@@ -222,3 +236,49 @@ async def test_another_practice_and_another_parent_get_not_found(stack: Stack, a
     staff_token = await _token(api, staff)
     own = (await api.get(f"/api/v1/access-requests/{request_id}", headers=bearer(staff_token))).json()
     assert own["status"] == "pending"
+
+
+async def test_under_twelve_a_client_with_the_same_name_is_chosen_or_a_new_record_asked_for_explicitly(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    staff, parent = await _family(stack)
+    known = await create_client(stack, staff.organisation_id, years_ago(7))  # "Test Persoon"
+    parent_token, staff_token = await _token(api, parent), await _token(api, staff)
+    asked = await api.post(
+        "/api/v1/me/access-requests", json=_child(7, first="Test", last="Persoon"), headers=bearer(parent_token)
+    )
+    request_id = asked.json()["id"]
+    review = (await api.get(f"/api/v1/access-requests/{request_id}", headers=bearer(staff_token))).json()
+    assert ([c["account_id"] for c in review["candidates"]], review["new_record_allowed"]) == (
+        [known.account_id],
+        True,
+    )
+
+    duplicate = await api.post(f"/api/v1/access-requests/{request_id}/approve", json={}, headers=bearer(staff_token))
+    assert (duplicate.status_code, duplicate.json()["code"]) == (409, "possible_duplicate_client")
+    new_record = await api.post(
+        f"/api/v1/access-requests/{request_id}/approve", json={"new_record": True}, headers=bearer(staff_token)
+    )
+    assert new_record.status_code == 200, new_record.text
+    assert new_record.json()["delegation"]["person"]["account_id"] != known.account_id
+    twice = await api.post(
+        f"/api/v1/access-requests/{request_id}/approve",
+        json={"person_account_id": known.account_id},
+        headers=bearer(staff_token),
+    )
+    assert (twice.status_code, twice.json()["code"]) == (409, "access_request_decided")
+
+
+async def test_only_an_adult_asks_and_at_most_five_requests_wait(stack: Stack, api: httpx.AsyncClient) -> None:
+    staff, parent = await _family(stack)
+    minor = await create_client(stack, staff.organisation_id, years_ago(17))
+    young = await api.post("/api/v1/me/access-requests", json=_child(1), headers=bearer(await _token(api, minor)))
+    assert (young.status_code, young.json()["code"]) == (409, "requester_too_young")
+
+    parent_token = await _token(api, parent)
+    for name in ("Ada", "Bo", "Cas", "Dex", "Eva"):
+        made = await api.post("/api/v1/me/access-requests", json=_child(5, first=name), headers=bearer(parent_token))
+        assert made.status_code == 201, made.text
+    sixth = await api.post("/api/v1/me/access-requests", json=_child(5, first="Fem"), headers=bearer(parent_token))
+    assert (sixth.status_code, sixth.json()["code"]) == (409, "too_many_access_requests")
+    assert len((await api.get("/api/v1/me/access-requests", headers=bearer(parent_token))).json()) == 5

@@ -169,6 +169,17 @@ class FakeAccounts:
     async def get_many(self, account_ids: set[str]) -> dict[str, Account]:
         return {i: copy.deepcopy(self._t.accounts[i]) for i in account_ids if i in self._t.accounts}
 
+    async def list_clients_born_on(self, organisation_id: str, born: date) -> list[Account]:
+        found = [
+            a
+            for a in self._t.accounts.values()
+            if a.organisation_id == organisation_id
+            and a.birth_date == born
+            and a.status is not AccountStatus.DISABLED
+            and not a.works_for_organisation
+        ]
+        return [copy.deepcopy(a) for a in sorted(found, key=lambda a: (a.display_name, a.id))]
+
     async def find_for_login(self, login_name: str) -> Account | None:
         name = login_name.strip().lower()
         found = next((a for a in self._t.accounts.values() if name in (a.email, a.username)), None)
@@ -735,6 +746,13 @@ class FakeAccessRequests:
             and r.child_key == child_key
             and r.child_birth_date == child_birth_date
             for r in self._t.access_requests.values()
+        )
+
+    async def count_pending(self, requester_account_id: str) -> int:
+        return sum(
+            1
+            for r in self._t.access_requests.values()
+            if r.is_pending and r.requester_account_id == requester_account_id
         )
 
     async def list_by_requester(self, requester_account_id: str, *, limit: int) -> list[AccessRequest]:

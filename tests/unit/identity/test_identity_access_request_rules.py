@@ -18,7 +18,7 @@ from identity.domain.access_requests import (
     AccessRequestSubmitted,
     ChildAccessForm,
 )
-from identity.domain.accounts import Role
+from identity.domain.accounts import AccountStatus, Role
 from identity.domain.delegations import DelegationConsentRequested, DelegationGranted, DelegationStatus
 from identity.domain.errors import (
     AccessRequestDecided,
@@ -28,6 +28,10 @@ from identity.domain.errors import (
     ChildTurnedSixteen,
     NoPracticeToAsk,
     PersonNotFound,
+    PossibleDuplicateClient,
+    RequesterNotClient,
+    RequesterTooYoung,
+    TooManyAccessRequests,
 )
 from zorgpost_kit.auth import NotPermitted, Principal
 from zorgpost_kit.calendar import birth_date_for_age
@@ -190,7 +194,14 @@ async def test_from_twelve_the_practice_names_the_childs_account_and_the_child_c
     parent = await _parent(world)
     born = birth_date_for_age(12, TODAY)  # twelve today
     youth = world.add_account(
-        "jip@example.org", password=PASSWORD, role=Role.PERSON, birth_date=born, account_id=str(uuid.uuid4())
+        "jip@example.org",
+        password=PASSWORD,
+        role=Role.PERSON,
+        birth_date=born,
+        account_id=str(uuid.uuid4()),
+        first_name="Jip",
+        last_name="Ouder",
+        display_name="Jip Ouder",
     )
     asked = await world.access_requests.do_submit(parent, _form(born, first="Jip"))
     staff = await _staff(world)
@@ -304,3 +315,121 @@ async def test_the_practice_pages_through_its_requests_oldest_first(
     with pytest.raises(InvalidArgument) as bad:
         await world.access_requests.list_for_staff(staff, None, "' OR 1=1 --")
     assert set(bad.value.fields) == {"cursor"}
+
+
+# --- who may ask, and how much ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("age", "allowed"), [(17, False), (18, True)])
+async def test_only_an_adult_asks_by_the_dutch_day(world: World, age: int, allowed: bool) -> None:
+    world.add_account(
+        "jongere@example.org", password=PASSWORD, role=Role.PERSON, birth_date=birth_date_for_age(age, TODAY)
+    )
+    young = await world.principal("jongere@example.org", PASSWORD)
+    if allowed:
+        await world.access_requests.do_submit(young, _form(birth_date_for_age(2, TODAY)))
+    else:
+        with pytest.raises(RequesterTooYoung):
+            await world.access_requests.do_submit(young, _form(birth_date_for_age(2, TODAY)))
+        assert world.tables.access_requests == {}
+
+
+async def test_at_most_five_requests_wait_for_the_practice(world: World) -> None:
+    parent = await _parent(world)
+    names = ("Ada", "Bo", "Cas", "Dex", "Eva")
+    views = [await world.access_requests.do_submit(parent, _form(birth_date_for_age(5, TODAY), first=n)) for n in names]
+    with pytest.raises(TooManyAccessRequests):
+        await world.access_requests.do_submit(parent, _form(birth_date_for_age(5, TODAY), first="Fem"))
+    await world.access_requests.do_reject(await _staff(world), views[0].request.id, reason="Bel ons even.")
+    await world.access_requests.do_submit(parent, _form(birth_date_for_age(5, TODAY), first="Fem"))
+
+
+async def test_the_same_child_is_recognised_across_unicode_forms_and_inner_spaces(world: World) -> None:
+    parent = await _parent(world)
+    born = birth_date_for_age(6, TODAY)
+    await world.access_requests.do_submit(parent, _form(born, first="Ren\u00e9e Sofie"))
+    with pytest.raises(AccessRequestExists):
+        await world.access_requests.do_submit(parent, _form(born, first="RENE\u0301E   Sofie"))
+
+
+# --- the practice picks the child -------------------------------------------------------------
+
+
+async def test_the_practice_sees_its_clients_born_on_the_childs_birth_date(world: World) -> None:
+    parent = await _parent(world)
+    born = birth_date_for_age(13, TODAY)
+    jip = world.add_account(
+        "jip@example.org",
+        role=Role.PERSON,
+        birth_date=born,
+        first_name="Jip",
+        last_name="Ouder",
+        display_name="Jip Ouder",
+    )
+    world.add_account("elders@example.org", role=Role.PERSON, birth_date=born, organisation_id="org-2")
+    world.add_account("ouder-kind@example.org", role=Role.PERSON, birth_date=birth_date_for_age(14, TODAY))
+    asked = await world.access_requests.do_submit(parent, _form(born, first="Jip"))
+
+    view = await world.access_requests.get_for_staff(await _staff(world), asked.request.id)
+
+    assert [c.id for c in view.candidates] == [jip.id]
+    assert view.new_record_allowed is False
+
+
+async def test_a_named_child_with_another_name_is_refused(world: World) -> None:
+    parent = await _parent(world)
+    born = birth_date_for_age(13, TODAY)
+    other = world.add_account(
+        "tweeling@example.org",
+        role=Role.PERSON,
+        birth_date=born,
+        first_name="Fleur",
+        last_name="Ouder",
+        display_name="Fleur Ouder",
+    )
+    asked = await world.access_requests.do_submit(parent, _form(born, first="Jip"))
+    with pytest.raises(InvalidArgument) as refused:
+        await world.access_requests.do_approve(await _staff(world), asked.request.id, person_account_id=other.id)
+    assert "another name" in refused.value.fields["person_account_id"]
+    assert world.tables.delegations == {}
+
+
+async def test_under_twelve_a_client_with_the_same_name_is_not_recorded_twice_unless_asked(world: World) -> None:
+    parent = await _parent(world)
+    born = birth_date_for_age(7, TODAY)
+    known = world.add_account(
+        "sam@example.org", role=Role.PERSON, birth_date=born, first_name="SAM ", last_name="ouder", display_name="Sam"
+    )
+    asked = await world.access_requests.do_submit(parent, _form(born))
+    staff = await _staff(world)
+    shown = await world.access_requests.get_for_staff(staff, asked.request.id)
+    assert ([c.id for c in shown.candidates], shown.new_record_allowed) == ([known.id], True)
+
+    accounts_before = set(world.tables.accounts)
+    with pytest.raises(PossibleDuplicateClient):
+        await world.access_requests.do_approve(staff, asked.request.id)
+    assert set(world.tables.accounts) == accounts_before
+
+    approved = await world.access_requests.do_approve(staff, asked.request.id, new_record=True)
+    assert approved.delegation is not None and approved.delegation.person_account_id not in accounts_before
+
+
+async def test_a_second_approval_is_told_the_request_was_decided(world: World) -> None:
+    parent = await _parent(world)
+    asked = await world.access_requests.do_submit(parent, _form(birth_date_for_age(4, TODAY)))
+    staff = await _staff(world)
+    await world.access_requests.do_approve(staff, asked.request.id)
+    accounts_before = set(world.tables.accounts)
+    with pytest.raises(AccessRequestDecided):
+        await world.access_requests.do_approve(staff, asked.request.id)
+    with pytest.raises(AccessRequestDecided):
+        await world.access_requests.do_approve(staff, asked.request.id, new_record=True)
+    assert set(world.tables.accounts) == accounts_before
+
+
+async def test_a_requester_who_left_the_practice_is_its_own_error(world: World) -> None:
+    parent = await _parent(world)
+    asked = await world.access_requests.do_submit(parent, _form(birth_date_for_age(4, TODAY)))
+    world.tables.accounts["account-ouder"].status = AccountStatus.DISABLED
+    with pytest.raises(RequesterNotClient):
+        await world.access_requests.do_approve(await _staff(world), asked.request.id)

@@ -546,3 +546,20 @@ def test_an_approval_under_twelve_is_told_once_by_the_delegation_granted_notice(
     )
 
     assert rule.notices(event) == []
+
+
+@pytest.mark.parametrize("template", ["access_request_received", "access_request_approved", "access_request_rejected"])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("nl", "Uw aanvraag bij Kind & meer"), ("en", "Your request at Kind & meer")]
+)
+def test_an_access_request_mail_subject_names_the_practice_not_the_child(
+    catalogue: TemplateCatalogue, template: str, language: str, expected: str
+) -> None:
+    params = {
+        "organisation_name": "Kind & meer",
+        "recipient": {"display_name": "Anna Ouder"},
+        "child_name": "Sam Ouder",
+        "public_url": PUBLIC_URL,
+    }
+    mail = catalogue.render_mail(template, language, params, optional=False)
+    assert mail.subject.endswith(expected) and "Sam" not in mail.subject

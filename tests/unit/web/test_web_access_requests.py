@@ -120,7 +120,10 @@ def test_the_practice_approves_with_the_childs_account_and_rejects_with_a_reason
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
     _sign_in(client, store, roles=["staff"])
-    gateway.answers[("GET", "/access-requests/r-Jip")] = _request("Jip", "pending")
+    jip = {"account_id": "kid-13", "display_name": "Jip Ouder", "birth_date": "2013-03-01", "has_login": True}
+    gateway.answers[("GET", "/access-requests/r-Jip")] = _review(
+        "Jip", "2013-03-01", candidates=[jip], new_record_allowed=False
+    )
     gateway.answers[("POST", "/access-requests/r-Jip/approve")] = _request(
         "Jip", "approved", delegation="awaiting_consent"
     )
@@ -143,3 +146,70 @@ def test_the_practice_approves_with_the_childs_account_and_rejects_with_a_reason
         ("/access-requests/r-Jip/approve", {"person_account_id": "kid-13"}),
         ("/access-requests/r-Jip/reject", {"reason": "Te laat"}),
     ]
+
+
+def _review(first: str, born: str, *, candidates: list[dict[str, Any]], new_record_allowed: bool) -> dict[str, Any]:
+    return {
+        **_request(first, "pending"),
+        "child_birth_date": born,
+        "candidates": candidates,
+        "new_record_allowed": new_record_allowed,
+    }
+
+
+def test_the_practice_picks_the_child_from_its_clients_or_a_new_record(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, roles=["staff"])
+    sam = {"account_id": "kid-7", "display_name": "Sam Ouder", "birth_date": "2019-03-01", "has_login": False}
+    gateway.answers[("GET", "/access-requests/r-Sam")] = _review(
+        "Sam", "2019-03-01", candidates=[sam], new_record_allowed=True
+    )
+    gateway.answers[("POST", "/access-requests/r-Sam/approve")] = GatewayError(
+        409, "possible_duplicate_client", "Your organisation already has a client …"
+    )
+    detail = client.get("/staff/access-requests/r-Sam").text
+    assert 'type="radio" name="person_account_id" id="child-1" value="kid-7"' in detail
+    assert "Sam Ouder, geboren 2019-03-01" in detail
+    assert 'value="new"' in detail and "Nieuw dossier aanmaken" in detail
+    csrf = csrf_token(detail)
+
+    refused = client.post("/staff/access-requests/r-Sam/approve", data={"csrf_token": csrf})
+    assert refused.status_code == 409 and "al een cliënt met deze naam en geboortedatum" in refused.text
+    client.post("/staff/access-requests/r-Sam/approve", data={"csrf_token": csrf, "person_account_id": "new"})
+
+    sent = [call.json for call in gateway.calls if call.method == "POST"]
+    assert sent == [{"person_account_id": ""}, {"person_account_id": "", "new_record": True}]
+
+
+def test_from_twelve_no_new_record_is_offered_and_a_wrong_child_is_said_in_dutch(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, roles=["staff"])
+    gateway.answers[("GET", "/access-requests/r-Jip")] = _review(
+        "Jip", "2013-03-01", candidates=[], new_record_allowed=False
+    )
+    gateway.answers[("POST", "/access-requests/r-Jip/approve")] = GatewayError(
+        422,
+        "invalid_argument",
+        "",
+        [FieldProblem("person_account_id", "has another name than the child in the request")],
+    )
+    detail = client.get("/staff/access-requests/r-Jip").text
+    assert 'value="new"' not in detail and "geen cliënt met deze geboortedatum" in detail
+    refused = client.post(
+        "/staff/access-requests/r-Jip/approve", data={"csrf_token": csrf_token(detail), "person_account_id": "kid-x"}
+    )
+    assert refused.status_code == 422
+    assert "Deze cliënt heeft een andere naam dan het kind in de aanvraag." in refused.text
+
+
+def test_the_link_to_ask_is_left_out_for_a_minor(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, roles=["person"])
+    gateway.answers[("GET", "/me/delegations")] = {"by_me": [], "for_me": [], "preferred_person_id": None}
+    gateway.answers[("GET", "/me/profile")] = {"birth_date": "2010-01-01"}
+    assert 'href="/portal/access-requests"' not in client.get("/portal/switch").text
+    gateway.answers[("GET", "/me/profile")] = {"birth_date": "1985-01-01"}
+    assert 'href="/portal/access-requests"' in client.get("/portal/switch").text

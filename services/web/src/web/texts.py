@@ -211,6 +211,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This request has already been decided.",
     ),
     "problem.access_request_not_found": ("Deze aanvraag bestaat niet.", "This request does not exist."),
+    "problem.requester_too_young": (
+        "Alleen een volwassene (18 jaar of ouder) kan toegang tot het portaal van een kind aanvragen.",
+        "Only an adult (18 or older) can ask for access to a child's portal.",
+    ),
+    "problem.too_many_access_requests": (
+        "U heeft al 5 aanvragen die de praktijk nog beoordeelt. Wacht tot de praktijk daarover heeft beslist.",
+        "You already have 5 requests the practice is still reviewing. Wait until the practice has decided on them.",
+    ),
+    "problem.requester_not_client": (
+        "De aanvrager is geen cliënt van uw organisatie meer. Wijs de aanvraag af.",
+        "The requester is no longer a client of your organisation. Reject the request.",
+    ),
+    "problem.possible_duplicate_client": (
+        "Uw organisatie heeft al een cliënt met deze naam en geboortedatum. Kies die cliënt, of kies uitdrukkelijk voor een nieuw dossier.",
+        "Your organisation already has a client with this name and date of birth. Choose that client, or explicitly choose a new record.",
+    ),
+    "problem.delegation_not_allowed": (
+        "Deze machtiging kan zo niet worden vastgelegd. De geboortedatum moet bekend zijn, en vanaf 12 jaar geeft iemand toestemming vanuit een eigen account: maak dat eerst aan.",
+        "This authorisation cannot be recorded like this. The date of birth must be known, and from 12 a person consents from an account of their own: create it first.",
+    ),
     "problem.too_young_for_own_account": (
         "Een eigen account kan vanaf 12 jaar.",
         "An account of one's own is possible from the age of 12.",
@@ -1873,10 +1893,21 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Under 12, approving makes a record without login for the child, unless you choose the child's account. From 12 to 16 you choose the child's own account; the child then consents.",
     ),
     "access.approve": ("Goedkeuren", "Approve"),
-    "access.person_account_id": ("Account van het kind (id)", "The child's account (id)"),
+    "access.person_account_id": ("Het kind", "The child"),
     "access.person_hint": (
-        "Leeg laten voor een kind onder 12 zonder account. Vanaf 12 jaar verplicht.",
-        "Leave empty for a child under 12 without an account. Required from 12.",
+        "Kies het kind uit de cliënten van uw praktijk die op {date} geboren zijn. Vanaf 12 jaar geeft het kind daarna zelf toestemming vanuit dit account.",
+        "Choose the child from your practice's clients born on {date}. From 12 the child then consents from this account.",
+    ),
+    "access.person_hint_new": (
+        "Kies het kind uit de cliënten van uw praktijk die op {date} geboren zijn, of maak een nieuw dossier zonder inlog aan.",
+        "Choose the child from your practice's clients born on {date}, or create a new record without login.",
+    ),
+    "access.candidate": ("{name}, geboren {date}", "{name}, born {date}"),
+    "access.candidate_no_login": ("dossier zonder inlog", "record without login"),
+    "access.new_record": ("Nieuw dossier aanmaken (zonder inlog)", "Create a new record (without login)"),
+    "access.no_candidates": (
+        "Uw praktijk heeft geen cliënt met deze geboortedatum. Maak eerst een account voor het kind aan.",
+        "Your practice has no client with this date of birth. First create an account for the child.",
     ),
     "access.reject": ("Afwijzen", "Reject"),
     "access.reason": ("Reden", "Reason"),
@@ -2700,6 +2731,39 @@ FIELD_MESSAGES: list[tuple[str, tuple[str, str]]] = [
         ("Niet meer geldig; vraag een nieuwe aan.", "No longer valid; ask for a new one."),
     ),
     (r"is not a known organisation", ("Deze organisatie is onbekend.", "This organisation is unknown.")),
+    (
+        r"must be 'parent', 'carer' or 'guardian'",
+        ("Kies ouder, verzorger of voogd.", "Choose parent, carer or guardian."),
+    ),
+    (
+        r"has another birth date than the child in the request",
+        (
+            "Deze cliënt heeft een andere geboortedatum dan het kind in de aanvraag.",
+            "This client has another date of birth than the child in the request.",
+        ),
+    ),
+    (
+        r"has another name than the child in the request",
+        (
+            "Deze cliënt heeft een andere naam dan het kind in de aanvraag.",
+            "This client has another name than the child in the request.",
+        ),
+    ),
+    (
+        r"choose either the child's record or a new record",
+        ("Kies een cliënt of een nieuw dossier, niet allebei.", "Choose a client or a new record, not both."),
+    ),
+    (
+        r"is required: from 12 the child consents from its own account",
+        (
+            "Kies het kind: vanaf 12 jaar geeft het kind toestemming vanuit een eigen account.",
+            "Choose the child: from 12 the child consents from an account of their own.",
+        ),
+    ),
+    (
+        r"is not a cursor this list gave",
+        ("Deze lijst kan niet verder vanaf deze plek.", "This list cannot go on from here."),
+    ),
     (
         r"is not a client of your organisation",
         ("Dit is geen cliënt van uw organisatie.", "This is not a client of your organisation."),

@@ -42,9 +42,14 @@ class AccessRequestIn(BaseModel):
 
 
 class ApproveIn(BaseModel):
-    #: The child's record at the practice. Leave empty for a child under 12 without one
-    #: (a record without login is made from the request); from 12 the child's own account.
+    #: The child's record at the practice (one of the request's ``candidates``). Leave
+    #: empty for a child under 12 without one (a record without login is made from the
+    #: request); from 12 the child's own account.
     person_account_id: str = identifier(required=False)
+    #: Under 12, without ``person_account_id``: make a new record even though the practice
+    #: has a client with the child's name and birth date (otherwise 409
+    #: ``possible_duplicate_client``).
+    new_record: bool = False
 
 
 class RejectIn(BaseModel):
@@ -69,6 +74,17 @@ class AccessRequestOut(BaseModel):
     #: The delegation an approval granted, as it stands now (its ``status``
     #: "awaiting_consent" until a child of 12 to 15 consents, then "active").
     delegation: DelegationOut | None
+
+
+class AccessRequestReviewOut(AccessRequestOut):
+    """A request as the practice decides on it."""
+
+    #: While pending: the practice's clients born on the child's birth date, to approve
+    #: for one of them (its ``account_id`` as ``person_account_id``).
+    candidates: list[PartyOut]
+    #: While pending: approving without ``person_account_id`` makes a new record without
+    #: login (the child is under 12 today).
+    new_record_allowed: bool
 
 
 class AccessRequestPageOut(BaseModel):
@@ -101,15 +117,14 @@ _Cursor = Annotated[str, Query(max_length=300, description="next_cursor of the p
 # --- the parent ------------------------------------------------------------------------------
 
 
-@router.post(
-    "/me/access-requests", status_code=201, response_model=AccessRequestOut, responses=errors(404, 409)
-)
+@router.post("/me/access-requests", status_code=201, response_model=AccessRequestOut, responses=errors(404, 409))
 async def submit_access_request(body: AccessRequestIn, caller: CurrentCaller, clients: Clients) -> AccessRequestOut:
     """A parent (a person of the practice, with their own token) asks their practice for
     access to a child's portal; a receipt goes by mail. 409 ``child_is_sixteen`` from the
     16th birthday (the child's written consent, arranged with the practice, is the way
     then); 409 ``access_request_exists`` while one for the same child is pending; 409
-    ``no_practice_to_ask`` for an account without a practice; 403 with an act-as token."""
+    ``too_many_access_requests`` with 5 pending; 409 ``requester_too_young`` under 18;
+    409 ``no_practice_to_ask`` for an account without a practice; 403 with an act-as token."""
     message = await clients.call(
         clients.delegations.SubmitAccessRequest,
         delegations_pb2.SubmitAccessRequestRequest(**body.model_dump()),
@@ -157,15 +172,22 @@ async def list_access_requests(
     )
 
 
-@router.get("/access-requests/{access_request_id}", response_model=AccessRequestOut, responses=errors(404))
-async def get_access_request(access_request_id: PathId, caller: CurrentCaller, clients: Clients) -> AccessRequestOut:
-    """A request of the caller's practice; another practice's is 404."""
+@router.get("/access-requests/{access_request_id}", response_model=AccessRequestReviewOut, responses=errors(404))
+async def get_access_request(
+    access_request_id: PathId, caller: CurrentCaller, clients: Clients
+) -> AccessRequestReviewOut:
+    """A request of the caller's practice; another practice's is 404. While pending, with
+    the practice's clients born on the child's birth date to choose the child from."""
     message = await clients.call(
         clients.delegations.GetAccessRequest,
         delegations_pb2.AccessRequestIdRequest(access_request_id=access_request_id),
         caller,
     )
-    return _access_request(message)
+    return AccessRequestReviewOut(
+        **_access_request(message).model_dump(),
+        candidates=[party_out(candidate) for candidate in message.candidates],
+        new_record_allowed=message.new_record_allowed,
+    )
 
 
 @router.post(
@@ -176,22 +198,25 @@ async def approve_access_request(
 ) -> AccessRequestOut:
     """Grants the parent the delegation, as ``POST /delegations`` does: under 12 active at
     once, from 12 waiting for the child's consent from its own account (name it in
-    ``person_account_id``; 404 naming the field otherwise, or when its birth date differs).
-    409 ``access_request_decided``, ``child_turned_sixteen`` (turned 16 since: reject instead),
-    ``delegation_exists``."""
+    ``person_account_id``; 404 naming the field otherwise, or when its birth date differs;
+    422 naming it when its name differs from the request's). 409
+    ``access_request_decided``, ``child_turned_sixteen`` (turned 16 since: reject instead),
+    ``possible_duplicate_client`` (under 12 without ``person_account_id``: the practice has
+    a client with this name and birth date; choose it, or send ``new_record``),
+    ``requester_not_client``, ``delegation_exists``, ``delegation_not_allowed``."""
     message = await clients.call(
         clients.delegations.ApproveAccessRequest,
         delegations_pb2.ApproveAccessRequestRequest(
-            access_request_id=access_request_id, person_account_id=body.person_account_id
+            access_request_id=access_request_id,
+            person_account_id=body.person_account_id,
+            new_record=body.new_record,
         ),
         caller,
     )
     return _access_request(message)
 
 
-@router.post(
-    "/access-requests/{access_request_id}/reject", response_model=AccessRequestOut, responses=errors(404, 409)
-)
+@router.post("/access-requests/{access_request_id}/reject", response_model=AccessRequestOut, responses=errors(404, 409))
 async def reject_access_request(
     access_request_id: PathId, body: RejectIn, caller: CurrentCaller, clients: Clients
 ) -> AccessRequestOut:

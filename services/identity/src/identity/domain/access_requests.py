@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -71,10 +72,13 @@ def check_access_form(form: ChildAccessForm, today: date) -> CheckedChildAccess:
     last = check_name(form.child_last_name, "child_last_name", errors)
     born = check_birth_date(form.child_birth_date, errors, today=today, field="child_birth_date")
     relation: Relation | None = None
-    try:
-        relation = Relation(form.relation.strip())
-    except ValueError:
-        errors.add("relation", "must be 'parent', 'carer' or 'guardian'")
+    if not form.relation.strip():
+        errors.add("relation", "is required")
+    else:
+        try:
+            relation = Relation(form.relation.strip())
+        except ValueError:
+            errors.add("relation", "must be 'parent', 'carer' or 'guardian'")
     note = check_text(form.note, "note", errors, max_length=NOTE_MAX_LENGTH, required=False)
     errors.raise_if_any()
     assert born is not None and relation is not None
@@ -98,10 +102,18 @@ def check_reason(reason: str) -> str:
     return text
 
 
+def normalised_name(first_name: str, last_name: str) -> str:
+    """A person's name as compared between a request and a record: NFKC (a composed "é"
+    equals a decomposed one, a full-width letter its ordinary one), without case, and with
+    every run of white space one space."""
+    text = unicodedata.normalize("NFKC", f"{first_name} {last_name}")
+    return " ".join(text.casefold().split())
+
+
 def same_child(first_name: str, last_name: str) -> str:
     """How two requests are recognised as being about the same child (with the birth date):
-    the name without case or surrounding spaces."""
-    return f"{first_name.strip().casefold()} {last_name.strip().casefold()}"
+    the normalised name (:func:`normalised_name`)."""
+    return normalised_name(first_name, last_name)
 
 
 @dataclass
@@ -139,15 +151,17 @@ class AccessRequest:
     def child_age_on(self, day: date) -> int:
         return age_on(self.child_birth_date, day)
 
-    def approve(self, staff_account_id: str, delegation_id: str, now: datetime) -> None:
+    def check_pending(self) -> None:
         if not self.is_pending:
             raise AccessRequestDecided()
+
+    def approve(self, staff_account_id: str, delegation_id: str, now: datetime) -> None:
+        self.check_pending()
         self.status, self.decided_at, self.decided_by = AccessRequestStatus.APPROVED, now, staff_account_id
         self.delegation_id = delegation_id
 
     def reject(self, staff_account_id: str, reason: str, now: datetime) -> None:
-        if not self.is_pending:
-            raise AccessRequestDecided()
+        self.check_pending()
         self.status, self.decided_at, self.decided_by = AccessRequestStatus.REJECTED, now, staff_account_id
         self.reason = reason
 

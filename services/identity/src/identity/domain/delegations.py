@@ -24,6 +24,8 @@ from zorgpost_kit.events import DomainEvent
 
 CONSENT_AGE = 12
 PARENTAL_END_AGE = 16
+#: Who may ask a practice for access to a child's portal: an adult (meerderjarig).
+ADULT_AGE = 18
 
 
 class ConsentRule(StrEnum):
@@ -41,6 +43,10 @@ def consent_rule(age: int) -> ConsentRule:
     if age < PARENTAL_END_AGE:
         return ConsentRule.CHILD_CONSENTS
     return ConsentRule.PERSON_CONSENTS
+
+
+def is_adult(age: int) -> bool:
+    return age >= ADULT_AGE
 
 
 def sixteenth_birthday(born: date) -> date:

@@ -386,6 +386,7 @@ class SupervisionNotFound(NotFound):
     code = "supervision_not_found"
     default_message = "Your organisation does not supervise this organisation."
 
+
 # --- secure-mail access (an outside recipient opens a secure e-mail) -----------------------
 
 
@@ -486,3 +487,34 @@ class NoPracticeToAsk(FailedPrecondition):
 
     code = "no_practice_to_ask"
     default_message = "Your account is not linked to a practice; ask the practice itself."
+
+
+class RequesterTooYoung(FailedPrecondition):
+    """Only an adult asks for access to a child's portal."""
+
+    code = "requester_too_young"
+    default_message = "Only an adult (18 or older) can ask for access to a child's portal."
+
+
+class TooManyAccessRequests(FailedPrecondition):
+    """A bound on what one account leaves waiting for a practice."""
+
+    code = "too_many_access_requests"
+    default_message = "You already have 5 requests waiting for the practice; wait until it has decided on them."
+
+
+class RequesterNotClient(FailedPrecondition):
+    """The parent who asked is no (active) client of the practice any more."""
+
+    code = "requester_not_client"
+    default_message = "The requester is no longer a client of your organisation; reject the request."
+
+
+class PossibleDuplicateClient(FailedPrecondition):
+    """A new child record would duplicate a client with the same name and birth date."""
+
+    code = "possible_duplicate_client"
+    default_message = (
+        "Your organisation already has a client with this name and date of birth. Choose that "
+        "client, or choose a new record explicitly."
+    )

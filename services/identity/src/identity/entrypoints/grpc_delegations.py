@@ -58,6 +58,8 @@ def _access_request(view: AccessRequestView) -> delegations_pb2.AccessRequest:
         requested_at=timestamp(request.requested_at),
         decided_at=optional_timestamp(request.decided_at),
         reason=request.reason,
+        candidates=[_party(candidate) for candidate in view.candidates],
+        new_record_allowed=view.new_record_allowed,
     )
     if view.delegation is not None:
         message.delegation.CopyFrom(_granted_delegation(view.delegation, view.requester))
@@ -204,7 +206,10 @@ class DelegationServicer(delegations_pb2_grpc.DelegationServiceServicer):
     ) -> delegations_pb2.AccessRequest:
         principal = await self._callers.principal(context)
         view = await self._access_requests.do_approve(
-            principal, request.access_request_id, person_account_id=request.person_account_id
+            principal,
+            request.access_request_id,
+            person_account_id=request.person_account_id,
+            new_record=request.new_record,
         )
         return _access_request(view)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from identity.domain.access_requests import (
     AccessRequest,
@@ -26,9 +27,10 @@ from identity.domain.access_requests import (
     check_child_may_be_requested,
     check_reason,
     decode_cursor,
+    normalised_name,
 )
 from identity.domain.accounts import Account, Organisation
-from identity.domain.delegations import ConsentRule, Delegation
+from identity.domain.delegations import ConsentRule, Delegation, is_adult
 from identity.domain.errors import (
     AccessRequestExists,
     AccessRequestNotFound,
@@ -36,6 +38,10 @@ from identity.domain.errors import (
     ChildTurnedSixteen,
     NoPracticeToAsk,
     PersonNotFound,
+    PossibleDuplicateClient,
+    RequesterNotClient,
+    RequesterTooYoung,
+    TooManyAccessRequests,
 )
 from identity.domain.notices import OrganisationNotice, Recipient
 from identity.service.callers import StaffMember, own_account, staff_member
@@ -45,10 +51,20 @@ from identity.service.ports import UnitOfWork
 from zorgpost_kit import calendar
 from zorgpost_kit.auth import Principal
 from zorgpost_kit.calendar import Clock, utcnow
+from zorgpost_kit.errors import InvalidArgument
 from zorgpost_kit.roles import Capability
 
 #: The most requests one list answer holds; the staff list pages on with a keyset.
 PAGE_SIZE = 50
+#: The most requests one parent leaves waiting for the practice at a time.
+MAX_PENDING_PER_REQUESTER = 5
+
+
+def client_name(account: Account) -> str:
+    """A client's name as :func:`normalised_name` compares it with a request."""
+    if account.first_name or account.last_name:
+        return normalised_name(account.first_name, account.last_name)
+    return normalised_name(account.display_name, "")
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,12 @@ class AccessRequestView:
     request: AccessRequest
     requester: Account
     delegation: Delegation | None
+    #: For staff deciding a pending request: the practice's clients born on the child's
+    #: birth date, to pick the child from.
+    candidates: list[Account] = field(default_factory=list)
+    #: For staff deciding a pending request: whether approving may make a new record
+    #: without login (the child is under 12 today).
+    new_record_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +88,11 @@ class AccessRequestList:
     items: list[AccessRequestView]
     #: Where the next page starts; None on the last page.
     next_cursor: str | None
+
+
+def consent_rule_today(request: AccessRequest, today: date) -> ConsentRule:
+    """The age rule for the request's child today (:class:`ChildIsSixteen` from 16)."""
+    return check_child_may_be_requested(request.child_birth_date, today)
 
 
 @dataclass
@@ -79,12 +106,21 @@ class AccessRequests:
         """Stores the parent's request at their practice (pending) and emits
         :class:`AccessRequestSubmitted` (the receipt). Bad fields are named at once (422);
         a child of 16 or older on today's Dutch date is refused (409 ``child_is_sixteen``);
-        a second pending request for the same child (name and birth date) too (409)."""
+        a second pending request for the same child (name and birth date) too (409), and
+        more than :data:`MAX_PENDING_PER_REQUESTER` pending ones (409
+        ``too_many_access_requests``). Only an adult asks: 409 ``requester_too_young``
+        when the caller's birth date says they are under 18 on today's Dutch date."""
         now = self.clock()
-        checked = check_access_form(form, calendar.local_date(now))
+        today = calendar.local_date(now)
+        checked = check_access_form(form, today)
         async with self.uow() as uow:
             me = await own_account(uow, principal, now)
+            age = me.age_on(today)
+            if age is not None and not is_adult(age):
+                raise RequesterTooYoung()
             organisation = await self._practice_of(uow, me)
+            # The account's row serialises one parent's submissions, so the bound holds.
+            await uow.accounts.get_for_update(me.id)
             request = AccessRequest(
                 id=str(uuid.uuid4()),
                 organisation_id=organisation.id,
@@ -98,6 +134,8 @@ class AccessRequests:
             )
             if await uow.access_requests.find_pending(me.id, request.child_key, request.child_birth_date):
                 raise AccessRequestExists()
+            if await uow.access_requests.count_pending(me.id) >= MAX_PENDING_PER_REQUESTER:
+                raise TooManyAccessRequests()
             await uow.access_requests.add(request)
             uow.emit(
                 AccessRequestSubmitted(
@@ -149,43 +187,87 @@ class AccessRequests:
         return AccessRequestList(items, page.next_cursor)
 
     async def get_for_staff(self, principal: Principal, access_request_id: str) -> AccessRequestView:
+        """A request of the caller's practice; while it is pending, with the practice's
+        clients born on the child's birth date (to approve for one of them) and whether a
+        new record without login may be made instead (the child is under 12 today)."""
         now = self.clock()
+        today = calendar.local_date(now)
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             request = await self._of_practice(uow, staff, access_request_id, lock=False)
             requester = await uow.accounts.get(request.requester_account_id)
             if requester is None:
                 raise AccessRequestNotFound()
-            return AccessRequestView(request, requester, await self._delegation(uow, request))
+            view = AccessRequestView(request, requester, await self._delegation(uow, request))
+            if not request.is_pending:
+                return view
+            candidates = await uow.accounts.list_clients_born_on(staff.organisation.id, request.child_birth_date)
+            try:
+                under_twelve = consent_rule_today(request, today) is ConsentRule.NONE_NEEDED
+            except ChildIsSixteen:
+                under_twelve = False
+            return AccessRequestView(
+                request,
+                requester,
+                view.delegation,
+                candidates=[c for c in candidates if c.id != requester.id],
+                new_record_allowed=under_twelve,
+            )
 
     async def do_approve(
-        self, principal: Principal, access_request_id: str, *, person_account_id: str = ""
+        self,
+        principal: Principal,
+        access_request_id: str,
+        *,
+        person_account_id: str = "",
+        new_record: bool = False,
     ) -> AccessRequestView:
         """Approves a pending request of the caller's practice: grants the parent the
         delegation for the child and emits :class:`AccessRequestApproved`.
 
         The child is ``person_account_id`` when the practice has a record of it (its birth
-        date must be the one the parent gave); without it, a child under 12 gets a record
-        without login made from the request. From 12 the child consents from its own
-        account, so that account must be named. A child who turned 16 since the request is
-        refused (409 ``child_turned_sixteen``): the practice rejects the request instead."""
+        date and name must be the ones the parent gave: 404, resp. 422, naming the field);
+        without it, a child under 12 gets a record without login made from the request —
+        unless the practice already has a client with that name and birth date (409
+        ``possible_duplicate_client``) and ``new_record`` does not say a new record is
+        meant. From 12 the child consents from its own account, so that account must be
+        named. A request decided meanwhile is 409 ``access_request_decided``; a child who
+        turned 16 since the request is refused (409 ``child_turned_sixteen``): the
+        practice rejects the request instead."""
         now = self.clock()
         today = calendar.local_date(now)
         async with self.uow() as uow:
             staff = await staff_member(uow, principal, now, Capability.MANAGE_CLIENTS)
             request = await self._of_practice(uow, staff, access_request_id, lock=True)
+            # Before anything else: a second click on "approve" is told the request was
+            # decided, not that a record or delegation already exists.
+            request.check_pending()
             try:
-                rule = check_child_may_be_requested(request.child_birth_date, today)
+                rule = consent_rule_today(request, today)
             except ChildIsSixteen:
                 raise ChildTurnedSixteen() from None
-            parent = await client_of(uow, request.requester_account_id, staff.organisation.id, "requester")
+            parent = await self._requester_as_client(uow, request, staff)
             if person_account_id:
+                if new_record:
+                    raise InvalidArgument(
+                        fields={"person_account_id": "choose either the child's record or a new record"}
+                    )
                 child = await client_of(uow, person_account_id, staff.organisation.id, "person_account_id")
                 if child.birth_date != request.child_birth_date:
                     raise PersonNotFound(
                         fields={"person_account_id": "has another birth date than the child in the request"}
                     )
+                if client_name(child) != request.child_key:
+                    raise InvalidArgument(
+                        fields={"person_account_id": "has another name than the child in the request"}
+                    )
             elif rule is ConsentRule.NONE_NEEDED:
+                if not new_record:
+                    born_that_day = await uow.accounts.list_clients_born_on(
+                        staff.organisation.id, request.child_birth_date
+                    )
+                    if any(client_name(c) == request.child_key for c in born_that_day):
+                        raise PossibleDuplicateClient()
                 child = await add_child_record(
                     uow,
                     (request.child_first_name, request.child_last_name, request.child_birth_date),
@@ -252,6 +334,15 @@ class AccessRequests:
         return organisation
 
     @staticmethod
+    async def _requester_as_client(uow: UnitOfWork, request: AccessRequest, staff: StaffMember) -> Account:
+        """The parent who asked, still an active client of the practice (409 otherwise:
+        the request can only be rejected)."""
+        try:
+            return await client_of(uow, request.requester_account_id, staff.organisation.id, "requester")
+        except PersonNotFound:
+            raise RequesterNotClient() from None
+
+    @staticmethod
     async def _get(uow: UnitOfWork, access_request_id: str, *, lock: bool = False) -> AccessRequest | None:
         request_id = parse_id(access_request_id)
         if request_id is None:
@@ -270,4 +361,3 @@ class AccessRequests:
     @staticmethod
     async def _delegation(uow: UnitOfWork, request: AccessRequest) -> Delegation | None:
         return await uow.delegations.get(request.delegation_id) if request.delegation_id else None
-

@@ -70,6 +70,10 @@ class AccountRepository(Protocol):
 
     async def get_many(self, account_ids: set[str]) -> dict[str, Account]: ...
 
+    async def list_clients_born_on(self, organisation_id: str, born: date) -> list[Account]:
+        """The people (not staff, not disabled) whose home is the organisation and who were
+        born on the day, by name."""
+
     async def find_for_login(self, login_name: str) -> Account | None:
         """By username or e-mail address, case-insensitively."""
 
@@ -375,6 +379,9 @@ class AccessRequestRepository(Protocol):
 
     async def find_pending(self, requester_account_id: str, child_key: str, child_birth_date: date) -> bool:
         """Whether the parent has a pending request for this child (name key and birth date)."""
+
+    async def count_pending(self, requester_account_id: str) -> int:
+        """How many of the parent's requests wait for a decision."""
 
     async def list_by_requester(self, requester_account_id: str, *, limit: int) -> list[AccessRequest]:
         """Newest first."""

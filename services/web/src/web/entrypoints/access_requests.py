@@ -5,6 +5,8 @@ granted) or rejected with a reason."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -12,6 +14,7 @@ from web.entrypoints.context import Page, SignedInPage, StaffPage
 from web.entrypoints.paths import segment
 from web.forms import Form
 from web.service.ports import GatewayError
+from zorgpost_kit import calendar
 
 router = APIRouter()
 
@@ -25,7 +28,33 @@ REQUEST_FIELDS = {
 APPROVE_FIELDS = {"person_account_id": "access.person_account_id"}
 REJECT_FIELDS = {"reason": "access.reason"}
 RELATIONS = ("parent", "carer", "guardian")
+#: The approval form's choice "make a new record without login" (a child under 12).
+NEW_RECORD = "new"
 STATUSES = ("pending", "approved", "rejected")
+
+
+#: Only an adult asks for a child's portal; identity decides, the page only leaves out the
+#: link for someone it already knows to be younger.
+ADULT_AGE = 18
+
+
+async def may_request_access(page: Page) -> bool:
+    """Whether "request access for my child" is offered: to a person (not staff) who is
+    18 or older on today's Dutch date, or whose birth date is unknown to the page."""
+    if page.account.is_staff:
+        return False
+    try:
+        profile = await page.api("GET", "/me/profile")
+    except GatewayError:
+        return False
+    born = profile.get("birth_date")
+    if not born:
+        return True
+    try:
+        birth_date = date.fromisoformat(born)
+    except ValueError:
+        return True
+    return calendar.age_on(birth_date, calendar.today()) >= ADULT_AGE
 
 
 def _relations(page: Page) -> list[dict[str, str]]:
@@ -92,6 +121,7 @@ async def _decision_page(
         "pages/staff_access_request.html.j2",
         status=status,
         request=request,
+        new_record=NEW_RECORD,
         approve=approve or page.new_form(APPROVE_FIELDS),
         reject=reject or page.new_form(REJECT_FIELDS),
     )
@@ -106,12 +136,13 @@ async def practice_access_request(page: StaffPage, request_id: str) -> Response:
 async def approve_access_request(page: StaffPage, request_id: str) -> Response:
     values = await page.form()
     form = page.new_form(APPROVE_FIELDS, values)
+    # The child is one of the practice's clients born that day, or NEW_RECORD (under 12).
+    chosen = values.get("person_account_id", "").strip()
+    body: dict[str, str | bool] = (
+        {"person_account_id": "", "new_record": True} if chosen == NEW_RECORD else {"person_account_id": chosen}
+    )
     try:
-        decided = await page.api(
-            "POST",
-            f"/access-requests/{segment(request_id)}/approve",
-            json={"person_account_id": values.get("person_account_id", "").strip()},
-        )
+        decided = await page.api("POST", f"/access-requests/{segment(request_id)}/approve", json=body)
     except GatewayError as error:
         form.take(error)
         return await _decision_page(page, request_id, approve=form, status=error.status)

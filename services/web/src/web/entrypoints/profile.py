@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from web.entrypoints.access_requests import may_request_access
 from web.entrypoints.context import LANGUAGE_COOKIE, Page, SignedInPage
 from web.entrypoints.paths import segment
 from web.forms import checked
@@ -271,6 +272,7 @@ async def portal_switch_form(page: SignedInPage) -> Response:
         portals=portals,
         preferred=mine["preferred_person_id"] or page.account.id,
         current=current,
+        may_request_access=await may_request_access(page),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,6 +85,17 @@ class SqlAccessRequestRepository:
             )
         ).first()
         return row is not None
+
+    async def count_pending(self, requester_account_id: str) -> int:
+        found = await self._session.scalar(
+            select(func.count())
+            .select_from(access_requests)
+            .where(
+                access_requests.c.requester_account_id == requester_account_id,
+                access_requests.c.status == AccessRequestStatus.PENDING.value,
+            )
+        )
+        return int(found or 0)
 
     async def list_by_requester(self, requester_account_id: str, *, limit: int) -> list[AccessRequest]:
         rows = (

@@ -3,6 +3,8 @@ change, its secret question and the terms it accepted."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -165,6 +167,20 @@ class SqlAccountRepository:
             return {}
         rows = (await self._session.execute(select(accounts).where(accounts.c.id.in_(account_ids)))).all()
         return {row.id: account_from_row(row) for row in rows}
+
+    async def list_clients_born_on(self, organisation_id: str, born: date) -> list[Account]:
+        rows = (
+            await self._session.execute(
+                select(accounts)
+                .where(
+                    accounts.c.organisation_id == organisation_id,
+                    accounts.c.birth_date == born,
+                    accounts.c.status != AccountStatus.DISABLED.value,
+                )
+                .order_by(accounts.c.display_name, accounts.c.id)
+            )
+        ).all()
+        return [account for account in map(account_from_row, rows) if not account.works_for_organisation]
 
     async def find_for_login(self, login_name: str) -> Account | None:
         """By username or e-mail address, case-insensitively."""
