@@ -580,6 +580,7 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/portal/diary", PORTAL, fixed(
         "/api/v1/portal/diary", {"body": "Slecht geslapen", "shared": True}
     )),
+    Route("GET", "/api/v1/portal/diary/{entry_id}", PORTAL, fresh("/api/v1/portal/diary/{id}", make=_diary_entry)),
     Route("PUT", "/api/v1/portal/diary/{entry_id}", PORTAL, fresh(
         "/api/v1/portal/diary/{id}", make=_diary_entry, body=lambda w: {"body": "Toch goed geslapen"}
     )),
@@ -655,6 +656,9 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/portal/practice/prescription-requests", PRACTICE, fixed(
         "/api/v1/portal/practice/prescription-requests"
     )),
+    Route("GET", "/api/v1/portal/practice/prescription-requests/{request_id}", PRACTICE, fresh(
+        "/api/v1/portal/practice/prescription-requests/{id}", make=_requested
+    )),
     Route("POST", "/api/v1/portal/practice/prescription-requests/{request_id}/{decision}",
         PRACTICE, fresh("/api/v1/portal/practice/prescription-requests/{id}/ready", make=_requested),
     ),
@@ -675,6 +679,9 @@ ROUTES: list[Route] = [
     )),
     Route("POST", "/api/v1/portal/practice/clients/{person_id}/appointments", PRACTICE, _ids(
         "/api/v1/portal/practice/clients/{person}/appointments", body=_planned
+    )),
+    Route("GET", "/api/v1/portal/practice/appointments/{appointment_id}", PRACTICE, fresh(
+        "/api/v1/portal/practice/appointments/{id}", make=_planned_appointment
     )),
     Route("DELETE", "/api/v1/portal/practice/appointments/{appointment_id}", PRACTICE, fresh(
         "/api/v1/portal/practice/appointments/{id}", make=_planned_appointment

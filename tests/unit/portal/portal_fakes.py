@@ -479,16 +479,26 @@ class FakeQuestionnaires:
         return sorted(found, key=lambda q: q.sent_at, reverse=True)
 
     async def of_organisation(
-        self, organisation_id: str, person_id: str | None, status: QuestionnaireStatus | None
-    ) -> list[Questionnaire]:
-        found = [
-            q
+        self,
+        organisation_id: str,
+        person_id: str | None,
+        status: QuestionnaireStatus | None,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[tuple[Questionnaire, str]]:
+        found = {
+            q.id: q
             for q in self._d.questionnaires.values()
             if q.organisation_id == organisation_id
             and (person_id is None or q.person_id == person_id)
             and (status is None or q.status is status)
-        ]
-        return sorted(found, key=lambda q: q.sent_at, reverse=True)
+        }
+        ids = _page_desc([(q.sent_at, q.id) for q in found.values()], after, limit)
+        named = []
+        for identifier in ids:
+            record = self._d.clients.get((found[identifier].person_id, organisation_id))
+            named.append((found[identifier], record.display_name if record else ""))
+        return named
 
 
 class FakeDelegates:

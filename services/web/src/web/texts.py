@@ -1186,6 +1186,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "questionnaires.all.client": ("Cliënt", "Client"),
     "questionnaires.all.unknown_client": ("(niet meer in de praktijk)", "(no longer with the practice)"),
     "questionnaires.all.none": ("Er zijn hier geen vragenlijsten.", "There are no questionnaires here."),
+    "questionnaires.pages": ("Bladeren door de vragenlijsten", "Pages of questionnaires"),
     "questionnaires.sent.link": ("Verstuurde vragenlijsten", "Questionnaires sent"),
     "questionnaires.sent.title": ("Vragenlijst", "Questionnaire"),
     "questionnaires.sent.sent": ("Gestuurd", "Sent"),

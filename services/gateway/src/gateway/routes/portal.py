@@ -500,6 +500,12 @@ async def write_diary(body: DiaryEntryIn, caller: CurrentCaller, clients: Client
     return diary_out(made)
 
 
+@router.get("/portal/diary/{entry_id}", response_model=DiaryEntryOut, responses=errors(404))
+async def diary_entry(entry_id: str, caller: CurrentCaller, clients: Clients) -> DiaryEntryOut:
+    """One of one's own notes (404 for anyone else's, the person's own included for a parent)."""
+    return diary_out(await clients.call(clients.portal.GetDiaryEntry, pb.DiaryEntryRef(entry_id=entry_id), caller))
+
+
 @router.put("/portal/diary/{entry_id}", response_model=DiaryEntryOut, responses=errors(404))
 async def update_diary(entry_id: str, body: DiaryEntryIn, caller: CurrentCaller, clients: Clients) -> DiaryEntryOut:
     """Changes one's own note (its text, and whether it is shared)."""

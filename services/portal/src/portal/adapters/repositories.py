@@ -947,15 +947,44 @@ class SqlQuestionnaires:
         return [_questionnaire(row) for row in rows]
 
     async def of_organisation(
-        self, organisation_id: str, person_id: str | None, status: QuestionnaireStatus | None
-    ) -> list[Questionnaire]:
-        query = select(questionnaires).where(questionnaires.c.organisation_id == organisation_id)
+        self,
+        organisation_id: str,
+        person_id: str | None,
+        status: QuestionnaireStatus | None,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[tuple[Questionnaire, str]]:
+        # The client's name comes from the practice's own record, in the same query: a
+        # questionnaire of someone no longer on the record is listed without a name.
+        query = (
+            select(
+                questionnaires,
+                clients.c.first_name.label("client_first_name"),
+                clients.c.last_name.label("client_last_name"),
+            )
+            .select_from(
+                questionnaires.outerjoin(
+                    clients,
+                    and_(
+                        clients.c.person_id == questionnaires.c.person_id,
+                        clients.c.organisation_id == questionnaires.c.organisation_id,
+                    ),
+                )
+            )
+            .where(questionnaires.c.organisation_id == organisation_id)
+        )
         if person_id is not None:
             query = query.where(questionnaires.c.person_id == person_id)
         if status is not None:
             query = query.where(questionnaires.c.status == status)
-        rows = await self._session.execute(query.order_by(questionnaires.c.sent_at.desc()).limit(LIST_CAP))
-        return [_questionnaire(row) for row in rows]
+        if after is not None:
+            query = query.where(tuple_(questionnaires.c.sent_at, questionnaires.c.id) < tuple_(after.at, after.id))
+        rows = await self._session.execute(
+            query.order_by(questionnaires.c.sent_at.desc(), questionnaires.c.id.desc()).limit(limit)
+        )
+        return [
+            (_questionnaire(row), f"{row.client_first_name or ''} {row.client_last_name or ''}".strip()) for row in rows
+        ]
 
 
 # ----------------------------------------------------------------------------- learnt from events

@@ -183,6 +183,10 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
         )
         return pb.DiaryPage(items=[convert.diary_pb(e) for e in found], next_cursor=cursor)
 
+    async def GetDiaryEntry(self, request: pb.DiaryEntryRef, context: Context) -> pb.DiaryEntry:
+        caller = await self._caller(context)
+        return convert.diary_pb(await diary.get_mine(self._services, caller, request.entry_id))
+
     async def WriteDiaryEntry(self, request: pb.WriteDiaryEntryRequest, context: Context) -> pb.DiaryEntry:
         caller = await self._caller(context)
         return convert.diary_pb(await diary.do_write(self._services, caller, request.body, request.shared))
@@ -373,6 +377,13 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
             items=[convert.prescription_pb(r, name) for r, name in found], next_cursor=cursor
         )
 
+    async def GetPrescriptionRequest(
+        self, request: pb.PrescriptionRequestRef, context: Context
+    ) -> pb.PrescriptionRequest:
+        practice = await self._caller(context)
+        found, name = await medication.practice_request(self._services, practice, request.request_id)
+        return convert.prescription_pb(found, name)
+
     async def HandlePrescription(
         self, request: pb.HandlePrescriptionRequest, context: Context
     ) -> pb.PrescriptionRequest:
@@ -467,6 +478,11 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
         cancelled = await appointments.do_cancel_by_practice(self._services, practice, request.appointment_id)
         return convert.appointment_pb(cancelled, self._services.clock())
 
+    async def GetAppointment(self, request: pb.AppointmentRef, context: Context) -> pb.Appointment:
+        practice = await self._caller(context)
+        found, name = await appointments.practice_appointment(self._services, practice, request.appointment_id)
+        return convert.appointment_pb(found, self._services.clock(), name)
+
     async def ListClientAppointments(
         self, request: pb.ListClientAppointmentsRequest, context: Context
     ) -> pb.AppointmentPage:
@@ -493,14 +509,15 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
         self, request: pb.ListPracticeQuestionnairesRequest, context: Context
     ) -> pb.QuestionnaireList:
         practice = await self._caller(context)
-        found = await questionnaires.practice_list(self._services, practice, request.person_id, request.status)
-        return pb.QuestionnaireList(items=[convert.questionnaire_pb(q) for q in found])
+        found, cursor = await questionnaires.practice_list(
+            self._services, practice, request.person_id, request.status, request.cursor, request.limit
+        )
+        return pb.QuestionnaireList(items=[convert.questionnaire_pb(q, name) for q, name in found], next_cursor=cursor)
 
     async def GetQuestionnaire(self, request: pb.QuestionnaireRef, context: Context) -> pb.Questionnaire:
         practice = await self._caller(context)
-        return convert.questionnaire_pb(
-            await questionnaires.practice_get(self._services, practice, request.questionnaire_id)
-        )
+        found, name = await questionnaires.practice_get(self._services, practice, request.questionnaire_id)
+        return convert.questionnaire_pb(found, name)
 
     async def ListSharedDiaryEntries(self, request: pb.ListSharedDiaryRequest, context: Context) -> pb.DiaryPage:
         practice = await self._caller(context)

@@ -259,9 +259,15 @@ class QuestionnaireRepository(Protocol):
         ...
 
     async def of_organisation(
-        self, organisation_id: str, person_id: str | None, status: QuestionnaireStatus | None
-    ) -> list[Questionnaire]:
-        """Newest first; at most 500."""
+        self,
+        organisation_id: str,
+        person_id: str | None,
+        status: QuestionnaireStatus | None,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[tuple[Questionnaire, str]]:
+        """Newest first (by sent_at, id), after ``after``; each with the client's name on the
+        practice's record ("" when there is none)."""
         ...
 
 
