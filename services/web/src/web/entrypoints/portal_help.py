@@ -1,0 +1,43 @@
+"""The portal's footer pages (seed 4: "Home • Rondleiding • Support • … • Mijn account"): a
+tour of what each menu item is for, and how to get help — also for someone who cannot sign
+in (a forgotten password, a paused login, a lost phone), so neither page asks for a login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from web.entrypoints.context import PageDep
+
+router = APIRouter()
+
+#: The menu items the tour explains, in the menu's order: (the menu's text, where it leads).
+TOUR_ITEMS = (
+    ("nav.home", "/"),
+    ("nav.dossier", "/portal/dossier"),
+    ("nav.reports", "/portal/documents?kind=report"),
+    ("nav.appointments", "/portal/appointments"),
+    ("nav.prescriptions", "/portal/prescriptions"),
+    ("nav.results", "/portal/results"),
+    ("nav.diary", "/portal/diary"),
+    ("nav.questionnaires", "/portal/questionnaires"),
+    ("nav.messages", "/portal/messages"),
+    ("nav.switch_portal", "/portal/switch"),
+    ("nav.profile", "/me/profile"),
+)
+
+
+@router.get("/portal/tour")
+async def tour(page: PageDep) -> Response:
+    """ "Rondleiding": each menu item and what it is for, in the guides' words."""
+    return await page.render("pages/portal_tour.html.j2", items=TOUR_ITEMS)
+
+
+@router.get("/portal/support")
+async def support(page: PageDep) -> Response:
+    """ "Support": urgent matters by phone, questions through the portal, and what to do
+    when signing in fails. The practice is named when the visitor is signed in (the portal
+    knows no practice's phone number or address, so none is made up)."""
+    signed_in_client = page.signed_in and not page.account.is_staff
+    practice: str = page.account.organisation_name if signed_in_client else ""
+    return await page.render("pages/portal_support.html.j2", practice=practice)

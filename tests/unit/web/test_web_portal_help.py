@@ -1,0 +1,51 @@
+"""The footer's tour and support pages: open to anyone (someone locked out needs them most),
+naming the practice only to its signed-in client, in Dutch and English."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from web_fakes import FakeStore
+
+from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
+
+
+def _sign_in(store: FakeStore, client: TestClient, roles: list[str]) -> None:
+    session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
+    account = SignedInAccount("a1", "Anna", "anna@example.org", "Huisartsenpraktijk De Linde", roles, "nl", False)
+    session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
+    store.rows[session.id] = session.to_state()
+    client.cookies.set("zorgpost_session", "cookie-1")
+
+
+def test_the_footer_leads_to_the_tour_and_support_before_and_after_logging_in(
+    client: TestClient, store: FakeStore
+) -> None:
+    login = client.get("/login").text
+    assert 'href="/portal/tour"' in login and 'href="/portal/support"' in login
+    assert 'href="/me/profile">Mijn account' not in login
+
+    support = client.get("/portal/support")
+    assert support.status_code == 200
+    assert "Het portaal is niet voor spoed" in support.text and 'href="/password-reset"' in support.text
+    assert "De Linde" not in support.text
+
+    _sign_in(store, client, ["person"])
+    signed_in = client.get("/portal/support").text
+    assert "Uw portaal hoort bij Huisartsenpraktijk De Linde." in signed_in
+    assert 'href="/me/profile">Mijn account' in signed_in
+
+
+def test_the_practice_is_not_named_as_a_staff_members_own_and_the_tour_speaks_english(
+    client: TestClient, store: FakeStore
+) -> None:
+    _sign_in(store, client, ["staff", "practitioner"])
+    assert "Uw portaal hoort bij" not in client.get("/portal/support").text
+
+    tour = client.get("/portal/tour")
+    assert tour.status_code == 200 and "Rondleiding" in tour.text and 'href="/portal/diary"' in tour.text
+    client.cookies.set("zorgpost_lang", "en")
+    english = client.get("/portal/tour").text
+    assert "<h1" in english and "Tour" in english and "Your own notes." in english
+    assert "Never pass on your password or a code" in client.get("/portal/support").text
