@@ -1,20 +1,24 @@
 """The portal's footer pages in a browser (seed 4: "Home • Rondleiding • Support • … • Mijn
 account"): Jip follows "Rondleiding" from the footer to what each menu item is for, and
 "Support" names Jip's practice; someone who cannot log in finds the same help from the
-login page, in Dutch and in English."""
+login page, in Dutch and in English. And "Mijn Dossier" with its magnifying glass: Jip
+searches the dossier and opens what was found."""
 
 from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 from browser_support import Journey
-from support import create_member, create_staff_member
+from support import create_member, create_staff_member, login
 
 from identity.domain.accounts import Role
 from zorgpost_kit import calendar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 async def _follow_footer_link(journey: Journey, name: str) -> None:
@@ -66,3 +70,42 @@ async def test_the_tour_and_support_are_one_click_from_every_page(journey: Journ
     await _follow_footer_link(journey, "Support")
     assert f"Your portal belongs to {practice_name}." in await journey.text()
     assert "recovery codes" in await journey.text()
+
+
+async def test_jip_searches_the_dossier_and_opens_what_was_found(journey: Journey) -> None:
+    staff = await create_staff_member(
+        journey.stack, organisation_name=f"Kind & meer {uuid.uuid4().hex[:6]}", roles=frozenset({Role.PRACTITIONER})
+    )
+    born = calendar.birth_date_for_age(13, calendar.today(), days_younger=-30)
+    jip = await create_member(journey.stack, staff.organisation_id, birth_date=born)
+    async with httpx.AsyncClient(base_url=journey.stack.gateway_url, timeout=30.0) as api:
+        headers = {"authorization": f"Bearer {await login(api, staff.email, staff.password)}"}
+        record = {"first_name": "Jip", "last_name": "Test", "birth_date": born.isoformat(), "email": jip.email}
+        assert (
+            await api.put(f"/api/v1/portal/practice/clients/{jip.account_id}", json=record, headers=headers)
+        ).is_success
+        for title in ("Intakeverslag", "Behandelplan"):
+            published = await api.post(
+                f"/api/v1/portal/practice/clients/{jip.account_id}/documents",
+                data={"kind": "report", "title": title, "requires_approval": "false"},
+                files={"file": ("verslag.pdf", PDF, "application/pdf")},
+                headers=headers,
+            )
+            assert published.status_code == 201, published.text
+
+    await journey.log_in(jip.email, jip.password)
+    await journey.goto("/portal/dossier")
+    await journey.field("Zoek in mijn dossier").fill("i")
+    await journey.submit("Zoeken")
+    assert "Typ 2 tot 100 tekens." in await journey.field_error("Zoek in mijn dossier")
+    await journey.field("Zoek in mijn dossier").fill("INTAKE")
+    await journey.submit("Zoeken")
+    hits = journey.page.locator("main .zp-search-results__item")
+    assert await hits.count() == 1 and "Verslag" in await hits.first.inner_text()
+    await journey.snap("dossier-search")
+    await journey.click_link("Intakeverslag")
+    assert "kind=report" in journey.page.url
+    assert await journey.page.locator("main tr", has_text="Intakeverslag").count() == 1
+
+    await journey.goto("/portal/dossier/search?q=%25%25")
+    assert "Niets gevonden." in await journey.text()

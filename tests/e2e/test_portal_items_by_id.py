@@ -2,17 +2,18 @@
 gateway: a diary note for its author only (another patient and a parent acting for a child
 get 404), a repeat-prescription request and an appointment for the practice that holds them
 (another practice gets 404), and the practice's questionnaires newest first with the
-client's name and a keyset cursor."""
+client's name and a keyset cursor; the dossier search, of one's own items only, taken literally."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from journeys_e2e import bearer
 from journeys_support import years_ago
-from portal_e2e import Practice, new_client, open_practice, whole_minute
+from portal_e2e import Practice, new_client, open_practice, publish, whole_minute
 
 from identity.domain.policy import PasswordPreset
 from zorgpost_devstack.stack import Stack
@@ -172,3 +173,63 @@ async def test_the_practices_questionnaires_come_a_page_at_a_time_with_each_clie
     _problem(
         await api.get("/api/v1/portal/practice/questionnaires", params={"cursor": "garbage"}, headers=gp.headers), 422
     )
+
+
+async def test_the_dossier_search_finds_ones_own_items_literally_a_page_at_a_time(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    gp = await _gp(stack, api)
+    petra = await new_client(stack, api, gp, "Petra", 52)
+    karel = await new_client(stack, api, gp, "Karel", 60)
+    for title in ("Verslag intake", "Verslag 100% klaar", "Verwijsbrief"):
+        await publish(api, gp, petra.account_id, "report" if title.startswith("Verslag") else "document", title)
+    await publish(api, gp, karel.account_id, "report", "Verslag van Karel")
+    medication = await api.post(
+        f"/api/v1/portal/practice/clients/{petra.account_id}/medications",
+        json={"name": "Verslavingszorg-medicatie", "chronic": True},
+        headers=gp.headers,
+    )
+    assert medication.status_code == 201, medication.text
+    note = await api.post("/api/v1/portal/diary", json={"body": "Het verslag was duidelijk"}, headers=petra.headers)
+    assert note.status_code == 201, note.text
+
+    async def search(headers: dict[str, str], q: str, **params: str) -> dict[str, Any]:
+        response = await api.get("/api/v1/portal/dossier/search", params={"q": q, **params}, headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    found = await search(petra.headers, "VERSLA")
+    assert {(hit["kind"], hit["title"]) for hit in found["items"]} == {
+        ("report", "Verslag intake"),
+        ("report", "Verslag 100% klaar"),
+        ("medication", "Verslavingszorg-medicatie"),
+        ("diary", "Het verslag was duidelijk"),
+    }
+    moments = [hit["at"] for hit in found["items"]]
+    assert moments == sorted(moments, reverse=True), "newest first"
+
+    # A typed % or _ is a character, not a wildcard.
+    assert [hit["title"] for hit in (await search(petra.headers, "100%"))["items"]] == ["Verslag 100% klaar"]
+    assert (await search(petra.headers, "g_i"))["items"] == []
+    assert (await search(petra.headers, "%%"))["items"] == []
+
+    pages: list[str] = []
+    cursor = ""
+    for _ in range(5):
+        page = await search(petra.headers, "versla", limit="3", **({"cursor": cursor} if cursor else {}))
+        pages += [hit["id"] for hit in page["items"]]
+        cursor = page["next_cursor"] or ""
+        if not cursor:
+            break
+    assert pages == [hit["id"] for hit in found["items"]], "each once, in the same order"
+
+    # Another patient finds none of Petra's items, Petra none of theirs.
+    assert [hit["title"] for hit in (await search(karel.headers, "verslag"))["items"]] == ["Verslag van Karel"]
+    assert (await search(karel.headers, "duidelijk"))["items"] == []
+
+    too_short = await api.get("/api/v1/portal/dossier/search", params={"q": "v"}, headers=petra.headers)
+    _problem(too_short, 422)
+    _problem(await api.get("/api/v1/portal/dossier/search", params={"q": "x" * 101}, headers=petra.headers), 422)
+    _problem(await api.get("/api/v1/portal/dossier/search", params={"q": "  v  "}, headers=petra.headers), 422)
+    _problem(await api.get("/api/v1/portal/dossier/search", params={"q": "verslag"}, headers=gp.headers), 403)

@@ -592,6 +592,9 @@ ROUTES: list[Route] = [
         "/api/v1/portal/questionnaires/{id}/answers", make=_sent_questionnaire,
         body=lambda w: {"answers": {"q1": "Goed"}, "submit": False},
     )),
+    Route("GET", "/api/v1/portal/dossier/search", PORTAL, fixed(
+        "/api/v1/portal/dossier/search", query={"q": "verslag"}
+    )),
     Route("GET", "/api/v1/portal/fhir", PORTAL, fixed("/api/v1/portal/fhir")),
     Route("GET", "/api/v1/portal/actions", PORTAL, fixed("/api/v1/portal/actions")),
     Route("POST", "/api/v1/portal/econsults", may(Capability.WRITE_TO_ORGANISATION), fixed(

@@ -108,6 +108,23 @@ TEXTS: dict[str, tuple[str, str]] = {
         "your secret question.",
     ),
     "tour.help": ("Komt u er niet uit?", "Stuck?"),
+    "portal.search.title": ("Zoeken in mijn dossier", "Search my record"),
+    "portal.search.label": ("Zoek in mijn dossier", "Search my record"),
+    "portal.search.hint": (
+        "Verslagen, documenten, uitslagen, medicatie en uw eigen dagboeknotities, op titel, naam of tekst.",
+        "Reports, documents, results, medication and your own diary notes, by title, name or text.",
+    ),
+    "portal.search.submit": ("Zoeken", "Search"),
+    "portal.search.back": ("Terug naar mijn dossier", "Back to my record"),
+    "portal.search.results": ("Gevonden voor ‘{query}’", "Found for ‘{query}’"),
+    "portal.search.none": ("Niets gevonden. Probeer een ander woord.", "Nothing found. Try another word."),
+    "portal.search.pages": ("Bladeren door de zoekresultaten", "Pages of search results"),
+    "portal.search.length": ("Typ 2 tot 100 tekens.", "Type 2 to 100 characters."),
+    "portal.search.kind.report": ("Verslag", "Report"),
+    "portal.search.kind.document": ("Document", "Document"),
+    "portal.search.kind.result": ("Uitslag", "Result"),
+    "portal.search.kind.medication": ("Medicatie", "Medication"),
+    "portal.search.kind.diary": ("Dagboeknotitie", "Diary note"),
     "support.urgent.heading": ("Spoed", "Urgent"),
     "support.urgent.text": (
         "Het portaal is niet voor spoed. Bel bij acute vragen binnen werktijden altijd de praktijk. Buiten "

@@ -22,6 +22,7 @@ from portal.service import (
     medication,
     questionnaires,
     results,
+    search,
     trajectories,
 )
 from portal.service.common import Services
@@ -212,7 +213,16 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
         )
         return convert.questionnaire_pb(saved)
 
-    # -- export, actions --------------------------------------------------------------------------
+    # -- search, export, actions -----------------------------------------------------------------
+    async def SearchDossier(self, request: pb.SearchDossierRequest, context: Context) -> pb.DossierSearchPage:
+        found, cursor = await search.search_dossier(
+            self._services, await self._caller(context), request.query, request.cursor, request.limit
+        )
+        return pb.DossierSearchPage(
+            items=[pb.DossierHit(kind=h.kind.value, id=h.id, title=h.title, at=convert.timestamp(h.at)) for h in found],
+            next_cursor=cursor,
+        )
+
     async def ExportFhir(self, request: pb.ExportFhirRequest, context: Context) -> pb.FhirBundle:
         return pb.FhirBundle(json=await export.export_fhir(self._services, await self._caller(context)))
 

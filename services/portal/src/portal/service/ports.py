@@ -23,6 +23,7 @@ from portal.domain.dossier import ChangeRequest, ClientRecord, ConsentDecision, 
 from portal.domain.medication import Medication, PrescriptionRequest, PrescriptionStatus
 from portal.domain.questionnaires import Questionnaire, QuestionnaireStatus
 from portal.domain.results import LabResult
+from portal.domain.search import DossierHit
 from portal.domain.trajectories import Trajectory, TrajectoryStatus
 from zorgpost_kit.events import DomainEvent
 
@@ -303,6 +304,23 @@ class ActionRepository(Protocol):
     async def page(self, person_id: str, organisation_id: str, after: Keyset | None, limit: int) -> list[Action]: ...
 
 
+class DossierSearch(Protocol):
+    async def search(
+        self,
+        person_id: str,
+        organisation_id: str,
+        author_id: str,
+        text: str,
+        today: date,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[DossierHit]:
+        """The person's reports, documents (an agreement too), results, current medication
+        and ``author_id``'s own diary notes whose title, name or text holds ``text`` (any
+        case, taken literally: no wildcards), newest first (by time, id), after ``after``."""
+        ...
+
+
 class PortalUnitOfWork(Protocol):
     """One transaction over every repository; nothing is kept unless :meth:`commit` ran, and
     the events emitted are stored with the change (the outbox)."""
@@ -354,6 +372,9 @@ class PortalUnitOfWork(Protocol):
 
     @property
     def actions(self) -> ActionRepository: ...
+
+    @property
+    def dossier_search(self) -> DossierSearch: ...
 
     async def __aenter__(self) -> Self: ...
 
