@@ -8,12 +8,17 @@ from portal.domain.people import PersonCaller
 from portal.domain.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, DossierHit
 from portal.service.common import Services, decode_keyset, encode_keyset, page_size
 from zorgpost_kit.errors import InvalidArgument
+from zorgpost_kit.validation import has_control_characters
 
 
 def check_query(query: str) -> str:
+    """The query trimmed, runs of white space as one space; 2 to 100 characters that are no
+    control characters (a NUL could not even be compared)."""
     text = " ".join(query.split())
     if not MIN_QUERY_LENGTH <= len(text) <= MAX_QUERY_LENGTH:
         raise InvalidArgument(fields={"q": f"is {MIN_QUERY_LENGTH} to {MAX_QUERY_LENGTH} characters"})
+    if has_control_characters(text):
+        raise InvalidArgument(fields={"q": "contains characters that are not allowed"})
     return text
 
 
