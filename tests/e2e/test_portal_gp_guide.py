@@ -496,6 +496,7 @@ async def test_a_patient_or_a_delegate_gets_404_on_every_id_of_another_patient(
         ("POST", f"/api/v1/portal/documents/{document['id']}/approve", None),
         ("GET", f"/api/v1/portal/results/{result['id']}", None),
         ("GET", f"/api/v1/portal/results/{result['id']}/export", None),
+        ("GET", f"/api/v1/portal/diary/{note['id']}", None),
         ("PUT", f"/api/v1/portal/diary/{note['id']}", {"body": "Overschreven"}),
         ("GET", f"/api/v1/portal/questionnaires/{questionnaire['id']}", None),
         ("PUT", f"/api/v1/portal/questionnaires/{questionnaire['id']}/answers", {"answers": {}, "submit": False}),

@@ -608,6 +608,7 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/portal/diary", PORTAL, fixed(
         "/api/v1/portal/diary", {"body": "Slecht geslapen", "shared": True}
     )),
+    Route("GET", "/api/v1/portal/diary/{entry_id}", PORTAL, fresh("/api/v1/portal/diary/{id}", make=_diary_entry)),
     Route("PUT", "/api/v1/portal/diary/{entry_id}", PORTAL, fresh(
         "/api/v1/portal/diary/{id}", make=_diary_entry, body=lambda w: {"body": "Toch goed geslapen"}
     )),
@@ -618,6 +619,9 @@ ROUTES: list[Route] = [
     Route("PUT", "/api/v1/portal/questionnaires/{questionnaire_id}/answers", PORTAL, fresh(
         "/api/v1/portal/questionnaires/{id}/answers", make=_sent_questionnaire,
         body=lambda w: {"answers": {"q1": "Goed"}, "submit": False},
+    )),
+    Route("GET", "/api/v1/portal/dossier/search", PORTAL, fixed(
+        "/api/v1/portal/dossier/search", query={"q": "verslag"}
     )),
     Route("GET", "/api/v1/portal/fhir", PORTAL, fixed("/api/v1/portal/fhir")),
     Route("GET", "/api/v1/portal/actions", PORTAL, fixed("/api/v1/portal/actions")),
@@ -683,6 +687,9 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/portal/practice/prescription-requests", PRACTICE, fixed(
         "/api/v1/portal/practice/prescription-requests"
     )),
+    Route("GET", "/api/v1/portal/practice/prescription-requests/{request_id}", PRACTICE, fresh(
+        "/api/v1/portal/practice/prescription-requests/{id}", make=_requested
+    )),
     Route("POST", "/api/v1/portal/practice/prescription-requests/{request_id}/{decision}",
         PRACTICE, fresh("/api/v1/portal/practice/prescription-requests/{id}/ready", make=_requested),
     ),
@@ -703,6 +710,9 @@ ROUTES: list[Route] = [
     )),
     Route("POST", "/api/v1/portal/practice/clients/{person_id}/appointments", PRACTICE, _ids(
         "/api/v1/portal/practice/clients/{person}/appointments", body=_planned
+    )),
+    Route("GET", "/api/v1/portal/practice/appointments/{appointment_id}", PRACTICE, fresh(
+        "/api/v1/portal/practice/appointments/{id}", make=_planned_appointment
     )),
     Route("DELETE", "/api/v1/portal/practice/appointments/{appointment_id}", PRACTICE, fresh(
         "/api/v1/portal/practice/appointments/{id}", make=_planned_appointment

@@ -24,6 +24,7 @@ from portal.domain.dossier import ChangeRequest, ClientRecord, ConsentDecision, 
 from portal.domain.medication import Medication, PrescriptionRequest, PrescriptionStatus
 from portal.domain.questionnaires import Questionnaire, QuestionnaireStatus
 from portal.domain.results import LabResult
+from portal.domain.search import DossierHit, HitKind
 from portal.domain.trajectories import Trajectory, TrajectoryStatus
 from portal.service.common import Services
 from portal.service.ports import Keyset, NameKeyset
@@ -479,16 +480,26 @@ class FakeQuestionnaires:
         return sorted(found, key=lambda q: q.sent_at, reverse=True)
 
     async def of_organisation(
-        self, organisation_id: str, person_id: str | None, status: QuestionnaireStatus | None
-    ) -> list[Questionnaire]:
-        found = [
-            q
+        self,
+        organisation_id: str,
+        person_id: str | None,
+        status: QuestionnaireStatus | None,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[tuple[Questionnaire, str]]:
+        found = {
+            q.id: q
             for q in self._d.questionnaires.values()
             if q.organisation_id == organisation_id
             and (person_id is None or q.person_id == person_id)
             and (status is None or q.status is status)
-        ]
-        return sorted(found, key=lambda q: q.sent_at, reverse=True)
+        }
+        ids = _page_desc([(q.sent_at, q.id) for q in found.values()], after, limit)
+        named = []
+        for identifier in ids:
+            record = self._d.clients.get((found[identifier].person_id, organisation_id))
+            named.append((found[identifier], record.display_name if record else ""))
+        return named
 
 
 class FakeDelegates:
@@ -556,6 +567,52 @@ class FakeActions:
         return [found[i] for i in _page_desc([(a.at, a.id) for a in found.values()], after, limit)]
 
 
+class FakeDossierSearch:
+    """What the SQL search finds, by the same rules (case-insensitive, literal)."""
+
+    def __init__(self, data: Data) -> None:
+        self._d = data
+
+    async def search(
+        self,
+        person_id: str,
+        organisation_id: str,
+        author_id: str,
+        text: str,
+        today: date,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[DossierHit]:
+        wanted = text.casefold()
+        owner = (person_id, organisation_id)
+        hits = [
+            DossierHit(
+                HitKind.REPORT if d.kind is DocumentKind.REPORT else HitKind.DOCUMENT, d.id, d.title, d.created_at
+            )
+            for d in self._d.documents.values()
+            if (d.person_id, d.organisation_id) == owner and wanted in d.title.casefold()
+        ]
+        hits += [
+            DossierHit(HitKind.RESULT, r.id, r.title, r.published_at)
+            for r in self._d.results.values()
+            if (r.person_id, r.organisation_id) == owner and wanted in r.title.casefold()
+        ]
+        hits += [
+            DossierHit(HitKind.MEDICATION, m.id, m.name, m.created_at)
+            for m in self._d.medications.values()
+            if (m.person_id, m.organisation_id) == owner
+            and m.is_current(today)
+            and wanted in m.name.casefold()
+        ]
+        hits += [
+            DossierHit(HitKind.DIARY, e.id, e.body[:200], e.written_at)
+            for e in self._d.diary.values()
+            if (e.person_id, e.organisation_id, e.author_id) == (*owner, author_id) and wanted in e.body.casefold()
+        ]
+        found = {hit.id: hit for hit in hits}
+        return [found[i] for i in _page_desc([(hit.at, hit.id) for hit in hits], after, limit)]
+
+
 class FakeUnitOfWork:
     """Works on a copy of the store's data; :meth:`commit` makes the copy the truth and keeps
     the events emitted."""
@@ -576,6 +633,7 @@ class FakeUnitOfWork:
     message_activity: FakeMessageActivity
     visits: FakeVisits
     actions: FakeActions
+    dossier_search: FakeDossierSearch
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -601,6 +659,7 @@ class FakeUnitOfWork:
         self.message_activity = FakeMessageActivity(data)
         self.visits = FakeVisits(data)
         self.actions = FakeActions(data)
+        self.dossier_search = FakeDossierSearch(data)
         return self
 
     async def __aexit__(

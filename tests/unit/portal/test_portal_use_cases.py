@@ -19,8 +19,10 @@ from portal.domain.trajectories import TrajectoryEndedEvent, TrajectoryStatus
 from portal.service import appointments, dashboard, diary, documents, dossier, medication, trajectories
 from portal.service.common import Services
 from portal.service.publishing import FileUpload
+from portal.service.search import check_query
 from portal.service.trajectories import StartDraft
 from zorgpost_kit.calendar import SettableClock
+from zorgpost_kit.errors import InvalidArgument
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # Friday 11:00 in Amsterdam
 ORG = "org-kind"
@@ -147,3 +149,11 @@ async def test_the_diary_is_each_authors_own() -> None:
     with pytest.raises(DiaryEntryNotFound):
         await diary.do_update(services, me(KID, MUM), mine.id, "Overschreven", False)
     assert [e.body for e in (await diary.list_shared(services, PRACTICE, KID, "", 20))[0]] == ["Van mama"]
+
+
+def test_a_dossier_search_is_trimmed_and_refuses_what_cannot_be_searched() -> None:
+    assert check_query("  bloed \t onderzoek ") == "bloed onderzoek"
+    for refused in ("x", " x ", "x" * 101, "ab\x00c"):
+        with pytest.raises(InvalidArgument) as raised:
+            check_query(refused)
+        assert "q" in raised.value.fields

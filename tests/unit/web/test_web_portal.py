@@ -223,7 +223,7 @@ def test_a_diary_note_that_fails_to_save_stays_in_edit_mode(
         "updated_at": "2026-11-30T09:00:00Z",
         "on_behalf": False,
     }
-    gateway.answers[("GET", "/portal/diary")] = {"items": [entry], "next_cursor": None}
+    gateway.answers[("GET", "/portal/diary/d1")] = entry
     gateway.answers[("PUT", "/portal/diary/d1")] = lambda call: {**entry, **call.json}
     page = client.get("/portal/diary/d1")
     assert "Slecht geslapen" in page.text and "checked" in page.text

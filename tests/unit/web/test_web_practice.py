@@ -244,8 +244,10 @@ def test_econsults_and_prescription_requests_go_on_to_a_next_page(client: TestCl
     assert "/practice/prescriptions?cursor=p-2" in client.get("/practice/prescriptions").text
 
 
-def test_a_request_to_reject_is_found_beyond_the_first_page(client: TestClient, gateway: ScriptedGateway) -> None:
-    later = {
+def test_a_request_to_reject_is_asked_for_by_its_id_and_only_while_it_waits(
+    client: TestClient, gateway: ScriptedGateway
+) -> None:
+    request = {
         "id": "r-later",
         "person_id": "c1",
         "person_name": "Petra de Vries",
@@ -254,16 +256,12 @@ def test_a_request_to_reject_is_found_beyond_the_first_page(client: TestClient, 
         "ready_on": None,
         "created_at": "2026-11-30T08:00:00Z",
     }
-
-    def pages(call: object) -> dict[str, object]:
-        params = getattr(call, "params", None) or {}
-        if params.get("cursor") == "p-2":
-            return {"items": [later], "next_cursor": None}
-        return {"items": [], "next_cursor": "p-2"}
-
-    gateway.answers[("GET", "/portal/practice/prescription-requests")] = pages
+    gateway.answers[("GET", "/portal/practice/prescription-requests/r-later")] = request
+    gateway.answers[("GET", "/portal/practice/prescription-requests/r-done")] = request | {"status": "ready"}
     found = client.get("/practice/prescriptions/r-later/reject")
     assert found.status_code == 200 and "Metformine 500 mg" in found.text
+    assert not [call for call in gateway.calls if call.path == "/portal/practice/prescription-requests"]
+    assert client.get("/practice/prescriptions/r-done/reject").status_code == 404
     assert client.get("/practice/prescriptions/r-unknown/reject").status_code == 404
 
 
@@ -367,16 +365,23 @@ def test_cancelling_an_appointment_asks_first_and_goes_back_to_the_agendas_week(
 ) -> None:
     appointment = {
         "id": "a1",
+        "person_id": "c1",
         "start": "2026-12-03T09:00:00+00:00",
         "end": "2026-12-03T09:10:00+00:00",
         "status": "upcoming",
     }
-    gateway.answers[("GET", "/portal/practice/clients/c1/appointments")] = {"items": [appointment], "next_cursor": None}
+    gateway.answers[("GET", "/portal/practice/appointments/a1")] = appointment
+    other_clients = appointment | {"id": "a-other", "person_id": "c2"}
+    gateway.answers[("GET", "/portal/practice/appointments/a-other")] = other_clients
+    gateway.answers[("GET", "/portal/practice/appointments/a-past")] = appointment | {"id": "a-past", "status": "past"}
     gateway.answers[("DELETE", "/portal/practice/appointments/a1")] = {}
     asked = client.get("/practice/clients/c1/appointments/a1/cancel?week=2026-11-30")
     assert "De patiënt krijgt een e-mail dat de afspraak is geannuleerd." in asked.text
     assert not any(call.method == "DELETE" for call in gateway.calls), "nothing is cancelled before it is confirmed"
     assert client.get("/practice/clients/c1/appointments/other/cancel").status_code == 404
+    # Another client's appointment under this client's path, or one already past: not one to cancel here.
+    assert client.get("/practice/clients/c1/appointments/a-other/cancel").status_code == 404
+    assert client.get("/practice/clients/c1/appointments/a-past/cancel").status_code == 404
     done = client.post(
         "/practice/clients/c1/appointments/a1/cancel",
         data={"csrf_token": csrf_token(asked.text), "week": "2026-11-30"},

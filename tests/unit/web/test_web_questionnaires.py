@@ -6,6 +6,8 @@ answers with the acting token, and a submitted questionnaire is shown without a 
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -225,21 +227,57 @@ def test_the_practice_wide_list_names_each_client_and_filters_by_state(
     client: TestClient, gateway: ScriptedGateway, store: FakeStore
 ) -> None:
     _sign_in(client, store, practitioner=True)
-    done = QUESTIONNAIRE | {"person_id": "c1", "status": "submitted", "submitted_at": "2026-11-30T10:00:00Z"}
-    gone = QUESTIONNAIRE | {"id": "vq2", "person_id": "left", "title": "Afsluiting"}
-    gateway.answers[("GET", "/portal/practice/questionnaires")] = [done, gone, done | {"id": "vq3"}]
-    gateway.answers[("GET", "/portal/practice/clients/c1")] = PERSON
+    done = QUESTIONNAIRE | {
+        "person_id": "c1",
+        "person_name": "Petra de Vries",
+        "status": "submitted",
+        "submitted_at": "2026-11-30T10:00:00Z",
+    }
+    gone = QUESTIONNAIRE | {"id": "vq2", "person_id": "left", "person_name": None, "title": "Afsluiting"}
+    gateway.answers[("GET", "/portal/practice/questionnaires")] = {
+        "items": [done, gone, done | {"id": "vq3"}],
+        "next_cursor": None,
+    }
     page = client.get("/practice/questionnaires")
     assert page.status_code == 200
     assert "Petra de Vries" in page.text and "(niet meer in de praktijk)" in page.text
     assert 'href="/practice/questionnaires/vq2"' in page.text and "Verstuurd op" in page.text
-    looked_up = [call.path for call in gateway.calls if call.path.startswith("/portal/practice/clients/")]
-    assert looked_up == ["/portal/practice/clients/c1", "/portal/practice/clients/left"], "one look-up per client"
+    assert not [call for call in gateway.calls if call.path.startswith("/portal/practice/clients/")], (
+        "the names come with the list, not one look-up per client"
+    )
+    assert 'rel="next"' not in page.text and 'rel="prev"' not in page.text
 
     client.get("/practice/questionnaires?status=submitted")
     client.get("/practice/questionnaires?status=whatever")
     asked = [call.params for call in gateway.calls if call.path == "/portal/practice/questionnaires"]
     assert [params or {} for params in asked[1:]] == [{"status": "submitted"}, {}]
+
+
+def test_the_practice_wide_list_goes_on_and_back_a_page_keeping_its_filter(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, practitioner=True)
+    first = QUESTIONNAIRE | {"id": "vq1", "title": "Intake", "person_id": "c1", "person_name": "Petra de Vries"}
+    second = QUESTIONNAIRE | {"id": "vq9", "title": "Evaluatie", "person_id": "c2", "person_name": "Sem Bakker"}
+
+    def pages(call: object) -> dict[str, object]:
+        params = getattr(call, "params", None) or {}
+        if params.get("cursor") == "k-2":
+            return {"items": [second], "next_cursor": None}
+        return {"items": [first], "next_cursor": "k-2"}
+
+    gateway.answers[("GET", "/portal/practice/questionnaires")] = pages
+    one = client.get("/practice/questionnaires?status=open")
+    assert "Intake" in one.text and "Evaluatie" not in one.text
+    [next_url] = re.findall(r'href="([^"]+)" rel="next"', one.text)
+    assert 'rel="prev"' not in one.text
+    two = client.get(html.unescape(next_url))
+    assert "Evaluatie" in two.text and "Sem Bakker" in two.text and 'rel="next"' not in two.text
+    asked = [call.params for call in gateway.calls if call.path == "/portal/practice/questionnaires"]
+    assert asked[-1] == {"status": "open", "cursor": "k-2"}
+    [back] = re.findall(r'href="([^"]+)" rel="prev"', two.text)
+    assert "Intake" in client.get(html.unescape(back)).text
+    assert gateway.calls[-1].params == {"status": "open"}
 
 
 def test_the_start_pages_activity_counts_new_questionnaires_in_the_guides_words(

@@ -26,6 +26,167 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "footer.terms": ("Algemene voorwaarden", "Terms of use"),
     "footer.privacy": ("Privacyverklaring", "Privacy statement"),
+    "footer.home": ("Home", "Home"),
+    "footer.tour": ("Rondleiding", "Tour"),
+    "footer.support": ("Support", "Support"),
+    "footer.account": ("Mijn account", "My account"),
+    "footer.links": ("Meer over het portaal", "More about the portal"),
+    "tour.intro": (
+        "In de blauwe balk bovenaan ziet u een aantal onderdelen die u aan kunt klikken. Hieronder staat waar elk "
+        "onderdeel voor is. Welke u ziet, hangt af van uw praktijk.",
+        "The bar at the top holds the parts of the portal you can open. Below is what each of them is for. Which "
+        "ones you see depends on your practice.",
+    ),
+    "tour.home": (
+        "Het startscherm. Onder 'activiteitenoverzicht' ziet u in een oogopslag of uw behandelaar nieuwe documenten "
+        "of verslagen voor u heeft klaargezet, of er afspraken zijn geweest en of u berichten heeft ontvangen. Onder "
+        "'volgende afspraak' staat uw eerstvolgende afspraak en onder 'privacy en beveiliging' kunt u uw portaal "
+        "extra beveiligen.",
+        "The start page. Under 'activity' you see at a glance whether your practitioner has put new documents or "
+        "reports ready for you, whether appointments took place and whether you received messages. 'Next "
+        "appointment' shows your next appointment, and under 'privacy and security' you can secure your portal "
+        "further.",
+    ),
+    "tour.dossier": (
+        "Uw gegevens zien en een wijziging doorgeven (over mij), uw toestemmingen aan- of uitzetten, verslagen en "
+        "documenten lezen, downloaden en er akkoord op geven, zelf documenten uploaden, en uw verzekering en "
+        "medicatie inzien. Met het zoekveld vindt u een verslag, document of notitie op naam.",
+        "See your details and report a change (about me), switch your consents on or off, read and download "
+        "reports and documents and approve them, upload documents yourself, and see your insurance and medication. "
+        "The search field finds a report, document or note by its name.",
+    ),
+    "tour.reports": (
+        "Teksten die uw behandelaar voor u heeft klaargezet. Staat er onder akkoord een vraagteken, dan mag u nog "
+        "akkoord geven: open het verslag en klik onderaan op 'ik ga akkoord'.",
+        "Texts your practitioner has put ready for you. A question mark under approval means you may still approve "
+        "it: open the report and click 'I agree' at the bottom.",
+    ),
+    "tour.appointments": (
+        "Welke afspraken er voor u gepland staan en welke er geweest zijn. Bij de huisarts maakt u hier zelf een "
+        "afspraak; niet voor spoedeisende klachten, bel dan altijd de praktijk. Annuleren kan tot 24 uur van "
+        "tevoren; van beide krijgt u een bevestiging per e-mail.",
+        "Which appointments are planned for you and which took place. At a GP practice you book one yourself here; "
+        "not for urgent complaints, always call the practice for those. You can cancel until 24 hours before; you "
+        "get a confirmation by e-mail of both.",
+    ),
+    "tour.prescriptions": (
+        "Uw medicijnen bestellen: alleen medicijnen die u altijd moet gebruiken (chronische medicatie). U ziet op "
+        "welke dag het recept klaarligt.",
+        "Order your medicines: only those you always need to take (chronic medication). You see the day the "
+        "prescription is ready.",
+    ),
+    "tour.results": (
+        "Uitslagen van onder andere bloedonderzoek, met de referentiewaarden, om te bekijken en te downloaden.",
+        "Results of blood tests and other examinations, with their reference ranges, to view and download.",
+    ),
+    "tour.diary": (
+        "Uw eigen notities. U kiest per notitie of die privé blijft of dat uw behandelaar hem mag lezen.",
+        "Your own notes. For each note you choose whether it stays private or your practitioner may read it.",
+    ),
+    "tour.questionnaires": (
+        "Vragenlijsten die uw behandelaar u stuurt. U kunt tussendoor opslaan als concept en verstuurt ze als u "
+        "klaar bent; daarna leest uw behandelaar de antwoorden.",
+        "Questionnaires your practitioner sends you. You can save a draft along the way and send them when you are "
+        "done; then your practitioner reads the answers.",
+    ),
+    "tour.messages": (
+        "Berichten van uw behandelaar, en zelf een bericht sturen met 'nieuw bericht'. Bij de huisarts stelt u hier "
+        "een niet-urgente vraag (e-consult); meestal krijgt u dezelfde dag nog antwoord.",
+        "Messages from your practitioner, and 'new message' to write one yourself. At a GP practice you ask a "
+        "non-urgent question here (e-consult); usually you get an answer the same day.",
+    ),
+    "tour.switch_portal": (
+        "Van uw eigen portaal naar dat van uw zoon of dochter gaan. Hier kiest u ook welk portaal uw hoofdportaal "
+        "is, zodat u daar de volgende keer automatisch terechtkomt.",
+        "Go from your own portal to your son's or daughter's. Here you also choose which portal is your main one, "
+        "so you land there next time.",
+    ),
+    "tour.profile": (
+        "Uw account: uw gegevens en taal, hoe u meldingen krijgt, uw wachtwoord, de tweestapsverificatie en uw "
+        "geheime vraag.",
+        "Your account: your details and language, how you get notices, your password, two-step verification and "
+        "your secret question.",
+    ),
+    "tour.help": ("Komt u er niet uit?", "Stuck?"),
+    "portal.search.title": ("Zoeken in mijn dossier", "Search my record"),
+    "portal.search.label": ("Zoek in mijn dossier", "Search my record"),
+    "portal.search.hint": (
+        "Verslagen, documenten, uitslagen, medicatie en uw eigen dagboeknotities, op titel, naam of tekst.",
+        "Reports, documents, results, medication and your own diary notes, by title, name or text.",
+    ),
+    "portal.search.submit": ("Zoeken", "Search"),
+    "portal.search.back": ("Terug naar mijn dossier", "Back to my record"),
+    "portal.search.results": ("Gevonden voor ‘{query}’", "Found for ‘{query}’"),
+    "portal.search.none": ("Niets gevonden. Probeer een ander woord.", "Nothing found. Try another word."),
+    "portal.search.pages": ("Bladeren door de zoekresultaten", "Pages of search results"),
+    "portal.search.length": ("Typ 2 tot 100 tekens.", "Type 2 to 100 characters."),
+    "portal.search.kind.report": ("Verslag", "Report"),
+    "portal.search.kind.document": ("Document", "Document"),
+    "portal.search.kind.result": ("Uitslag", "Result"),
+    "portal.search.kind.medication": ("Medicatie", "Medication"),
+    "portal.search.kind.diary": ("Dagboeknotitie", "Diary note"),
+    "support.urgent.heading": ("Spoed", "Urgent"),
+    "support.urgent.text": (
+        "Het portaal is niet voor spoed. Bel bij acute vragen binnen werktijden altijd de praktijk. Buiten "
+        "werktijden neemt u bij acute zorgen contact op met de huisartsenpost of de crisisdienst, via het nummer "
+        "van uw huisarts.",
+        "The portal is not for emergencies. With urgent questions during office hours, always call the practice. "
+        "Outside office hours, contact the out-of-hours GP service or the crisis service, through your GP's number.",
+    ),
+    "support.contact.heading": ("Contact met uw praktijk", "Contacting your practice"),
+    "support.contact.practice": (
+        "Uw portaal hoort bij {practice}. Voor vragen over uw zorg, uw afspraken of uw gegevens is de praktijk uw "
+        "aanspreekpunt; het telefoonnummer staat op de website van de praktijk.",
+        "Your portal belongs to {practice}. For questions about your care, your appointments or your details, the "
+        "practice is where to go; its phone number is on the practice's website.",
+    ),
+    "support.contact.any": (
+        "Voor vragen over uw zorg, uw afspraken of uw gegevens is uw praktijk het aanspreekpunt; het "
+        "telefoonnummer staat op de website van de praktijk.",
+        "For questions about your care, your appointments or your details, your practice is where to go; its phone "
+        "number is on the practice's website.",
+    ),
+    "support.contact.portal": (
+        "Een vraag die niet dringend is, stelt u in het portaal met een bericht aan uw behandelaar.",
+        "A question that is not urgent you ask in the portal, in a message to your practitioner.",
+    ),
+    "support.login.heading": ("Lukt inloggen niet?", "Cannot log in?"),
+    "support.password.heading": ("Wachtwoord vergeten", "Forgotten password"),
+    "support.password.text": (
+        "Klik op de inlogpagina op 'Wachtwoord vergeten?'. U krijgt een e-mail met een link waarmee u een nieuw "
+        "wachtwoord instelt; heeft u een geheime vraag ingesteld, dan beantwoordt u die eerst.",
+        "Click 'Forgot password?' on the login page. You get an e-mail with a link to set a new password; if you "
+        "set a secret question, you answer it first.",
+    ),
+    "support.password.link": ("Nieuw wachtwoord aanvragen", "Request a new password"),
+    "support.locked.heading": ("Te vaak een verkeerd wachtwoord", "Too many wrong passwords"),
+    "support.locked.text": (
+        "Na een aantal verkeerde pogingen kunt u even niet inloggen; bij elke volgende verkeerde poging duurt het "
+        "wachten langer. Wacht tot de tijd die de inlogpagina noemt voorbij is en probeer het opnieuw, of vraag een "
+        "nieuw wachtwoord aan.",
+        "After a number of wrong attempts you cannot log in for a while; each further wrong attempt makes the wait "
+        "longer. Wait until the time the login page names has passed and try again, or request a new password.",
+    ),
+    "support.factor.heading": ("Telefoon of code-app kwijt", "Lost your phone or code app"),
+    "support.factor.text": (
+        "Vraagt het portaal na uw wachtwoord om een code die u niet meer kunt ontvangen, vul dan in hetzelfde veld "
+        "een van uw herstelcodes in. Die kreeg u toen u de tweestapsverificatie aanzette. Zet daarna onder Mijn "
+        "profiel de tweestapsverificatie opnieuw op uw nieuwe telefoon.",
+        "If after your password the portal asks for a code you can no longer receive, enter one of your recovery "
+        "codes in the same field. You got them when you switched on two-step verification. Then set up two-step "
+        "verification again on your new phone under My profile.",
+    ),
+    "support.factor.none_left": (
+        "Heeft u geen herstelcodes meer, neem dan contact op met uw praktijk (bijvoorbeeld met de assistente). "
+        "Geef nooit uw wachtwoord of een code door, ook niet aan de praktijk.",
+        "If you have no recovery codes left, contact your practice (for instance its assistant). Never pass on "
+        "your password or a code, not even to the practice.",
+    ),
+    "support.secret.heading": ("Antwoord op de geheime vraag vergeten", "Forgotten the answer to your secret question"),
+    "support.secret.text": (
+        "Zonder het antwoord kunt u zelf geen nieuw wachtwoord instellen. Neem contact op met uw praktijk.",
+        "Without the answer you cannot set a new password yourself. Contact your practice.",
+    ),
     "terms.text": (
         "U gebruikt Zorgpost om veilig te communiceren met zorgverleners en overheden. Gebruik uw account alleen zelf en deel uw wachtwoord en codes met niemand.",
         "You use Zorgpost to communicate securely with care providers and public bodies. Use your account yourself only and share your password and codes with nobody.",
@@ -1239,6 +1400,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "questionnaires.all.client": ("Cliënt", "Client"),
     "questionnaires.all.unknown_client": ("(niet meer in de praktijk)", "(no longer with the practice)"),
     "questionnaires.all.none": ("Er zijn hier geen vragenlijsten.", "There are no questionnaires here."),
+    "questionnaires.pages": ("Bladeren door de vragenlijsten", "Pages of questionnaires"),
     "questionnaires.sent.link": ("Verstuurde vragenlijsten", "Questionnaires sent"),
     "questionnaires.sent.title": ("Vragenlijst", "Questionnaire"),
     "questionnaires.sent.sent": ("Gestuurd", "Sent"),

@@ -221,6 +221,44 @@ async def set_consent(code: str, body: ConsentIn, caller: CurrentCaller, clients
     return consent_out(changed)
 
 
+# ----------------------------------------------------------------------------- searching the dossier
+class DossierHitOut(BaseModel):
+    kind: Literal["report", "document", "result", "medication", "diary"]
+    id: str
+    #: A document's or result's title, a medicine's name, the start of a diary note.
+    title: str
+    #: When it came into the dossier.
+    at: datetime
+
+
+class DossierSearchPageOut(BaseModel):
+    items: list[DossierHitOut]
+    next_cursor: str | None
+
+
+@router.get("/portal/dossier/search", response_model=DossierSearchPageOut, responses=errors())
+async def search_dossier(
+    caller: CurrentCaller,
+    clients: Clients,
+    q: Annotated[str, Query(min_length=2, max_length=100, description="what the title, name or note holds")],
+    cursor: _Cursor = "",
+    limit: _Limit = 20,
+) -> DossierSearchPageOut:
+    """Reports, documents, results, current medication and the caller's own diary notes whose
+    title, name or text holds ``q`` (any case; ``%`` and ``_`` are taken literally), newest
+    first."""
+    page = await clients.call(
+        clients.portal.SearchDossier, pb.SearchDossierRequest(query=q, cursor=cursor, limit=limit), caller
+    )
+    return DossierSearchPageOut(
+        items=[
+            DossierHitOut(kind=h.kind, id=h.id, title=h.title, at=to_datetime(h.at))
+            for h in page.items
+        ],
+        next_cursor=page.next_cursor or None,
+    )
+
+
 # ----------------------------------------------------------------------------- documents
 @router.get("/portal/documents", response_model=DocumentPageOut, responses=errors())
 async def documents(
@@ -498,6 +536,12 @@ async def write_diary(body: DiaryEntryIn, caller: CurrentCaller, clients: Client
         clients.portal.WriteDiaryEntry, pb.WriteDiaryEntryRequest(body=body.body, shared=body.shared), caller
     )
     return diary_out(made)
+
+
+@router.get("/portal/diary/{entry_id}", response_model=DiaryEntryOut, responses=errors(404))
+async def diary_entry(entry_id: str, caller: CurrentCaller, clients: Clients) -> DiaryEntryOut:
+    """One of one's own notes (404 for anyone else's, the person's own included for a parent)."""
+    return diary_out(await clients.call(clients.portal.GetDiaryEntry, pb.DiaryEntryRef(entry_id=entry_id), caller))
 
 
 @router.put("/portal/diary/{entry_id}", response_model=DiaryEntryOut, responses=errors(404))

@@ -531,6 +531,14 @@ class QuestionnaireOut(BaseModel):
     sent_by_name: str
     saved_at: datetime | None
     submitted_at: datetime | None
+    #: The client's name on the practice's record: the practice's routes only (null in the
+    #: client's own portal, and for someone no longer on the record).
+    person_name: str | None
+
+
+class QuestionnairePageOut(BaseModel):
+    items: list[QuestionnaireOut]
+    next_cursor: str | None
 
 
 class AnswersIn(BaseModel):
@@ -565,4 +573,5 @@ def questionnaire_out(questionnaire: pb.Questionnaire) -> QuestionnaireOut:
         sent_by_name=questionnaire.sent_by_name,
         saved_at=optional_time(questionnaire, "saved_at"),
         submitted_at=optional_time(questionnaire, "submitted_at"),
+        person_name=questionnaire.person_name or None,
     )

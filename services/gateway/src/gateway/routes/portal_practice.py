@@ -36,6 +36,7 @@ from gateway.routes.portal_models import (
     PrescriptionRequestOut,
     QuestionModel,
     QuestionnaireOut,
+    QuestionnairePageOut,
     ResultOut,
     ResultPageOut,
     TrajectoryOut,
@@ -483,6 +484,19 @@ async def practice_prescriptions(
     return PrescriptionPageOut(items=[prescription_out(r) for r in page.items], next_cursor=page.next_cursor or None)
 
 
+@router.get(
+    "/portal/practice/prescription-requests/{request_id}",
+    response_model=PrescriptionRequestOut,
+    responses=errors(404),
+)
+async def practice_prescription(request_id: str, caller: CurrentCaller, clients: Clients) -> PrescriptionRequestOut:
+    """One request, whatever its status, with the client's name."""
+    found = await clients.call(
+        clients.practice.GetPrescriptionRequest, pb.PrescriptionRequestRef(request_id=request_id), caller
+    )
+    return prescription_out(found)
+
+
 @router.post(
     "/portal/practice/prescription-requests/{request_id}/{decision}",
     response_model=PrescriptionRequestOut,
@@ -712,6 +726,19 @@ async def client_appointments(
     return AppointmentPageOut(items=[appointment_out(a) for a in page.items], next_cursor=page.next_cursor or None)
 
 
+@router.get(
+    "/portal/practice/appointments/{appointment_id}",
+    response_model=AppointmentOut,
+    responses=errors(404),
+)
+async def practice_appointment(appointment_id: str, caller: CurrentCaller, clients: Clients) -> AppointmentOut:
+    """One appointment of a client of the practice, whatever its status, with the client's name."""
+    found = await clients.call(
+        clients.practice.GetAppointment, pb.AppointmentRef(appointment_id=appointment_id), caller
+    )
+    return appointment_out(found)
+
+
 @router.delete(
     "/portal/practice/appointments/{appointment_id}",
     status_code=204,
@@ -752,7 +779,7 @@ async def send_questionnaire(
 
 @router.get(
     "/portal/practice/questionnaires",
-    response_model=list[QuestionnaireOut],
+    response_model=QuestionnairePageOut,
     responses=errors(404),
 )
 async def practice_questionnaires(
@@ -760,14 +787,19 @@ async def practice_questionnaires(
     clients: Clients,
     person_id: Annotated[str, Query(max_length=64)] = "",
     status: Literal["open", "submitted", ""] = "",
-) -> list[QuestionnaireOut]:
-    """Sent questionnaires; answers show once submitted."""
+    cursor: _Cursor = "",
+    limit: _Limit = 20,
+) -> QuestionnairePageOut:
+    """Sent questionnaires, newest first, each with the client's name; answers show once
+    submitted."""
     found = await clients.call(
         clients.practice.ListQuestionnaires,
-        pb.ListPracticeQuestionnairesRequest(person_id=person_id, status=status),
+        pb.ListPracticeQuestionnairesRequest(person_id=person_id, status=status, cursor=cursor, limit=limit),
         caller,
     )
-    return [questionnaire_out(q) for q in found.items]
+    return QuestionnairePageOut(
+        items=[questionnaire_out(q) for q in found.items], next_cursor=found.next_cursor or None
+    )
 
 
 @router.get(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,7 @@ from portal.domain.dossier import ChangeRequest, ClientRecord, ConsentDecision, 
 from portal.domain.medication import Medication, PrescriptionItem, PrescriptionRequest, PrescriptionStatus
 from portal.domain.questionnaires import Question, QuestionKind, Questionnaire, QuestionnaireStatus
 from portal.domain.results import LabResult, Observation
+from portal.domain.search import DossierHit, HitKind
 from portal.domain.trajectories import Practitioner, Trajectory, TrajectoryStatus
 from portal.service.ports import Keyset, NameKeyset
 
@@ -947,15 +948,44 @@ class SqlQuestionnaires:
         return [_questionnaire(row) for row in rows]
 
     async def of_organisation(
-        self, organisation_id: str, person_id: str | None, status: QuestionnaireStatus | None
-    ) -> list[Questionnaire]:
-        query = select(questionnaires).where(questionnaires.c.organisation_id == organisation_id)
+        self,
+        organisation_id: str,
+        person_id: str | None,
+        status: QuestionnaireStatus | None,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[tuple[Questionnaire, str]]:
+        # The client's name comes from the practice's own record, in the same query: a
+        # questionnaire of someone no longer on the record is listed without a name.
+        query = (
+            select(
+                questionnaires,
+                clients.c.first_name.label("client_first_name"),
+                clients.c.last_name.label("client_last_name"),
+            )
+            .select_from(
+                questionnaires.outerjoin(
+                    clients,
+                    and_(
+                        clients.c.person_id == questionnaires.c.person_id,
+                        clients.c.organisation_id == questionnaires.c.organisation_id,
+                    ),
+                )
+            )
+            .where(questionnaires.c.organisation_id == organisation_id)
+        )
         if person_id is not None:
             query = query.where(questionnaires.c.person_id == person_id)
         if status is not None:
             query = query.where(questionnaires.c.status == status)
-        rows = await self._session.execute(query.order_by(questionnaires.c.sent_at.desc()).limit(LIST_CAP))
-        return [_questionnaire(row) for row in rows]
+        if after is not None:
+            query = query.where(tuple_(questionnaires.c.sent_at, questionnaires.c.id) < tuple_(after.at, after.id))
+        rows = await self._session.execute(
+            query.order_by(questionnaires.c.sent_at.desc(), questionnaires.c.id.desc()).limit(limit)
+        )
+        return [
+            (_questionnaire(row), f"{row.client_first_name or ''} {row.client_last_name or ''}".strip()) for row in rows
+        ]
 
 
 # ----------------------------------------------------------------------------- learnt from events
@@ -1099,3 +1129,80 @@ class SqlActions:
             query.order_by(portal_actions.c.at.desc(), portal_actions.c.id.desc()).limit(limit)
         )
         return [Action(r.id, r.person_id, r.organisation_id, r.actor_id, r.action, r.object_id, r.at) for r in rows]
+
+
+# ----------------------------------------------------------------------------- searching the dossier
+def like_pattern(text: str) -> str:
+    """``text`` as an ILIKE pattern that finds it anywhere, taken literally: a typed ``%`` or
+    ``_`` (or the escape character itself) matches only itself."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqlDossierSearch:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def search(
+        self,
+        person_id: str,
+        organisation_id: str,
+        author_id: str,
+        text: str,
+        today: date,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[DossierHit]:
+        pattern = like_pattern(text)
+        found = union_all(
+            select(
+                case(
+                    (documents.c.kind == DocumentKind.REPORT.value, literal(HitKind.REPORT.value)),
+                    else_=literal(HitKind.DOCUMENT.value),
+                ).label("kind"),
+                documents.c.id,
+                documents.c.title,
+                documents.c.created_at.label("at"),
+            ).where(
+                documents.c.person_id == person_id,
+                documents.c.organisation_id == organisation_id,
+                documents.c.title.ilike(pattern, escape="\\"),
+            ),
+            select(
+                literal(HitKind.RESULT.value).label("kind"),
+                lab_results.c.id,
+                lab_results.c.title,
+                lab_results.c.published_at.label("at"),
+            ).where(
+                lab_results.c.person_id == person_id,
+                lab_results.c.organisation_id == organisation_id,
+                lab_results.c.title.ilike(pattern, escape="\\"),
+            ),
+            select(
+                literal(HitKind.MEDICATION.value).label("kind"),
+                medications.c.id,
+                medications.c.name.label("title"),
+                medications.c.created_at.label("at"),
+            ).where(
+                medications.c.person_id == person_id,
+                medications.c.organisation_id == organisation_id,
+                or_(medications.c.stopped_on.is_(None), medications.c.stopped_on > today),
+                medications.c.name.ilike(pattern, escape="\\"),
+            ),
+            select(
+                literal(HitKind.DIARY.value).label("kind"),
+                diary_entries.c.id,
+                func.left(diary_entries.c.body, 200).label("title"),
+                diary_entries.c.written_at.label("at"),
+            ).where(
+                diary_entries.c.person_id == person_id,
+                diary_entries.c.organisation_id == organisation_id,
+                diary_entries.c.author_id == author_id,
+                diary_entries.c.body.ilike(pattern, escape="\\"),
+            ),
+        ).subquery()
+        query = select(found)
+        if after is not None:
+            query = query.where(tuple_(found.c.at, found.c.id) < tuple_(after.at, after.id))
+        rows = await self._session.execute(query.order_by(found.c.at.desc(), found.c.id.desc()).limit(limit))
+        return [DossierHit(HitKind(row.kind), row.id, row.title, row.at) for row in rows]

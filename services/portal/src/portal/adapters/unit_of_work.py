@@ -13,6 +13,7 @@ from portal.adapters.repositories import (
     SqlDelegates,
     SqlDiary,
     SqlDocuments,
+    SqlDossierSearch,
     SqlMedications,
     SqlMessageActivity,
     SqlPrescriptions,
@@ -42,6 +43,7 @@ class SqlPortalUnitOfWork(UnitOfWork):
     message_activity: SqlMessageActivity
     visits: SqlVisits
     actions: SqlActions
+    dossier_search: SqlDossierSearch
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.clients = SqlClients(session)
@@ -60,3 +62,4 @@ class SqlPortalUnitOfWork(UnitOfWork):
         self.message_activity = SqlMessageActivity(session)
         self.visits = SqlVisits(session)
         self.actions = SqlActions(session)
+        self.dossier_search = SqlDossierSearch(session)

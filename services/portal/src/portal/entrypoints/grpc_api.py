@@ -22,6 +22,7 @@ from portal.service import (
     medication,
     questionnaires,
     results,
+    search,
     trajectories,
 )
 from portal.service.common import Services
@@ -183,6 +184,10 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
         )
         return pb.DiaryPage(items=[convert.diary_pb(e) for e in found], next_cursor=cursor)
 
+    async def GetDiaryEntry(self, request: pb.DiaryEntryRef, context: Context) -> pb.DiaryEntry:
+        caller = await self._caller(context)
+        return convert.diary_pb(await diary.get_mine(self._services, caller, request.entry_id))
+
     async def WriteDiaryEntry(self, request: pb.WriteDiaryEntryRequest, context: Context) -> pb.DiaryEntry:
         caller = await self._caller(context)
         return convert.diary_pb(await diary.do_write(self._services, caller, request.body, request.shared))
@@ -208,7 +213,16 @@ class PortalServicer(portal_pb2_grpc.PortalServiceServicer):
         )
         return convert.questionnaire_pb(saved)
 
-    # -- export, actions --------------------------------------------------------------------------
+    # -- search, export, actions -----------------------------------------------------------------
+    async def SearchDossier(self, request: pb.SearchDossierRequest, context: Context) -> pb.DossierSearchPage:
+        found, cursor = await search.search_dossier(
+            self._services, await self._caller(context), request.query, request.cursor, request.limit
+        )
+        return pb.DossierSearchPage(
+            items=[pb.DossierHit(kind=h.kind.value, id=h.id, title=h.title, at=convert.timestamp(h.at)) for h in found],
+            next_cursor=cursor,
+        )
+
     async def ExportFhir(self, request: pb.ExportFhirRequest, context: Context) -> pb.FhirBundle:
         return pb.FhirBundle(json=await export.export_fhir(self._services, await self._caller(context)))
 
@@ -373,6 +387,13 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
             items=[convert.prescription_pb(r, name) for r, name in found], next_cursor=cursor
         )
 
+    async def GetPrescriptionRequest(
+        self, request: pb.PrescriptionRequestRef, context: Context
+    ) -> pb.PrescriptionRequest:
+        practice = await self._caller(context)
+        found, name = await medication.practice_request(self._services, practice, request.request_id)
+        return convert.prescription_pb(found, name)
+
     async def HandlePrescription(
         self, request: pb.HandlePrescriptionRequest, context: Context
     ) -> pb.PrescriptionRequest:
@@ -467,6 +488,11 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
         cancelled = await appointments.do_cancel_by_practice(self._services, practice, request.appointment_id)
         return convert.appointment_pb(cancelled, self._services.clock())
 
+    async def GetAppointment(self, request: pb.AppointmentRef, context: Context) -> pb.Appointment:
+        practice = await self._caller(context)
+        found, name = await appointments.practice_appointment(self._services, practice, request.appointment_id)
+        return convert.appointment_pb(found, self._services.clock(), name)
+
     async def ListClientAppointments(
         self, request: pb.ListClientAppointmentsRequest, context: Context
     ) -> pb.AppointmentPage:
@@ -493,14 +519,15 @@ class PracticeServicer(portal_pb2_grpc.PracticeServiceServicer):
         self, request: pb.ListPracticeQuestionnairesRequest, context: Context
     ) -> pb.QuestionnaireList:
         practice = await self._caller(context)
-        found = await questionnaires.practice_list(self._services, practice, request.person_id, request.status)
-        return pb.QuestionnaireList(items=[convert.questionnaire_pb(q) for q in found])
+        found, cursor = await questionnaires.practice_list(
+            self._services, practice, request.person_id, request.status, request.cursor, request.limit
+        )
+        return pb.QuestionnaireList(items=[convert.questionnaire_pb(q, name) for q, name in found], next_cursor=cursor)
 
     async def GetQuestionnaire(self, request: pb.QuestionnaireRef, context: Context) -> pb.Questionnaire:
         practice = await self._caller(context)
-        return convert.questionnaire_pb(
-            await questionnaires.practice_get(self._services, practice, request.questionnaire_id)
-        )
+        found, name = await questionnaires.practice_get(self._services, practice, request.questionnaire_id)
+        return convert.questionnaire_pb(found, name)
 
     async def ListSharedDiaryEntries(self, request: pb.ListSharedDiaryRequest, context: Context) -> pb.DiaryPage:
         practice = await self._caller(context)

@@ -344,7 +344,7 @@ def questions_from(items: list[pb.Question]) -> list[Question]:
     return questions
 
 
-def questionnaire_pb(questionnaire: Questionnaire) -> pb.Questionnaire:
+def questionnaire_pb(questionnaire: Questionnaire, person_name: str = "") -> pb.Questionnaire:
     return pb.Questionnaire(
         id=questionnaire.id,
         person_id=questionnaire.person_id,
@@ -356,6 +356,7 @@ def questionnaire_pb(questionnaire: Questionnaire) -> pb.Questionnaire:
         sent_by_name=questionnaire.sent_by_name,
         saved_at=timestamp(questionnaire.saved_at),
         submitted_at=timestamp(questionnaire.submitted_at),
+        person_name=person_name,
     )
 
 

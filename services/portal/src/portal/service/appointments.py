@@ -399,6 +399,20 @@ async def do_cancel_by_practice(services: Services, practice: PracticeCaller, ap
     return appointment
 
 
+async def practice_appointment(
+    services: Services, practice: PracticeCaller, appointment_id: str
+) -> tuple[Appointment, str]:
+    """One appointment of a client of the practice, with the client's name: 404 for another
+    practice's, and (as the client's list) for someone who is not the practice's client."""
+    identifier = parse_id(appointment_id)
+    async with services.uow() as uow:
+        appointment = await uow.appointments.get(identifier, practice.organisation_id) if identifier else None
+        record = await uow.clients.get(appointment.person_id, practice.organisation_id) if appointment else None
+    if appointment is None or record is None:
+        raise AppointmentNotFound()
+    return appointment, record.display_name
+
+
 async def list_client_appointments(
     services: Services, practice: PracticeCaller, person_id: str, scope: str, cursor: str, limit: int
 ) -> tuple[list[Appointment], str]:

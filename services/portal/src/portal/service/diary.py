@@ -34,6 +34,26 @@ async def list_mine(services: Services, caller: PersonCaller, cursor: str, limit
     return _next(found, count)
 
 
+def _authored(entry: DiaryEntry | None, caller: PersonCaller) -> DiaryEntry:
+    """Only the author's own notes, in the portal they are in (404 for anyone else)."""
+    if (
+        entry is None
+        or entry.person_id != caller.person_id
+        or entry.organisation_id != caller.organisation_id
+        or not entry.visible_to(caller.actor_id)
+    ):
+        raise DiaryEntryNotFound()
+    return entry
+
+
+async def get_mine(services: Services, caller: PersonCaller, entry_id: str) -> DiaryEntry:
+    """One of the caller's own notes (404 for anyone else's, the person's included)."""
+    identifier = parse_id(entry_id)
+    async with services.uow() as uow:
+        entry = await uow.diary.get(identifier) if identifier else None
+    return _authored(entry, caller)
+
+
 async def do_write(services: Services, caller: PersonCaller, body: str, shared: bool) -> DiaryEntry:
     text = check_body(body)
     now = services.clock()
@@ -53,14 +73,7 @@ async def do_update(services: Services, caller: PersonCaller, entry_id: str, bod
     now = services.clock()
     identifier = parse_id(entry_id)
     async with services.uow() as uow:
-        entry = await uow.diary.get(identifier, lock=True) if identifier else None
-        if (
-            entry is None
-            or entry.person_id != caller.person_id
-            or entry.organisation_id != caller.organisation_id
-            or not entry.visible_to(caller.actor_id)
-        ):
-            raise DiaryEntryNotFound()
+        entry = _authored(await uow.diary.get(identifier, lock=True) if identifier else None, caller)
         entry.body, entry.shared, entry.updated_at = text, shared, now
         await uow.diary.save(entry)
         await record_action(

@@ -176,6 +176,20 @@ async def practice_requests(
     return named, next_cursor
 
 
+async def practice_request(
+    services: Services, practice: PracticeCaller, request_id: str
+) -> tuple[PrescriptionRequest, str]:
+    """One request of the practice's clients with the client's name (404 for another
+    practice's)."""
+    identifier = parse_id(request_id)
+    async with services.uow() as uow:
+        request = await uow.prescriptions.get(identifier, practice.organisation_id) if identifier else None
+        if request is None:
+            raise PrescriptionRequestNotFound()
+        record = await uow.clients.get(request.person_id, practice.organisation_id)
+    return request, record.display_name if record else ""
+
+
 async def do_handle(
     services: Services, practice: PracticeCaller, request_id: str, ready: bool, answer: str
 ) -> PrescriptionRequest:

@@ -23,6 +23,7 @@ from portal.domain.dossier import ChangeRequest, ClientRecord, ConsentDecision, 
 from portal.domain.medication import Medication, PrescriptionRequest, PrescriptionStatus
 from portal.domain.questionnaires import Questionnaire, QuestionnaireStatus
 from portal.domain.results import LabResult
+from portal.domain.search import DossierHit
 from portal.domain.trajectories import Trajectory, TrajectoryStatus
 from zorgpost_kit.events import DomainEvent
 
@@ -259,9 +260,15 @@ class QuestionnaireRepository(Protocol):
         ...
 
     async def of_organisation(
-        self, organisation_id: str, person_id: str | None, status: QuestionnaireStatus | None
-    ) -> list[Questionnaire]:
-        """Newest first; at most 500."""
+        self,
+        organisation_id: str,
+        person_id: str | None,
+        status: QuestionnaireStatus | None,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[tuple[Questionnaire, str]]:
+        """Newest first (by sent_at, id), after ``after``; each with the client's name on the
+        practice's record ("" when there is none)."""
         ...
 
 
@@ -295,6 +302,23 @@ class ActionRepository(Protocol):
     async def add(self, action: Action) -> None: ...
 
     async def page(self, person_id: str, organisation_id: str, after: Keyset | None, limit: int) -> list[Action]: ...
+
+
+class DossierSearch(Protocol):
+    async def search(
+        self,
+        person_id: str,
+        organisation_id: str,
+        author_id: str,
+        text: str,
+        today: date,
+        after: Keyset | None,
+        limit: int,
+    ) -> list[DossierHit]:
+        """The person's reports, documents (an agreement too), results, current medication
+        and ``author_id``'s own diary notes whose title, name or text holds ``text`` (any
+        case, taken literally: no wildcards), newest first (by time, id), after ``after``."""
+        ...
 
 
 class PortalUnitOfWork(Protocol):
@@ -348,6 +372,9 @@ class PortalUnitOfWork(Protocol):
 
     @property
     def actions(self) -> ActionRepository: ...
+
+    @property
+    def dossier_search(self) -> DossierSearch: ...
 
     async def __aenter__(self) -> Self: ...
 

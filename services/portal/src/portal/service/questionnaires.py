@@ -7,7 +7,15 @@ from portal.domain.errors import QuestionnaireNotFound
 from portal.domain.notices import QuestionnaireSent
 from portal.domain.people import PersonCaller, PracticeCaller, new_id
 from portal.domain.questionnaires import Question, Questionnaire, QuestionnaireStatus, check_questions
-from portal.service.common import Services, parse_id, recipients_of, record_action
+from portal.service.common import (
+    Services,
+    decode_keyset,
+    encode_keyset,
+    page_size,
+    parse_id,
+    recipients_of,
+    record_action,
+)
 from portal.service.dossier import require_client
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 from zorgpost_kit.validation import check_single_line
@@ -112,26 +120,36 @@ def for_practice(questionnaire: Questionnaire) -> Questionnaire:
 
 
 async def practice_list(
-    services: Services, practice: PracticeCaller, person_id: str, status: str
-) -> list[Questionnaire]:
+    services: Services, practice: PracticeCaller, person_id: str, status: str, cursor: str, limit: int
+) -> tuple[list[tuple[Questionnaire, str]], str]:
+    """The practice's questionnaires, newest first, each with the client's name, a page at a time."""
     wanted = None
     if status:
         try:
             wanted = QuestionnaireStatus(status)
         except ValueError:
             raise InvalidArgument(fields={"status": "is open or submitted"}) from None
+    count = page_size(limit)
     async with services.uow() as uow:
         person = None
         if person_id:
             person = (await require_client(uow, person_id, practice.organisation_id, "person_id")).person_id
-        found = await uow.questionnaires.of_organisation(practice.organisation_id, person, wanted)
-    return [for_practice(q) for q in found]
+        found = await uow.questionnaires.of_organisation(
+            practice.organisation_id, person, wanted, decode_keyset(cursor), count + 1
+        )
+    page = found[:count]
+    next_cursor = encode_keyset(page[-1][0].sent_at, page[-1][0].id) if len(found) > count else ""
+    return [(for_practice(q), name) for q, name in page], next_cursor
 
 
-async def practice_get(services: Services, practice: PracticeCaller, questionnaire_id: str) -> Questionnaire:
+async def practice_get(
+    services: Services, practice: PracticeCaller, questionnaire_id: str
+) -> tuple[Questionnaire, str]:
+    """One of the practice's questionnaires with the client's name (404 for another practice's)."""
     identifier = parse_id(questionnaire_id)
     async with services.uow() as uow:
         found = await uow.questionnaires.get(identifier) if identifier else None
-    if found is None or found.organisation_id != practice.organisation_id:
-        raise QuestionnaireNotFound()
-    return for_practice(found)
+        if found is None or found.organisation_id != practice.organisation_id:
+            raise QuestionnaireNotFound()
+        record = await uow.clients.get(found.person_id, practice.organisation_id)
+    return for_practice(found), record.display_name if record else ""

@@ -22,7 +22,6 @@ from fastapi.responses import Response
 from web.domain.moments import describe_day, describe_month, parse_moment
 from web.entrypoints.context import Page, SignedInPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, attachment_download, download, send_message
-from web.entrypoints.listing import find_listed
 from web.entrypoints.paths import segment
 from web.forms import checked
 from web.i18n import translate
@@ -634,9 +633,8 @@ async def write_diary(page: SignedInPage) -> Response:
 
 async def _diary_entry(page: Page, entry_id: str) -> dict[str, Any]:
     """One of one's own notes, or the not-found page."""
-    return await find_listed(
-        page, "/portal/diary", lambda entry: entry["id"] == entry_id, not_found="diary_entry_not_found"
-    )
+    found: dict[str, Any] = await page.portal_api("GET", f"/portal/diary/{segment(entry_id)}")
+    return found
 
 
 @router.get("/diary/{entry_id}")

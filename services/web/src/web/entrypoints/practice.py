@@ -21,7 +21,6 @@ from fastapi.responses import Response
 from web.domain.moments import parse_moment
 from web.entrypoints.context import NotAllowed, Page, get_signed_in_page
 from web.entrypoints.conversation import download
-from web.entrypoints.listing import find_listed
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
 from web.service.ports import GatewayError
@@ -58,9 +57,6 @@ END_FIELDS = {"reason": "practice.trajectory.end_reason"}
 TRAJECTORY_FIELDS = {"trajectory_title": "practice.trajectory.title", "files": "practice.trajectory.agreement"}
 #: How many observations (lines of a lab result) the form offers; empty lines are skipped.
 OBSERVATION_ROWS = 5
-#: Finding a repeat-prescription request walks the pages of requests to handle: this many
-#: of the largest the portal gives.
-MAX_REQUEST_PAGES = 50
 OBSERVATION_PARTS = ("name", "value", "unit", "reference_low", "reference_high")
 #: As the gateway takes a reference bound: "4.0", "4,0", "-1".
 _DECIMAL = re.compile(r"^-?[0-9]{1,12}([.,][0-9]{1,6})?$")
@@ -307,15 +303,14 @@ async def remove_slot(page: PractitionerPage, slot_id: str) -> Response:
 
 
 async def _request(page: Page, request_id: str) -> dict[str, Any]:
-    """One request still to handle, or the not-found page."""
-    return await find_listed(
-        page,
-        "/portal/practice/prescription-requests",
-        lambda item: item["id"] == request_id,
-        params={"status": "requested"},
-        not_found="prescription_request_not_found",
-        max_pages=MAX_REQUEST_PAGES,
+    """One request still to handle, or the not-found page (one handled meanwhile is no
+    longer among them)."""
+    found: dict[str, Any] = await page.portal_api(
+        "GET", f"/portal/practice/prescription-requests/{segment(request_id)}"
     )
+    if found["status"] != "requested":
+        raise GatewayError(404, "prescription_request_not_found", "Not found.")
+    return found
 
 
 @router.get("/prescriptions")

@@ -18,7 +18,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from web.entrypoints.context import Page
-from web.entrypoints.listing import find_listed
 from web.entrypoints.paths import segment
 from web.entrypoints.practice import TIME_ALIASES, PractitionerPage, is_race, moments, told_on
 from web.forms import Form, checked
@@ -436,13 +435,12 @@ async def plan_appointment(page: PractitionerPage, person_id: str) -> Response:
 
 
 async def _appointment(page: Page, person_id: str, appointment_id: str) -> dict[str, Any]:
-    """One of the client's coming appointments, or the not-found page."""
-    return await find_listed(
-        page,
-        _client_path(person_id, "/appointments"),
-        lambda item: item["id"] == appointment_id and item["status"] == "upcoming",
-        not_found="appointment_not_found",
-    )
+    """One of the client's coming appointments, or the not-found page (another client's,
+    a past or a cancelled one is not one to cancel here)."""
+    found: dict[str, Any] = await page.portal_api("GET", f"/portal/practice/appointments/{segment(appointment_id)}")
+    if found["person_id"] != person_id or found["status"] != "upcoming":
+        raise GatewayError(404, "appointment_not_found", "Not found.")
+    return found
 
 
 def _after_cancel(person_id: str, week: str) -> str:

@@ -14,12 +14,14 @@ the child's portal); the portal service decides who may see and change what.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from web.entrypoints.context import Page, SignedInPage
+from web.entrypoints.ecounter import MAX_TRAIL
 from web.entrypoints.paths import segment
 from web.entrypoints.practice import PractitionerPage
 from web.forms import Form, checked
@@ -166,46 +168,79 @@ async def send(page: PractitionerPage, person_id: str) -> Response:
     return await page.redirect(f"/practice/clients/{segment(person_id)}/questionnaires")
 
 
+def _list_url(base: str, params: dict[str, str], cursor: str = "", trail: list[str] | None = None) -> str:
+    """This site's address of a page of a list; ``trail`` holds the cursors of the pages
+    before it (the first page's is empty), so "Vorige" can go back."""
+    query: list[tuple[str, str]] = [(name, value) for name, value in params.items() if value]
+    if cursor:
+        query.append(("cursor", cursor))
+    query += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+async def _sent_page(
+    page: Page, base: str, filters: dict[str, str], cursor: str, prev: list[str], *, person_id: str = ""
+) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """One page of the practice's questionnaires (each with the client's name, as the
+    portal gives it; only ``person_id``'s when given) and this site's addresses of the next
+    and the previous page; ``filters`` narrow the list and ride along in those addresses."""
+    query = {name: value for name, value in {**filters, "person_id": person_id}.items() if value}
+    listed = await page.portal_api(
+        "GET", "/portal/practice/questionnaires", params={**query, **({"cursor": cursor} if cursor else {})}
+    )
+    next_cursor = listed.get("next_cursor") or ""
+    next_url = _list_url(base, filters, next_cursor, [*prev, cursor]) if next_cursor else None
+    # The first page's cursor is empty; an address cut short of its trail goes back to it.
+    previous_url = _list_url(base, filters, prev[-1], prev[:-1]) if cursor and prev else None
+    if cursor and not prev:
+        previous_url = _list_url(base, filters)
+    items: list[dict[str, Any]] = listed["items"]
+    return items, next_url, previous_url
+
+
 @router.get("/practice/clients/{person_id}/questionnaires")
-async def sent_list(page: PractitionerPage, person_id: str) -> Response:
+async def sent_list(
+    page: PractitionerPage,
+    person_id: str,
+    cursor: str = "",
+    prev: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies a query default
+) -> Response:
     """The questionnaires sent to this client, open or submitted (with when)."""
     client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
-    sent = await page.portal_api("GET", "/portal/practice/questionnaires", params={"person_id": person_id})
-    return await page.render("pages/practice_questionnaires.html.j2", client=client, questionnaires=sent)
+    sent, next_url, previous_url = await _sent_page(
+        page, f"/practice/clients/{segment(person_id)}/questionnaires", {}, cursor, prev, person_id=person_id
+    )
+    return await page.render(
+        "pages/practice_questionnaires.html.j2",
+        client=client,
+        questionnaires=sent,
+        next_url=next_url,
+        previous_url=previous_url,
+    )
 
 
 #: The practice-wide list's filter: every questionnaire, or only the open or submitted ones.
 LIST_STATES = ("", "submitted", "open")
 
 
-async def with_clients(page: Page, questionnaires: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each questionnaire with its client's record (one look-up per client; a client the
-    practice no longer serves is shown without a name)."""
-    records: dict[str, dict[str, Any]] = {}
-    for questionnaire in questionnaires:
-        person_id = questionnaire["person_id"]
-        if person_id not in records:
-            try:
-                records[person_id] = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
-            except GatewayError as error:
-                if error.status != 404:
-                    raise
-                records[person_id] = {}
-    return [{**q, "client": records[q["person_id"]]} for q in questionnaires]
-
-
 @router.get("/practice/questionnaires")
-async def practice_list(page: PractitionerPage, status: str = "") -> Response:
-    """ "Vragenlijsten" of the whole practice: which clients sent theirs back (to read) and
-    which still wait, without opening every client."""
+async def practice_list(
+    page: PractitionerPage,
+    status: str = "",
+    cursor: str = "",
+    prev: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies a query default
+) -> Response:
+    """ "Vragenlijsten" of the whole practice, newest first, a page at a time: which clients
+    sent theirs back (to read) and which still wait, without opening every client."""
     state = status if status in LIST_STATES else ""
-    params = {"status": state} if state else {}
-    sent = await page.portal_api("GET", "/portal/practice/questionnaires", params=params)
+    sent, next_url, previous_url = await _sent_page(page, "/practice/questionnaires", {"status": state}, cursor, prev)
     return await page.render(
         "pages/practice_questionnaires_all.html.j2",
-        questionnaires=await with_clients(page, sent),
+        questionnaires=sent,
         state=state,
         states=LIST_STATES,
+        next_url=next_url,
+        previous_url=previous_url,
     )
 
 
