@@ -252,3 +252,19 @@ async def test_contact_persons_are_named_field_by_field_unconfirmed_by_a_new_add
     assert "Uw organisatie heeft nog geen contactpersonen." in await journey.text()
     mails = await outbox_messages(stack, new_email, count=2)
     assert "heeft u verwijderd als contactpersoon" in mails[0]["text"]
+
+
+async def test_a_departments_staff_member_who_handles_no_cases_is_offered_no_e_counter(journey: Journey) -> None:
+    helpdesk = await create_staff_member(
+        journey.stack,
+        organisation_name=f"Departement Zorg {_suffix()}",
+        roles=frozenset({Role.HELPDESK}),
+        kind="government_department",
+    )
+    await journey.log_in(helpdesk.email, helpdesk.password)
+    await journey.goto("/staff")
+    assert "E-loket" not in await journey.page.locator("nav.zp-nav").inner_text()
+    # Reached directly, the page says why instead of a bare refusal.
+    await journey.goto("/ecounter/start")
+    assert await journey.heading() == "Alleen voor behandelaars"
+    assert "Alleen behandelaars van het departement lezen de zaken" in await journey.text()

@@ -101,3 +101,66 @@ async def test_migrate_adds_the_indexes_the_kit_gained_after_a_services_first_mi
     assert not retention_indexes & await _inspect(url, indexes)
     _in_thread(upgrade_to_head, "contacts", url)
     assert kit_indexes <= await _inspect(url, indexes)
+
+
+async def test_messaging_keys_earlier_feed_rows_of_cases_and_tickets_by_kind_and_back(infra) -> None:  # type: ignore[no-untyped-def]
+    """Feed rows written before the keys carried the kind would still reach every staff
+    member of the organisation: migrating keys them by kind, and undoing it restores them."""
+    url = infra.create_database(f"m{uuid.uuid4().hex[:10]}_messaging")
+    config = alembic_config("messaging", url)
+    _in_thread(command.upgrade, config, "0004")
+    department, organisation, handler = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    case, ticket, mail = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    before = [
+        (case, f"organisation:{department}"),
+        (case, f"organisation:{organisation}"),
+        (case, f"staff:{department}:{handler}"),
+        (case, f"account:{handler}"),
+        (ticket, f"organisation:{department}"),
+        (ticket, f"staff:{department}:{handler}"),
+        (mail, f"organisation:{department}"),
+        (mail, f"staff:{department}:{handler}"),
+    ]
+
+    async def seed(connection: Any) -> None:
+        for thread_id, kind in ((case, "org_case"), (ticket, "helpdesk"), (mail, "secure_mail")):
+            await connection.execute(
+                text("INSERT INTO threads (id, kind, subject, created_at) VALUES (:id, :kind, 's', now())"),
+                {"id": thread_id, "kind": kind},
+            )
+        for thread_id, reader in before:
+            await connection.execute(
+                text(
+                    "INSERT INTO activity (reader, kind, thread_id, occurred_at)"
+                    " VALUES (:reader, 'message.sent', :thread_id, now())"
+                ),
+                {"reader": reader, "thread_id": thread_id},
+            )
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await seed(connection)
+    finally:
+        await engine.dispose()
+
+    def readers(connection: Connection) -> list[tuple[str, str]]:
+        rows = connection.execute(text("SELECT thread_id, reader FROM activity ORDER BY position"))
+        return [(row[0], row[1]) for row in rows]
+
+    _in_thread(command.upgrade, config, "0005")
+    assert await _inspect(url, readers) == [
+        (case, f"organisation:{department}:org_case"),
+        (case, f"organisation:{organisation}:org_case"),
+        (case, f"staff:{department}:{handler}:org_case"),
+        (case, f"account:{handler}"),
+        (ticket, f"organisation:{department}:helpdesk"),
+        (ticket, f"staff:{department}:{handler}:helpdesk"),
+        (mail, f"organisation:{department}"),
+        (mail, f"staff:{department}:{handler}"),
+    ]
+
+    _in_thread(command.downgrade, config, "0004")
+    assert await _inspect(url, readers) == before
+    _in_thread(command.upgrade, config, "0005")
+    assert (case, f"staff:{department}:{handler}:org_case") in await _inspect(url, readers)

@@ -156,6 +156,7 @@ async def test_the_department_sees_contacts_only_of_organisations_it_supervises_
         "/api/v1/organisation/contacts", json={**own_contact(), "theme_ids": [world["erkenning"]]}, headers=anker
     )
     assert added.status_code == 201, added.text
+    handler = bearer(await login(api, world["department"].email))
     colleague = bearer(await login(api, world["colleague"].email))
     second = bearer(await login(api, world["second"].email))
 
@@ -166,11 +167,16 @@ async def test_the_department_sees_contacts_only_of_organisations_it_supervises_
             headers=token,
         )
 
-    linked = await contacts_of("anker", world["erkenning"], colleague)
+    linked = await contacts_of("anker", world["erkenning"], handler)
     assert linked.status_code == 200 and len(linked.json()["contact_persons"]) >= 1
+    # A colleague of the department who handles no cases reads none of its cases, nor whom
+    # they reach: no names, phone numbers or addresses of the organisation's contacts.
+    refused = await contacts_of("anker", world["erkenning"], colleague)
+    assert refused.status_code == 403, refused.text
+    assert "contact_persons" not in refused.json()
     # A theme outside the link, an organisation not supervised, another department: 404.
-    assert (await contacts_of("anker", world["subsidies"], colleague)).status_code == 404
-    assert (await contacts_of("other", world["erkenning"], colleague)).status_code == 404
+    assert (await contacts_of("anker", world["subsidies"], handler)).status_code == 404
+    assert (await contacts_of("other", world["erkenning"], handler)).status_code == 404
     assert (await contacts_of("anker", world["toezicht"], second)).status_code == 404
     assert (await contacts_of("anker", world["erkenning"], second)).status_code == 404
     # The organisation's own staff see their own.

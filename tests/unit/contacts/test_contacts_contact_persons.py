@@ -233,9 +233,14 @@ async def test_the_department_sees_an_organisations_theme_contacts_nobody_else_d
     assert await contacts_of(DEPARTMENT) == 1
     with pytest.raises(ContactPersonNotFound):
         await contacts_of(OTHER)
-    # Every user of the department reads its cases, and with them whom its answers reach.
-    colleague = dataclasses.replace(DEPARTMENT, roles=frozenset({"staff"}))
-    assert await contacts_of(colleague) == 1
+    # Only the department's case handlers read its cases, and with them whom its answers
+    # reach: a colleague on its shared inbox or helpdesk reads no organisation's contacts.
+    for roles in ({"staff"}, {"staff", "helpdesk"}):
+        with pytest.raises(NotPermitted):
+            await contacts_of(dataclasses.replace(DEPARTMENT, roles=frozenset(roles)))
+    # The organisation's own staff need no case-handler role for their own contacts.
+    assert len((await theme_contacts(uow(store), STAFF, "org-anker", "erkenning", directory=links,
+                                     access_token="token")).contact_persons) == 1
     with pytest.raises(NotPermitted):
         await contacts_of(dataclasses.replace(DEPARTMENT, roles=frozenset({"admin"})))
 

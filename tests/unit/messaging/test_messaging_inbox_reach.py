@@ -20,7 +20,9 @@ from messaging.service import conversations, secure_mail
 from messaging.service.common import Caller, Services
 from messaging.service.conversations import StartWith
 from messaging.service.helpdesk import do_ask_helpdesk
+from messaging.service.ports import Member
 from zorgpost_kit.auth import NotPermitted, Principal
+from zorgpost_kit.errors import InvalidArgument
 
 DEPARTMENT = "org-dep"
 CARE = "org-x"
@@ -155,6 +157,43 @@ async def test_a_helpdesk_ticket_reaches_only_the_helpdesk_role_and_a_lost_role_
     await conversations.do_post_message(services, was_helpdesk, ticket.thread_id, "Onder Berichten", [])
     assert (await _reaches(services, store, was_helpdesk, ticket.thread_id, "berichten"))["list"]
     assert await _reaches(services, store, department("pim", "staff"), ticket.thread_id, "berichten") == NOWHERE
+
+
+HANDLER_2 = "00000000-0000-4000-8000-0000000000c1"
+INBOX_ONLY = "00000000-0000-4000-8000-0000000000c2"
+HELPDESK = "00000000-0000-4000-8000-0000000000c3"
+
+
+async def test_a_case_is_assigned_only_to_a_colleague_who_reaches_its_kind() -> None:
+    def colleague(account: str, *roles: str) -> Member:
+        return Member(account, f"Collega {account[-2:]}", DEPARTMENT, True, False, frozenset(roles))
+
+    directory = FakeDirectory(
+        members={
+            HANDLER_2: colleague(HANDLER_2, "case_handler"),
+            INBOX_ONLY: colleague(INBOX_ONLY, "staff"),
+            HELPDESK: colleague(HELPDESK, "helpdesk"),
+        },
+        organisations={CARE: "Het Anker", DEPARTMENT: "Departement Zorg"},
+    )
+    services, _, _ = make_services(directory=directory)
+    handler = department("hanna", "case_handler")
+    case = await conversations.do_create_thread(
+        services,
+        handler,
+        ThreadKind.ORG_CASE,
+        "Jaarverslag",
+        "Graag uw jaarverslag",
+        "2026-000001",
+        start_with=StartWith(organisations=((CARE, "Het Anker"),)),
+    )
+    thread_id = case.summary.thread.id
+    for account in (INBOX_ONLY, HELPDESK):
+        with pytest.raises(InvalidArgument) as wrong:
+            await secure_mail.do_assign(services, handler, thread_id, account)
+        assert wrong.value.fields == {"assignee_account_id": "cannot read this kind of conversation"}
+    summary = await secure_mail.do_assign(services, handler, thread_id, HANDLER_2)
+    assert summary.thread.assigned_to_account_id == HANDLER_2
 
 
 def test_every_feed_key_fits_the_feed_table() -> None:

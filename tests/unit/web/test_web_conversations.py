@@ -5,6 +5,7 @@ token kept on the server, under its own link, for as long as it lives."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -315,3 +316,49 @@ def test_opening_the_mail_gives_the_session_a_new_cookie_and_closing_forgets_the
     again = client.get("/secure-mail/link-1")
     assert "Toegangscode aanvragen" in again.text
     assert not any(call.token == GUEST_TOKEN for call in gateway.calls[calls:])
+
+
+def _sign_in_staff(client: TestClient, store: FakeStore, roles: list[str], organisation_kind: str) -> None:
+    session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
+    account = SignedInAccount("s1", "Mila", "mila@dep.example", "Departement", roles, "nl", False, organisation_kind)
+    session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
+    store.rows[session.id] = session.to_state()
+    client.cookies.set("zorgpost_session", "cookie-1")
+
+
+@pytest.mark.parametrize(
+    ("kind", "organisation_kind", "offered"),
+    [
+        ("org_case", "government_department", {"s1", "c-handler"}),
+        ("helpdesk", "government_department", {"s1", "c-helpdesk"}),
+        ("org_case", "care_organisation", {"s1", "c-handler", "c-helpdesk", "c-staff"}),
+        ("secure_mail", "government_department", {"s1", "c-handler", "c-helpdesk", "c-staff"}),
+    ],
+)
+def test_a_thread_is_offered_for_handing_only_to_colleagues_who_read_its_kind(
+    client: TestClient,
+    gateway: ScriptedGateway,
+    store: FakeStore,
+    kind: str,
+    organisation_kind: str,
+    offered: set[str],
+) -> None:
+    _sign_in_staff(client, store, ["case_handler", "helpdesk"], organisation_kind)
+    colleagues = [
+        {"account_id": account, "display_name": f"Naam {account}", "roles": roles, "status": "active"}
+        for account, roles in (("c-handler", ["case_handler"]), ("c-helpdesk", ["helpdesk"]), ("c-staff", ["staff"]))
+    ]
+    staff_participant = {
+        "id": "p9",
+        "kind": "account",
+        "display_name": "Naam c-staff",
+        "account_id": "c-staff",
+        "organisation_id": "o1",
+    }
+    gateway.answers[("GET", "/threads/th1")] = {**THREAD, "kind": kind, "participants": [staff_participant]}
+    gateway.answers[("GET", "/organisation/staff")] = colleagues
+    gateway.answers[("GET", "/secure-mails/th1/deliveries")] = []
+    page = client.get("/staff/inbox/th1")
+    assert page.status_code == 200
+    options = set(re.findall(r'<option value="([^"]+)"', page.text))
+    assert options - {""} == offered

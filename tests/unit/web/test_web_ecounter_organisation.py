@@ -68,9 +68,9 @@ def gateway() -> ScriptedGateway:
     )
 
 
-def _sign_in(client: TestClient, store: FakeStore, roles: list[str]) -> None:
+def _sign_in(client: TestClient, store: FakeStore, roles: list[str], organisation_kind: str = "") -> None:
     session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
-    account = SignedInAccount("s1", "Mila", "mila@hetanker.example", "Het Anker", roles, "nl", False)
+    account = SignedInAccount("s1", "Mila", "mila@hetanker.example", "Het Anker", roles, "nl", False, organisation_kind)
     session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
     store.rows[session.id] = session.to_state()
     client.cookies.set("zorgpost_session", "cookie-1")
@@ -92,6 +92,31 @@ def test_each_task_links_to_adding_a_contact_for_its_theme(
     form = client.get("/ecounter/contacts/new?theme_id=subsidies")
     assert re.search(r'name="theme-subsidies" value="on"\s+checked', form.text)
     assert not re.search(r'name="theme-erkenning" value="on"\s+checked', form.text)
+
+
+@pytest.mark.parametrize("roles", [["staff"], ["helpdesk"], ["staff", "helpdesk"]])
+def test_a_departments_staff_member_who_handles_no_cases_is_offered_no_e_counter_and_told_why(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore, roles: list[str]
+) -> None:
+    _sign_in(client, store, roles, "government_department")
+    for path in ("/ecounter/start", "/ecounter", "/ecounter/messages/new"):
+        page = client.get(path)
+        assert page.status_code == 403
+        assert "Alleen behandelaars van het departement lezen de zaken van het e-loket." in page.text
+        assert 'href="/ecounter/start"' not in page.text
+    assert not [call for call in gateway.calls if call.path.startswith("/ecounter")], "no case is asked for"
+
+
+def test_a_departments_case_handler_and_an_organisations_staff_are_offered_the_e_counter(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    gateway.answers[("GET", "/ecounter/tasks")] = []
+    gateway.answers[("GET", "/ecounter/messages")] = {"items": [], "next_cursor": None}
+    for roles, kind in ((["case_handler"], "government_department"), (["staff"], "care_organisation")):
+        _sign_in(client, store, roles, kind)
+        page = client.get("/ecounter/start")
+        assert page.status_code == 200
+        assert 'href="/ecounter/start"' in page.text
 
 
 def test_the_edit_button_opens_the_one_organisation_form_which_brings_the_administrator_back(

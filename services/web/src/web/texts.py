@@ -2384,6 +2384,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "policy.secret_question": ("Geheime vraag bij wachtwoordherstel", "Secret question in password resets"),
     # ------------------------------------------------------------------ e-counter (seed 3)
     "nav.ecounter": ("E-loket", "E-counter"),
+    "ecounter.handlers_only_title": ("Alleen voor behandelaars", "For case handlers only"),
+    "ecounter.handlers_only": (
+        "Alleen behandelaars van het departement lezen de zaken van het e-loket.",
+        "Only the department's case handlers read its e-counter cases.",
+    ),
     "ecounter.confirm_title": ("Bevestig dat u contactpersoon bent", "Confirm that you are a contact person"),
     "ecounter.confirm_intro": (
         "Een organisatie heeft u in het e-loket opgegeven als contactpersoon voor een of meer thema's. Met de knop hieronder bevestigt u uw gegevens; pas daarna krijgt u per e-mail een melding van nieuwe berichten over uw thema's.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import grpc
 
 from zorgpost.identity.v1 import directory_pb2, directory_pb2_grpc, organisations_pb2, organisations_pb2_grpc
-from zorgpost_kit.errors import Unauthenticated, Unavailable
+from zorgpost_kit.errors import NotFound, PermissionDenied, Unauthenticated, Unavailable
 from zorgpost_kit.grpc_client import call_metadata
 
 
@@ -63,5 +63,11 @@ def _refusal(error: grpc.aio.AioRpcError) -> Exception:
         # Identity refused the caller (a session ended since the token was issued): nothing
         # is answered in their name, and the caller signs in again.
         return IdentityRefusedCaller()
+    if error.code() is grpc.StatusCode.PERMISSION_DENIED:
+        # Identity says the caller may not ask this (no longer staff, a role taken away):
+        # theirs to hear (403), not a failure to try again.
+        return PermissionDenied(error.details() or PermissionDenied.default_message)
+    if error.code() is grpc.StatusCode.NOT_FOUND:
+        return NotFound(error.details() or NotFound.default_message)
     # Any other failure is identity's, not the caller's session: never a sign-out.
     return Unavailable()

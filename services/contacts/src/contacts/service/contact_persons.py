@@ -344,10 +344,11 @@ async def theme_contacts(
     directory: StaffDirectory,
     access_token: str,
 ) -> ThemeContactsView:
-    """An organisation's contact persons for a theme, for its own staff and for the staff of
-    the department keeping the theme while it supervises the organisation in that theme
-    (who see whom their messages reach); 404 otherwise, the same as for an organisation
-    that does not exist."""
+    """An organisation's contact persons for a theme, for its own staff and for the case
+    handlers of the department keeping the theme while it supervises the organisation in
+    that theme (who see whom their answers reach; the department's other staff read none
+    of its cases, and so none of these names and addresses: 403); 404 otherwise, the same
+    as for an organisation that does not exist."""
     principal.require(Capability.WORK_SHARED_INBOX)
     async with uow_factory() as uow:
         theme = await uow.themes.get(theme_id)
@@ -356,6 +357,7 @@ async def theme_contacts(
     if principal.organisation_id != organisation_id:
         if not theme.kept_by(principal.organisation_id):
             raise ContactPersonNotFound()
+        principal.require(Capability.HANDLE_CASES)
         # Identity keeps the links; asked afresh, so a link that ended counts at once.
         supervised = await directory.supervised(access_token)
         if theme_id not in supervised.get(organisation_id, ()):

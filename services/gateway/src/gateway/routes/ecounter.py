@@ -401,7 +401,7 @@ async def _check_reply(clients: Clients, caller: CurrentCaller, thread_id: str) 
     "/ecounter/messages/{thread_id}/replies",
     status_code=201,
     response_model=SentOut,
-    responses=errors(404, 409, 413, 415, 422),
+    responses=errors(403, 404, 409, 413, 415, 422),
     openapi_extra=_multipart(ReplyIn),
 )
 async def reply(thread_id: str, request: Request, caller: CurrentCaller, clients: Clients) -> SentOut:

@@ -86,6 +86,7 @@ class IdentityDirectory:
             organisation_id=found.organisation_id,
             is_staff=any(is_staff_role(role) for role in found.roles),
             is_person="person" in found.roles,
+            roles=frozenset(str(role) for role in found.roles),
         )
 
     async def organisation_name(self, access_token: str, organisation_id: str) -> str | None:

@@ -340,6 +340,8 @@ class Member:
     organisation_id: str
     is_staff: bool
     is_person: bool
+    #: Their roles in that organisation (which kinds of thread they reach through its inbox).
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from messaging.domain.threads import (
     new_id,
     organisation_participant,
     policy_for,
+    reaches_through_inbox,
 )
 from messaging.service.common import (
     Caller,
@@ -68,7 +69,8 @@ from messaging.service.conversations import (
     summary_of,
     thread_view,
 )
-from messaging.service.ports import ListCursor, MessagingUnitOfWork
+from messaging.service.ports import ListCursor, Member, MessagingUnitOfWork
+from zorgpost_kit.auth import Principal
 from zorgpost_kit.errors import FieldErrors, InvalidArgument
 from zorgpost_kit.roles import Capability
 from zorgpost_kit.validation import check_email, check_mobile
@@ -311,8 +313,11 @@ async def _inbox_thread(
 async def do_assign(services: Services, caller: Caller, thread_id: str, assignee_account_id: str) -> ThreadSummaryView:
     """Hands the thread to a colleague (an empty id: to nobody). The assignee must be an
     active staff member of the thread's organisation, as identity says; their name is
-    identity's too, never the client's. The assignee is told of later messages
-    (``messaging.message.sent``, reason ``assignee``) and sees it under "assigned to me"."""
+    identity's too, never the client's, and must reach the thread's kind through that inbox
+    as the caller's organisation's staff (an e-counter case of the department: a case
+    handler; a helpdesk ticket: the helpdesk), so nobody is handed what they cannot read.
+    The assignee is told of later messages (``messaging.message.sent``, reason
+    ``assignee``) and sees it under "assigned to me"."""
     caller.principal.require(Capability.WORK_SHARED_INBOX)
     assignee = parse_id(assignee_account_id) if assignee_account_id else ""
     if assignee is None:
@@ -326,6 +331,8 @@ async def do_assign(services: Services, caller: Caller, thread_id: str, assignee
     async with services.uow() as uow:
         access = await _inbox_thread(services, caller, uow, thread_id)
         thread = access.thread
+        if member is not None and not _reaches(member, caller.principal, thread.kind):
+            raise InvalidArgument(fields={"assignee_account_id": "cannot read this kind of conversation"})
         thread.assigned_to_account_id = member.account_id if member else None
         thread.assigned_to_name = member.display_name if member else None
         await uow.threads.save(thread)
@@ -346,6 +353,24 @@ async def do_assign(services: Services, caller: Caller, thread_id: str, assignee
         await uow.activity.publish(keys, change)
         await uow.commit()
     return summary_of(thread, access.organisation or access.participant, access.participants, last)
+
+
+def _reaches(member: Member, principal: Principal, kind: ThreadKind) -> bool:
+    """Whether a colleague reaches threads of ``kind`` through the shared inbox of the
+    caller's organisation (``principal``), as their roles there say. Only the kinds not
+    every staff member reaches are asked about: every other kind any staff member may hold."""
+    if not policy_for(kind).restricted_inbox:
+        return True
+    colleague = Principal(
+        member.account_id,
+        member.account_id,
+        "",
+        principal.organisation_id,
+        principal.organisation_name,
+        roles=member.roles,
+        organisation_kind=principal.organisation_kind,
+    )
+    return reaches_through_inbox(colleague, kind)
 
 
 async def _last_message(uow: MessagingUnitOfWork, thread: Thread) -> Message | None:

@@ -21,6 +21,12 @@ STAFF_ROLES = frozenset(role.value for role in KIT_STAFF_ROLES)
 ADMIN_ROLE = Role.ADMIN.value
 #: The role that gives care: the portal's back office (agenda, prescriptions, results).
 PRACTITIONER_ROLE = Role.PRACTITIONER.value
+#: The role that handles a department's e-counter cases.
+CASE_HANDLER_ROLE = Role.CASE_HANDLER.value
+#: The role that answers the technical helpdesk's tickets.
+HELPDESK_ROLE = Role.HELPDESK.value
+#: Identity's kind of organisation that supervises others and runs their e-counter.
+GOVERNMENT_DEPARTMENT = "government_department"
 
 
 def new_cookie_value() -> str:
@@ -68,10 +74,21 @@ class SignedInAccount:
     roles: list[str]
     language: str
     password_change_required: bool
+    #: The kind of organisation they work for (identity's: government_department, …; empty
+    #: in a session stored before the web kept it).
+    organisation_kind: str = ""
 
     @property
     def is_staff(self) -> bool:
         return bool(STAFF_ROLES.intersection(self.roles))
+
+    @property
+    def reads_ecounter(self) -> bool:
+        """Staff who read their organisation's e-counter cases: on a government department's
+        side only its case handlers (what the pages offer; messaging decides on each call)."""
+        if not self.is_staff:
+            return False
+        return self.organisation_kind != GOVERNMENT_DEPARTMENT or CASE_HANDLER_ROLE in self.roles
 
     @property
     def is_admin(self) -> bool:

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from web.entrypoints.context import Page, PageDep, StaffPage, safe_next
 from web.entrypoints.conversation import refusal_on_form
+from web.entrypoints.ecounter_organisation import handlers_only
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
 from web.service.ports import FieldProblem, FilePart, GatewayError
@@ -143,6 +144,8 @@ async def messages(
     cursor: str = "",
     prev: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies a query default
 ) -> Response:
+    if (refused := await handlers_only(page)) is not None:
+        return refused
     box = box if box in BOXES else "received"
     filters = {
         "reference": reference.strip(),
@@ -410,6 +413,8 @@ async def _render_new(page: Page, form: Form, *, status: int = 200) -> Response:
 
 @router.get("/ecounter/messages/new")
 async def new_message_page(page: StaffPage, theme_id: str = "") -> Response:
+    if (refused := await handlers_only(page)) is not None:
+        return refused
     return await _render_new(page, page.new_form(NEW_FIELDS, {"theme_id": theme_id.strip()}))
 
 

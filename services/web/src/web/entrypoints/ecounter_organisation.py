@@ -88,8 +88,20 @@ def theme_labels(page: Page, themes: list[dict[str, Any]]) -> dict[str, str]:
 # --------------------------------------------------------------------------- the start page
 
 
+async def handlers_only(page: Page) -> Response | None:
+    """The page said instead of a case page to a department's staff member who handles no
+    cases (their link is not offered; messaging refuses them the cases themselves)."""
+    if page.account is not None and page.account.reads_ecounter:
+        return None
+    return await page.render(
+        "pages/error.html.j2", status=403, title_key="ecounter.handlers_only_title", text_key="ecounter.handlers_only"
+    )
+
+
 @router.get("/start")
 async def start(page: StaffPage) -> Response:
+    if (refused := await handlers_only(page)) is not None:
+        return refused
     labels = theme_labels(page, await _themes(page))
     tasks = [
         {**task, "theme_label": labels.get(task["theme_id"], task["theme_name"])}

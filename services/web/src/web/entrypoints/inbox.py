@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from web.domain.sessions import CASE_HANDLER_ROLE, GOVERNMENT_DEPARTMENT, HELPDESK_ROLE
 from web.entrypoints.context import AdminPage, Page, StaffPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, send_message
 from web.entrypoints.paths import segment
@@ -69,23 +70,39 @@ async def inbox_live(page: StaffPage, folder: str = "received", mine: str = "") 
 # --------------------------------------------------------------------------- one mail thread
 
 
+def _reads_kind(roles: list[str], kind: str, organisation_kind: str) -> bool:
+    """Whether a colleague with ``roles`` reads a thread of ``kind`` through the shared inbox
+    (messaging's rule, which refuses handing it to anyone else): a helpdesk ticket the
+    helpdesk role only, a department's e-counter case its case handlers only."""
+    if kind == "helpdesk":
+        return HELPDESK_ROLE in roles
+    if kind == "org_case" and organisation_kind == GOVERNMENT_DEPARTMENT:
+        return CASE_HANDLER_ROLE in roles
+    return True
+
+
 async def _colleagues(page: Page, thread: dict[str, Any]) -> list[dict[str, str]]:
     """Whom the thread can be handed to: the organisation's staff list where the person may
-    read it, else the colleagues who took part in the thread; oneself always."""
+    read it (only those who read its kind), else the colleagues who took part in the thread;
+    oneself always."""
     found: dict[str, str] = {page.account.id: page.account.display_name}
     try:
         staff = await page.api("GET", "/organisation/staff")
     except GatewayError:
         staff = None
+    left_out: set[str] = set()
     if isinstance(staff, list):
         for member in staff:
-            if member.get("status", "active") == "active":
+            if not _reads_kind(list(member.get("roles") or []), thread["kind"], page.account.organisation_kind):
+                left_out.add(member["account_id"])
+            elif member.get("status", "active") == "active":
                 found.setdefault(member["account_id"], member["display_name"])
     organisation = (thread.get("organisation") or {}).get("id")
     for participant in thread["participants"]:
         if (
             participant["kind"] == "account"
             and participant["account_id"]
+            and participant["account_id"] not in left_out
             and participant["organisation_id"] == organisation
         ):
             found.setdefault(participant["account_id"], participant["display_name"])

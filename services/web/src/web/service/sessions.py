@@ -134,6 +134,7 @@ class Sessions:
             roles=list(me.get("roles") or []),
             language=me.get("language") or "nl",
             password_change_required=bool(me.get("password_change_required")),
+            organisation_kind=str(organisation.get("kind") or ""),
         )
 
     async def replace_tokens(self, session: BrowserSession, tokens: dict[str, Any], browser: BrowserContext) -> None:
