@@ -291,6 +291,38 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
         ended = await api.post(f"/api/v1/delegations/{delegation_id}/revoke", headers=young_auth)
         assert ended.status_code == 200, ended.text
 
+        # The parent asks online again (receipt), the practice approves with the child's own
+        # account (from 12 the child consents first: the approval is told), and a second
+        # request for a younger child is rejected.
+        parent_auth = _bearer(await login(api, parent.email, parent.password))
+        requested = [
+            await api.post(
+                "/api/v1/me/access-requests",
+                json={
+                    "child_first_name": first,
+                    "child_last_name": "Persoon",
+                    "child_birth_date": born_on.isoformat(),
+                    "relation": "parent",
+                },
+                headers=parent_auth,
+            )
+            for first, born_on in (("Test", years_ago(13)), ("Kees", years_ago(8)))
+        ]
+        assert [r.status_code for r in requested] == [201, 201], [r.text for r in requested]
+        decided = [
+            await api.post(
+                f"/api/v1/access-requests/{requested[0].json()['id']}/approve",
+                json={"person_account_id": young.account_id},
+                headers=staff_auth,
+            ),
+            await api.post(
+                f"/api/v1/access-requests/{requested[1].json()['id']}/reject",
+                json={"reason": "Wij kennen dit kind niet."},
+                headers=staff_auth,
+            ),
+        ]
+        assert [r.status_code for r in decided] == [200, 200], [r.text for r in decided]
+
         # The e-counter: the staff member becomes a confirmed contact person for a theme of a
         # department, whose case handler then writes to the organisation about it.
         department = await create_staff_member(
@@ -330,7 +362,7 @@ async def _cause_every_linked_notice(stack: Stack) -> dict[str, str]:
     # Wait for the last notices of each recipient before reading the outbox.
     await outbox_messages(stack, contact, count=1)
     await outbox_messages(stack, young.email, count=3)
-    await outbox_messages(stack, parent.email, count=2)
+    await outbox_messages(stack, parent.email, count=6)
     await outbox_messages(stack, locked.email, count=1)
     await outbox_messages(stack, person.email, count=3)
     await outbox_messages(stack, new_address, count=1)

@@ -548,11 +548,18 @@ def test_an_approval_under_twelve_is_told_once_by_the_delegation_granted_notice(
     assert rule.notices(event) == []
 
 
-@pytest.mark.parametrize("template", ["access_request_received", "access_request_approved", "access_request_rejected"])
 @pytest.mark.parametrize(
-    ("language", "expected"), [("nl", "Uw aanvraag bij Kind & meer"), ("en", "Your request at Kind & meer")]
+    ("template", "language", "expected"),
+    [
+        ("access_request_received", "nl", "Uw aanvraag bij Kind & meer is ontvangen"),
+        ("access_request_approved", "nl", "Uw aanvraag bij Kind & meer is goedgekeurd"),
+        ("access_request_rejected", "nl", "Uw aanvraag bij Kind & meer is afgewezen"),
+        ("access_request_received", "en", "Your request at Kind & meer was received"),
+        ("access_request_approved", "en", "Your request at Kind & meer was approved"),
+        ("access_request_rejected", "en", "Your request at Kind & meer was declined"),
+    ],
 )
-def test_an_access_request_mail_subject_names_the_practice_not_the_child(
+def test_an_access_request_mail_subject_names_the_practice_and_the_step_not_the_child(
     catalogue: TemplateCatalogue, template: str, language: str, expected: str
 ) -> None:
     params = {
@@ -562,4 +569,5 @@ def test_an_access_request_mail_subject_names_the_practice_not_the_child(
         "public_url": PUBLIC_URL,
     }
     mail = catalogue.render_mail(template, language, params, optional=False)
-    assert mail.subject.endswith(expected) and "Sam" not in mail.subject
+    # Each step its own subject: a lock screen tells which without naming the child.
+    assert mail.subject == expected and "Sam" not in mail.subject
