@@ -74,7 +74,7 @@ def test_the_dossier_search_links_each_hit_where_it_is_read_and_pages_on_and_bac
     assert 'action="/portal/dossier/search"' in client.get("/portal/dossier/search").text
     one = client.get("/portal/dossier/search?q=%20verslag%20")
     assert one.status_code == 200
-    assert 'href="/portal/documents?kind=report#document-d1"' in one.text and 'href="/portal/diary/n1"' in one.text
+    assert 'href="/portal/documents/d1/file"' in one.text and 'href="/portal/diary/n1"' in one.text
     assert "Dagboeknotitie" in one.text and 'rel="prev"' not in one.text
     [next_url] = re.findall(r'href="([^"]+)" rel="next"', one.text)
     two = client.get(html.unescape(next_url))

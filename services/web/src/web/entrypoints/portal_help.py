@@ -52,10 +52,11 @@ async def support(page: PageDep) -> Response:
 
 # --------------------------------------------------------------------------- searching the dossier
 
-#: Where a hit is read, by its kind (a report or document in its list, a note to change).
+#: Where a hit is read, by its kind. A report or document opens as its own file: its list
+#: shows a page at a time, so an anchor in it would lead nowhere for an older one.
 HIT_PAGES = {
-    "report": "/portal/documents?kind=report#document-{id}",
-    "document": "/portal/documents?kind=document#document-{id}",
+    "report": "/portal/documents/{id}/file",
+    "document": "/portal/documents/{id}/file",
     "result": "/portal/results/{id}",
     "medication": "/portal/medications",
     "diary": "/portal/diary/{id}",
