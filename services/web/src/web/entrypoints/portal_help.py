@@ -7,13 +7,13 @@ neither asks for a login — and the dossier's search ("Mijn Dossier" with a mag
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from web.entrypoints.context import PageDep, SignedInPage
-from web.entrypoints.ecounter import MAX_TRAIL
+from web.entrypoints.paging import page_url
 from web.service.ports import GatewayError
 
 router = APIRouter()
@@ -69,11 +69,7 @@ SEARCH_FIELDS = {"q": "portal.search.label"}
 def _search_url(query: str, cursor: str = "", trail: list[str] | None = None) -> str:
     """This site's address of a page of hits; ``trail`` holds the cursors of the pages
     before it (the first page's is empty), so "Vorige" can go back."""
-    params: list[tuple[str, str]] = [("q", query)]
-    if cursor:
-        params.append(("cursor", cursor))
-    params += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
-    return "/portal/dossier/search?" + urlencode(params)
+    return page_url("/portal/dossier/search", [("q", query)], cursor, trail)
 
 
 @router.get("/portal/dossier/search")

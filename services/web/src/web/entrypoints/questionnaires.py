@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from web.entrypoints.context import Page, SignedInPage
-from web.entrypoints.ecounter import MAX_TRAIL
+from web.entrypoints.paging import page_url
 from web.entrypoints.paths import segment
 from web.entrypoints.practice import PractitionerPage
 from web.forms import Form, checked
@@ -171,11 +170,7 @@ async def send(page: PractitionerPage, person_id: str) -> Response:
 def _list_url(base: str, params: dict[str, str], cursor: str = "", trail: list[str] | None = None) -> str:
     """This site's address of a page of a list; ``trail`` holds the cursors of the pages
     before it (the first page's is empty), so "Vorige" can go back."""
-    query: list[tuple[str, str]] = [(name, value) for name, value in params.items() if value]
-    if cursor:
-        query.append(("cursor", cursor))
-    query += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
-    return f"{base}?{urlencode(query)}" if query else base
+    return page_url(base, [(name, value) for name, value in params.items() if value], cursor, trail)
 
 
 async def _sent_page(
