@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from web_fakes import FakeStore
 
-from web.domain.sessions import BrowserSession, SignedInAccount, Tokens, session_id_for
+from web.domain.sessions import Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
 
 
 def _sign_in(store: FakeStore, client: TestClient, roles: list[str]) -> None:
@@ -49,3 +49,20 @@ def test_the_practice_is_not_named_as_a_staff_members_own_and_the_tour_speaks_en
     english = client.get("/portal/tour").text
     assert "<h1" in english and "Tour" in english and "Your own notes." in english
     assert "Never pass on your password or a code" in client.get("/portal/support").text
+
+
+def test_a_parent_acting_for_a_child_is_told_the_practice_of_the_childs_portal(
+    client: TestClient, store: FakeStore
+) -> None:
+    session = BrowserSession(id=session_id_for("cookie-1"), created_at=datetime.now(UTC))
+    account = SignedInAccount("a1", "Anna", "anna@example.org", "Huisartsenpraktijk De Linde", ["person"], "nl", False)
+    session.sign_in(Tokens("access-1", "refresh-1", datetime.now(UTC) + timedelta(hours=1)), account)
+    session.acting = Acting("acting-token", datetime.now(UTC) + timedelta(minutes=10), "kid1", "Sam")
+    store.rows[session.id] = session.to_state()
+    client.cookies.set("zorgpost_session", "cookie-1")
+
+    support = client.get("/portal/support").text
+    assert "Het portaal van Sam hoort bij Huisartsenpraktijk De Linde." in support
+    assert "Uw portaal hoort bij" not in support
+    client.cookies.set("zorgpost_lang", "en")
+    assert "The portal of Sam belongs to Huisartsenpraktijk De Linde." in client.get("/portal/support").text

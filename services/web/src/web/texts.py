@@ -140,6 +140,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Your portal belongs to {practice}. For questions about your care, your appointments or your details, the "
         "practice is where to go; its phone number is on the practice's website.",
     ),
+    "support.contact.practice_of": (
+        "Het portaal van {person} hoort bij {practice}. Voor vragen over de zorg, de afspraken of de gegevens van "
+        "{person} is de praktijk het aanspreekpunt; het telefoonnummer staat op de website van de praktijk.",
+        "The portal of {person} belongs to {practice}. For questions about the care, appointments or details of "
+        "{person}, the practice is where to go; its phone number is on the practice's website.",
+    ),
     "support.contact.any": (
         "Voor vragen over uw zorg, uw afspraken of uw gegevens is uw praktijk het aanspreekpunt; het "
         "telefoonnummer staat op de website van de praktijk.",

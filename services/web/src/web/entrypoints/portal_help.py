@@ -39,7 +39,13 @@ async def tour(page: PageDep) -> Response:
 async def support(page: PageDep) -> Response:
     """ "Support": urgent matters by phone, questions through the portal, and what to do
     when signing in fails. The practice is named when the visitor is signed in (the portal
-    knows no practice's phone number or address, so none is made up)."""
+    knows no practice's phone number or address, so none is made up). A parent acting in a
+    child's portal is told it is the child's portal; its practice is the parent's own, as
+    identity lets a practice link only two of its own clients (an account belongs to one
+    organisation), so the name the session holds is the right one."""
     signed_in_client = page.signed_in and not page.account.is_staff
     practice: str = page.account.organisation_name if signed_in_client else ""
-    return await page.render("pages/portal_support.html.j2", practice=practice)
+    acting = page.session.acting if signed_in_client and page.session is not None else None
+    return await page.render(
+        "pages/portal_support.html.j2", practice=practice, portal_of=acting.person_name if acting else ""
+    )
