@@ -1279,6 +1279,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.documents.approve": ("Ik ga akkoord", "I agree"),
     "portal.documents.approved": ("Uw akkoord is vastgelegd.", "Your approval is recorded."),
     "portal.documents.none": ("Er staat hier nog niets.", "There is nothing here yet."),
+    "portal.documents.pages": ("Bladeren door de documenten", "Pages of documents"),
     "portal.documents.upload": ("Document uploaden", "Upload document"),
     "portal.documents.file": ("Bestand", "File"),
     "portal.documents.choose_file": ("Kies een bestand.", "Choose a file."),
