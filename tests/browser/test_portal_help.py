@@ -103,9 +103,9 @@ async def test_jip_searches_the_dossier_and_opens_what_was_found(journey: Journe
     hits = journey.page.locator("main .zp-search-results__item")
     assert await hits.count() == 1 and "Verslag" in await hits.first.inner_text()
     await journey.snap("dossier-search")
-    await journey.click_link("Intakeverslag")
-    assert "kind=report" in journey.page.url
-    assert await journey.page.locator("main tr", has_text="Intakeverslag").count() == 1
+    async with journey.page.expect_download() as started:
+        await journey.page.get_by_role("link", name="Intakeverslag").click()
+    assert (await started.value).suggested_filename.endswith(".pdf")
 
     await journey.goto("/portal/dossier/search?q=%25%25")
     assert "Niets gevonden." in await journey.text()

@@ -2,7 +2,9 @@
 gateway: a diary note for its author only (another patient and a parent acting for a child
 get 404), a repeat-prescription request and an appointment for the practice that holds them
 (another practice gets 404), and the practice's questionnaires newest first with the
-client's name and a keyset cursor; the dossier search, of one's own items only, taken literally."""
+client's name and a keyset cursor; the dossier search, of one's own items only (a parent in
+a child's portal finds their own notes there, not the child's), taken literally (a backslash
+too), current medication only."""
 
 from __future__ import annotations
 
@@ -233,3 +235,64 @@ async def test_the_dossier_search_finds_ones_own_items_literally_a_page_at_a_tim
     _problem(await api.get("/api/v1/portal/dossier/search", params={"q": "x" * 101}, headers=petra.headers), 422)
     _problem(await api.get("/api/v1/portal/dossier/search", params={"q": "  v  "}, headers=petra.headers), 422)
     _problem(await api.get("/api/v1/portal/dossier/search", params={"q": "verslag"}, headers=gp.headers), 403)
+
+
+async def test_a_parent_searches_own_notes_in_a_childs_portal_a_backslash_is_literal_stopped_medication_unfound(
+    stack: Stack, api: httpx.AsyncClient
+) -> None:
+    gp = await _gp(stack, api)
+    jip = await new_client(stack, api, gp, "Jip", 13)
+    karel = await new_client(stack, api, gp, "Karel", 45)
+    asked = await api.post(
+        "/api/v1/delegations",
+        json={"delegate_account_id": karel.account_id, "person_account_id": jip.account_id},
+        headers=gp.headers,
+    )
+    assert asked.status_code == 201, asked.text
+    if asked.json()["status"] == "awaiting_consent":
+        consented = await api.post(
+            f"/api/v1/delegations/{asked.json()['id']}/consent", json={"accept": True}, headers=jip.headers
+        )
+        assert consented.status_code == 200, consented.text
+    acting = await api.post("/api/v1/me/act-as", json={"person_id": jip.account_id}, headers=karel.headers)
+    assert acting.status_code == 200, acting.text
+    for_jip = bearer(acting.json()["access_token"])
+
+    async def titles(headers: dict[str, str], q: str) -> list[str]:
+        response = await api.get("/api/v1/portal/dossier/search", params={"q": q}, headers=headers)
+        assert response.status_code == 200, response.text
+        return [hit["title"] for hit in response.json()["items"]]
+
+    private = await api.post(
+        "/api/v1/portal/diary", json={"body": "Dagboek: ruzie op school", "shared": False}, headers=jip.headers
+    )
+    assert private.status_code == 201, private.text
+    by_parent = await api.post("/api/v1/portal/diary", json={"body": "Dagboek: Jip sliep slecht"}, headers=for_jip)
+    assert by_parent.status_code == 201, by_parent.text
+    assert await titles(for_jip, "dagboek") == ["Dagboek: Jip sliep slecht"]
+    assert await titles(for_jip, "ruzie") == [], "the child's private note stays the child's"
+    assert await titles(jip.headers, "dagboek") == ["Dagboek: ruzie op school"]
+    assert await titles(karel.headers, "dagboek") == [], "a note in the child's portal is not in the parent's own"
+
+    # A backslash is a character like any other, not the escape of what follows it.
+    await publish(api, gp, jip.account_id, "document", "Scan map\\2026")
+    await publish(api, gp, jip.account_id, "report", "Verslag 100% klaar")
+    assert await titles(jip.headers, "p\\2") == ["Scan map\\2026"]
+    assert await titles(jip.headers, "\\%") == []
+    assert await titles(jip.headers, "\\\\") == []
+
+    # Stopped medication is no longer searched; the current one is.
+    for name in ("Ritalin 10 mg", "Ritalin 20 mg"):
+        added = await api.post(
+            f"/api/v1/portal/practice/clients/{jip.account_id}/medications",
+            json={"name": name, "chronic": True},
+            headers=gp.headers,
+        )
+        assert added.status_code == 201, added.text
+        if name == "Ritalin 10 mg":
+            stopped = await api.post(
+                f"/api/v1/portal/practice/medications/{added.json()['id']}/stop", headers=gp.headers
+            )
+            assert stopped.status_code == 200, stopped.text
+    assert await titles(jip.headers, "ritalin") == ["Ritalin 20 mg"]
+    assert await titles(for_jip, "ritalin") == ["Ritalin 20 mg"]

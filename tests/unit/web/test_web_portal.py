@@ -281,3 +281,38 @@ def test_who_did_what_names_the_actor_as_the_reader_knows_them(
         ("uitslag klaargezet", "de praktijk"),
         ("something.new", "de praktijk"),
     ]
+
+
+def test_the_documents_go_on_and_back_a_page_keeping_their_kind(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store)
+    at = "2026-11-30T09:00:00Z"
+
+    def document(number: int) -> dict[str, object]:
+        return {
+            "id": f"d{number}", "kind": "report", "title": f"Verslag {number}", "created_at": at,
+            "created_by_name": "Dr. Test", "pending": False, "approvals": [],
+        }  # fmt: skip
+
+    def pages(call: object) -> dict[str, object]:
+        params = getattr(call, "params", None) or {}
+        if params.get("cursor") == "k-2":
+            return {"items": [document(21)], "next_cursor": None}
+        return {"items": [document(1)], "next_cursor": "k-2"}
+
+    gateway.answers[("GET", "/portal/documents")] = pages
+    one = client.get("/portal/documents?kind=report")
+    assert "Verslag 1" in one.text and 'rel="prev"' not in one.text
+    [next_url] = re.findall(r'href="([^"]+)" rel="next"', one.text)
+    two = client.get(next_url.replace("&amp;", "&"))
+    assert "Verslag 21" in two.text and 'rel="next"' not in two.text
+    assert gateway.calls[-1].params == {"kind": "report", "cursor": "k-2"}
+    [back] = re.findall(r'href="([^"]+)" rel="prev"', two.text)
+    assert back == "/portal/documents?kind=report"
+
+    gateway.answers[("GET", "/portal/documents")] = GatewayError(
+        422, "invalid_argument", "", [FieldProblem("cursor", "is not a cursor this list gave")]
+    )
+    forged = client.get("/portal/documents?kind=report&cursor=garbage")
+    assert forged.status_code == 422 and 'id="form-errors"' in forged.text

@@ -17,6 +17,7 @@ from web_fakes import Call, FakeStore, ScriptedGateway, csrf_token
 from web.domain.sessions import PRACTITIONER_ROLE, Acting, BrowserSession, SignedInAccount, Tokens, session_id_for
 from web.entrypoints.questionnaires import questionnaire_fields, questions_from
 from web.forms import Form
+from web.service.ports import FieldProblem, GatewayError
 
 QUESTIONNAIRE: dict[str, Any] = {
     "id": "vq1",
@@ -278,6 +279,19 @@ def test_the_practice_wide_list_goes_on_and_back_a_page_keeping_its_filter(
     [back] = re.findall(r'href="([^"]+)" rel="prev"', two.text)
     assert "Intake" in client.get(html.unescape(back)).text
     assert gateway.calls[-1].params == {"status": "open"}
+
+
+def test_a_forged_cursor_in_the_practice_wide_list_is_said_on_the_page(
+    client: TestClient, gateway: ScriptedGateway, store: FakeStore
+) -> None:
+    _sign_in(client, store, practitioner=True)
+    gateway.answers[("GET", "/portal/practice/questionnaires")] = GatewayError(
+        422, "invalid_argument", "", [FieldProblem("cursor", "is not a cursor this list gave")]
+    )
+    forged = client.get("/practice/questionnaires?status=open&cursor=garbage")
+    assert forged.status_code == 422
+    assert "Deze lijstpositie is ongeldig; begin de lijst opnieuw." in forged.text
+    assert 'id="form-errors"' in forged.text and 'href="/practice/questionnaires?status=open"' in forged.text
 
 
 def test_the_start_pages_activity_counts_new_questionnaires_in_the_guides_words(

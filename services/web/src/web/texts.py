@@ -140,6 +140,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Your portal belongs to {practice}. For questions about your care, your appointments or your details, the "
         "practice is where to go; its phone number is on the practice's website.",
     ),
+    "support.contact.practice_of": (
+        "Het portaal van {person} hoort bij {practice}. Voor vragen over de zorg, de afspraken of de gegevens van "
+        "{person} is de praktijk het aanspreekpunt; het telefoonnummer staat op de website van de praktijk.",
+        "The portal of {person} belongs to {practice}. For questions about the care, appointments or details of "
+        "{person}, the practice is where to go; its phone number is on the practice's website.",
+    ),
     "support.contact.any": (
         "Voor vragen over uw zorg, uw afspraken of uw gegevens is uw praktijk het aanspreekpunt; het "
         "telefoonnummer staat op de website van de praktijk.",
@@ -1273,6 +1279,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.documents.approve": ("Ik ga akkoord", "I agree"),
     "portal.documents.approved": ("Uw akkoord is vastgelegd.", "Your approval is recorded."),
     "portal.documents.none": ("Er staat hier nog niets.", "There is nothing here yet."),
+    "portal.documents.pages": ("Bladeren door de documenten", "Pages of documents"),
     "portal.documents.upload": ("Document uploaden", "Upload document"),
     "portal.documents.file": ("Bestand", "File"),
     "portal.documents.choose_file": ("Kies een bestand.", "Choose a file."),

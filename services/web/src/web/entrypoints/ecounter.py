@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from web.entrypoints.context import Page, PageDep, StaffPage, safe_next
 from web.entrypoints.conversation import refusal_on_form
 from web.entrypoints.ecounter_organisation import handlers_only
+from web.entrypoints.paging import page_url
 from web.entrypoints.paths import segment
 from web.forms import Form, checked
 from web.service.ports import FieldProblem, FilePart, GatewayError
@@ -64,8 +65,6 @@ DIRECTIONS = {"all": "", "in": "received", "out": "sent"}
 CONTACT_FIELD = re.compile(r"contacts(?:\[(\d+)\]|\.(\d+))(\..+)")
 #: The department's side of the e-counter (the gateway and messaging decide what is allowed).
 CASE_HANDLER = "case_handler"
-#: How many earlier pages "Vorige" can go back through (their cursors ride in the address).
-MAX_TRAIL = 30
 #: Fields a new message or reply may have. The form sends four ``edit.<id>.*`` fields for
 #: every contact listed (a theme's contacts are not bounded), and how many are listed is
 #: only known after the form is read: a generous bound, so that a message to a theme with
@@ -114,12 +113,8 @@ def list_params(box: str, filters: dict[str, str], cursor: str) -> dict[str, str
 def list_url(box: str, filters: dict[str, str], cursor: str = "", trail: list[str] | None = None) -> str:
     """This site's address of a page of the list; ``trail`` holds the cursors of the pages
     before it (the first page's is empty), so "Vorige" can go back."""
-    query: list[tuple[str, str]] = [("box", box)]
-    query += [(name, value) for name, value in filters.items() if value]
-    if cursor:
-        query.append(("cursor", cursor))
-    query += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
-    return "/ecounter?" + urlencode(query)
+    params = [("box", box), *((name, value) for name, value in filters.items() if value)]
+    return page_url("/ecounter", params, cursor, trail)
 
 
 async def _themes(page: Page) -> list[dict[str, Any]]:
@@ -245,11 +240,7 @@ async def ask_helpdesk(page: StaffPage) -> Response:
 
 
 def theme_url(theme_id: str, direction: str = "all", cursor: str = "", trail: list[str] | None = None) -> str:
-    query: list[tuple[str, str]] = [("direction", direction)]
-    if cursor:
-        query.append(("cursor", cursor))
-    query += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
-    return f"/ecounter/themes/{segment(theme_id)}?" + urlencode(query)
+    return page_url(f"/ecounter/themes/{segment(theme_id)}", [("direction", direction)], cursor, trail)
 
 
 @router.get("/ecounter/themes/{theme_id}")

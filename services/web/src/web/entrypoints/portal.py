@@ -14,14 +14,15 @@ the child's portal, and the portal service decides what anyone may see or change
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from web.domain.moments import describe_day, describe_month, parse_moment
 from web.entrypoints.context import Page, SignedInPage
 from web.entrypoints.conversation import MESSAGE_FIELDS, attachment_download, download, send_message
+from web.entrypoints.paging import page_url
 from web.entrypoints.paths import segment
 from web.forms import checked
 from web.i18n import translate
@@ -534,18 +535,50 @@ async def actions(page: SignedInPage, cursor: str = "") -> Response:
     )
 
 
-async def _documents_page(page: Page, kind: str, form: Any, *, status: int = 200) -> Response:
-    listed = await page.portal_api("GET", "/portal/documents", params={"kind": kind})
+async def _documents_page(
+    page: Page, kind: str, form: Any, *, status: int = 200, cursor: str = "", prev: list[str] | None = None
+) -> Response:
+    """A page of the documents, newest first, with this site's addresses of the next and
+    the previous page (``prev`` holds the cursors of the pages before, the first's empty).
+    A cursor the list did not give (an address changed by hand) is said on the page."""
+    trail = prev or []
+    try:
+        listed = await page.portal_api(
+            "GET", "/portal/documents", params={"kind": kind, **({"cursor": cursor} if cursor else {})}
+        )
+    except GatewayError as error:
+        if error.status != 422 or not cursor:
+            raise
+        form.take(error)
+        listed, status = {"items": [], "next_cursor": None}, 422
+    base, filters = "/portal/documents", [("kind", kind)]
+    next_cursor = listed.get("next_cursor") or ""
+    next_url = page_url(base, filters, next_cursor, [*trail, cursor]) if next_cursor else None
+    previous_url = None
+    if cursor:
+        previous_url = page_url(base, filters, trail[-1], trail[:-1]) if trail else page_url(base, filters)
     return await page.render(
-        "pages/portal_documents.html.j2", status=status, kind=kind, documents=listed["items"], form=form
+        "pages/portal_documents.html.j2",
+        status=status,
+        kind=kind,
+        documents=listed["items"],
+        form=form,
+        next_url=next_url,
+        previous_url=previous_url,
     )
 
 
 @router.get("/documents")
-async def documents(page: SignedInPage, kind: str = "document") -> Response:
+async def documents(
+    page: SignedInPage,
+    kind: str = "document",
+    cursor: str = "",
+    prev: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies a query default
+) -> Response:
     """ "Documenten" or "Verslagen": what the practitioner published (download, "ik ga
-    akkoord" where asked), and the documents one uploaded oneself."""
-    return await _documents_page(page, kind if kind in DOCUMENT_KINDS else "document", page.new_form(UPLOAD_FIELDS))
+    akkoord" where asked), and the documents one uploaded oneself, a page at a time."""
+    kind = kind if kind in DOCUMENT_KINDS else "document"
+    return await _documents_page(page, kind, page.new_form(UPLOAD_FIELDS), cursor=cursor, prev=prev)
 
 
 @router.post("/documents/{document_id}/approve")

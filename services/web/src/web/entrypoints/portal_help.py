@@ -1,20 +1,15 @@
 """Finding one's way in the portal: the footer's pages (seed 4: "Home • Rondleiding •
 Support • … • Mijn account") — a tour of what each menu item is for, and how to get help,
 also for someone who cannot sign in (a forgotten password, a paused login, a lost phone), so
-neither asks for a login — and the dossier's search ("Mijn Dossier" with a magnifying glass).
+neither asks for a login.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import quote, urlencode
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from web.entrypoints.context import PageDep, SignedInPage
-from web.entrypoints.ecounter import MAX_TRAIL
-from web.service.ports import GatewayError
+from web.entrypoints.context import PageDep
 
 router = APIRouter()
 
@@ -44,75 +39,13 @@ async def tour(page: PageDep) -> Response:
 async def support(page: PageDep) -> Response:
     """ "Support": urgent matters by phone, questions through the portal, and what to do
     when signing in fails. The practice is named when the visitor is signed in (the portal
-    knows no practice's phone number or address, so none is made up)."""
+    knows no practice's phone number or address, so none is made up). A parent acting in a
+    child's portal is told it is the child's portal; its practice is the parent's own, as
+    identity lets a practice link only two of its own clients (an account belongs to one
+    organisation), so the name the session holds is the right one."""
     signed_in_client = page.signed_in and not page.account.is_staff
     practice: str = page.account.organisation_name if signed_in_client else ""
-    return await page.render("pages/portal_support.html.j2", practice=practice)
-
-
-# --------------------------------------------------------------------------- searching the dossier
-
-#: Where a hit is read, by its kind (a report or document in its list, a note to change).
-HIT_PAGES = {
-    "report": "/portal/documents?kind=report#document-{id}",
-    "document": "/portal/documents?kind=document#document-{id}",
-    "result": "/portal/results/{id}",
-    "medication": "/portal/medications",
-    "diary": "/portal/diary/{id}",
-}
-#: As the portal takes a search: at least this many characters, at most that many.
-QUERY_LENGTH = (2, 100)
-SEARCH_FIELDS = {"q": "portal.search.label"}
-
-
-def _search_url(query: str, cursor: str = "", trail: list[str] | None = None) -> str:
-    """This site's address of a page of hits; ``trail`` holds the cursors of the pages
-    before it (the first page's is empty), so "Vorige" can go back."""
-    params: list[tuple[str, str]] = [("q", query)]
-    if cursor:
-        params.append(("cursor", cursor))
-    params += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
-    return "/portal/dossier/search?" + urlencode(params)
-
-
-@router.get("/portal/dossier/search")
-async def search_dossier(
-    page: SignedInPage,
-    q: str = "",
-    cursor: str = "",
-    prev: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies a query default
-) -> Response:
-    """ "Mijn Dossier" with the magnifying glass: one's reports, documents, results,
-    medication and own diary notes by their title, name or text, newest first."""
-    query = " ".join(q.split())
-    form = page.new_form(SEARCH_FIELDS, {"q": query})
-    hits: list[dict[str, Any]] = []
-    next_url = previous_url = None
-    if query and not QUERY_LENGTH[0] <= len(query) <= QUERY_LENGTH[1]:
-        form.error("q", "portal.search.length")
-    elif query:
-        try:
-            listed = await page.portal_api(
-                "GET", "/portal/dossier/search", params={"q": query, **({"cursor": cursor} if cursor else {})}
-            )
-        except GatewayError as error:
-            if error.status != 422:
-                raise
-            form.take(error)
-        else:
-            hits = [
-                {**hit, "href": HIT_PAGES[hit["kind"]].format(id=quote(hit["id"], safe=""))} for hit in listed["items"]
-            ]
-            if listed.get("next_cursor"):
-                next_url = _search_url(query, listed["next_cursor"], [*prev, cursor])
-            if cursor:
-                previous_url = _search_url(query, prev[-1], prev[:-1]) if prev else _search_url(query)
+    acting = page.session.acting if signed_in_client and page.session is not None else None
     return await page.render(
-        "pages/portal_dossier_search.html.j2",
-        status=422 if form.failed else 200,
-        form=form,
-        query=query,
-        hits=hits,
-        next_url=next_url,
-        previous_url=previous_url,
+        "pages/portal_support.html.j2", practice=practice, portal_of=acting.person_name if acting else ""
     )

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from web.entrypoints.context import Page, SignedInPage
-from web.entrypoints.ecounter import MAX_TRAIL
+from web.entrypoints.paging import page_url
 from web.entrypoints.paths import segment
 from web.entrypoints.practice import PractitionerPage
 from web.forms import Form, checked
@@ -171,23 +170,27 @@ async def send(page: PractitionerPage, person_id: str) -> Response:
 def _list_url(base: str, params: dict[str, str], cursor: str = "", trail: list[str] | None = None) -> str:
     """This site's address of a page of a list; ``trail`` holds the cursors of the pages
     before it (the first page's is empty), so "Vorige" can go back."""
-    query: list[tuple[str, str]] = [(name, value) for name, value in params.items() if value]
-    if cursor:
-        query.append(("cursor", cursor))
-    query += [("prev", item) for item in (trail or [])[-MAX_TRAIL:]]
-    return f"{base}?{urlencode(query)}" if query else base
+    return page_url(base, [(name, value) for name, value in params.items() if value], cursor, trail)
 
 
 async def _sent_page(
-    page: Page, base: str, filters: dict[str, str], cursor: str, prev: list[str], *, person_id: str = ""
+    page: Page, form: Form, base: str, filters: dict[str, str], cursor: str, prev: list[str], *, person_id: str = ""
 ) -> tuple[list[dict[str, Any]], str | None, str | None]:
     """One page of the practice's questionnaires (each with the client's name, as the
     portal gives it; only ``person_id``'s when given) and this site's addresses of the next
-    and the previous page; ``filters`` narrow the list and ride along in those addresses."""
+    and the previous page; ``filters`` narrow the list and ride along in those addresses.
+    A cursor the list did not give (an address changed by hand) is said on ``form``, with
+    no page, rather than as an error page."""
     query = {name: value for name, value in {**filters, "person_id": person_id}.items() if value}
-    listed = await page.portal_api(
-        "GET", "/portal/practice/questionnaires", params={**query, **({"cursor": cursor} if cursor else {})}
-    )
+    try:
+        listed = await page.portal_api(
+            "GET", "/portal/practice/questionnaires", params={**query, **({"cursor": cursor} if cursor else {})}
+        )
+    except GatewayError as error:
+        if error.status != 422:
+            raise
+        form.take(error)
+        return [], None, None
     next_cursor = listed.get("next_cursor") or ""
     next_url = _list_url(base, filters, next_cursor, [*prev, cursor]) if next_cursor else None
     # The first page's cursor is empty; an address cut short of its trail goes back to it.
@@ -207,11 +210,14 @@ async def sent_list(
 ) -> Response:
     """The questionnaires sent to this client, open or submitted (with when)."""
     client = await page.portal_api("GET", f"/portal/practice/clients/{segment(person_id)}")
+    form = page.new_form({})
     sent, next_url, previous_url = await _sent_page(
-        page, f"/practice/clients/{segment(person_id)}/questionnaires", {}, cursor, prev, person_id=person_id
+        page, form, f"/practice/clients/{segment(person_id)}/questionnaires", {}, cursor, prev, person_id=person_id
     )
     return await page.render(
         "pages/practice_questionnaires.html.j2",
+        status=422 if form.failed else 200,
+        form=form,
         client=client,
         questionnaires=sent,
         next_url=next_url,
@@ -233,9 +239,14 @@ async def practice_list(
     """ "Vragenlijsten" of the whole practice, newest first, a page at a time: which clients
     sent theirs back (to read) and which still wait, without opening every client."""
     state = status if status in LIST_STATES else ""
-    sent, next_url, previous_url = await _sent_page(page, "/practice/questionnaires", {"status": state}, cursor, prev)
+    form = page.new_form({})
+    sent, next_url, previous_url = await _sent_page(
+        page, form, "/practice/questionnaires", {"status": state}, cursor, prev
+    )
     return await page.render(
         "pages/practice_questionnaires_all.html.j2",
+        status=422 if form.failed else 200,
+        form=form,
         questionnaires=sent,
         state=state,
         states=LIST_STATES,
