@@ -76,6 +76,10 @@ def test_a_service_field_message_reads_as_a_sentence_in_the_pages_language() -> 
     assert field_message("en", "is required") == "Fill in this field."
     assert field_message("nl", "is longer than 200 characters") == "Gebruik hoogstens 200 tekens."
     assert field_message("nl", "does not match; 2 attempt(s) left") == "Dit klopt niet. U heeft nog 2 poging(en)."
+    assert field_message("nl", "cannot read this kind of conversation").startswith("Deze collega kan")
+    assert field_message("en", "is not a theme a department supervises your organisation in") == (
+        "No department supervises your organisation in this theme."
+    )
     assert field_message("nl", "something new") == "something new"
 
 

@@ -2917,6 +2917,20 @@ FIELD_MESSAGES: list[tuple[str, tuple[str, str]]] = [
         ),
     ),
     (
+        r"is not a theme a department supervises your organisation in",
+        (
+            "Geen departement houdt in dit thema toezicht op uw organisatie.",
+            "No department supervises your organisation in this theme.",
+        ),
+    ),
+    (
+        r"cannot read this kind of conversation",
+        (
+            "Deze collega kan dit soort gesprek niet lezen (geen behandelaar of helpdesk).",
+            "This colleague cannot read this kind of conversation (not a case handler or helpdesk).",
+        ),
+    ),
+    (
         r"has another name than the child in the request",
         (
             "Deze cliënt heeft een andere naam dan het kind in de aanvraag.",
