@@ -10,7 +10,7 @@ import uuid
 
 import httpx
 import pytest
-from browser_support import Journey
+from browser_support import DESKTOP, PHONE, Journey
 from support import create_member, create_staff_member, login
 
 from identity.domain.accounts import Role
@@ -61,6 +61,11 @@ async def test_the_tour_and_support_are_one_click_from_every_page(journey: Journ
     await _follow_footer_link(journey, "Support")
     assert f"Uw portaal hoort bij {practice_name}." in await journey.text()
     await journey.snap("portal-support")
+    # On a phone the footer's links wrap instead of making the page wider than the screen.
+    await journey.page.set_viewport_size(PHONE)
+    too_wide = await journey.page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    await journey.page.set_viewport_size(DESKTOP)
+    assert not too_wide
     await _follow_footer_link(journey, "Mijn account")
     assert journey.page.url.endswith("/me/profile")
 
