@@ -66,6 +66,10 @@ async def test_the_tour_and_support_are_one_click_from_every_page(journey: Journ
     too_wide = await journey.page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     await journey.page.set_viewport_size(DESKTOP)
     assert not too_wide
+    await _follow_footer_link(journey, "Over ons")
+    assert await journey.heading() == "Over ons"
+    assert f"Uw portaal wordt aangeboden door {practice_name}." in await journey.text()
+    await journey.snap("portal-about-us")
     await _follow_footer_link(journey, "Mijn account")
     assert journey.page.url.endswith("/me/profile")
 

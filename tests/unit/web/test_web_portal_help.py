@@ -66,3 +66,18 @@ def test_a_parent_acting_for_a_child_is_told_the_practice_of_the_childs_portal(
     assert "Uw portaal hoort bij" not in support
     client.cookies.set("zorgpost_lang", "en")
     assert "The portal of Sam belongs to Huisartsenpraktijk De Linde." in client.get("/portal/support").text
+
+
+def test_over_ons_names_the_signed_in_clients_practice_and_what_keeps_the_data_safe(
+    client: TestClient, store: FakeStore
+) -> None:
+    anonymous = client.get("/portal/about-us")
+    assert anonymous.status_code == 200 and 'href="/portal/about-us"' in anonymous.text
+    assert "Over ons" in anonymous.text and "aangeboden door uw praktijk" in anonymous.text
+    assert "nooit wat" in anonymous.text and "De Linde" not in anonymous.text
+
+    _sign_in(store, client, ["person"])
+    assert "Uw portaal wordt aangeboden door Huisartsenpraktijk De Linde." in client.get("/portal/about-us").text
+    client.cookies.set("zorgpost_lang", "en")
+    english = client.get("/portal/about-us").text
+    assert "Your portal is offered by Huisartsenpraktijk De Linde." in english and "never what" in english

@@ -29,6 +29,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "footer.home": ("Home", "Home"),
     "footer.tour": ("Rondleiding", "Tour"),
     "footer.support": ("Support", "Support"),
+    "footer.about": ("Over ons", "About us"),
     "footer.account": ("Mijn account", "My account"),
     "footer.links": ("Meer over het portaal", "More about the portal"),
     "tour.intro": (
@@ -125,6 +126,46 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.search.kind.result": ("Uitslag", "Result"),
     "portal.search.kind.medication": ("Medicatie", "Medication"),
     "portal.search.kind.diary": ("Dagboeknotitie", "Diary note"),
+    "about.who.heading": ("Wie biedt dit portaal aan", "Who offers this portal"),
+    "about.who.practice": (
+        "Uw portaal wordt aangeboden door {practice}. De praktijk is verantwoordelijk voor uw dossier en voor wat "
+        "er in het portaal over u staat.",
+        "Your portal is offered by {practice}. The practice is responsible for your record and for what the portal "
+        "shows about you.",
+    ),
+    "about.who.any": (
+        "Het portaal wordt aangeboden door uw praktijk. De praktijk is verantwoordelijk voor uw dossier en voor wat "
+        "er in het portaal over u staat.",
+        "The portal is offered by your practice. The practice is responsible for your record and for what the portal "
+        "shows about you.",
+    ),
+    "about.who.software": (
+        "Het portaal draait op Zorgpost, open-source software voor veilige communicatie in de Nederlandse en "
+        "Belgische zorg: berichten, afspraken, uw dossier en uitslagen zonder gewone e-mail.",
+        "The portal runs on Zorgpost, open-source software for secure communication in Dutch and Belgian care: "
+        "messages, appointments, your record and results without ordinary e-mail.",
+    ),
+    "about.safe.heading": ("Hoe uw gegevens veilig blijven", "How your data stays safe"),
+    "about.safe.login": (
+        "Inloggen vraagt uw wachtwoord en, als u die aanzet of uw praktijk dat vraagt, een tweede stap (een code "
+        "per sms, e-mail of app).",
+        "Logging in asks for your password and, when you turn it on or your practice asks for it, a second step (a "
+        "code by text message, e-mail or app).",
+    ),
+    "about.safe.notices": (
+        "Een e-mail of sms van het portaal zegt alleen dat er iets voor u klaarstaat, nooit wat.",
+        "An e-mail or text message from the portal only says that something is waiting for you, never what.",
+    ),
+    "about.safe.who_did_what": (
+        "Onder 'Wie deed wat' ziet u wie wat in uw portaal heeft gedaan, ook namens u.",
+        "Under 'Who did what' you see who did what in your portal, also on your behalf.",
+    ),
+    "about.safe.parents": (
+        "Ouders kijken mee volgens de regels voor leeftijd: vanaf 12 jaar alleen met toestemming van het kind, "
+        "vanaf 16 jaar niet meer, tenzij het kind dat zelf wil.",
+        "Parents look along by the age rules: from 12 only with the child's consent, from 16 no longer, unless the "
+        "child wants it.",
+    ),
     "support.urgent.heading": ("Spoed", "Urgent"),
     "support.urgent.text": (
         "Het portaal is niet voor spoed. Bel bij acute vragen binnen werktijden altijd de praktijk. Buiten "

@@ -1,7 +1,7 @@
 """Finding one's way in the portal: the footer's pages (seed 4: "Home • Rondleiding •
-Support • … • Mijn account") — a tour of what each menu item is for, and how to get help,
-also for someone who cannot sign in (a forgotten password, a paused login, a lost phone), so
-neither asks for a login.
+Support • Over ons • Mijn account") — a tour of what each menu item is for, how to get help,
+also for someone who cannot sign in (a forgotten password, a paused login, a lost phone), and
+who offers the portal and how it keeps care data safe; none asks for a login.
 """
 
 from __future__ import annotations
@@ -49,3 +49,13 @@ async def support(page: PageDep) -> Response:
     return await page.render(
         "pages/portal_support.html.j2", practice=practice, portal_of=acting.person_name if acting else ""
     )
+
+
+@router.get("/portal/about-us")
+async def about(page: PageDep) -> Response:
+    """ "Over ons": who offers the portal (the signed-in client's practice, by name; the
+    portal knows nothing more of a practice, so nothing more is said) and what keeps the care
+    data in it safe."""
+    signed_in_client = page.signed_in and not page.account.is_staff
+    practice: str = page.account.organisation_name if signed_in_client else ""
+    return await page.render("pages/portal_about_us.html.j2", practice=practice)
